@@ -1,0 +1,263 @@
+"""One ``Profile`` per province: every provincial difference is data or a strategy object here,
+so no other module asks ``if province == ...``.
+
+Seeds: 000 Sichuan manual (四川省计生网上便民服务系统), 001 Guizhou notice 黔卫计办明传[2016]31号 + 附件1,
+002 Chongqing notice 渝卫办发〔2021〕59号 + 附件1/附件2, 003 Guizhou (birth certificate + platform, English),
+004 Chongqing online steps (English).
+
+Review deadlines marked ``configurable=True`` are not stated by the seeds for that province; they are
+defaults the operator is expected to set (``Profile.with_review_days``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Literal
+
+from . import regions
+from .eligibility import (
+    AllOf,
+    EligibilityRule,
+    HukouOrResidenceAnyInProvince,
+    HukouOrResidenceInProvince,
+    HukouOrResidenceOverOneMonth,
+    RebirthAfterThreeChildren,
+)
+from .errors import NotFound
+from .jurisdiction import (
+    ChosenSpouseTownship,
+    DeclaredOfficeInProvince,
+    HukouThenResidenceWomanFirst,
+    JurisdictionRule,
+)
+from .proofs import NoUploads, ProofsRule, ResidentSpouseProofs
+
+UnverifiablePolicy = Literal["commitment_prevails", "manual_review"]
+
+
+@dataclass(frozen=True)
+class ReviewStage:
+    code: str  # "initial_review" | "registration" | "review"
+    title: str
+    working_days: int
+    citation: str
+    configurable: bool = False  # True: not fixed by the seeds, an operator default
+
+    def to_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "title": self.title,
+            "working_days": self.working_days,
+            "citation": self.citation,
+            "configurable": self.configurable,
+        }
+
+
+@dataclass(frozen=True, eq=False)  # identity equality: holds strategy objects and a mapping
+class Profile:
+    code: str
+    province_code: str
+    certificate_title: str
+    review_stages: tuple[ReviewStage, ...]
+    online_proxy_allowed: bool
+    modify_once: bool
+    supplement_before_review: bool
+    unverifiable_policy: UnverifiablePolicy
+    onsite_post_divorce_pregnancy: bool
+    online_max_order: int | None  # highest 登记孩次 handled online; None = no limit
+    beyond_online_scope_channel: str
+    eligibility: EligibilityRule
+    jurisdiction: JurisdictionRule
+    proofs: ProofsRule
+    citations: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def province_name(self) -> str:
+        r = regions.lookup(self.province_code)
+        return r.name if r else self.province_code
+
+    def stage(self, code: str) -> ReviewStage:
+        for s in self.review_stages:
+            if s.code == code:
+                return s
+        raise KeyError(code)
+
+    @property
+    def total_review_days(self) -> int:
+        return sum(s.working_days for s in self.review_stages)
+
+    def with_review_days(self, **days: int) -> Profile:
+        """Copy with operator-set deadlines, e.g. ``SICHUAN.with_review_days(review=7)``."""
+        unknown = set(days) - {s.code for s in self.review_stages}
+        if unknown:
+            raise KeyError(f"unknown review stages: {sorted(unknown)}")
+        if any(not isinstance(n, int) or n < 1 for n in days.values()):
+            raise ValueError("working days must be positive integers")
+        stages = tuple(
+            replace(s, working_days=days[s.code], citation=f"operator setting (was: {s.citation})")
+            if s.code in days
+            else s
+            for s in self.review_stages
+        )
+        return replace(self, review_stages=stages)
+
+    def to_dict(self) -> dict:
+        """Public description (no strategy internals) for the API / front end."""
+        return {
+            "code": self.code,
+            "province_code": self.province_code,
+            "province_name": self.province_name,
+            "certificate_title": self.certificate_title,
+            "review_stages": [s.to_dict() for s in self.review_stages],
+            "online_proxy_allowed": self.online_proxy_allowed,
+            "modify_once": self.modify_once,
+            "supplement_before_review": self.supplement_before_review,
+            "unverifiable_policy": self.unverifiable_policy,
+            "online_max_order": self.online_max_order,
+            "citations": dict(self.citations),
+        }
+
+
+SICHUAN = Profile(
+    code="sichuan",
+    province_code="51",
+    # 000 §2.3.7 "可直接打印生育登记证"; 000 §1 "登记后直接办理生育登记并可以在线打印生育登记证"
+    certificate_title="四川省生育登记证",
+    review_stages=(
+        # 000 states no review deadline (registration is immediate when the 公安/民政 checks pass,
+        # 000 §1 and §2.3.5). 5 working days is borrowed from 003 Fifth (C) — "within five working
+        # days to complete the birth registration" — which is Guizhou's manual acceptance. Operator default.
+        ReviewStage("review", "人工审核", 5, "not in 000; default from 003 五(三) (Guizhou)", configurable=True),
+    ),
+    # 000 is silent on proxies; the online flow is filled in by the couple themselves.
+    online_proxy_allowed=True,
+    # 000 §2.4.2 注 "登记信息只允许被修改一次"
+    modify_once=True,
+    supplement_before_review=False,
+    unverifiable_policy="manual_review",
+    onsite_post_divorce_pregnancy=False,
+    # 000 §2.1 "网上登记（一孩、二孩登记）、特殊情形再生育预约（三孩预约）"
+    online_max_order=2,
+    beyond_online_scope_channel="“特殊情形再生育预约（三孩预约）”",
+    eligibility=HukouOrResidenceInProvince(),
+    jurisdiction=HukouThenResidenceWomanFirst(),
+    proofs=ResidentSpouseProofs(),
+    citations=MappingProxyType(
+        {
+            "eligibility": "000 注 1–3",
+            "jurisdiction": "000 注 1–3",
+            "modify_once": "000 §2.4.2 注: 登记信息只允许被修改一次",
+            "proofs": "000 §2.3.5: 如果男女双方户籍地均未在四川省内，其中一方现居住地在四川省内，则需上传其中一方的身份证及在四川省内的现居住证明文件",
+            "verification_window": "000 §2.3.5 注: 公安校验只在正常工作时间范围内开放，其余时间均不能通过校验",
+            "unverifiable_policy": "000 §2.3.5: 录入的对象信息没有校验通过的，系统会给出未通过的原因，此时需上传相关证明材料",
+            "online_proxy_allowed": "000 (silent)",
+            "onsite_post_divorce_pregnancy": "000 (silent)",
+            "undecidable": "000 注 1–3 (address not at township level)",
+            "online_max_order": "000 §2.1: 网上登记（一孩、二孩登记）、特殊情形再生育预约（三孩预约）",
+        }
+    ),
+)
+
+GUIZHOU = Profile(
+    code="guizhou",
+    province_code="52",
+    # 001 一(一) "“贵州省生育服务网上登记平台”生成的“贵州省(电子)生育服务证”"
+    certificate_title="贵州省(电子)生育服务证",
+    review_stages=(
+        # 001 三(一)1(2) "乡级计生行政主管部门需在1个工作日内，对网上填写的生育登记信息进行初审"
+        ReviewStage("initial_review", "信息初审", 1, "001 三(一)1(2)"),
+        # 001 三(一)1(3) "网上填写的生育登记信息经初审通过后，乡级计生行政主管部门须在3个工作日内（含受理当日）…核实"
+        ReviewStage("registration", "生育登记", 3, "001 三(一)1(3)"),
+    ),
+    # 001 is silent on online proxies (003 Fifth (E) mentions entrustment for on-site registration).
+    online_proxy_allowed=True,
+    modify_once=False,
+    # 001 附件1 一 "在填写的登记信息初审前，申报人能通过“查询码+姓名”调取所填写的生育登记信息，并可对其进行补充、完善"
+    supplement_before_review=True,
+    unverifiable_policy="manual_review",
+    onsite_post_divorce_pregnancy=False,
+    # 001 二(一) "准备生育一孩或二孩的夫妇，可登录…填写生育登记信息"
+    online_max_order=2,
+    beyond_online_scope_channel="到夫妇一方省内户籍地或现居住地乡级计生行政主管部门或村（居）委会现场登记",
+    eligibility=HukouOrResidenceAnyInProvince(),
+    jurisdiction=DeclaredOfficeInProvince(),
+    proofs=NoUploads("001 附件1 一–三 (no uploads)"),
+    citations=MappingProxyType(
+        {
+            "eligibility": "001 附件1 一、四",
+            "jurisdiction": "001 附件1 一: 申报登记地",
+            "review_stages": "001 三(一)1(2)(3)",
+            "supplement_before_review": "001 附件1 一: 在填写的登记信息初审前…可对其进行补充、完善",
+            "unverifiable_policy": "001 三(一)1(3): 填报信息不符合生育政策或无法通过信息系统进行核实的，不进行生育登记",
+            "online_proxy_allowed": "001 (silent)",
+            "onsite_post_divorce_pregnancy": "001 (silent)",
+            "undecidable": "001 附件1 四: 未能正常通过网上生育登记平台成功进行生育登记的，可直接到…现场登记",
+            "online_max_order": "001 二(一): 准备生育一孩或二孩的夫妇",
+        }
+    ),
+)
+
+CHONGQING = Profile(
+    code="chongqing",
+    province_code="50",
+    # 002 附件2 "重庆市生育服务证登记回执"; 002 五(一)6 "生育服务证登记回执作为生育登记电子证件办理结果"
+    certificate_title="重庆市生育服务证登记回执",
+    review_stages=(
+        # 002 五(一)5 only says "情况属实，直接办结并短信通知"; no deadline in 002/004. Operator default.
+        ReviewStage("review", "审核比对", 3, "not in 002/004; operator default", configurable=True),
+    ),
+    # 004 (two) "Entrusted by others" must be handled on the spot; 002 五(二)1 代办 is 线下现场登记.
+    online_proxy_allowed=False,
+    modify_once=False,
+    supplement_before_review=False,
+    # 002 五(三) "申请登记信息无法核实确认的以《登记表》承诺信息为准"
+    unverifiable_policy="commitment_prevails",
+    # 004 (two) "after divorce or widowhood, pregnancy and childbirth are found"
+    onsite_post_divorce_pregnancy=True,
+    online_max_order=None,  # 002 二(一) registers 一孩、二孩、三孩 (and re-births) alike
+    beyond_online_scope_channel="登记机构现场登记",
+    eligibility=AllOf((HukouOrResidenceOverOneMonth(), RebirthAfterThreeChildren())),
+    jurisdiction=ChosenSpouseTownship(),
+    proofs=NoUploads("002 六"),
+    citations=MappingProxyType(
+        {
+            "eligibility": "002 一(一)(二)",
+            "jurisdiction": "002 四; 002 七(一)",
+            "child_order": "002 二; 002 附件1 说明",
+            "proofs": "002 六: 网上登记…登记机构不需要提交证件材料",
+            "unverifiable_policy": "002 五(三): 申请登记信息无法核实确认的以《登记表》承诺信息为准",
+            "online_proxy_allowed": "004 (two): Entrusted by others; 002 五(二)1: 登记对象或其委托代办人到登记机构现场填写",
+            "onsite_post_divorce_pregnancy": "004 (two): after divorce or widowhood, pregnancy and childbirth are found",
+            "undecidable": "004 (two): Other special circumstances can not be successfully handled online",
+            "online_max_order": "002 二(一)",
+        }
+    ),
+)
+
+PROFILES: Mapping[str, Profile] = MappingProxyType({p.code: p for p in (SICHUAN, GUIZHOU, CHONGQING)})
+
+
+def get_profile(code: str) -> Profile:
+    try:
+        return PROFILES[code]
+    except KeyError:
+        raise NotFound(f"不支持的省份配置：{code}", code="PROFILE_NOT_FOUND") from None
+
+
+def profile_for_province(province_code: str) -> Profile | None:
+    return next((p for p in PROFILES.values() if p.province_code == province_code), None)
+
+
+__all__ = [
+    "CHONGQING",
+    "GUIZHOU",
+    "PROFILES",
+    "SICHUAN",
+    "Profile",
+    "ReviewStage",
+    "UnverifiablePolicy",
+    "get_profile",
+    "profile_for_province",
+]

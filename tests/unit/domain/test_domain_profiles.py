@@ -1,0 +1,91 @@
+"""Profiles: provincial differences as data and strategies."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from chalicelib.domain import profiles
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.profiles import CHONGQING, GUIZHOU, PROFILES, SICHUAN, get_profile
+
+DOMAIN = Path(profiles.__file__).parent
+
+TABLE = [
+    # (profile, province, title, stages, proxy online, modify once, supplement, unverifiable)
+    # 000 §2.3.7 "打印生育登记证"; §2.4.2 注 "登记信息只允许被修改一次"
+    (SICHUAN, "51", "四川省生育登记证", [("review", 5)], True, True, False, "manual_review"),
+    # 001 一(一) "贵州省(电子)生育服务证"; 三(一)1(2) "1个工作日内…初审"; 三(一)1(3) "3个工作日内（含受理当日）";
+    # 附件1 一 "在填写的登记信息初审前…可对其进行补充、完善"
+    (
+        GUIZHOU,
+        "52",
+        "贵州省(电子)生育服务证",
+        [("initial_review", 1), ("registration", 3)],
+        True,
+        False,
+        True,
+        "manual_review",
+    ),
+    # 002 附件2 "重庆市生育服务证登记回执"; 004 (two) "Entrusted by others"; 002 五(三) "申请登记信息无法核实确认的以《登记表》承诺信息为准"
+    (CHONGQING, "50", "重庆市生育服务证登记回执", [("review", 3)], False, False, False, "commitment_prevails"),
+]
+
+
+@pytest.mark.parametrize(
+    ("p", "province", "title", "stages", "proxy", "modify_once", "supplement", "policy"),
+    TABLE,
+    ids=[t[0].code for t in TABLE],
+)
+def test_profile_data(p, province, title, stages, proxy, modify_once, supplement, policy):
+    assert p.province_code == province
+    assert p.certificate_title == title
+    assert [(s.code, s.working_days) for s in p.review_stages] == stages
+    assert (p.online_proxy_allowed, p.modify_once, p.supplement_before_review, p.unverifiable_policy) == (
+        proxy,
+        modify_once,
+        supplement,
+        policy,
+    )
+    assert get_profile(p.code) is p
+    json.dumps(p.to_dict(), ensure_ascii=False)
+
+
+def test_stage_citations():
+    assert GUIZHOU.stage("initial_review").citation == "001 三(一)1(2)"
+    assert GUIZHOU.stage("registration").citation == "001 三(一)1(3)"
+    assert not GUIZHOU.stage("registration").configurable
+    assert SICHUAN.stage("review").configurable and CHONGQING.stage("review").configurable
+    assert GUIZHOU.total_review_days == 4
+
+
+def test_with_review_days():
+    p = CHONGQING.with_review_days(review=5)
+    assert p.stage("review").working_days == 5 and p.stage("review").citation.startswith("operator setting")
+    assert CHONGQING.stage("review").working_days == 3  # original untouched
+    with pytest.raises(KeyError):
+        CHONGQING.with_review_days(initial_review=1)
+    with pytest.raises(ValueError):
+        CHONGQING.with_review_days(review=0)
+
+
+def test_unknown_profile():
+    with pytest.raises(NotFound) as exc:
+        get_profile("beijing")
+    assert exc.value.code == "PROFILE_NOT_FOUND" and exc.value.status == 404
+    assert set(PROFILES) == {"sichuan", "guizhou", "chongqing"}
+    assert profiles.profile_for_province("51") is SICHUAN
+    assert profiles.profile_for_province("11") is None
+
+
+def test_no_province_switches_outside_profiles():
+    # STYLE.md: "Province differences are data and small strategy objects in domain/profiles.py,
+    # not `if province == ...` scattered through the code."
+    pattern = re.compile(r"""(==|!=|\bin\b)\s*[\(\[{]?\s*["'](sichuan|guizhou|chongqing|50|51|52)["']""")
+    offenders = [
+        f.name
+        for f in DOMAIN.glob("*.py")
+        if f.name not in ("profiles.py", "demo.py") and pattern.search(f.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
