@@ -1,10 +1,10 @@
-"""HTTP API of the birth-service registration platform (routes only; see chalicelib/api)."""
+"""HTTP API of the birth-service registration platform: registers blueprints and middleware only."""
 
 from chalice import Chalice
 
+from chalicelib.api import citizen, health, http
+
 app = Chalice(app_name="birthreg-api")
-
-
-@app.route("/v1/health")
-def health():
-    return {"status": "ok"}
+http.install(app)
+app.register_blueprint(health.bp)
+app.register_blueprint(citizen.bp)

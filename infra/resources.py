@@ -137,13 +137,21 @@ REGISTRY = Table(
     hash_key=Attr("pk"),
     range_key=Attr("sk"),
 )
-TABLES: tuple[Table, ...] = (CASES, TASKS, REGISTRY)
+CERTIFICATE_RECORDS = Table(
+    id="Certificates",
+    suffix="certificates",
+    env="CERTIFICATES_TABLE",
+    # one item per registration number (never reused) plus "SEQ#<office>#<year>" counters
+    hash_key=Attr("registration_number"),
+)
+TABLES: tuple[Table, ...] = (CASES, TASKS, REGISTRY, CERTIFICATE_RECORDS)
 
 # ---------------------------------------------------------------------------
 # Buckets and topics
 # ---------------------------------------------------------------------------
-CERTIFICATES = Bucket(id="Certificates", suffix="certificates", env="CERTIFICATES_BUCKET")
-BUCKETS: tuple[Bucket, ...] = (CERTIFICATES,)
+# certificate PDFs under certificates/<case id>/v<version>.pdf
+DOCUMENTS = Bucket(id="Documents", suffix="documents", env="DOCUMENTS_BUCKET")
+BUCKETS: tuple[Bucket, ...] = (DOCUMENTS,)
 
 STAFF_NOTIFICATIONS = Topic(id="StaffNotifications", suffix="staff-notifications", env="STAFF_TOPIC_ARN")
 EVENTS = Topic(id="Events", suffix="events", env="EVENTS_TOPIC_ARN")
@@ -168,7 +176,7 @@ ISSUE_CERTIFICATE = Function(
     id="IssueCertificate",
     module="functions.issue_certificate",
     description="IssueCertificate: render the certificate PDF into S3 and mark the case registered",
-    grants=(Grant("Cases", "write"), Grant("Certificates", "write")),
+    grants=(Grant("Cases", "write"), Grant("Certificates", "write"), Grant("Documents", "write")),
     timeout=60,
     memory=1024,
 )
@@ -200,6 +208,7 @@ API_GRANTS: tuple[Grant, ...] = (
     Grant("Tasks", "write"),
     Grant("Registry", "read"),
     Grant("Certificates", "read"),
+    Grant("Documents", "read"),
     Grant("Registration", "start"),
     Grant("Registration", "callback"),
     Grant("sms", "sms"),

@@ -1,0 +1,1 @@
+"""Benchmarks: each module prints ``metric_name: value`` lines first, then details."""

@@ -1,0 +1,1 @@
+"""Edges: small interfaces in front of AWS services and external government systems."""

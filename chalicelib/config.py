@@ -1,0 +1,145 @@
+"""Settings and lazily created AWS clients: the one place the runtime reads its environment.
+
+Resource names arrive as environment variables named in ``infra/resources.py``; the
+defaults are the local stack's names (stage ``local``) so a developer machine needs no
+configuration. Clients are created once per process (Lambda container), on first use,
+with botocore only: the HTTP API never pays for importing boto3.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import os
+from datetime import date, datetime, timedelta, timezone
+
+CHINA_TZ = timezone(timedelta(hours=8), name="Asia/Shanghai")
+LOCAL_STAGE = "local"
+
+
+def _default_name(suffix: str) -> str:
+    return f"birthreg-{LOCAL_STAGE}-{suffix}"
+
+
+def setting(name: str, default: str | None = None) -> str:
+    value = os.environ.get(name, default)
+    if value is None:
+        raise RuntimeError(f"environment variable {name} is not set")
+    return value
+
+
+def region() -> str:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+
+
+def cases_table() -> str:
+    return setting("CASES_TABLE", _default_name("cases"))
+
+
+def tasks_table() -> str:
+    return setting("TASKS_TABLE", _default_name("tasks"))
+
+
+def registry_table() -> str:
+    return setting("REGISTRY_TABLE", _default_name("registry"))
+
+
+def certificates_table() -> str:
+    return setting("CERTIFICATES_TABLE", _default_name("certificates"))
+
+
+def documents_bucket() -> str:
+    return setting("DOCUMENTS_BUCKET", _default_name("documents"))
+
+
+def registration_state_machine_arn() -> str:
+    return setting("REGISTRATION_STATE_MACHINE_ARN")
+
+
+def staff_topic_arn() -> str:
+    return setting("STAFF_TOPIC_ARN")
+
+
+def events_topic_arn() -> str:
+    return setting("EVENTS_TOPIC_ARN")
+
+
+def public_base_url() -> str:
+    """Where citizens, staff and verifiers reach the web front end (QR codes, task links)."""
+    return setting("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def presign_seconds() -> int:
+    # Issue 2/6: certificate links live at most 5 minutes.
+    return min(int(setting("PRESIGN_SECONDS", "300")), 300)
+
+
+@functools.cache
+def secret_key() -> bytes:
+    """Key for the keyed hashes of query codes and phone numbers.
+
+    In AWS it is injected from the stack's secret; the local stack generates one per run.
+    Refuses to run without one outside the local stage, so a forgotten secret cannot
+    silently weaken every stored hash.
+    """
+    value = os.environ.get("BIRTHREG_SECRET")
+    if not value:
+        if os.environ.get("BIRTHREG_STAGE", LOCAL_STAGE) != LOCAL_STAGE:
+            raise RuntimeError("BIRTHREG_SECRET must be set outside the local stage")
+        value = "local-development-secret"
+    return value.encode()
+
+
+def keyed_hash(purpose: str, value: str) -> str:
+    return hmac.new(secret_key(), f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+# ---------------------------------------------------------------------------
+# Clock: every "now" goes through here so tests and the local stack can move time.
+# ---------------------------------------------------------------------------
+class Clock:
+    def now(self) -> datetime:
+        return datetime.now(CHINA_TZ)
+
+    def today(self) -> date:
+        return self.now().date()
+
+
+clock = Clock()
+
+
+def now() -> datetime:
+    return clock.now()
+
+
+def today() -> date:
+    return clock.today()
+
+
+# ---------------------------------------------------------------------------
+# AWS clients (botocore, created once per process; AWS_ENDPOINT_URL points them at the
+# local stack when it is set).
+# ---------------------------------------------------------------------------
+@functools.cache
+def _session():
+    import botocore.session
+
+    return botocore.session.get_session()
+
+
+@functools.cache
+def client(service: str):
+    from botocore.config import Config
+
+    return _session().create_client(
+        service,
+        region_name=region(),
+        config=Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10),
+    )
+
+
+def reset_clients() -> None:
+    """Forget cached clients (the local stack calls this after it moves the endpoint)."""
+    client.cache_clear()
+    _session.cache_clear()

@@ -1,0 +1,1 @@
+"""Storage: PynamoDB models and repository functions, one module per table."""

@@ -1,0 +1,184 @@
+"""The Cases table: one item per registration case, with its status history.
+
+Personal data stays here (encrypted at rest); the workflow only ever carries the case id.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from pynamodb.attributes import (
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib import config
+
+# Statuses a case moves through. "Active" statuses block a duplicate for the same child.
+SUBMITTED = "submitted"
+CHECKING = "checking"
+AWAITING_REVIEW = "awaiting_review"
+REGISTERED = "registered"
+REJECTED = "rejected"
+NEEDS_ATTENTION = "needs_attention"
+ACTIVE_STATUSES = frozenset({SUBMITTED, CHECKING, AWAITING_REVIEW, REGISTERED, NEEDS_ATTENTION})
+
+STATUS_LABELS = {
+    SUBMITTED: "已提交",
+    CHECKING: "信息核验中",
+    AWAITING_REVIEW: "待工作人员审核",
+    REGISTERED: "已登记",
+    REJECTED: "未予登记",
+    NEEDS_ATTENTION: "处理异常，工作人员跟进中",
+}
+
+
+class PhoneIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "PhoneIndex"
+        projection = AllProjection()
+
+    phone_key = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class OfficeIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "OfficeIndex"
+        projection = AllProjection()
+
+    office_code = UnicodeAttribute(hash_key=True)
+    queue_key = UnicodeAttribute(range_key=True)
+
+
+class CoupleIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "CoupleIndex"
+        projection = AllProjection()
+
+    couple_key = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class HistoryEntry(MapAttribute):
+    status = UnicodeAttribute()
+    at = UnicodeAttribute()
+    by = UnicodeAttribute()
+    note = UnicodeAttribute(null=True)
+
+
+class Certificate(MapAttribute):
+    registration_number = UnicodeAttribute()
+    pdf_key = UnicodeAttribute()
+    version = NumberAttribute()
+    issued_at = UnicodeAttribute()
+
+
+class Case(Model):
+    class Meta:
+        table_name = config.cases_table()
+        region = config.region()
+
+    case_id = UnicodeAttribute(hash_key=True)
+    profile = UnicodeAttribute()
+    status = UnicodeAttribute()
+    form_json = UnicodeAttribute()
+    evaluation_json = UnicodeAttribute()
+    query_code_hash = UnicodeAttribute()
+    phone_key = UnicodeAttribute()
+    contact_phone = UnicodeAttribute()
+    office_code = UnicodeAttribute()
+    queue_key = UnicodeAttribute()
+    couple_key = UnicodeAttribute()
+    child_order = NumberAttribute()
+    channel = UnicodeAttribute(default="online")
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    history = ListAttribute(of=HistoryEntry, default=list)
+    check_json = UnicodeAttribute(null=True)
+    certificate = Certificate(null=True)
+    version = VersionAttribute()
+
+    phone_index = PhoneIndex()
+    office_index = OfficeIndex()
+    couple_index = CoupleIndex()
+
+    # -- derived views -----------------------------------------------------
+    @property
+    def form(self) -> dict[str, Any]:
+        return json.loads(self.form_json)
+
+    @property
+    def evaluation(self) -> dict[str, Any]:
+        return json.loads(self.evaluation_json)
+
+    @property
+    def check(self) -> dict[str, Any] | None:
+        return json.loads(self.check_json) if self.check_json else None
+
+
+class CaseNotFound(Exception):
+    pass
+
+
+class CaseExists(Exception):
+    pass
+
+
+class ConcurrentChange(Exception):
+    """The case changed between reading and writing it; reload and decide again."""
+
+
+def queue_key(status: str, created_at: str) -> str:
+    return f"{status}#{created_at}"
+
+
+def create(case: Case) -> None:
+    """Insert a new case; never overwrites one with the same id."""
+    try:
+        case.save(condition=Case.case_id.does_not_exist())
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise CaseExists(case.case_id) from exc
+        raise
+
+
+def get(case_id: str) -> Case:
+    try:
+        return Case.get(case_id, consistent_read=True)
+    except DoesNotExist as exc:
+        raise CaseNotFound(case_id) from exc
+
+
+def by_couple(couple_key: str) -> Iterator[Case]:
+    return Case.couple_index.query(couple_key)
+
+
+def transition(case: Case, status: str, *, at: str, by: str, note: str | None = None, **changes: Any) -> Case:
+    """Move a case to ``status``, appending to its history, with optimistic locking.
+
+    ``changes`` are further attributes to set in the same write (e.g. certificate=...).
+    """
+    actions = [
+        Case.status.set(status),
+        Case.updated_at.set(at),
+        Case.queue_key.set(queue_key(status, case.created_at)),
+        Case.history.set(Case.history.append([HistoryEntry(status=status, at=at, by=by, note=note)])),
+    ]
+    for name, value in changes.items():
+        actions.append(getattr(Case, name).set(value))
+    try:
+        case.update(actions=actions)
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise ConcurrentChange(case.case_id) from exc
+        raise
+    return case

@@ -1,0 +1,1 @@
+"""Step Functions task handlers: one short module per task state, each calling one service."""

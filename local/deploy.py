@@ -1,0 +1,130 @@
+"""Create every resource of ``infra/resources.py`` in an AWS endpoint (the moto server).
+
+The same definitions drive ``infra/stack.py``; ``tests/integration/test_no_drift.py``
+compares what this module creates with the synthesised CloudFormation template.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any
+
+import boto3
+
+from infra import resources as r
+
+ACCOUNT = "123456789012"
+
+
+def _zip_placeholder(handler_module: str) -> bytes:
+    # The code runs in-process (local/lambdas.py); Lambda still wants a package.
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr(handler_module.replace(".", "/") + ".py", "# runs in-process in the local stack\n")
+    return buf.getvalue()
+
+
+def _assume(service: str) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
+        }
+    )
+
+
+def create_table(ddb, table: r.Table, name: str) -> None:
+    key_schema = [{"AttributeName": table.hash_key.name, "KeyType": "HASH"}]
+    if table.range_key:
+        key_schema.append({"AttributeName": table.range_key.name, "KeyType": "RANGE"})
+    kwargs: dict[str, Any] = {
+        "TableName": name,
+        "KeySchema": key_schema,
+        "AttributeDefinitions": [{"AttributeName": a.name, "AttributeType": a.type} for a in table.attributes()],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    if table.indexes:
+        kwargs["GlobalSecondaryIndexes"] = [
+            {
+                "IndexName": ix.name,
+                "KeySchema": [{"AttributeName": ix.hash_key.name, "KeyType": "HASH"}]
+                + ([{"AttributeName": ix.range_key.name, "KeyType": "RANGE"}] if ix.range_key else []),
+                "Projection": {"ProjectionType": "ALL"},
+            }
+            for ix in table.indexes
+        ]
+    ddb.create_table(**kwargs)
+    if table.ttl_attribute:
+        ddb.update_time_to_live(
+            TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute}
+        )
+
+
+def deploy(stage: str, region: str) -> dict[str, str]:
+    """Create all resources; return resource id -> deployed name (tables, buckets) or ARN."""
+    session = boto3.session.Session(region_name=region)
+    ddb, s3, sns, iam, lam, sfn = (
+        session.client(s) for s in ("dynamodb", "s3", "sns", "iam", "lambda", "stepfunctions")
+    )
+    names: dict[str, str] = {}
+    for table in r.TABLES:
+        name = r.physical_name(table.suffix, stage)
+        create_table(ddb, table, name)
+        names[table.id] = name
+    for bucket in r.BUCKETS:
+        name = r.physical_name(bucket.suffix, stage)
+        if region == "us-east-1":
+            s3.create_bucket(Bucket=name)
+        else:
+            s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+        s3.put_public_access_block(
+            Bucket=name,
+            PublicAccessBlockConfiguration={
+                "BlockPublicAcls": True,
+                "IgnorePublicAcls": True,
+                "BlockPublicPolicy": True,
+                "RestrictPublicBuckets": True,
+            },
+        )
+        s3.put_bucket_encryption(
+            Bucket=name,
+            ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
+        )
+        names[bucket.id] = name
+    for topic in r.TOPICS:
+        names[topic.id] = sns.create_topic(Name=r.physical_name(topic.suffix, stage))["TopicArn"]
+    # The state machine ARN is known before it exists; functions may need it in their environment.
+    for machine in r.STATE_MACHINES:
+        names[machine.id] = f"arn:aws:states:{region}:{ACCOUNT}:stateMachine:{r.physical_name(machine.suffix, stage)}"
+
+    function_arns: dict[str, str] = {}
+    for fn in r.FUNCTIONS:
+        fname = r.physical_name(fn.suffix, stage)
+        role = iam.create_role(RoleName=f"{fname}-role", AssumeRolePolicyDocument=_assume("lambda.amazonaws.com"))
+        created = lam.create_function(
+            FunctionName=fname,
+            Runtime="python3.11",
+            Role=role["Role"]["Arn"],
+            Handler=fn.handler,
+            Code={"ZipFile": _zip_placeholder(fn.module)},
+            Timeout=fn.timeout,
+            MemorySize=fn.memory,
+            Description=fn.description,
+            Environment={"Variables": r.environment_for(fn.grants, names)},
+        )
+        function_arns[fn.id] = created["FunctionArn"]
+        names[fn.id] = created["FunctionArn"]
+
+    for machine in r.STATE_MACHINES:
+        definition = machine.definition.read_text(encoding="utf-8")
+        for placeholder, function_id in machine.functions.items():
+            definition = definition.replace("${" + placeholder + "}", function_arns[function_id])
+        sm_name = r.physical_name(machine.suffix, stage)
+        role = iam.create_role(RoleName=f"{sm_name}-role", AssumeRolePolicyDocument=_assume("states.amazonaws.com"))
+        created = sfn.create_state_machine(
+            name=sm_name, definition=definition, roleArn=role["Role"]["Arn"], type="STANDARD"
+        )
+        names[machine.id] = created["stateMachineArn"]
+    return names

@@ -1,0 +1,75 @@
+"""Run Lambda functions in-process inside the moto server.
+
+moto normally runs a Lambda in Docker; there is none here, so ``LambdaFunction._invoke_lambda``
+is replaced by a call to the function's real handler module (``functions.<name>.handler``).
+Every path that invokes a Lambda in moto (Invoke, Step Functions task states, SNS and S3
+notifications) goes through it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import traceback
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+log = logging.getLogger("birthreg.local")
+
+
+@dataclass
+class LambdaContext:
+    function_name: str
+    memory_limit_in_mb: int
+    invoked_function_arn: str
+    aws_request_id: str
+    function_version: str = "$LATEST"
+    log_group_name: str = ""
+    log_stream_name: str = ""
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 30_000
+
+
+def _resolve(handler: str):
+    module_name, _, attr = handler.rpartition(".")
+    return getattr(importlib.import_module(module_name), attr)
+
+
+def _invoke_in_process(self, event: str | None = None) -> tuple[str, bool, str]:
+    payload: Any = event if event is not None else {}
+    if isinstance(payload, (str, bytes)):
+        payload = json.loads(payload or "{}")
+    context = LambdaContext(
+        function_name=self.function_name,
+        memory_limit_in_mb=int(self.memory_size),
+        invoked_function_arn=self.function_arn,
+        aws_request_id=str(uuid.uuid4()),
+    )
+    try:
+        result = _resolve(self.handler)(payload, context)
+        return json.dumps(result, ensure_ascii=False, default=str), False, ""
+    except Exception as exc:  # reported to the caller exactly as Lambda reports an error
+        log.exception("function %s failed", self.function_name)
+        error = {
+            "errorType": type(exc).__name__,
+            "errorMessage": str(exc),
+            "stackTrace": traceback.format_exc().splitlines(),
+        }
+        return json.dumps(error, ensure_ascii=False), True, traceback.format_exc()
+
+
+_installed = False
+
+
+def install() -> None:
+    global _installed
+    if _installed:
+        return
+    from moto.awslambda.models import LambdaFunction
+
+    LambdaFunction._invoke_lambda = _invoke_in_process
+    _installed = True

@@ -1,0 +1,116 @@
+"""A registration travels the real path on the local stack (issue: walking skeleton)."""
+
+from __future__ import annotations
+
+import urllib.request
+
+import boto3
+import pytest
+
+from local import outbox
+from tests.e2e.conftest import wait_for_status
+
+pytestmark = pytest.mark.e2e
+
+
+def _execution(stack, case_id: str) -> dict:
+    sfn = boto3.client("stepfunctions")
+    arn = stack.names["Registration"].replace(":stateMachine:", ":execution:") + f":{case_id}"
+    return sfn.describe_execution(executionArn=arn)
+
+
+def test_health_reports_every_backing_resource(api):
+    r = api.get("/v1/health")
+    assert r.status == 200
+    assert r.body["status"] == "ok"
+    names = {c["name"] for c in r.body["resources"]}
+    assert {"s3:documents", "stepfunctions:registration"} <= names
+    assert all(c["status"] == "ok" for c in r.body["resources"])
+
+
+def test_matching_records_issue_the_certificate_at_once(api, stack, couple):
+    body = couple("sichuan")
+    r = api.post("/v1/registrations", body)
+    assert r.status == 201, r.body
+    case_id, code = r.body["case_id"], r.body["query_code"]
+    assert len(code) == 8
+
+    view = wait_for_status(api, case_id, code, {"registered"})
+    statuses = [h["status"] for h in view["history"]]
+    assert statuses[0] == "submitted" and statuses[-1] == "registered"
+    assert "awaiting_review" not in statuses
+    # personal data is masked in the citizen view
+    assert "*" in view["woman"]["id_number"] and body["woman"]["id_number"] not in str(view)
+
+    cert = view["certificate"]
+    assert cert["expires_in"] <= 300
+    with urllib.request.urlopen(cert["download_url"], timeout=10) as resp:
+        pdf = resp.read()
+    assert pdf.startswith(b"%PDF")
+
+    phone = "+86" + body["woman"]["phone"]
+    texts = [m["message"] for m in outbox.messages() if m["phone"] == phone]
+    assert any(code in t for t in texts), "the query code is sent by SMS"
+    assert any(cert["registration_number"] in t for t in texts), "the result SMS names the registration number"
+
+    deadline_ok = _execution(stack, case_id)
+    assert deadline_ok["status"] in {"SUCCEEDED", "RUNNING"}
+
+
+def test_mismatch_waits_for_staff_then_resumes_on_accept(api, stack, couple):
+    from chalicelib.services import review
+    from chalicelib.store.tasks import Task
+
+    body = couple("sichuan", matched=False)
+    r = api.post("/v1/registrations", body)
+    assert r.status == 201, r.body
+    case_id, code = r.body["case_id"], r.body["query_code"]
+
+    view = wait_for_status(api, case_id, code, {"awaiting_review"})
+    assert view["check"]["matched"] is False
+    assert {m["code"] for m in view["check"]["mismatches"]} >= {"IDENTITY_NOT_FOUND", "MARRIAGE_NOT_FOUND"}
+    assert _execution(stack, case_id)["status"] == "RUNNING"
+
+    tasks = [t for t in Task.scan() if t.case_id == case_id]
+    assert len(tasks) == 1 and tasks[0].status == "open"
+    assert tasks[0].task_token and tasks[0].task_id not in tasks[0].task_token
+
+    review.decide(tasks[0].task_id, "accept", staff_id="staff-510104")
+    view = wait_for_status(api, case_id, code, {"registered"})
+    assert view["certificate"]["registration_number"]
+
+
+def test_reject_ends_the_case_with_the_reason(api, couple):
+    from chalicelib.domain.errors import Conflict
+    from chalicelib.services import review
+    from chalicelib.store.tasks import Task
+
+    r = api.post("/v1/registrations", couple("guizhou", matched=False))
+    case_id, code = r.body["case_id"], r.body["query_code"]
+    wait_for_status(api, case_id, code, {"awaiting_review"})
+    task = next(t for t in Task.scan() if t.case_id == case_id)
+    review.decide(task.task_id, "reject", staff_id="staff-520102", reason="结婚证号与民政记录不符")
+    with pytest.raises(Conflict):
+        review.decide(task.task_id, "accept", staff_id="staff-520102")
+    view = wait_for_status(api, case_id, code, {"rejected"})
+    assert view["history"][-1]["note"] == "结婚证号与民政记录不符"
+    assert view["certificate"] is None
+
+
+def test_same_couple_same_child_is_a_conflict(api, couple):
+    body = couple("chongqing")
+    first = api.post("/v1/registrations", body)
+    assert first.status == 201, first.body
+    again = api.post("/v1/registrations", body)
+    assert again.status == 409
+    assert again.body["error"]["code"] == "DUPLICATE_REGISTRATION"
+    assert first.body["case_id"] not in str(again.body), "the existing reference is masked"
+
+
+def test_wrong_query_code_reveals_nothing(api, couple):
+    r = api.post("/v1/registrations", couple("sichuan"))
+    other = api.get(f"/v1/registrations/{r.body['case_id']}", headers={"X-Query-Code": "AAAAAAAA"})
+    assert other.status == 404
+    assert other.body["error"]["code"] == "NOT_FOUND"
+    missing = api.get("/v1/registrations/20260101ABCDEF1234", headers={"X-Query-Code": "AAAAAAAA"})
+    assert missing.status == 404 and missing.body == {**missing.body, "error": {**missing.body["error"], "code": "NOT_FOUND"}}
