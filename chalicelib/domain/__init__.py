@@ -4,81 +4,73 @@ Modules (named after what they decide): errors, idcard, regions, form, profiles,
 jurisdiction, child_order, onsite, proofs, working_days, evaluation, demo (demo data), tz, reasons.
 Provincial differences live in ``profiles`` as data and strategy objects.
 
-Heavy-ish imports are deferred: pydantic is imported by ``form`` (needed for parsing anyway);
+Names are resolved lazily (PEP 562), so importing one module (say ``errors``) does not
+load pydantic or the region table. Heavy-ish imports are deferred: pydantic is imported by ``form`` (needed for parsing anyway);
 ``chinese_calendar`` only on the first working-day question; the region table on first lookup.
 """
 
-from .child_order import ChildOrder, compute_child_order, order_label
-from .demo import demo_registration
-from .eligibility import Eligibility
-from .errors import (
-    Conflict,
-    DomainError,
-    DuplicateRegistration,
-    FieldError,
-    Forbidden,
-    ModificationExhausted,
-    NotFound,
-    TooManyRequests,
-    Unauthorized,
-    ValidationFailed,
-)
-from .evaluation import Evaluation, couple_key, couple_key_from_ids, evaluate
-from .form import RegistrationForm, parse_registration
-from .idcard import birth_date, make_id, mask_id, mask_phone, sex, validate_id
-from .jurisdiction import Jurisdiction
-from .profiles import CHONGQING, GUIZHOU, PROFILES, SICHUAN, Profile, ReviewStage, get_profile
-from .proofs import Proof
-from .reasons import Reason
-from .regions import Region, county_of, full_name, is_known, lookup, province_of
-from .working_days import WorkingCalendar, add_working_days, is_working_day, next_window_start
+from __future__ import annotations
 
-__all__ = [
-    "CHONGQING",
-    "GUIZHOU",
-    "PROFILES",
-    "SICHUAN",
-    "ChildOrder",
-    "Conflict",
-    "DomainError",
-    "DuplicateRegistration",
-    "Eligibility",
-    "Evaluation",
-    "FieldError",
-    "Forbidden",
-    "Jurisdiction",
-    "ModificationExhausted",
-    "NotFound",
-    "Profile",
-    "Proof",
-    "Reason",
-    "Region",
-    "RegistrationForm",
-    "ReviewStage",
-    "TooManyRequests",
-    "Unauthorized",
-    "ValidationFailed",
-    "WorkingCalendar",
-    "add_working_days",
-    "birth_date",
-    "compute_child_order",
-    "county_of",
-    "couple_key",
-    "couple_key_from_ids",
-    "demo_registration",
-    "evaluate",
-    "full_name",
-    "get_profile",
-    "is_known",
-    "is_working_day",
-    "lookup",
-    "make_id",
-    "mask_id",
-    "mask_phone",
-    "next_window_start",
-    "order_label",
-    "parse_registration",
-    "province_of",
-    "sex",
-    "validate_id",
-]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "CHONGQING": "profiles",
+    "ChildOrder": "child_order",
+    "Conflict": "errors",
+    "DomainError": "errors",
+    "DuplicateRegistration": "errors",
+    "Eligibility": "eligibility",
+    "Evaluation": "evaluation",
+    "FieldError": "errors",
+    "Forbidden": "errors",
+    "GUIZHOU": "profiles",
+    "Jurisdiction": "jurisdiction",
+    "ModificationExhausted": "errors",
+    "NotFound": "errors",
+    "PROFILES": "profiles",
+    "Profile": "profiles",
+    "Proof": "proofs",
+    "Reason": "reasons",
+    "Region": "regions",
+    "RegistrationForm": "form",
+    "ReviewStage": "profiles",
+    "SICHUAN": "profiles",
+    "TooManyRequests": "errors",
+    "Unauthorized": "errors",
+    "ValidationFailed": "errors",
+    "WorkingCalendar": "working_days",
+    "add_working_days": "working_days",
+    "birth_date": "idcard",
+    "compute_child_order": "child_order",
+    "county_of": "regions",
+    "couple_key": "evaluation",
+    "couple_key_from_ids": "evaluation",
+    "demo_registration": "demo",
+    "evaluate": "evaluation",
+    "full_name": "regions",
+    "get_profile": "profiles",
+    "is_known": "regions",
+    "is_working_day": "working_days",
+    "lookup": "regions",
+    "make_id": "idcard",
+    "mask_id": "idcard",
+    "mask_phone": "idcard",
+    "next_window_start": "working_days",
+    "order_label": "child_order",
+    "parse_registration": "form",
+    "province_of": "regions",
+    "sex": "idcard",
+    "validate_id": "idcard",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
