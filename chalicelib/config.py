@@ -53,6 +53,34 @@ def documents_bucket() -> str:
     return setting("DOCUMENTS_BUCKET", _default_name("documents"))
 
 
+def codes_table() -> str:
+    return setting("CODES_TABLE", _default_name("codes"))
+
+
+def idempotency_table() -> str:
+    return setting("IDEMPOTENCY_TABLE", _default_name("idempotency"))
+
+
+def audit_table() -> str:
+    return setting("AUDIT_TABLE", _default_name("audit"))
+
+
+def uploads_bucket() -> str:
+    return setting("UPLOADS_BUCKET", _default_name("uploads"))
+
+
+def signing_key_id() -> str:
+    return setting("SIGNING_KEY_ID")
+
+
+def staff_user_pool_id() -> str:
+    return setting("STAFF_USER_POOL_ID")
+
+
+def staff_user_pool_client_id() -> str:
+    return setting("STAFF_USER_POOL_CLIENT_ID")
+
+
 def registration_state_machine_arn() -> str:
     return setting("REGISTRATION_STATE_MACHINE_ARN")
 

@@ -57,6 +57,32 @@ class Bucket:
     id: str
     suffix: str
     env: str
+    # Function id invoked on every ObjectCreated event (S3 notification), if any.
+    notify: str | None = None
+    # Browsers upload straight to it with a presigned POST (needs CORS for POST).
+    browser_uploads: bool = False
+
+
+@dataclass(frozen=True)
+class Key:
+    """A KMS key. ``spec``/``usage`` as in KMS CreateKey."""
+
+    id: str
+    suffix: str  # alias/<project>-<stage>-<suffix>
+    env: str
+    spec: str = "ECC_NIST_P256"
+    usage: str = "SIGN_VERIFY"
+
+
+@dataclass(frozen=True)
+class UserPool:
+    """A Cognito user pool with one app client (staff sign-in)."""
+
+    id: str
+    suffix: str
+    env: str
+    client_env: str
+    custom_attributes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,7 +97,8 @@ class Grant:
     """What a compute unit may do with one resource.
 
     ``access`` is one of: "read", "write" (read + write for tables), "publish" (topics),
-    "sms" (SNS direct publish to phone numbers), "start" / "callback" (state machine).
+    "sms" (SNS direct publish to phone numbers), "start" / "callback" (state machine),
+    "sign" / "verify" (KMS key), "admin" (Cognito user pool administration).
     """
 
     resource: str
@@ -144,14 +171,57 @@ CERTIFICATE_RECORDS = Table(
     # one item per registration number (never reused) plus "SEQ#<office>#<year>" counters
     hash_key=Attr("registration_number"),
 )
-TABLES: tuple[Table, ...] = (CASES, TASKS, REGISTRY, CERTIFICATE_RECORDS)
+CODES = Table(
+    id="Codes",
+    suffix="codes",
+    env="CODES_TABLE",
+    # SMS codes, captchas and rate-limit counters; every item expires by itself
+    hash_key=Attr("pk"),
+    ttl_attribute="expires_at",
+)
+IDEMPOTENCY = Table(
+    id="Idempotency",
+    suffix="idempotency",
+    env="IDEMPOTENCY_TABLE",
+    # Powertools idempotency layout: a retried submit returns the first result
+    hash_key=Attr("id"),
+    ttl_attribute="expiration",
+)
+AUDIT = Table(
+    id="Audit",
+    suffix="audit",
+    env="AUDIT_TABLE",
+    # append-only: case versions, staff actions, certificate verifications
+    hash_key=Attr("subject"),
+    range_key=Attr("at_id"),
+    indexes=(Index("ActorIndex", Attr("actor"), Attr("at_id")),),
+)
+TABLES: tuple[Table, ...] = (CASES, TASKS, REGISTRY, CERTIFICATE_RECORDS, CODES, IDEMPOTENCY, AUDIT)
 
 # ---------------------------------------------------------------------------
 # Buckets and topics
 # ---------------------------------------------------------------------------
 # certificate PDFs under certificates/<case id>/v<version>.pdf
 DOCUMENTS = Bucket(id="Documents", suffix="documents", env="DOCUMENTS_BUCKET")
-BUCKETS: tuple[Bucket, ...] = (DOCUMENTS,)
+# citizens' proof documents (000 §2.3.5), checked by CheckUpload after each upload
+UPLOADS = Bucket(id="Uploads", suffix="uploads", env="UPLOADS_BUCKET", notify="CheckUpload", browser_uploads=True)
+BUCKETS: tuple[Bucket, ...] = (DOCUMENTS, UPLOADS)
+
+# ---------------------------------------------------------------------------
+# Keys and identity
+# ---------------------------------------------------------------------------
+# signs the certificate QR tokens (ES256); old keys stay published for verification
+SIGNING_KEY = Key(id="CertificateSigning", suffix="certificate-signing", env="SIGNING_KEY_ID")
+KEYS: tuple[Key, ...] = (SIGNING_KEY,)
+
+STAFF_POOL = UserPool(
+    id="StaffPool",
+    suffix="staff",
+    env="STAFF_USER_POOL_ID",
+    client_env="STAFF_USER_POOL_CLIENT_ID",
+    custom_attributes=("role", "region_code", "office_code"),
+)
+USER_POOLS: tuple[UserPool, ...] = (STAFF_POOL,)
 
 STAFF_NOTIFICATIONS = Topic(id="StaffNotifications", suffix="staff-notifications", env="STAFF_TOPIC_ARN")
 EVENTS = Topic(id="Events", suffix="events", env="EVENTS_TOPIC_ARN")
@@ -176,7 +246,12 @@ ISSUE_CERTIFICATE = Function(
     id="IssueCertificate",
     module="functions.issue_certificate",
     description="IssueCertificate: render the certificate PDF into S3 and mark the case registered",
-    grants=(Grant("Cases", "write"), Grant("Certificates", "write"), Grant("Documents", "write")),
+    grants=(
+        Grant("Cases", "write"),
+        Grant("Certificates", "write"),
+        Grant("Documents", "write"),
+        Grant("CertificateSigning", "sign"),
+    ),
     timeout=60,
     memory=1024,
 )
@@ -186,7 +261,13 @@ NOTIFY = Function(
     description="Notify: SMS the result to the applicant and publish the completion event",
     grants=(Grant("Cases", "read"), Grant("sms", "sms"), Grant("Events", "publish")),
 )
-FUNCTIONS: tuple[Function, ...] = (CHECK_RECORDS, AWAIT_REVIEW, ISSUE_CERTIFICATE, NOTIFY)
+CHECK_UPLOAD = Function(
+    id="CheckUpload",
+    module="functions.check_upload",
+    description="CheckUpload: accept or delete an uploaded proof document (type, size, magic bytes)",
+    grants=(Grant("Uploads", "write"), Grant("Cases", "write"), Grant("Tasks", "write"), Grant("Registration", "callback")),
+)
+FUNCTIONS: tuple[Function, ...] = (CHECK_RECORDS, AWAIT_REVIEW, ISSUE_CERTIFICATE, NOTIFY, CHECK_UPLOAD)
 
 REGISTRATION_WORKFLOW = StateMachine(
     id="Registration",
@@ -212,6 +293,12 @@ API_GRANTS: tuple[Grant, ...] = (
     Grant("Registration", "start"),
     Grant("Registration", "callback"),
     Grant("sms", "sms"),
+    Grant("Codes", "write"),
+    Grant("Idempotency", "write"),
+    Grant("Audit", "write"),
+    Grant("Uploads", "write"),
+    Grant("CertificateSigning", "verify"),
+    Grant("StaffPool", "admin"),
 )
 
 
@@ -221,7 +308,7 @@ def physical_name(suffix: str, stage: str) -> str:
 
 def by_id() -> dict[str, object]:
     out: dict[str, object] = {}
-    for group in (TABLES, BUCKETS, TOPICS, FUNCTIONS, STATE_MACHINES):
+    for group in (TABLES, BUCKETS, TOPICS, FUNCTIONS, STATE_MACHINES, KEYS, USER_POOLS):
         for r in group:
             out[r.id] = r
     return out
@@ -240,13 +327,17 @@ def environment_for(grants: tuple[Grant, ...], names: dict[str, str]) -> dict[st
         if r is None:  # "sms" is not a named resource
             continue
         env[r.env] = names[r.id]  # type: ignore[attr-defined]
+        if isinstance(r, UserPool):
+            env[r.client_env] = names[f"{r.id}Client"]
     return env
 
 
 def all_environment(names: dict[str, str]) -> dict[str, str]:
     """Every resource's environment variable (the local stack runs all units in one process)."""
     env: dict[str, str] = {}
-    for group in (TABLES, BUCKETS, TOPICS, STATE_MACHINES):
+    for group in (TABLES, BUCKETS, TOPICS, STATE_MACHINES, KEYS, USER_POOLS):
         for r in group:
             env[r.env] = names[r.id]
+            if isinstance(r, UserPool):
+                env[r.client_env] = names[f"{r.id}Client"]
     return env

@@ -65,8 +65,9 @@ def create_table(ddb, table: r.Table, name: str) -> None:
 def deploy(stage: str, region: str) -> dict[str, str]:
     """Create all resources; return resource id -> deployed name (tables, buckets) or ARN."""
     session = boto3.session.Session(region_name=region)
-    ddb, s3, sns, iam, lam, sfn = (
-        session.client(s) for s in ("dynamodb", "s3", "sns", "iam", "lambda", "stepfunctions")
+    ddb, s3, sns, iam, lam, sfn, kms, idp = (
+        session.client(s)
+        for s in ("dynamodb", "s3", "sns", "iam", "lambda", "stepfunctions", "kms", "cognito-idp")
     )
     names: dict[str, str] = {}
     for table in r.TABLES:
@@ -93,8 +94,33 @@ def deploy(stage: str, region: str) -> dict[str, str]:
             ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
         )
         names[bucket.id] = name
+        if bucket.browser_uploads:
+            s3.put_bucket_cors(
+                Bucket=name,
+                CORSConfiguration={
+                    "CORSRules": [{"AllowedMethods": ["POST"], "AllowedOrigins": ["*"], "AllowedHeaders": ["*"]}]
+                },
+            )
     for topic in r.TOPICS:
         names[topic.id] = sns.create_topic(Name=r.physical_name(topic.suffix, stage))["TopicArn"]
+    for key in r.KEYS:
+        created = kms.create_key(KeySpec=key.spec, KeyUsage=key.usage, Description=key.id)
+        kms.create_alias(AliasName=f"alias/{r.physical_name(key.suffix, stage)}", TargetKeyId=created["KeyMetadata"]["KeyId"])
+        names[key.id] = created["KeyMetadata"]["KeyId"]
+    for pool in r.USER_POOLS:
+        created = idp.create_user_pool(
+            PoolName=r.physical_name(pool.suffix, stage),
+            Schema=[{"Name": a, "AttributeDataType": "String", "Mutable": True} for a in pool.custom_attributes],
+            AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
+        )
+        pool_id = created["UserPool"]["Id"]
+        client = idp.create_user_pool_client(
+            UserPoolId=pool_id,
+            ClientName=f"{r.physical_name(pool.suffix, stage)}-web",
+            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        )
+        names[pool.id] = pool_id
+        names[f"{pool.id}Client"] = client["UserPoolClient"]["ClientId"]
     # The state machine ARN is known before it exists; functions may need it in their environment.
     for machine in r.STATE_MACHINES:
         names[machine.id] = f"arn:aws:states:{region}:{ACCOUNT}:stateMachine:{r.physical_name(machine.suffix, stage)}"
@@ -116,6 +142,17 @@ def deploy(stage: str, region: str) -> dict[str, str]:
         )
         function_arns[fn.id] = created["FunctionArn"]
         names[fn.id] = created["FunctionArn"]
+
+    for bucket in r.BUCKETS:
+        if bucket.notify:
+            s3.put_bucket_notification_configuration(
+                Bucket=names[bucket.id],
+                NotificationConfiguration={
+                    "LambdaFunctionConfigurations": [
+                        {"LambdaFunctionArn": function_arns[bucket.notify], "Events": ["s3:ObjectCreated:*"]}
+                    ]
+                },
+            )
 
     for machine in r.STATE_MACHINES:
         definition = machine.definition.read_text(encoding="utf-8")
