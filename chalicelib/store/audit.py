@@ -1,0 +1,98 @@
+"""The Audit table: an append-only log (who, when, what, before/after).
+
+Subjects: ``CASE#<case id>`` (every change of a case, with the previous version),
+``STAFF#<staff id>`` (administration of accounts), ``CERT#<registration number>``
+(every verification of a certificate). Entries are written with a does-not-exist
+condition and nothing in the code updates or deletes them; the API role has no
+DeleteItem on this table in production (see infra/stack.py).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterator
+from typing import Any
+
+from pynamodb.attributes import UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib import config
+
+
+class ActorIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "ActorIndex"
+        projection = AllProjection()
+
+    actor = UnicodeAttribute(hash_key=True)
+    at_id = UnicodeAttribute(range_key=True)
+
+
+class AuditEntry(Model):
+    class Meta:
+        table_name = config.audit_table()
+        region = config.region()
+
+    subject = UnicodeAttribute(hash_key=True)
+    at_id = UnicodeAttribute(range_key=True)  # "<ISO time>#<random>": sorted by time, unique
+    actor = UnicodeAttribute()
+    action = UnicodeAttribute()
+    at = UnicodeAttribute()
+    before = UnicodeAttribute(null=True)  # JSON
+    after = UnicodeAttribute(null=True)  # JSON
+    detail = UnicodeAttribute(null=True)  # JSON
+
+    actor_index = ActorIndex()
+
+    def to_dict(self) -> dict[str, Any]:
+        def load(v: str | None) -> Any:
+            return json.loads(v) if v else None
+
+        return {
+            "subject": self.subject,
+            "at": self.at,
+            "actor": self.actor,
+            "action": self.action,
+            "before": load(self.before),
+            "after": load(self.after),
+            "detail": load(self.detail),
+        }
+
+
+def _dump(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+
+
+def append(
+    subject: str,
+    *,
+    actor: str,
+    action: str,
+    before: Any = None,
+    after: Any = None,
+    detail: Any = None,
+    at: str | None = None,
+) -> AuditEntry:
+    at = at or config.now().isoformat(timespec="seconds")
+    entry = AuditEntry(
+        subject,
+        f"{at}#{secrets.token_hex(4)}",
+        actor=actor,
+        action=action,
+        at=at,
+        before=_dump(before),
+        after=_dump(after),
+        detail=_dump(detail),
+    )
+    entry.save(condition=AuditEntry.subject.does_not_exist())
+    return entry
+
+
+def for_subject(subject: str, *, newest_first: bool = True, limit: int = 100) -> Iterator[AuditEntry]:
+    return AuditEntry.query(subject, scan_index_forward=not newest_first, limit=limit)
+
+
+def by_actor(actor: str, *, newest_first: bool = True, limit: int = 100) -> Iterator[AuditEntry]:
+    return AuditEntry.actor_index.query(actor, scan_index_forward=not newest_first, limit=limit)
