@@ -1,0 +1,1 @@
+"""Integration tests: the synthesised infrastructure template (see tests/README.md)."""

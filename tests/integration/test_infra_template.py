@@ -1,0 +1,527 @@
+"""The synthesised CloudFormation template matches ``infra/resources.py`` (STYLE.md, Anchor 2).
+
+The stack is synthesised once per module, into a temporary directory, exactly as
+``python -m infra.app`` does -- including ``chalice package`` for the HTTP API, which
+pip-downloads Linux wheels of requirements.txt into .chalice/deployments on a cache miss.
+Every expectation is derived from the definitions, so adding a table, function or grant
+there extends these tests without editing them.
+
+Run ``pytest -s`` to see the synth time and cfn-lint's warnings.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra import resources as R
+
+pytestmark = pytest.mark.slow  # one CDK synth + `chalice package` (~5-30 s) for the module
+
+STAGE = "ci"  # not "dev": proves the stage reaches every physical name
+CFN_LINT = Path(sys.executable).with_name("cfn-lint")
+# W3005 "dependency already enforced by a GetAtt": CDK makes each Lambda function and the
+# state machine DependsOn both its role and the role's default policy. The role DependsOn
+# is redundant (the GetAtt implies it) but harmless; the policy DependsOn is what matters
+# (the function must not run before its permissions exist). Not ours to rewrite.
+CFN_LINT_IGNORED = ("W3005",)
+
+# Actions that change data; a "read" grant must not carry any of them.
+TABLE_WRITE_ACTIONS = {
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+}
+BUCKET_WRITE_PREFIXES = ("s3:Put", "s3:Delete", "s3:Abort")
+
+Template = dict[str, Any]
+
+
+# --------------------------------------------------------------------------- fixtures
+@pytest.fixture(scope="module")
+def synthesised(tmp_path_factory) -> tuple[Path, Template]:
+    from aws_cdk import App  # imported here: starting jsii/node only when this module runs
+
+    from infra.stack import BirthRegStack
+
+    outdir = tmp_path_factory.mktemp("cdk.out")
+    started = time.monotonic()
+    app = App(outdir=str(outdir))
+    BirthRegStack(app, "BirthRegStack", stage=STAGE)
+    app.synth()
+    print(f"\n[infra] synth (incl. chalice package) took {time.monotonic() - started:.1f} s")
+    path = outdir / "BirthRegStack.template.json"
+    return path, json.loads(path.read_text())
+
+
+@pytest.fixture(scope="module")
+def template(synthesised) -> Template:
+    return synthesised[1]
+
+
+# --------------------------------------------------------------------------- helpers
+def of_type(template: Template, type_: str) -> dict[str, dict]:
+    return {k: v for k, v in template["Resources"].items() if v["Type"] == type_}
+
+
+def by_property(template: Template, type_: str, prop: str, value: str) -> tuple[str, dict]:
+    found = [(k, v) for k, v in of_type(template, type_).items() if v["Properties"].get(prop) == value]
+    assert len(found) == 1, f"expected one {type_} with {prop}={value!r}, found {len(found)}"
+    return found[0]
+
+
+def referenced_ids(value: Any) -> set[str]:
+    """Logical ids a (possibly nested) CloudFormation value refers to via Ref / Fn::GetAtt."""
+    out: set[str] = set()
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k == "Ref" and isinstance(v, str) and not v.startswith("AWS::"):
+                out.add(v)
+            elif k == "Fn::GetAtt":
+                out.add(v[0] if isinstance(v, list) else v.split(".")[0])
+            else:
+                out |= referenced_ids(v)
+    elif isinstance(value, list):
+        for v in value:
+            out |= referenced_ids(v)
+    return out
+
+
+def as_list(v: Any) -> list:
+    return v if isinstance(v, list) else [v]
+
+
+def role_statements(template: Template, role_id: str) -> list[dict]:
+    """Every Allow statement reaching the role: its inline policies and AWS::IAM::Policy."""
+    role = template["Resources"][role_id]
+    statements = [s for p in role["Properties"].get("Policies", []) for s in p["PolicyDocument"]["Statement"]]
+    for policy in of_type(template, "AWS::IAM::Policy").values():
+        if {"Ref": role_id} in policy["Properties"].get("Roles", []):
+            statements += policy["Properties"]["PolicyDocument"]["Statement"]
+    assert all(s["Effect"] == "Allow" for s in statements)
+    return statements
+
+
+def role_of(resource: dict) -> str:
+    (role_id,) = referenced_ids(resource["Properties"]["Role"])
+    return role_id
+
+
+def logical_ids(template: Template) -> dict[str, str]:
+    """resource id in infra/resources.py (and "<pool id>Client") -> logical id in the template."""
+    out: dict[str, str] = {}
+    for t in R.TABLES:
+        out[t.id] = by_property(template, "AWS::DynamoDB::Table", "TableName", R.physical_name(t.suffix, STAGE))[0]
+    for b in R.BUCKETS:
+        out[b.id] = by_property(template, "AWS::S3::Bucket", "BucketName", R.physical_name(b.suffix, STAGE))[0]
+    for t in R.TOPICS:
+        out[t.id] = by_property(template, "AWS::SNS::Topic", "TopicName", R.physical_name(t.suffix, STAGE))[0]
+    for k in R.KEYS:
+        _, alias = by_property(template, "AWS::KMS::Alias", "AliasName", f"alias/{R.physical_name(k.suffix, STAGE)}")
+        (out[k.id],) = referenced_ids(alias["Properties"]["TargetKeyId"])
+    for pool in R.USER_POOLS:
+        out[pool.id] = by_property(
+            template, "AWS::Cognito::UserPool", "UserPoolName", R.physical_name(pool.suffix, STAGE)
+        )[0]
+        out[f"{pool.id}Client"] = by_property(
+            template, "AWS::Cognito::UserPoolClient", "UserPoolId", {"Ref": out[pool.id]}
+        )[0]
+    for f in R.FUNCTIONS:
+        out[f.id] = by_property(template, "AWS::Lambda::Function", "FunctionName", R.physical_name(f.suffix, STAGE))[0]
+    return out
+
+
+KINDS = {
+    **{t.id: "table" for t in R.TABLES},
+    **{b.id: "bucket" for b in R.BUCKETS},
+    **{t.id: "topic" for t in R.TOPICS},
+    **{k.id: "key" for k in R.KEYS},
+    **{p.id: "user pool" for p in R.USER_POOLS},
+    **{m.id: "state machine" for m in R.STATE_MACHINES},
+}
+BUCKET_NAMES = {b.id: R.physical_name(b.suffix, STAGE) for b in R.BUCKETS}
+
+
+def reaches(resource_value: Any, rid: str, ids: dict[str, str]) -> bool:
+    """Does a statement's Resource name resource ``rid``?
+
+    Buckets are granted by ARN built from their name (the stack avoids a bucket <-> function
+    dependency cycle that way), everything else by reference.
+    """
+    if rid in BUCKET_NAMES:
+        return re.search(rf":::{re.escape(BUCKET_NAMES[rid])}(/|\"|$)", json.dumps(resource_value)) is not None
+    return ids[rid] in referenced_ids(resource_value)
+
+
+def expected_environment(grants: tuple[R.Grant, ...]) -> dict[str, str]:
+    """Environment variable -> the resource id (or "<pool>Client") it must name."""
+    sentinel = {rid: rid for rid in R.by_id()} | {f"{p.id}Client": f"{p.id}Client" for p in R.USER_POOLS}
+    return R.environment_for(grants, sentinel)
+
+
+def assert_environment(env: dict[str, Any], grants: tuple[R.Grant, ...], ids: dict[str, str], who: str) -> None:
+    expected = expected_environment(grants)
+    assert set(env) - {"POWERTOOLS_SERVICE_NAME"} == set(expected), who
+    assert env["POWERTOOLS_SERVICE_NAME"]
+    for var, rid in expected.items():
+        value = env[var]
+        if rid in BUCKET_NAMES:
+            assert value == BUCKET_NAMES[rid], (who, var, value)
+        elif KINDS.get(rid) == "state machine":
+            machine = next(m for m in R.STATE_MACHINES if m.id == rid)
+            assert f":stateMachine:{R.physical_name(machine.suffix, STAGE)}" in json.dumps(value), (who, var)
+        else:
+            assert value == {"Ref": ids[rid]}, (who, var, value)
+
+
+def api_handler(template: Template) -> dict:
+    functions = of_type(template, "AWS::Serverless::Function")
+    assert set(functions) == {"APIHandler"}, "the Chalice app should package into one function"
+    return functions["APIHandler"]
+
+
+def assert_least_privilege(template: Template, role_id: str, grants: tuple[R.Grant, ...], who: str) -> None:
+    ids = logical_ids(template)
+    statements = role_statements(template, role_id)
+    actions = [a for s in statements for a in as_list(s["Action"])]
+
+    # no wildcard actions at all: not "*", not "dynamodb:*" / "s3:*" / "sns:*" ...
+    wild = [a for a in actions if a == "*" or a.endswith(":*")]
+    assert not wild, f"{who}: wildcard actions {wild}"
+
+    # only the granted tables, buckets, topics, keys and user pools are reachable
+    scoped = {rid for rid, kind in KINDS.items() if kind != "state machine"}
+    granted = {g.resource for g in grants if g.resource in scoped}
+    reachable = {rid for rid in scoped if any(reaches(s["Resource"], rid, ids) for s in statements)}
+    assert reachable == granted, f"{who}: reaches {sorted(reachable)}, granted {sorted(granted)}"
+
+    for g in grants:
+        kind = KINDS.get(g.resource)
+        acts = {
+            a
+            for s in statements
+            if g.resource in scoped and reaches(s["Resource"], g.resource, ids)
+            for a in as_list(s["Action"])
+        }
+        if kind == "table":
+            assert "dynamodb:GetItem" in acts and "dynamodb:Query" in acts, (who, g)
+            if g.access == "read":
+                assert not acts & TABLE_WRITE_ACTIONS, f"{who}: read grant on {g.resource} can write"
+            else:
+                assert {"dynamodb:PutItem", "dynamodb:UpdateItem"} <= acts, (who, g)
+        elif kind == "bucket":
+            assert "s3:GetObject*" in acts, (who, g)
+            writes = {a for a in acts if a.startswith(BUCKET_WRITE_PREFIXES)}
+            if g.access == "read":
+                assert not writes, f"{who}: read grant on {g.resource} can write: {writes}"
+            else:
+                assert "s3:PutObject" in writes, (who, g)
+        elif kind == "topic":
+            assert acts == {"sns:Publish"}, (who, g, acts)
+        elif kind == "key":
+            # a verifier must not be able to sign (forge certificates)
+            assert acts == ({"kms:Sign"} if g.access == "sign" else {"kms:Verify", "kms:GetPublicKey"}), (who, g, acts)
+        elif kind == "user pool":
+            assert acts and all(a.startswith("cognito-idp:") for a in acts), (who, g, acts)
+        elif g.access == "sms":
+            assert any(as_list(s["Action"]) == ["sns:Publish"] and s["Resource"] == "*" for s in statements), who
+
+    # "*" resources only where AWS allows nothing narrower (SMS, Step Functions callbacks)
+    allowed_star = set()
+    if any(g.access == "sms" for g in grants):
+        allowed_star.add("sns:Publish")
+    if any(g.access == "callback" for g in grants):
+        allowed_star |= {"states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"}
+    for s in statements:
+        if "*" in as_list(s["Resource"]):
+            assert set(as_list(s["Action"])) <= allowed_star, f"{who}: {s['Action']} on '*'"
+
+
+# --------------------------------------------------------------------------- cfn-lint
+def test_cfn_lint_reports_no_errors(synthesised):
+    path, _ = synthesised
+    proc = subprocess.run(
+        [str(CFN_LINT), "--format", "json", "--ignore-checks", *CFN_LINT_IGNORED, "--", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode in (0, 4, 8, 12), f"cfn-lint failed to run:\n{proc.stderr}{proc.stdout}"
+    matches = json.loads(proc.stdout or "[]")
+    for m in matches:
+        if m["Level"] != "Error":
+            print(f"[cfn-lint] {m['Rule']['Id']} {m['Message']}")
+    errors = [f"{m['Rule']['Id']} {m['Message']}" for m in matches if m["Level"] == "Error"]
+    assert not errors, "\n".join(errors)
+
+
+# --------------------------------------------------------------------------- tables
+@pytest.mark.parametrize("table", R.TABLES, ids=lambda t: t.id)
+def test_table_matches_its_definition(template, table: R.Table):
+    _, res = by_property(template, "AWS::DynamoDB::Table", "TableName", R.physical_name(table.suffix, STAGE))
+    p = res["Properties"]
+
+    def key_schema(hash_key: R.Attr, range_key: R.Attr | None) -> list[dict]:
+        keys = [{"AttributeName": hash_key.name, "KeyType": "HASH"}]
+        if range_key:
+            keys.append({"AttributeName": range_key.name, "KeyType": "RANGE"})
+        return keys
+
+    assert p["KeySchema"] == key_schema(table.hash_key, table.range_key)
+    assert sorted(p["AttributeDefinitions"], key=lambda a: a["AttributeName"]) == sorted(
+        ({"AttributeName": a.name, "AttributeType": a.type} for a in table.attributes()),
+        key=lambda a: a["AttributeName"],
+    )
+    expected_gsis = {
+        ix.name: {"KeySchema": key_schema(ix.hash_key, ix.range_key), "Projection": {"ProjectionType": "ALL"}}
+        for ix in table.indexes
+    }
+    actual_gsis = {
+        g["IndexName"]: {"KeySchema": g["KeySchema"], "Projection": g["Projection"]}
+        for g in p.get("GlobalSecondaryIndexes", [])
+    }
+    assert actual_gsis == expected_gsis
+    assert "LocalSecondaryIndexes" not in p
+    if table.ttl_attribute:
+        assert p["TimeToLiveSpecification"] == {"AttributeName": table.ttl_attribute, "Enabled": True}
+    else:
+        assert "TimeToLiveSpecification" not in p
+    assert p["BillingMode"] == "PAY_PER_REQUEST"
+    assert p["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert p["SSESpecification"]["SSEEnabled"] is True  # AWS-managed KMS key
+    assert res["DeletionPolicy"] == "Retain" and res["UpdateReplacePolicy"] == "Retain"
+
+
+def test_no_resources_beyond_the_definitions(template):
+    assert len(of_type(template, "AWS::DynamoDB::Table")) == len(R.TABLES)
+    assert len(of_type(template, "AWS::S3::Bucket")) == len(R.BUCKETS)
+    assert len(of_type(template, "AWS::SNS::Topic")) == len(R.TOPICS)
+    assert len(of_type(template, "AWS::KMS::Key")) == len(R.KEYS)
+    assert len(of_type(template, "AWS::Cognito::UserPool")) == len(R.USER_POOLS)
+    # exactly the task functions: no CDK custom-resource handler functions (with their broad roles)
+    assert len(of_type(template, "AWS::Lambda::Function")) == len(R.FUNCTIONS)
+    assert not [k for k, v in template["Resources"].items() if v["Type"].startswith("Custom::")]
+    assert len(of_type(template, "AWS::StepFunctions::StateMachine")) == len(R.STATE_MACHINES)
+
+
+# --------------------------------------------------------------------------- bucket, topics
+@pytest.mark.parametrize("bucket", R.BUCKETS, ids=lambda b: b.id)
+def test_bucket_is_private_encrypted_and_versioned(template, bucket: R.Bucket):
+    logical, res = by_property(template, "AWS::S3::Bucket", "BucketName", R.physical_name(bucket.suffix, STAGE))
+    p = res["Properties"]
+    assert p["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    (rule,) = p["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    assert p["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert res["DeletionPolicy"] == "Retain"
+    policies = [
+        v for v in of_type(template, "AWS::S3::BucketPolicy").values() if v["Properties"]["Bucket"] == {"Ref": logical}
+    ]
+    denies_plain_http = [
+        s
+        for pol in policies
+        for s in pol["Properties"]["PolicyDocument"]["Statement"]
+        if s["Effect"] == "Deny" and s.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}
+    ]
+    assert denies_plain_http, "bucket must enforce TLS"
+
+
+@pytest.mark.parametrize("bucket", [b for b in R.BUCKETS if b.notify], ids=lambda b: b.id)
+def test_bucket_notifies_its_function(template, bucket: R.Bucket):
+    ids = logical_ids(template)
+    res = template["Resources"][ids[bucket.id]]
+    (config,) = res["Properties"]["NotificationConfiguration"]["LambdaConfigurations"]
+    assert config["Event"] == "s3:ObjectCreated:*"
+    assert referenced_ids(config["Function"]) == {ids[bucket.notify]}
+    (permission_id,) = [
+        k
+        for k, v in of_type(template, "AWS::Lambda::Permission").items()
+        if v["Properties"]["Principal"] == "s3.amazonaws.com"
+        and referenced_ids(v["Properties"]["FunctionName"]) == {ids[bucket.notify]}
+        and reaches(v["Properties"]["SourceArn"], bucket.id, ids)
+    ]
+    assert permission_id in as_list(res.get("DependsOn", [])), "S3 validates the destination when saving"
+
+
+@pytest.mark.parametrize("bucket", R.BUCKETS, ids=lambda b: b.id)
+def test_only_browser_upload_buckets_allow_cors(template, bucket: R.Bucket):
+    p = template["Resources"][logical_ids(template)[bucket.id]]["Properties"]
+    if bucket.browser_uploads:
+        (rule,) = p["CorsConfiguration"]["CorsRules"]
+        assert rule["AllowedMethods"] == ["POST"]
+    else:
+        assert "CorsConfiguration" not in p
+
+
+@pytest.mark.parametrize("key", R.KEYS, ids=lambda k: k.id)
+def test_key_matches_its_definition(template, key: R.Key):
+    res = template["Resources"][logical_ids(template)[key.id]]
+    assert res["Properties"]["KeySpec"] == key.spec
+    assert res["Properties"]["KeyUsage"] == key.usage
+    assert res["DeletionPolicy"] == "Retain"
+
+
+@pytest.mark.parametrize("pool", R.USER_POOLS, ids=lambda p: p.id)
+def test_user_pool_matches_its_definition(template, pool: R.UserPool):
+    ids = logical_ids(template)
+    p = template["Resources"][ids[pool.id]]["Properties"]
+    assert p["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    custom = {a["Name"] for a in p["Schema"]}
+    assert custom == set(pool.custom_attributes)
+    client = template["Resources"][ids[f"{pool.id}Client"]]["Properties"]
+    assert set(client["ExplicitAuthFlows"]) == {"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}
+    assert client["AllowedOAuthFlowsUserPoolClient"] is False
+    # staff cannot raise their own role/office with their access token (unset = all writable)
+    assert "WriteAttributes" in client
+    assert not {f"custom:{a}" for a in pool.custom_attributes} & set(client["WriteAttributes"])
+
+
+# --------------------------------------------------------------------------- task functions
+@pytest.mark.parametrize("fn", R.FUNCTIONS, ids=lambda f: f.id)
+def test_function_matches_its_definition(template, fn: R.Function):
+    _, res = by_property(template, "AWS::Lambda::Function", "FunctionName", R.physical_name(fn.suffix, STAGE))
+    p = res["Properties"]
+    assert p["Handler"] == fn.handler
+    assert p["Runtime"] == "python3.11"
+    assert p["Timeout"] == fn.timeout
+    assert p["MemorySize"] == fn.memory
+    assert_environment(p["Environment"]["Variables"], fn.grants, logical_ids(template), fn.id)
+
+
+@pytest.mark.parametrize("fn", R.FUNCTIONS, ids=lambda f: f.id)
+def test_function_role_is_least_privilege(template, fn: R.Function):
+    _, res = by_property(template, "AWS::Lambda::Function", "FunctionName", R.physical_name(fn.suffix, STAGE))
+    assert_least_privilege(template, role_of(res), fn.grants, fn.id)
+
+
+def test_each_function_logs_only_to_its_own_log_group(template):
+    units = [*of_type(template, "AWS::Lambda::Function").values(), api_handler(template)]
+    for unit in units:
+        name = unit["Properties"]["FunctionName"]
+        (group_id,) = [
+            k
+            for k, v in of_type(template, "AWS::Logs::LogGroup").items()
+            if v["Properties"]["LogGroupName"] == f"/aws/lambda/{name}"
+        ]
+        role_id = role_of(unit)
+        assert "ManagedPolicyArns" not in template["Resources"][role_id]["Properties"], "no AWSLambdaBasicExecutionRole"
+        log_statements = [
+            s for s in role_statements(template, role_id) if any(a.startswith("logs:") for a in as_list(s["Action"]))
+        ]
+        assert log_statements and all(referenced_ids(s["Resource"]) == {group_id} for s in log_statements), name
+
+
+def test_one_role_per_function(template):
+    roles = [role_of(r) for r in of_type(template, "AWS::Lambda::Function").values()]
+    roles.append(role_of(api_handler(template)))
+    assert len(set(roles)) == len(roles)
+
+
+# --------------------------------------------------------------------------- state machines
+def definition_parts(value: Any) -> tuple[str, set[str]]:
+    """(literal text, logical ids of Fn::GetAtt ...Arn) of a DefinitionString."""
+    if isinstance(value, str):
+        return value, set()
+    separator, parts = value["Fn::Join"]
+    assert separator == ""
+    text, arns = "", set()
+    for part in parts:
+        if isinstance(part, str):
+            text += part
+        else:
+            assert set(part) == {"Fn::GetAtt"} and part["Fn::GetAtt"][1] == "Arn", part
+            arns.add(part["Fn::GetAtt"][0])
+            text += "ARN"  # inside the quotes of "FunctionName": the text stays JSON
+    return text, arns
+
+
+@pytest.mark.parametrize("machine", R.STATE_MACHINES, ids=lambda m: m.id)
+def test_state_machine_calls_exactly_its_functions(template, machine: R.StateMachine):
+    _, res = by_property(
+        template, "AWS::StepFunctions::StateMachine", "StateMachineName", R.physical_name(machine.suffix, STAGE)
+    )
+    p = res["Properties"]
+    ids = logical_ids(template)
+    wanted = {ids[f] for f in machine.functions.values()}
+
+    text, arns = definition_parts(p["DefinitionString"])
+    assert "${" not in text, "unreplaced placeholder in the definition"
+    assert "DefinitionSubstitutions" not in p
+    assert arns == wanted
+    states = json.loads(text)["States"]
+    assert {s["Type"] for s in states.values()} >= {"Task"}
+
+    assert p["StateMachineType"] == "STANDARD"
+    (destination,) = p["LoggingConfiguration"]["Destinations"]
+    assert referenced_ids(destination) <= set(of_type(template, "AWS::Logs::LogGroup"))
+
+    (role_id,) = referenced_ids(p["RoleArn"])
+    invoke = [s for s in role_statements(template, role_id) if "lambda:InvokeFunction" in as_list(s["Action"])]
+    assert len(invoke) == 1 and as_list(invoke[0]["Action"]) == ["lambda:InvokeFunction"]
+    resources = as_list(invoke[0]["Resource"])
+    assert all(set(r) == {"Fn::GetAtt"} for r in resources), "invoke only the unqualified function ARNs"
+    assert {r["Fn::GetAtt"][0] for r in resources} == wanted
+
+
+# --------------------------------------------------------------------------- HTTP API
+def test_api_gets_environment_and_role_from_the_definitions(template):
+    handler = api_handler(template)
+    p = handler["Properties"]
+    assert p["FunctionName"] == R.physical_name("api", STAGE)
+    assert p["Runtime"] == "python3.11"
+    assert p["Timeout"] == 30 and p["MemorySize"] == 512
+    assert_environment(p["Environment"]["Variables"], R.API_GRANTS, logical_ids(template), "API")
+    assert_least_privilege(template, role_of(handler), R.API_GRANTS, "API")
+    # the Chalice-built role is not used: the role comes from API_GRANTS
+    assert not p.get("Policies")
+
+
+def test_api_package_holds_only_lambda_compatible_wheels(synthesised):
+    """No dependency of the API was compiled on this machine (it would not import on Lambda)."""
+    from infra.package import non_portable_wheels
+
+    path, _ = synthesised
+    assets = json.loads(path.with_name("BirthRegStack.assets.json").read_text())["files"].values()
+    (code,) = [a for a in assets if a.get("displayName", "").endswith("ChaliceAppCode")]
+    assert non_portable_wheels(path.parent / code["source"]["path"]) == []
+
+
+def test_api_start_and_callback_grants(template):
+    statements = role_statements(template, role_of(api_handler(template)))
+    actions = {a for s in statements for a in as_list(s["Action"])}
+    for g in R.API_GRANTS:
+        if g.access == "start":
+            (start,) = [s for s in statements if as_list(s["Action"]) == ["states:StartExecution"]]
+            machine = next(m for m in R.STATE_MACHINES if m.id == g.resource)
+            assert R.physical_name(machine.suffix, STAGE) in json.dumps(start["Resource"])
+        if g.access == "callback":
+            assert {"states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"} <= actions
+
+
+# --------------------------------------------------------------------------- outputs
+def test_outputs_name_every_resource(template):
+    outputs = template["Outputs"]
+    assert "ApiUrl" in outputs
+    expected = (
+        [f"{t.id}TableName" for t in R.TABLES]
+        + [f"{b.id}BucketName" for b in R.BUCKETS]
+        + [f"{t.id}TopicArn" for t in R.TOPICS]
+        + [f"{k.id}KeyArn" for k in R.KEYS]
+        + [f"{p.id}UserPoolId" for p in R.USER_POOLS]
+        + [f"{p.id}UserPoolClientId" for p in R.USER_POOLS]
+        + [f"{m.id}StateMachineArn" for m in R.STATE_MACHINES]
+    )
+    assert set(expected) <= set(outputs)
