@@ -15,7 +15,6 @@ import json
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -43,28 +42,6 @@ TABLE_WRITE_ACTIONS = {
 BUCKET_WRITE_PREFIXES = ("s3:Put", "s3:Delete", "s3:Abort")
 
 Template = dict[str, Any]
-
-
-# --------------------------------------------------------------------------- fixtures
-@pytest.fixture(scope="module")
-def synthesised(tmp_path_factory) -> tuple[Path, Template]:
-    from aws_cdk import App  # imported here: starting jsii/node only when this module runs
-
-    from infra.stack import BirthRegStack
-
-    outdir = tmp_path_factory.mktemp("cdk.out")
-    started = time.monotonic()
-    app = App(outdir=str(outdir))
-    BirthRegStack(app, "BirthRegStack", stage=STAGE)
-    app.synth()
-    print(f"\n[infra] synth (incl. chalice package) took {time.monotonic() - started:.1f} s")
-    path = outdir / "BirthRegStack.template.json"
-    return path, json.loads(path.read_text())
-
-
-@pytest.fixture(scope="module")
-def template(synthesised) -> Template:
-    return synthesised[1]
 
 
 # --------------------------------------------------------------------------- helpers

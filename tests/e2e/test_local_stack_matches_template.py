@@ -1,0 +1,151 @@
+"""No drift: what the local stack deploys is what the synthesised CloudFormation template deploys.
+
+Both are generated from ``infra/resources.py``; this test compares the two results
+resource by resource — tables (keys, attribute types, GSIs, TTL), functions (handler,
+runtime, timeout, memory, environment variable names), buckets, topics, the signing key,
+the staff user pool and the state machine definition (with ARNs replaced by function ids).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+import pytest
+
+from infra import resources as R
+from tests.conftest import SYNTH_STAGE
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+def _resources(template: dict, type_: str) -> list[dict]:
+    return [v["Properties"] for v in template["Resources"].values() if v["Type"] == type_]
+
+
+def _named(template: dict, type_: str, prop: str, name: str) -> dict:
+    found = [p for p in _resources(template, type_) if p.get(prop) == name]
+    assert len(found) == 1, f"{type_} {name}: {len(found)} in the template"
+    return found[0]
+
+
+def _gsis(indexes: list[dict]) -> dict[str, Any]:
+    return {
+        ix["IndexName"]: (
+            [(k["AttributeName"], k["KeyType"]) for k in ix["KeySchema"]],
+            ix["Projection"]["ProjectionType"],
+        )
+        for ix in indexes or []
+    }
+
+
+@pytest.mark.parametrize("table", R.TABLES, ids=lambda t: t.id)
+def test_tables(stack, template, table):
+    cfn = _named(template, "AWS::DynamoDB::Table", "TableName", R.physical_name(table.suffix, SYNTH_STAGE))
+    ddb = boto3.client("dynamodb")
+    local = ddb.describe_table(TableName=stack.names[table.id])["Table"]
+    assert [(k["AttributeName"], k["KeyType"]) for k in local["KeySchema"]] == [
+        (k["AttributeName"], k["KeyType"]) for k in cfn["KeySchema"]
+    ]
+    assert {(a["AttributeName"], a["AttributeType"]) for a in local["AttributeDefinitions"]} == {
+        (a["AttributeName"], a["AttributeType"]) for a in cfn["AttributeDefinitions"]
+    }
+    assert _gsis(local.get("GlobalSecondaryIndexes", [])) == _gsis(cfn.get("GlobalSecondaryIndexes", []))
+    ttl = ddb.describe_time_to_live(TableName=stack.names[table.id])["TimeToLiveDescription"]
+    cfn_ttl = cfn.get("TimeToLiveSpecification", {})
+    assert ttl.get("AttributeName") == cfn_ttl.get("AttributeName")
+
+
+@pytest.mark.parametrize("fn", R.FUNCTIONS, ids=lambda f: f.id)
+def test_functions(stack, template, fn):
+    cfn = _named(template, "AWS::Lambda::Function", "FunctionName", R.physical_name(fn.suffix, SYNTH_STAGE))
+    local = boto3.client("lambda").get_function_configuration(FunctionName=stack.names[fn.id])
+    assert local["Handler"] == cfn["Handler"] == fn.handler
+    assert local["Runtime"] == cfn["Runtime"]
+    assert local["Timeout"] == cfn["Timeout"]
+    assert local["MemorySize"] == cfn["MemorySize"]
+    resource_env = set(R.environment_for(fn.grants, {r: "x" for r in R.by_id()} | {f"{p.id}Client": "x" for p in R.USER_POOLS}))
+    local_env = set(local.get("Environment", {}).get("Variables", {}))
+    cfn_env = set(cfn.get("Environment", {}).get("Variables", {}))
+    assert resource_env <= local_env and resource_env <= cfn_env
+    assert local_env & resource_env == cfn_env & resource_env
+
+
+def test_buckets_topics_key_and_pool(stack, template):
+    s3 = boto3.client("s3")
+    for bucket in R.BUCKETS:
+        cfn = _named(template, "AWS::S3::Bucket", "BucketName", R.physical_name(bucket.suffix, SYNTH_STAGE))
+        assert cfn["PublicAccessBlockConfiguration"]["BlockPublicAcls"] is True
+        block = s3.get_public_access_block(Bucket=stack.names[bucket.id])["PublicAccessBlockConfiguration"]
+        assert all(block.values())
+        local_notify = s3.get_bucket_notification_configuration(Bucket=stack.names[bucket.id])
+        assert bool(local_notify.get("LambdaFunctionConfigurations")) == bool(
+            cfn.get("NotificationConfiguration", {}).get("LambdaConfigurations")
+        ) == bool(bucket.notify)
+    topics = {t["TopicArn"].rsplit(":", 1)[1] for t in boto3.client("sns").list_topics()["Topics"]}
+    for topic in R.TOPICS:
+        _named(template, "AWS::SNS::Topic", "TopicName", R.physical_name(topic.suffix, SYNTH_STAGE))
+        assert R.physical_name(topic.suffix, "local") in topics
+    kms = boto3.client("kms")
+    for key in R.KEYS:
+        local = kms.describe_key(KeyId=stack.names[key.id])["KeyMetadata"]
+        cfn_keys = [k for k in _resources(template, "AWS::KMS::Key") if k.get("KeySpec") == key.spec]
+        assert cfn_keys and cfn_keys[0]["KeyUsage"] == local["KeyUsage"] == key.usage
+        assert local["KeySpec"] == key.spec
+    idp = boto3.client("cognito-idp")
+    for pool in R.USER_POOLS:
+        cfn = _named(template, "AWS::Cognito::UserPool", "UserPoolName", R.physical_name(pool.suffix, SYNTH_STAGE))
+        local = idp.describe_user_pool(UserPoolId=stack.names[pool.id])["UserPool"]
+        local_custom = {a["Name"].removeprefix("custom:") for a in local["SchemaAttributes"] if a["Name"].startswith("custom:")}
+        cfn_custom = {a["Name"] for a in cfn.get("Schema", [])}
+        assert local_custom == cfn_custom == set(pool.custom_attributes)
+
+
+def _render_join(value: Any, logical_to_function: dict[str, str]) -> str:
+    """A CloudFormation DefinitionString (string or Fn::Join of strings and references)."""
+    if isinstance(value, str):
+        return value
+    if "Fn::Join" in value:
+        sep, parts = value["Fn::Join"]
+        return sep.join(_render_join(p, logical_to_function) for p in parts)
+    if "Fn::GetAtt" in value:
+        return f"<{logical_to_function.get(value['Fn::GetAtt'][0], value['Fn::GetAtt'][0])}>"
+    if "Ref" in value:
+        return f"<{logical_to_function.get(value['Ref'], value['Ref'])}>"
+    raise AssertionError(f"unexpected intrinsic in the definition: {value}")
+
+
+@pytest.mark.parametrize("machine", R.STATE_MACHINES, ids=lambda m: m.id)
+def test_state_machine_definition(stack, template, machine):
+    fn_by_name = {R.physical_name(f.suffix, SYNTH_STAGE): f.id for f in R.FUNCTIONS}
+    logical_to_function = {
+        logical: fn_by_name[res["Properties"]["FunctionName"]]
+        for logical, res in template["Resources"].items()
+        if res["Type"] == "AWS::Lambda::Function" and res["Properties"].get("FunctionName") in fn_by_name
+    }
+    cfn = _named(template, "AWS::StepFunctions::StateMachine", "StateMachineName", R.physical_name(machine.suffix, SYNTH_STAGE))
+    cfn_text = _render_join(cfn["DefinitionString"], logical_to_function)
+    for fn in R.FUNCTIONS:  # ARNs written out at synth (Fn::Sub / Join with account and region)
+        cfn_text = cfn_text.replace(f":function:{R.physical_name(fn.suffix, SYNTH_STAGE)}", f":function:<{fn.id}>")
+    local_text = boto3.client("stepfunctions").describe_state_machine(stateMachineArn=stack.names[machine.id])["definition"]
+    for fn in R.FUNCTIONS:
+        local_text = local_text.replace(stack.names[fn.id], f"<{fn.id}>")
+
+    def normalise(text: str) -> Any:
+        doc = json.loads(text)
+
+        def walk(node: Any) -> Any:
+            if isinstance(node, dict):
+                return {k: walk(v) for k, v in node.items()}
+            if isinstance(node, list):
+                return [walk(v) for v in node]
+            if isinstance(node, str) and "<" in node and ">" in node and node.startswith("arn:"):
+                return node[node.index("<") : node.rindex(">") + 1]
+            return node
+
+        return walk(doc)
+
+    for function_id in machine.functions.values():
+        assert f"<{function_id}>" in json.dumps(normalise(local_text)), function_id
+    assert normalise(local_text) == normalise(cfn_text)
