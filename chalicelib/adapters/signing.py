@@ -1,0 +1,323 @@
+"""Signed certificate tokens: compact JWS (RFC 7515) with ES256, signed by an asymmetric KMS key.
+
+The certificate's QR code carries ``{PUBLIC_BASE_URL}/v/{token}`` (issue 6; 003 五(四): the
+certificate "contains the QR code ... so you can quickly check whether the maternity service
+card is valid"; 000 §2.5.1 微信扫描证件上的二维码验真伪). The token is::
+
+    base64url(header) "." base64url(claims) "." base64url(r || s)
+
+    header = {"alg":"ES256","kid":"<KMS key id>"}
+    claims = {"sub":"<registration number>","ver":<certificate version>,"iat":<issue time, epoch s>}
+
+No personal data is in it. ``sign`` asks KMS (``Sign``, ECDSA_SHA_256) and turns its DER
+signature into the 64-byte ``r || s`` JWS wants. ``verify`` checks offline with
+``cryptography`` against the public keys published at ``/.well-known/jwks.json`` (fetched
+from KMS ``GetPublicKey`` once per process), never with a KMS ``Verify`` call per request.
+
+Rotation: ``SIGNING_KEY_ID`` is the key that signs; ``SIGNING_KEY_IDS`` lists every key
+whose tokens are still accepted (the current key and the older ones). A token whose ``kid``
+is not in that list is invalid, whatever its signature: verification never fetches a key
+named by the token itself.
+
+Parsing is strict so that a changed character can never yield an accepted token: three
+segments, canonical unpadded base64url only, exactly the expected header and claim members
+with the expected types, and a 64-byte signature.
+
+``cryptography`` is imported inside the functions: the HTTP API loads this module only on
+the verification routes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from chalicelib import config
+
+log = logging.getLogger("birthreg.signing")
+
+ALG = "ES256"
+KMS_ALGORITHM = "ECDSA_SHA_256"
+KEY_SPEC = "ECC_NIST_P256"
+COORDINATE_BYTES = 32
+MAX_TOKEN_LENGTH = 1024
+_SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
+_NUMBER = re.compile(r"[0-9A-Z]{8,32}")
+
+
+class InvalidToken(Exception):
+    """The token is not one we issued: malformed, truncated, unknown key or bad signature.
+
+    ``reason`` is for logs only; callers answer every case with the same "invalid".
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class KeyUnavailable(Exception):
+    """A published key could not be fetched (KMS unreachable): the answer is "try again", not "invalid"."""
+
+
+@dataclass(frozen=True)
+class Claims:
+    registration_number: str
+    version: int
+    issued_at: int  # epoch seconds
+
+    def to_json(self) -> dict[str, Any]:
+        return {"sub": self.registration_number, "ver": self.version, "iat": self.issued_at}
+
+
+class Signer(Protocol):
+    key_id: str
+
+    def sign_der(self, message: bytes) -> bytes:
+        """ECDSA P-256 / SHA-256 signature of ``message``, DER-encoded (what KMS returns)."""
+        ...
+
+
+def _kid(key_id: str) -> str:
+    # An ARN ("arn:aws:kms:...:key/<id>") and a bare key id name the same key; tokens carry the id.
+    return key_id.rsplit("key/", 1)[-1] if key_id.startswith("arn:") else key_id
+
+
+class KmsSigner:
+    def __init__(self, key_id: str | None = None) -> None:
+        self.key_id = _kid(key_id or config.signing_key_id())
+
+    def sign_der(self, message: bytes) -> bytes:
+        response = config.client("kms").sign(
+            KeyId=self.key_id, Message=message, MessageType="RAW", SigningAlgorithm=KMS_ALGORITHM
+        )
+        return response["Signature"]
+
+
+class LocalSigner:
+    """An in-memory P-256 key (unit tests, benchmarks): same token format, no KMS."""
+
+    def __init__(self, key_id: str = "local-test-key", private_key: Any = None) -> None:
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        self.key_id = key_id
+        self.private_key = private_key or ec.generate_private_key(ec.SECP256R1())
+
+    def sign_der(self, message: bytes) -> bytes:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        return self.private_key.sign(message, ec.ECDSA(hashes.SHA256()))
+
+    def public_key(self) -> Any:
+        return self.private_key.public_key()
+
+    def keys(self) -> Callable[[str], Any]:
+        """A key lookup (for ``verify``) that knows only this key."""
+        return lambda kid: self.public_key() if kid == self.key_id else None
+
+
+# ---------------------------------------------------------------------------------- encoding
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(segment: str) -> bytes:
+    if not _SEGMENT.fullmatch(segment):
+        raise InvalidToken("segment is not base64url")
+    try:
+        raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    except (binascii.Error, ValueError):
+        raise InvalidToken("segment does not decode") from None
+    # Unused low bits in the last character give several spellings of the same bytes;
+    # only the canonical one is accepted, so every changed character is a rejected token.
+    if _b64(raw) != segment:
+        raise InvalidToken("non-canonical base64url")
+    return raw
+
+
+def _json(data: bytes) -> dict[str, Any]:
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for k, v in pairs:
+            if k in out:
+                raise InvalidToken("duplicate member")
+            out[k] = v
+        return out
+
+    try:
+        value = json.loads(data.decode("utf-8"), object_pairs_hook=no_duplicates)
+    except (UnicodeDecodeError, ValueError):
+        raise InvalidToken("segment is not JSON") from None
+    if not isinstance(value, dict):
+        raise InvalidToken("segment is not a JSON object")
+    return value
+
+
+def _compact(value: dict[str, Any]) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+
+
+def der_to_raw(der: bytes) -> bytes:
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+    r, s = decode_dss_signature(der)
+    return r.to_bytes(COORDINATE_BYTES, "big") + s.to_bytes(COORDINATE_BYTES, "big")
+
+
+def raw_to_der(raw: bytes) -> bytes:
+    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+    if len(raw) != 2 * COORDINATE_BYTES:
+        raise InvalidToken("signature has the wrong length")
+    return encode_dss_signature(
+        int.from_bytes(raw[:COORDINATE_BYTES], "big"), int.from_bytes(raw[COORDINATE_BYTES:], "big")
+    )
+
+
+# ---------------------------------------------------------------------------------- sign / verify
+def sign(claims: Claims, signer: Signer | None = None) -> str:
+    signer = signer or KmsSigner()
+    header = _b64(_compact({"alg": ALG, "kid": signer.key_id}))
+    payload = _b64(_compact(claims.to_json()))
+    signing_input = f"{header}.{payload}".encode("ascii")
+    return f"{header}.{payload}.{_b64(der_to_raw(signer.sign_der(signing_input)))}"
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def verify(token: str, keys: Callable[[str], Any] | None = None) -> Claims:
+    """The claims of a token we issued, or ``InvalidToken``; ``KeyUnavailable`` if KMS is down."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
+        raise InvalidToken("empty or too long")
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise InvalidToken("not three segments")
+    header_b64, payload_b64, signature_b64 = parts
+    header = _json(_unb64(header_b64))
+    if set(header) != {"alg", "kid"} or header["alg"] != ALG or not isinstance(header["kid"], str):
+        raise InvalidToken("unexpected header")
+    signature = _unb64(signature_b64)
+    payload = _unb64(payload_b64)
+    key = (keys or public_key)(header["kid"])
+    if key is None:
+        raise InvalidToken("unknown key")
+    try:
+        key.verify(
+            raw_to_der(signature), f"{header_b64}.{payload_b64}".encode("ascii"), ec.ECDSA(hashes.SHA256())
+        )
+    except InvalidSignature:
+        raise InvalidToken("bad signature") from None
+    claims = _json(payload)
+    if set(claims) != {"sub", "ver", "iat"}:
+        raise InvalidToken("unexpected claims")
+    number, version, issued_at = claims["sub"], claims["ver"], claims["iat"]
+    if not (isinstance(number, str) and _NUMBER.fullmatch(number)):
+        raise InvalidToken("bad registration number claim")
+    if not (_is_int(version) and version >= 1 and _is_int(issued_at) and issued_at >= 0):
+        raise InvalidToken("bad version or issue time claim")
+    return Claims(number, version, issued_at)
+
+
+# ---------------------------------------------------------------------------------- published keys
+def published_key_ids() -> list[str]:
+    """The signing key first, then every older key still accepted (SIGNING_KEY_IDS)."""
+    ids: list[str] = []
+    for kid in map(_kid, config.signing_key_ids()):
+        if kid not in ids:
+            ids.append(kid)
+    return ids
+
+
+_cache: dict[str, Any] = {}
+_cache_lock = threading.Lock()
+# KMS answers for a key that is gone or unusable: its tokens are then invalid.
+_KEY_GONE = {"NotFoundException", "DisabledException", "KMSInvalidStateException", "InvalidKeyUsageException"}
+
+
+def _fetch_public_key(kid: str) -> Any:
+    from botocore.exceptions import BotoCoreError, ClientError
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import load_der_public_key
+
+    try:
+        response = config.client("kms").get_public_key(KeyId=kid)
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code in _KEY_GONE:
+            log.warning("published signing key %s is not usable: %s", kid, code)
+            return None
+        raise KeyUnavailable(kid) from exc
+    except BotoCoreError as exc:
+        raise KeyUnavailable(kid) from exc
+    spec = response.get("KeySpec") or response.get("CustomerMasterKeySpec")
+    key = load_der_public_key(response["PublicKey"])
+    if spec != KEY_SPEC or not isinstance(key, ec.EllipticCurvePublicKey) or key.curve.name != "secp256r1":
+        log.warning("published signing key %s is not %s", kid, KEY_SPEC)
+        return None
+    return key
+
+
+def public_key(kid: str) -> Any:
+    """The public key of a published key id (cached per process), or None for any other id."""
+    if kid not in published_key_ids():
+        return None
+    with _cache_lock:
+        if kid in _cache:
+            return _cache[kid]
+    key = _fetch_public_key(kid)
+    with _cache_lock:
+        _cache[kid] = key
+    return key
+
+
+def clear_cache() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+def jwk(kid: str, key: Any) -> dict[str, str]:
+    numbers = key.public_numbers()
+    return {
+        "kty": "EC",
+        "crv": "P-256",
+        "x": _b64(numbers.x.to_bytes(COORDINATE_BYTES, "big")),
+        "y": _b64(numbers.y.to_bytes(COORDINATE_BYTES, "big")),
+        "kid": kid,
+        "alg": ALG,
+        "use": "sig",
+    }
+
+
+def jwks() -> dict[str, list[dict[str, str]]]:
+    """Every published key as a JWK Set (RFC 7517), current key first."""
+    keys = []
+    for kid in published_key_ids():
+        key = public_key(kid)
+        if key is not None:
+            keys.append(jwk(kid, key))
+    return {"keys": keys}
+
+
+def public_key_from_jwk(value: dict[str, Any]) -> Any:
+    """The inverse of ``jwk`` (what an offline verifier does with the published set)."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    if value.get("kty") != "EC" or value.get("crv") != "P-256":
+        raise ValueError("not a P-256 EC key")
+    x = int.from_bytes(_unb64(value["x"]), "big")
+    y = int.from_bytes(_unb64(value["y"]), "big")
+    return ec.EllipticCurvePublicNumbers(x, y, ec.SECP256R1()).public_key()

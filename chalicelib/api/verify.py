@@ -1,0 +1,133 @@
+"""Certificate verification routes: the QR code's public check, the full view, revocations, the
+published keys, the couple's list of verifications, and what staff record on certificates.
+
+| route | who | answer |
+| --- | --- | --- |
+| ``GET /.well-known/jwks.json`` | anyone | the public keys of the QR tokens (JWK Set) |
+| ``GET /v1/verify/{token}`` (and ``/v/{token}``, the QR URL) | anyone | 200 ``result`` valid / revoked / unknown / invalid |
+| ``POST /v1/verify/{token}/full`` | both ID numbers + ``X-Citizen-Token`` (purpose verify) | 200 details + PDF link; 400 / 401 / 403 / 404 / 410 |
+| ``GET /v1/certificates/revocations`` | anyone | the revocation list (``?since=`` ISO time) |
+| ``GET /v1/certificates/{registration_number}/status`` | anyone | valid / revoked; 404 unknown |
+| ``GET /v1/registrations/{case_id}/verifications`` | ``X-Query-Code`` or ``X-Citizen-Token`` (query) | who verified the case's certificates, when |
+| ``GET /v1/staff/certificates/{registration_number}`` | staff: medical_institution, township_operator | the certificate (masked) |
+| ``POST /v1/staff/certificates/{registration_number}/birth`` | staff: medical_institution | record birth date and sex |
+| ``POST /v1/staff/cases/{case_id}/paper-certificate`` | staff: township_operator | record a paper certificate |
+
+Services are imported when a route first runs (see api/citizen.py).
+"""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.http import json_body, route
+
+bp = Blueprint(__name__)
+
+MEDICAL_INSTITUTION = "medical_institution"
+TOWNSHIP_OPERATOR = "township_operator"
+
+
+def _json(body, *, status: int = 200, cache: str = "no-store") -> Response:
+    return Response(
+        body=body,
+        status_code=status,
+        headers={"Content-Type": "application/json; charset=utf-8", "Cache-Control": cache},
+    )
+
+
+@route(bp, "/.well-known/jwks.json", methods=["GET"])
+def jwks():
+    from chalicelib.adapters import signing
+    from chalicelib.services.verification import VerificationUnavailable
+
+    try:
+        keys = signing.jwks()
+    except signing.KeyUnavailable:
+        raise VerificationUnavailable() from None
+    return _json(keys, cache="public, max-age=3600")
+
+
+@route(bp, "/v1/verify/{token}", methods=["GET"])
+def verify_public(token: str):
+    from chalicelib.services import verification
+
+    return _json(verification.public_view(token))
+
+
+@route(bp, "/v/{token}", methods=["GET"])
+def verify_qr(token: str):
+    # The URL printed in the QR code; the web front end serves it in production, the API answers
+    # it too so a scan works against the local stack.
+    from chalicelib.services import verification
+
+    return _json(verification.public_view(token))
+
+
+@route(bp, "/v1/verify/{token}/full", methods=["POST"])
+def verify_full(token: str):
+    from chalicelib.services import verification
+
+    request = bp.current_request
+    return _json(
+        verification.full_view(token, citizen_token=request.headers.get("x-citizen-token"), body=json_body(bp))
+    )
+
+
+@route(bp, "/v1/certificates/revocations", methods=["GET"])
+def revocations():
+    from chalicelib.services import verification
+
+    since = (bp.current_request.query_params or {}).get("since")
+    return _json(verification.revocations(since), cache="public, max-age=60")
+
+
+@route(bp, "/v1/certificates/{registration_number}/status", methods=["GET"])
+def certificate_status(registration_number: str):
+    from chalicelib.services import verification
+
+    return _json(verification.status(registration_number))
+
+
+@route(bp, "/v1/registrations/{case_id}/verifications", methods=["GET"])
+def case_verifications(case_id: str):
+    from chalicelib.services import registration, verification
+
+    # The couple's own credentials, as for reading the case: its query code, or a query token of
+    # the phone it was registered with (services/registration.authorize).
+    headers = bp.current_request.headers
+    case = registration.authorize(
+        case_id, query_code=headers.get("x-query-code") or None, token=headers.get("x-citizen-token") or None
+    )
+    return _json(verification.verifications_for_case(case))
+
+
+# ------------------------------------------------------------------------------------------ staff
+def _staff(*roles: str):
+    from chalicelib.auth import current_staff
+
+    return current_staff(bp, *roles)
+
+
+@route(bp, "/v1/staff/certificates/{registration_number}", methods=["GET"])
+def staff_certificate(registration_number: str):
+    from chalicelib.services import verification
+
+    staff = _staff(MEDICAL_INSTITUTION, TOWNSHIP_OPERATOR)
+    return _json(verification.staff_view(registration_number, staff=staff))
+
+
+@route(bp, "/v1/staff/certificates/{registration_number}/birth", methods=["POST"])
+def staff_record_birth(registration_number: str):
+    from chalicelib.services import certificates
+
+    staff = _staff(MEDICAL_INSTITUTION)
+    return _json(certificates.record_birth(registration_number, json_body(bp), staff=staff))
+
+
+@route(bp, "/v1/staff/cases/{case_id}/paper-certificate", methods=["POST"])
+def staff_record_paper_certificate(case_id: str):
+    from chalicelib.services import certificates
+
+    staff = _staff(TOWNSHIP_OPERATOR)
+    return _json(certificates.record_paper_certificate(case_id, json_body(bp), staff=staff), status=201)

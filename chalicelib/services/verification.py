@@ -1,0 +1,333 @@
+"""Verifying a certificate (000 §2.5 证件核验; 002 五(一)6 "可登陆…查验真伪"; 003 五(四) QR code).
+
+- ``public_view(token)``: what anyone who scans the QR code sees: valid / revoked / unknown /
+  invalid, the registration office and date and the child order -- nothing that identifies the
+  couple. The signature is checked offline against the published keys (adapters/signing.py).
+- ``full_view(token, citizen_token, body)``: 000 §2.5.1 "输入男女方证件号，输入手机号码获取验证码
+  ... 即可验证证件信息": both spouses' ID numbers and an SMS-verified phone of the case give
+  the details, masked as in the citizen view, and a fresh PDF link (≤ 5 minutes).
+- ``status(number)`` and ``revocations(since)``: the revocation status by registration number,
+  and the compact published list (numbers, versions, times; no personal data).
+- ``staff_view(number, staff)``: a medical institution (or an office) looks a certificate up
+  (001 三(三)1 "应查验生育服务证").
+- ``verifications_for_case(case)``: who verified the couple's certificates, and when.
+
+Every verification of a known certificate is appended to the audit log under
+``CERT#<number>`` (who: "public", the masked phone, or the staff id; when; which view).
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from chalicelib import config
+from chalicelib.domain import errors
+from chalicelib.domain.idcard import mask_id, mask_phone
+from chalicelib.services.certificates import CertificateRevoked, birth_view, registration_date, subject
+from chalicelib.store import audit
+from chalicelib.store import cases as case_store
+from chalicelib.store import certificates as certificate_store
+
+log = logging.getLogger("birthreg.verification")
+
+PUBLIC = "public"
+VALID, REVOKED, UNKNOWN, INVALID = "valid", "revoked", "unknown", "invalid"
+MESSAGES = {
+    VALID: "证件有效",
+    REVOKED: "该证件已作废（登记信息已修改或已注销），请以最新证件为准",
+    UNKNOWN: "未查询到该证件的登记记录",
+    INVALID: "二维码无效：不是本系统签发的证件，或链接不完整、已被改动",
+}
+VIEW_ACTIONS = {
+    "public": "verify.public",
+    "status": "verify.status",
+    "full": "verify.full",
+    "full_denied": "verify.full.not_matched",
+    "staff": "verify.staff",
+}
+# Wrong ID numbers in the full view, per certificate and phone, before it is refused for a day.
+MAX_FULL_VIEW_FAILURES = 5
+FULL_VIEW_FAILURE_WINDOW = timedelta(hours=24)
+ID_MAX_LENGTH = 32
+
+
+class CertificateInvalid(errors.DomainError):
+    code = "CERTIFICATE_INVALID"
+    status = 400
+    default_message = MESSAGES[INVALID]
+
+
+class CertificateUnknown(errors.NotFound):
+    code = "CERTIFICATE_UNKNOWN"
+    default_message = MESSAGES[UNKNOWN]
+
+
+class NotMatched(errors.Forbidden):
+    code = "NOT_MATCHED"
+    default_message = "身份证号码或手机号码与该证件的登记信息不一致"
+
+
+class VerificationUnavailable(errors.DomainError):
+    code = "VERIFICATION_UNAVAILABLE"
+    status = 503
+    default_message = "核验服务暂时不可用，请稍后再试"
+
+
+def _now() -> str:
+    return config.now().isoformat(timespec="seconds")
+
+
+def _log(record: certificate_store.CertificateRecord, view: str, actor: str, **detail: Any) -> None:
+    audit.append(
+        subject(record.registration_number),
+        actor=actor,
+        action=VIEW_ACTIONS[view],
+        detail={"view": view, "version": int(record.version), "status": record.status, **detail},
+    )
+
+
+def _check(token: str) -> tuple[str, certificate_store.CertificateRecord | None]:
+    """(result, record): the signature decides invalid; the records decide unknown/revoked/valid."""
+    from chalicelib.adapters import signing
+
+    try:
+        claims = signing.verify(token)
+    except signing.InvalidToken as exc:
+        log.info("certificate token rejected: %s", exc.reason)
+        return INVALID, None
+    except signing.KeyUnavailable:
+        raise VerificationUnavailable() from None
+    record = certificate_store.get(claims.registration_number)
+    if record is None or int(record.version) != claims.version:
+        return UNKNOWN, None
+    return (VALID if record.status == certificate_store.VALID else REVOKED), record
+
+
+def public_facts(record: certificate_store.CertificateRecord) -> dict[str, Any]:
+    """What anyone may see: printed on the certificate, not identifying the couple."""
+    facts = {
+        "registration_number": record.registration_number,
+        "version": int(record.version),
+        "title": record.title,
+        "office_name": record.office_name,
+        "registration_date": registration_date(record).isoformat(),
+        "child_order_label": record.child_order_label,
+        "status": record.status,
+    }
+    if record.status == certificate_store.REVOKED:
+        facts["revoked_at"] = record.revoked_at
+    return facts
+
+
+def public_view(token: str) -> dict[str, Any]:
+    result, record = _check(token)
+    body: dict[str, Any] = {"result": result, "message": MESSAGES[result], "certificate": None}
+    if record is not None:
+        _log(record, "public", PUBLIC)
+        body["certificate"] = public_facts(record)
+    return body
+
+
+def status(registration_number: str) -> dict[str, Any]:
+    record = certificate_store.get(registration_number)
+    if record is None:
+        raise CertificateUnknown()
+    _log(record, "status", PUBLIC)
+    out = {"registration_number": record.registration_number, "version": int(record.version), "status": record.status}
+    if record.status == certificate_store.REVOKED:
+        out["revoked_at"] = record.revoked_at
+    return out
+
+
+def _since(value: str | None) -> str | None:
+    """``since`` as the stored form of a time (ISO 8601, China time, seconds) so keys compare as times."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value) if len(value) <= 40 else None
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise errors.ValidationFailed(
+            details=[errors.FieldError("query.since", "INVALID_FORMAT", "since 应为 ISO 8601 时间，如 2026-01-01T00:00:00+08:00")]
+        )
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=config.CHINA_TZ)
+    return parsed.astimezone(config.CHINA_TZ).isoformat(timespec="seconds")
+
+
+def revocations(since: str | None = None) -> dict[str, Any]:
+    """The revocation list; with ``since``, those revoked at or after it (a client polling with the
+    last ``revoked_at`` it saw gets that one again, never misses one of the same second)."""
+    since = _since(since)
+    items = [
+        {"registration_number": r.registration_number, "version": int(r.version), "revoked_at": r.revoked_at}
+        for r in certificate_store.revocations(since)
+    ]
+    return {"generated_at": _now(), "count": len(items), "revocations": items}
+
+
+def _id_numbers(body: Any) -> tuple[str, str]:
+    if not isinstance(body, dict):
+        raise errors.ValidationFailed(details=[errors.FieldError("", "NOT_AN_OBJECT", "请求内容应为 JSON 对象")])
+    problems, values = [], []
+    for name, label in (("woman_id_number", "女方"), ("man_id_number", "男方")):
+        value = body.get(name)
+        if not isinstance(value, str) or not value.strip() or len(value) > ID_MAX_LENGTH:
+            problems.append(errors.FieldError(name, "MISSING" if value is None else "INVALID_FORMAT", f"请填写{label}身份证号码"))
+        else:
+            values.append(value.strip().upper())
+    if problems:
+        raise errors.ValidationFailed(details=problems)
+    return values[0], values[1]
+
+
+def _same(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())
+
+
+def _phone_digits(phone: str) -> str:
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return digits[-11:]
+
+
+def _case_phones(case: case_store.Case) -> set[str]:
+    form = case.form
+    phones = {case.contact_phone, form["woman"].get("phone") or "", form["man"].get("phone") or ""}
+    return {_phone_digits(p) for p in phones if p}
+
+
+def _recent_failures(record: certificate_store.CertificateRecord, actor: str) -> int:
+    since = (config.now() - FULL_VIEW_FAILURE_WINDOW).isoformat(timespec="seconds")
+    count = 0
+    for entry in audit.for_subject(subject(record.registration_number), limit=200):
+        if entry.at < since:
+            break
+        if entry.action == VIEW_ACTIONS["full_denied"] and entry.actor == actor:
+            count += 1
+    return count
+
+
+def mask_name(name: str) -> str:
+    # The citizen view's masking (services/registration.py): first character shown.
+    return name[0] + "*" * (len(name) - 1) if len(name) > 1 else name
+
+
+def _person(person: dict[str, Any]) -> dict[str, str]:
+    return {
+        "name": mask_name(person["name"]),
+        "id_number": mask_id(person["id_number"]),
+        "phone": mask_phone(person.get("phone") or ""),
+    }
+
+
+def _details(case: case_store.Case, record: certificate_store.CertificateRecord) -> dict[str, Any]:
+    form = case.form
+    pregnancy = form.get("pregnancy") or {}
+    delivered = pregnancy.get("status") == "delivered"
+    return {
+        **public_facts(record),
+        "born": delivered,
+        "birth_date": pregnancy.get("birth_date") if delivered else None,
+        "woman": _person(form["woman"]),
+        "man": _person(form["man"]),
+        "birth_record": birth_view(record),
+    }
+
+
+def full_view(token: str, *, citizen_token: str | None, body: Any) -> dict[str, Any]:
+    from chalicelib.adapters import storage
+    from chalicelib.services import tokens
+
+    result, record = _check(token)
+    if result == INVALID:
+        raise CertificateInvalid()
+    woman_id, man_id = _id_numbers(body)
+    phone = tokens.verify(citizen_token, "verify")
+    if record is None:
+        raise CertificateUnknown()
+    actor = mask_phone(_phone_digits(phone))
+    if result == REVOKED:
+        _log(record, "full_denied", actor, reason="revoked")
+        raise CertificateRevoked()
+    if _recent_failures(record, actor) >= MAX_FULL_VIEW_FAILURES:
+        raise errors.TooManyRequests("核验失败次数过多，请24小时后再试", retry_after=3600)
+    try:
+        case = case_store.get(record.case_id)
+    except case_store.CaseNotFound:
+        raise CertificateUnknown() from None
+    if case.certificate is None or case.certificate.registration_number != record.registration_number:
+        # replaced by a newer version whose revocation has not been recorded yet
+        raise CertificateRevoked()
+    form = case.form
+    matched = (
+        _same(woman_id, form["woman"]["id_number"].upper())
+        & _same(man_id, form["man"]["id_number"].upper())
+        & (_phone_digits(phone) in _case_phones(case))
+    )
+    if not matched:
+        _log(record, "full_denied", actor, reason="not_matched")
+        raise NotMatched()
+    _log(record, "full", actor)
+    return {
+        "result": VALID,
+        "message": MESSAGES[VALID],
+        "certificate": {
+            **_details(case, record),
+            "download_url": storage.presigned_url(record.pdf_key, f"{record.registration_number}.pdf"),
+            "expires_in": config.presign_seconds(),
+        },
+    }
+
+
+def staff_view(registration_number: str, *, staff) -> dict[str, Any]:
+    record = certificate_store.get(registration_number)
+    if record is None:
+        raise CertificateUnknown()
+    _log(record, "staff", staff.staff_id, role=staff.role, office_code=staff.office_code)
+    try:
+        case = case_store.get(record.case_id)
+    except case_store.CaseNotFound:
+        raise CertificateUnknown() from None
+    current = case.certificate is not None and case.certificate.registration_number == record.registration_number
+    details = _details(case, record) if current else {**public_facts(record), "birth_record": birth_view(record)}
+    result = VALID if record.status == certificate_store.VALID and current else REVOKED
+    return {"result": result, "message": MESSAGES[result], "certificate": details}
+
+
+
+
+def _entry(number: str, entry: audit.AuditEntry) -> dict[str, Any]:
+    detail = entry.to_dict()["detail"] or {}
+    if entry.actor == PUBLIC:
+        who_type = "public"
+    elif entry.action == VIEW_ACTIONS["staff"]:
+        who_type = "staff"
+    else:
+        who_type = "citizen"
+    return {
+        "registration_number": number,
+        "at": entry.at,
+        "view": detail.get("view"),
+        "outcome": "not_matched" if entry.action == VIEW_ACTIONS["full_denied"] else "shown",
+        "who": entry.actor,
+        "who_type": who_type,
+        "role": detail.get("role"),
+        "office_code": detail.get("office_code"),
+    }
+
+
+def verifications_for_case(case: case_store.Case, *, limit: int = 100) -> dict[str, Any]:
+    """Who verified the case's certificates (every version) and when, newest first."""
+    if case.certificate is None:
+        return {"case_id": case.case_id, "verifications": []}
+    entries = []
+    for record in certificate_store.issued_for_case(case.case_id, int(case.certificate.version)):
+        for entry in audit.for_subject(subject(record.registration_number), limit=limit):
+            if entry.action.startswith("verify."):
+                entries.append(_entry(record.registration_number, entry))
+    entries.sort(key=lambda e: e["at"], reverse=True)
+    return {"case_id": case.case_id, "verifications": entries[:limit]}
