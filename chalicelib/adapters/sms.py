@@ -1,16 +1,57 @@
 """Sending SMS to citizens.
 
-``SmsSender.send(phone, text)``. Default: Amazon SNS direct publish to the phone number.
-SNS cannot deliver to mainland +86 numbers in practice, so production deployments in
-mainland China configure ``SMS_SENDER=gateway`` (a domestic SMS gateway's HTTP API).
-Templates are Chinese and at most 70 characters (one SMS segment).
+``SmsSender.send(phone, text) -> message id``. Two implementations, chosen by ``SMS_SENDER``:
+
+``sns`` (default)
+    Amazon SNS direct publish to the phone number (transactional). SNS cannot deliver to
+    mainland +86 numbers in practice, so mainland deployments use the gateway.
+
+``gateway``
+    A domestic SMS gateway's HTTP API, configured by ``SMS_GATEWAY_URL``,
+    ``SMS_GATEWAY_APP_KEY``, ``SMS_GATEWAY_SECRET`` (and optionally
+    ``SMS_GATEWAY_TIMEOUT_SECONDS``, default 5, and ``SMS_GATEWAY_RETRIES``, default 2).
+
+Gateway interface (what a gateway, or the adapter in front of a vendor, must implement)::
+
+    POST <SMS_GATEWAY_URL>
+    Content-Type: application/json; charset=utf-8
+    X-App-Key:    <app key>
+    X-Timestamp:  <unix time, seconds>
+    X-Nonce:      <32 hex characters, new for every attempt>
+    X-Signature:  hex(HMAC-SHA256(<secret>, "POST\\n<path>\\n<timestamp>\\n<nonce>\\n<hex SHA-256 of the body>"))
+
+    {"phone": "13800001111", "content": "【生育登记】…", "client_ref": "<uuid, the same on every retry>"}
+
+    200 {"code": "OK", "message_id": "..."}       accepted
+    200 {"code": "<other>", "message": "..."}     refused (e.g. blacklisted number)  -> SmsRejected
+    4xx {"code": "...", "message": "..."}         refused (bad signature, bad number) -> SmsRejected, not retried
+    5xx, 429, timeout, connection error           retried with backoff, then SmsUnavailable
+
+The gateway should reject a timestamp more than 5 minutes off and a nonce it has seen, and
+should treat ``client_ref`` as an idempotency key, so a retry after a lost answer does not
+send twice.
+
+Templates are Chinese and at most 70 characters (one SMS segment); ``send`` refuses longer.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Callable
 from typing import Protocol
 
 from chalicelib import config
+
+log = logging.getLogger("birthreg.sms")
 
 MAX_LENGTH = 70
 
@@ -19,12 +60,34 @@ class SmsTooLong(ValueError):
     pass
 
 
+class SmsError(Exception):
+    """Sending failed."""
+
+
+class SmsRejected(SmsError):
+    """The gateway refused the message (4xx or a non-OK answer): retrying will not help."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"SMS gateway refused the message: HTTP {status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+class SmsUnavailable(SmsError):
+    """The gateway did not accept the message after every retry (5xx, timeouts)."""
+
+
 class SmsSender(Protocol):
     def send(self, phone: str, text: str) -> str: ...
 
 
 def e164(phone: str) -> str:
     return phone if phone.startswith("+") else f"+86{phone}"
+
+
+def domestic(phone: str) -> str:
+    return phone[3:] if phone.startswith("+86") else phone
 
 
 def check_length(text: str) -> None:
@@ -45,8 +108,104 @@ class SnsSmsSender:
         return response["MessageId"]
 
 
+def signature(secret: str, *, path: str, timestamp: str, nonce: str, body: bytes) -> str:
+    """The ``X-Signature`` of one request (see the module doc)."""
+    text = "\n".join(("POST", path, timestamp, nonce, hashlib.sha256(body).hexdigest()))
+    return hmac.new(secret.encode(), text.encode(), hashlib.sha256).hexdigest()
+
+
+class GatewaySmsSender:
+    def __init__(
+        self,
+        url: str,
+        app_key: str,
+        secret: str,
+        *,
+        timeout: float = 5.0,
+        retries: int = 2,
+        backoff: float = 0.2,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if not url.startswith(("https://", "http://")):
+            raise ValueError("SMS_GATEWAY_URL must be an http(s) URL")
+        self.url = url
+        self.path = urllib.parse.urlsplit(url).path or "/"
+        self.app_key = app_key
+        self.secret = secret
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        self.sleep = sleep
+
+    @classmethod
+    def from_env(cls) -> GatewaySmsSender:
+        return cls(
+            config.setting("SMS_GATEWAY_URL"),
+            config.setting("SMS_GATEWAY_APP_KEY"),
+            config.setting("SMS_GATEWAY_SECRET"),
+            timeout=float(config.setting("SMS_GATEWAY_TIMEOUT_SECONDS", "5")),
+            retries=config.int_setting("SMS_GATEWAY_RETRIES", 2),
+        )
+
+    def send(self, phone: str, text: str) -> str:
+        check_length(text)
+        body = json.dumps(
+            {"phone": domestic(phone), "content": text, "client_ref": uuid.uuid4().hex}, ensure_ascii=False
+        ).encode()
+        last: str = ""
+        for attempt in range(self.retries + 1):
+            if attempt:
+                self.sleep(self.backoff * 2 ** (attempt - 1))
+            try:
+                status, answer = self._post(body)
+            except (TimeoutError, urllib.error.URLError, ConnectionError) as exc:
+                last = f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
+                log.warning("SMS gateway attempt %d failed: %s", attempt + 1, last)
+                continue
+            if status >= 500 or status == 429:
+                last = f"HTTP {status}"
+                log.warning("SMS gateway attempt %d failed: %s", attempt + 1, last)
+                continue
+            code = str(answer.get("code", ""))
+            if 200 <= status < 300 and code == "OK" and answer.get("message_id"):
+                return str(answer["message_id"])
+            raise SmsRejected(status, code or "UNKNOWN", str(answer.get("message", "")))
+        raise SmsUnavailable(f"SMS gateway unavailable after {self.retries + 1} attempts ({last})")
+
+    def _post(self, body: bytes) -> tuple[int, dict]:
+        timestamp = str(int(time.time()))
+        nonce = secrets.token_hex(16)
+        request = urllib.request.Request(  # noqa: S310 - the URL is operator configuration, checked to be http(s)
+            self.url,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/json; charset=utf-8",
+                "X-App-Key": self.app_key,
+                "X-Timestamp": timestamp,
+                "X-Nonce": nonce,
+                "X-Signature": signature(self.secret, path=self.path, timestamp=timestamp, nonce=nonce, body=body),
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                return response.status, _json(response.read())
+        except urllib.error.HTTPError as err:
+            return err.code, _json(err.read())
+
+
+def _json(raw: bytes) -> dict:
+    try:
+        value = json.loads(raw or b"{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 def default_sender() -> SmsSender:
     kind = config.setting("SMS_SENDER", "sns")
     if kind == "sns":
         return SnsSmsSender()
+    if kind == "gateway":
+        return GatewaySmsSender.from_env()
     raise RuntimeError(f"unknown SMS_SENDER {kind!r}")

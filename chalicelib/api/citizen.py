@@ -1,4 +1,8 @@
-"""Citizen routes: precheck, submit, query a case.
+"""Citizen routes: precheck, SMS codes and captchas, submit, query, modify, proof uploads, rating.
+
+Credentials arrive in headers: ``X-Citizen-Token`` (a token from ``POST /v1/sms-codes/verify``,
+bound to one phone and one purpose), ``X-Query-Code`` (the case's 查询码), and
+``Idempotency-Key`` (the client's key for a retried write).
 
 Services (pydantic models, PynamoDB) are imported when a route first runs, not when the
 API module loads: a cold container answering a health check, a captcha or an SMS code
@@ -6,6 +10,8 @@ does not pay for them. ``make bench`` reports both figures.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from chalice import Blueprint, Response
 
@@ -15,6 +21,43 @@ from chalicelib.domain import errors
 bp = Blueprint(__name__)
 
 
+def _header(name: str) -> str | None:
+    value = bp.current_request.headers.get(name)
+    return value.strip() if value and value.strip() else None
+
+
+def _token() -> str | None:
+    return _header("x-citizen-token")
+
+
+def _required_token() -> str:
+    token = _token()
+    if not token:
+        raise errors.Unauthorized(
+            "请先通过短信验证码验证手机号",
+            code="TOKEN_REQUIRED",
+            details=[errors.FieldError("headers.x-citizen-token", "MISSING", "请提供短信验证后获得的凭证（X-Citizen-Token 请求头）")],
+        )
+    return token
+
+
+def _client_ip() -> str | None:
+    return ((bp.current_request.context or {}).get("identity") or {}).get("sourceIp")
+
+
+def _optional_body() -> Any:
+    raw = bp.current_request.raw_body or b""
+    return json_body(bp) if raw.strip() else {}
+
+
+def _created(body: dict[str, Any], *, replayed: bool = False, location: str | None = None, status: int = 201) -> Response:
+    headers = {"Location": location} if location else {}
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return Response(body=body, status_code=status, headers=headers)
+
+
+# -- precheck ---------------------------------------------------------------------------
 @route(bp, "/v1/precheck", methods=["POST"])
 def precheck():
     from chalicelib.services import registration
@@ -22,22 +65,93 @@ def precheck():
     return registration.precheck(json_body(bp))
 
 
+# -- verification: captcha and SMS codes -----------------------------------------------------
+@route(bp, "/v1/captchas", methods=["POST"])
+def new_captcha():
+    from chalicelib.services import captcha
+
+    return Response(body=captcha.create(), status_code=201, headers={"Cache-Control": "no-store"})
+
+
+@route(bp, "/v1/sms-codes", methods=["POST"])
+def request_sms_code():
+    from chalicelib.services import otp
+
+    return Response(body=otp.request_code(json_body(bp), client_ip=_client_ip()), status_code=202)
+
+
+@route(bp, "/v1/sms-codes/verify", methods=["POST"])
+def verify_sms_code():
+    from chalicelib.services import otp
+
+    return Response(body=otp.verify_code(json_body(bp)), status_code=200, headers={"Cache-Control": "no-store"})
+
+
+# -- registrations ------------------------------------------------------------------------------
 @route(bp, "/v1/registrations", methods=["POST"])
 def submit():
-    from chalicelib.services import registration
+    from chalicelib.services import idempotency, registration, tokens
 
-    result = registration.submit(json_body(bp))
-    return Response(body=result, status_code=201, headers={"Location": f"/v1/registrations/{result['case_id']}"})
+    phone = tokens.verify(_required_token(), "submit")
+    key = idempotency.validate_key(_header("idempotency-key"))
+    result, replayed = registration.submit_online(json_body(bp), phone=phone, idempotency_key=key)
+    return _created(result, replayed=replayed, location=f"/v1/registrations/{result['case_id']}")
 
 
 @route(bp, "/v1/registrations/{case_id}", methods=["GET"])
 def get_registration(case_id: str):
     from chalicelib.services import registration
 
-    code = bp.current_request.headers.get("x-query-code") or ""
-    if not code:
-        raise errors.ValidationFailed(
-            details=[errors.FieldError("headers.x-query-code", "MISSING", "请提供查询码（X-Query-Code 请求头）")]
-        )
-    case = registration.load_for_citizen(case_id, code)
+    case = registration.authorize(case_id, query_code=_header("x-query-code"), token=_token())
     return registration.citizen_view(case)
+
+
+@route(bp, "/v1/registrations/{case_id}", methods=["PUT"])
+def modify_registration(case_id: str):
+    from chalicelib.services import idempotency, modification
+
+    key = idempotency.validate_key(_header("idempotency-key"), required=False)
+    body = json_body(bp)
+    result, replayed = modification.modify(
+        case_id, body, query_code=_header("x-query-code"), token=_token(), idempotency_key=key
+    )
+    return _created(result, replayed=replayed, status=200)
+
+
+@route(bp, "/v1/registrations/{case_id}/uploads", methods=["POST"])
+def new_upload(case_id: str):
+    from chalicelib.services import uploads
+
+    result = uploads.presign(case_id, json_body(bp), query_code=_header("x-query-code"), token=_token())
+    return Response(body=result, status_code=201, headers={"Cache-Control": "no-store"})
+
+
+@route(bp, "/v1/registrations/{case_id}/rating", methods=["POST"])
+def rate_registration(case_id: str):
+    from chalicelib.services import ratings
+
+    return _created(ratings.rate(case_id, json_body(bp), query_code=_header("x-query-code"), token=_token()))
+
+
+# -- case query (办件查询) ---------------------------------------------------------------------------
+@route(bp, "/v1/case-queries/by-phone", methods=["POST"])
+def query_by_phone():
+    from chalicelib.services import query
+
+    _optional_body()
+    return query.by_phone(_required_token())
+
+
+@route(bp, "/v1/case-queries/by-ids", methods=["POST"])
+def query_by_ids():
+    from chalicelib.services import query
+
+    token = _required_token()
+    return query.by_ids(token, json_body(bp))
+
+
+@route(bp, "/v1/case-queries/by-query-code", methods=["POST"])
+def query_by_query_code():
+    from chalicelib.services import query
+
+    return query.by_query_code(json_body(bp), client_ip=_client_ip())

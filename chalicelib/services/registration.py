@@ -1,4 +1,9 @@
-"""Registration use cases: precheck, submit, and the citizen's view of a case."""
+"""Registration use cases: precheck, submit, and the citizen's view of a case.
+
+``submit(body, channel=..., actor=..., contact_phone=...)`` is the one way a case is created:
+the citizen route calls ``submit_online`` (a verified submit token's phone, a client
+idempotency key), staff on-site entry calls ``submit(body, channel="onsite", actor=<staff id>)``.
+"""
 
 from __future__ import annotations
 
@@ -57,8 +62,10 @@ def precheck(body: Any) -> dict[str, Any]:
     return evaluate(form, today=today).to_dict()
 
 
-def _assert_not_duplicate(key: str, child_order: int) -> None:
+def _assert_not_duplicate(key: str, child_order: int, *, exclude: str | None = None) -> None:
     for existing in case_store.by_couple(key):
+        if existing.case_id == exclude:
+            continue
         if existing.status in case_store.ACTIVE_STATUSES and int(existing.child_order) == child_order:
             raise errors.DuplicateRegistration(
                 details=[
@@ -75,9 +82,45 @@ def mask_reference(case_id: str) -> str:
     return f"{case_id[:8]}****{case_id[-2:]}"
 
 
+def receipt_message(case_id: str, query_code: str) -> str:
+    return f"【生育登记】已收到您的登记，办件号{case_id}，查询码{query_code}，请妥善保存。"
+
+
+def query_key(query_code: str) -> str:
+    """Keyed hash of a query code alone: the QueryCodeIndex key (001 附件1 一 "查询码+姓名")."""
+    return config.keyed_hash("query-code-lookup", query_code.strip().upper())
+
+
+class TokenPhoneMismatch(errors.Forbidden):
+    code = "TOKEN_PHONE_MISMATCH"
+    default_message = "短信验证的手机号须为女方或男方填写的手机号码"
+
+
+def submit_online(body: Any, *, phone: str, idempotency_key: str) -> tuple[dict[str, Any], bool]:
+    """A citizen's submission: ``phone`` comes from a verified submit token; a retried request
+    with the same idempotency key returns the first result (``services/idempotency.py``).
+    Returns ``(result, replayed)``."""
+    from chalicelib.services import idempotency
+
+    return idempotency.run(
+        f"submit:online:{phone}",
+        idempotency_key,
+        body,
+        lambda: submit(body, channel="online", actor="citizen", contact_phone=phone),
+        sealed=("query_code",),
+        status_code=201,
+    )
+
+
 def submit(body: Any, *, channel: str = "online", actor: str = "citizen", contact_phone: str | None = None) -> dict[str, Any]:
+    """Create a case. Online, ``contact_phone`` (verified by SMS) is required and must be the
+    woman's or the man's phone in the form (000 §2.3.6); on-site staff entry passes none."""
+    if channel == "online" and not contact_phone:
+        raise errors.Unauthorized("请先通过短信验证码验证手机号", code="TOKEN_REQUIRED")
     today = config.today()
     form = parse_registration(body, today=today)
+    if contact_phone and contact_phone not in (form.woman.phone, form.man.phone):
+        raise TokenPhoneMismatch(details=[errors.FieldError("headers.x-citizen-token", "TOKEN_PHONE_MISMATCH", "短信验证的手机号须为女方或男方的手机号码")])
     evaluation = evaluate(form, today=today)
     if not evaluation.eligible:
         raise NotEligible(details=_reasons_as_details(evaluation, onsite=False))
@@ -98,6 +141,7 @@ def submit(body: Any, *, channel: str = "online", actor: str = "citizen", contac
         form_json=form.model_dump_json(),
         evaluation_json=json.dumps(evaluation.to_dict(), ensure_ascii=False),
         query_code_hash=config.keyed_hash("query-code", f"{case_id}:{query_code}"),
+        query_key=query_key(query_code),
         phone_key=config.keyed_hash("phone", phone),
         contact_phone=phone,
         office_code=evaluation.jurisdiction.office_code,
@@ -119,7 +163,7 @@ def submit(body: Any, *, channel: str = "online", actor: str = "citizen", contac
         case_store.transition(case, case_store.NEEDS_ATTENTION, at=now, by="system", note="workflow start failed")
         raise ServiceUnavailable() from exc
     # 001 附件1 一: "需牢记平台反馈的'查询码'信息" — the query code goes to the phone too.
-    sms.default_sender().send(phone, f"【生育登记】已收到您的登记，办件号{case_id}，查询码{query_code}，请妥善保存。")
+    sms.default_sender().send(phone, receipt_message(case_id, query_code))
     return {
         "case_id": case_id,
         "query_code": query_code,
@@ -141,12 +185,47 @@ def load_for_citizen(case_id: str, query_code: str) -> case_store.Case:
     return case
 
 
+def authorize(case_id: str, *, query_code: str | None = None, token: str | None = None) -> case_store.Case:
+    """The case a citizen may act on: by its query code, or by a query token of the phone the
+    case was registered with (a token reads only its own phone's cases). Any mismatch is the
+    same 404 as an unknown case id, so nobody learns whether another couple's case exists."""
+    if query_code:
+        return load_for_citizen(case_id, query_code)
+    if token:
+        from chalicelib.services import tokens
+
+        phone = tokens.verify(token, "query")
+        try:
+            case = case_store.get(case_id)
+        except case_store.CaseNotFound:
+            raise errors.NotFound("未找到该办件") from None
+        if not hmac.compare_digest(case.phone_key, config.keyed_hash("phone", phone)):
+            raise errors.NotFound("未找到该办件")
+        return case
+    raise errors.Unauthorized(
+        "请提供查询码（X-Query-Code）或办件查询凭证（X-Citizen-Token）",
+        code="CREDENTIALS_REQUIRED",
+        details=[errors.FieldError("headers.x-query-code", "MISSING", "请提供查询码（X-Query-Code 请求头）或查询凭证（X-Citizen-Token 请求头）")],
+    )
+
+
 def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 1) if len(name) > 1 else name
 
 
+DOCUMENT_LABELS = {
+    "ID_CARD": "身份证",
+    "RESIDENCE_PROOF": "现居住证明",
+    "MARRIAGE_PROOF": "结婚证明",
+    "HUKOU_PROOF": "户籍证明",
+    "CHILD_PROOF": "子女出生证明",
+}
+
+
 def citizen_view(case: case_store.Case) -> dict[str, Any]:
     """What a citizen sees: status and history, with every personal field masked."""
+    from chalicelib.services import modification, ratings, uploads
+
     form = RegistrationForm.model_validate_json(case.form_json)
     view: dict[str, Any] = {
         "case_id": case.case_id,
@@ -163,6 +242,17 @@ def citizen_view(case: case_store.Case) -> dict[str, Any]:
         "man": {"name": mask_name(form.man.name), "id_number": mask_id(form.man.id_number), "phone": mask_phone(form.man.phone)},
         "evaluation": case.evaluation,
         "certificate": None,
+        "modifications": int(case.modifications or 0),
+        "proofs": {
+            "requested": [{"document": d, "label": DOCUMENT_LABELS.get(d, d)} for d in uploads.requested_documents(case)],
+            "uploads": uploads.citizen_uploads(case),
+        },
+        "rating": ratings.view(case),
+        "actions": {
+            "modify": modification.can_modify(case),
+            "upload": uploads.outstanding_documents(case),
+            "rate": ratings.can_rate(case),
+        },
     }
     if case.check is not None:
         view["check"] = case.check

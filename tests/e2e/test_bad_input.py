@@ -1,11 +1,28 @@
-"""Bad input: a clear 400/404 with a stable code and field path; nothing written, nothing started."""
+"""Bad input: a clear 400/404 with a stable code and field path; nothing written, nothing started.
+
+Submissions carry a valid submit token and idempotency key, so what is tested is the body.
+"""
 
 from __future__ import annotations
+
+import uuid
 
 import boto3
 import pytest
 
+from tests.e2e.conftest import citizen_token, unique_phone
+
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def auth(api) -> dict[str, str]:
+    token = citizen_token(api, unique_phone(), "submit")
+    return {"X-Citizen-Token": token}
+
+
+def _headers(auth: dict[str, str], **more: str) -> dict[str, str]:
+    return {**auth, "Idempotency-Key": uuid.uuid4().hex, **more}
 
 
 def _counts(stack) -> tuple[int, int]:
@@ -31,9 +48,9 @@ def _error(r) -> dict:
         (b'{"a":1}', {"Content-Type": "text/plain"}, "UNSUPPORTED_CONTENT_TYPE"),
     ],
 )
-def test_unreadable_bodies(api, stack, raw, headers, code):
+def test_unreadable_bodies(api, stack, auth, raw, headers, code):
     before = _counts(stack)
-    r = api.request("POST", "/v1/registrations", raw=raw, headers=headers)
+    r = api.request("POST", "/v1/registrations", raw=raw, headers=_headers(auth, **headers))
     assert r.status == 400
     err = _error(r)
     codes = {err["code"]} | {d["code"] for d in err["details"]}
@@ -41,13 +58,13 @@ def test_unreadable_bodies(api, stack, raw, headers, code):
     assert _counts(stack) == before
 
 
-def test_missing_and_mistyped_fields_are_listed_by_path(api, stack, couple):
+def test_missing_and_mistyped_fields_are_listed_by_path(api, stack, auth, couple):
     body = couple("sichuan")
     del body["woman"]["name"]
     body["pregnancy"]["weeks"] = "12"
     body["man"]["id_number"] = body["man"]["id_number"][:-1] + ("0" if body["man"]["id_number"][-1] != "0" else "1")
     before = _counts(stack)
-    r = api.post("/v1/registrations", body)
+    r = api.post("/v1/registrations", body, headers=_headers(auth))
     assert r.status == 400
     err = _error(r)
     assert err["code"] == "VALIDATION_FAILED"
@@ -58,11 +75,11 @@ def test_missing_and_mistyped_fields_are_listed_by_path(api, stack, couple):
     assert _counts(stack) == before
 
 
-def test_invalid_id_number_is_rejected_before_anything_is_stored(api, stack, couple):
+def test_invalid_id_number_is_rejected_before_anything_is_stored(api, stack, auth, couple):
     body = couple("sichuan")
     body["woman"]["id_number"] = "11010519491231002X"[:-1] + "3"
     before = _counts(stack)
-    r = api.post("/v1/registrations", body)
+    r = api.post("/v1/registrations", body, headers=_headers(auth))
     assert r.status == 400
     assert any(d["path"] == "woman.id_number" for d in _error(r)["details"])
     assert _counts(stack) == before
@@ -82,5 +99,20 @@ def test_wrong_method_is_a_json_405(api):
 
 def test_missing_query_code_header(api):
     r = api.get("/v1/registrations/20260101ABCDEF1234")
-    assert r.status == 400
+    assert r.status == 401
+    assert _error(r)["code"] == "CREDENTIALS_REQUIRED"
     assert _error(r)["details"][0]["path"] == "headers.x-query-code"
+
+
+def test_submission_without_token_or_key_changes_nothing(api, stack, auth, couple):
+    body = couple("sichuan")
+    before = _counts(stack)
+    r = api.post("/v1/registrations", body)
+    assert r.status == 401 and _error(r)["code"] == "TOKEN_REQUIRED"
+    r = api.post("/v1/registrations", body, headers={"X-Citizen-Token": "abc.def"})
+    assert r.status == 401 and _error(r)["code"] == "INVALID_TOKEN"
+    r = api.post("/v1/registrations", body, headers=auth)
+    assert r.status == 400 and _error(r)["details"][0]["path"] == "headers.idempotency-key"
+    r = api.post("/v1/registrations", body, headers={**auth, "Idempotency-Key": "short"})
+    assert r.status == 400 and _error(r)["details"][0]["code"] == "INVALID_FORMAT"
+    assert _counts(stack) == before

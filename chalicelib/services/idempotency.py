@@ -1,0 +1,147 @@
+"""Client idempotency keys: a retried request returns the first result, once.
+
+One mechanism for every retried write (submission, modification): **conditional writes on
+the Idempotency table** (``store/idempotency.py``), not Powertools' idempotency utility —
+that one brings boto3 into the API container, which the HTTP API does not import
+(README, Benchmarks).
+
+``run(scope, key, payload, fn)``:
+
+1. claims the key with a conditional put (``INPROGRESS``, the payload's SHA-256);
+2. if the key is already claimed: another payload -> 422 ``IDEMPOTENCY_KEY_REUSED``; a
+   finished request -> its stored result (``replayed=True``); a request still running ->
+   409 ``IDEMPOTENCY_IN_PROGRESS`` with ``Retry-After``;
+3. runs ``fn``; on success stores the result (``COMPLETED``), on an error releases the claim
+   (the client may correct the request and retry with the same key).
+
+Keys are scoped (e.g. to the verified phone), so one client cannot read another's result.
+Fields named in ``sealed`` (the query code) are not stored in clear: they are XORed with an
+HMAC-SHA256 stream keyed by the deployment secret, the client's key (which the table holds
+only as a keyed hash) and a per-record nonce.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import re
+import secrets
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from chalicelib import config
+from chalicelib.domain import errors
+
+KEY_RE = re.compile(r"[A-Za-z0-9_.:\-]{8,128}")
+_SEALED_PREFIX = "sealed:"
+
+
+def ttl_seconds() -> int:
+    return config.int_setting("IDEMPOTENCY_TTL_SECONDS", 24 * 3600)
+
+
+def lock_seconds() -> int:
+    return config.int_setting("IDEMPOTENCY_LOCK_SECONDS", 60)
+
+
+class KeyReused(errors.DomainError):
+    code = "IDEMPOTENCY_KEY_REUSED"
+    status = 422
+    default_message = "该幂等键（Idempotency-Key）已用于另一份不同的请求内容，请为新请求使用新的幂等键"
+
+
+class InProgress(errors.Conflict):
+    code = "IDEMPOTENCY_IN_PROGRESS"
+    default_message = "相同的请求正在处理中，请稍后再试"
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": "1"}
+
+
+def validate_key(key: str | None, *, required: bool = True) -> str | None:
+    if not key:
+        if required:
+            raise errors.ValidationFailed(
+                details=[errors.FieldError("headers.idempotency-key", "MISSING", "请提供幂等键（Idempotency-Key 请求头），重试时使用同一个值")]
+            )
+        return None
+    key = key.strip()
+    if not KEY_RE.fullmatch(key):
+        raise errors.ValidationFailed(
+            details=[errors.FieldError("headers.idempotency-key", "INVALID_FORMAT", "幂等键须为8至128位字母、数字或 - _ . :")]
+        )
+    return key
+
+
+def payload_hash(payload: Any) -> str:
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _pad(key: str, nonce: str, field: str, length: int) -> bytes:
+    out = b""
+    block = 0
+    while len(out) < length:
+        msg = f"idempotency-seal\n{key}\n{nonce}\n{field}\n{block}".encode()
+        out += hmac.new(config.secret_key(), msg, hashlib.sha256).digest()
+        block += 1
+    return out[:length]
+
+
+def seal(result: dict[str, Any], key: str, nonce: str, fields: Iterable[str]) -> dict[str, Any]:
+    sealed = dict(result)
+    for field in fields:
+        if isinstance(sealed.get(field), str):
+            raw = sealed[field].encode()
+            mixed = bytes(a ^ b for a, b in zip(raw, _pad(key, nonce, field, len(raw)), strict=True))
+            sealed[field] = _SEALED_PREFIX + base64.b64encode(mixed).decode()
+    return sealed
+
+
+def unseal(stored: dict[str, Any], key: str, nonce: str, fields: Iterable[str]) -> dict[str, Any]:
+    result = dict(stored)
+    for field in fields:
+        value = result.get(field)
+        if isinstance(value, str) and value.startswith(_SEALED_PREFIX):
+            mixed = base64.b64decode(value[len(_SEALED_PREFIX):])
+            result[field] = bytes(a ^ b for a, b in zip(mixed, _pad(key, nonce, field, len(mixed)), strict=True)).decode()
+    return result
+
+
+def run(
+    scope: str,
+    key: str,
+    payload: Any,
+    fn: Callable[[], dict[str, Any]],
+    *,
+    sealed: tuple[str, ...] = (),
+    status_code: int = 200,
+) -> tuple[dict[str, Any], bool]:
+    """``(result, replayed)``: ``fn()``'s result, or the stored result of the first request."""
+    from chalicelib.store import idempotency as store
+
+    record_id = config.keyed_hash("idempotency", f"{scope}\n{key}")
+    digest = payload_hash(payload)
+    nonce = secrets.token_hex(16)
+    now = int(config.now().timestamp())
+    try:
+        store.claim(record_id, body_hash=digest, nonce=nonce, now=now, ttl=ttl_seconds(), lock_seconds=lock_seconds())
+    except store.AlreadyClaimed:
+        record = store.get(record_id)
+        if record is None:  # released between our claim and our read: the first request failed
+            raise InProgress() from None
+        if not hmac.compare_digest(record.body_hash, digest):
+            raise KeyReused() from None
+        if record.status == store.COMPLETED and record.response:
+            return unseal(json.loads(record.response), key, record.nonce, sealed), True
+        raise InProgress() from None
+    try:
+        result = fn()
+    except BaseException:
+        store.release(record_id, nonce=nonce)
+        raise
+    stored = json.dumps(seal(result, key, nonce, sealed), ensure_ascii=False, default=str)
+    store.complete(record_id, nonce=nonce, status_code=status_code, response=stored)
+    return result, False

@@ -1,0 +1,224 @@
+"""Changing a submitted registration: modify once (Sichuan) or supplement before review (Guizhou).
+
+- Sichuan (profile ``modify_once``), 000 §2.4.2 注 "登记信息只允许被修改一次…公众可据实修改登记信息
+  （与登记时操作类似）" and "修改重新提交后再查询则无'修改登记信息'按钮": a case whose workflow has
+  finished (registered or rejected) may be modified once. The new version is validated like
+  a new registration, the previous certificate is revoked (its data is no longer what was
+  registered), and the workflow runs again as execution ``<case id>-v<version>``; a second
+  attempt is 409 ``MODIFICATION_EXHAUSTED``.
+- Guizhou (profile ``supplement_before_review``), 001 附件1 一 "在填写的登记信息初审前，申报人能通过
+  '查询码+姓名'调取所填写的生育登记信息，并可对其进行补充、完善": while the case waits for the initial
+  review the applicant may correct it (as often as needed); the reviewing staff see the
+  current version. Once the review has decided (or the records matched and the case was
+  registered at once) only staff can change it: 409 ``REVIEW_STARTED``.
+- Chongqing: neither; 409 ``MODIFICATION_NOT_ALLOWED``.
+
+Every change appends the previous version to the audit log (subject ``CASE#<id>``: who,
+when, which fields changed, the form before and after) and is one conditional write on the
+case (its version attribute, and for Sichuan ``modifications`` still 0), so two concurrent
+modifications cannot both succeed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from chalicelib import config
+from chalicelib.domain import errors
+from chalicelib.domain.evaluation import couple_key, evaluate
+from chalicelib.domain.form import parse_registration
+from chalicelib.domain.profiles import get_profile
+from chalicelib.store import cases as case_store
+
+log = logging.getLogger("birthreg.modification")
+
+# Sichuan: modifiable once its workflow has finished (000 §2.4.2: offered on a case found by 办件查询).
+MODIFIABLE_ONCE = frozenset({case_store.REGISTERED, case_store.REJECTED})
+# Guizhou: before the initial review decides (001 附件1 一 "初审前"): waiting for it, or for proof
+# documents the automatic check asked for — and no staff decision on the case yet.
+SUPPLEMENTABLE = frozenset({case_store.AWAITING_REVIEW, case_store.AWAITING_PROOFS})
+IN_FLIGHT = frozenset({case_store.SUBMITTED, case_store.CHECKING})
+
+
+class ModificationNotAllowed(errors.Conflict):
+    code = "MODIFICATION_NOT_ALLOWED"
+    default_message = "本省登记信息不支持网上修改，如需更正请联系登记机构"
+
+
+class ReviewStarted(errors.Conflict):
+    code = "REVIEW_STARTED"
+    default_message = "登记信息已进入审核或已办结，只能由登记机构工作人员修改"
+
+
+class CaseInProgress(errors.Conflict):
+    code = "CASE_IN_PROGRESS"
+    default_message = "办件正在核验中，请稍后再试"
+
+
+def review_started(case: case_store.Case) -> bool:
+    """Has staff decided anything on the case? Every review decision is in the audit log
+    (``review.<decision>``, services/review.py)."""
+    from chalicelib.store import audit
+
+    return any(e.action.startswith("review.") for e in audit.for_subject(f"CASE#{case.case_id}", limit=200))
+
+
+def can_modify(case: case_store.Case) -> bool:
+    profile = get_profile(case.profile)
+    if profile.modify_once:
+        return int(case.modifications or 0) == 0 and case.status in MODIFIABLE_ONCE
+    if profile.supplement_before_review:
+        return case.status in SUPPLEMENTABLE and not review_started(case)
+    return False
+
+
+def _check_allowed(case: case_store.Case) -> None:
+    profile = get_profile(case.profile)
+    if profile.modify_once:
+        if int(case.modifications or 0) >= 1:
+            raise errors.ModificationExhausted()
+        if case.status in IN_FLIGHT or case.status == case_store.AWAITING_REVIEW:
+            raise CaseInProgress("办件正在办理中，办结后方可修改")
+        if case.status not in MODIFIABLE_ONCE:
+            raise CaseInProgress("办件当前状态不能修改，请联系登记机构")
+    elif profile.supplement_before_review:
+        if case.status in IN_FLIGHT:
+            raise CaseInProgress()
+        if case.status not in SUPPLEMENTABLE or review_started(case):
+            raise ReviewStarted()
+    else:
+        raise ModificationNotAllowed()
+
+
+def changed_message(case_id: str) -> str:
+    # Tells the registered phone about every change, so a change by someone else is noticed.
+    return f"【生育登记】您的办件{case_id}登记信息已修改，如非本人操作请联系登记机构。"
+
+
+def changed_paths(before: Any, after: Any, prefix: str = "") -> list[str]:
+    """Dotted paths whose values differ (``woman.name``, ``children.1.birth_date``)."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        out: list[str] = []
+        for key in sorted(set(before) | set(after), key=str):
+            out += changed_paths(before.get(key), after.get(key), f"{prefix}{key}.")
+        return out
+    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        out = []
+        for i, (b, a) in enumerate(zip(before, after, strict=True)):
+            out += changed_paths(b, a, f"{prefix}{i}.")
+        return out
+    return [] if before == after else [prefix.rstrip(".")]
+
+
+def modify(
+    case_id: str,
+    body: Any,
+    *,
+    query_code: str | None = None,
+    token: str | None = None,
+    idempotency_key: str | None = None,
+) -> tuple[dict[str, Any], bool]:
+    """``(result, replayed)``. With an idempotency key a retried request returns the first result."""
+    from chalicelib.services import idempotency, registration
+
+    case = registration.authorize(case_id, query_code=query_code, token=token)
+    if idempotency_key:
+        return idempotency.run(f"modify:{case.case_id}", idempotency_key, body, lambda: _modify(case, body, via="token" if token and not query_code else "query_code"))
+    return _modify(case, body, via="token" if token and not query_code else "query_code"), False
+
+
+def _modify(case: case_store.Case, body: Any, *, via: str) -> dict[str, Any]:
+    from chalicelib.adapters import sms, workflow
+    from chalicelib.services import registration
+    from chalicelib.store import audit
+
+    _check_allowed(case)
+    profile = get_profile(case.profile)
+    today = config.today()
+    form = parse_registration(body, today=today)
+    if form.profile != case.profile:
+        raise errors.ValidationFailed(details=[errors.FieldError("profile", "PROFILE_CHANGED", "修改登记信息不能变更登记省份")])
+    evaluation = evaluate(form, today=today)
+    if not evaluation.eligible:
+        raise registration.NotEligible(details=registration._reasons_as_details(evaluation, onsite=False))
+    if evaluation.onsite_required or not evaluation.jurisdiction.decided:
+        raise registration.OnsiteRequired(details=registration._reasons_as_details(evaluation, onsite=True))
+    before = case.form
+    after = json.loads(form.model_dump_json())
+    changes = changed_paths(before, after)
+    if not changes:
+        raise errors.ValidationFailed("修改内容与原登记信息相同", details=[errors.FieldError("", "NO_CHANGES", "未修改任何登记信息")])
+    office = evaluation.jurisdiction.office_code
+    rerun = profile.modify_once
+    if not rerun and office != case.office_code:
+        # The waiting review task belongs to the original office (001 三(一)1(1) 接收任务).
+        raise errors.ValidationFailed(
+            details=[errors.FieldError("application.office_code", "OFFICE_CHANGE_NOT_ALLOWED", "补充完善登记信息不能变更申报登记地")]
+        )
+    key = couple_key(form, secret=config.secret_key())
+    order = evaluation.child_order.registration_order
+    registration._assert_not_duplicate(key, order, exclude=case.case_id)
+
+    count = int(case.modifications or 0) + 1
+    version = count + 1  # the submitted data is version 1
+    at = config.now().isoformat(timespec="seconds")
+    C = case_store.Case
+    status = case_store.SUBMITTED if rerun else case.status
+    note = "申请人修改登记信息，重新核验" if rerun else "申请人补充完善登记信息"
+    actions = [
+        C.form_json.set(form.model_dump_json()),
+        C.evaluation_json.set(json.dumps(evaluation.to_dict(), ensure_ascii=False)),
+        C.couple_key.set(key),
+        C.child_order.set(order),
+        C.office_code.set(office),
+        C.modifications.set(count),
+        C.status.set(status),
+        C.updated_at.set(at),
+        C.queue_key.set(case_store.queue_key(status, case.created_at)),
+        C.history.set(C.history.append([case_store.HistoryEntry(status=status, at=at, by="citizen", note=note)])),
+    ]
+    if rerun:
+        condition = C.modifications.does_not_exist() | (C.modifications == 0)
+        actions.append(C.check_json.remove())
+    else:
+        condition = C.status == case.status
+    previous_status = case.status
+    old_certificate = case.certificate.registration_number if case.certificate is not None else None
+    try:
+        case_store.update(case, actions, condition=condition)
+    except case_store.ConcurrentChange:
+        raise errors.Conflict("办件刚刚发生了变化，请重新查询后再修改", code="CONCURRENT_CHANGE") from None
+    audit.append(
+        f"CASE#{case.case_id}",
+        actor="citizen",
+        action="case.modified" if rerun else "case.supplemented",
+        before={"form": before, "status": previous_status, "version": version - 1},
+        after={"form": after, "status": status, "version": version},
+        detail={"changed": changes, "via": via, "profile": case.profile},
+        at=at,
+    )
+    if rerun:
+        if old_certificate:
+            from chalicelib.services import certificates
+
+            # The certificate states the data the applicant has just replaced (000 §2.4.2).
+            certificates.revoke(old_certificate, reason="modified", actor="citizen")
+        try:
+            workflow.start_registration(case.case_id, execution_name=f"{case.case_id}-v{version}")
+        except workflow.ExecutionAlreadyStarted:
+            pass
+        except Exception as exc:
+            case_store.transition(case, case_store.NEEDS_ATTENTION, at=at, by="system", note="workflow start failed")
+            raise registration.ServiceUnavailable() from exc
+    sms.default_sender().send(case.contact_phone, changed_message(case.case_id))
+    return {
+        "case_id": case.case_id,
+        "status": status,
+        "status_label": case_store.STATUS_LABELS[status],
+        "version": version,
+        "modifications": count,
+        "changed": changes,
+        "evaluation": evaluation.to_dict(),
+    }

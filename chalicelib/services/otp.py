@@ -1,0 +1,211 @@
+"""SMS verification codes (000 §2.3.6 "输入手机号码获取短信验证码", §2.4.1 办件查询, §2.5.1 证件核验).
+
+``request_code`` sends a 6-digit code to a phone for one purpose; ``verify_code`` checks it
+and returns a short-lived citizen token bound to that phone and purpose (``tokens.py``).
+
+- The code comes from ``secrets`` and is stored only as a keyed hash (``config.keyed_hash``).
+- It is valid ``SMS_CODE_TTL_SECONDS`` (300), usable once, and locked after
+  ``SMS_CODE_MAX_ATTEMPTS`` (5) wrong tries; a new code replaces the previous one.
+- Sending is limited per phone — one per ``SMS_SEND_INTERVAL_SECONDS`` (60) and
+  ``SMS_DAILY_LIMIT`` (10) per China calendar day — and per client IP —
+  ``SMS_IP_LIMIT`` (100) per ``SMS_IP_WINDOW_SECONDS`` (3600; generous: mobile carriers put
+  many citizens behind one address). All limits are taken in one DynamoDB transaction
+  (``store/codes.take``), answered with 429 and ``Retry-After``.
+- Purposes listed in ``SMS_CAPTCHA_PURPOSES`` (default ``query``) need a graphic captcha
+  first (000 §2.4.1 "输入图形验证码和短信验证码").
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from chalicelib import config
+from chalicelib.domain import errors
+from chalicelib.domain.idcard import mask_phone
+from chalicelib.services import tokens
+
+log = logging.getLogger("birthreg.otp")
+
+PURPOSE_LABELS = {"submit": "提交生育登记", "query": "办件查询", "verify": "证件核验"}
+PHONE_RE = re.compile(r"1[3-9][0-9]{9}")
+CODE_RE = re.compile(r"[0-9]{6}")
+
+
+# -- settings (read per call: operators change them by environment, tests by monkeypatch) --
+def code_ttl() -> int:
+    return config.int_setting("SMS_CODE_TTL_SECONDS", 300)
+
+
+def max_attempts() -> int:
+    return config.int_setting("SMS_CODE_MAX_ATTEMPTS", 5)
+
+
+def send_interval() -> int:
+    return config.int_setting("SMS_SEND_INTERVAL_SECONDS", 60)
+
+
+def daily_limit() -> int:
+    return config.int_setting("SMS_DAILY_LIMIT", 10)
+
+
+def ip_limit() -> int:
+    return config.int_setting("SMS_IP_LIMIT", 100)
+
+
+def ip_window() -> int:
+    return config.int_setting("SMS_IP_WINDOW_SECONDS", 3600)
+
+
+def token_ttl() -> int:
+    return config.int_setting("CITIZEN_TOKEN_SECONDS", tokens.DEFAULT_TTL_SECONDS)
+
+
+def captcha_purposes() -> set[str]:
+    return {p.strip() for p in config.setting("SMS_CAPTCHA_PURPOSES", "query").split(",") if p.strip()}
+
+
+# -- errors ------------------------------------------------------------------
+class SmsRateLimited(errors.TooManyRequests):
+    default_message = "短信发送过于频繁，请稍后再试"
+
+
+class CodeRejected(errors.ValidationFailed):
+    code = "CODE_INVALID"
+    default_message = "短信验证码错误或已失效"
+
+
+class CodeLocked(errors.Forbidden):
+    code = "CODE_LOCKED"
+    default_message = "验证码错误次数过多，已失效，请重新获取"
+
+
+class SmsSendFailed(errors.DomainError):
+    code = "SMS_SEND_FAILED"
+    status = 503
+    default_message = "短信发送失败，请稍后再试"
+
+
+# -- helpers -------------------------------------------------------------------
+def message(purpose: str, code: str) -> str:
+    """The SMS text (one segment: at most 70 characters)."""
+    return f"【生育登记】验证码{code}，用于{PURPOSE_LABELS[purpose]}，{code_ttl() // 60}分钟内有效，请勿告知他人。"
+
+
+def _otp_pk(purpose: str, phone: str) -> str:
+    return f"OTP#{purpose}#{config.keyed_hash('phone', phone)}"
+
+
+def _code_hash(purpose: str, phone: str, code: str) -> str:
+    return config.keyed_hash("sms-code", f"{purpose}:{phone}:{code}")
+
+
+def _field(body: dict[str, Any], name: str, pattern: re.Pattern[str], code: str, message_: str) -> str:
+    value = body.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise errors.ValidationFailed(details=[errors.FieldError(name, "MISSING", f"请填写{message_}")])
+    value = value.strip()
+    if not pattern.fullmatch(value):
+        raise errors.ValidationFailed(details=[errors.FieldError(name, code, f"{message_}格式不正确")])
+    return value
+
+
+def parse_phone(body: dict[str, Any], name: str = "phone") -> str:
+    return _field(body, name, PHONE_RE, "INVALID_PHONE", "11位大陆手机号码")
+
+
+def _purpose(body: dict[str, Any]) -> str:
+    purpose = body.get("purpose")
+    if purpose not in PURPOSE_LABELS:
+        raise errors.ValidationFailed(
+            details=[errors.FieldError("purpose", "INVALID_ENUM", "用途只能是 submit（提交登记）、query（办件查询）或 verify（证件核验）")]
+        )
+    return purpose
+
+
+def _object(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise errors.ValidationFailed(details=[errors.FieldError("", "INVALID_BODY", "请求内容须为 JSON 对象")])
+    return body
+
+
+def _limits(phone: str, client_ip: str | None) -> list:
+    from chalicelib.store.codes import Limit
+
+    now = config.now()
+    phone_key = config.keyed_hash("phone", phone)
+    tomorrow = datetime.combine(now.date() + timedelta(days=1), time(0), tzinfo=config.CHINA_TZ)
+    limits = []
+    if client_ip:
+        window = ip_window()
+        index = int(now.timestamp()) // window
+        limits.append(
+            Limit("SMS_IP_LIMIT", f"RATE#ip#{config.keyed_hash('ip', client_ip)}#{index}", "window",
+                  limit=ip_limit(), resets_at=(index + 1) * window)
+        )
+    limits.append(Limit("SMS_TOO_FREQUENT", f"RATE#interval#{phone_key}", "interval", seconds=send_interval()))
+    limits.append(
+        Limit("SMS_DAILY_LIMIT", f"RATE#day#{phone_key}#{now:%Y%m%d}", "window",
+              limit=daily_limit(), resets_at=int(tomorrow.timestamp()))
+    )
+    return limits
+
+
+_LIMIT_MESSAGES = {
+    "SMS_TOO_FREQUENT": "验证码发送过于频繁，请{s}秒后再试",
+    "SMS_DAILY_LIMIT": "该手机号今日获取验证码次数已达上限，请明天再试",
+    "SMS_IP_LIMIT": "当前网络获取验证码过于频繁，请稍后再试",
+}
+
+
+# -- use cases -------------------------------------------------------------------
+def request_code(body: Any, *, client_ip: str | None) -> dict[str, Any]:
+    from chalicelib.adapters import sms
+    from chalicelib.services import captcha
+    from chalicelib.store import codes
+
+    body = _object(body)
+    phone = parse_phone(body)
+    purpose = _purpose(body)
+    if purpose in captcha_purposes():
+        captcha.check(body.get("captcha_id"), body.get("captcha_answer"))
+    try:
+        codes.take(_limits(phone, client_ip))
+    except codes.LimitExceeded as exc:
+        raise SmsRateLimited(
+            _LIMIT_MESSAGES[exc.name].format(s=exc.retry_after), code=exc.name, retry_after=exc.retry_after
+        ) from None
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    codes.put_secret(_otp_pk(purpose, phone), _code_hash(purpose, phone, code), ttl_seconds=code_ttl())
+    try:
+        sms.default_sender().send(phone, message(purpose, code))
+    except Exception as exc:
+        log.exception("sending the verification code failed", extra={"purpose": purpose})
+        raise SmsSendFailed() from exc
+    return {"phone": mask_phone(phone), "purpose": purpose, "expires_in": code_ttl(), "resend_after": send_interval()}
+
+
+def verify_code(body: Any) -> dict[str, Any]:
+    from chalicelib.store import codes
+
+    body = _object(body)
+    phone = parse_phone(body)
+    purpose = _purpose(body)
+    code = _field(body, "code", CODE_RE, "INVALID_FORMAT", "6位数字短信验证码")
+    try:
+        codes.use_secret(_otp_pk(purpose, phone), _code_hash(purpose, phone, code), max_attempts=max_attempts())
+    except codes.SecretRejected as exc:
+        if exc.reason == "locked":
+            raise CodeLocked(details=[errors.FieldError("code", "CODE_LOCKED", "验证码错误次数过多，请重新获取")]) from None
+        detail = {
+            "mismatch": ("CODE_MISMATCH", f"验证码错误，还可尝试{exc.attempts_left}次"),
+            "expired": ("CODE_EXPIRED", "验证码已过期，请重新获取"),
+            "used": ("CODE_USED", "验证码已使用，请重新获取"),
+            "missing": ("CODE_NOT_FOUND", "请先获取短信验证码"),
+        }[exc.reason]
+        raise CodeRejected(detail[1], code=detail[0], details=[errors.FieldError("code", *detail)]) from None
+    ttl = token_ttl()
+    return {"token": tokens.issue(phone, purpose, ttl_seconds=ttl), "token_type": "citizen", "purpose": purpose, "expires_in": ttl}

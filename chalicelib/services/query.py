@@ -1,0 +1,111 @@
+"""Case query (办件查询, 000 §2.4; 001 附件1 一).
+
+Three ways in, each answered with masked case views (``registration.citizen_view``):
+
+- ``by_phone`` — the phone the case was registered with, proven by a query token (graphic
+  captcha + SMS code, 000 §2.4.1 "输入登记时预留的手机号码…输入图形验证码和短信验证码"):
+  the phone's cases from the PhoneIndex (a Query, never a Scan).
+- ``by_ids`` — a new phone (000 §2.4.1 "如果公众已更换手机号码…还需输入男女双方的身份证号码"): a
+  query token for the new phone plus both spouses' ID numbers: that couple's cases from
+  the CoupleIndex.
+- ``by_query_code`` — Guizhou's "查询码+姓名" (001 附件1 一): the query code and the woman's or
+  the man's name, from the sparse QueryCodeIndex. Attempts are limited per client IP
+  (``QUERY_IP_LIMIT`` per ``QUERY_IP_WINDOW_SECONDS``), as the code is the only secret.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from chalicelib import config
+from chalicelib.domain import errors
+from chalicelib.domain.evaluation import couple_key_from_ids
+from chalicelib.domain.form import RegistrationForm
+from chalicelib.domain.idcard import require_valid_id
+from chalicelib.services import registration, tokens
+from chalicelib.store import cases as case_store
+
+MAX_CASES = 20
+
+
+def _body(body: Any) -> dict[str, Any]:
+    if body is None:
+        return {}
+    if not isinstance(body, dict):
+        raise errors.ValidationFailed(details=[errors.FieldError("", "INVALID_BODY", "请求内容须为 JSON 对象")])
+    return body
+
+
+def _views(cases) -> dict[str, Any]:
+    return {"cases": [registration.citizen_view(c) for c in cases]}
+
+
+def by_phone(token: str | None) -> dict[str, Any]:
+    phone = tokens.verify(token, "query")
+    cases = case_store.Case.phone_index.query(config.keyed_hash("phone", phone), scan_index_forward=False, limit=MAX_CASES)
+    return _views(list(cases))
+
+
+def by_ids(token: str | None, body: Any) -> dict[str, Any]:
+    tokens.verify(token, "query")  # the new phone is proven; the ID numbers say which couple
+    body = _body(body)
+    today = config.today()
+    problems: list[errors.FieldError] = []
+    ids: dict[str, str] = {}
+    for field in ("woman_id_number", "man_id_number"):
+        value = body.get(field)
+        if not isinstance(value, str) or not value.strip():
+            problems.append(errors.FieldError(field, "MISSING", "请填写男女双方的身份证号码"))
+            continue
+        try:
+            ids[field] = require_valid_id(value.strip().upper(), path=field, today=today)
+        except errors.ValidationFailed as exc:
+            problems.extend(exc.details)
+    if problems:
+        raise errors.ValidationFailed(details=problems)
+    key = couple_key_from_ids(ids["woman_id_number"], ids["man_id_number"], secret=config.secret_key())
+    cases = sorted(case_store.by_couple(key), key=lambda c: c.created_at, reverse=True)[:MAX_CASES]
+    return _views(cases)
+
+
+def _limit_attempts(client_ip: str | None) -> None:
+    from chalicelib.store import codes
+
+    if not client_ip:
+        return
+    window = config.int_setting("QUERY_IP_WINDOW_SECONDS", 3600)
+    index = int(config.now().timestamp()) // window
+    limit = codes.Limit(
+        "QUERY_IP_LIMIT",
+        f"RATE#query-ip#{config.keyed_hash('ip', client_ip)}#{index}",
+        "window",
+        limit=config.int_setting("QUERY_IP_LIMIT", 60),
+        resets_at=(index + 1) * window,
+    )
+    try:
+        codes.take([limit])
+    except codes.LimitExceeded as exc:
+        raise errors.TooManyRequests("查询过于频繁，请稍后再试", code=exc.name, retry_after=exc.retry_after) from None
+
+
+def by_query_code(body: Any, *, client_ip: str | None) -> dict[str, Any]:
+    body = _body(body)
+    problems = [
+        errors.FieldError(f, "MISSING", m)
+        for f, m in (("query_code", "请填写查询码"), ("name", "请填写女方或男方姓名"))
+        if not isinstance(body.get(f), str) or not body[f].strip() or len(body[f]) > 50
+    ]
+    if problems:
+        raise errors.ValidationFailed(details=problems)
+    _limit_attempts(client_ip)
+    code, name = body["query_code"].strip().upper(), body["name"].strip()
+    not_found = errors.NotFound("未找到办件，请核对查询码和姓名")
+    for case in case_store.Case.query_code_index.query(registration.query_key(code), limit=5):
+        expected = config.keyed_hash("query-code", f"{case.case_id}:{code}")
+        if not hmac.compare_digest(expected, case.query_code_hash):
+            continue
+        form = RegistrationForm.model_validate_json(case.form_json)
+        if name in (form.woman.name, form.man.name):
+            return _views([case])
+    raise not_found

@@ -1,0 +1,143 @@
+"""Evaluation of the service (好差评): 000 §2.3.7 "对此次登记的评价和建议"; 002 五(一)7 / 五(二)4
+"登记对象可对生育登记服务工作进行'好差评'评价".
+
+One rating per completed case (registered, rejected or closed as incomplete): a score 1–5 and
+an optional comment of at most 200 characters, stored on the case with a does-not-exist
+condition and counted in the office's statistics (``statistics.record_rating``). ``summary``
+gives staff the ratings of one office from the OfficeIndex (a Query, never a Scan).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pynamodb.exceptions import UpdateError
+
+from chalicelib import config
+from chalicelib.domain import errors
+from chalicelib.store import cases as case_store
+
+log = logging.getLogger("birthreg.ratings")
+
+# 办结: registered, not registered, or closed for missing documents.
+COMPLETED = frozenset({case_store.REGISTERED, case_store.REJECTED, case_store.INCOMPLETE})
+MAX_COMMENT = 200
+
+
+class RatingExists(errors.Conflict):
+    code = "RATING_EXISTS"
+    default_message = "该办件已评价，每个办件只能评价一次"
+
+
+class CaseNotCompleted(errors.Conflict):
+    code = "CASE_NOT_COMPLETED"
+    default_message = "办件办结后方可评价"
+
+
+def _as_dict(rating: Any) -> dict[str, Any] | None:
+    if rating is None:
+        return None
+    return rating.as_dict() if hasattr(rating, "as_dict") else dict(rating)
+
+
+def view(case: case_store.Case) -> dict[str, Any] | None:
+    rating = _as_dict(case.rating)
+    if rating is None:
+        return None
+    return {"score": int(rating["score"]), "comment": rating.get("comment") or "", "at": rating["at"]}
+
+
+def can_rate(case: case_store.Case) -> bool:
+    return case.status in COMPLETED and case.rating is None
+
+
+def _parse(body: Any) -> tuple[int, str]:
+    if not isinstance(body, dict):
+        raise errors.ValidationFailed(details=[errors.FieldError("", "INVALID_BODY", "请求内容须为 JSON 对象")])
+    problems = []
+    score = body.get("score")
+    if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+        problems.append(errors.FieldError("score", "INVALID_SCORE", "评分须为1至5的整数"))
+    comment = body.get("comment")
+    if comment is None:
+        comment = ""
+    if not isinstance(comment, str):
+        problems.append(errors.FieldError("comment", "WRONG_TYPE", "评价内容须为文字"))
+        comment = ""
+    comment = comment.strip()
+    if len(comment) > MAX_COMMENT:
+        problems.append(errors.FieldError("comment", "TOO_LONG", f"评价内容不能超过{MAX_COMMENT}字"))
+    if any(ord(ch) < 32 and ch not in "\n" for ch in comment):
+        problems.append(errors.FieldError("comment", "INVALID_CHARACTERS", "评价内容含有不可见字符"))
+    if problems:
+        raise errors.ValidationFailed(details=problems)
+    return int(score), comment  # type: ignore[arg-type]
+
+
+def rate(case_id: str, body: Any, *, query_code: str | None = None, token: str | None = None) -> dict[str, Any]:
+    from chalicelib.services import registration
+
+    case = registration.authorize(case_id, query_code=query_code, token=token)
+    score, comment = _parse(body)
+    at = config.now().isoformat(timespec="seconds")
+    rating = {"score": score, "comment": comment, "at": at}
+    if case.rating is not None:
+        raise RatingExists()
+    if case.status not in COMPLETED:
+        raise CaseNotCompleted()
+    # One conditional write that does not move the case's version (store/cases.CaseAttachments).
+    A = case_store.CaseAttachments
+    try:
+        A(case.case_id).update(
+            actions=[A.rating.set(rating)],
+            condition=A.case_id.exists() & A.rating.does_not_exist() & A.status.is_in(*sorted(COMPLETED)),
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        current = case_store.get(case.case_id)
+        raise (RatingExists() if current.rating is not None else CaseNotCompleted()) from None
+    _count(case, score)
+    return {"case_id": case.case_id, **rating}
+
+
+def _count(case: case_store.Case, score: int) -> None:
+    """Add the rating to the office's statistics counters (services/statistics.py). The rating on
+    the case is the record (``summary`` reads it); a failed counter is logged, not an error."""
+    from chalicelib.services import statistics
+
+    try:
+        statistics.record_rating(case.office_code, score)
+    except Exception:
+        log.exception("rating counter not updated", extra={"case_id": case.case_id})
+
+
+def summary(office_code: str, *, since: str | None = None) -> dict[str, Any]:
+    """Ratings of one office's cases (for staff statistics): count, average, distribution."""
+    C = case_store.Case
+    condition = C.rating.exists()
+    distribution = {str(s): 0 for s in range(1, 6)}
+    total = 0
+    comments = []
+    for case in C.office_index.query(office_code, filter_condition=condition):
+        rating = _as_dict(case.rating)
+        if rating is None or (since and rating["at"] < since):
+            continue
+        score = int(rating["score"])
+        distribution[str(score)] += 1
+        total += score
+        if rating.get("comment"):
+            comments.append({"case_id": case.case_id, "score": score, "comment": rating["comment"], "at": rating["at"]})
+    count = sum(distribution.values())
+    comments.sort(key=lambda c: c["at"], reverse=True)
+    return {
+        "office_code": office_code,
+        "count": count,
+        "average": round(total / count, 2) if count else None,
+        "distribution": distribution,
+        # 好差评 counts scores 4–5 as good and 1–2 as bad
+        "good": distribution["4"] + distribution["5"],
+        "bad": distribution["1"] + distribution["2"],
+        "recent_comments": comments[:20],
+    }

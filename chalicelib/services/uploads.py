@@ -1,0 +1,336 @@
+"""Proof documents (000 §2.3.5 "此时需上传相关证明材料（上传的附件不超过2M）").
+
+A case asks for documents in two ways: up front, when the evaluation's ``proofs_required``
+is not empty (Sichuan, both spouses' hukou outside the province, 000 §2.3.5), and when a
+registry check fails (the workflow puts codes such as ``ID_CARD``, ``MARRIAGE_PROOF`` into
+``proofs_requested`` and waits).
+
+``presign`` hands the citizen a presigned S3 POST for one requested document: key
+``uploads/<case id>/<document>/<upload id>``, ``Content-Type`` fixed to the declared PDF,
+JPEG or PNG, ``content-length-range`` 1 byte–2 MB, valid 5 minutes. The browser uploads
+straight to the Uploads bucket. The case records the upload as ``pending`` with the
+declared type and file name.
+
+``check_uploaded_objects`` runs as ``CheckUpload`` on every S3 ObjectCreated event and
+trusts neither the policy nor the object's metadata: the upload must be one the case issued
+(its pending entry gives the declared type), the size must be 1 byte–2 MB and the file's
+magic bytes must be those of the declared type. Anything else is deleted and the rejection
+recorded on the case; accepted files are attached with their SHA-256. When the accepted
+files cover every document the workflow asked for, it tells the workflow
+(``review.proofs_received``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import urllib.parse
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from chalicelib import config
+from chalicelib.domain import errors
+from chalicelib.store import cases as case_store
+
+log = logging.getLogger("birthreg.uploads")
+
+# 000 §2.3.5 "上传的附件不超过2M"
+MAX_BYTES = 2 * 1024 * 1024
+CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
+_MAGIC = (
+    ("application/pdf", b"%PDF-"),
+    ("image/jpeg", b"\xff\xd8\xff"),
+    ("image/png", b"\x89PNG\r\n\x1a\n"),
+)
+MAX_UPLOADS_PER_CASE = 30
+PRESIGN_SECONDS = 300
+DOCUMENT_RE = re.compile(r"[A-Z][A-Z0-9_]{1,39}")
+KEY_RE = re.compile(r"uploads/(?P<case_id>[0-9A-Z]{8,40})/(?P<document>[A-Z][A-Z0-9_]{1,39})/(?P<upload_id>[0-9a-f]{32})")
+# Uploads are taken while the case is still being handled; never once it is closed.
+OPEN_STATUSES = frozenset(
+    {
+        case_store.SUBMITTED,
+        case_store.CHECKING,
+        case_store.AWAITING_PROOFS,
+        case_store.AWAITING_REVIEW,
+        case_store.NEEDS_ATTENTION,
+    }
+)
+PENDING = "pending"
+ACCEPTED = "accepted"
+REJECTED = "rejected"
+
+REJECTION_MESSAGES = {
+    "EMPTY_FILE": "文件为空",
+    "FILE_TOO_LARGE": "文件超过2MB",
+    "UNSUPPORTED_TYPE": "文件内容不是PDF、JPEG或PNG",
+    "TYPE_MISMATCH": "文件内容与声明的类型不符",
+    "UNKNOWN_UPLOAD": "未经申请的上传",
+}
+
+
+# -- what a case asks for ------------------------------------------------------------
+def requested_documents(case: case_store.Case) -> list[str]:
+    codes = list(case.proofs_requested or [])
+    codes += [p["code"] for p in case.evaluation.get("proofs_required", [])]
+    return list(dict.fromkeys(codes))
+
+
+def _entries(case: case_store.Case) -> list[dict[str, Any]]:
+    return [e.as_dict() if hasattr(e, "as_dict") else dict(e) for e in (case.uploads or [])]
+
+
+def accepted_documents(case: case_store.Case) -> set[str]:
+    return {e["document"] for e in _entries(case) if e.get("status") == ACCEPTED}
+
+
+def uploads_open(case: case_store.Case) -> bool:
+    return case.status in OPEN_STATUSES
+
+
+def outstanding_documents(case: case_store.Case) -> list[str]:
+    if not uploads_open(case):
+        return []
+    done = accepted_documents(case)
+    return [d for d in requested_documents(case) if d not in done]
+
+
+def citizen_uploads(case: case_store.Case) -> list[dict[str, Any]]:
+    """Uploads as the citizen sees them (no file names: they may carry personal data)."""
+    keep = ("upload_id", "document", "status", "reason", "message", "content_type", "size", "sha256", "at")
+    now = config.now().isoformat(timespec="seconds")
+    out = []
+    for e in _entries(case):
+        view = {k: e[k] for k in keep if k in e}
+        if e.get("status") == PENDING and e.get("expires_at", now) < now:
+            view["status"] = "expired"
+        out.append(view)
+    return out
+
+
+def sniff(data: bytes) -> str | None:
+    """The content type the file's first bytes show, or None."""
+    for content_type, magic in _MAGIC:
+        if data.startswith(magic):
+            return content_type
+    return None
+
+
+# -- presign -------------------------------------------------------------------------
+class DocumentNotRequested(errors.DomainError):
+    code = "DOCUMENT_NOT_REQUESTED"
+    status = 422
+    default_message = "该办件未要求上传此证明材料"
+
+
+def _validate(body: Any, requested: list[str]) -> tuple[str, str, str]:
+    if not isinstance(body, dict):
+        raise errors.ValidationFailed(details=[errors.FieldError("", "INVALID_BODY", "请求内容须为 JSON 对象")])
+    problems: list[errors.FieldError] = []
+    document = body.get("document")
+    if not isinstance(document, str) or not DOCUMENT_RE.fullmatch(document):
+        problems.append(errors.FieldError("document", "INVALID_FORMAT", "请选择要上传的证明材料"))
+    content_type = body.get("content_type")
+    if content_type not in CONTENT_TYPES:
+        problems.append(errors.FieldError("content_type", "UNSUPPORTED_TYPE", "仅支持 PDF、JPEG、PNG 格式"))
+    filename = body.get("filename")
+    if (
+        not isinstance(filename, str)
+        or not filename.strip()
+        or len(filename) > 100
+        or any(ord(ch) < 32 or ch in "/\\" for ch in filename)
+    ):
+        problems.append(errors.FieldError("filename", "INVALID_FORMAT", "文件名须为1至100个字符，不含路径"))
+    if problems:
+        raise errors.ValidationFailed(details=problems)
+    if document not in requested:
+        raise DocumentNotRequested(
+            details=[errors.FieldError("document", "DOCUMENT_NOT_REQUESTED", f"可上传：{'、'.join(requested) or '无'}")]
+        )
+    return document, content_type, filename.strip()
+
+
+
+
+class UploadsClosed(errors.Conflict):
+    code = "UPLOADS_CLOSED"
+    default_message = "该办件已办结，不能再上传证明材料"
+
+
+def presign(case_id: str, body: Any, *, query_code: str | None = None, token: str | None = None) -> dict[str, Any]:
+    from chalicelib.services import registration
+
+    case = registration.authorize(case_id, query_code=query_code, token=token)
+    if not uploads_open(case):
+        raise UploadsClosed()
+    document, content_type, filename = _validate(body, requested_documents(case))
+    upload_id = uuid.uuid4().hex
+    now = config.now()
+    pending = {
+        "upload_id": upload_id,
+        "document": document,
+        "status": PENDING,
+        "content_type": content_type,
+        "filename": filename,
+        "at": now.isoformat(timespec="seconds"),
+        "expires_at": (now + timedelta(seconds=PRESIGN_SECONDS)).isoformat(timespec="seconds"),
+    }
+    _append(case, pending)
+    key = f"uploads/{case.case_id}/{document}/{upload_id}"
+    post = config.client("s3").generate_presigned_post(
+        Bucket=config.uploads_bucket(),
+        Key=key,
+        Fields={"Content-Type": content_type},
+        Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, MAX_BYTES]],
+        ExpiresIn=PRESIGN_SECONDS,
+    )
+    return {
+        "upload_id": upload_id,
+        "document": document,
+        "url": post["url"],
+        "fields": post["fields"],
+        "content_type": content_type,
+        "max_bytes": MAX_BYTES,
+        "expires_in": PRESIGN_SECONDS,
+    }
+
+
+# -- CheckUpload ------------------------------------------------------------------------
+def check_uploaded_objects(event: dict[str, Any]) -> dict[str, Any]:
+    results = []
+    for record in event.get("Records", []):
+        s3 = record.get("s3", {})
+        bucket = s3.get("bucket", {}).get("name")
+        key = urllib.parse.unquote_plus(s3.get("object", {}).get("key", ""))
+        if bucket and key:
+            results.append(check_object(bucket, key))
+    return {"results": results}
+
+
+def _delete(bucket: str, key: str) -> None:
+    config.client("s3").delete_object(Bucket=bucket, Key=key)
+
+
+def check_object(bucket: str, key: str) -> dict[str, Any]:
+    client = config.client("s3")
+    match = KEY_RE.fullmatch(key)
+    if match is None:
+        _delete(bucket, key)
+        log.warning("deleted an upload with an unexpected key")
+        return {"key": key, "status": "deleted", "reason": "UNEXPECTED_KEY"}
+    case_id, document, upload_id = match["case_id"], match["document"], match["upload_id"]
+    try:
+        case = case_store.get(case_id)
+    except case_store.CaseNotFound:
+        _delete(bucket, key)
+        return {"key": key, "status": "deleted", "reason": "CASE_NOT_FOUND"}
+    issued = next((e for e in _entries(case) if e.get("upload_id") == upload_id and e.get("document") == document), None)
+    if issued is None:
+        _delete(bucket, key)
+        log.warning("deleted an upload the case did not issue")
+        return {"key": key, "status": "deleted", "reason": "UNKNOWN_UPLOAD"}
+    try:
+        head = client.head_object(Bucket=bucket, Key=key)
+    except client.exceptions.ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return {"key": key, "status": "gone"}  # a repeated event for a file already deleted
+        raise
+    # The type the citizen declared when asking for the form, from our own record: the
+    # object's metadata is whatever the uploader sent.
+    declared = issued["content_type"]
+    size = int(head.get("ContentLength", 0))
+    reason = None
+    digest = None
+    if size == 0:
+        reason = "EMPTY_FILE"
+    elif size > MAX_BYTES:
+        reason = "FILE_TOO_LARGE"
+    else:
+        data = client.get_object(Bucket=bucket, Key=key)["Body"].read(MAX_BYTES + 1)
+        actual = sniff(data)
+        if len(data) > MAX_BYTES:
+            reason = "FILE_TOO_LARGE"
+        elif actual is None:
+            reason = "UNSUPPORTED_TYPE"
+        elif actual != declared:
+            reason = "TYPE_MISMATCH"
+        else:
+            size, digest = len(data), hashlib.sha256(data).hexdigest()
+    at = config.now().isoformat(timespec="seconds")
+    entry: dict[str, Any] = {
+        "upload_id": upload_id,
+        "document": document,
+        "content_type": declared,
+        "size": size,
+        "filename": issued.get("filename", ""),
+        "at": at,
+    }
+    if reason:
+        _delete(bucket, key)
+        entry.update(status=REJECTED, reason=reason, message=REJECTION_MESSAGES[reason])
+    else:
+        entry.update(status=ACCEPTED, key=key, sha256=digest)
+    case = _replace(case, entry)
+    result = {"key": key, "status": entry["status"], "reason": reason}
+    if not reason:
+        _maybe_resume(case)
+    return result
+
+
+def _append(case: case_store.Case, entry: dict[str, Any]) -> None:
+    """Append a pending upload atomically (list_append, at most ``MAX_UPLOADS_PER_CASE``)."""
+    from pynamodb.exceptions import UpdateError
+    from pynamodb.expressions.condition import size
+
+    A = case_store.CaseAttachments
+    room = A.uploads.does_not_exist() | (size(A.uploads) < MAX_UPLOADS_PER_CASE)
+    try:
+        A(case.case_id).update(
+            actions=[A.uploads.set((A.uploads | []).append([entry]))],
+            condition=A.case_id.exists() & A.status.is_in(*sorted(OPEN_STATUSES)) & room,
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        current = case_store.get(case.case_id)
+        if not uploads_open(current):
+            raise UploadsClosed() from None
+        raise errors.Conflict("该办件上传次数已达上限，请联系登记机构", code="UPLOAD_LIMIT_REACHED") from None
+
+
+def _replace(case: case_store.Case, entry: dict[str, Any]) -> case_store.Case:
+    """Replace the entry of the same upload in place. Entries are only ever appended, so an
+    index stays valid; the condition re-checks it anyway."""
+    from pynamodb.exceptions import UpdateError
+
+    A = case_store.CaseAttachments
+    for _ in range(3):
+        index = next((i for i, e in enumerate(_entries(case)) if e.get("upload_id") == entry["upload_id"]), None)
+        if index is None:
+            break
+        try:
+            A(case.case_id).update(
+                actions=[A.uploads[index].set(entry)],
+                condition=A.uploads[index]["upload_id"] == entry["upload_id"],
+            )
+            return case_store.get(case.case_id)
+        except UpdateError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            case = case_store.get(case.case_id)
+    raise case_store.ConcurrentChange(case.case_id)
+
+
+def _maybe_resume(case: case_store.Case) -> None:
+    asked = list(case.proofs_requested or [])
+    if not asked or not set(asked) <= accepted_documents(case) or not uploads_open(case):
+        return
+    from chalicelib.services import review
+
+    proofs_received = getattr(review, "proofs_received", None)
+    if proofs_received is None:  # the workflow side (issue: staff review) has not landed yet
+        log.warning("review.proofs_received is not available; case %s waits", case.case_id)
+        return
+    proofs_received(case.case_id)

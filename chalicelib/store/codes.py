@@ -1,0 +1,206 @@
+"""The Codes table: SMS verification codes, captcha answers and rate-limit counters.
+
+Every item carries ``expires_at`` (epoch seconds, the table's TTL attribute). DynamoDB
+deletes expired items only eventually (up to days later), so every read here compares
+``expires_at`` with ``config.now()`` itself; the TTL only keeps the table small.
+
+Items (``pk``):
+
+- ``OTP#<purpose>#<phone key>`` — the current SMS code of one phone for one purpose:
+  ``secret_hash`` (keyed hash of the code), ``attempts``, ``used``. A new code replaces it.
+- ``CAPTCHA#<id>`` — a captcha answer's keyed hash; consumed by its first check.
+- ``RATE#<limit>#<subject key>[#<window>]`` — rate-limit state (``count`` or an interval).
+
+Secrets are never stored in clear, and every state change is one conditional or atomic
+write (no read-modify-write): two concurrent requests cannot both pass a limit or both
+use a code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from chalicelib import config
+
+
+class CodeItem(Model):
+    class Meta:
+        table_name = config.codes_table()
+        region = config.region()
+
+    pk = UnicodeAttribute(hash_key=True)
+    expires_at = NumberAttribute()
+    secret_hash = UnicodeAttribute(null=True)
+    attempts = NumberAttribute(null=True)
+    used = BooleanAttribute(null=True)
+    count = NumberAttribute(null=True)
+
+
+def _now() -> int:
+    return int(config.now().timestamp())
+
+
+# ---------------------------------------------------------------------------
+# Rate limits
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Limit:
+    """One limit to take a unit from.
+
+    ``interval`` limits allow one event per ``seconds`` (the window starts at the event);
+    ``window`` limits allow ``limit`` events per fixed window ending at ``resets_at``
+    (its index is part of ``pk``).
+    """
+
+    name: str
+    pk: str
+    kind: str  # "interval" | "window"
+    seconds: int = 0
+    limit: int = 1
+    resets_at: int = 0
+
+
+@dataclass(frozen=True)
+class LimitExceeded(Exception):
+    name: str
+    retry_after: int
+
+
+def take(limits: list[Limit]) -> None:
+    """Take one unit from every limit, all or nothing (one DynamoDB transaction).
+
+    Raises ``LimitExceeded`` for the first limit that refused (nothing is counted then).
+    """
+    now = _now()
+    try:
+        with TransactWrite(connection=Connection(region=config.region())) as tx:
+            for lim in limits:
+                item = CodeItem(lim.pk)
+                if lim.kind == "interval":
+                    tx.update(
+                        item,
+                        actions=[CodeItem.expires_at.set(now + lim.seconds)],
+                        condition=CodeItem.pk.does_not_exist() | (CodeItem.expires_at <= now),
+                    )
+                else:
+                    tx.update(
+                        item,
+                        actions=[CodeItem.count.add(1), CodeItem.expires_at.set(lim.resets_at)],
+                        condition=CodeItem.pk.does_not_exist() | (CodeItem.count < lim.limit),
+                    )
+    except TransactWriteError as exc:
+        reasons = exc.cancellation_reasons
+        for lim, reason in zip(limits, reasons, strict=False):
+            if reason is not None and reason.code == "ConditionalCheckFailed":
+                raise LimitExceeded(lim.name, _retry_after(lim, now)) from None
+        raise
+
+
+def _retry_after(lim: Limit, now: int) -> int:
+    if lim.kind == "window":
+        return max(1, lim.resets_at - now)
+    try:
+        item = CodeItem.get(lim.pk, consistent_read=True)
+    except DoesNotExist:
+        return 1
+    return max(1, int(item.expires_at) - now)
+
+
+def count(pk: str) -> int:
+    """Current count of a window limit (0 if none); for diagnostics and tests."""
+    try:
+        return int(CodeItem.get(pk, consistent_read=True).count or 0)
+    except DoesNotExist:
+        return 0
+
+
+# ---------------------------------------------------------------------------
+# One-time secrets (SMS codes, captcha answers)
+# ---------------------------------------------------------------------------
+class SecretRejected(Exception):
+    """A code or answer cannot be used. ``reason``: missing | expired | used | locked | mismatch."""
+
+    def __init__(self, reason: str, attempts_left: int = 0) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.attempts_left = attempts_left
+
+
+def put_secret(pk: str, secret_hash: str, *, ttl_seconds: int) -> None:
+    """Store a new secret, replacing (and so invalidating) the previous one under ``pk``."""
+    CodeItem(pk, expires_at=_now() + ttl_seconds, secret_hash=secret_hash, attempts=0, used=False).save()
+
+
+def use_secret(pk: str, secret_hash: str, *, max_attempts: int) -> None:
+    """Use a stored secret once if ``secret_hash`` matches; count a wrong guess otherwise.
+
+    The matching write sets ``used`` on the condition that the hash matches, the item is
+    unused, unexpired and below ``max_attempts`` — so a replay or a concurrent second use
+    fails. A wrong guess adds one attempt under the same conditions; the last allowed
+    wrong guess locks the secret.
+    """
+    import hmac
+
+    now = _now()
+    try:
+        item = CodeItem.get(pk, consistent_read=True)
+    except DoesNotExist:
+        raise SecretRejected("missing") from None
+    usable = (CodeItem.used == False) & (CodeItem.expires_at > now) & (CodeItem.attempts < max_attempts)  # noqa: E712
+    if hmac.compare_digest(item.secret_hash or "", secret_hash):
+        try:
+            item.update(actions=[CodeItem.used.set(True)], condition=usable & (CodeItem.secret_hash == secret_hash))
+            return
+        except UpdateError as exc:
+            _raise_if_not_condition(exc)
+            raise _why_unusable(pk, max_attempts, now) from None
+    try:
+        item.update(actions=[CodeItem.attempts.add(1)], condition=usable)
+    except UpdateError as exc:
+        _raise_if_not_condition(exc)
+        raise _why_unusable(pk, max_attempts, now) from None
+    left = max_attempts - int(item.attempts)
+    raise SecretRejected("locked" if left <= 0 else "mismatch", attempts_left=max(left, 0))
+
+
+def consume_secret(pk: str, secret_hash: str) -> None:
+    """Single-use check (captcha): the first check consumes the secret, right or wrong."""
+    import hmac
+
+    now = _now()
+    item = CodeItem(pk)
+    try:
+        item.update(
+            actions=[CodeItem.used.set(True)],
+            condition=CodeItem.pk.exists() & (CodeItem.used == False) & (CodeItem.expires_at > now),  # noqa: E712
+        )
+    except UpdateError as exc:
+        _raise_if_not_condition(exc)
+        raise _why_unusable(pk, None, now) from None
+    if not hmac.compare_digest(item.secret_hash or "", secret_hash):
+        raise SecretRejected("mismatch")
+
+
+def _raise_if_not_condition(exc: UpdateError) -> None:
+    if exc.cause_response_code != "ConditionalCheckFailedException":
+        raise exc
+
+
+def _why_unusable(pk: str, max_attempts: int | None, now: int) -> SecretRejected:
+    try:
+        item = CodeItem.get(pk, consistent_read=True)
+    except DoesNotExist:
+        return SecretRejected("missing")
+    if item.used:
+        return SecretRejected("used")
+    if max_attempts is not None and int(item.attempts or 0) >= max_attempts:
+        return SecretRejected("locked")
+    if int(item.expires_at) <= now:
+        return SecretRejected("expired")
+    return SecretRejected("mismatch")
