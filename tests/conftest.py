@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -36,3 +37,20 @@ def synthesised(tmp_path_factory) -> tuple[Path, dict[str, Any]]:
 @pytest.fixture(scope="session")
 def template(synthesised) -> dict[str, Any]:
     return synthesised[1]
+
+
+@pytest.fixture(scope="session")
+def stack():
+    """The local stack of ``make run`` (moto server in process, the API on a free port), started
+    once per pytest process and shared by tests/e2e and tests/browser (two would fight over the
+    process environment)."""
+    from local.stack import LocalStack, free_port
+
+    # Every request of the suite comes from 127.0.0.1: the per-client-IP limits would stop the
+    # suite, not an abuser. test_citizen_sms.py lowers them again to test them.
+    os.environ.setdefault("SMS_IP_LIMIT", "100000")
+    os.environ.setdefault("QUERY_IP_LIMIT", "100000")
+    s = LocalStack(api_port=free_port()).start()
+    s.environment = dict(os.environ)  # type: ignore[attr-defined]
+    yield s
+    s.stop()

@@ -1,0 +1,183 @@
+// 办件查询 (000 §2.4; 001 附件1 一): by the registered phone (captcha + SMS code → query token →
+// POST /v1/case-queries/by-phone), from a new phone (both ID numbers → by-ids), or by query code +
+// name (by-query-code). Each case found is shown with what may be done on it (case-view.js).
+
+import { ApiError, post } from "../api.js";
+import { loadCase, renderCase } from "../case-view.js";
+import { initLayout } from "../profile.js";
+import { Captcha, SmsCode, checkRequired } from "../sms.js";
+import { $, $$, clearErrors, confirmDialog, h, session, showErrors } from "../ui.js";
+
+initLayout();
+
+// ------------------------------------------------------------------------------- tabs
+const tabs = $$("[role=tab]");
+function select(tab) {
+  for (const t of tabs) {
+    const on = t === tab;
+    t.setAttribute("aria-selected", String(on));
+    t.tabIndex = on ? 0 : -1;
+    document.getElementById(t.getAttribute("aria-controls")).hidden = !on;
+  }
+}
+tabs.forEach((tab, i) => {
+  tab.addEventListener("click", () => select(tab));
+  tab.addEventListener("keydown", (e) => {
+    const step = { ArrowRight: 1, ArrowLeft: -1 }[e.key];
+    if (!step) return;
+    e.preventDefault();
+    const next = tabs[(i + step + tabs.length) % tabs.length];
+    select(next);
+    next.focus();
+  });
+});
+
+// ------------------------------------------------------------------------------- phone verification widgets
+function widgets(form, prefix, phoneInput) {
+  const captcha = new Captcha({ prefix });
+  const sms = new SmsCode({
+    purpose: "query",
+    form,
+    prefix,
+    getPhone: () => {
+      const problems = checkRequired(phoneInput.closest(".field"));
+      if (problems.length) {
+        showErrors(form, problems);
+        return "";
+      }
+      return phoneInput.value.trim();
+    },
+    extra: () => captcha.value(),
+    afterSend: () => captcha.refresh(), // a captcha is good for one try
+  });
+  $("[data-captcha]", form).replaceWith(captcha.element);
+  $("[data-sms]", form).replaceWith(sms.element);
+  captcha.refresh();
+  return { captcha, sms };
+}
+
+const phoneForm = $("#panel-phone");
+const idsForm = $("#panel-ids");
+const codeForm = $("#panel-code");
+const byPhone = widgets(phoneForm, "qp", $("#q-phone"));
+const byIds = widgets(idsForm, "qi", $("#q-new-phone"));
+
+// ------------------------------------------------------------------------------- results
+const results = $("#results");
+const list = $("#results-list");
+
+function modifyCase(view, credential) {
+  return confirmDialog({
+    title: view.profile === "guizhou" ? "补充完善登记信息" : "修改登记信息",
+    message:
+      view.profile === "sichuan"
+        ? "登记信息只允许被修改一次，修改后原生育登记凭证作废。点击确定后进入登记须知界面，请据实修改登记信息。"
+        : "初审前可补充、完善登记信息。点击确定后进入登记须知界面。",
+  }).then((ok) => {
+    if (!ok) return;
+    session.set("birthreg.modify", { caseId: view.case_id, credential, profile: view.profile });
+    location.href = `/register.html?modify=${encodeURIComponent(view.case_id)}`;
+  });
+}
+
+function askCode(card, view) {
+  const id = `code-${view.case_id}`;
+  const input = h("input", { type: "text", id, "data-path": "query_code", maxlength: "16", autocapitalize: "characters", autocomplete: "off" });
+  const form = h(
+    "form",
+    { class: "card", novalidate: true },
+    h("div", { class: "field" }, h("label", { for: id }, `办件 ${view.case_id} 的查询码`), h("div", { class: "inline" }, input, h("button", { type: "submit", class: "btn" }, "确定"))),
+  );
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const credential = { type: "code", value: input.value.trim().toUpperCase() };
+    if (!credential.value) return showErrors(form, [{ path: "query_code", message: "请填写查询码" }]);
+    try {
+      const fresh = await loadCase(view.case_id, credential);
+      form.remove();
+      place(card, fresh, credential);
+    } catch (err) {
+      showErrors(form, err instanceof ApiError && err.status === 404 ? [{ path: "query_code", message: "查询码不正确" }] : err);
+    }
+  });
+  card.after(form);
+  input.focus();
+}
+
+function place(old, view, credential) {
+  const card = renderCase(view, {
+    credential,
+    onRefresh: (fresh) => place(card, fresh, credential),
+    onModify: (v) => modifyCase(v, credential),
+    needCode: (v) => askCode(card, v),
+  });
+  if (old) old.replaceWith(card);
+  else list.append(card);
+  return card;
+}
+
+function show(cases, credential) {
+  list.replaceChildren();
+  results.hidden = false;
+  if (!cases.length) list.append(h("div", { class: "card" }, h("p", {}, "未查询到办件。如已更换手机号码，请选择“已更换手机号”查询。")));
+  for (const view of cases) place(null, view, credential);
+  $("#results-title").focus?.();
+  results.scrollIntoView({ block: "start" });
+}
+
+// ------------------------------------------------------------------------------- the three ways in
+async function run(form, fn) {
+  clearErrors(form);
+  const button = $("button[type=submit]", form);
+  button.disabled = true;
+  try {
+    await fn();
+  } catch (err) {
+    showErrors(form, err);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+phoneForm.addEventListener("submit", (e) => {
+  e.preventDefault();
+  run(phoneForm, async () => {
+    const problems = [...checkRequired($("#q-phone").closest(".field")), ...checkRequired(byPhone.sms.element)];
+    if (problems.length) return showErrors(phoneForm, problems);
+    const token = await byPhone.sms.token();
+    const r = await post("/v1/case-queries/by-phone", {}, { headers: { "X-Citizen-Token": token } });
+    show(r.cases, { type: "token", value: token });
+  });
+});
+
+idsForm.addEventListener("submit", (e) => {
+  e.preventDefault();
+  run(idsForm, async () => {
+    const problems = [
+      ...checkRequired($("#q-woman-id").closest(".grid")).filter((p) => p.path.endsWith("id_number") || p.path === "phone"),
+      ...checkRequired(byIds.sms.element),
+    ];
+    if (problems.length) return showErrors(idsForm, problems);
+    const token = await byIds.sms.token();
+    const r = await post(
+      "/v1/case-queries/by-ids",
+      { woman_id_number: $("#q-woman-id").value.trim().toUpperCase(), man_id_number: $("#q-man-id").value.trim().toUpperCase() },
+      { headers: { "X-Citizen-Token": token } },
+    );
+    // The new phone proves nothing about the case itself: acting on it needs its query code.
+    show(r.cases, null);
+  });
+});
+
+codeForm.addEventListener("submit", (e) => {
+  e.preventDefault();
+  run(codeForm, async () => {
+    const problems = checkRequired(codeForm);
+    if (problems.length) return showErrors(codeForm, problems);
+    const code = $("#q-code").value.trim().toUpperCase();
+    const r = await post("/v1/case-queries/by-query-code", { query_code: code, name: $("#q-name").value.trim() });
+    show(r.cases, { type: "code", value: code });
+  });
+});
+
+document.body.dataset.ready = "true";

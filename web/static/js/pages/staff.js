@@ -1,0 +1,752 @@
+// 生育登记业务管理 (staff console), one page routed on location.pathname:
+//   /staff/login            POST /v1/staff/login (Cognito; NEW_PASSWORD_REQUIRED → /login/new-password)
+//   /staff/ , /staff/tasks  GET /v1/staff/tasks (the office's open review tasks, earliest deadline first)
+//   /staff/tasks/{taskId}   GET/POST /v1/staff/tasks/{taskId} — the task link of the SNS notification
+//   /staff/onsite           POST /v1/staff/registrations (现场生育登记信息录入, 001 三(一)2)
+//   /staff/statistics       GET /v1/staff/statistics (the office and the levels below, with charts)
+// The ID token is kept in this tab's sessionStorage and sent as "Authorization: Bearer …".
+
+import { ApiError, api } from "../api.js";
+import { downloadCertificate, loadCase } from "../case-view.js";
+import { barChart } from "../chart.js";
+import { LABELS, RegistrationForm, sectionOf } from "../form.js";
+import { PROFILES, profileByProvince } from "../profile.js";
+import { fullName } from "../regions.js";
+import { checkRequired } from "../sms.js";
+import { $, $$, chinaNowIso, clearErrors, fill, focusHeading, formatTime, h, session, showErrors, status, statusBadge } from "../ui.js";
+
+const KEY = "birthreg.staff";
+const CASE_ROLES = ["township_operator", "county_monitor", "city_monitor", "province_monitor"];
+const main = $("#main");
+let auth = session.get(KEY); // {id_token, staff}
+
+// ------------------------------------------------------------------------------- plumbing
+function sapi(method, path, body) {
+  const headers = auth ? { Authorization: `Bearer ${auth.id_token}` } : {};
+  return api(method, path, { body, headers }).catch((err) => {
+    if (err instanceof ApiError && err.status === 401 && auth) {
+      logout(false);
+      go(`/staff/login?next=${encodeURIComponent(location.pathname)}`, { replace: true, message: err.message });
+    }
+    throw err;
+  });
+}
+
+function go(path, { replace = false, message = "" } = {}) {
+  if (replace) history.replaceState({}, "", path);
+  else history.pushState({}, "", path);
+  return route(message);
+}
+
+document.addEventListener("click", (e) => {
+  const a = e.target.closest("a[data-link]");
+  if (!a || e.ctrlKey || e.metaKey || e.shiftKey) return;
+  e.preventDefault();
+  go(a.getAttribute("href"));
+});
+window.addEventListener("popstate", () => route());
+
+function logout(navigate = true) {
+  auth = null;
+  session.remove(KEY);
+  renderChrome();
+  if (navigate) go("/staff/login", { replace: true });
+}
+
+function renderChrome() {
+  const box = $("#userbox");
+  const nav = $("#staff-nav");
+  if (!auth) {
+    box.replaceChildren();
+    nav.hidden = true;
+    return;
+  }
+  const s = auth.staff;
+  box.replaceChildren(
+    h("span", {}, h("strong", {}, s.name), `（${s.role_label}）`),
+    h("span", { class: "muted-on-dark", id: "unit-name" }, ""),
+    h("button", { type: "button", class: "btn secondary small", onclick: () => logout() }, "退出"),
+  );
+  fullName(s.unit_code).then((name) => {
+    const el = $("#unit-name");
+    if (el) el.textContent = name;
+  });
+  nav.hidden = false;
+  for (const li of $$("li[data-roles]", nav)) li.hidden = !li.dataset.roles.split(" ").includes(s.role);
+  const section = location.pathname.split("/")[2] || "tasks";
+  for (const a of $$("a[data-nav]", nav)) {
+    if (a.dataset.nav === section) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  }
+}
+
+function view(title, ...children) {
+  const heading = h("h1", { tabindex: "-1" }, title);
+  fill(main, heading, ...children);
+  document.title = `${title} - 生育登记业务管理`;
+  focusHeading(heading);
+  window.scrollTo(0, 0);
+}
+
+async function route(message = "") {
+  const path = location.pathname.replace(/\/+$/, "") || "/staff";
+  if (!auth && path !== "/staff/login") {
+    return go(`/staff/login?next=${encodeURIComponent(location.pathname)}`, { replace: true, message });
+  }
+  renderChrome();
+  document.body.dataset.ready = "false";
+  try {
+    if (path === "/staff/login") await loginView(message);
+    else if (path === "/staff" || path === "/staff/tasks") await queueView();
+    else if (path.startsWith("/staff/tasks/")) await taskView(decodeURIComponent(path.slice("/staff/tasks/".length)));
+    else if (path === "/staff/onsite") await onsiteView();
+    else if (path === "/staff/statistics") await statisticsView();
+    else view("页面不存在", h("p", {}, h("a", { href: "/staff/tasks", "data-link": true }, "返回工作任务")));
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 401)) {
+      view("无法打开", h("div", { class: "notice bad" }, h("p", {}, err.message || "加载失败")), h("p", {}, h("a", { href: "/staff/tasks", "data-link": true }, "返回工作任务")));
+    }
+  }
+  document.body.dataset.ready = "true";
+}
+
+// ------------------------------------------------------------------------------- 登录
+async function loginView(message) {
+  const next = new URLSearchParams(location.search).get("next") || "/staff/tasks";
+  const form = h(
+    "form",
+    { class: "card login-card", novalidate: true, id: "login-form" },
+    h("h2", {}, "工作人员登录"),
+    message ? h("div", { class: "notice warn" }, h("p", {}, message)) : null,
+    next.startsWith("/staff/tasks/") ? h("p", { class: "hint" }, "登录后将打开审核任务。") : null,
+    h("div", { class: "field" }, h("label", { for: "login-username" }, "用户名"), h("input", { type: "text", id: "login-username", "data-path": "username", autocomplete: "username", required: true, "data-label": "用户名" })),
+    h("div", { class: "field" }, h("label", { for: "login-password" }, "密码"), h("input", { type: "password", id: "login-password", "data-path": "password", autocomplete: "current-password", required: true, "data-label": "密码" })),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "btn" }, "登录")),
+  );
+  view("生育登记业务管理", form);
+  $("#login-username").focus();
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    const problems = checkRequired(form);
+    if (problems.length) return showErrors(form, problems);
+    const username = $("#login-username").value.trim();
+    try {
+      const r = await api("POST", "/v1/staff/login", { body: { username, password: $("#login-password").value } });
+      if (r.challenge === "NEW_PASSWORD_REQUIRED") return newPasswordView(r, next);
+      signedIn(r, next);
+    } catch (err) {
+      showErrors(form, err);
+    }
+  });
+}
+
+function newPasswordView(challenge, next) {
+  const form = h(
+    "form",
+    { class: "card login-card", novalidate: true },
+    h("h2", {}, "首次登录请设置新密码"),
+    h("p", { class: "hint" }, "至少8位，含大小写字母、数字和符号。"),
+    h("div", { class: "field" }, h("label", { for: "new-password" }, "新密码"), h("input", { type: "password", id: "new-password", "data-path": "new_password", autocomplete: "new-password", required: true })),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "btn" }, "确定")),
+  );
+  view("设置新密码", form);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      const r = await api("POST", "/v1/staff/login/new-password", {
+        body: { username: challenge.username, session: challenge.session, new_password: $("#new-password").value },
+      });
+      signedIn(r, next);
+    } catch (err) {
+      showErrors(form, err);
+    }
+  });
+}
+
+function signedIn(r, next) {
+  auth = { id_token: r.id_token, staff: r.staff };
+  session.set(KEY, auth);
+  go(next.startsWith("/staff") ? next : "/staff/tasks", { replace: true });
+}
+
+// ------------------------------------------------------------------------------- 工作任务
+async function queueView() {
+  const s = auth.staff;
+  if (!CASE_ROLES.includes(s.role)) {
+    return view("工作任务", h("div", { class: "notice" }, h("p", {}, `${s.role_label}账号没有审核任务。`)));
+  }
+  let cursor = null;
+  let tasks = [];
+  const stageSelect = h("select", { id: "filter-stage" }, h("option", { value: "" }, "全部环节"));
+  const overdueOnly = h("input", { type: "checkbox", id: "filter-overdue" });
+  const tbody = h("tbody");
+  const more = h("button", { type: "button", class: "btn secondary", hidden: true }, "加载更多");
+  const count = h("p", { class: "muted small", "aria-live": "polite" });
+  const table = h(
+    "div",
+    { class: "table-wrap" },
+    h(
+      "table",
+      { id: "task-table", class: "cards" },
+      h("caption", {}, "待办审核任务（按办理期限排序，逾期任务在前）"),
+      h("thead", {}, h("tr", {}, ["办件号", "办理环节", "层级", "办理期限", "状态", "操作"].map((t) => h("th", { scope: "col" }, t)))),
+      tbody,
+    ),
+  );
+  const draw = () => {
+    const stage = stageSelect.value;
+    const rows = tasks.filter((t) => (!stage || t.stage === stage) && (!overdueOnly.checked || t.overdue));
+    rows.sort((a, b) => Number(b.overdue) - Number(a.overdue) || a.due_at.localeCompare(b.due_at));
+    tbody.replaceChildren(
+      ...(rows.length
+        ? rows.map((t) =>
+            h(
+              "tr",
+              { class: t.overdue ? "overdue" : "", "data-task-id": t.task_id },
+              h("td", { "data-th": "办件号" }, t.case_id),
+              h("td", { "data-th": "办理环节" }, t.stage_title),
+              h("td", { "data-th": "层级" }, t.level_title),
+              h("td", { "data-th": "办理期限" }, formatTime(t.due_at)),
+              h("td", { "data-th": "状态" }, t.overdue ? h("span", { class: "badge bad" }, "已逾期") : h("span", { class: "badge warn" }, "待办理")),
+              h("td", { "data-th": "操作" }, h("a", { href: `/staff/tasks/${encodeURIComponent(t.task_id)}`, "data-link": true, class: "btn small" }, "办理")),
+            ),
+          )
+        : [h("tr", {}, h("td", { colspan: "6", class: "muted" }, "暂无待办任务"))]),
+    );
+    count.textContent = `共 ${rows.length} 件${overdueOnly.checked ? "逾期" : ""}任务`;
+  };
+  const load = async () => {
+    const q = new URLSearchParams({ limit: "50" });
+    if (cursor) q.set("cursor", cursor);
+    const r = await sapi("GET", `/v1/staff/tasks?${q}`);
+    tasks = tasks.concat(r.tasks);
+    cursor = r.next_cursor;
+    more.hidden = !cursor;
+    const stages = new Map(tasks.map((t) => [t.stage, t.stage_title]));
+    const chosen = stageSelect.value;
+    stageSelect.replaceChildren(h("option", { value: "" }, "全部环节"), ...[...stages].map(([v, l]) => h("option", { value: v }, l)));
+    stageSelect.value = stages.has(chosen) ? chosen : "";
+    $("#queue-office").textContent = r.office_name;
+    draw();
+  };
+  stageSelect.addEventListener("change", draw);
+  overdueOnly.addEventListener("change", draw);
+  more.addEventListener("click", load);
+  view(
+    "工作任务",
+    h("p", { class: "lead" }, "办理机构：", h("span", { id: "queue-office" }, "")),
+    h(
+      "div",
+      { class: "card" },
+      h(
+        "div",
+        { class: "toolbar" },
+        h("div", { class: "field" }, h("label", { for: "filter-stage" }, "办理环节"), stageSelect),
+        h("label", { class: "choice", for: "filter-overdue" }, overdueOnly, "只看逾期任务"),
+        h("button", { type: "button", class: "btn secondary small", onclick: () => { tasks = []; cursor = null; load(); } }, "刷新"),
+      ),
+      count,
+      table,
+      h("div", { class: "actions" }, more),
+    ),
+  );
+  await load();
+}
+
+// ------------------------------------------------------------------------------- 审核任务
+function factsList(rows) {
+  return h("dl", { class: "facts" }, rows.filter(Boolean).map(([k, v]) => [h("dt", {}, k), h("dd", {}, v ?? "")]));
+}
+
+async function address(a) {
+  if (!a) return "";
+  return `${await fullName(a.region_code)} ${a.detail || ""}${a.since ? `（${a.since}起）` : ""}`;
+}
+
+async function personCard(title, p) {
+  return h(
+    "section",
+    { class: "card" },
+    h("h2", {}, title),
+    factsList([
+      ["姓名", p.name],
+      ["身份证号码", p.id_number],
+      ["手机号码", p.phone],
+      p.employer ? ["工作单位", p.employer] : null,
+      ["婚姻状况", LABELS.marital_status[p.marital_status]],
+      ["户籍地", await address(p.hukou)],
+      ["现居住地", await address(p.residence)],
+    ]),
+  );
+}
+
+const CHECK_STATUS = {
+  match: ["一致", "ok"],
+  consistent: ["一致", "ok"],
+  form_has_more: ["登记表信息多（已更新人口信息）", "ok"],
+  form_has_less: ["登记表信息少", "bad"],
+  conflict: ["不一致", "bad"],
+  mismatch: ["不一致", "bad"],
+  unverifiable: ["无法核验", "warn"],
+  window_closed: ["非工作时间，待核验", "grey"],
+};
+// Labels of the API's codes (store/cases.py STATUS_LABELS, store/tasks.py) for the staff view's history.
+const CASE_STATUS = {
+  submitted: "已提交",
+  checking: "信息核验中",
+  awaiting_review: "待工作人员审核",
+  awaiting_proofs: "待补充证明材料",
+  registered: "已登记",
+  rejected: "未予登记",
+  incomplete: "材料未按期补充，已终止办理",
+  needs_attention: "处理异常",
+};
+const TASK_STATUS = { open: "待办理", decided: "已办结", escalated: "已逾期上报", answered: "已补充", expired: "已过期" };
+const ACTOR = { citizen: "申请人", system: "系统" };
+const DOCUMENTS = { ID_CARD: "身份证", RESIDENCE_PROOF: "现居住证明", MARRIAGE_PROOF: "结婚证明", HUKOU_PROOF: "户籍证明", CHILD_PROOF: "子女出生证明" };
+const UPLOAD_STATUS = { pending: "上传中", accepted: "已通过检查", rejected: "未通过检查" };
+
+function checkCard(check) {
+  if (!check) return h("section", { class: "card" }, h("h2", {}, "核验结果"), h("p", { class: "muted" }, "尚未核验"));
+  const badge = (st) => {
+    const [label, kind] = CHECK_STATUS[st] || [st || "—", "grey"];
+    return h("span", { class: `badge ${kind}` }, label);
+  };
+  return h(
+    "section",
+    { class: "card", id: "check-card" },
+    h("h2", {}, "核验结果"),
+    factsList([
+      ["公安身份核验", badge(check.identity?.status)],
+      ["民政婚姻核验", badge(check.marriage?.status)],
+      ["人口信息比对", badge(check.population?.outcome)],
+      check.population?.decision?.message ? ["比对结论", check.population.decision.message] : null,
+      ["核验时间", formatTime(check.checked_at)],
+    ]),
+    (check.mismatches || []).length
+      ? [h("h3", {}, "不一致或无法核验的项目"), h("ul", {}, check.mismatches.map((m) => h("li", {}, m.message)))]
+      : h("p", { class: "notice ok" }, "各项核验一致"),
+  );
+}
+
+async function taskView(taskId) {
+  const r = await sapi("GET", `/v1/staff/tasks/${encodeURIComponent(taskId)}`);
+  const t = r.task;
+  const c = r.case;
+  const f = c.form;
+  const ev = c.evaluation || {};
+  const children = await Promise.all(
+    (f.children || []).map(async (ch, i) =>
+      h(
+        "tr",
+        {},
+        h("td", {}, String(i + 1)),
+        h("td", {}, ch.name),
+        h("td", {}, ch.id_number || "—"),
+        h("td", {}, LABELS.sex[ch.sex]),
+        h("td", {}, ch.birth_date),
+        h("td", {}, LABELS.relation[ch.relation]),
+        h("td", {}, LABELS.health[ch.health] + (ch.disability_certificate ? `（${ch.disability_certificate}）` : "")),
+        h("td", {}, await fullName(ch.birthplace_code)),
+      ),
+    ),
+  );
+  const preg = f.pregnancy || {};
+  const uploads = c.uploads || [];
+  const decision = r.can_decide ? decisionForm(taskId, r) : decidedCard(t);
+  view(
+    `审核任务：${t.stage_title}`,
+    h(
+      "div",
+      { class: "two-col" },
+      h(
+        "div",
+        {},
+        h(
+          "section",
+          { class: "card" },
+          h("div", { class: "card-title" }, h("h2", {}, "办件信息"), statusBadge(c.status, c.status_label)),
+          factsList([
+            ["办件号", h("span", { id: "task-case-id" }, c.case_id)],
+            ["登记省份", PROFILES[c.profile]?.name || c.profile],
+            ["登记渠道", c.channel === "onsite" ? "现场登记" : "网上登记"],
+            ["登记机构", c.office_name],
+            ["提交时间", formatTime(c.created_at)],
+            ["登记资格", ev.eligible ? "符合" : "不符合"],
+            ["登记孩次", ev.child_order?.registration_label],
+            ev.onsite_required ? ["现场办理", (ev.onsite_reasons || []).map((x) => x.message).join("；")] : null,
+          ]),
+        ),
+        checkCard(c.check),
+        await personCard("女方信息", f.woman),
+        await personCard("男方信息", f.man),
+        h(
+          "section",
+          { class: "card" },
+          h("h2", {}, "婚育信息"),
+          factsList([
+            ["结婚登记日期", f.marriage.date],
+            ["结婚证字号", f.marriage.certificate_number],
+            ["申请方式", LABELS.type[f.application.type]],
+            f.application.rebirth_reason ? ["再生育原因", LABELS.rebirth_reason[f.application.rebirth_reason]] : null,
+            ["目前孕育情况", `${LABELS.pregnancy[preg.status] || ""}${preg.weeks ? `（${preg.weeks}周）` : ""}${preg.birth_date ? `（${preg.birth_date}）` : ""}`],
+            f.proxy ? ["代办人", `${f.proxy.name} ${f.proxy.id_number}（${f.proxy.relation}）`] : null,
+          ]),
+          h("h3", {}, "子女信息"),
+          children.length
+            ? h(
+                "div",
+                { class: "table-wrap" },
+                h(
+                  "table",
+                  {},
+                  h("thead", {}, h("tr", {}, ["序号", "姓名", "身份证号码", "性别", "出生日期", "子女关系", "健康状况", "出生地"].map((x) => h("th", { scope: "col" }, x)))),
+                  h("tbody", {}, children),
+                ),
+              )
+            : h("p", { class: "muted" }, "无"),
+        ),
+        h(
+          "section",
+          { class: "card" },
+          h("h2", {}, "证明材料"),
+          c.proofs_requested.length
+            ? h("p", {}, `已要求补充：${c.proofs_requested.map((d) => DOCUMENTS[d] || d).join("、")}`)
+            : h("p", { class: "muted" }, "未要求补充材料"),
+          uploads.length
+            ? h(
+                "ul",
+                { class: "doc-list" },
+                uploads.map((u) =>
+                  h("li", {}, `${DOCUMENTS[u.document] || u.document}　${u.filename || ""}　${UPLOAD_STATUS[u.status] || u.status}${u.size ? `　${Math.round(u.size / 1024)} KB` : ""}${u.sha256 ? `　SHA-256 ${u.sha256.slice(0, 12)}…` : ""}`),
+                ),
+              )
+            : null,
+        ),
+        h(
+          "section",
+          { class: "card" },
+          h("h2", {}, "办理记录"),
+          h(
+            "ol",
+            { class: "timeline" },
+            c.history.map((e) =>
+              h("li", {}, h("strong", {}, CASE_STATUS[e.status] || e.status), h("time", {}, formatTime(e.at)), h("span", { class: "note" }, [ACTOR[e.by] || e.by, e.note].filter(Boolean).join("："))),
+            ),
+          ),
+        ),
+      ),
+      h(
+        "aside",
+        { class: "sticky" },
+        h(
+          "section",
+          { class: "card" },
+          h("h2", {}, "任务"),
+          factsList([
+            ["办理环节", t.stage_title],
+            ["办理层级", t.level_title],
+            ["办理机构", t.assigned_office_name],
+            ["办理期限", h("span", {}, formatTime(t.due_at), " ", t.overdue ? h("span", { class: "badge bad" }, "已逾期") : null)],
+            ["任务状态", TASK_STATUS[t.status] || t.status],
+          ]),
+        ),
+        decision,
+      ),
+    ),
+  );
+}
+
+function decidedCard(t) {
+  const labels = { accept: "通过", reject: "不予登记", request_documents: "补充材料" };
+  return h(
+    "section",
+    { class: "card", id: "decision-result" },
+    h("h2", {}, "审核结论"),
+    t.decision
+      ? factsList([
+          ["结论", labels[t.decision] || t.decision],
+          t.reason ? ["原因", t.reason] : null,
+          ["审核人", t.decided_by],
+          ["审核时间", formatTime(t.decided_at)],
+        ])
+      : h("p", { class: "muted" }, t.status === "escalated" ? "该任务已逾期并上报上级办理。" : "您不能办理该任务（非本机构任务或已办结）。"),
+  );
+}
+
+function decisionForm(taskId, r) {
+  const reason = h("textarea", { id: "decision-reason", "data-path": "reason", maxlength: "200", rows: "3" });
+  const reasonField = h("div", { class: "field", hidden: true }, h("label", { for: reason.id }, "原因", h("span", { class: "req", "aria-hidden": "true" }, "*")), h("span", { class: "hint" }, "将通过短信告知申请人，200字以内"), reason);
+  const docs = h(
+    "fieldset",
+    { class: "field", "data-path": "documents", hidden: true },
+    h("legend", { class: "label" }, "需补充的材料", h("span", { class: "req", "aria-hidden": "true" }, "*")),
+    h("div", { class: "choices" }, r.documents.map((d) => h("label", { class: "choice" }, h("input", { type: "checkbox", name: "documents", value: d.code }), d.label))),
+  );
+  const choices = h(
+    "fieldset",
+    { class: "field", "data-path": "decision" },
+    h("legend", { class: "label" }, "审核结论", h("span", { class: "req", "aria-hidden": "true" }, "*")),
+    h("div", { class: "choices" }, r.decisions.map((d) => h("label", { class: "choice" }, h("input", { type: "radio", name: "decision", value: d.decision, id: `decision-${d.decision}` }), d.label))),
+  );
+  const line = h("p", { class: "status-line", "aria-live": "polite" });
+  const form = h(
+    "form",
+    { class: "card", id: "decision-form", novalidate: true },
+    h("h2", {}, "审核"),
+    choices,
+    reasonField,
+    docs,
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "btn" }, "提交审核结论")),
+    line,
+  );
+  choices.addEventListener("change", () => {
+    const v = $("input[name=decision]:checked", form)?.value;
+    reasonField.hidden = !(v === "reject" || v === "request_documents");
+    docs.hidden = v !== "request_documents";
+  });
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    const decision = $("input[name=decision]:checked", form)?.value;
+    const problems = [];
+    if (!decision) problems.push({ path: "decision", message: "请选择审核结论" });
+    if ((decision === "reject" || decision === "request_documents") && !reason.value.trim()) problems.push({ path: "reason", message: "不予登记或要求补充材料必须填写原因" });
+    const documents = $$("input[name=documents]:checked", form).map((x) => x.value);
+    if (decision === "request_documents" && !documents.length) problems.push({ path: "documents", message: "请选择需补充的材料" });
+    if (problems.length) return showErrors(form, problems);
+    const body = { decision };
+    if (reason.value.trim() && decision !== "accept") body.reason = reason.value.trim();
+    if (decision === "request_documents") body.documents = documents;
+    $("button[type=submit]", form).disabled = true;
+    try {
+      await sapi("POST", `/v1/staff/tasks/${encodeURIComponent(taskId)}`, body);
+      status(line, "审核结论已提交", "ok");
+      await taskView(taskId);
+      const result = $("#decision-result");
+      if (result) result.prepend(h("div", { class: "notice ok", role: "status" }, h("p", {}, "审核结论已提交，流程已继续办理。")));
+    } catch (err) {
+      showErrors(form, err);
+      $("button[type=submit]", form).disabled = false;
+    }
+  });
+  return form;
+}
+
+// ------------------------------------------------------------------------------- 现场登记
+async function onsiteView() {
+  const s = auth.staff;
+  const profile = profileByProvince(s.region_code);
+  if (s.role !== "township_operator" || !profile) {
+    return view("现场登记", h("div", { class: "notice" }, h("p", {}, "仅乡镇（街道）业务操作员可录入现场登记。")));
+  }
+  const form = new RegistrationForm({ profile, staff: true, officeCode: s.office_code });
+  const commitment = h("input", { type: "checkbox", id: "onsite-commitment", required: true, "data-path": "application.commitment_accepted", "data-required-message": "请确认登记对象已签字承诺" });
+  const el = h(
+    "form",
+    { id: "onsite-form", novalidate: true },
+    h("p", { class: "lead" }, `${profile.name} · 按《登记表》录入登记对象现场填写的信息`),
+    h("section", { class: "card" }, h("h2", {}, "女方信息"), form.sections.woman),
+    h("section", { class: "card" }, h("h2", {}, "男方信息"), form.sections.man),
+    h("section", { class: "card" }, h("h2", {}, "婚育信息"), form.sections.family),
+    h(
+      "section",
+      { class: "card" },
+      h("div", { class: "field", "data-path": "application.commitment_accepted" }, h("label", { class: "check", for: commitment.id }, commitment, h("span", {}, "登记对象已在《登记表》上签字承诺，所填信息完全属实。"))),
+      h("div", { class: "actions" }, h("button", { type: "submit", class: "btn" }, "提交现场登记")),
+    ),
+  );
+  view("现场登记", el);
+  await form.ready;
+  el.addEventListener("regionchange", () => form.refreshOffices());
+  el.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    clearErrors(el);
+    const problems = [...form.validate("woman"), ...form.validate("man"), ...form.validate("family"), ...checkRequired(commitment.closest(".field"))];
+    if (problems.length) return showErrors(el, problems);
+    const body = form.collect({ commitmentAccepted: true, commitmentAt: chinaNowIso() });
+    try {
+      const r = await sapi("POST", "/v1/staff/registrations", body);
+      await onsiteResult(r, profile);
+    } catch (err) {
+      if (err instanceof ApiError && err.details.some((d) => sectionOf(d.path))) return showErrors(el, err);
+      showErrors(el, err);
+    }
+  });
+}
+
+async function onsiteResult(r, profile) {
+  const credential = { type: "code", value: r.query_code };
+  const statusBox = h("div", { "aria-live": "polite", id: "onsite-status" });
+  view(
+    "现场登记已提交",
+    h(
+      "section",
+      { class: "card" },
+      factsList([
+        ["办件号", h("span", { id: "onsite-case-id" }, r.case_id)],
+        ["查询码", h("span", { class: "code-box", id: "onsite-query-code" }, r.query_code)],
+        ["登记机构", r.evaluation?.jurisdiction?.office_name],
+        ["登记孩次", r.evaluation?.child_order?.registration_label],
+      ]),
+      h("p", { class: "hint" }, "请将办件号和查询码告知登记对象，可凭查询码查询办件、打印凭证。"),
+      statusBox,
+      h("div", { class: "actions" }, h("a", { class: "btn secondary", href: "/staff/onsite", "data-link": true }, "继续录入"), h("a", { class: "btn link", href: "/staff/tasks", "data-link": true }, "返回工作任务")),
+    ),
+  );
+  for (let i = 0; i < 60; i++) {
+    const v = await loadCase(r.case_id, credential);
+    fill(statusBox,
+      h("p", {}, "办理状态：", statusBadge(v.status, v.status_label)),
+      v.certificate
+        ? h("button", { type: "button", class: "btn", onclick: () => downloadCertificate(v, credential) }, `打印${profile.certificate}`)
+        : null,
+    );
+    if (!["submitted", "checking"].includes(v.status)) return;
+    await new Promise((res) => setTimeout(res, 1000));
+  }
+}
+
+// ------------------------------------------------------------------------------- 统计监测
+const LEVEL = { township: "乡镇（街道）", county: "县（区）", city: "市（州）", province: "省" };
+
+async function statisticsView() {
+  const s = auth.staff;
+  if (!CASE_ROLES.includes(s.role)) return view("统计监测", h("div", { class: "notice" }, h("p", {}, "您的账号没有统计监测权限。")));
+  const params = new URLSearchParams(location.search);
+  const region = params.get("region") || "";
+  const year = params.get("year") || "";
+  const q = new URLSearchParams();
+  if (region) q.set("region", region);
+  if (year) q.set("year", year);
+  const r = await sapi("GET", `/v1/staff/statistics${q.toString() ? `?${q}` : ""}`);
+  const t = r.totals || {};
+  const n = (group, key = "total") => Number(t[group]?.[key] || 0);
+  const thisYear = new Date().getFullYear();
+  const yearSelect = h(
+    "select",
+    { id: "stats-year" },
+    [0, 1, 2, 3].map((d) => h("option", { value: String(thisYear - d) }, `${thisYear - d}年`)),
+  );
+  yearSelect.value = String(r.year);
+  yearSelect.addEventListener("change", () => {
+    const p = new URLSearchParams(location.search);
+    p.set("year", yearSelect.value);
+    go(`/staff/statistics?${p}`);
+  });
+  const kpi = (label, value, kind = "") => h("div", { class: `kpi ${kind}`.trim() }, h("b", {}, String(value)), h("span", {}, label));
+  const ratings = r.ratings || t.ratings || {};
+  const children = r.children || [];
+  const stages = Object.entries(t.stage || {}).filter(([k]) => k !== "proofs");
+  const stageTitles = { review: "人工审核", initial_review: "信息初审", registration: "生育登记" };
+  const charts = h(
+    "div",
+    { class: "charts" },
+    barChart({
+      id: "chart-received",
+      title: children.length ? `下级${LEVEL[children[0].level] || "区域"}受理量（按渠道）` : "受理量（按渠道）",
+      categories: children.length ? children.map((c) => c.name.replace(r.region.name, "") || c.name) : [r.region.name],
+      series: [
+        { name: "网上登记", values: (children.length ? children : [{ totals: t }]).map((c) => Number(c.totals?.received?.online || 0)) },
+        { name: "现场登记", values: (children.length ? children : [{ totals: t }]).map((c) => Number(c.totals?.received?.onsite || 0)) },
+      ],
+      stacked: true,
+    }),
+    barChart({
+      id: "chart-outcomes",
+      title: "办结情况",
+      categories: ["已登记", "未予登记", "材料逾期终止", "处理异常"],
+      series: [{ name: "件数", values: [n("registered"), n("rejected"), n("incomplete"), n("needs_attention")] }],
+    }),
+    barChart({
+      id: "chart-stages",
+      title: "审核环节（派发、通过、不予登记、补充材料、逾期上报）",
+      categories: stages.map(([k]) => stageTitles[k] || k),
+      series: [
+        { name: "派发", values: stages.map(([, v]) => Number(v.assigned || 0)) },
+        { name: "通过", values: stages.map(([, v]) => Number(v.accept || 0)) },
+        { name: "不予登记", values: stages.map(([, v]) => Number(v.reject || 0)) },
+        { name: "补充材料", values: stages.map(([, v]) => Number(v.request_documents || 0)) },
+        { name: "逾期上报", values: stages.map(([, v]) => Number(v.escalated || 0)) },
+      ],
+    }),
+    barChart({
+      id: "chart-ratings",
+      title: "好差评分布",
+      categories: ["1分", "2分", "3分", "4分", "5分"],
+      series: [{ name: "评价数", values: ["1", "2", "3", "4", "5"].map((k) => Number(ratings.distribution?.[k] || 0)) }],
+    }),
+  );
+  const drill = children.length
+    ? h(
+        "div",
+        { class: "table-wrap" },
+        h(
+          "table",
+          { id: "stats-children" },
+          h("caption", {}, `下级区域（${children.length}个）`),
+          h("thead", {}, h("tr", {}, ["区域", "受理", "网上", "现场", "已登记", "未予登记"].map((x) => h("th", { scope: "col" }, x)))),
+          h(
+            "tbody",
+            {},
+            children.map((c) =>
+              h(
+                "tr",
+                {},
+                h("th", { scope: "row" }, h("a", { href: `/staff/statistics?region=${c.code}&year=${r.year}`, "data-link": true }, c.name.replace(r.region.name, "") || c.name)),
+                h("td", {}, c.totals?.received?.total || 0),
+                h("td", {}, c.totals?.received?.online || 0),
+                h("td", {}, c.totals?.received?.onsite || 0),
+                h("td", {}, c.totals?.registered?.total || 0),
+                h("td", {}, c.totals?.rejected?.total || 0),
+              ),
+            ),
+          ),
+        ),
+      )
+    : null;
+  view(
+    "统计监测",
+    h(
+      "div",
+      { class: "card" },
+      h(
+        "div",
+        { class: "toolbar" },
+        h("p", { class: "lead", id: "stats-region" }, `${r.region.name}（${LEVEL[r.region.level] || ""}）`),
+        h("div", { class: "field" }, h("label", { for: "stats-year" }, "统计年度"), yearSelect),
+        region && region !== s.unit_code ? h("a", { href: "/staff/statistics", "data-link": true, class: "btn link" }, "返回本级") : null,
+      ),
+      h(
+        "div",
+        { class: "kpis" },
+        kpi("受理登记", n("received")),
+        kpi("网上登记", n("received", "online")),
+        kpi("现场登记", n("received", "onsite")),
+        kpi("已登记", n("registered")),
+        kpi("即时办结", n("registered", "instant")),
+        kpi("未予登记", n("rejected")),
+        kpi("逾期未办任务", r.overdue_open_tasks ?? 0, r.overdue_open_tasks ? "bad" : ""),
+        kpi("好差评", ratings.count ? `${ratings.average ?? "-"}分/${ratings.count}条` : "暂无"),
+      ),
+    ),
+    charts,
+    drill ? h("section", { class: "card" }, drill) : null,
+  );
+}
+
+// ------------------------------------------------------------------------------- start
+(async () => {
+  if (auth) {
+    try {
+      const me = await sapi("GET", "/v1/staff/me");
+      auth = { ...auth, staff: me };
+      session.set(KEY, auth);
+    } catch {
+      // sapi has sent us to the login page
+      return;
+    }
+  }
+  await route();
+})();
