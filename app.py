@@ -2,9 +2,12 @@
 
 from chalice import Chalice
 
-from chalicelib.api import citizen, health, http
+from chalicelib.api import citizen, health, http, regions, staff, verify
 
 app = Chalice(app_name="birthreg-api")
 http.install(app)
 app.register_blueprint(health.bp)
 app.register_blueprint(citizen.bp)
+app.register_blueprint(verify.bp)
+app.register_blueprint(staff.bp)
+app.register_blueprint(regions.bp)

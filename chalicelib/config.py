@@ -11,8 +11,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import math
 import os
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 CHINA_TZ = timezone(timedelta(hours=8), name="Asia/Shanghai")
 LOCAL_STAGE = "local"
@@ -73,6 +74,16 @@ def signing_key_id() -> str:
     return setting("SIGNING_KEY_ID")
 
 
+def signing_key_ids() -> list[str]:
+    """Every key whose certificate tokens are still accepted: the signing key first, then the older
+    keys listed in SIGNING_KEY_IDS (comma-separated; set on rotation, issue 6)."""
+    ids = [signing_key_id()]
+    for item in setting("SIGNING_KEY_IDS", "").split(","):
+        if item.strip() and item.strip() not in ids:
+            ids.append(item.strip())
+    return ids
+
+
 def staff_user_pool_id() -> str:
     return setting("STAFF_USER_POOL_ID")
 
@@ -93,9 +104,57 @@ def events_topic_arn() -> str:
     return setting("EVENTS_TOPIC_ARN")
 
 
+def alerts_topic_arn() -> str:
+    """Operator alerts: a case needs attention (a workflow task failed after its retries)."""
+    return setting("ALERTS_TOPIC_ARN")
+
+
+def statistics_table() -> str:
+    return setting("STATISTICS_TABLE", _default_name("statistics"))
+
+
+def registry_endpoint(env_name: str) -> str | None:
+    """Base URL of an external registry's HTTP API (``PUBLIC_SECURITY_URL``, ``CIVIL_AFFAIRS_URL``,
+    ``POPULATION_REGISTRY_URL``); unset or empty: the reference implementation over the Registry table."""
+    value = os.environ.get(env_name, "").strip()
+    return value.rstrip("/") or None
+
+
+def workflow_seconds(seconds: float) -> int:
+    """Real seconds a workflow timer (Wait, task timeout) lasts for ``seconds`` of modelled time.
+
+    ``WORKFLOW_TIME_SCALE`` (default 1) shrinks every timer of the registration workflow at once:
+    the working-hours wait, the proof-documents deadline and the review SLAs. Step Functions
+    timers run in real time (also in moto), so tests and demos set e.g. 0.001. Read on every call.
+    """
+    scaled = max(seconds, 0) * float(setting("WORKFLOW_TIME_SCALE", "1"))
+    return max(1, math.ceil(scaled))
+
+
+def verification_window() -> tuple[time, time] | None:
+    """``VERIFICATION_WINDOW`` "HH:MM-HH:MM" (default 09:00-17:30, on working days): when the
+    public-security check is open (000 §2.3.5 注 "公安校验只在正常工作时间范围内开放"); "24:00" is the
+    end of the day; "always": no window (the local stack's default, so a demo never waits).
+    """
+    value = setting("VERIFICATION_WINDOW", "09:00-17:30").strip()
+    if value == "always":
+        return None
+    opens, _, closes = value.partition("-")
+
+    def parse(text: str) -> time:
+        return time.max if text.strip() == "24:00" else time.fromisoformat(text.strip())
+
+    return parse(opens), parse(closes)
+
+
 def public_base_url() -> str:
     """Where citizens, staff and verifiers reach the web front end (QR codes, task links)."""
     return setting("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def int_setting(name: str, default: int) -> int:
+    """An integer setting (limits, lifetimes): read on every call, so tests and operators can change it."""
+    return int(setting(name, str(default)))
 
 
 def presign_seconds() -> int:
@@ -127,8 +186,11 @@ def keyed_hash(purpose: str, value: str) -> str:
 # Clock: every "now" goes through here so tests and the local stack can move time.
 # ---------------------------------------------------------------------------
 class Clock:
+    # Tests and the local stack move time forward (expiry, rate-limit windows) instead of sleeping.
+    offset: timedelta = timedelta(0)
+
     def now(self) -> datetime:
-        return datetime.now(CHINA_TZ)
+        return datetime.now(CHINA_TZ) + self.offset
 
     def today(self) -> date:
         return self.now().date()

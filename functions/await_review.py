@@ -1,10 +1,10 @@
-"""Task state ``AwaitReview`` (waitForTaskToken): store the token, notify the office."""
+"""Task state ``AwaitReview`` (waitForTaskToken): store the token, notify the responsible office."""
 
 from chalicelib.services.review import await_review
-from functions._runtime import logger
+from functions._runtime import logger, task
 
 
-@logger.inject_lambda_context(clear_state=True)
+@task
 def handler(event, context):
-    logger.append_keys(case_id=event["case_id"], stage=event["stage"])
-    return await_review(event["case_id"], event["stage"], event["task_token"])
+    logger.append_keys(stage=event["review"]["stage"], level=event["review"]["level"])
+    return await_review(event["case_id"], event["task_token"], event["review"])

@@ -1,10 +1,9 @@
 """Task state ``IssueCertificate``."""
 
 from chalicelib.services.certificates import issue_certificate
-from functions._runtime import logger
+from functions._runtime import task
 
 
-@logger.inject_lambda_context(clear_state=True)
+@task
 def handler(event, context):
-    logger.append_keys(case_id=event["case_id"])
     return issue_certificate(event["case_id"])

@@ -1,10 +1,9 @@
 """Task state ``Notify``."""
 
 from chalicelib.services.notifications import notify
-from functions._runtime import logger
+from functions._runtime import task
 
 
-@logger.inject_lambda_context(clear_state=True)
+@task
 def handler(event, context):
-    logger.append_keys(case_id=event["case_id"])
     return notify(event["case_id"])

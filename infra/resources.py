@@ -10,6 +10,7 @@ This module is pure Python: no boto3, no aws_cdk.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -148,6 +149,8 @@ CASES = Table(
         Index("OfficeIndex", Attr("office_code"), Attr("queue_key")),
         # duplicate detection: same couple, same child order
         Index("CoupleIndex", Attr("couple_key"), Attr("created_at")),
+        # citizen query by query code + name (001 附件1 一); sparse, keyed hash of the code
+        Index("QueryCodeIndex", Attr("query_key")),
     ),
 )
 TASKS = Table(
@@ -168,8 +171,11 @@ CERTIFICATE_RECORDS = Table(
     id="Certificates",
     suffix="certificates",
     env="CERTIFICATES_TABLE",
-    # one item per registration number (never reused) plus "SEQ#<office>#<year>" counters
+    # one item per registration number (never reused), "SEQ#<county>#<year>" counters,
+    # "ISSUE#<case id>#<version>" issuance pointers, "PAPER#..." paper certificates (store/certificates.py)
     hash_key=Attr("registration_number"),
+    # sparse: only revoked certificates carry revocation_list, so the published list is one Query
+    indexes=(Index("RevocationIndex", Attr("revocation_list"), Attr("revoked_key")),),
 )
 CODES = Table(
     id="Codes",
@@ -196,7 +202,15 @@ AUDIT = Table(
     range_key=Attr("at_id"),
     indexes=(Index("ActorIndex", Attr("actor"), Attr("at_id")),),
 )
-TABLES: tuple[Table, ...] = (CASES, TASKS, REGISTRY, CERTIFICATE_RECORDS, CODES, IDEMPOTENCY, AUDIT)
+STATISTICS = Table(
+    id="Statistics",
+    suffix="statistics",
+    env="STATISTICS_TABLE",
+    # counters per region code and year (township, county, city, province): staff statistics
+    hash_key=Attr("pk"),
+    range_key=Attr("sk"),
+)
+TABLES: tuple[Table, ...] = (CASES, TASKS, REGISTRY, CERTIFICATE_RECORDS, CODES, IDEMPOTENCY, AUDIT, STATISTICS)
 
 # ---------------------------------------------------------------------------
 # Buckets and topics
@@ -205,12 +219,72 @@ TABLES: tuple[Table, ...] = (CASES, TASKS, REGISTRY, CERTIFICATE_RECORDS, CODES,
 DOCUMENTS = Bucket(id="Documents", suffix="documents", env="DOCUMENTS_BUCKET")
 # citizens' proof documents (000 §2.3.5), checked by CheckUpload after each upload
 UPLOADS = Bucket(id="Uploads", suffix="uploads", env="UPLOADS_BUCKET", notify="CheckUpload", browser_uploads=True)
-BUCKETS: tuple[Bucket, ...] = (DOCUMENTS, UPLOADS)
+# the web front end's files (web/), read only by CloudFront (origin access control); see SITES
+WEB = Bucket(id="Web", suffix="web", env="WEB_BUCKET")
+BUCKETS: tuple[Bucket, ...] = (DOCUMENTS, UPLOADS, WEB)
+
+
+@dataclass(frozen=True)
+class Site:
+    """A static web front end: the files of ``source`` in bucket ``bucket``, behind a CDN (CloudFront
+    in AWS; the local stack serves ``source`` itself) that also forwards ``api_paths`` to the HTTP API,
+    so pages and API share one origin.
+
+    ``pages``: (path prefix, page file) -- every path equal to a prefix or below it (``/v/<token>``,
+    the QR code's URL; ``/staff/tasks/<id>``, a task link) is answered with that page, which routes
+    on ``location.pathname`` itself. ``index`` answers ``/``.
+    """
+
+    id: str
+    bucket: str
+    source: Path
+    index: str = "index.html"
+    pages: tuple[tuple[str, str], ...] = ()
+    api_paths: tuple[str, ...] = ()
+
+    def page_for(self, path: str) -> str | None:
+        """The page file answering a client-routed ``path``, or None."""
+        if path in ("", "/"):
+            return self.index
+        for prefix, page in self.pages:
+            if path == prefix or path.startswith(prefix + "/"):
+                return page
+        return None
+
+    def router_js(self) -> str:
+        """The CloudFront Function (cloudfront-js-2.0, viewer request) doing what ``page_for`` does."""
+        table = json.dumps([[prefix, f"/{page}"] for prefix, page in self.pages])
+        return (
+            f"var PAGES = {table};\n"
+            "function handler(event) {\n"
+            "  var request = event.request;\n"
+            "  for (var i = 0; i < PAGES.length; i++) {\n"
+            "    var prefix = PAGES[i][0];\n"
+            "    if (request.uri === prefix || request.uri.indexOf(prefix + '/') === 0) {\n"
+            "      request.uri = PAGES[i][1];\n"
+            "      break;\n"
+            "    }\n"
+            "  }\n"
+            "  return request;\n"
+            "}\n"
+        )
+
+
+WEB_SITE = Site(
+    id="WebSite",
+    bucket=WEB.id,
+    source=ROOT / "web",
+    pages=(("/staff", "staff.html"), ("/v", "verify.html")),
+    api_paths=("/v1/*", "/.well-known/*"),
+)
+SITES: tuple[Site, ...] = (WEB_SITE,)
 
 # ---------------------------------------------------------------------------
 # Keys and identity
 # ---------------------------------------------------------------------------
-# signs the certificate QR tokens (ES256); old keys stay published for verification
+# signs the certificate QR tokens (ES256); old keys stay published for verification: on rotation
+# the operator lists the retired key ids in SIGNING_KEY_IDS (comma-separated) of the API, whose
+# role then also needs kms:GetPublicKey on them (chalicelib/adapters/signing.py)
 SIGNING_KEY = Key(id="CertificateSigning", suffix="certificate-signing", env="SIGNING_KEY_ID")
 KEYS: tuple[Key, ...] = (SIGNING_KEY,)
 
@@ -225,22 +299,84 @@ USER_POOLS: tuple[UserPool, ...] = (STAFF_POOL,)
 
 STAFF_NOTIFICATIONS = Topic(id="StaffNotifications", suffix="staff-notifications", env="STAFF_TOPIC_ARN")
 EVENTS = Topic(id="Events", suffix="events", env="EVENTS_TOPIC_ARN")
-TOPICS: tuple[Topic, ...] = (STAFF_NOTIFICATIONS, EVENTS)
+# a case needs attention, a review is overdue at the highest level: for the operators (e-mail, paging)
+OPERATOR_ALERTS = Topic(id="OperatorAlerts", suffix="operator-alerts", env="ALERTS_TOPIC_ARN")
+TOPICS: tuple[Topic, ...] = (STAFF_NOTIFICATIONS, EVENTS, OPERATOR_ALERTS)
 
 # ---------------------------------------------------------------------------
 # Step Functions task functions (one module per task state)
 # ---------------------------------------------------------------------------
-CHECK_RECORDS = Function(
-    id="CheckRecords",
-    module="functions.check_records",
-    description="CheckRecords: compare the form with the reference registries",
-    grants=(Grant("Cases", "write"), Grant("Registry", "read")),
+# Registration workflow (statemachines/registration.asl.json). The three checks only read;
+# ApplyRules is the one writer of their results.
+_CHECK_GRANTS = (Grant("Cases", "read"), Grant("Registry", "read"))
+IDENTITY_CHECK = Function(
+    id="IdentityCheck",
+    module="functions.identity_check",
+    description="IdentityCheck: names and ID numbers against public security, in working hours only",
+    grants=_CHECK_GRANTS,
+    memory=256,  # one registry lookup: I/O bound
+)
+MARRIAGE_CHECK = Function(
+    id="MarriageCheck",
+    module="functions.marriage_check",
+    description="MarriageCheck: the marriage certificate against civil affairs",
+    grants=_CHECK_GRANTS,
+    memory=256,  # one registry lookup: I/O bound
+)
+AUTO_COMPARE = Function(
+    id="AutoCompare",
+    module="functions.auto_compare",
+    description="AutoCompare: two-way comparison of the children with the population registry",
+    grants=_CHECK_GRANTS,
+    memory=256,  # one registry lookup: I/O bound
+)
+APPLY_RULES = Function(
+    id="ApplyRules",
+    module="functions.apply_rules",
+    description="ApplyRules: record the checks, apply the domain rules, choose the route",
+    grants=(Grant("Cases", "write"), Grant("Statistics", "write")),
+)
+UPDATE_REGISTRY = Function(
+    id="UpdateRegistry",
+    module="functions.update_registry",
+    description="UpdateRegistry: record the form's additional children in the population registry",
+    grants=(Grant("Cases", "write"), Grant("Registry", "write"), Grant("Audit", "write")),
+)
+REQUEST_PROOFS = Function(
+    id="RequestProofs",
+    module="functions.request_proofs",
+    description="RequestProofs: keep the task token, ask the citizen for proof documents by SMS",
+    grants=(Grant("Cases", "write"), Grant("Tasks", "write"), Grant("sms", "sms"), Grant("Statistics", "write")),
+)
+PROOFS_OVERDUE = Function(
+    id="ProofsOverdue",
+    module="functions.proofs_overdue",
+    description="ProofsOverdue: close the case as incomplete when no documents came by the deadline",
+    grants=(Grant("Cases", "write"), Grant("Tasks", "write"), Grant("sms", "sms"), Grant("Statistics", "write")),
 )
 AWAIT_REVIEW = Function(
     id="AwaitReview",
     module="functions.await_review",
     description="AwaitReview: store the task token and notify the responsible office",
-    grants=(Grant("Cases", "write"), Grant("Tasks", "write"), Grant("StaffNotifications", "publish")),
+    grants=(Grant("Cases", "write"), Grant("Tasks", "write"), Grant("StaffNotifications", "publish"), Grant("Statistics", "write")),
+)
+ESCALATE_REVIEW = Function(
+    id="EscalateReview",
+    module="functions.escalate_review",
+    description="EscalateReview: an overdue review task moves to the county, then the city",
+    grants=(
+        Grant("Cases", "write"),
+        Grant("Tasks", "write"),
+        Grant("Audit", "write"),
+        Grant("Statistics", "write"),
+        Grant("OperatorAlerts", "publish"),
+    ),
+)
+RECORD_FAILURE = Function(
+    id="RecordFailure",
+    module="functions.record_failure",
+    description="RecordFailure: mark the case needs_attention and alert the operators",
+    grants=(Grant("Cases", "write"), Grant("OperatorAlerts", "publish"), Grant("Statistics", "write")),
 )
 ISSUE_CERTIFICATE = Function(
     id="IssueCertificate",
@@ -251,6 +387,8 @@ ISSUE_CERTIFICATE = Function(
         Grant("Certificates", "write"),
         Grant("Documents", "write"),
         Grant("CertificateSigning", "sign"),
+        # a reissue revokes the certificate it replaces; issue and revocation are audited
+        Grant("Audit", "write"),
     ),
     timeout=60,
     memory=1024,
@@ -259,7 +397,7 @@ NOTIFY = Function(
     id="Notify",
     module="functions.notify",
     description="Notify: SMS the result to the applicant and publish the completion event",
-    grants=(Grant("Cases", "read"), Grant("sms", "sms"), Grant("Events", "publish")),
+    grants=(Grant("Cases", "read"), Grant("sms", "sms"), Grant("Events", "publish"), Grant("Statistics", "write")),
 )
 CHECK_UPLOAD = Function(
     id="CheckUpload",
@@ -267,18 +405,44 @@ CHECK_UPLOAD = Function(
     description="CheckUpload: accept or delete an uploaded proof document (type, size, magic bytes)",
     grants=(Grant("Uploads", "write"), Grant("Cases", "write"), Grant("Tasks", "write"), Grant("Registration", "callback")),
 )
-FUNCTIONS: tuple[Function, ...] = (CHECK_RECORDS, AWAIT_REVIEW, ISSUE_CERTIFICATE, NOTIFY, CHECK_UPLOAD)
+FUNCTIONS: tuple[Function, ...] = (
+    IDENTITY_CHECK,
+    MARRIAGE_CHECK,
+    AUTO_COMPARE,
+    APPLY_RULES,
+    UPDATE_REGISTRY,
+    REQUEST_PROOFS,
+    PROOFS_OVERDUE,
+    AWAIT_REVIEW,
+    ESCALATE_REVIEW,
+    ISSUE_CERTIFICATE,
+    NOTIFY,
+    RECORD_FAILURE,
+    CHECK_UPLOAD,
+)
 
 REGISTRATION_WORKFLOW = StateMachine(
     id="Registration",
     suffix="registration",
     env="REGISTRATION_STATE_MACHINE_ARN",
     definition=ROOT / "statemachines" / "registration.asl.json",
+    # every ${<Id>FunctionArn} placeholder of the ASL file
     functions={
-        "CheckRecordsFunctionArn": "CheckRecords",
-        "AwaitReviewFunctionArn": "AwaitReview",
-        "IssueCertificateFunctionArn": "IssueCertificate",
-        "NotifyFunctionArn": "Notify",
+        f"{f.id}FunctionArn": f.id
+        for f in (
+            IDENTITY_CHECK,
+            MARRIAGE_CHECK,
+            AUTO_COMPARE,
+            APPLY_RULES,
+            UPDATE_REGISTRY,
+            REQUEST_PROOFS,
+            PROOFS_OVERDUE,
+            AWAIT_REVIEW,
+            ESCALATE_REVIEW,
+            ISSUE_CERTIFICATE,
+            NOTIFY,
+            RECORD_FAILURE,
+        )
     },
 )
 STATE_MACHINES: tuple[StateMachine, ...] = (REGISTRATION_WORKFLOW,)
@@ -288,7 +452,8 @@ API_GRANTS: tuple[Grant, ...] = (
     Grant("Cases", "write"),
     Grant("Tasks", "write"),
     Grant("Registry", "read"),
-    Grant("Certificates", "read"),
+    # revocation (modify-once reissue, staff cancellation), birth and paper-certificate records
+    Grant("Certificates", "write"),
     Grant("Documents", "read"),
     Grant("Registration", "start"),
     Grant("Registration", "callback"),
@@ -299,6 +464,8 @@ API_GRANTS: tuple[Grant, ...] = (
     Grant("Uploads", "write"),
     Grant("CertificateSigning", "verify"),
     Grant("StaffPool", "admin"),
+    # staff decisions and on-site registrations advance the statistics counters; staff read them
+    Grant("Statistics", "write"),
 )
 
 

@@ -27,6 +27,8 @@ from aws_cdk import (
     Stack,
     Token,
 )
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
@@ -53,6 +55,7 @@ from infra.resources import (
     KEYS,
     PROJECT,
     ROOT,
+    SITES,
     STATE_MACHINES,
     TABLES,
     TOPICS,
@@ -62,6 +65,7 @@ from infra.resources import (
     Function,
     Grant,
     Key,
+    Site,
     StateMachine,
     Table,
     Topic,
@@ -205,8 +209,10 @@ def _check_unique_ids() -> None:
 
 @contextlib.contextmanager
 def _chalice_package_env(workdir: str, region: str | None) -> Iterator[None]:
-    """cwd = ``workdir`` and, if given, AWS_DEFAULT_REGION = ``region``, restored after."""
-    cwd, saved = os.getcwd(), os.environ.get("AWS_DEFAULT_REGION")
+    """cwd = ``workdir`` and, if given, AWS_DEFAULT_REGION = ``region``; the whole process
+    environment and cwd are restored afterwards (``chalice package`` sets variables of its
+    own, e.g. the stage's environment with unresolved CDK tokens)."""
+    cwd, saved = os.getcwd(), dict(os.environ)
     os.chdir(workdir)
     if region:
         os.environ["AWS_DEFAULT_REGION"] = region
@@ -214,11 +220,8 @@ def _chalice_package_env(workdir: str, region: str | None) -> Iterator[None]:
         yield
     finally:
         os.chdir(cwd)
-        if region:
-            if saved is None:
-                os.environ.pop("AWS_DEFAULT_REGION", None)
-            else:
-                os.environ["AWS_DEFAULT_REGION"] = saved
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 class BirthRegStack(Stack):
@@ -275,6 +278,7 @@ class BirthRegStack(Stack):
                 self._notify(b)
         self.state_machines: dict[str, sfn.StateMachine] = {m.id: self._state_machine(m) for m in STATE_MACHINES}
         self.api_role, self.api = self._api()
+        self.sites: dict[str, cloudfront.Distribution] = {site.id: self._site(site) for site in SITES}
         self._outputs()
 
     # ------------------------------------------------------------------ storage
@@ -604,6 +608,73 @@ class BirthRegStack(Stack):
         handler.add_resource_dependency(log_group.node.default_child)
         return role, api
 
+    # ------------------------------------------------------------------ web front end
+    def _site(self, site: Site) -> cloudfront.Distribution:
+        """CloudFront in front of the site's bucket (origin access control: the bucket stays private)
+        and, for ``site.api_paths``, of the HTTP API, so pages and API share one origin. A CloudFront
+        Function answers the client-routed paths (``/v/<token>``, ``/staff/...``) with their page;
+        every page gets a Content-Security-Policy allowing this origin and the upload bucket only.
+        The files are uploaded after a deployment: ``aws s3 sync web/ s3://<WebBucketName>``."""
+        uploads = [physical_name(b.suffix, self.stage) for b in BUCKETS if b.browser_uploads]
+        connect = " ".join(f"https://{n}.s3.amazonaws.com https://{n}.s3.{self.region}.{self.url_suffix}" for n in uploads)
+        csp = (
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            f"connect-src 'self' {connect}; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+        )
+        headers = cloudfront.ResponseHeadersPolicy(
+            self,
+            f"{site.id}Headers",
+            security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+                content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(content_security_policy=csp, override=True),
+                content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+                frame_options=cloudfront.ResponseHeadersFrameOptions(frame_option=cloudfront.HeadersFrameOption.DENY, override=True),
+                referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
+                    referrer_policy=cloudfront.HeadersReferrerPolicy.SAME_ORIGIN, override=True
+                ),
+                strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                    access_control_max_age=Duration.days(365), include_subdomains=True, override=True
+                ),
+            ),
+        )
+        pages = cloudfront.Function(
+            self,
+            f"{site.id}Pages",
+            function_name=physical_name(f"{site.id.lower()}-pages", self.stage),
+            code=cloudfront.FunctionCode.from_inline(site.router_js()),
+            runtime=cloudfront.FunctionRuntime.JS_2_0,
+            comment="client-routed paths of the web front end -> their page",
+        )
+        rest_api = self.api.get_resource("RestAPI")
+        api = cloudfront.BehaviorOptions(
+            origin=origins.HttpOrigin(
+                f"{rest_api.ref}.execute-api.{self.region}.{self.url_suffix}",
+                origin_path=f"/{CHALICE_STAGE_API_GATEWAY}",
+                protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+            ),
+            viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+            allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+            cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+            # every header but Host (API Gateway wants its own): Authorization, X-Citizen-Token, ...
+            origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+        )
+        return cloudfront.Distribution(
+            self,
+            f"{site.id}Distribution",
+            comment=f"{PROJECT}-{self.stage} web front end",
+            default_root_object=site.index,
+            http_version=cloudfront.HttpVersion.HTTP2_AND_3,
+            default_behavior=cloudfront.BehaviorOptions(
+                origin=origins.S3BucketOrigin.with_origin_access_control(self.buckets[site.bucket]),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+                response_headers_policy=headers,
+                function_associations=[
+                    cloudfront.FunctionAssociation(function=pages, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST)
+                ],
+            ),
+            additional_behaviors={path: api for path in site.api_paths},
+        )
+
     def _packaging_region(self) -> str | None:
         """Region `chalice package` should assume, or None to leave botocore's own.
 
@@ -642,3 +713,6 @@ class BirthRegStack(Stack):
             CfnOutput(self, _output_id(i, "UserPoolClientId"), value=client.user_pool_client_id)
         for i, m in self.state_machines.items():
             CfnOutput(self, _output_id(i, "StateMachineArn"), value=m.state_machine_arn)
+        for i, d in self.sites.items():
+            CfnOutput(self, _output_id(i, "Url"), value=f"https://{d.distribution_domain_name}")
+            CfnOutput(self, _output_id(i, "DistributionId"), value=d.distribution_id)

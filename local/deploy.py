@@ -118,6 +118,9 @@ def deploy(stage: str, region: str) -> dict[str, str]:
             UserPoolId=pool_id,
             ClientName=f"{r.physical_name(pool.suffix, stage)}-web",
             ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            # As infra/stack.py: users must not write their own role or jurisdiction (custom
+            # attributes) with their access token; only administrators do. moto does not enforce it.
+            WriteAttributes=["email", "phone_number"],
         )
         names[pool.id] = pool_id
         names[f"{pool.id}Client"] = client["UserPoolClient"]["ClientId"]

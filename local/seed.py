@@ -1,13 +1,26 @@
-"""Demo reference records for the local stack.
+"""Demo data for the local stack: reference-registry records for every workflow branch, and staff accounts.
 
-The registries hold the identities and the marriage of each province's demo couple
-(``chalicelib.domain.demo.demo_registration``), so submitting a demo registration as it is
-issues a certificate at once; changing a name, an ID number or the marriage certificate
-number sends it to manual review.
+Registries (Registry table, read by the reference adapters of public security, civil affairs and
+the population registry): each province's demo couple (``chalicelib.domain.demo``) is known to all
+three, so submitting ``demo_registration(profile)`` issues at once; and for each profile one couple
+per *scenario* below, whose records are made to reach one branch of the state machine.
+``python -m local.seed body <profile> <scenario>`` prints the registration body of a scenario;
+local/README.md lists what each one shows.
+
+Staff (the StaffPool user pool): ``STAFF`` — local-only accounts with one shared password.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
+import sys
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from chalicelib.domain import idcard
 from chalicelib.domain.demo import demo_registration
 from chalicelib.domain.profiles import PROFILES
 from chalicelib.store import registry
@@ -15,22 +28,190 @@ from chalicelib.store import registry
 DEMO_PROFILES = tuple(PROFILES)
 
 
-def registry_records(body: dict) -> list[tuple[tuple[str, str], dict]]:
-    woman, man, marriage = body["woman"], body["man"], body["marriage"]
-    return [
-        (registry.person_key(woman["id_number"]), {"name": woman["name"], "sex": "female"}),
-        (registry.person_key(man["id_number"]), {"name": man["name"], "sex": "male"}),
-        (
-            registry.marriage_key(marriage["certificate_number"]),
-            {"woman_id": woman["id_number"], "man_id": man["id_number"], "date": marriage["date"]},
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    shows: str  # the branch, per profile where it differs
+
+
+SCENARIOS: dict[str, Scenario] = {
+    s.name: s
+    for s in (
+        Scenario("instant", "all three registries agree → certificate at once (003 (B))"),
+        Scenario(
+            "newborn_unrecorded",
+            "the population registry knows the couple but not their child → the registry is updated and "
+            "the certificate issued at once (002 五(三) 登记表信息多 → 视同比对一致)",
         ),
+        Scenario("registry_has_more", "the registry records a child the form omits → manual review (登记表信息少)"),
+        Scenario("child_conflict", "the child's birth date differs from the registry → manual review (有差错)"),
+        Scenario(
+            "no_household",
+            "the population registry has no record of the couple → chongqing: issued on the commitment "
+            "(002 五(三) 以承诺信息为准); sichuan, guizhou: manual review",
+        ),
+        Scenario("identity_mismatch", "public security knows the woman's ID number under another name → proof documents (ID_CARD)"),
+        Scenario(
+            "marriage_other_province",
+            "the marriage was registered in another province (certificate J330102-…) → civil affairs cannot "
+            "verify it → proof documents (MARRIAGE_PROOF)",
+        ),
+    )
+}
+
+WOMAN_BORN = date(1990, 1, 1)
+MAN_BORN = date(1988, 1, 1)
+
+
+def registry_records(body: dict, *, children: list[dict] | None = None, woman_name: str | None = None,
+                     family: bool = True, marriage: bool = True) -> list[tuple[tuple[str, str], dict]]:
+    """Records that make the registries agree with ``body`` (the instant path), unless told otherwise:
+    ``children`` replaces the population registry's children, ``family=False`` leaves the couple out
+    of it, ``woman_name`` records the woman under another name, ``marriage=False`` leaves the
+    marriage out of civil affairs."""
+    woman, man, m = body["woman"], body["man"], body["marriage"]
+    out = [
+        (registry.person_key(woman["id_number"]), {"name": woman_name or woman["name"], "sex": "female"}),
+        (registry.person_key(man["id_number"]), {"name": man["name"], "sex": "male"}),
     ]
+    if marriage:
+        out.append(
+            (
+                registry.marriage_key(m["certificate_number"]),
+                {"woman_id": woman["id_number"].upper(), "man_id": man["id_number"].upper(), "date": m["date"]},
+            )
+        )
+    if family:
+        recorded = body.get("children", []) if children is None else children
+        out.append(
+            (
+                registry.family_key(woman["id_number"], man["id_number"]),
+                {
+                    "children": [
+                        {k: c.get(k) for k in ("name", "id_number", "birth_date", "sex", "relation")} for c in recorded
+                    ]
+                },
+            )
+        )
+    return out
+
+
+def scenario(profile: str, name: str, *, serial: int | None = None) -> tuple[dict[str, Any], list[tuple[tuple[str, str], dict]]]:
+    """The registration body of a scenario and the registry records that make it reach its branch.
+
+    ``serial`` gives a fresh couple (tests); without it, the fixed couple the local stack seeds.
+    """
+    if name not in SCENARIOS:
+        raise KeyError(f"unknown scenario {name!r}; one of {sorted(SCENARIOS)}")
+    k = list(SCENARIOS).index(name) if serial is None else 10 + serial
+    body = demo_registration(profile)
+    county = body["woman"]["id_number"][:6]
+    body["woman"]["id_number"] = idcard.make_id(county, WOMAN_BORN + timedelta(days=k), 900)
+    body["man"]["id_number"] = idcard.make_id(county, MAN_BORN + timedelta(days=k), 901)
+    body["marriage"]["certificate_number"] = f"J{county}-2021-{k:06d}"
+    child = body["children"][0]
+    if name == "instant":
+        records = registry_records(body)
+    elif name == "newborn_unrecorded":
+        records = registry_records(body, children=[])
+    elif name == "registry_has_more":
+        older = {"name": child["name"] + "一", "id_number": None, "birth_date": "2022-01-15", "sex": "male", "relation": "joint"}
+        records = registry_records(body, children=[older, child])
+    elif name == "child_conflict":
+        records = registry_records(body, children=[{**child, "id_number": None, "birth_date": "2023-05-10"}])
+    elif name == "no_household":
+        records = registry_records(body, family=False)
+    elif name == "identity_mismatch":
+        records = registry_records(body, woman_name=body["woman"]["name"][0] + "丽")
+    else:  # marriage_other_province
+        body["marriage"]["certificate_number"] = f"J330102-2021-{k:06d}"
+        records = registry_records(body, marriage=False)
+    return body, records
+
+
+# -------------------------------------------------------------------------------- staff accounts
+STAFF_PASSWORD = "Local-Demo-2026!"  # noqa: S105 - local stack only (in-memory Cognito); printed in local/README.md
+
+
+@dataclass(frozen=True)
+class StaffAccount:
+    username: str
+    name: str
+    role: str
+    region_code: str
+    office_code: str | None = None
+
+
+STAFF: tuple[StaffAccount, ...] = (
+    # Sichuan: the demo office is 成都市锦江区春熙路街道 (510104022)
+    StaffAccount("sc-admin", "四川省管理员", "admin", "51"),
+    StaffAccount("sc-province", "四川省监测员", "province_monitor", "51"),
+    StaffAccount("sc-city-5101", "成都市监测员", "city_monitor", "5101"),
+    StaffAccount("sc-county-510104", "锦江区监测员", "county_monitor", "510104"),
+    StaffAccount("sc-op-510104022", "春熙路街道操作员", "township_operator", "510104022", "510104022"),
+    StaffAccount("sc-op-510104023", "书院街街道操作员", "township_operator", "510104023", "510104023"),
+    StaffAccount("sc-hospital-510104", "锦江区妇幼保健院", "medical_institution", "510104", "H510104001"),
+    # Guizhou: 贵阳市南明区新华路街道 (520102016)
+    StaffAccount("gz-admin", "贵州省管理员", "admin", "52"),
+    StaffAccount("gz-city-5201", "贵阳市监测员", "city_monitor", "5201"),
+    StaffAccount("gz-county-520102", "南明区监测员", "county_monitor", "520102"),
+    StaffAccount("gz-op-520102016", "新华路街道操作员", "township_operator", "520102016", "520102016"),
+    # Chongqing: 渝中区解放碑街道 (500103003); the municipality is the "city" level (50)
+    StaffAccount("cq-admin", "重庆市管理员", "admin", "50"),
+    StaffAccount("cq-city-50", "重庆市监测员", "city_monitor", "50"),
+    StaffAccount("cq-county-500103", "渝中区监测员", "county_monitor", "500103"),
+    StaffAccount("cq-op-500103003", "解放碑街道操作员", "township_operator", "500103003", "500103003"),
+)
+
+
+def seed_staff(accounts: tuple[StaffAccount, ...] = STAFF, password: str = STAFF_PASSWORD) -> int:
+    import boto3
+
+    idp = boto3.client("cognito-idp")
+    pool = os.environ["STAFF_USER_POOL_ID"]
+    for a in accounts:
+        attributes = [
+            {"Name": "name", "Value": a.name},
+            {"Name": "custom:role", "Value": a.role},
+            {"Name": "custom:region_code", "Value": a.region_code},
+        ]
+        if a.office_code:
+            attributes.append({"Name": "custom:office_code", "Value": a.office_code})
+        idp.admin_create_user(UserPoolId=pool, Username=a.username, UserAttributes=attributes, MessageAction="SUPPRESS")
+        idp.admin_set_user_password(UserPoolId=pool, Username=a.username, Password=password, Permanent=True)
+    return len(accounts)
 
 
 def seed_demo_records() -> int:
+    """Registry records of the demo couples and of every scenario, then the staff accounts."""
     count = 0
     for profile in DEMO_PROFILES:
-        for key, data in registry_records(demo_registration(profile)):
+        records = registry_records(demo_registration(profile))
+        for name in SCENARIOS:
+            records += scenario(profile, name)[1]
+        for key, data in records:
             registry.put(key, data)
             count += 1
+    if os.environ.get("STAFF_USER_POOL_ID"):
+        count += seed_staff()
     return count
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Demo registration bodies of the local stack's scenarios.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    body = sub.add_parser("body", help="print the JSON body of a scenario")
+    body.add_argument("profile", choices=DEMO_PROFILES)
+    body.add_argument("scenario", choices=sorted(SCENARIOS))
+    sub.add_parser("list", help="list the scenarios")
+    args = parser.parse_args(argv)
+    if args.command == "list":
+        for s in SCENARIOS.values():
+            print(f"{s.name:26} {s.shows}")
+        return 0
+    print(json.dumps(scenario(args.profile, args.scenario)[0], ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -43,6 +43,9 @@ def _prepare_environment(moto_port: int) -> None:
         }
     )
     os.environ.setdefault("BIRTHREG_SECRET", secrets.token_hex(32))
+    # The public-security check is open in working hours only (000 §2.3.5); locally it is always
+    # open unless set (local/README.md shows the waiting branch with VERIFICATION_WINDOW=09:00-17:30).
+    os.environ.setdefault("VERIFICATION_WINDOW", "always")
 
 
 @dataclass
@@ -70,12 +73,13 @@ class LocalStack:
         from moto.core.config import default_user_config
         from moto.server import ThreadedMotoServer
 
-        from local import lambdas, outbox
+        from local import atomic_writes, lambdas, outbox
 
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's per-request lines
         default_user_config["stepfunctions"]["execute_state_machine"] = True
         lambdas.install()
         outbox.install()
+        atomic_writes.install()  # DynamoDB's conditional writes are atomic; moto's are not
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
         self._moto.start()
 
@@ -102,7 +106,7 @@ class LocalStack:
         from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer
 
         import app as app_module
-        from local import outbox
+        from local import outbox, web
 
         app_obj = app_module.app
         # What chalice.local.create_local_server does, with our request handler.
@@ -127,7 +131,20 @@ class LocalStack:
                     self.end_headers()
                     self.wfile.write(body)
                     return
+                page = web.resolve(self.path, self.headers.get("Accept", "")) if self.command in ("GET", "HEAD") else None
+                if page is not None:  # the web front end (local/web.py), as CloudFront serves it in AWS
+                    body = page.read_bytes()
+                    self.send_response(200)
+                    for name, value in web.headers(page, len(body)).items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    if self.command == "GET":
+                        self.wfile.write(body)
+                    return
                 super()._generic_handle()
+
+            # chalice binds do_GET & co. to its own _generic_handle; rebind them to the override above.
+            do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
 
             def _send_error_response(self, error) -> None:
                 # API Gateway answers an unknown route with 403 "Missing Authentication

@@ -1,4 +1,23 @@
-"""CheckRecords: compare the case with the government registries (000 §2.3.5)."""
+"""The automated part of the registration workflow (statemachines/registration.asl.json).
+
+- ``identity_check`` — state ``IdentityCheck``: names and ID numbers of both spouses against public
+  security, only inside the working-hours window (000 §2.3.5 注 "公安校验只在正常工作时间范围内开放");
+  outside it the answer is ``window_closed`` with the wait until the next window (working-day
+  calendar, holidays included).
+- ``marriage_check`` — state ``MarriageCheck``: certificate number + both ID numbers + date against
+  civil affairs (000 §2.3.5 "结婚证号…查验…四川民政信息").
+- ``auto_compare`` — state ``AutoCompare``: two-way comparison of the children with the population
+  registry (002 五(三); 003 (B)), decided by ``chalicelib.domain.comparison`` and the profile.
+- ``apply_rules`` — state ``ApplyRules``: records the three results on the case, applies the domain
+  rules again (eligibility, jurisdiction, child order: ``domain.evaluation.evaluate``, the same
+  function as at submission) and chooses the route: ``wait_window``, ``proofs`` (a failed or
+  impossible check asks the citizen for proof documents, 000 §2.3.5 "此时需上传相关证明材料"),
+  ``review``, ``update_registry`` or ``issue``.
+- ``update_registry`` — state ``UpdateRegistry``: "《登记表》信息比系统行政记录记载信息多…应及时增加或
+  更新办证系统信息并视同审核比对一致" (002 五(三)).
+
+The three checks run in parallel branches and only read; ``apply_rules`` is the one writer.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +25,255 @@ import json
 from typing import Any
 
 from chalicelib import config
-from chalicelib.adapters.registries import RecordsRegistry, default_registry
+from chalicelib.adapters import civil_affairs, population, public_security
+from chalicelib.domain import comparison
+from chalicelib.store import audit
 from chalicelib.store import cases as case_store
 
+_ROLE = {"woman": "女方", "man": "男方"}
+IDENTITY_MESSAGES = {
+    "not_found": ("IDENTITY_NOT_FOUND", "id_number", "身份证号码未能在公安信息中查到"),
+    "name_mismatch": ("IDENTITY_NAME_MISMATCH", "name", "姓名与身份证号码不一致"),
+}
+MARRIAGE_MESSAGES = {
+    "not_found": ("MARRIAGE_NOT_FOUND", "marriage.certificate_number", "结婚证号未能在民政婚姻登记信息中查到"),
+    "parties_mismatch": ("MARRIAGE_PARTIES_MISMATCH", "marriage.certificate_number", "结婚证登记的当事人与填写的男女双方不一致"),
+    "date_mismatch": ("MARRIAGE_DATE_MISMATCH", "marriage.date", "结婚登记日期与民政记录不一致"),
+    "unverifiable": ("MARRIAGE_UNVERIFIABLE", "marriage.certificate_number", "结婚登记不在本省民政信息中，无法核验"),
+}
+COMPARE_MESSAGES = {
+    "FORM_HAS_LESS": ("REGISTRY_FORM_HAS_LESS", "children"),
+    "CONFLICT": ("REGISTRY_CONFLICT", "children"),
+    "UNVERIFIABLE": ("REGISTRY_UNVERIFIABLE", "children"),
+}
+# Which proof document answers which failed check (codes shared with services/uploads.py).
+PROOF_FOR = {"public_security": "ID_CARD", "civil_affairs": "MARRIAGE_PROOF"}
 
-def check_records(case_id: str, registry: RecordsRegistry | None = None) -> dict[str, Any]:
+
+def _form(case: case_store.Case):
+    from chalicelib.domain.form import RegistrationForm
+
+    return RegistrationForm.model_validate_json(case.form_json)
+
+
+def _iso(dt) -> str:
+    return dt.isoformat(timespec="seconds")
+
+
+# ------------------------------------------------------------------------------ IdentityCheck
+def identity_check(case_id: str, *, window_waited: bool = False) -> dict[str, Any]:
+    from chalicelib.domain.working_days import default_calendar
+
+    now = config.now()
+    window = config.verification_window()
+    if window is not None and not window_waited:
+        opens = default_calendar().next_window_start(now, window)
+        if opens > now:
+            return {
+                "system": "public_security",
+                "status": "window_closed",
+                "opens_at": _iso(opens),
+                "wait_seconds": config.workflow_seconds((opens - now).total_seconds()),
+            }
+    form = _form(case_store.get(case_id))
+    queries = [public_security.IdentityQuery(role, p.name, p.id_number) for role, p in form.spouses()]
+    answers = public_security.default().verify(queries)
+    return {
+        "system": "public_security",
+        "status": "match" if all(a.status == "match" for a in answers) else "mismatch",
+        "people": [{"role": a.role, "status": a.status} for a in answers],
+        "checked_at": _iso(now),
+    }
+
+
+# ------------------------------------------------------------------------------ MarriageCheck
+def marriage_check(case_id: str) -> dict[str, Any]:
     case = case_store.get(case_id)
-    result = (registry or default_registry()).check(case.form).to_dict()
-    now = config.now().isoformat(timespec="seconds")
-    case_store.transition(
-        case,
-        case_store.CHECKING,
-        at=now,
-        by="system",
-        note="记录比对一致" if result["matched"] else "记录比对不一致，转人工审核",
-        check_json=json.dumps(result, ensure_ascii=False),
+    form = _form(case)
+    from chalicelib.domain.profiles import get_profile
+
+    answer = civil_affairs.default().verify(
+        civil_affairs.MarriageQuery(
+            certificate_number=form.marriage.certificate_number,
+            woman_id=form.woman.id_number,
+            man_id=form.man.id_number,
+            date=form.marriage.date.isoformat(),
+            province_code=get_profile(form.profile).province_code,
+        )
     )
-    return result
+    status = {"match": "match", "unverifiable": "unverifiable"}.get(answer.status, "mismatch")
+    return {"system": "civil_affairs", "status": status, "detail": answer.status, "checked_at": _iso(config.now())}
+
+
+# ------------------------------------------------------------------------------ AutoCompare
+def _facts(children) -> list[comparison.ChildFacts]:
+    return [
+        comparison.ChildFacts(c.name, c.birth_date.isoformat(), c.sex, c.id_number.upper() if c.id_number else None)
+        for c in children
+    ]
+
+
+def auto_compare(case_id: str) -> dict[str, Any]:
+    from chalicelib.domain.profiles import get_profile
+
+    case = case_store.get(case_id)
+    form = _form(case)
+    recorded = population.default().household(form.woman.id_number, form.man.id_number)
+    result = comparison.compare(
+        _facts(form.children),
+        None if recorded is None else [comparison.ChildFacts(r.name, r.birth_date, r.sex, r.id_number) for r in recorded],
+    )
+    decision = comparison.decide(result, get_profile(form.profile).unverifiable_policy)
+    return {
+        "system": "population",
+        **result.to_dict(),
+        "decision": {
+            "issue": decision.issue,
+            "update_registry": decision.update_registry,
+            "reason": decision.reason,
+            "message": decision.message,
+            "citation": decision.citation,
+        },
+        "checked_at": _iso(config.now()),
+    }
+
+
+# ------------------------------------------------------------------------------ ApplyRules
+def _mismatches(identity: dict, marriage: dict, compare: dict, rule_reasons: list[dict]) -> list[dict[str, str]]:
+    out = []
+    for person in identity.get("people", []):
+        if person["status"] in IDENTITY_MESSAGES:
+            code, field, message = IDENTITY_MESSAGES[person["status"]]
+            out.append({"code": code, "path": f"{person['role']}.{field}", "message": _ROLE[person["role"]] + message})
+    if marriage.get("detail") in MARRIAGE_MESSAGES:
+        code, path, message = MARRIAGE_MESSAGES[marriage["detail"]]
+        out.append({"code": code, "path": path, "message": message})
+    reason = compare.get("decision", {}).get("reason")
+    if reason in COMPARE_MESSAGES:
+        code, path = COMPARE_MESSAGES[reason]
+        out.append({"code": code, "path": path, "message": compare["decision"]["message"]})
+    out += [{"code": r["code"], "path": "", "message": r["message"]} for r in rule_reasons]
+    return out
+
+
+def _rule_reasons(case: case_store.Case) -> list[dict[str, str]]:
+    """The domain's evaluation, again, at check time: what would stop an online registration."""
+    from chalicelib.domain.evaluation import evaluate
+
+    evaluation = evaluate(_form(case), today=config.today())
+    # ``reasons`` explain the eligibility either way; they are problems only when not eligible.
+    reasons = [] if evaluation.eligible else [r.to_dict() for r in evaluation.reasons]
+    if evaluation.onsite_required and case.channel == "online":
+        reasons += [r.to_dict() for r in evaluation.onsite_reasons]
+    office = evaluation.jurisdiction.office_code
+    if office and office != case.office_code:
+        reasons.append({"code": "JURISDICTION_CHANGED", "message": "归属登记机构与提交时不同，需人工确认", "citation": evaluation.jurisdiction.rule})
+    if int(evaluation.child_order.registration_order) != int(case.child_order):
+        reasons.append({"code": "CHILD_ORDER_CHANGED", "message": "登记孩次与提交时不同，需人工确认", "citation": "child_order"})
+    return reasons
+
+
+def _first_check(case: case_store.Case) -> bool:
+    return not any(h.status == case_store.CHECKING for h in case.history)
+
+
+def apply_rules(state: dict[str, Any]) -> dict[str, Any]:
+    """Record the checks and choose the route; returns the next workflow state."""
+    from chalicelib.services import review, statistics
+
+    case_id = state["case_id"]
+    checks = {c["system"]: c for c in state["checks"]}
+    identity, marriage, compare = checks["public_security"], checks["civil_affairs"], checks["population"]
+    case = case_store.get(case_id)
+    at = _iso(config.now())
+    if _first_check(case):
+        statistics.received(case.office_code, case.channel)
+
+    if identity["status"] == "window_closed":
+        opens = identity["opens_at"]
+        note = f"公安校验仅在工作时间开放，将于{opens[5:7]}月{opens[8:10]}日{opens[11:16]}进行校验"
+        _transition(case, case_store.CHECKING, at=at, note=note)
+        return {"case_id": case_id, "route": "wait_window", "wait_seconds": identity["wait_seconds"]}
+
+    reasons = _rule_reasons(case)
+    failed = [s for s, c in (("public_security", identity), ("civil_affairs", marriage)) if c["status"] != "match"]
+    decision = compare["decision"]
+    if failed:
+        route = "proofs"
+    elif reasons or not decision["issue"]:
+        route = "review"
+    elif decision["update_registry"]:
+        route = "update_registry"
+    else:
+        route = "issue"
+    mismatches = _mismatches(identity, marriage, compare, reasons)
+    record = {
+        "matched": route in ("issue", "update_registry"),  # consistent, or treated as consistent
+        "mismatches": mismatches,
+        "route": route,
+        "identity": {"status": identity["status"], "people": identity.get("people", [])},
+        "marriage": {"status": marriage["status"], "detail": marriage["detail"]},
+        "population": {k: compare[k] for k in ("outcome", "only_in_form", "only_in_registry", "differences", "decision")},
+        "rules": {"ok": not reasons, "reasons": reasons},
+        "checked_at": at,
+    }
+    notes = {
+        "issue": decision["message"],
+        "update_registry": decision["message"],
+        "proofs": "信息核验未通过：" + "；".join(m["message"] for m in mismatches if m["code"].startswith(("IDENTITY", "MARRIAGE"))),
+        "review": "转人工审核：" + "；".join(m["message"] for m in mismatches),
+    }
+    case = _transition(case, case_store.CHECKING, at=at, note=notes[route][:200], check_json=json.dumps(record, ensure_ascii=False))
+
+    next_state: dict[str, Any] = {"case_id": case_id, "route": route}
+    if route == "proofs":
+        next_state["proofs"] = review.plan_proofs(case, [PROOF_FOR[s] for s in failed], reason=notes["proofs"])
+    elif route == "review":
+        next_state["review"] = review.plan_review(case)
+    return next_state
+
+
+def _transition(case: case_store.Case, status: str, *, at: str, note: str, **changes: Any) -> case_store.Case:
+    """``case_store.transition`` with a reload when another writer (an upload, a rating) came first."""
+    for _ in range(5):
+        try:
+            return case_store.transition(case, status, at=at, by="system", note=note, **changes)
+        except case_store.ConcurrentChange:
+            case = case_store.get(case.case_id)
+    raise case_store.ConcurrentChange(case.case_id)
+
+
+# ------------------------------------------------------------------------------ UpdateRegistry
+def update_registry(case_id: str) -> dict[str, Any]:
+    """Add the children the form has and the registry lacks (only after the comparison said so)."""
+    case = case_store.get(case_id)
+    check = case.check or {}
+    extra = (check.get("population") or {}).get("only_in_form") or []
+    outcome = (check.get("population") or {}).get("outcome")
+    if not extra or outcome != "form_has_more":
+        return {"added": 0}
+    form = _form(case)
+    children = [
+        population.RecordedChild(
+            name=c.name,
+            birth_date=c.birth_date.isoformat(),
+            sex=c.sex,
+            id_number=c.id_number.upper() if c.id_number else None,
+            relation=c.relation,
+        )
+        for i, c in enumerate(form.children)
+        if i in extra
+    ]
+    added = population.default().add_children(form.woman.id_number, form.man.id_number, children, source=case_id)
+    if added:
+        at = _iso(config.now())
+        audit.append(
+            f"CASE#{case_id}",
+            actor="system",
+            action="registry.children_added",
+            after={"children": [{"birth_date": c.birth_date, "sex": c.sex} for c in children], "added": added},
+            detail={"citation": "002 五(三)", "system": "population"},
+            at=at,
+        )
+        _transition(case, case.status, at=at, note=f"已向人口信息系统增加子女记录{added}条（002 五(三)）")
+    return {"added": added}

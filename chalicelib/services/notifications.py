@@ -1,12 +1,21 @@
-"""Notify: tell the applicant the result by SMS and other departments by event (002 五(一)8)."""
+"""Notify: tell the applicant the result by SMS and other departments by event (002 五(一)8);
+and when something goes wrong, make it visible (``record_failure``, ``alert_operators``).
+
+Result SMS (003 (B): "sends the declarant a text message notification … of the status of the
+birth registration"): the query code itself is stored only as a keyed hash, so the message
+points to the query code sent with the acknowledgement of the submission.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from chalicelib import config
 from chalicelib.adapters import events, sms
 from chalicelib.store import cases as case_store
+
+log = logging.getLogger("birthreg.notifications")
 
 
 def result_message(case: case_store.Case) -> str:
@@ -16,7 +25,13 @@ def result_message(case: case_store.Case) -> str:
     return f"【生育登记】您的办件{case.case_id}未予登记，原因请凭查询码在办件查询中查看。"
 
 
+def _manual(case: case_store.Case) -> bool:
+    return any(h.status == case_store.AWAITING_REVIEW for h in case.history)
+
+
 def notify(case_id: str) -> dict[str, Any]:
+    from chalicelib.services import statistics
+
     case = case_store.get(case_id)
     message_id = sms.default_sender().send(case.contact_phone, result_message(case))
     if case.status == case_store.REGISTERED:
@@ -35,4 +50,44 @@ def notify(case_id: str) -> dict[str, Any]:
             },
             event_type="registration.completed",
         )
+    if case.status in (case_store.REGISTERED, case_store.REJECTED):
+        statistics.completed(case.office_code, case.status, case.channel, manual=_manual(case))
     return {"sms_message_id": message_id, "status": case.status}
+
+
+def alert_operators(subject: str, detail: dict[str, Any]) -> str:
+    """Publish an operator alert (the OperatorAlerts topic: e-mail, paging)."""
+    return events.publish(config.alerts_topic_arn(), subject[:100], {"type": "operator.alert", **detail}, event_type="operator.alert")
+
+
+def _error_name(state: dict[str, Any]) -> str:
+    error = state.get("error")
+    if isinstance(error, dict):
+        return str(error.get("Error") or "Unknown")[:80]
+    return f"unexpected route {state.get('route')!r}"[:80]
+
+
+def record_failure(state: dict[str, Any]) -> dict[str, Any]:
+    """State ``RecordFailure``: a step failed after its retries (or the workflow reached a state it
+    does not know). The case becomes "needs attention" — visible to the citizen and to staff, never
+    lost — and the operators are alerted. Personal data stays out of the alert."""
+    from chalicelib.services import statistics
+
+    case_id = state["case_id"]
+    error = _error_name(state)
+    case = case_store.get(case_id)
+    previous = case.status
+    at = config.now().isoformat(timespec="seconds")
+    for _ in range(5):
+        try:
+            case = case_store.transition(case, case_store.NEEDS_ATTENTION, at=at, by="system", note=f"处理异常（{error}），已通知运维人员跟进")
+            break
+        except case_store.ConcurrentChange:
+            case = case_store.get(case_id)
+    alert_operators(
+        "生育登记办件需要人工处理",
+        {"case_id": case_id, "error": error, "previous_status": previous, "office_code": case.office_code, "at": at},
+    )
+    statistics.count(case.office_code, {"needs_attention|total": 1})
+    log.error("case %s needs attention: %s", case_id, error)
+    return {"case_id": case_id, "status": case.status}

@@ -1,77 +1,526 @@
-"""Manual review with the callback pattern (001 三(一)1(1) 接收任务, (2) 信息初审).
+"""Proof documents and manual review with the callback pattern (waitForTaskToken).
 
-``await_review`` runs as the ``AwaitReview`` waitForTaskToken task: it keeps the task token
-in the Tasks table under a short random task id and tells the responsible office where to
-find the task. ``decide`` records the staff decision with a conditional write first, then
-answers the token, so a repeated or concurrent decision changes nothing.
+Proofs (000 §2.3.5 "录入的对象信息没有校验通过的…此时需上传相关证明材料"):
+
+- ``plan_proofs`` — which documents, by when (``PROOFS_WORKING_DAYS`` working days, default 5;
+  the seeds state no deadline, so it is an operator setting);
+- ``request_proofs`` — state ``RequestProofs``: keeps the token under ``proofs#<case id>``, sets
+  ``proofs_requested`` on the case and tells the citizen by SMS;
+- ``proofs_received`` — called by citizen services when the uploads cover the request: answers the
+  token (idempotent: a second call, or one after the deadline, changes nothing);
+- ``proofs_overdue`` — state ``ProofsOverdue`` (the wait timed out): closes the case as incomplete
+  with an SMS, unless the documents arrived at the last moment.
+
+Review (001 三(一)1 (1) 接收任务 (2) 信息初审 1 个工作日 (3) 生育登记 3 个工作日; 003 (C) five working days):
+
+- ``plan_review`` — the stage (the profile's ``review_stages``: Guizhou has two), the responsible
+  office at the current level, the deadline in working days and the task timeout;
+- ``await_review`` — state ``AwaitReview``: stores the token under a short random task id (the token
+  never leaves the server) and notifies the office's staff with the link ``/staff/tasks/{task_id}``;
+- ``escalate_review`` — state ``EscalateReview`` (the SLA timeout fired): the task moves to the next
+  administrative level (county, then city), recorded in the case history and the audit log;
+- ``decide`` — a staff decision: accept, reject with a reason, or request documents. The decision is
+  recorded with a conditional write first (only an open task, only once), then the token is
+  answered; a repeated or concurrent decision changes nothing.
+
+Every workflow step here returns the next workflow *state* ``{"case_id", "route", ...}``; the
+state machine's ``Route`` choice reads ``route``.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import json
+import logging
 from typing import Any
 
 from chalicelib import config
-from chalicelib.adapters import events, workflow
+from chalicelib.adapters import events, sms, workflow
 from chalicelib.domain import errors
+from chalicelib.services import hierarchy
+from chalicelib.store import audit
 from chalicelib.store import cases as case_store
 from chalicelib.store import tasks as task_store
 
-DECISIONS = {"accept": "受理并登记", "reject": "不予登记"}
+log = logging.getLogger("birthreg.review")
+
+DECISIONS = {"accept": "通过", "reject": "不予登记", "request_documents": "补充材料"}
+DOCUMENTS = {"ID_CARD": "身份证", "RESIDENCE_PROOF": "现居住证明", "MARRIAGE_PROOF": "结婚证明"}
+LEVEL_TITLES = ("乡镇（街道）", "县（区）", "市（州）")
+MAX_REASON = 200
 
 
-def _due_at(start: datetime, working_days: int) -> datetime:
-    from chalicelib.domain.working_days import WorkingCalendar
-
-    return WorkingCalendar().add_working_days(start, working_days)
+def _iso(dt) -> str:
+    return dt.isoformat(timespec="seconds")
 
 
-def await_review(case_id: str, stage: str, task_token: str, *, working_days: int = 3) -> dict[str, Any]:
-    case = case_store.get(case_id)
+def _calendar():
+    from chalicelib.domain.working_days import default_calendar
+
+    return default_calendar()
+
+
+def _deadline(working_days: int) -> tuple[str, int]:
+    """(deadline, seconds the workflow timer lasts): the end of the N-th working day, the day of
+    acceptance included (001 三(一)1(3) "3个工作日内（含受理当日）"; domain/working_days.py)."""
     now = config.now()
+    due = _calendar().add_working_days(now, working_days)
+    return _iso(due), config.workflow_seconds((due - now).total_seconds())
+
+
+def _transition(case: case_store.Case, status: str, *, by: str = "system", note: str | None = None, **changes: Any) -> case_store.Case:
+    at = _iso(config.now())
+    for _ in range(5):
+        try:
+            return case_store.transition(case, status, at=at, by=by, note=note, **changes)
+        except case_store.ConcurrentChange:
+            case = case_store.get(case.case_id)
+    raise case_store.ConcurrentChange(case.case_id)
+
+
+def _answer(token: str, output: dict[str, Any]) -> bool:
+    """Answer a waiting state, after the outcome was recorded on the task. False when that did not
+    work: the state stopped waiting (it timed out meanwhile), or Step Functions could not be reached
+    after the client's retries. Either way nothing is lost: when the wait times out, the timeout
+    step (EscalateReview, ProofsOverdue) finds the recorded outcome and continues with it."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        workflow.send_task_success(token, output)
+        return True
+    except workflow.TaskGone as exc:
+        log.warning("task token no longer accepted (%s); the timeout step will pick up the outcome", exc)
+    except (BotoCoreError, ClientError):
+        log.exception("SendTaskSuccess failed; the outcome is recorded and resumes the workflow at the deadline")
+    return False
+
+
+# ======================================================================= proof documents
+def plan_proofs(case: case_store.Case, codes: list[str], *, reason: str, resume_stage: str | None = None) -> dict[str, Any]:
+    due_at, seconds = _deadline(config.int_setting("PROOFS_WORKING_DAYS", 5))
+    return {
+        "codes": sorted(dict.fromkeys(codes)),
+        "due_at": due_at,
+        "timeout_seconds": seconds,
+        "reason": reason[:MAX_REASON],
+        "resume_stage": resume_stage,
+    }
+
+
+def request_proofs(case_id: str, task_token: str, proofs: dict[str, Any]) -> dict[str, Any]:
+    from chalicelib.services import statistics
+
+    case = case_store.get(case_id)
+    now = _iso(config.now())
     task = task_store.Task(
-        task_store.new_task_id(),
+        task_store.proofs_task_id(case_id),
+        kind=task_store.PROOFS,
         case_id=case_id,
-        stage=stage,
-        office_code=case.office_code,
-        due_at=_due_at(now, working_days).isoformat(timespec="seconds"),
-        created_at=now.isoformat(timespec="seconds"),
+        stage="proofs",
+        case_office=case.office_code,
+        profile=case.profile,
+        due_at=proofs["due_at"],
+        created_at=now,
         task_token=task_token,
+        documents=list(proofs["codes"]),
+        resume_stage=proofs.get("resume_stage"),
     )
-    task_store.put(task)
-    case_store.transition(case, case_store.AWAITING_REVIEW, at=task.created_at, by="system", note=f"已派发至 {case.office_code} 审核")
-    link = f"{config.public_base_url()}/staff/tasks/{task.task_id}"
-    events.publish(
-        config.staff_topic_arn(),
-        "生育登记待审核任务",
-        {"type": "review.task", "office_code": case.office_code, "stage": stage, "task_url": link, "due_at": task.due_at},
-        event_type="review.task",
+    task_store.replace_closed(task)
+    wanted = "、".join(DOCUMENTS.get(c, c) for c in proofs["codes"])
+    due = proofs["due_at"]
+    _transition(
+        case,
+        case_store.AWAITING_PROOFS,
+        note=f"请于{due[:10]}前上传：{wanted}。{proofs.get('reason') or ''}"[:MAX_REASON],
+        proofs_requested=list(proofs["codes"]),
     )
+    sms.default_sender().send(
+        case.contact_phone, f"【生育登记】办件{case_id}核验未通过，请于{int(due[5:7])}月{int(due[8:10])}日前凭查询码上传证明材料。"
+    )
+    statistics.stage_event(case.office_code, "proofs", "requested")
     return {"task_id": task.task_id}
 
 
-def decide(task_id: str, decision: str, *, staff_id: str, reason: str | None = None) -> dict[str, Any]:
-    if decision not in DECISIONS:
-        raise errors.ValidationFailed(
-            details=[errors.FieldError("decision", "INVALID_ENUM", "审核结论只能是 accept（受理并登记）或 reject（不予登记）")]
+def proofs_received(case_id: str) -> bool:
+    """Citizen services: the accepted uploads now cover ``proofs_requested``. Resumes the workflow
+    (to manual review). True if this call answered the request; False if there was nothing to
+    answer (no open request, or already answered) — calling it again is harmless."""
+    task = task_store.find(task_store.proofs_task_id(case_id))
+    if task is None or not task.is_open:
+        return False
+    case = case_store.get(case_id)
+    outcome = {"case_id": case_id, "route": "review", "review": plan_review(case, stage=task.resume_stage)}
+    try:
+        task_store.close(task, task_store.ANSWERED, at=_iso(config.now()), outcome_json=json.dumps(outcome, ensure_ascii=False))
+    except task_store.AlreadyClosed:
+        return False
+    _answer(task.task_token, outcome)
+    return True
+
+
+def proofs_overdue(state: dict[str, Any]) -> dict[str, Any]:
+    from chalicelib.services import statistics
+
+    case_id = state["case_id"]
+    task = task_store.get(task_store.proofs_task_id(case_id))
+    try:
+        task_store.close(task, task_store.EXPIRED, at=_iso(config.now()))
+    except task_store.AlreadyClosed:
+        task = task_store.get(task.task_id)
+        if task.status == task_store.ANSWERED and task.outcome:
+            return task.outcome  # the documents arrived as the deadline passed: carry on
+        raise
+    case = case_store.get(case_id)
+    _transition(case, case_store.INCOMPLETE, note=f"未在{task.due_at[:10]}前补充证明材料，已终止办理")
+    sms.default_sender().send(case.contact_phone, f"【生育登记】办件{case_id}未按期补充材料，已终止办理，可重新登记或到现场办理。")
+    statistics.completed(case.office_code, case_store.INCOMPLETE, case.channel)
+    return {"case_id": case_id, "route": "closed"}
+
+
+# ======================================================================= review
+def plan_review(case: case_store.Case, *, stage: str | None = None, level: int = 0) -> dict[str, Any]:
+    from chalicelib.domain.profiles import get_profile
+
+    profile = get_profile(case.profile)
+    current = profile.stage(stage) if stage else profile.review_stages[0]
+    chain = hierarchy.escalation_chain(case.office_code)
+    level = min(level, len(chain) - 1)
+    due_at, seconds = _deadline(current.working_days)
+    return {
+        "task_id": task_store.new_task_id(),
+        "stage": current.code,
+        "stage_title": current.title,
+        "working_days": current.working_days,
+        "citation": current.citation,
+        "level": level,
+        "office_code": chain[level],
+        "due_at": due_at,
+        "timeout_seconds": seconds,
+    }
+
+
+def task_link(task_id: str) -> str:
+    return f"{config.public_base_url()}/staff/tasks/{task_id}"
+
+
+def await_review(case_id: str, task_token: str, review: dict[str, Any]) -> dict[str, Any]:
+    from chalicelib.services import statistics
+
+    case = case_store.get(case_id)
+    level = int(review["level"])
+    task = task_store.Task(
+        review["task_id"],
+        kind=task_store.REVIEW,
+        case_id=case_id,
+        stage=review["stage"],
+        level=level,
+        office_code=review["office_code"],
+        assigned_office=review["office_code"],
+        case_office=case.office_code,
+        profile=case.profile,
+        due_at=review["due_at"],
+        created_at=_iso(config.now()),
+        task_token=task_token,
+    )
+    task_store.put_or_refresh(task)
+    office = hierarchy.name_of(review["office_code"])
+    # The citizen reads this note: the deadline, not the (operator-facing) citation of the SLA.
+    note = f"{review['stage_title']}：已派发至{office}，{review['due_at'][:10]}前办结（{review['working_days']}个工作日）"
+    _transition(case, case_store.AWAITING_REVIEW, note=note[:MAX_REASON])
+    events.publish(
+        config.staff_topic_arn(),
+        "生育登记待审核任务" if level == 0 else "生育登记逾期上报任务",
+        {
+            "type": "review.task",
+            "task_url": task_link(task.task_id),
+            "case_id": case_id,
+            "office_code": review["office_code"],
+            "level": level,
+            "stage": review["stage"],
+            "due_at": review["due_at"],
+            "escalated": level > 0,
+        },
+        event_type="review.task",
+        attributes={"office_code": review["office_code"]},
+    )
+    if level == 0:
+        statistics.stage_event(case.office_code, review["stage"], "assigned")
+    return {"task_id": task.task_id}
+
+
+def escalate_review(state: dict[str, Any]) -> dict[str, Any]:
+    """The task's deadline passed: hand it to the next level (county, then city). At the top level
+    the city keeps it with a new deadline and the operators are alerted."""
+    from chalicelib.services import notifications, statistics
+
+    case_id, review = state["case_id"], state["review"]
+    task = task_store.get(review["task_id"])
+    case = case_store.get(case_id)
+    level = int(task.level)
+    top = level >= len(hierarchy.escalation_chain(case.office_code)) - 1
+    plan = plan_review(case, stage=task.stage, level=level + 1)
+    try:
+        task_store.close(task, task_store.ESCALATED, at=_iso(config.now()), escalated_to=plan["task_id"])
+    except task_store.AlreadyClosed:
+        task = task_store.get(task.task_id)
+        if task.status == task_store.DECIDED and task.outcome:
+            return task.outcome  # decided as the deadline passed: the decision stands
+        raise
+    target = f"{LEVEL_TITLES[plan['level']]}{hierarchy.name_of(plan['office_code'])}"
+    if top:
+        note = f"{review['stage_title']}逾期仍未办理（时限{task.due_at[:10]}），{target}继续办理，已通知运维"
+    else:
+        note = f"{review['stage_title']}逾期未办理（时限{task.due_at[:10]}），已上报{target}"
+    _transition(case, case_store.AWAITING_REVIEW, note=note[:MAX_REASON])
+    audit.append(
+        f"CASE#{case_id}",
+        actor="system",
+        action="review.escalated",
+        before={"task_id": task.task_id, "level": level, "office_code": task.assigned_office, "due_at": task.due_at},
+        after={"task_id": plan["task_id"], "level": plan["level"], "office_code": plan["office_code"], "due_at": plan["due_at"]},
+        detail={"stage": task.stage, "citation": review.get("citation")},
+    )
+    statistics.stage_event(case.office_code, task.stage, "escalated")
+    if top:
+        notifications.alert_operators(
+            "生育登记审核任务逾期（最高层级）",
+            {"case_id": case_id, "stage": task.stage, "office_code": task.assigned_office, "due_at": task.due_at},
         )
-    if decision == "reject" and not (reason and reason.strip()):
-        raise errors.ValidationFailed(details=[errors.FieldError("reason", "MISSING", "不予登记必须填写原因")])
-    try:
-        task = task_store.get(task_id)
-    except task_store.TaskNotFound:
-        raise errors.NotFound("未找到该审核任务") from None
-    at = config.now().isoformat(timespec="seconds")
-    try:
-        task_store.record_decision(task, decision=decision, reason=reason, by=staff_id, at=at)
-    except task_store.AlreadyDecided:
-        raise errors.Conflict("该任务已处理，不能重复审核", code="TASK_ALREADY_DECIDED") from None
+    return {"case_id": case_id, "route": "review", "review": plan}
+
+
+# ---------------------------------------------------------------------------------- decisions
+class TaskClosed(errors.Conflict):
+    code = "TASK_CLOSED"
+    default_message = "该任务已办结，不能重复审核"
+
+
+_CLOSED_MESSAGES = {
+    task_store.DECIDED: ("TASK_ALREADY_DECIDED", "该任务已处理，不能重复审核"),
+    task_store.ESCALATED: ("TASK_ESCALATED", "该任务已逾期并上报上级，由上级办理"),
+}
+
+
+def _closed(task: task_store.Task) -> errors.Conflict:
+    code, message = _CLOSED_MESSAGES.get(task.status, ("TASK_CLOSED", TaskClosed.default_message))
+    return TaskClosed(message, code=code)
+
+
+def _not_found() -> errors.NotFound:
+    return errors.NotFound("未找到该审核任务", code="TASK_NOT_FOUND")
+
+
+def load_task(task_id: str) -> task_store.Task:
+    """A review task by the id of its link; 404 for anything else (forged ids, proofs tasks)."""
+    if not isinstance(task_id, str) or not 8 <= len(task_id) <= 64 or "#" in task_id:
+        raise _not_found()
+    task = task_store.find(task_id)
+    if task is None or task.kind != task_store.REVIEW:
+        raise _not_found()
+    return task
+
+
+def may_view(principal, task: task_store.Task) -> bool:
+    from chalicelib import auth
+
+    return principal.role in auth.CASE_ROLES and auth.covers(principal, task.case_office)
+
+
+def may_decide(principal, task: task_store.Task) -> bool:
+    """Only the level the task is assigned to decides: the township office's operators, or after an
+    escalation the county's / city's staff whose own unit is exactly that office."""
+    from chalicelib import auth
+
+    return principal.role in auth.CASE_ROLES and principal.unit_code == task.assigned_office
+
+
+def _validate(decision: Any, reason: Any, documents: Any) -> tuple[str, str | None, list[str]]:
+    problems = []
+    if decision not in DECISIONS:
+        problems.append(errors.FieldError("decision", "INVALID_ENUM", "审核结论只能是 accept（通过）、reject（不予登记）或 request_documents（补充材料）"))
+    if reason is not None and not isinstance(reason, str):
+        problems.append(errors.FieldError("reason", "WRONG_TYPE", "原因须为文字"))
+        reason = None
+    reason = (reason or "").strip() or None
+    if reason and len(reason) > MAX_REASON:
+        problems.append(errors.FieldError("reason", "TOO_LONG", f"原因不能超过{MAX_REASON}字"))
+    if decision in ("reject", "request_documents") and not reason:
+        problems.append(errors.FieldError("reason", "MISSING", "不予登记或要求补充材料必须填写原因"))
+    docs: list[str] = []
+    if decision == "request_documents":
+        if not isinstance(documents, list) or not documents or not all(isinstance(d, str) for d in documents):
+            problems.append(errors.FieldError("documents", "MISSING", f"请选择需补充的材料：{'、'.join(DOCUMENTS)}"))
+        else:
+            unknown = [d for d in documents if d not in DOCUMENTS]
+            if unknown:
+                problems.append(errors.FieldError("documents", "INVALID_ENUM", f"不支持的材料：{'、'.join(unknown)}"))
+            docs = sorted(dict.fromkeys(documents))
+    elif documents not in (None, []):
+        problems.append(errors.FieldError("documents", "NOT_ALLOWED", "只有要求补充材料时才能选择材料"))
+    if problems:
+        raise errors.ValidationFailed(details=problems)
+    return decision, reason, docs
+
+
+def _outcome(case: case_store.Case, task: task_store.Task, decision: str, reason: str | None, documents: list[str], record: dict) -> dict[str, Any]:
+    from chalicelib.domain.profiles import get_profile
+
+    outcome: dict[str, Any] = {"case_id": case.case_id, "decision": record}
     if decision == "reject":
-        case = case_store.get(task.case_id)
-        case_store.transition(case, case_store.REJECTED, at=at, by=staff_id, note=reason)
-    workflow.send_task_success(task.task_token, {"decision": decision, "reason": reason, "decided_by": staff_id})
-    return {"task_id": task_id, "case_id": task.case_id, "decision": decision, "decided_at": at}
+        outcome["route"] = "rejected"
+    elif decision == "request_documents":
+        outcome["route"] = "proofs"
+        outcome["proofs"] = plan_proofs(case, documents, reason=reason or "", resume_stage=task.stage)
+    else:
+        stages = [s.code for s in get_profile(case.profile).review_stages]
+        index = stages.index(task.stage) if task.stage in stages else len(stages) - 1
+        if index + 1 < len(stages):
+            outcome["route"] = "review"
+            outcome["review"] = plan_review(case, stage=stages[index + 1])
+        else:
+            outcome["route"] = "update_registry"  # then issue
+    return outcome
 
 
-def seconds_until(due: str) -> float:
-    return (datetime.fromisoformat(due) - config.now()) / timedelta(seconds=1)
+def decide(
+    task_id: str,
+    decision: Any,
+    *,
+    staff_id: str,
+    reason: Any = None,
+    documents: Any = None,
+    principal=None,
+) -> dict[str, Any]:
+    """Record a staff decision and resume the workflow. With ``principal`` (the HTTP API) the
+    decider must be the level the task is assigned to; every decision is audited."""
+    from chalicelib.services import statistics
+
+    decision, reason, docs = _validate(decision, reason, documents)
+    task = load_task(task_id)
+    if principal is not None and not may_decide(principal, task):
+        raise errors.Forbidden("该任务不属于您所在的办理机构（或已上报上级办理）", code="NOT_YOUR_TASK")
+    if not task.is_open:
+        raise _closed(task)
+    case = case_store.get(task.case_id)
+    at = _iso(config.now())
+    record = {"decision": decision, "reason": reason, "documents": docs, "stage": task.stage, "decided_by": staff_id, "decided_at": at}
+    outcome = _outcome(case, task, decision, reason, docs, record)
+    try:
+        task_store.record_decision(task, decision=decision, reason=reason, by=staff_id, at=at, outcome=outcome)
+    except task_store.AlreadyClosed:
+        raise _closed(task_store.get(task_id)) from None
+    before_status = case.status
+    if decision == "reject":
+        case = _transition(case, case_store.REJECTED, by=staff_id, note=reason)
+    audit.append(
+        f"CASE#{case.case_id}",
+        actor=staff_id,
+        action=f"review.{decision}",
+        before={"task_id": task.task_id, "task_status": task_store.OPEN, "case_status": before_status},
+        after={"task_status": task_store.DECIDED, "case_status": case.status, **record, "next": outcome["route"]},
+        detail={"office_code": task.assigned_office, "level": int(task.level)},
+        at=at,
+    )
+    statistics.stage_event(case.office_code, task.stage, decision)
+    notified = _answer(task.task_token, outcome)
+    return {
+        "task_id": task.task_id,
+        "case_id": case.case_id,
+        "decision": decision,
+        "reason": reason,
+        "documents": docs,
+        "decided_at": at,
+        "next": outcome["route"],
+        "next_stage": (outcome.get("review") or {}).get("stage"),
+        "workflow_resumed": notified,
+    }
+
+
+# ---------------------------------------------------------------------------------- staff view
+def task_summary(task: task_store.Task) -> dict[str, Any]:
+    from chalicelib.domain.profiles import get_profile
+
+    try:
+        title = get_profile(task.profile).stage(task.stage).title if task.profile else task.stage
+    except (KeyError, errors.DomainError):
+        title = task.stage
+    now = _iso(config.now())
+    return {
+        "task_id": task.task_id,
+        "task_url": task_link(task.task_id),
+        "case_id": task.case_id,
+        "stage": task.stage,
+        "stage_title": title,
+        "level": int(task.level),
+        "level_title": LEVEL_TITLES[min(int(task.level), 2)],
+        "assigned_office": task.assigned_office,
+        "assigned_office_name": hierarchy.name_of(task.assigned_office or ""),
+        "due_at": task.due_at,
+        "overdue": task.is_open and task.due_at < now,
+        "status": task.status,
+        "created_at": task.created_at,
+        "decision": task.decision,
+        "reason": task.reason,
+        "decided_by": task.decided_by,
+        "decided_at": task.decided_at,
+        "escalated_to": task.escalated_to,
+    }
+
+
+def task_view(task_id: str, principal) -> dict[str, Any]:
+    """What a staff member sees behind ``/staff/tasks/{task_id}``: the task and the full case."""
+    from chalicelib.domain.form import RegistrationForm
+
+    task = load_task(task_id)
+    if not may_view(principal, task):
+        raise errors.Forbidden("该任务不在您的辖区内", code="OUTSIDE_JURISDICTION")
+    case = case_store.get(task.case_id)
+    form = RegistrationForm.model_validate_json(case.form_json)
+    can_decide = task.is_open and may_decide(principal, task)
+    audit.append(f"CASE#{case.case_id}", actor=principal.staff_id, action="task.view", detail={"task_id": task.task_id})
+    return {
+        "task": task_summary(task),
+        "can_decide": can_decide,
+        "decisions": [{"decision": d, "label": label} for d, label in DECISIONS.items()] if can_decide else [],
+        "documents": [{"code": c, "label": label} for c, label in DOCUMENTS.items()] if can_decide else [],
+        "case": {
+            "case_id": case.case_id,
+            "profile": case.profile,
+            "channel": case.channel,
+            "status": case.status,
+            "status_label": case_store.STATUS_LABELS.get(case.status, case.status),
+            "office_code": case.office_code,
+            "office_name": hierarchy.name_of(case.office_code),
+            "created_at": case.created_at,
+            "form": form.to_contract(),
+            "evaluation": case.evaluation,
+            "check": case.check,
+            "proofs_requested": list(case.proofs_requested or []),
+            "uploads": [u.as_dict() if hasattr(u, "as_dict") else dict(u) for u in (case.uploads or [])],
+            "history": [{"status": h.status, "at": h.at, "by": h.by, "note": h.note} for h in case.history],
+        },
+    }
+
+
+def work_queue(principal, *, office: str | None = None, limit: int = 20, cursor: str | None = None) -> dict[str, Any]:
+    """One page of open review tasks of an office (default: the principal's own unit), earliest
+    deadline first — overdue tasks lead. One Query on the sparse OfficeDueIndex."""
+    from chalicelib import auth
+    from chalicelib.domain import regions
+
+    if principal.role not in auth.CASE_ROLES:
+        raise errors.Forbidden("您的账号角色不能查看审核任务", code="ROLE_NOT_ALLOWED")
+    code = regions.canonical(office) if office else principal.unit_code
+    if not code or not auth.covers(principal, code):
+        raise errors.Forbidden("只能查看本辖区的任务", code="OUTSIDE_JURISDICTION")
+    if not isinstance(limit, int) or not 1 <= limit <= 100:
+        raise errors.ValidationFailed(details=[errors.FieldError("limit", "OUT_OF_RANGE", "limit 须为 1–100")])
+    try:
+        items, next_cursor = task_store.queue(code, limit=limit, cursor=cursor)
+    except task_store.BadCursor:
+        raise errors.ValidationFailed(details=[errors.FieldError("cursor", "INVALID_FORMAT", "cursor 无效")]) from None
+    return {
+        "office_code": code,
+        "office_name": hierarchy.name_of(code),
+        "tasks": [task_summary(t) for t in items],
+        "next_cursor": next_cursor,
+    }

@@ -29,7 +29,11 @@ AWAITING_REVIEW = "awaiting_review"
 REGISTERED = "registered"
 REJECTED = "rejected"
 NEEDS_ATTENTION = "needs_attention"
-ACTIVE_STATUSES = frozenset({SUBMITTED, CHECKING, AWAITING_REVIEW, REGISTERED, NEEDS_ATTENTION})
+# Workflow (issue 5): waiting for proof documents after a failed check (000 §2.3.5), and closed
+# because they did not arrive by the deadline (not active: the couple may register again).
+AWAITING_PROOFS = "awaiting_proofs"
+INCOMPLETE = "incomplete"
+ACTIVE_STATUSES = frozenset({SUBMITTED, CHECKING, AWAITING_PROOFS, AWAITING_REVIEW, REGISTERED, NEEDS_ATTENTION})
 
 STATUS_LABELS = {
     SUBMITTED: "已提交",
@@ -38,6 +42,8 @@ STATUS_LABELS = {
     REGISTERED: "已登记",
     REJECTED: "未予登记",
     NEEDS_ATTENTION: "处理异常，工作人员跟进中",
+    AWAITING_PROOFS: "待补充证明材料",
+    INCOMPLETE: "材料未按期补充，已终止办理",
 }
 
 
@@ -66,6 +72,16 @@ class CoupleIndex(GlobalSecondaryIndex):
 
     couple_key = UnicodeAttribute(hash_key=True)
     created_at = UnicodeAttribute(range_key=True)
+
+
+class QueryCodeIndex(GlobalSecondaryIndex):
+    """Sparse: the case of a query code (001 附件1 一 "通过'查询码+姓名'调取"), by its keyed hash."""
+
+    class Meta:
+        index_name = "QueryCodeIndex"
+        projection = AllProjection()
+
+    query_key = UnicodeAttribute(hash_key=True)
 
 
 class HistoryEntry(MapAttribute):
@@ -105,11 +121,19 @@ class Case(Model):
     history = ListAttribute(of=HistoryEntry, default=list)
     check_json = UnicodeAttribute(null=True)
     certificate = Certificate(null=True)
+    # Citizen services (issue 4): documents asked for (codes such as "ID_CARD"), uploaded files
+    # (services/uploads.py), modifications so far (services/modification.py), the rating.
+    proofs_requested = ListAttribute(of=UnicodeAttribute, null=True)
+    uploads = ListAttribute(of=MapAttribute, null=True)
+    query_key = UnicodeAttribute(null=True)
+    modifications = NumberAttribute(null=True)
+    rating = MapAttribute(null=True)
     version = VersionAttribute()
 
     phone_index = PhoneIndex()
     office_index = OfficeIndex()
     couple_index = CoupleIndex()
+    query_code_index = QueryCodeIndex()
 
     # -- derived views -----------------------------------------------------
     @property
@@ -123,6 +147,22 @@ class Case(Model):
     @property
     def check(self) -> dict[str, Any] | None:
         return json.loads(self.check_json) if self.check_json else None
+
+
+class CaseAttachments(Model):
+    """The same Cases item, for what citizens add beside the workflow (proof uploads, the
+    rating): written atomically WITHOUT moving the case's version, so a workflow task that
+    read the case meanwhile (e.g. IssueCertificate rendering a PDF) does not fail on it.
+    The workflow never writes these attributes."""
+
+    class Meta:
+        table_name = config.cases_table()
+        region = config.region()
+
+    case_id = UnicodeAttribute(hash_key=True)
+    status = UnicodeAttribute(null=True)  # read in conditions only
+    uploads = ListAttribute(of=MapAttribute, null=True)
+    rating = MapAttribute(null=True)
 
 
 class CaseNotFound(Exception):
@@ -160,6 +200,17 @@ def get(case_id: str) -> Case:
 
 def by_couple(couple_key: str) -> Iterator[Case]:
     return Case.couple_index.query(couple_key)
+
+
+def update(case: Case, actions: list, *, condition: Any = None) -> Case:
+    """Apply ``actions`` with optimistic locking (and ``condition``); ``ConcurrentChange`` if either fails."""
+    try:
+        case.update(actions=actions, condition=condition)
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise ConcurrentChange(case.case_id) from exc
+        raise
+    return case
 
 
 def transition(case: Case, status: str, *, at: str, by: str, note: str | None = None, **changes: Any) -> Case:

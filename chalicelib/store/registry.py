@@ -1,9 +1,15 @@
 """The Registry table: synthetic reference records standing in for the government
-registries (public security identities, civil-affairs marriages) in the local stack,
-the tests and any environment without access to the real systems.
+registries in the local stack, the tests and any environment without access to the real
+systems (``chalicelib/adapters/public_security.py``, ``civil_affairs.py``, ``population.py``).
 
-Items: ``pk="PERSON#<id number>", sk="IDENTITY"`` and ``pk="MARRIAGE#<certificate no>",
-sk="RECORD"``, each with a JSON ``data`` document.
+Items, each with a JSON ``data`` document:
+
+- ``pk="PERSON#<id number>", sk="IDENTITY"`` — public security: ``{"name", "sex"}``;
+- ``pk="MARRIAGE#<certificate no>", sk="RECORD"`` — civil affairs: ``{"woman_id", "man_id", "date"}``;
+- ``pk="FAMILY#<woman id>#<man id>", sk="RECORD"`` — population registry (全员人口 / 办证系统行政记录):
+  ``{"children": [{"name", "id_number", "birth_date", "sex", "relation"}]}``.
+
+Every read is a GetItem by key.
 """
 
 from __future__ import annotations
@@ -29,16 +35,20 @@ class RegistryRecord(Model):
 
 
 def person_key(id_number: str) -> tuple[str, str]:
-    return f"PERSON#{id_number}", "IDENTITY"
+    return f"PERSON#{id_number.upper()}", "IDENTITY"
 
 
 def marriage_key(certificate_number: str) -> tuple[str, str]:
     return f"MARRIAGE#{certificate_number}", "RECORD"
 
 
+def family_key(woman_id: str, man_id: str) -> tuple[str, str]:
+    return f"FAMILY#{woman_id.upper()}#{man_id.upper()}", "RECORD"
+
+
 def get(key: tuple[str, str]) -> dict[str, Any] | None:
     try:
-        return json.loads(RegistryRecord.get(*key).data)
+        return json.loads(RegistryRecord.get(*key, consistent_read=True).data)
     except DoesNotExist:
         return None
 

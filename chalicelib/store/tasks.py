@@ -1,22 +1,42 @@
-"""The Tasks table: human review tasks waiting on a Step Functions task token.
+"""The Tasks table: work waiting on a Step Functions task token (waitForTaskToken).
 
-The token never leaves the server: staff see only the short random ``task_id`` in the
-callback link ``/staff/tasks/{task_id}``.
+Two kinds of task:
+
+- ``review`` — a staff review stage (001 三(一)1 接收任务/信息初审/生育登记). Its id is a short random
+  string, the only thing staff see (callback link ``/staff/tasks/{task_id}``); the token never
+  leaves the server.
+- ``proofs`` — the workflow waits for the citizen's proof documents (000 §2.3.5). Its id is
+  ``proofs#<case id>`` (one outstanding request per case), so the upload service finds it by case.
+
+The work queue is the sparse ``OfficeDueIndex`` (``office_code``, ``due_at``): ``office_code`` is
+set only on an *open review* task and removed in the same conditional write that closes it, so a
+Query returns open tasks of one office, earliest deadline (most overdue) first, reading O(page)
+items however many closed tasks or other offices exist. ``assigned_office`` keeps the office for
+the record.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import secrets
+from typing import Any
 
-from pynamodb.attributes import UnicodeAttribute
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib import config
 
+REVIEW = "review"
+PROOFS = "proofs"
+
 OPEN = "open"
-DECIDED = "decided"
+DECIDED = "decided"  # a staff decision (review)
+ESCALATED = "escalated"  # overdue: replaced by a task at the next administrative level
+ANSWERED = "answered"  # the requested documents arrived (proofs)
+EXPIRED = "expired"  # the documents did not arrive by the deadline (proofs)
 
 
 class OfficeDueIndex(GlobalSecondaryIndex):
@@ -34,27 +54,49 @@ class Task(Model):
         region = config.region()
 
     task_id = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute(default=REVIEW)
     case_id = UnicodeAttribute()
     stage = UnicodeAttribute()
-    office_code = UnicodeAttribute()
+    level = NumberAttribute(default=0)  # 0 township, 1 county, 2 city (escalations)
+    office_code = UnicodeAttribute(null=True)  # queue key: present only while an open review task
+    assigned_office = UnicodeAttribute(null=True)  # who must act (township, county or city code)
+    case_office = UnicodeAttribute(null=True)  # the case's township office (jurisdiction of viewers)
+    profile = UnicodeAttribute(null=True)
     due_at = UnicodeAttribute()
     created_at = UnicodeAttribute()
     status = UnicodeAttribute(default=OPEN)
     task_token = UnicodeAttribute()
+    documents = ListAttribute(of=UnicodeAttribute, null=True)  # proofs: the codes asked for
+    resume_stage = UnicodeAttribute(null=True)  # proofs asked by a reviewer: the stage to resume
     decision = UnicodeAttribute(null=True)
     reason = UnicodeAttribute(null=True)
     decided_by = UnicodeAttribute(null=True)
     decided_at = UnicodeAttribute(null=True)
+    outcome_json = UnicodeAttribute(null=True)  # the workflow state the decision leads to
+    escalated_to = UnicodeAttribute(null=True)
+    closed_at = UnicodeAttribute(null=True)
 
     office_due_index = OfficeDueIndex()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == OPEN
+
+    @property
+    def outcome(self) -> dict[str, Any] | None:
+        return json.loads(self.outcome_json) if self.outcome_json else None
 
 
 class TaskNotFound(Exception):
     pass
 
 
-class AlreadyDecided(Exception):
-    pass
+class AlreadyClosed(Exception):
+    """The task is no longer open (decided, escalated, answered or expired)."""
+
+
+# Kept for callers of the walking skeleton.
+AlreadyDecided = AlreadyClosed
 
 
 def new_task_id() -> str:
@@ -62,8 +104,39 @@ def new_task_id() -> str:
     return secrets.token_urlsafe(16)
 
 
+def proofs_task_id(case_id: str) -> str:
+    return f"proofs#{case_id}"
+
+
 def put(task: Task) -> None:
     task.save(condition=Task.task_id.does_not_exist())
+
+
+def put_or_refresh(task: Task) -> None:
+    """Create the task; if a retried workflow step created it already and it is still open, only
+    take the new token (a retried waitForTaskToken invocation has a new one)."""
+    try:
+        put(task)
+    except PutError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        existing = get(task.task_id)
+        existing.update(actions=[Task.task_token.set(task.task_token)], condition=Task.status == OPEN)
+
+
+def replace_closed(task: Task) -> None:
+    """Write ``task`` over an earlier task with the same id only if that one is closed
+    (proofs tasks: one id per case, one outstanding request at a time)."""
+    try:
+        task.save(condition=Task.task_id.does_not_exist() | (Task.status != OPEN))
+    except PutError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        existing = get(task.task_id)
+        existing.update(
+            actions=[Task.task_token.set(task.task_token), Task.documents.set(task.documents), Task.due_at.set(task.due_at)],
+            condition=Task.status == OPEN,
+        )
 
 
 def get(task_id: str) -> Task:
@@ -73,20 +146,88 @@ def get(task_id: str) -> Task:
         raise TaskNotFound(task_id) from exc
 
 
-def record_decision(task: Task, *, decision: str, reason: str | None, by: str, at: str) -> None:
-    """Conditional write first: only the first decision on an open task wins."""
+def find(task_id: str) -> Task | None:
     try:
-        task.update(
-            actions=[
-                Task.status.set(DECIDED),
-                Task.decision.set(decision),
-                Task.reason.set(reason),
-                Task.decided_by.set(by),
-                Task.decided_at.set(at),
-            ],
-            condition=Task.status == OPEN,
-        )
+        return get(task_id)
+    except TaskNotFound:
+        return None
+
+
+def close(task: Task, status: str, *, at: str, **changes: Any) -> None:
+    """Conditional write first: only an open task closes, once. Leaves the work queue.
+
+    ``AlreadyClosed`` when another writer (a concurrent decision, the escalation) was first.
+    """
+    actions = [Task.status.set(status), Task.office_code.remove(), Task.closed_at.set(at)]
+    actions += [getattr(Task, name).set(value) for name, value in changes.items()]
+    try:
+        task.update(actions=actions, condition=Task.status == OPEN)
     except UpdateError as exc:
         if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise AlreadyDecided(task.task_id) from exc
+            raise AlreadyClosed(task.task_id) from exc
         raise
+
+
+def record_decision(
+    task: Task, *, decision: str, reason: str | None, by: str, at: str, outcome: dict[str, Any] | None = None
+) -> None:
+    """Conditional write first: only the first decision on an open task wins."""
+    close(
+        task,
+        DECIDED,
+        at=at,
+        decision=decision,
+        reason=reason,
+        decided_by=by,
+        decided_at=at,
+        outcome_json=json.dumps(outcome, ensure_ascii=False) if outcome is not None else None,
+    )
+
+
+# ---------------------------------------------------------------------------------- work queue
+def _encode_cursor(key: dict[str, Any] | None) -> str | None:
+    if not key:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+class BadCursor(ValueError):
+    pass
+
+
+def _decode_cursor(cursor: str | None, office_code: str) -> dict[str, Any] | None:
+    if not cursor:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except ValueError:
+        raise BadCursor(cursor) from None
+    # A cursor only continues the same office's queue (it cannot be used to read another office).
+    if not isinstance(key, dict) or key.get("office_code", {}).get("S") != office_code:
+        raise BadCursor(cursor)
+    return key
+
+
+def queue(office_code: str, *, limit: int = 20, cursor: str | None = None) -> tuple[list[Task], str | None]:
+    """One page of an office's open review tasks, earliest deadline first (overdue ones lead).
+
+    A single Query on the sparse OfficeDueIndex: reads ``limit`` items, never a Scan.
+    """
+    result = Task.office_due_index.query(
+        office_code,
+        scan_index_forward=True,
+        limit=limit,
+        page_size=limit,
+        last_evaluated_key=_decode_cursor(cursor, office_code),
+    )
+    items = []
+    for task in result:
+        items.append(task)
+        if len(items) >= limit:
+            break
+    return items, _encode_cursor(result.last_evaluated_key)
+
+
+def count_overdue(office_code: str, now_iso: str) -> int:
+    """Open tasks of an office past their deadline (a COUNT Query on the index)."""
+    return Task.office_due_index.count(office_code, Task.due_at < now_iso)

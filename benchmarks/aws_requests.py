@@ -1,0 +1,462 @@
+"""AWS requests and modelled AWS cost of one registration, on the local stack (issue 5).
+
+Runs the embedded local stack in this process and counts every request that reaches the AWS
+endpoint (the moto server) — from the API, from the task functions and from Step Functions
+itself (its Lambda invocations) — by service and operation, while one registration travels:
+
+- **instant path**: the citizen requests and confirms an SMS code, submits, the workflow checks
+  the three registries and issues at once, the citizen looks the result up once;
+- **manual path**: the same, but the population registry records one child more than the form
+  (002 五(三) "登记表信息少"), so the case waits for staff; the township operator (signed in
+  beforehand: a sign-in is per working day, not per case) lists the work queue, opens the task
+  link and accepts; the certificate is issued; the citizen looks the result up once.
+
+Also measured: the state transitions of each execution (from its history, after the window), the
+Lambda GB-seconds (each in-process invocation's wall time × its configured memory), DynamoDB
+capacity units (item sizes read from the moto backend) and the number of Scans on any request
+path (target 0; the staff queue and the statistics page are measured as a third window).
+
+Cost model (``PRICES``): AWS list prices, us-east-1, on-demand, as published on the pricing
+pages below (the prices as known in mid-2025; this machine has no network to re-check them —
+update ``PRICES`` and ``PRICES_AS_OF`` when they change). Not in the model: SMS delivery (a
+per-message fee of the SMS provider; mainland deployments use a domestic gateway,
+chalicelib/adapters/sms.py — the count of SMS is printed), Cognito (billed per monthly
+active staff user, not per case), storage at rest, data transfer, CloudWatch metrics.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import re
+import sys
+import threading
+import time
+import urllib.parse
+import uuid
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PRICES_AS_OF = "2025-06 (AWS pricing pages, us-east-1)"
+PRICES = {
+    # https://aws.amazon.com/step-functions/pricing/ — Standard workflows: $0.025 per 1,000 state transitions
+    "stepfunctions_transition": 0.025 / 1000,
+    # https://aws.amazon.com/lambda/pricing/ — $0.20 per 1M requests; $0.0000166667 per GB-second (x86)
+    "lambda_request": 0.20 / 1_000_000,
+    "lambda_gb_second": 0.0000166667,
+    # https://aws.amazon.com/dynamodb/pricing/on-demand/ — $0.625 per million write, $0.125 per million read request units
+    "dynamodb_wru": 0.625 / 1_000_000,
+    "dynamodb_rru": 0.125 / 1_000_000,
+    # https://aws.amazon.com/s3/pricing/ — PUT, COPY, POST, LIST $0.005 per 1,000; GET and others $0.0004 per 1,000
+    "s3_write": 0.005 / 1000,
+    "s3_read": 0.0004 / 1000,
+    # https://aws.amazon.com/sns/pricing/ — $0.50 per 1M publishes (topic deliveries to SQS/Lambda are free)
+    "sns_publish": 0.50 / 1_000_000,
+    # https://aws.amazon.com/kms/pricing/ — asymmetric (ECC Sign/Verify) $0.15 per 10,000; others $0.03 per 10,000
+    "kms_asymmetric": 0.15 / 10_000,
+    "kms_symmetric": 0.03 / 10_000,
+    # https://aws.amazon.com/api-gateway/pricing/ — REST APIs $3.50 per million requests (first 333 million)
+    "api_gateway_request": 3.50 / 1_000_000,
+    # https://aws.amazon.com/cloudwatch/pricing/ — logs ingestion $0.50 per GB; ~1 KB of JSON log per invocation
+    "log_bytes": 0.50 / 1024**3,
+}
+LOG_BYTES_PER_INVOCATION = 1024
+TARGET_COST_PER_1000 = 0.30
+ACCOUNT, REGION = "123456789012", "us-east-1"
+
+_S3_WRITES = {"PutObject", "PostObject", "CopyObject", "ListObjects", "ListObjectsV2", "CreateMultipartUpload"}
+
+
+# ------------------------------------------------------------------------------- request counting
+class Recorder:
+    def __init__(self) -> None:
+        self.window: str | None = None
+        self.requests: dict[str, Counter] = defaultdict(Counter)
+        self.rru: Counter = Counter()
+        self.wru: Counter = Counter()
+        self.sms: Counter = Counter()
+        self.lambda_gb_s: Counter = Counter()
+        self.lambda_ms: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        self.lock = threading.Lock()
+
+    def add(self, key: str, *, rru: float = 0, wru: float = 0) -> None:
+        with self.lock:
+            if self.window:
+                self.requests[self.window][key] += 1
+                self.rru[self.window] += rru
+                self.wru[self.window] += wru
+
+
+recorder = Recorder()
+
+
+def _operation(service: str, environ: dict[str, Any], body: bytes) -> str:
+    target = environ.get("HTTP_X_AMZ_TARGET")
+    if target:
+        return target.rsplit(".", 1)[-1]
+    query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
+    form = urllib.parse.parse_qs(body.decode("utf-8", "replace")) if b"Action=" in body else {}
+    action = (query.get("Action") or form.get("Action") or [None])[0]
+    if action:
+        return action
+    method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
+    if service == "lambda" and path.endswith("/invocations"):
+        return "Invoke"
+    if service == "s3":
+        parts = [p for p in path.split("/") if p]
+        host_bucket = not environ.get("HTTP_HOST", "").startswith(("127.0.0.1", "localhost"))
+        has_key = len(parts) >= (1 if host_bucket else 2)
+        return {("GET", True): "GetObject", ("PUT", True): "PutObject", ("HEAD", True): "HeadObject",
+                ("DELETE", True): "DeleteObject", ("POST", False): "PostObject", ("HEAD", False): "HeadBucket"}.get(
+            (method, has_key), f"{method}{'Object' if has_key else 'Bucket'}"
+        )
+    if service == "cognito-idp" and path.endswith("jwks.json"):
+        return "GetJWKS(public)"
+    return f"{method} {re.sub(r'/[^/]+', '/…', path)}"
+
+
+def _dynamodb_units(op: str, request: dict[str, Any], response: bytes, sizes: tuple[int, int]) -> tuple[float, float]:
+    """(read units, write units) of one DynamoDB request."""
+    before, after = sizes
+    if op in ("PutItem", "UpdateItem", "DeleteItem"):
+        return 0.0, float(max(1, math.ceil(max(before, after) / 1024)))
+    if op in ("GetItem",):
+        factor = 1.0 if request.get("ConsistentRead") else 0.5
+        return max(1, math.ceil(after / 4096)) * factor, 0.0
+    if op == "TransactWriteItems":
+        # 2 write units per item of up to 1 KB (the transactions here write counters and pointers)
+        return 0.0, 2.0 * len(request.get("TransactItems", []))
+    if op in ("Query", "Scan", "BatchGetItem"):
+        factor = 1.0 if request.get("ConsistentRead") else 0.5
+        # the answer's JSON is a little larger than the items' DynamoDB size: a slight overestimate
+        return max(1, math.ceil(len(response) / 4096)) * factor, 0.0
+    return 0.0, 0.0
+
+
+def _item_size(table: str, key: dict[str, Any] | None) -> int:
+    if not key:
+        return 0
+    from moto.dynamodb.models import dynamodb_backends
+
+    try:
+        item = dynamodb_backends[ACCOUNT][REGION].get_item(table, key)
+    except Exception:  # a table or key the benchmark does not know: no size
+        return 0
+    return item.size() if item is not None else 0
+
+
+def _key_of(table: str, request: dict[str, Any]) -> dict[str, Any] | None:
+    if "Key" in request:
+        return request["Key"]
+    item = request.get("Item")
+    if not item:
+        return None
+    from moto.dynamodb.models import dynamodb_backends
+
+    t = dynamodb_backends[ACCOUNT][REGION].get_table(table)
+    return {k: item[k] for k in (t.hash_key_attr, t.range_key_attr) if k and k in item}
+
+
+def install_counter() -> None:
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    original = DomainDispatcherApplication.__call__
+
+    def counting(self, environ, start_response):
+        if recorder.window is None:
+            return original(self, environ, start_response)
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        service = getattr(self.get_application(environ), "service", "unknown")
+        service = {"awslambda": "lambda"}.get(service, service)
+        op = _operation(service, environ, body)
+        request = json.loads(body) if service == "dynamodb" and body else {}
+        table = request.get("TableName", "")
+        key = _key_of(table, request) if op in ("PutItem", "UpdateItem", "DeleteItem", "GetItem") else None
+        before = _item_size(table, key) if op in ("PutItem", "UpdateItem", "DeleteItem") else 0
+        chunks = list(original(self, environ, start_response))
+        response = b"".join(chunks)
+        if service == "dynamodb":
+            rru, wru = _dynamodb_units(op, request, response, (before, _item_size(table, key)))
+            if not table and op == "TransactWriteItems":
+                tables = {v["TableName"] for item in request.get("TransactItems", []) for v in item.values()}
+                table = "+".join(sorted(t.rsplit("-", 1)[-1] for t in tables))
+            elif not table and op == "BatchGetItem":
+                table = "+".join(sorted(t.rsplit("-", 1)[-1] for t in request.get("RequestItems", {})))
+            recorder.add(f"dynamodb:{op}:{table.rsplit('-', 1)[-1]}", rru=rru, wru=wru)
+        else:
+            if service == "sns" and op == "Publish" and b"PhoneNumber=" in body:
+                recorder.sms[recorder.window] += 1
+            recorder.add(f"{service}:{op}")
+        return chunks
+
+    DomainDispatcherApplication.__call__ = counting
+
+
+def install_lambda_timer() -> None:
+    from moto.awslambda.models import LambdaFunction
+
+    original = LambdaFunction._invoke_lambda
+
+    def timed(self, event=None):
+        started = time.perf_counter()
+        try:
+            return original(self, event)
+        finally:
+            elapsed = time.perf_counter() - started
+            window = recorder.window
+            if window:
+                with recorder.lock:
+                    recorder.lambda_gb_s[window] += math.ceil(elapsed * 1000) / 1000 * int(self.memory_size) / 1024
+                    recorder.lambda_ms[window].append((self.function_name.rsplit("-", 1)[-1], elapsed * 1000))
+
+    LambdaFunction._invoke_lambda = timed
+
+
+# ------------------------------------------------------------------------------- the scenarios
+class Client:
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.api_requests: Counter = Counter()
+
+    def call(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> tuple[int, Any]:
+        import urllib.error
+        import urllib.request
+
+        if recorder.window:
+            self.api_requests[recorder.window] += 1
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(  # noqa: S310 - the local stack
+            self.base + path, data=data, method=method, headers={"Content-Type": "application/json", **(headers or {})}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as r:  # noqa: S310
+                return r.status, json.loads(r.read() or b"null")
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read() or b"null")
+
+
+def _sms_code(phone: str) -> str:
+    from local import outbox
+
+    for m in reversed(outbox.messages()):
+        if m["phone"] == "+86" + phone and "验证码" in m["message"]:
+            return re.search(r"验证码(\d{6})", m["message"]).group(1)
+    raise RuntimeError("no SMS code")
+
+
+def _case_status(case_id: str) -> str | None:
+    """Read the case straight from the moto backend (not an AWS request, not counted)."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    item = dynamodb_backends[ACCOUNT][REGION].get_item(os.environ["CASES_TABLE"], {"case_id": {"S": case_id}})
+    return item.attrs["status"].value if item else None
+
+
+def _wait(case_id: str, statuses: set[str], timeout: float = 60) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = _case_status(case_id)
+        if status in statuses:
+            return status
+        time.sleep(0.05)
+    raise RuntimeError(f"{case_id} did not reach {statuses}")
+
+
+def _execution_done(stack, case_id: str, timeout: float = 60) -> None:
+    from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+    arn = stack.names["Registration"].replace(":stateMachine:", ":execution:") + f":{case_id}"
+    backend = stepfunctions_parser_backends[ACCOUNT][REGION]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if backend.describe_execution(arn).status != "RUNNING":
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"execution {case_id} still running")
+
+
+def _transitions(stack, case_id: str) -> int:
+    import boto3
+
+    arn = stack.names["Registration"].replace(":stateMachine:", ":execution:") + f":{case_id}"
+    events = boto3.client("stepfunctions").get_execution_history(executionArn=arn, maxResults=1000)["events"]
+    return sum(1 for e in events if e["type"].endswith("StateEntered"))
+
+
+_serial = iter(range(3000, 3100))  # scenario() turns it into birth dates (1998-ish): of age
+
+
+def _prepare(scenario_name: str) -> dict[str, Any]:
+    from chalicelib.store import registry
+    from local.seed import scenario
+
+    n = next(_serial)
+    body, records = scenario("sichuan", scenario_name, serial=n)
+    body["woman"]["phone"], body["man"]["phone"] = f"1370000{n:04d}", f"1370001{n:04d}"
+    for key, data in records:
+        registry.put(key, data)
+    return body
+
+
+def citizen_submits(client: Client, body: dict[str, Any]) -> tuple[str, str]:
+    phone = body["woman"]["phone"]
+    status, _ = client.call("POST", "/v1/sms-codes", {"phone": phone, "purpose": "submit"})
+    assert status == 202, status
+    status, r = client.call("POST", "/v1/sms-codes/verify", {"phone": phone, "purpose": "submit", "code": _sms_code(phone)})
+    assert status == 200, r
+    headers = {"X-Citizen-Token": r["token"], "Idempotency-Key": uuid.uuid4().hex}
+    status, r = client.call("POST", "/v1/registrations", body, headers)
+    assert status == 201, r
+    return r["case_id"], r["query_code"]
+
+
+def citizen_looks(client: Client, case_id: str, code: str) -> dict:
+    status, view = client.call("GET", f"/v1/registrations/{case_id}", headers={"X-Query-Code": code})
+    assert status == 200, view
+    return view
+
+
+def run_instant(stack, client: Client, window: str | None) -> str:
+    body = _prepare("instant")
+    recorder.window = window
+    case_id, code = citizen_submits(client, body)
+    _wait(case_id, {"registered"})
+    _execution_done(stack, case_id)
+    assert citizen_looks(client, case_id, code)["status"] == "registered"
+    recorder.window = None
+    return case_id
+
+
+def run_manual(stack, client: Client, token: str, window: str | None) -> str:
+    body = _prepare("registry_has_more")
+    auth = {"Authorization": f"Bearer {token}"}
+    recorder.window = window
+    case_id, code = citizen_submits(client, body)
+    _wait(case_id, {"awaiting_review"})
+    time.sleep(0.2)  # the AwaitReview task publishes the staff notification after the status
+    status, queue = client.call("GET", "/v1/staff/tasks?limit=20", headers=auth)
+    assert status == 200, queue
+    task = next(t for t in queue["tasks"] if t["case_id"] == case_id)
+    status, view = client.call("GET", f"/staff/tasks/{task['task_id']}", headers=auth)
+    assert status == 200 and view["can_decide"], view
+    status, decided = client.call("POST", f"/staff/tasks/{task['task_id']}", {"decision": "accept"}, headers=auth)
+    assert status == 200, decided
+    _wait(case_id, {"registered"})
+    _execution_done(stack, case_id)
+    assert citizen_looks(client, case_id, code)["status"] == "registered"
+    recorder.window = None
+    return case_id
+
+
+def run_staff_pages(client: Client, token: str) -> None:
+    auth = {"Authorization": f"Bearer {token}"}
+    recorder.window = "staff_pages"
+    for path in ("/v1/staff/tasks?limit=20", "/v1/staff/statistics"):
+        status, _ = client.call("GET", path, headers=auth)
+        assert status == 200, path
+    recorder.window = None
+
+
+# ------------------------------------------------------------------------------- cost model
+def cost(window: str, transitions: int, api_requests: int) -> tuple[float, dict[str, float]]:
+    parts: dict[str, float] = defaultdict(float)
+    for key, n in recorder.requests[window].items():
+        service, op = key.split(":")[:2]
+        if service == "lambda" and op == "Invoke":
+            parts["lambda requests"] += n * PRICES["lambda_request"]
+            parts["logs (estimate)"] += n * LOG_BYTES_PER_INVOCATION * PRICES["log_bytes"]
+        elif service == "s3":
+            parts["s3"] += n * (PRICES["s3_write"] if op in _S3_WRITES else PRICES["s3_read"])
+        elif service == "sns" and op == "Publish":
+            parts["sns publish"] += n * PRICES["sns_publish"]
+        elif service == "kms":
+            parts["kms"] += n * (PRICES["kms_asymmetric"] if op in ("Sign", "Verify") else PRICES["kms_symmetric"])
+    parts["dynamodb"] = recorder.rru[window] * PRICES["dynamodb_rru"] + recorder.wru[window] * PRICES["dynamodb_wru"]
+    parts["lambda duration"] = recorder.lambda_gb_s[window] * PRICES["lambda_gb_second"]
+    parts["step functions transitions"] = transitions * PRICES["stepfunctions_transition"]
+    parts["api gateway"] = api_requests * PRICES["api_gateway_request"]
+    parts["logs (estimate)"] += api_requests * LOG_BYTES_PER_INVOCATION * PRICES["log_bytes"]
+    return sum(parts.values()), dict(parts)
+
+
+def main() -> int:
+    import logging
+
+    logging.disable(logging.WARNING)
+    os.environ.setdefault("SMS_IP_LIMIT", "100000")
+    os.environ.setdefault("QUERY_IP_LIMIT", "100000")
+    from local.stack import LocalStack, free_port
+
+    install_counter()
+    stack = LocalStack(api_port=free_port()).start()
+    install_lambda_timer()
+    try:
+        from local.seed import STAFF_PASSWORD
+
+        client = Client(stack.api_url)
+        status, login = client.call("POST", "/v1/staff/login", {"username": "sc-op-510104022", "password": STAFF_PASSWORD})
+        assert status == 200, login
+        token = login["id_token"]
+        # warm-up (cold starts, the JWKS cache), not counted
+        run_instant(stack, client, None)
+        run_manual(stack, client, token, None)
+
+        instant = run_instant(stack, client, "instant")
+        manual = run_manual(stack, client, token, "manual")
+        run_staff_pages(client, token)
+        transitions = {"instant": _transitions(stack, instant), "manual": _transitions(stack, manual)}
+    finally:
+        stack.stop()
+
+    totals = {w: sum(recorder.requests[w].values()) for w in ("instant", "manual", "staff_pages")}
+    scans = sum(n for w in recorder.requests.values() for k, n in w.items() if k.startswith("dynamodb:Scan"))
+    instant_cost, instant_parts = cost("instant", transitions["instant"], client.api_requests["instant"])
+    manual_cost, manual_parts = cost("manual", transitions["manual"], client.api_requests["manual"])
+
+    print(f"aws_requests_instant_path: {totals['instant']}")
+    print(f"aws_requests_manual_path: {totals['manual']}")
+    print(f"aws_cost_per_1000_usd: {instant_cost * 1000:.4f}")
+    print(f"scans_on_request_paths: {scans}")
+    print(f"aws_cost_per_1000_manual_usd: {manual_cost * 1000:.4f}")
+    print(f"state_transitions_instant_path: {transitions['instant']}")
+    print(f"state_transitions_manual_path: {transitions['manual']}")
+    print()
+    print(f"prices: {PRICES_AS_OF}; target instant path <= ${TARGET_COST_PER_1000:.2f} per 1,000 registrations")
+    for window, api_requests in (("instant", client.api_requests["instant"]), ("manual", client.api_requests["manual"]), ("staff_pages", client.api_requests["staff_pages"])):
+        print(f"\n== {window}: {totals[window]} AWS requests, {api_requests} API Gateway requests, "
+              f"{recorder.sms[window]} SMS, DynamoDB {recorder.rru[window]:.1f} RRU / {recorder.wru[window]:.0f} WRU, "
+              f"Lambda {recorder.lambda_gb_s[window]:.3f} GB-s")
+        by_service: Counter = Counter()
+        for key, n in recorder.requests[window].items():
+            by_service[key.split(":")[0]] += n
+        for service, n in sorted(by_service.items()):
+            print(f"  {service:16} {n:4}")
+            for key, m in sorted(recorder.requests[window].items()):
+                if key.split(":")[0] == service:
+                    print(f"      {':'.join(key.split(':')[1:]):44} {m:4}")
+        if window in ("instant", "manual"):
+            parts = instant_parts if window == "instant" else manual_parts
+            total = instant_cost if window == "instant" else manual_cost
+            print(f"  cost per 1,000 registrations: ${total * 1000:.4f}")
+            for name, value in sorted(parts.items(), key=lambda kv: -kv[1]):
+                print(f"      {name:28} ${value * 1000:.4f}")
+            slow = sorted(recorder.lambda_ms[window], key=lambda x: -x[1])[:5]
+            print("  slowest invocations (ms, in-process): " + ", ".join(f"{n} {ms:.0f}" for n, ms in slow))
+    print(
+        "\nExpress child workflow: not used. moto 5.2.5 cannot run the states:startExecution integration "
+        "(States.Runtime 'StateMachineArn', measured), so the automated steps stay in the Standard workflow; "
+        f"the instant path costs {transitions['instant']} transitions = ${transitions['instant'] * PRICES['stepfunctions_transition'] * 1000:.3f} per 1,000."
+    )
+    return 0 if scans == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""Staff routes: sign-in, review tasks (callback links), work queue, statistics, on-site entry, accounts.
+
+Every route but sign-in needs ``Authorization: Bearer <ID token>`` (``chalicelib.auth``); every
+query is limited to the caller's jurisdiction and every action is appended to the audit log.
+The task link sent to an office, ``/staff/tasks/{task_id}``, is served here as well (JSON) so a
+link opened against the API works without the web front end.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.http import json_body, route
+from chalicelib.domain import errors
+
+bp = Blueprint(__name__)
+
+
+def _query(name: str) -> str | None:
+    params = bp.current_request.query_params or {}
+    value = params.get(name)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _int_query(name: str, default: int | None) -> int | None:
+    value = _query(name)
+    if value is None:
+        return default
+    if not value.isdigit():
+        raise errors.ValidationFailed(details=[errors.FieldError(name, "WRONG_TYPE", "须为正整数")])
+    return int(value)
+
+
+def _staff(*roles: str):
+    from chalicelib import auth
+
+    return auth.current_staff(bp, *roles)
+
+
+# -- sign-in --------------------------------------------------------------------------------
+@route(bp, "/v1/staff/login", methods=["POST"])
+def login():
+    from chalicelib.services import staff
+
+    return Response(body=staff.login(json_body(bp)), status_code=200, headers={"Cache-Control": "no-store"})
+
+
+@route(bp, "/v1/staff/login/new-password", methods=["POST"])
+def new_password():
+    from chalicelib.services import staff
+
+    return Response(body=staff.complete_new_password(json_body(bp)), status_code=200, headers={"Cache-Control": "no-store"})
+
+
+@route(bp, "/v1/staff/me", methods=["GET"])
+def me():
+    from chalicelib import auth
+
+    principal = _staff()
+    return {**principal.to_dict(), "role_label": auth.role_label(principal.role)}
+
+
+# -- review tasks ---------------------------------------------------------------------------
+@route(bp, "/v1/staff/tasks", methods=["GET"])
+def work_queue():
+    from chalicelib.services import review
+
+    return review.work_queue(_staff(), office=_query("office"), limit=_int_query("limit", 20), cursor=_query("cursor"))
+
+
+def _view(task_id: str) -> dict[str, Any]:
+    from chalicelib.services import review
+
+    return review.task_view(task_id, _staff())
+
+
+def _decide(task_id: str) -> dict[str, Any]:
+    from chalicelib.services import review
+
+    principal = _staff()
+    body = json_body(bp)
+    if not isinstance(body, dict):
+        raise errors.ValidationFailed(details=[errors.FieldError("", "INVALID_BODY", "请求内容须为 JSON 对象")])
+    extra = sorted(set(body) - {"decision", "reason", "documents"})
+    if extra:
+        raise errors.ValidationFailed(details=[errors.FieldError(k, "EXTRA_FIELD", "不支持的字段，请删除") for k in extra])
+    return review.decide(
+        task_id,
+        body.get("decision"),
+        staff_id=principal.staff_id,
+        reason=body.get("reason"),
+        documents=body.get("documents"),
+        principal=principal,
+    )
+
+
+@route(bp, "/v1/staff/tasks/{task_id}", methods=["GET"])
+def view_task(task_id: str):
+    return _view(task_id)
+
+
+@route(bp, "/v1/staff/tasks/{task_id}", methods=["POST"])
+def decide_task(task_id: str):
+    return _decide(task_id)
+
+
+@route(bp, "/staff/tasks/{task_id}", methods=["GET"])
+def view_task_link(task_id: str):
+    return _view(task_id)
+
+
+@route(bp, "/staff/tasks/{task_id}", methods=["POST"])
+def decide_task_link(task_id: str):
+    return _decide(task_id)
+
+
+# -- statistics -----------------------------------------------------------------------------
+@route(bp, "/v1/staff/statistics", methods=["GET"])
+def statistics_report():
+    from chalicelib import auth, config
+    from chalicelib.domain import regions
+    from chalicelib.services import statistics
+    from chalicelib.store import audit
+    from chalicelib.store import tasks as task_store
+
+    principal = _staff(*auth.CASE_ROLES)
+    requested = _query("region")
+    region = (regions.canonical(requested) if requested else principal.unit_code) or ""
+    if not auth.covers(principal, region):
+        raise errors.Forbidden("只能查看本辖区的统计", code="OUTSIDE_JURISDICTION")
+    year = _int_query("year", None)
+    if year is not None and not 2000 <= year <= 2100:
+        raise errors.ValidationFailed(details=[errors.FieldError("year", "OUT_OF_RANGE", "年份无效")])
+    now = config.now().isoformat(timespec="seconds")
+    report = statistics.report(region, year=year, overdue_open=task_store.count_overdue(region, now))
+    if len(region) == 9:
+        # A township office's ratings straight from its cases (services/ratings.py, one Query).
+        from chalicelib.services import ratings
+
+        report["ratings"] = ratings.summary(region)
+    audit.append(f"STAFF#{principal.staff_id}", actor=principal.staff_id, action="statistics.view", detail={"region": region, "year": report["year"]})
+    return report
+
+
+# -- on-site registration (001 三(一)2 现场生育登记信息录入) ---------------------------------------
+@route(bp, "/v1/staff/registrations", methods=["POST"])
+def onsite_registration():
+    from chalicelib import auth
+    from chalicelib.services import registration
+    from chalicelib.store import audit
+
+    principal = _staff(auth.TOWNSHIP_OPERATOR)
+    result = registration.submit(json_body(bp), channel="onsite", actor=principal.staff_id)
+    audit.append(
+        f"CASE#{result['case_id']}",
+        actor=principal.staff_id,
+        action="registration.onsite",
+        after={"status": result.get("status"), "office_code": principal.office_code},
+    )
+    return Response(body=result, status_code=201, headers={"Location": f"/v1/registrations/{result['case_id']}"})
+
+
+# -- accounts (001 一(二)1, 三(二)3) --------------------------------------------------------------
+@route(bp, "/v1/staff/accounts", methods=["POST"])
+def create_account():
+    from chalicelib import auth
+    from chalicelib.services import staff
+
+    result = staff.create_account(_staff(auth.ADMIN), json_body(bp))
+    return Response(body=result, status_code=201, headers={"Cache-Control": "no-store"})
+
+
+@route(bp, "/v1/staff/accounts/{username}", methods=["GET"])
+def get_account(username: str):
+    from chalicelib import auth
+    from chalicelib.services import staff
+
+    return staff.get_account(_staff(auth.ADMIN), username)
+
+
+@route(bp, "/v1/staff/accounts/{username}/disable", methods=["POST"])
+def disable_account(username: str):
+    from chalicelib import auth
+    from chalicelib.services import staff
+
+    return staff.set_enabled(_staff(auth.ADMIN), username, False)
+
+
+@route(bp, "/v1/staff/accounts/{username}/enable", methods=["POST"])
+def enable_account(username: str):
+    from chalicelib import auth
+    from chalicelib.services import staff
+
+    return staff.set_enabled(_staff(auth.ADMIN), username, True)

@@ -1,0 +1,232 @@
+"""Staff identity: Cognito ID tokens verified by the API itself, roles and jurisdiction.
+
+Staff sign in against the StaffPool user pool (``POST /v1/staff/login``) and send the ID token
+as ``Authorization: Bearer <token>``. ``current_staff`` verifies it on every request — RS256
+signature against the pool's published keys (JWKS, cached per container), issuer, audience
+(the pool's app client), ``token_use == "id"`` and expiry — so the same check runs in the local
+stack (moto's Cognito) and on AWS, with no API Gateway authorizer in between.
+
+The token's custom attributes carry the account's role and jurisdiction, set by administrators
+(``services/staff.py``; 001 一(二)1 and 三(二)3: each level manages the next level's administrators
+and its own operators):
+
+====================  ============================  =====================================
+role                  ``region_code``               may
+====================  ============================  =====================================
+township_operator     its township (9 digits)       review its office's tasks, on-site entry
+county_monitor        its county (6)                statistics; escalated county tasks
+city_monitor          its city (4; 2 for 重庆)      statistics; escalated city tasks
+province_monitor      its province (2)              statistics
+medical_institution   its county; ``office_code``   record births (certificates, issue 6)
+                      = the institution
+admin                 the level it administers      create/disable accounts below it
+====================  ============================  =====================================
+
+``covers(principal, code)`` is the jurisdiction test every staff query applies.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import json
+import threading
+import time
+import urllib.request
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+from chalicelib import config
+from chalicelib.domain import errors
+
+TOWNSHIP_OPERATOR = "township_operator"
+COUNTY_MONITOR = "county_monitor"
+CITY_MONITOR = "city_monitor"
+PROVINCE_MONITOR = "province_monitor"
+MEDICAL_INSTITUTION = "medical_institution"
+ADMIN = "admin"
+ROLES = (TOWNSHIP_OPERATOR, COUNTY_MONITOR, CITY_MONITOR, PROVINCE_MONITOR, MEDICAL_INSTITUTION, ADMIN)
+# Roles that work on registration cases (view tasks, decide at their level, statistics).
+CASE_ROLES = (TOWNSHIP_OPERATOR, COUNTY_MONITOR, CITY_MONITOR, PROVINCE_MONITOR)
+MONITOR_ROLES = (COUNTY_MONITOR, CITY_MONITOR, PROVINCE_MONITOR)
+
+if TYPE_CHECKING:  # the task functions import this module too, and they do not ship chalice
+    from chalice import Blueprint, Chalice
+
+JWKS_TTL_SECONDS = 3600
+CLOCK_SKEW_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class StaffPrincipal:
+    staff_id: str
+    name: str
+    role: str
+    region_code: str
+    office_code: str | None
+
+    @property
+    def unit_code(self) -> str:
+        """The office or region this account acts for: a task assigned to this code is its own."""
+        if self.role == TOWNSHIP_OPERATOR and self.office_code:
+            return self.office_code
+        from chalicelib.domain import regions
+
+        return regions.canonical(self.region_code) or self.region_code
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "unit_code": self.unit_code}
+
+
+def covers(principal: StaffPrincipal, region_or_office_code: str | None) -> bool:
+    """Whether ``region_or_office_code`` lies within the principal's jurisdiction.
+
+    A township operator covers its own office only; every other role covers its region and
+    everything below it (codes are hierarchical prefixes: 51 ⊃ 5101 ⊃ 510104 ⊃ 510104022).
+    """
+    if not region_or_office_code:
+        return False
+    from chalicelib.domain import regions
+
+    code = regions.canonical(region_or_office_code) or region_or_office_code
+    return code.startswith(principal.unit_code)
+
+
+# ---------------------------------------------------------------------------------- tokens
+def _b64(segment: str) -> bytes:
+    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+
+
+def issuer() -> str:
+    return f"https://cognito-idp.{config.region()}.amazonaws.com/{config.staff_user_pool_id()}"
+
+
+def jwks_url() -> str:
+    """``STAFF_JWKS_URL`` if set; the local stack's moto endpoint; else Cognito's published URL."""
+    explicit = config.setting("STAFF_JWKS_URL", "").strip()
+    if explicit:
+        return explicit
+    endpoint = config.setting("AWS_ENDPOINT_URL", "").strip().rstrip("/")
+    if endpoint:
+        return f"{endpoint}/{config.staff_user_pool_id()}/.well-known/jwks.json"
+    return f"{issuer()}/.well-known/jwks.json"
+
+
+class _Keys:
+    """The pool's public keys by ``kid``, fetched once per container and refreshed hourly or when
+    a token names an unknown key (Cognito rotates keys by adding one)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._keys: dict[str, Any] = {}
+        self._fetched = 0.0
+        self._url = ""
+
+    def get(self, kid: str):
+        with self._lock:
+            url = jwks_url()
+            stale = time.monotonic() - self._fetched > JWKS_TTL_SECONDS or url != self._url
+            if stale or (kid not in self._keys and time.monotonic() - self._fetched > 5):
+                self._load(url)
+            return self._keys.get(kid)
+
+    def _load(self, url: str) -> None:
+        from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicNumbers
+
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - our own configuration
+            document = json.loads(response.read())
+        keys = {}
+        for jwk in document.get("keys", []):
+            if jwk.get("kty") == "RSA" and jwk.get("kid"):
+                n = int.from_bytes(_b64(jwk["n"]), "big")
+                e = int.from_bytes(_b64(jwk["e"]), "big")
+                keys[jwk["kid"]] = RSAPublicNumbers(e, n).public_key()
+        self._keys, self._fetched, self._url = keys, time.monotonic(), url
+
+
+_keys = _Keys()
+
+
+def _invalid(message: str = "登录已失效，请重新登录") -> errors.Unauthorized:
+    return errors.Unauthorized(message, code="INVALID_STAFF_TOKEN")
+
+
+def verify_token(token: str) -> dict[str, Any]:
+    """The claims of a valid StaffPool ID token, or ``Unauthorized``."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise _invalid()
+    try:
+        header = json.loads(_b64(parts[0]))
+        claims = json.loads(_b64(parts[1]))
+        signature = _b64(parts[2])
+    except ValueError:
+        raise _invalid() from None
+    if not isinstance(header, dict) or not isinstance(claims, dict) or header.get("alg") != "RS256":
+        raise _invalid()
+    key = _keys.get(str(header.get("kid")))
+    if key is None:
+        raise _invalid()
+    try:
+        key.verify(signature, f"{parts[0]}.{parts[1]}".encode(), padding.PKCS1v15(), hashes.SHA256())
+    except InvalidSignature:
+        raise _invalid() from None
+    # Expiry against the real time: Cognito stamps tokens with it (config.clock may be moved in tests).
+    if claims.get("iss") != issuer() or claims.get("token_use") != "id":
+        raise _invalid()
+    if claims.get("aud") != config.staff_user_pool_client_id():
+        raise _invalid()
+    if not isinstance(claims.get("exp"), int) or claims["exp"] + CLOCK_SKEW_SECONDS < time.time():
+        raise errors.Unauthorized("登录已过期，请重新登录", code="STAFF_TOKEN_EXPIRED")
+    return claims
+
+
+def principal_from_claims(claims: dict[str, Any]) -> StaffPrincipal:
+    role = claims.get("custom:role")
+    region = claims.get("custom:region_code")
+    if role not in ROLES or not isinstance(region, str) or not region:
+        raise errors.Forbidden("账号未授权，请联系管理员", code="STAFF_NOT_AUTHORISED")
+    office = claims.get("custom:office_code") or None
+    username = str(claims.get("cognito:username") or claims.get("sub"))
+    return StaffPrincipal(
+        staff_id=username, name=str(claims.get("name") or username), role=role, region_code=region, office_code=office
+    )
+
+
+def current_staff(app_or_blueprint: Chalice | Blueprint, *allowed_roles: str) -> StaffPrincipal:
+    """The signed-in staff member of the current request, if one of ``allowed_roles`` (any role
+    when none are given). ``Unauthorized`` (401) without a valid token, ``Forbidden`` (403) for
+    another role."""
+    headers = app_or_blueprint.current_request.headers
+    value = (headers.get("authorization") or "").strip()
+    scheme, _, token = value.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise errors.Unauthorized(
+            "请先登录",
+            code="STAFF_TOKEN_REQUIRED",
+            details=[errors.FieldError("headers.authorization", "MISSING", "请提供登录后获得的凭证（Authorization: Bearer …）")],
+        )
+    principal = principal_from_claims(verify_token(token.strip()))
+    if allowed_roles and principal.role not in allowed_roles:
+        raise errors.Forbidden("您的账号角色不能执行此操作", code="ROLE_NOT_ALLOWED")
+    return principal
+
+
+@functools.cache
+def _role_labels() -> dict[str, str]:
+    return {
+        TOWNSHIP_OPERATOR: "乡级业务操作员",
+        COUNTY_MONITOR: "县级统计监测",
+        CITY_MONITOR: "市级统计监测",
+        PROVINCE_MONITOR: "省级统计监测",
+        MEDICAL_INSTITUTION: "医疗卫生技术服务机构",
+        ADMIN: "系统管理员",
+    }
+
+
+def role_label(role: str) -> str:
+    return _role_labels().get(role, role)

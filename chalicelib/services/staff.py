@@ -1,0 +1,247 @@
+"""Staff accounts: sign-in and administration, on the StaffPool user pool.
+
+Sign-in (``login``, ``complete_new_password``) uses Cognito's public USER_PASSWORD_AUTH flow;
+the API then verifies the ID token on each request (``chalicelib.auth``).
+
+Administration follows 001 一(二)1 "按照管辖层级，将本级业务操作员和下一级系统管理员用户信息…进行登记注册"
+and 三(二)3 "管理下一级系统管理员、本级业务操作员的用户信息": an administrator of region R creates
+
+- administrators of the next level inside R (province → city → county → township),
+- operators of R's own level: the monitor of R (province, city or county), or at a township
+  the township operators of that office,
+- accounts of medical institutions inside R (their births feed the certificates, 001 三(三)),
+
+and may disable or re-enable exactly those accounts. Every action is appended to the audit log
+(subject ``STAFF#<username>``). New accounts get a temporary password shown once; Cognito asks
+for a new one at the first sign-in. Disabling also signs the account out everywhere (its refresh
+tokens stop working); an ID token it already holds stays valid until it expires (one hour).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import string
+from typing import Any
+
+from chalicelib import auth, config
+from chalicelib.domain import errors, regions
+from chalicelib.services import hierarchy
+from chalicelib.store import audit
+
+USERNAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{2,63}")
+OFFICE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{1,31}")
+LEVEL_MONITOR = {"province": auth.PROVINCE_MONITOR, "city": auth.CITY_MONITOR, "county": auth.COUNTY_MONITOR}
+
+
+def _idp():
+    return config.client("cognito-idp")
+
+
+def _code(exc: Exception) -> str:
+    return getattr(exc, "response", {}).get("Error", {}).get("Code", "")
+
+
+def _fields(body: Any, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict[str, str]:
+    if not isinstance(body, dict):
+        raise errors.ValidationFailed(details=[errors.FieldError("", "INVALID_BODY", "请求内容须为 JSON 对象")])
+    problems = []
+    out: dict[str, str] = {}
+    for name in required + optional:
+        value = body.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if name in required:
+                problems.append(errors.FieldError(name, "MISSING", "必填项未填写"))
+            continue
+        if not isinstance(value, str):
+            problems.append(errors.FieldError(name, "WRONG_TYPE", "类型不正确，应为文本"))
+            continue
+        if len(value) > 256:
+            problems.append(errors.FieldError(name, "TOO_LONG", "内容过长"))
+            continue
+        out[name] = value.strip() if name != "password" and "password" not in name else value
+    extra = sorted(set(body) - set(required) - set(optional))
+    problems += [errors.FieldError(name, "EXTRA_FIELD", "不支持的字段，请删除") for name in extra]
+    if problems:
+        raise errors.ValidationFailed(details=problems)
+    return out
+
+
+def _tokens(result: dict[str, Any]) -> dict[str, Any]:
+    claims = auth.verify_token(result["IdToken"])
+    principal = auth.principal_from_claims(claims)
+    return {
+        "token_type": "Bearer",
+        "id_token": result["IdToken"],  # send as "Authorization: Bearer <id_token>"
+        "access_token": result.get("AccessToken"),
+        "refresh_token": result.get("RefreshToken"),
+        "expires_in": result.get("ExpiresIn"),
+        "staff": {**principal.to_dict(), "role_label": auth.role_label(principal.role)},
+    }
+
+
+def _login_failed() -> errors.Unauthorized:
+    return errors.Unauthorized("用户名或密码错误", code="LOGIN_FAILED")
+
+
+def login(body: Any) -> dict[str, Any]:
+    f = _fields(body, ("username", "password"))
+    idp = _idp()
+    try:
+        result = idp.initiate_auth(
+            ClientId=config.staff_user_pool_client_id(),
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": f["username"], "PASSWORD": f["password"]},
+        )
+    except idp.exceptions.PasswordResetRequiredException:
+        raise errors.Unauthorized("密码已被重置，请联系管理员", code="PASSWORD_RESET_REQUIRED") from None
+    except (idp.exceptions.NotAuthorizedException, idp.exceptions.UserNotFoundException):
+        raise _login_failed() from None
+    if result.get("ChallengeName") == "NEW_PASSWORD_REQUIRED":
+        return {"challenge": "NEW_PASSWORD_REQUIRED", "session": result["Session"], "username": f["username"]}
+    if "AuthenticationResult" not in result:
+        raise errors.Unauthorized("暂不支持该登录方式", code="UNSUPPORTED_CHALLENGE")
+    out = _tokens(result["AuthenticationResult"])
+    audit.append(f"STAFF#{out['staff']['staff_id']}", actor=out["staff"]["staff_id"], action="staff.login")
+    return out
+
+
+def complete_new_password(body: Any) -> dict[str, Any]:
+    f = _fields(body, ("username", "session", "new_password"))
+    idp = _idp()
+    try:
+        result = idp.respond_to_auth_challenge(
+            ClientId=config.staff_user_pool_client_id(),
+            ChallengeName="NEW_PASSWORD_REQUIRED",
+            Session=f["session"],
+            ChallengeResponses={"USERNAME": f["username"], "NEW_PASSWORD": f["new_password"]},
+        )
+    except idp.exceptions.InvalidPasswordException:
+        raise errors.ValidationFailed(
+            details=[errors.FieldError("new_password", "WEAK_PASSWORD", "新密码不符合要求（至少8位，含大小写字母、数字和符号）")]
+        ) from None
+    except (idp.exceptions.NotAuthorizedException, idp.exceptions.CodeMismatchException):
+        raise errors.Unauthorized("登录会话已失效，请重新登录", code="SESSION_EXPIRED") from None
+    out = _tokens(result["AuthenticationResult"])
+    audit.append(f"STAFF#{out['staff']['staff_id']}", actor=out["staff"]["staff_id"], action="staff.password_set")
+    return out
+
+
+# ------------------------------------------------------------------------ administration
+def _parent(code: str) -> str | None:
+    levels = hierarchy.chain(code)
+    return levels[1] if len(levels) > 1 else None
+
+
+def may_manage(admin: auth.StaffPrincipal, role: str, region_code: str, office_code: str | None) -> bool:
+    """Whether ``admin`` administers an account with this role and jurisdiction (001 一(二)1, 三(二)3)."""
+    if admin.role != auth.ADMIN:
+        return False
+    own = admin.unit_code
+    level = hierarchy.level_of(own)
+    if role == auth.ADMIN:
+        return _parent(region_code) == own  # the next level's administrators
+    if role == auth.MEDICAL_INSTITUTION:
+        return region_code.startswith(own) and bool(office_code)
+    if level == "township":
+        return role == auth.TOWNSHIP_OPERATOR and region_code == own and office_code == own
+    return role == LEVEL_MONITOR.get(level) and region_code == own  # this level's operators
+
+
+def _temporary_password() -> str:
+    alphabet = string.ascii_letters + string.digits
+    core = "".join(secrets.choice(alphabet) for _ in range(12))
+    return f"{core}-{secrets.choice(string.ascii_uppercase)}{secrets.choice(string.ascii_lowercase)}{secrets.randbelow(10)}"
+
+
+def create_account(admin: auth.StaffPrincipal, body: Any) -> dict[str, Any]:
+    f = _fields(body, ("username", "name", "role", "region_code"), ("office_code",))
+    problems = []
+    if not USERNAME_RE.fullmatch(f["username"]):
+        problems.append(errors.FieldError("username", "INVALID_FORMAT", "用户名为3–64位字母、数字、点、横线或下划线"))
+    if f["role"] not in auth.ROLES:
+        problems.append(errors.FieldError("role", "INVALID_ENUM", f"取值无效，可选值：{'、'.join(auth.ROLES)}"))
+    region = regions.canonical(f["region_code"])
+    if region is None or not regions.is_known(region):
+        problems.append(errors.FieldError("region_code", "UNKNOWN_REGION", "行政区划代码不存在"))
+    office = f.get("office_code")
+    if office is not None and not OFFICE_RE.fullmatch(office):
+        problems.append(errors.FieldError("office_code", "INVALID_FORMAT", "机构代码格式不正确"))
+    if f["role"] == auth.TOWNSHIP_OPERATOR and region and office is None:
+        office = region  # a township operator's office is its township
+    if problems:
+        raise errors.ValidationFailed(details=problems)
+    if not may_manage(admin, f["role"], region, office):
+        raise errors.Forbidden("只能创建下一级管理员、本级业务操作员或本辖区医疗机构账号", code="OUTSIDE_ADMINISTRATION")
+    attributes = [
+        {"Name": "name", "Value": f["name"]},
+        {"Name": "custom:role", "Value": f["role"]},
+        {"Name": "custom:region_code", "Value": region},
+    ]
+    if office:
+        attributes.append({"Name": "custom:office_code", "Value": office})
+    password = _temporary_password()
+    idp = _idp()
+    try:
+        idp.admin_create_user(
+            UserPoolId=config.staff_user_pool_id(),
+            Username=f["username"],
+            UserAttributes=attributes,
+            TemporaryPassword=password,
+            MessageAction="SUPPRESS",
+        )
+    except idp.exceptions.UsernameExistsException:
+        raise errors.Conflict("用户名已存在", code="STAFF_EXISTS") from None
+    account = {"username": f["username"], "name": f["name"], "role": f["role"], "region_code": region, "office_code": office}
+    audit.append(f"STAFF#{f['username']}", actor=admin.staff_id, action="staff.create", after=account)
+    return {**account, "enabled": True, "temporary_password": password, "must_change_password": True}
+
+
+def _account(username: str) -> dict[str, Any]:
+    if not isinstance(username, str) or not USERNAME_RE.fullmatch(username):
+        raise errors.NotFound("未找到该账号", code="STAFF_NOT_FOUND")
+    idp = _idp()
+    try:
+        user = idp.admin_get_user(UserPoolId=config.staff_user_pool_id(), Username=username)
+    except idp.exceptions.UserNotFoundException:
+        raise errors.NotFound("未找到该账号", code="STAFF_NOT_FOUND") from None
+    attrs = {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}
+    return {
+        "username": username,
+        "name": attrs.get("name", username),
+        "role": attrs.get("custom:role"),
+        "region_code": attrs.get("custom:region_code"),
+        "office_code": attrs.get("custom:office_code"),
+        "enabled": bool(user.get("Enabled", True)),
+        "status": user.get("UserStatus"),
+    }
+
+
+def _managed(admin: auth.StaffPrincipal, username: str) -> dict[str, Any]:
+    account = _account(username)
+    if not may_manage(admin, account["role"] or "", account["region_code"] or "", account["office_code"]):
+        # outside this administrator's remit: as if it did not exist
+        raise errors.NotFound("未找到该账号", code="STAFF_NOT_FOUND")
+    return account
+
+
+def get_account(admin: auth.StaffPrincipal, username: str) -> dict[str, Any]:
+    return _managed(admin, username)
+
+
+def set_enabled(admin: auth.StaffPrincipal, username: str, enabled: bool) -> dict[str, Any]:
+    account = _managed(admin, username)
+    idp = _idp()
+    if enabled:
+        idp.admin_enable_user(UserPoolId=config.staff_user_pool_id(), Username=username)
+    else:
+        idp.admin_disable_user(UserPoolId=config.staff_user_pool_id(), Username=username)
+        idp.admin_user_global_sign_out(UserPoolId=config.staff_user_pool_id(), Username=username)
+    audit.append(
+        f"STAFF#{username}",
+        actor=admin.staff_id,
+        action="staff.enable" if enabled else "staff.disable",
+        before={"enabled": account["enabled"]},
+        after={"enabled": enabled},
+    )
+    return {**account, "enabled": enabled}

@@ -1,0 +1,9 @@
+"""Task state ``AutoCompare`` (parallel branch): two-way comparison with the population registry."""
+
+from chalicelib.services.checks import auto_compare
+from functions._runtime import task
+
+
+@task
+def handler(event, context):
+    return auto_compare(event["case_id"])

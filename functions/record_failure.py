@@ -1,0 +1,9 @@
+"""Task state ``RecordFailure``: mark the case "needs attention" and alert the operators."""
+
+from chalicelib.services.notifications import record_failure
+from functions._runtime import task
+
+
+@task
+def handler(event, context):
+    return record_failure(event)

@@ -1,0 +1,156 @@
+"""Helpers of the workflow and staff end-to-end tests (test_workflow_*.py, test_staff_*.py).
+
+- ``submit_scenario(api, profile, name)`` — a fresh couple of a ``local.seed`` scenario (its registry
+  records written), submitted as a citizen; returns ``Submitted``.
+- ``staff_token(api, username)`` — signs in a seeded staff account (``local.seed.STAFF``) through
+  ``POST /v1/staff/login``; ``bearer(...)`` the header.
+- ``find_task(api, token, case_id)`` — the open review task of a case, from the staff work queue.
+- ``AlertInbox`` — an SQS queue subscribed to the OperatorAlerts topic.
+- ``at(clock, iso)`` — moves ``config.clock`` to a Shanghai time (with the ``clock`` fixture).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from tests.e2e.conftest import Api, register, unique_phone, wait_for_status
+
+_serial = itertools.count(1)
+_tokens: dict[str, str] = {}
+
+
+@dataclass
+class Submitted:
+    case_id: str
+    code: str
+    body: dict[str, Any]
+
+
+def scenario_body(profile: str, name: str) -> dict[str, Any]:
+    """A fresh couple of the scenario, its registry records written."""
+    from chalicelib.store import registry
+    from local.seed import scenario
+
+    body, records = scenario(profile, name, serial=next(_serial) + 100)
+    body["woman"]["phone"], body["man"]["phone"] = unique_phone(), unique_phone()
+    for key, data in records:
+        registry.put(key, data)
+    return body
+
+
+def submit_scenario(api: Api, profile: str, name: str) -> Submitted:
+    body = scenario_body(profile, name)
+    r = register(api, body)
+    assert r.status == 201, r.body
+    return Submitted(r.body["case_id"], r.body["query_code"], body)
+
+
+def wait_status(api: Api, case: Submitted, *statuses: str, timeout: float = 60) -> dict:
+    return wait_for_status(api, case.case_id, case.code, set(statuses), timeout=timeout)
+
+
+def staff_token(api: Api, username: str) -> str:
+    from local.seed import STAFF_PASSWORD
+
+    if username not in _tokens:
+        r = api.post("/v1/staff/login", {"username": username, "password": STAFF_PASSWORD})
+        assert r.status == 200, r.body
+        _tokens[username] = r.body["id_token"]
+    return _tokens[username]
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def find_task(api: Api, token: str, case_id: str, *, office: str | None = None, timeout: float = 30) -> dict:
+    """The open review task of ``case_id`` in the caller's (or ``office``'s) queue."""
+    deadline = time.monotonic() + timeout
+    while True:
+        cursor = None
+        while True:
+            query = "?limit=100" + (f"&office={office}" if office else "") + (f"&cursor={cursor}" if cursor else "")
+            r = api.get("/v1/staff/tasks" + query, headers=bearer(token))
+            assert r.status == 200, r.body
+            for t in r.body["tasks"]:
+                if t["case_id"] == case_id:
+                    return t
+            cursor = r.body["next_cursor"]
+            if not cursor:
+                break
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no open task for {case_id}")
+        time.sleep(0.2)
+
+
+def history_notes(api: Api, case: Submitted) -> list[str]:
+    r = api.get(f"/v1/registrations/{case.case_id}", headers={"X-Query-Code": case.code})
+    return [h.get("note") or "" for h in r.body["history"]]
+
+
+def sms_to(phone: str) -> list[str]:
+    from local import outbox
+
+    return [m["message"] for m in outbox.messages() if m["phone"] == "+86" + phone]
+
+
+def at(clock, iso: str) -> None:
+    """Move ``config.clock`` (through the conftest ``clock`` fixture) to ``iso`` in Shanghai time."""
+    from chalicelib import config
+
+    clock.reset()
+    clock.advance((datetime.fromisoformat(iso) - config.now()).total_seconds())
+
+
+class AlertInbox:
+    """An SQS queue subscribed to the OperatorAlerts topic."""
+
+    def __init__(self, stack) -> None:
+        import boto3
+
+        self.sqs = boto3.client("sqs")
+        name = f"alerts-{next(_serial)}"
+        self.url = self.sqs.create_queue(QueueName=name)["QueueUrl"]
+        arn = self.sqs.get_queue_attributes(QueueUrl=self.url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        boto3.client("sns").subscribe(TopicArn=stack.names["OperatorAlerts"], Protocol="sqs", Endpoint=arn)
+        self.seen: list[dict] = []
+
+    def messages(self) -> list[dict]:
+        while True:
+            got = self.sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
+            if not got:
+                return self.seen
+            for m in got:
+                self.seen.append(json.loads(json.loads(m["Body"])["Message"]))
+                self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=m["ReceiptHandle"])
+
+    def wait_for(self, case_id: str, timeout: float = 30) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for m in self.messages():
+                if m.get("case_id") == case_id:
+                    return m
+            time.sleep(0.2)
+        raise AssertionError(f"no operator alert for {case_id}")
+
+
+def audit_actions(case_id: str) -> list[dict]:
+    from chalicelib.store import audit
+
+    return [e.to_dict() for e in audit.for_subject(f"CASE#{case_id}", newest_first=False)]
+
+
+def wait_sms(phone: str, *fragments: str, timeout: float = 30) -> str:
+    """The first SMS to ``phone`` containing every fragment (the result SMS follows the status)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for text in sms_to(phone):
+            if all(f in text for f in fragments):
+                return text
+        time.sleep(0.1)
+    raise AssertionError(f"no SMS to {phone} with {fragments}: {sms_to(phone)}")
