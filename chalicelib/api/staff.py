@@ -152,7 +152,9 @@ def onsite_registration():
     from chalicelib.store import audit
 
     principal = _staff(auth.TOWNSHIP_OPERATOR)
-    result = registration.submit(json_body(bp), channel="onsite", actor=principal.staff_id)
+    result = registration.submit(
+        json_body(bp), channel="onsite", actor=principal.staff_id, counter_office=principal.office_code
+    )
     audit.append(
         f"CASE#{result['case_id']}",
         actor=principal.staff_id,

@@ -112,9 +112,18 @@ def submit_online(body: Any, *, phone: str, idempotency_key: str) -> tuple[dict[
     )
 
 
-def submit(body: Any, *, channel: str = "online", actor: str = "citizen", contact_phone: str | None = None) -> dict[str, Any]:
+def submit(
+    body: Any,
+    *,
+    channel: str = "online",
+    actor: str = "citizen",
+    contact_phone: str | None = None,
+    counter_office: str | None = None,
+) -> dict[str, Any]:
     """Create a case. Online, ``contact_phone`` (verified by SMS) is required and must be the
-    woman's or the man's phone in the form (000 §2.3.6); on-site staff entry passes none."""
+    woman's or the man's phone in the form (000 §2.3.6); on-site staff entry passes none, and
+    passes ``counter_office``: where the rules cannot decide the office, the office that
+    receives the couple at its counter is responsible (002 七(一) "谁先接谁负责办理")."""
     if channel == "online" and not contact_phone:
         raise errors.Unauthorized("请先通过短信验证码验证手机号", code="TOKEN_REQUIRED")
     today = config.today()
@@ -144,7 +153,7 @@ def submit(body: Any, *, channel: str = "online", actor: str = "citizen", contac
         query_key=query_key(query_code),
         phone_key=config.keyed_hash("phone", phone),
         contact_phone=phone,
-        office_code=evaluation.jurisdiction.office_code,
+        office_code=evaluation.jurisdiction.office_code or counter_office,
         queue_key=case_store.queue_key(case_store.SUBMITTED, now),
         couple_key=key,
         child_order=order,

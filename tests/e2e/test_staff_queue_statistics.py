@@ -147,3 +147,19 @@ def test_statistics_for_an_office_and_the_levels_below(api):
 def test_statistics_are_scoped(api, username, query, status):
     r = api.get("/v1/staff/statistics" + query, headers=bearer(staff_token(api, username)))
     assert r.status == status, r.body
+
+
+def test_onsite_registration_the_rules_cannot_place_goes_to_the_receiving_office(api):
+    """002 七(一) "谁先接谁负责办理": online, an undecidable office sends the couple on site
+    (ONSITE_REQUIRED); at the counter, the receiving township office takes the case."""
+    from chalicelib.store import cases as case_store
+    from tests.e2e.conftest import register
+
+    body = _in_office(scenario_body("sichuan", "instant"))
+    body["woman"]["hukou"]["region_code"] = OFFICE[:6]  # county only: 000 注 1 cannot name a township
+    online = register(api, body)
+    assert online.status == 422 and online.body["error"]["code"] == "ONSITE_REQUIRED"
+
+    r = api.post("/v1/staff/registrations", body, headers=bearer(staff_token(api, OP)))
+    assert r.status == 201, r.body
+    assert case_store.get(r.body["case_id"]).office_code == OFFICE
