@@ -53,7 +53,8 @@ def _invoke_in_process(self, event: str | None = None) -> tuple[str, bool, str]:
         result = _resolve(self.handler)(payload, context)
         return json.dumps(result, ensure_ascii=False, default=str), False, ""
     except Exception as exc:  # reported to the caller exactly as Lambda reports an error
-        log.exception("function %s failed", self.function_name)
+        if not stopping:  # at shutdown, executions still running lose the server under them
+            log.exception("function %s failed", self.function_name)
         error = {
             "errorType": type(exc).__name__,
             "errorMessage": str(exc),
@@ -63,6 +64,17 @@ def _invoke_in_process(self, event: str | None = None) -> tuple[str, bool, str]:
 
 
 _installed = False
+stopping = False
+
+
+def quiet_for_shutdown() -> None:
+    """The stack is stopping: in-flight task functions will fail to reach it; say nothing."""
+    global stopping
+    stopping = True
+    logging.getLogger("birthreg").setLevel(logging.CRITICAL)
+    from functions._runtime import logger
+
+    logger.setLevel("CRITICAL")
 
 
 def install() -> None:

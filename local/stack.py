@@ -167,6 +167,9 @@ class LocalStack:
         self._api_thread.start()
 
     def stop(self) -> None:
+        from local import lambdas
+
+        lambdas.quiet_for_shutdown()
         if self._api is not None:
             self._api.shutdown()
             self._api = None

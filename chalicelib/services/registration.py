@@ -78,6 +78,24 @@ def _assert_not_duplicate(key: str, child_order: int, *, exclude: str | None = N
             )
 
 
+# Long enough for a submission to become visible on the CoupleIndex (eventually consistent).
+SUBMIT_LOCK_SECONDS = 30
+
+
+class SubmissionInProgress(errors.Conflict):
+    code = "SUBMISSION_IN_PROGRESS"
+    default_message = "该夫妻的同一孩次登记正在提交中，请稍后通过办件查询查看结果"
+
+
+def _claim_submission(key: str, child_order: int) -> None:
+    """One submission at a time per couple and child: the duplicate check below reads a GSI,
+    so without this lock two concurrent submits (different idempotency keys) could both pass."""
+    from chalicelib.store import codes
+
+    if not codes.claim(f"SUBMIT#{key}#{child_order}", seconds=SUBMIT_LOCK_SECONDS):
+        raise SubmissionInProgress()
+
+
 def mask_reference(case_id: str) -> str:
     return f"{case_id[:8]}****{case_id[-2:]}"
 
@@ -137,7 +155,8 @@ def submit(
         raise OnsiteRequired(details=_reasons_as_details(evaluation, onsite=True))
     key = couple_key(form, secret=config.secret_key())
     order = evaluation.child_order.registration_order
-    _assert_not_duplicate(key, order)
+    _assert_not_duplicate(key, order)  # the usual case, answered with the existing case's reference
+    _claim_submission(key, order)  # concurrent submits that both passed the check above
 
     phone = contact_phone or form.woman.phone
     now = config.now().isoformat(timespec="seconds")

@@ -10,6 +10,8 @@ Items (``pk``):
   ``secret_hash`` (keyed hash of the code), ``attempts``, ``used``. A new code replaces it.
 - ``CAPTCHA#<id>`` — a captcha answer's keyed hash; consumed by its first check.
 - ``RATE#<limit>#<subject key>[#<window>]`` — rate-limit state (``count`` or an interval).
+- ``SUBMIT#<couple key>#<child order>`` — a short lock: one submission at a time for the
+  same couple and child, so two concurrent submits cannot both pass the duplicate check.
 
 Secrets are never stored in clear, and every state change is one conditional or atomic
 write (no read-modify-write): two concurrent requests cannot both pass a limit or both
@@ -123,6 +125,22 @@ def count(pk: str) -> int:
 # ---------------------------------------------------------------------------
 # One-time secrets (SMS codes, captcha answers)
 # ---------------------------------------------------------------------------
+def claim(pk: str, *, seconds: int) -> bool:
+    """Take a lock that expires by itself; False if someone else holds it."""
+    from pynamodb.exceptions import PutError
+
+    now = _now()
+    try:
+        CodeItem(pk, expires_at=now + seconds).save(
+            condition=CodeItem.pk.does_not_exist() | (CodeItem.expires_at < now)
+        )
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
 class SecretRejected(Exception):
     """A code or answer cannot be used. ``reason``: missing | expired | used | locked | mismatch."""
 

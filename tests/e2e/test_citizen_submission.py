@@ -82,3 +82,36 @@ def test_query_codes_are_not_stored_in_clear(api, stack, couple):
     items = boto3.client("dynamodb").scan(TableName=stack.names["Idempotency"])["Items"]
     assert items, "the idempotency record exists"
     assert r.body["query_code"] not in str(items)
+
+
+def test_concurrent_submits_of_one_couple_create_one_case(api, couple):
+    """Two submits of the same couple and child at the same moment (different idempotency keys,
+    e.g. two phones): exactly one case is created, the other is told a submission is in progress
+    or is a duplicate — never two cases for one child."""
+    import threading
+
+    from chalicelib.domain import errors
+    from chalicelib.services import registration
+    from chalicelib.store import cases as case_store
+
+    body = couple("sichuan")
+    outcomes: list[str] = []
+    barrier = threading.Barrier(6)
+
+    def submit() -> None:
+        barrier.wait()
+        try:
+            result = registration.submit(body, contact_phone=body["woman"]["phone"])
+            outcomes.append(result["case_id"])
+        except errors.Conflict as exc:
+            outcomes.append(exc.code)
+
+    threads = [threading.Thread(target=submit) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    created = [o for o in outcomes if o not in {"SUBMISSION_IN_PROGRESS", "DUPLICATE_REGISTRATION"}]
+    assert len(outcomes) == 6 and len(created) == 1, outcomes
+    stored = list(case_store.by_couple(case_store.get(created[0]).couple_key))
+    assert [c.case_id for c in stored] == created
