@@ -16,7 +16,8 @@ def main() -> None:
     parser.add_argument("--moto-port", type=int, default=0, help="moto server port (default: a free port)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    for noisy in ("werkzeug", "botocore", "pynamodb"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
     stack = LocalStack(moto_port=args.moto_port, api_port=args.port).start()
     print(
@@ -29,6 +30,8 @@ def main() -> None:
         flush=True,
     )
     stopped = threading.Event()
+    # Ctrl-C and SIGTERM both stop cleanly (set explicitly: a shell may start us with SIGINT ignored).
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     try:
         stopped.wait()

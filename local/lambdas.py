@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import sys
 import traceback
 import uuid
 from dataclasses import dataclass
@@ -72,9 +73,9 @@ def quiet_for_shutdown() -> None:
     global stopping
     stopping = True
     logging.getLogger("birthreg").setLevel(logging.CRITICAL)
-    from functions._runtime import logger
-
-    logger.setLevel("CRITICAL")
+    runtime = sys.modules.get("functions._runtime")  # loaded only if a function ran
+    if runtime is not None:
+        runtime.logger.setLevel("CRITICAL")
 
 
 def install() -> None:
