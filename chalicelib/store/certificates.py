@@ -25,12 +25,13 @@ from collections.abc import Iterator
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import config
+from chalicelib.store.conditions import applied
 
 VALID = "valid"
 REVOKED = "revoked"
@@ -129,9 +130,7 @@ def issuance(case_id: str, version: int) -> CertificateRecord | None:
 def issued_for_case(case_id: str, up_to_version: int) -> list[CertificateRecord]:
     """Every certificate a case had, oldest first (versions 1..up_to_version)."""
     keys = [_issue_key(case_id, v) for v in range(1, up_to_version + 1)]
-    numbers = sorted(
-        (int(p.version or 0), p.target) for p in CertificateRecord.batch_get(keys) if p.target
-    )
+    numbers = sorted((int(p.version or 0), p.target) for p in CertificateRecord.batch_get(keys) if p.target)
     records = {r.registration_number: r for r in CertificateRecord.batch_get([n for _, n in numbers])}
     return [records[n] for _, n in numbers if n in records]
 
@@ -159,8 +158,8 @@ def create_issued(record: CertificateRecord) -> CertificateRecord:
 
 def revoke(record: CertificateRecord, *, at: str, by: str, reason: str) -> bool:
     """Mark a valid certificate revoked; False if it was revoked already (nothing changed)."""
-    try:
-        record.update(
+    return applied(
+        lambda: record.update(
             actions=[
                 CertificateRecord.status.set(REVOKED),
                 CertificateRecord.revoked_at.set(at),
@@ -171,11 +170,7 @@ def revoke(record: CertificateRecord, *, at: str, by: str, reason: str) -> bool:
             ],
             condition=CertificateRecord.status == VALID,
         )
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    )
 
 
 def revocations(since: str | None = None) -> Iterator[CertificateRecord]:
@@ -187,8 +182,8 @@ def revocations(since: str | None = None) -> Iterator[CertificateRecord]:
 def record_birth(record: CertificateRecord, *, birth_date: str, sex: str, at: str, by: str, office: str) -> bool:
     """Write the child's birth date and sex on a valid certificate once; False if it is not valid
     any more or a birth is recorded already."""
-    try:
-        record.update(
+    return applied(
+        lambda: record.update(
             actions=[
                 CertificateRecord.birth_date.set(birth_date),
                 CertificateRecord.child_sex.set(sex),
@@ -198,11 +193,7 @@ def record_birth(record: CertificateRecord, *, birth_date: str, sex: str, at: st
             ],
             condition=(CertificateRecord.status == VALID) & CertificateRecord.birth_date.does_not_exist(),
         )
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    )
 
 
 def paper_certificate(case_id: str) -> CertificateRecord | None:
@@ -237,4 +228,3 @@ def record_paper(
             raise AlreadyRecorded(case_id) from exc
         raise
     return item
-

@@ -29,6 +29,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import config
+from chalicelib.store.conditions import applied
 
 
 class CodeItem(Model):
@@ -127,18 +128,12 @@ def count(pk: str) -> int:
 # ---------------------------------------------------------------------------
 def claim(pk: str, *, seconds: int) -> bool:
     """Take a lock that expires by itself; False if someone else holds it."""
-    from pynamodb.exceptions import PutError
-
     now = _now()
-    try:
-        CodeItem(pk, expires_at=now + seconds).save(
+    return applied(
+        lambda: CodeItem(pk, expires_at=now + seconds).save(
             condition=CodeItem.pk.does_not_exist() | (CodeItem.expires_at < now)
         )
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    )
 
 
 class SecretRejected(Exception):

@@ -16,6 +16,7 @@ from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, UpdateError
 from pynamodb.models import Model
 
 from chalicelib import config
+from chalicelib.store.conditions import condition_failed
 
 IN_PROGRESS = "INPROGRESS"
 COMPLETED = "COMPLETED"
@@ -40,10 +41,6 @@ class AlreadyClaimed(Exception):
     pass
 
 
-def _conditional_failed(exc: Exception) -> bool:
-    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
-
-
 def claim(record_id: str, *, body_hash: str, nonce: str, now: int, ttl: int, lock_seconds: int) -> None:
     """Create the in-progress record; ``AlreadyClaimed`` if a live record exists.
 
@@ -63,7 +60,7 @@ def claim(record_id: str, *, body_hash: str, nonce: str, now: int, ttl: int, loc
     try:
         record.save(condition=R.id.does_not_exist() | stale)
     except PutError as exc:
-        if _conditional_failed(exc):
+        if condition_failed(exc):
             raise AlreadyClaimed(record_id) from None
         raise
 
@@ -80,11 +77,16 @@ def complete(record_id: str, *, nonce: str, status_code: int, response: str) -> 
     R = IdempotencyRecord
     try:
         R(record_id).update(
-            actions=[R.status.set(COMPLETED), R.status_code.set(status_code), R.response.set(response), R.in_progress_expiry.remove()],
+            actions=[
+                R.status.set(COMPLETED),
+                R.status_code.set(status_code),
+                R.response.set(response),
+                R.in_progress_expiry.remove(),
+            ],
             condition=(R.status == IN_PROGRESS) & (R.nonce == nonce),
         )
     except UpdateError as exc:
-        if not _conditional_failed(exc):
+        if not condition_failed(exc):
             raise
 
 
@@ -94,5 +96,5 @@ def release(record_id: str, *, nonce: str) -> None:
     try:
         R(record_id).delete(condition=(R.status == IN_PROGRESS) & (R.nonce == nonce))
     except DeleteError as exc:
-        if not _conditional_failed(exc):
+        if not condition_failed(exc):
             raise
