@@ -11,6 +11,7 @@ code only through the environment variables ``environment_for(grants, names)`` c
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import tempfile
@@ -606,7 +607,31 @@ class BirthRegStack(Stack):
         handler = api.get_resource(API_HANDLER)
         handler.add_property_override("FunctionName", name)
         handler.add_resource_dependency(log_group.node.default_child)
+        self._gateway_responses(api)
         return role, api
+
+    def _gateway_responses(self, api: Chalice) -> None:
+        """API Gateway answers an unknown route with 403 "Missing Authentication Token" before
+        the app runs; map it (and the other gateway-made errors) to the app's one error shape.
+        The local stack's request handler does the same (local/stack.py)."""
+        from aws_cdk import aws_apigateway as apigw
+
+        rest_api = api.get_resource("RestAPI")
+        bodies = {
+            "MISSING_AUTHENTICATION_TOKEN": ("404", "NOT_FOUND", "请求的地址不存在"),
+            "DEFAULT_4XX": (None, "BAD_REQUEST", "请求无法处理"),
+            "DEFAULT_5XX": (None, "INTERNAL_ERROR", "系统繁忙，请稍后再试"),
+        }
+        for response_type, (status, code, message) in bodies.items():
+            body = json.dumps({"error": {"code": code, "message": message, "details": []}}, ensure_ascii=False)
+            props = {
+                "rest_api_id": rest_api.ref,
+                "response_type": response_type,
+                "response_templates": {"application/json": body},
+            }
+            if status:
+                props["status_code"] = status
+            apigw.CfnGatewayResponse(self, f"GatewayResponse{response_type.title().replace('_', '')}", **props)
 
     # ------------------------------------------------------------------ web front end
     def _site(self, site: Site) -> cloudfront.Distribution:

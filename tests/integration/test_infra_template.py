@@ -502,3 +502,18 @@ def test_outputs_name_every_resource(template):
         + [f"{m.id}StateMachineArn" for m in R.STATE_MACHINES]
     )
     assert set(expected) <= set(outputs)
+
+
+def test_unknown_routes_get_the_apps_json_404(template):
+    """API Gateway's own answer to an unknown route is mapped to the app's error shape (as the
+    local stack's server does), not left as 403 "Missing Authentication Token"."""
+    responses = {
+        r["Properties"]["ResponseType"]: r["Properties"]
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::ApiGateway::GatewayResponse"
+    }
+    missing = responses["MISSING_AUTHENTICATION_TOKEN"]
+    assert missing["StatusCode"] == "404"
+    body = json.loads(missing["ResponseTemplates"]["application/json"])
+    assert body["error"]["code"] == "NOT_FOUND" and body["error"]["details"] == []
+    assert {"DEFAULT_4XX", "DEFAULT_5XX"} <= set(responses)
