@@ -103,10 +103,10 @@ def issuer() -> str:
 
 def jwks_url() -> str:
     """``STAFF_JWKS_URL`` if set; the local stack's moto endpoint; else Cognito's published URL."""
-    explicit = config.setting("STAFF_JWKS_URL", "").strip()
+    explicit = config.optional_setting("STAFF_JWKS_URL")
     if explicit:
         return explicit
-    endpoint = config.setting("AWS_ENDPOINT_URL", "").strip().rstrip("/")
+    endpoint = config.aws_endpoint_url()
     if endpoint:
         return f"{endpoint}/{config.staff_user_pool_id()}/.well-known/jwks.json"
     return f"{issuer()}/.well-known/jwks.json"

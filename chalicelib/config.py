@@ -1,9 +1,16 @@
 """Settings and lazily created AWS clients: the one place the runtime reads its environment.
 
-Resource names arrive as environment variables named in ``infra/resources.py``; the
-defaults are the local stack's names (stage ``local``) so a developer machine needs no
-configuration. Clients are created once per process (Lambda container), on first use,
-with botocore only: the HTTP API never pays for importing boto3.
+Every variable read here is declared once in ``infra/settings.py`` (settings) or
+``infra/resources.py`` (resource names, secret ARNs, parameter names), and the stack gives each
+unit exactly the ones it declares. Nothing has a default in code: the declared defaults reach
+the code through the environment (the CDK stack, the local stack, the tests' conftest), so a
+missing variable is an error naming it, never a silent fallback. Only in the stage ``local``
+do resource names default to the local stack's and may the key come from ``BIRTHREG_SECRET``.
+
+Secrets arrive by ARN and are fetched once per container; operations data (holiday table,
+verification window) lives in SSM parameters read with a short cache. Clients are created once
+per process (Lambda container), on first use, with botocore only: the HTTP API never pays for
+importing boto3.
 """
 
 from __future__ import annotations
@@ -11,63 +18,107 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import json
 import math
 import os
-from datetime import date, datetime, time, timedelta, timezone
+import threading
+import time as _time
+from datetime import date, datetime, timedelta, timezone
 
 CHINA_TZ = timezone(timedelta(hours=8), name="Asia/Shanghai")
 LOCAL_STAGE = "local"
+# Operations parameters are re-read at most this often: an operator's change applies within 5 minutes.
+PARAMETER_CACHE_SECONDS = 300
 
 
-def _default_name(suffix: str) -> str:
-    return f"birthreg-{LOCAL_STAGE}-{suffix}"
+class MissingSetting(RuntimeError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"environment variable {name} is not set (declared in infra/settings.py or infra/resources.py)")
+        self.name = name
 
 
-def setting(name: str, default: str | None = None) -> str:
-    value = os.environ.get(name, default)
+def setting(name: str) -> str:
+    value = os.environ.get(name)
     if value is None:
-        raise RuntimeError(f"environment variable {name} is not set")
+        raise MissingSetting(name)
     return value
+
+
+def optional_setting(name: str) -> str:
+    """A declared setting without a default (registry URLs, retired key ids): empty when unset."""
+    return os.environ.get(name, "").strip()
+
+
+def int_setting(name: str) -> int:
+    """An integer setting (limits, lifetimes): read on every call, so tests and operators can change it."""
+    return int(setting(name))
+
+
+def stage() -> str:
+    return setting("BIRTHREG_STAGE")
+
+
+def is_local() -> bool:
+    return stage() == LOCAL_STAGE
 
 
 def region() -> str:
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
 
 
+def aws_endpoint_url() -> str:
+    """``AWS_ENDPOINT_URL`` (botocore's own variable): the local stack's moto server, unset in AWS."""
+    return os.environ.get("AWS_ENDPOINT_URL", "").strip().rstrip("/")
+
+
+def _resource(env: str, suffix: str) -> str:
+    """A resource name from the environment; in the local stage the local stack's name."""
+    value = os.environ.get(env)
+    if value:
+        return value
+    if is_local():
+        return f"birthreg-{LOCAL_STAGE}-{suffix}"
+    raise MissingSetting(env)
+
+
 def cases_table() -> str:
-    return setting("CASES_TABLE", _default_name("cases"))
+    return _resource("CASES_TABLE", "cases")
 
 
 def tasks_table() -> str:
-    return setting("TASKS_TABLE", _default_name("tasks"))
+    return _resource("TASKS_TABLE", "tasks")
 
 
 def registry_table() -> str:
-    return setting("REGISTRY_TABLE", _default_name("registry"))
+    return _resource("REGISTRY_TABLE", "registry")
 
 
 def certificates_table() -> str:
-    return setting("CERTIFICATES_TABLE", _default_name("certificates"))
+    return _resource("CERTIFICATES_TABLE", "certificates")
 
 
 def documents_bucket() -> str:
-    return setting("DOCUMENTS_BUCKET", _default_name("documents"))
+    return _resource("DOCUMENTS_BUCKET", "documents")
 
 
 def codes_table() -> str:
-    return setting("CODES_TABLE", _default_name("codes"))
+    return _resource("CODES_TABLE", "codes")
 
 
 def idempotency_table() -> str:
-    return setting("IDEMPOTENCY_TABLE", _default_name("idempotency"))
+    return _resource("IDEMPOTENCY_TABLE", "idempotency")
 
 
 def audit_table() -> str:
-    return setting("AUDIT_TABLE", _default_name("audit"))
+    return _resource("AUDIT_TABLE", "audit")
 
 
 def uploads_bucket() -> str:
-    return setting("UPLOADS_BUCKET", _default_name("uploads"))
+    return _resource("UPLOADS_BUCKET", "uploads")
+
+
+def statistics_table() -> str:
+    return _resource("STATISTICS_TABLE", "statistics")
 
 
 def signing_key_id() -> str:
@@ -78,7 +129,7 @@ def signing_key_ids() -> list[str]:
     """Every key whose certificate tokens are still accepted: the signing key first, then the older
     keys listed in SIGNING_KEY_IDS (comma-separated; set on rotation, issue 6)."""
     ids = [signing_key_id()]
-    for item in setting("SIGNING_KEY_IDS", "").split(","):
+    for item in optional_setting("SIGNING_KEY_IDS").split(","):
         if item.strip() and item.strip() not in ids:
             ids.append(item.strip())
     return ids
@@ -109,77 +160,98 @@ def alerts_topic_arn() -> str:
     return setting("ALERTS_TOPIC_ARN")
 
 
-def statistics_table() -> str:
-    return setting("STATISTICS_TABLE", _default_name("statistics"))
-
-
 def registry_endpoint(env_name: str) -> str | None:
     """Base URL of an external registry's HTTP API (``PUBLIC_SECURITY_URL``, ``CIVIL_AFFAIRS_URL``,
     ``POPULATION_REGISTRY_URL``); unset or empty: the reference implementation over the Registry table."""
-    value = os.environ.get(env_name, "").strip()
-    return value.rstrip("/") or None
+    return optional_setting(env_name).rstrip("/") or None
 
 
 def workflow_seconds(seconds: float) -> int:
     """Real seconds a workflow timer (Wait, task timeout) lasts for ``seconds`` of modelled time.
 
-    ``WORKFLOW_TIME_SCALE`` (default 1) shrinks every timer of the registration workflow at once:
-    the working-hours wait, the proof-documents deadline and the review SLAs. Step Functions
+    ``WORKFLOW_TIME_SCALE`` (1 when deployed) shrinks every timer of the registration workflow at
+    once: the working-hours wait, the proof-documents deadline and the review SLAs. Step Functions
     timers run in real time (also in moto), so tests and demos set e.g. 0.001. Read on every call.
     """
-    scaled = max(seconds, 0) * float(setting("WORKFLOW_TIME_SCALE", "1"))
+    scaled = max(seconds, 0) * float(setting("WORKFLOW_TIME_SCALE"))
     return max(1, math.ceil(scaled))
 
 
-def verification_window() -> tuple[time, time] | None:
-    """``VERIFICATION_WINDOW`` "HH:MM-HH:MM" (default 09:00-17:30, on working days): when the
-    public-security check is open (000 §2.3.5 注 "公安校验只在正常工作时间范围内开放"); "24:00" is the
-    end of the day; "always": no window (the local stack's default, so a demo never waits).
-    """
-    value = setting("VERIFICATION_WINDOW", "09:00-17:30").strip()
-    if value == "always":
-        return None
-    opens, _, closes = value.partition("-")
-
-    def parse(text: str) -> time:
-        return time.max if text.strip() == "24:00" else time.fromisoformat(text.strip())
-
-    return parse(opens), parse(closes)
-
-
 def public_base_url() -> str:
-    """Where citizens, staff and verifiers reach the web front end (QR codes, task links)."""
-    return setting("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
-
-
-def int_setting(name: str, default: int) -> int:
-    """An integer setting (limits, lifetimes): read on every call, so tests and operators can change it."""
-    return int(setting(name, str(default)))
+    """Where citizens, staff and verifiers reach the web front end (QR codes, task links, SMS texts)."""
+    return setting("PUBLIC_BASE_URL").rstrip("/")
 
 
 def presign_seconds() -> int:
     # Issue 2/6: certificate links live at most 5 minutes.
-    return min(int(setting("PRESIGN_SECONDS", "300")), 300)
+    return min(int_setting("PRESIGN_SECONDS"), 300)
+
+
+# ---------------------------------------------------------------------------
+# Secrets (Secrets Manager, by ARN) and operations parameters (SSM)
+# ---------------------------------------------------------------------------
+@functools.cache
+def _secret_string(arn: str) -> str:
+    # Once per container: a rotated value reaches the functions as their containers are replaced
+    # (infra/README.md "Secrets").
+    return client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"]
+
+
+def secret(env: str) -> str:
+    """The value of the secret whose ARN is in ``env`` (a ``resources.Secret``'s variable)."""
+    return _secret_string(setting(env))
+
+
+def secret_field(env: str, field: str) -> str:
+    """One field of a JSON secret; an empty field (the stack's placeholder) is an error naming it."""
+    value = str(json.loads(secret(env)).get(field) or "")
+    if not value:
+        raise RuntimeError(f"secret {setting(env)} has no {field!r}: fill it in (infra/README.md, Secrets)")
+    return value
 
 
 @functools.cache
 def secret_key() -> bytes:
-    """Key for the keyed hashes of query codes and phone numbers.
+    """Key of the citizen tokens, the keyed hashes and the idempotency seal: the TokenKey secret.
 
-    In AWS it is injected from the stack's secret; the local stack generates one per run.
-    Refuses to run without one outside the local stage, so a forgotten secret cannot
-    silently weaken every stored hash.
+    Only in the local stage (unit tests without a Secrets Manager) may ``BIRTHREG_SECRET`` give
+    it directly; anywhere else the secret's ARN is required, so a forgotten secret cannot
+    silently weaken every token and stored hash.
     """
-    value = os.environ.get("BIRTHREG_SECRET")
-    if not value:
-        if os.environ.get("BIRTHREG_STAGE", LOCAL_STAGE) != LOCAL_STAGE:
-            raise RuntimeError("BIRTHREG_SECRET must be set outside the local stage")
-        value = "local-development-secret"
+    if is_local() and os.environ.get("BIRTHREG_SECRET"):
+        return os.environ["BIRTHREG_SECRET"].encode()
+    value = secret("BIRTHREG_SECRET_ARN")
+    if len(value) < 32:
+        raise RuntimeError("the TokenKey secret is shorter than 32 characters")
     return value.encode()
 
 
 def keyed_hash(purpose: str, value: str) -> str:
     return hmac.new(secret_key(), f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+_parameters: dict[str, tuple[float, str]] = {}
+_parameters_lock = threading.Lock()
+
+
+def parameter(env: str) -> str:
+    """The value of the SSM parameter named in ``env`` (a ``resources.Parameter``'s variable),
+    re-read at most every ``PARAMETER_CACHE_SECONDS``."""
+    name = setting(env)
+    with _parameters_lock:
+        cached = _parameters.get(name)
+    if cached and _time.monotonic() - cached[0] < PARAMETER_CACHE_SECONDS:
+        return cached[1]
+    value = client("ssm").get_parameter(Name=name)["Parameter"]["Value"]
+    with _parameters_lock:
+        _parameters[name] = (_time.monotonic(), value)
+    return value
+
+
+def forget_parameters() -> None:
+    """Read every parameter again on next use (tests, the local stack after changing one)."""
+    with _parameters_lock:
+        _parameters.clear()
 
 
 # ---------------------------------------------------------------------------
@@ -230,6 +302,10 @@ def client(service: str):
 
 
 def reset_clients() -> None:
-    """Forget cached clients (the local stack calls this after it moves the endpoint)."""
+    """Forget cached clients, secrets and parameters (the local stack calls this after it moves
+    the endpoint)."""
     client.cache_clear()
     _session.cache_clear()
+    _secret_string.cache_clear()
+    secret_key.cache_clear()
+    forget_parameters()

@@ -4,11 +4,17 @@ No cdk CLI is needed to synthesise (jsii drives node directly); ``cdk.json`` poi
 at this module for those who deploy with ``cdk deploy``.
 
 Stage: ``-c stage=prod`` (cdk CLI) or ``STAGE=prod`` (environment), default "dev".
-Browser-upload CORS origins: ``-c web_origins=https://a,https://b`` or ``WEB_ORIGINS``, default "*".
+Site: ``-c domain=birthreg.example.gov.cn`` or ``SITE_DOMAIN``, and ``-c certificate_arn=arn:aws:acm:us-east-1:…``
+or ``CERTIFICATE_ARN`` (CloudFront's alias): required, the synth fails naming the missing one.
+Settings of infra/settings.py: ``-c NAME=value`` (e.g. ``-c SMS_GATEWAY_URL=https://…``); the same
+``-c``/``--context`` arguments work with ``python -m infra.app``.
+Browser-upload CORS origins: ``-c web_origins=https://a,https://b`` or ``WEB_ORIGINS``, default
+``https://<domain>``.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import sys
@@ -16,6 +22,7 @@ import sys
 from aws_cdk import App
 
 from infra.resources import API_GRANTS, FUNCTIONS, PROJECT, ROOT, STATE_MACHINES
+from infra.settings import SETTINGS, MissingSetting
 from infra.stack import GRANT_SUMMARY, BirthRegStack, resource_kind
 
 
@@ -39,9 +46,36 @@ def grants_table() -> str:
     return "\n".join(rows)
 
 
+def settings_table() -> str:
+    """Markdown table of every declared setting (README.md's configuration table)."""
+    rows = ["| setting | units | default (local) | required outside local | what |", "| --- | --- | --- | --- | --- |"]
+    for s in SETTINGS:
+        units = "all" if len(s.units) > 8 else ", ".join(s.units)
+        default = f"`{s.default}`" if s.default is not None else "—"
+        if s.local is not None:
+            default += f" (`{s.local}`)"
+        required = "yes" + (f" if {s.only_if[0]}={s.only_if[1]}" if s.only_if else "") if s.required else ""
+        rows.append(f"| `{s.name}` | {units} | {default} | {required} | {s.doc} |")
+    return "\n".join(rows)
+
+
+def context_arguments(argv: list[str]) -> dict[str, str]:
+    """``-c NAME=value`` / ``--context NAME=value`` given to ``python -m infra.app`` (the cdk CLI
+    passes its own through CDK_CONTEXT_JSON)."""
+    out: dict[str, str] = {}
+    for flag, value in itertools.pairwise(argv):
+        if flag in ("-c", "--context") and "=" in value:
+            key, _, val = value.partition("=")
+            out[key] = val
+    return out
+
+
 def main() -> None:
     if "--grants" in sys.argv[1:]:
         print(grants_table())
+        return
+    if "--settings" in sys.argv[1:]:
+        print(settings_table())
         return
     # The cdk CLI sets CDK_OUTDIR (and manages it); on its own the app writes a fresh
     # <repo>/cdk.out, so assets of earlier synths do not pile up there.
@@ -49,26 +83,40 @@ def main() -> None:
     if not os.environ.get("CDK_OUTDIR"):
         outdir = ROOT / "cdk.out"
         shutil.rmtree(outdir, ignore_errors=True)
-    app = App(outdir=str(outdir) if outdir else None)
+    app = App(outdir=str(outdir) if outdir else None, context=context_arguments(sys.argv[1:]))
     stage = app.node.try_get_context("stage") or os.environ.get("STAGE") or "dev"
-    # CORS origins of the browser-upload bucket(s), e.g. "https://birthreg.example.gov.cn"
-    origins = app.node.try_get_context("web_origins") or os.environ.get("WEB_ORIGINS") or "*"
-    BirthRegStack(
-        app,
-        "BirthRegStack",
-        stage=stage,
-        web_origins=[o.strip() for o in origins.split(",") if o.strip()],
-        # One CloudFormation stack per stage; the construct id (and template file name)
-        # stays "BirthRegStack".
-        stack_name=f"{PROJECT}-{stage}",
-        description=f"Birth-service registration platform ({stage})",
-    )
+    domain = app.node.try_get_context("domain") or os.environ.get("SITE_DOMAIN")
+    certificate_arn = app.node.try_get_context("certificate_arn") or os.environ.get("CERTIFICATE_ARN")
+    # CORS origins of the browser-upload bucket(s): the site itself
+    origins = app.node.try_get_context("web_origins") or os.environ.get("WEB_ORIGINS") or (f"https://{domain}" if domain else "*")
+    # setting values only from the context (-c): a developer's shell environment must not reach a deployment
+    settings = {s.name: str(v) for s in SETTINGS if (v := app.node.try_get_context(s.name)) is not None}
+    try:
+        stack_for(app, stage, domain, certificate_arn, origins, settings)
+    except MissingSetting as exc:
+        sys.exit(f"synth refused: {exc}")
     assembly = app.synth()
     # The cdk CLI prints these; on our own we do (e.g. "bundle missing / stale").
     for artifact in assembly.stacks:
         for message in artifact.messages:
             print(f"[{message.level.name.lower()}] {message.id}: {message.entry.data}", file=sys.stderr)
         print(f"synthesised {artifact.stack_name} into {artifact.template_full_path}", file=sys.stderr)
+
+
+def stack_for(app: App, stage: str, domain: str | None, certificate_arn: str | None, origins: str, settings: dict[str, str]) -> BirthRegStack:
+    return BirthRegStack(
+        app,
+        "BirthRegStack",
+        stage=stage,
+        domain=domain,
+        certificate_arn=certificate_arn,
+        settings=settings,
+        web_origins=[o.strip() for o in origins.split(",") if o.strip()],
+        # One CloudFormation stack per stage; the construct id (and template file name)
+        # stays "BirthRegStack".
+        stack_name=f"{PROJECT}-{stage}",
+        description=f"Birth-service registration platform ({stage})",
+    )
 
 
 if __name__ == "__main__":

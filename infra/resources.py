@@ -94,12 +94,49 @@ class Topic:
 
 
 @dataclass(frozen=True)
+class Secret:
+    """A Secrets Manager secret. The environment variable ``env`` carries its ARN, never its value;
+    the code fetches the value once per container (``chalicelib/config.py``).
+
+    ``generate``: the stack (and the local stack) generates a random value (keys).
+    Otherwise the secret starts as ``placeholder`` (JSON) and the operator puts the real
+    value (credentials a third party gives us, infra/README.md "Secrets").
+    """
+
+    id: str
+    suffix: str  # name <project>-<stage>-<suffix>
+    env: str
+    generate: bool = False
+    placeholder: str = ""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """An SSM parameter holding operations data an operator changes without a redeploy.
+
+    ``env`` carries the parameter's name; the code reads it at run time with a short cache.
+    ``initial`` is the value the stack creates it with (``local_initial`` in the local stack).
+    """
+
+    id: str
+    suffix: str  # name /<project>/<stage>/<suffix>
+    env: str
+    initial: str
+    local_initial: str | None = None
+    description: str = ""
+
+    def name(self, stage: str) -> str:
+        return f"/{PROJECT}/{stage}/{self.suffix}"
+
+
+@dataclass(frozen=True)
 class Grant:
     """What a compute unit may do with one resource.
 
     ``access`` is one of: "read", "write" (read + write for tables), "publish" (topics),
     "sms" (SNS direct publish to phone numbers), "start" / "callback" (state machine),
-    "sign" / "verify" (KMS key), "admin" (Cognito user pool administration).
+    "sign" / "verify" (KMS key), "admin" (Cognito user pool administration), "read" on a
+    secret (its value) or a parameter.
     """
 
     resource: str
@@ -304,16 +341,55 @@ OPERATOR_ALERTS = Topic(id="OperatorAlerts", suffix="operator-alerts", env="ALER
 TOPICS: tuple[Topic, ...] = (STAFF_NOTIFICATIONS, EVENTS, OPERATOR_ALERTS)
 
 # ---------------------------------------------------------------------------
+# Secrets and operations parameters
+# ---------------------------------------------------------------------------
+# HMAC key of the citizen tokens, the keyed hashes (phone numbers, query codes, couples) and the
+# idempotency seal: whoever holds it can sign in as any phone number.
+TOKEN_KEY = Secret(id="TokenKey", suffix="token-key", env="BIRTHREG_SECRET_ARN", generate=True)
+# The domestic SMS gateway's app secret (chalicelib/adapters/sms.py), given by the gateway's operator.
+SMS_GATEWAY_CREDENTIALS = Secret(
+    id="SmsGatewayCredentials",
+    suffix="sms-gateway",
+    env="SMS_GATEWAY_SECRET_ARN",
+    placeholder='{"secret": ""}',
+)
+SECRETS: tuple[Secret, ...] = (TOKEN_KEY, SMS_GATEWAY_CREDENTIALS)
+
+# The State Council's holiday arrangement of the years chinese-calendar does not know yet
+# (domain/working_days.py): {"2027": {"holidays": [ISO dates], "workdays": [ISO dates]}}.
+HOLIDAYS = Parameter(
+    id="Holidays",
+    suffix="holidays",
+    env="HOLIDAYS_PARAMETER",
+    initial="{}",
+    description="working-day arrangement per year beyond chinese-calendar's data (JSON)",
+)
+# When the public-security check is open on working days (000 §2.3.5 注), "HH:MM-HH:MM" or "always".
+VERIFICATION_WINDOW = Parameter(
+    id="VerificationWindow",
+    suffix="verification-window",
+    env="VERIFICATION_WINDOW_PARAMETER",
+    initial="09:00-17:30",
+    local_initial="always",  # a demo never waits (local/README.md shows the waiting branch)
+    description="public-security check window on working days, HH:MM-HH:MM or always",
+)
+PARAMETERS: tuple[Parameter, ...] = (HOLIDAYS, VERIFICATION_WINDOW)
+
+# ---------------------------------------------------------------------------
 # Step Functions task functions (one module per task state)
 # ---------------------------------------------------------------------------
 # Registration workflow (statemachines/registration.asl.json). The three checks only read;
 # ApplyRules is the one writer of their results.
 _CHECK_GRANTS = (Grant("Cases", "read"), Grant("Registry", "read"))
+# Every unit that computes a deadline in working days reads the operator's holiday table.
+_HOLIDAYS = Grant("Holidays", "read")
+# Every unit that sends an SMS: SNS (local stack, explicit choice) or the gateway (its secret).
+_SMS_GRANTS = (Grant("sms", "sms"), Grant("SmsGatewayCredentials", "read"))
 IDENTITY_CHECK = Function(
     id="IdentityCheck",
     module="functions.identity_check",
     description="IdentityCheck: names and ID numbers against public security, in working hours only",
-    grants=_CHECK_GRANTS,
+    grants=(*_CHECK_GRANTS, _HOLIDAYS, Grant("VerificationWindow", "read")),
     memory=256,  # one registry lookup: I/O bound
 )
 MARRIAGE_CHECK = Function(
@@ -334,7 +410,7 @@ APPLY_RULES = Function(
     id="ApplyRules",
     module="functions.apply_rules",
     description="ApplyRules: record the checks, apply the domain rules, choose the route",
-    grants=(Grant("Cases", "write"), Grant("Statistics", "write")),
+    grants=(Grant("Cases", "write"), Grant("Statistics", "write"), _HOLIDAYS),
 )
 UPDATE_REGISTRY = Function(
     id="UpdateRegistry",
@@ -346,13 +422,13 @@ REQUEST_PROOFS = Function(
     id="RequestProofs",
     module="functions.request_proofs",
     description="RequestProofs: keep the task token, ask the citizen for proof documents by SMS",
-    grants=(Grant("Cases", "write"), Grant("Tasks", "write"), Grant("sms", "sms"), Grant("Statistics", "write")),
+    grants=(Grant("Cases", "write"), Grant("Tasks", "write"), *_SMS_GRANTS, Grant("Statistics", "write")),
 )
 PROOFS_OVERDUE = Function(
     id="ProofsOverdue",
     module="functions.proofs_overdue",
     description="ProofsOverdue: close the case as incomplete when no documents came by the deadline",
-    grants=(Grant("Cases", "write"), Grant("Tasks", "write"), Grant("sms", "sms"), Grant("Statistics", "write")),
+    grants=(Grant("Cases", "write"), Grant("Tasks", "write"), *_SMS_GRANTS, Grant("Statistics", "write")),
 )
 AWAIT_REVIEW = Function(
     id="AwaitReview",
@@ -370,6 +446,7 @@ ESCALATE_REVIEW = Function(
         Grant("Audit", "write"),
         Grant("Statistics", "write"),
         Grant("OperatorAlerts", "publish"),
+        _HOLIDAYS,
     ),
 )
 RECORD_FAILURE = Function(
@@ -397,13 +474,19 @@ NOTIFY = Function(
     id="Notify",
     module="functions.notify",
     description="Notify: SMS the result to the applicant and publish the completion event",
-    grants=(Grant("Cases", "read"), Grant("sms", "sms"), Grant("Events", "publish"), Grant("Statistics", "write")),
+    grants=(Grant("Cases", "read"), *_SMS_GRANTS, Grant("Events", "publish"), Grant("Statistics", "write")),
 )
 CHECK_UPLOAD = Function(
     id="CheckUpload",
     module="functions.check_upload",
     description="CheckUpload: accept or delete an uploaded proof document (type, size, magic bytes)",
-    grants=(Grant("Uploads", "write"), Grant("Cases", "write"), Grant("Tasks", "write"), Grant("Registration", "callback")),
+    grants=(
+        Grant("Uploads", "write"),
+        Grant("Cases", "write"),
+        Grant("Tasks", "write"),
+        Grant("Registration", "callback"),
+        _HOLIDAYS,  # documents received: the review task's deadline starts
+    ),
 )
 FUNCTIONS: tuple[Function, ...] = (
     IDENTITY_CHECK,
@@ -457,7 +540,7 @@ API_GRANTS: tuple[Grant, ...] = (
     Grant("Documents", "read"),
     Grant("Registration", "start"),
     Grant("Registration", "callback"),
-    Grant("sms", "sms"),
+    *_SMS_GRANTS,
     Grant("Codes", "write"),
     Grant("Idempotency", "write"),
     Grant("Audit", "write"),
@@ -466,6 +549,10 @@ API_GRANTS: tuple[Grant, ...] = (
     Grant("StaffPool", "admin"),
     # staff decisions and on-site registrations advance the statistics counters; staff read them
     Grant("Statistics", "write"),
+    # citizen tokens, keyed hashes, idempotency seal
+    Grant("TokenKey", "read"),
+    # staff decisions (documents requested, next stage) compute deadlines in working days
+    _HOLIDAYS,
 )
 
 
@@ -475,7 +562,7 @@ def physical_name(suffix: str, stage: str) -> str:
 
 def by_id() -> dict[str, object]:
     out: dict[str, object] = {}
-    for group in (TABLES, BUCKETS, TOPICS, FUNCTIONS, STATE_MACHINES, KEYS, USER_POOLS):
+    for group in (TABLES, BUCKETS, TOPICS, FUNCTIONS, STATE_MACHINES, KEYS, USER_POOLS, SECRETS, PARAMETERS):
         for r in group:
             out[r.id] = r
     return out
@@ -498,13 +585,3 @@ def environment_for(grants: tuple[Grant, ...], names: dict[str, str]) -> dict[st
             env[r.client_env] = names[f"{r.id}Client"]
     return env
 
-
-def all_environment(names: dict[str, str]) -> dict[str, str]:
-    """Every resource's environment variable (the local stack runs all units in one process)."""
-    env: dict[str, str] = {}
-    for group in (TABLES, BUCKETS, TOPICS, STATE_MACHINES, KEYS, USER_POOLS):
-        for r in group:
-            env[r.env] = names[r.id]
-            if isinstance(r, UserPool):
-                env[r.client_env] = names[f"{r.id}Client"]
-    return env

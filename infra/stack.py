@@ -15,7 +15,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import botocore.session
@@ -25,9 +25,11 @@ from aws_cdk import (
     CfnOutput,
     Duration,
     RemovalPolicy,
+    SecretValue,
     Stack,
     Token,
 )
+from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_cognito as cognito
@@ -37,7 +39,9 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_ssm as ssm
 from aws_cdk import aws_stepfunctions as sfn
 from chalice.cdk import Chalice
 from constructs import Construct
@@ -50,12 +54,13 @@ from infra.package import (
     sources_fingerprint,
 )
 from infra.resources import (
-    API_GRANTS,
     BUCKETS,
     FUNCTIONS,
     KEYS,
+    PARAMETERS,
     PROJECT,
     ROOT,
+    SECRETS,
     SITES,
     STATE_MACHINES,
     TABLES,
@@ -66,14 +71,16 @@ from infra.resources import (
     Function,
     Grant,
     Key,
+    Parameter,
+    Secret,
     Site,
     StateMachine,
     Table,
     Topic,
     UserPool,
-    environment_for,
     physical_name,
 )
+from infra.settings import API, LOCAL_STAGE, MissingSetting, check_units, environment_of, grants_of
 
 CHALICE_STAGE_API_GATEWAY = "api"
 API_HANDLER = "APIHandler"  # logical id of the function in Chalice's SAM template
@@ -111,6 +118,8 @@ GRANT_SUMMARY: dict[tuple[str, str], str] = {
     ("sms", "sms"): 'sns:Publish on "*" (phone numbers are not ARNs)',
     ("state machine", "start"): "states:StartExecution on the state machine",
     ("state machine", "callback"): 'states:SendTaskSuccess/Failure/Heartbeat on "*" (task tokens have no ARN)',
+    ("secret", "read"): "secretsmanager:GetSecretValue on the secret",
+    ("parameter", "read"): "ssm:GetParameter on the parameter",
 }
 
 _KINDS = (
@@ -121,6 +130,8 @@ _KINDS = (
     ("user pool", USER_POOLS),
     ("function", FUNCTIONS),
     ("state machine", STATE_MACHINES),
+    ("secret", SECRETS),
+    ("parameter", PARAMETERS),
 )
 
 
@@ -233,13 +244,31 @@ class BirthRegStack(Stack):
         *,
         stage: str = "dev",
         web_origins: Sequence[str] = ("*",),
+        domain: str | None = None,
+        certificate_arn: str | None = None,
+        settings: Mapping[str, str] | None = None,
         **kwargs,
     ) -> None:
-        """``web_origins``: CORS origins of buckets with ``browser_uploads`` (the web front-end)."""
+        """``web_origins``: CORS origins of buckets with ``browser_uploads`` (the web front-end).
+        ``domain``: the site's domain (CloudFront alias; ``PUBLIC_BASE_URL`` is https://<domain>),
+        with ``certificate_arn`` (ACM, us-east-1): both required outside the local stage.
+        ``settings``: values of infra/settings.py settings (``-c NAME=value``); a required one
+        missing fails the synth with its name."""
         super().__init__(scope, construct_id, **kwargs)
         self.stage = stage
         self.web_origins = list(web_origins)
+        self.domain = domain
+        self.certificate_arn = certificate_arn
+        if stage != LOCAL_STAGE:
+            for name, value, hint in (
+                ("domain", domain, "or SITE_DOMAIN=<site domain>"),
+                ("certificate_arn", certificate_arn, "or CERTIFICATE_ARN=<ACM certificate in us-east-1 for the domain>"),
+            ):
+                if not value:
+                    raise MissingSetting(name, "the site (CloudFront)", stage, hint)
+        self.settings = {**(settings or {}), **({"domain": domain} if domain else {})}
         _check_unique_ids()
+        check_units()
 
         self.tables: dict[str, dynamodb.Table] = {t.id: self._table(t) for t in TABLES}
         self.buckets: dict[str, s3.Bucket] = {b.id: self._bucket(b) for b in BUCKETS}
@@ -257,6 +286,8 @@ class BirthRegStack(Stack):
         # resources: a task function may then be granted "start"/"callback" on a state
         # machine that itself depends on that function, without a dependency cycle.
         self.state_machine_arns: dict[str, str] = {m.id: self._state_machine_arn(m) for m in STATE_MACHINES}
+        self.secrets: dict[str, secretsmanager.Secret] = {x.id: self._secret(x) for x in SECRETS}
+        self.parameters: dict[str, ssm.StringParameter] = {x.id: self._parameter(x) for x in PARAMETERS}
 
         # resource id -> deployed identifier, as environment_for() expects
         self.names: dict[str, str] = {
@@ -270,6 +301,8 @@ class BirthRegStack(Stack):
             **{i: pool.user_pool_id for i, (pool, _) in self.user_pools.items()},
             **{f"{i}Client": client.user_pool_client_id for i, (_, client) in self.user_pools.items()},
             **self.state_machine_arns,
+            **{i: x.secret_arn for i, x in self.secrets.items()},
+            **{i: x.parameter_name for i, x in self.parameters.items()},
         }
 
         code = function_code(self)
@@ -393,6 +426,42 @@ class BirthRegStack(Stack):
         )
         return pool, client
 
+    # ------------------------------------------------------------------ secrets, operations data
+    def _secret(self, x: Secret) -> secretsmanager.Secret:
+        """A generated key, or the placeholder the operator replaces (infra/README.md, Secrets)."""
+        name = physical_name(x.suffix, self.stage)
+        if x.generate:
+            return secretsmanager.Secret(
+                self,
+                f"{x.id}Secret",
+                secret_name=name,
+                description=f"{PROJECT}-{self.stage} {x.id} (generated)",
+                generate_secret_string=secretsmanager.SecretStringGenerator(
+                    password_length=64, exclude_punctuation=True, include_space=False
+                ),
+                # Stored hashes (phone numbers, query codes) are keyed with it: losing it loses them.
+                removal_policy=RemovalPolicy.RETAIN,
+            )
+        return secretsmanager.Secret(
+            self,
+            f"{x.id}Secret",
+            secret_name=name,
+            description=f"{PROJECT}-{self.stage} {x.id}: replace the placeholder with the real value",
+            # Not a secret: the empty fields the operator fills in (the code refuses them empty).
+            secret_string_value=SecretValue.unsafe_plain_text(x.placeholder),
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+
+    def _parameter(self, x: Parameter) -> ssm.StringParameter:
+        return ssm.StringParameter(
+            self,
+            f"{x.id}Parameter",
+            parameter_name=x.name(self.stage),
+            string_value=x.initial,
+            description=f"{PROJECT}-{self.stage}: {x.description}",
+            tier=ssm.ParameterTier.STANDARD,
+        )
+
     def _state_machine_arn(self, m: StateMachine) -> str:
         return self.format_arn(
             service="states",
@@ -443,6 +512,15 @@ class BirthRegStack(Stack):
                         resources=["*"],
                     )
                 )
+        elif kind == "secret":
+            # GetSecretValue only (not grant_read's DescribeSecret): the code needs the value.
+            role.add_to_principal_policy(
+                iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[self.secrets[g.resource].secret_arn])
+            )
+        elif kind == "parameter":
+            role.add_to_principal_policy(
+                iam.PolicyStatement(actions=["ssm:GetParameter"], resources=[self.parameters[g.resource].parameter_arn])
+            )
         elif kind == "sms":
             # SMS goes straight to a phone number (sns:Publish with PhoneNumber); a phone
             # number is not an ARN, so IAM cannot scope this to anything but "*".
@@ -487,7 +565,7 @@ class BirthRegStack(Stack):
             role=role,
             log_group=log_group,
             environment={
-                **environment_for(f.grants, self.names),
+                **environment_of(f.id, self.names, self.stage, self.settings),
                 "POWERTOOLS_SERVICE_NAME": PROJECT,
             },
         )
@@ -568,12 +646,12 @@ class BirthRegStack(Stack):
     def _api(self) -> tuple[iam.Role, Chalice]:
         name = physical_name(API_SUFFIX, self.stage)
         role, log_group = self._lambda_role("ApiRole", f"{name}: HTTP API (Chalice app.py)", name)
-        for g in API_GRANTS:
+        for g in grants_of(API):
             self._grant(role, g)
         stage_config = {
             "api_gateway_stage": CHALICE_STAGE_API_GATEWAY,
             "environment_variables": {
-                **environment_for(API_GRANTS, self.names),
+                **environment_of(API, self.names, self.stage, self.settings),
                 "POWERTOOLS_SERVICE_NAME": f"{PROJECT}-api",
             },
             "iam_role_arn": role.role_arn,
@@ -686,6 +764,13 @@ class BirthRegStack(Stack):
             self,
             f"{site.id}Distribution",
             comment=f"{PROJECT}-{self.stage} web front end",
+            # the public address every link is built on (PUBLIC_BASE_URL = https://<domain>)
+            domain_names=[self.domain] if self.domain else None,
+            certificate=(
+                acm.Certificate.from_certificate_arn(self, f"{site.id}Certificate", self.certificate_arn)
+                if self.certificate_arn
+                else None
+            ),
             default_root_object=site.index,
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
             default_behavior=cloudfront.BehaviorOptions(
@@ -738,6 +823,10 @@ class BirthRegStack(Stack):
             CfnOutput(self, _output_id(i, "UserPoolClientId"), value=client.user_pool_client_id)
         for i, m in self.state_machines.items():
             CfnOutput(self, _output_id(i, "StateMachineArn"), value=m.state_machine_arn)
+        for i, x in self.secrets.items():  # the operator fills / rotates them (infra/README.md)
+            CfnOutput(self, _output_id(i, "SecretArn"), value=x.secret_arn)
+        for i, x in self.parameters.items():  # the operator updates them (infra/README.md)
+            CfnOutput(self, _output_id(i, "ParameterName"), value=x.parameter_name)
         for i, d in self.sites.items():
             CfnOutput(self, _output_id(i, "Url"), value=f"https://{d.distribution_domain_name}")
             CfnOutput(self, _output_id(i, "DistributionId"), value=d.distribution_id)

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import io
 import json
+import secrets
 import zipfile
+from collections.abc import Mapping
 from typing import Any
 
 import boto3
 
 from infra import resources as r
+from infra.settings import environment_of
 
 ACCOUNT = "123456789012"
 
@@ -62,14 +65,46 @@ def create_table(ddb, table: r.Table, name: str) -> None:
         )
 
 
-def deploy(stage: str, region: str) -> dict[str, str]:
-    """Create all resources; return resource id -> deployed name (tables, buckets) or ARN."""
+def create_secrets_and_parameters(session, stage: str, parameter_values: Mapping[str, str]) -> dict[str, str]:
+    """The secrets (a generated random value, or the placeholder the operator replaces) and the
+    operations parameters, as the CDK stack creates them; resource id -> ARN / parameter name."""
+    sm, ssm = session.client("secretsmanager"), session.client("ssm")
+    names: dict[str, str] = {}
+    for secret in r.SECRETS:
+        value = secrets.token_urlsafe(48) if secret.generate else secret.placeholder
+        created = sm.create_secret(Name=r.physical_name(secret.suffix, stage), SecretString=value)
+        names[secret.id] = created["ARN"]
+    for parameter in r.PARAMETERS:
+        default = parameter.local_initial if parameter.local_initial is not None else parameter.initial
+        ssm.put_parameter(
+            Name=parameter.name(stage),
+            Value=parameter_values.get(parameter.id, default),
+            Type="String",
+            Description=parameter.description,
+        )
+        names[parameter.id] = parameter.name(stage)
+    return names
+
+
+def deploy(
+    stage: str,
+    region: str,
+    context: Mapping[str, str] | None = None,
+    parameter_values: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Create all resources; return resource id -> deployed name (tables, buckets) or ARN.
+    Each function's environment -- exactly what the template gives it
+    (``infra.settings.environment_of``) -- is stored on its Lambda function.
+
+    ``context``: setting values (as ``-c NAME=value`` for a synth); ``parameter_values``:
+    parameter id -> initial value instead of the declared one.
+    """
     session = boto3.session.Session(region_name=region)
     ddb, s3, sns, iam, lam, sfn, kms, idp = (
         session.client(s)
         for s in ("dynamodb", "s3", "sns", "iam", "lambda", "stepfunctions", "kms", "cognito-idp")
     )
-    names: dict[str, str] = {}
+    names: dict[str, str] = create_secrets_and_parameters(session, stage, parameter_values or {})
     for table in r.TABLES:
         name = r.physical_name(table.suffix, stage)
         create_table(ddb, table, name)
@@ -141,7 +176,7 @@ def deploy(stage: str, region: str) -> dict[str, str]:
             Timeout=fn.timeout,
             MemorySize=fn.memory,
             Description=fn.description,
-            Environment={"Variables": r.environment_for(fn.grants, names)},
+            Environment={"Variables": environment_of(fn.id, names, stage, context)},
         )
         function_arns[fn.id] = created["FunctionArn"]
         names[fn.id] = created["FunctionArn"]

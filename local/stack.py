@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import secrets
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -42,10 +41,23 @@ def _prepare_environment(moto_port: int) -> None:
             "BIRTHREG_STAGE": STAGE,
         }
     )
-    os.environ.setdefault("BIRTHREG_SECRET", secrets.token_hex(32))
+
+
+def _context(api_url: str) -> dict[str, str]:
+    """Setting values of this run: what the process environment sets (a developer's
+    ``SMS_DAILY_LIMIT=3 make run``, the tests' limits), else the declared local values."""
+    from infra.settings import SETTINGS
+
+    context = {s.name: os.environ[s.name] for s in SETTINGS if s.name in os.environ}
+    context.setdefault("PUBLIC_BASE_URL", api_url)
+    return context
+
+
+def _parameter_values() -> dict[str, str]:
     # The public-security check is open in working hours only (000 §2.3.5); locally it is always
     # open unless set (local/README.md shows the waiting branch with VERIFICATION_WINDOW=09:00-17:30).
-    os.environ.setdefault("VERIFICATION_WINDOW", "always")
+    window = os.environ.get("VERIFICATION_WINDOW")
+    return {"VerificationWindow": window} if window else {}
 
 
 @dataclass
@@ -54,6 +66,8 @@ class LocalStack:
     api_port: int | None = 8000
     seed: bool = True
     names: dict[str, str] = field(default_factory=dict)
+    # unit ("api" or a function id) -> the environment the template gives it (infra/settings.py)
+    environments: dict[str, dict[str, str]] = field(default_factory=dict)
     _moto: object | None = None
     _api: object | None = None
     _api_thread: threading.Thread | None = None
@@ -83,12 +97,15 @@ class LocalStack:
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
         self._moto.start()
 
-        from infra import resources
+        from infra.settings import ALL_UNITS, API, environment_of
         from local.deploy import deploy
 
-        self.names = deploy(STAGE, REGION)
-        os.environ.update(resources.all_environment(self.names))
-        os.environ.setdefault("PUBLIC_BASE_URL", self.api_url if self.api_port else "http://127.0.0.1:8000")
+        context = _context(self.api_url if self.api_port else "http://127.0.0.1:8000")
+        self.names = deploy(STAGE, REGION, context, _parameter_values())
+        self.environments = {unit: environment_of(unit, self.names, STAGE, context) for unit in ALL_UNITS}
+        # Every unit runs in this process: its environment is the union of theirs (the API's included).
+        for unit in (*ALL_UNITS[1:], API):
+            os.environ.update(self.environments[unit])
 
         from chalicelib import config
 

@@ -11,6 +11,23 @@ from typing import Any
 import pytest
 
 SYNTH_STAGE = "ci"  # not "dev": proves the stage reaches every physical name
+# What an operator must give a non-local synth (infra/settings.py, infra/README.md).
+SYNTH_DOMAIN = "birthreg.example.gov.cn"
+SYNTH_CERTIFICATE_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+SYNTH_SETTINGS = {"SMS_GATEWAY_URL": "https://sms.example.gov.cn/v1/sms/send", "SMS_GATEWAY_APP_KEY": "birthreg-ci"}
+
+
+def _local_settings() -> None:
+    """Unit tests run the code without a stack: give the process the local stage's declared
+    settings (infra/settings.py), as the local stack gives them to each unit."""
+    from infra.settings import ALL_UNITS, settings_of
+
+    for unit in ALL_UNITS:
+        for name, value in settings_of(unit, "local").items():
+            os.environ.setdefault(name, value)
+
+
+_local_settings()
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +44,14 @@ def synthesised(tmp_path_factory) -> tuple[Path, dict[str, Any]]:
     outdir = tmp_path_factory.mktemp("cdk.out")
     started = time.monotonic()
     app = App(outdir=str(outdir))
-    BirthRegStack(app, "BirthRegStack", stage=SYNTH_STAGE)
+    BirthRegStack(
+        app,
+        "BirthRegStack",
+        stage=SYNTH_STAGE,
+        domain=SYNTH_DOMAIN,
+        certificate_arn=SYNTH_CERTIFICATE_ARN,
+        settings=SYNTH_SETTINGS,
+    )
     app.synth()
     print(f"\n[infra] synth (incl. chalice package) took {time.monotonic() - started:.1f} s")
     path = outdir / "BirthRegStack.template.json"

@@ -50,8 +50,8 @@ class RegistryError(Exception):
 
 def post_json(base_url: str, path: str, payload: dict[str, Any], *, system: str) -> dict[str, Any]:
     """POST ``payload`` as JSON to ``base_url + path``; the decoded JSON answer."""
-    timeout = float(config.setting("REGISTRY_HTTP_TIMEOUT_SECONDS", "5"))
-    attempts = max(1, config.int_setting("REGISTRY_HTTP_ATTEMPTS", 3))
+    timeout = float(config.setting("REGISTRY_HTTP_TIMEOUT_SECONDS"))
+    attempts = max(1, config.int_setting("REGISTRY_HTTP_ATTEMPTS"))
     data = json.dumps(payload, ensure_ascii=False).encode()
     url = base_url + path
     last: Exception | None = None

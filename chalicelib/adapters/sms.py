@@ -1,15 +1,17 @@
 """Sending SMS to citizens.
 
-``SmsSender.send(phone, text) -> message id``. Two implementations, chosen by ``SMS_SENDER``:
+``SmsSender.send(phone, text) -> message id``. Two implementations, chosen by ``SMS_SENDER``
+(declared in ``infra/settings.py``):
 
-``sns`` (default)
+``gateway`` (the default of every deployed stage)
+    A domestic SMS gateway's HTTP API, configured by ``SMS_GATEWAY_URL``,
+    ``SMS_GATEWAY_APP_KEY`` (settings; the synth fails without them), the app secret (field
+    ``secret`` of the ``SmsGatewayCredentials`` secret in Secrets Manager, by ARN in
+    ``SMS_GATEWAY_SECRET_ARN``), ``SMS_GATEWAY_TIMEOUT_SECONDS`` (5) and ``SMS_GATEWAY_RETRIES`` (2).
+
+``sns`` (the local stack's, whose outbox catches the publishes; elsewhere only when set explicitly)
     Amazon SNS direct publish to the phone number (transactional). SNS cannot deliver to
     mainland +86 numbers in practice, so mainland deployments use the gateway.
-
-``gateway``
-    A domestic SMS gateway's HTTP API, configured by ``SMS_GATEWAY_URL``,
-    ``SMS_GATEWAY_APP_KEY``, ``SMS_GATEWAY_SECRET`` (and optionally
-    ``SMS_GATEWAY_TIMEOUT_SECONDS``, default 5, and ``SMS_GATEWAY_RETRIES``, default 2).
 
 Gateway interface (what a gateway, or the adapter in front of a vendor, must implement)::
 
@@ -142,9 +144,10 @@ class GatewaySmsSender:
         return cls(
             config.setting("SMS_GATEWAY_URL"),
             config.setting("SMS_GATEWAY_APP_KEY"),
-            config.setting("SMS_GATEWAY_SECRET"),
-            timeout=float(config.setting("SMS_GATEWAY_TIMEOUT_SECONDS", "5")),
-            retries=config.int_setting("SMS_GATEWAY_RETRIES", 2),
+            # the app secret lives in Secrets Manager (SmsGatewayCredentials), never in the environment
+            config.secret_field("SMS_GATEWAY_SECRET_ARN", "secret"),
+            timeout=float(config.setting("SMS_GATEWAY_TIMEOUT_SECONDS")),
+            retries=config.int_setting("SMS_GATEWAY_RETRIES"),
         )
 
     def send(self, phone: str, text: str) -> str:
@@ -203,7 +206,8 @@ def _json(raw: bytes) -> dict:
 
 
 def default_sender() -> SmsSender:
-    kind = config.setting("SMS_SENDER", "sns")
+    # "gateway" outside the local stage (infra/settings.py): SNS cannot deliver to +86 numbers.
+    kind = config.setting("SMS_SENDER")
     if kind == "sns":
         return SnsSmsSender()
     if kind == "gateway":

@@ -5,8 +5,9 @@ Sources of truth, in order:
    (they override everything, e.g. a local government's extra closure);
 2. the ``chinese-calendar`` package, which carries the State Council's holiday arrangements
    for 2004..its last year (2026 in 1.11.0);
-3. beyond the package's data (it raises ``NotImplementedError``): Monday–Friday, minus the
-   ``OPERATOR_TABLE`` below, with a loud warning (``warnings.warn`` + ``logging.warning``) once
+3. beyond the package's data (it raises ``NotImplementedError``): Monday–Friday, corrected by the
+   operator table passed as ``operator_table`` (the service layer reads it from the ``Holidays``
+   SSM parameter, ``services/working_calendar.py``; infra/README.md shows the command), with a loud warning (``warnings.warn`` + ``logging.warning``) once
    per year per process, because deadlines computed that way may be wrong until the operator
    fills in that year's announced arrangement or upgrades ``chinese-calendar``.
 
@@ -32,12 +33,11 @@ from .tz import SHANGHAI, to_china
 
 logger = logging.getLogger(__name__)
 
-# Operator-maintained arrangement for years the installed chinese-calendar does not know yet.
+# The operator's table (data, not code: an SSM parameter the service layer passes in) holds the
+# arrangement of years the installed chinese-calendar does not know yet, from the official notice
+# (国务院办公厅关于XXXX年部分节假日安排的通知).
 # Format: {year: {"holidays": [ISO dates], "workdays": [ISO dates (adjusted weekend workdays)]}}.
-# 2027: the State Council's arrangement was not known to us when this was written, so the table is
-# empty and 2027 falls back to plain weekends (with a warning). Fill it in from the official notice
-# (国务院办公厅关于2027年部分节假日安排的通知) or upgrade chinese-calendar.
-OPERATOR_TABLE: dict[int, dict[str, list[str]]] = {}
+OperatorTable = dict[int, dict[str, list[str]]]
 
 DEFAULT_WINDOW: tuple[time, time] = (time(9, 0), time(17, 30))
 END_OF_DAY = time(23, 59, 59)
@@ -50,16 +50,16 @@ class BeyondCalendarDataWarning(UserWarning):
     """Working-day answer for a year the holiday data does not cover (weekends only)."""
 
 
-def _warn_once(year: int) -> None:
+def _warn_once(year: int, in_table: bool) -> None:
     with _warn_lock:
         if year in _warned_years:
             return
         _warned_years.add(year)
     msg = (
         f"chinese-calendar has no holiday data for {year}; working days in {year} are computed as "
-        f"Monday-Friday plus the operator table ({'present' if year in OPERATOR_TABLE else 'EMPTY'}). "
-        "Deadlines may be wrong: add the official arrangement to working_days.OPERATOR_TABLE or "
-        "upgrade chinese-calendar."
+        f"Monday-Friday plus the operator table ({'present' if in_table else 'EMPTY'}). "
+        "Deadlines may be wrong: put the official arrangement into the Holidays parameter "
+        "(infra/README.md, operations) or upgrade chinese-calendar."
     )
     logger.warning(msg)
     warnings.warn(msg, BeyondCalendarDataWarning, stacklevel=3)
@@ -86,14 +86,15 @@ class WorkingCalendar:
         holidays: Iterable[date] = (),
         workdays: Iterable[date] = (),
         *,
-        operator_table: dict[int, dict[str, list[str]]] | None = None,
+        operator_table: OperatorTable | None = None,
     ) -> None:
         self.holidays = frozenset(holidays)
         self.workdays = frozenset(workdays)
         overlap = self.holidays & self.workdays
         if overlap:
             raise ValueError(f"dates both holiday and workday: {sorted(overlap)}")
-        table = OPERATOR_TABLE if operator_table is None else operator_table
+        table = operator_table or {}
+        self._table_years = frozenset(int(y) for y in table)
         self._table_holidays = frozenset(date.fromisoformat(s) for y in table.values() for s in y.get("holidays", []))
         self._table_workdays = frozenset(date.fromisoformat(s) for y in table.values() for s in y.get("workdays", []))
 
@@ -107,7 +108,7 @@ class WorkingCalendar:
         known = _package_is_workday(d)
         if known is not None:
             return known
-        _warn_once(d.year)
+        _warn_once(d.year, d.year in self._table_years)
         if d in self._table_holidays:
             return False
         if d in self._table_workdays:
@@ -171,8 +172,8 @@ def next_window_start(now: datetime, window: tuple[time, time] = DEFAULT_WINDOW)
 
 __all__ = [
     "DEFAULT_WINDOW",
-    "OPERATOR_TABLE",
     "BeyondCalendarDataWarning",
+    "OperatorTable",
     "WorkingCalendar",
     "add_working_days",
     "default_calendar",

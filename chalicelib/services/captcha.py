@@ -21,7 +21,7 @@ LENGTH = 5
 
 
 def ttl_seconds() -> int:
-    return config.int_setting("CAPTCHA_TTL_SECONDS", 120)
+    return config.int_setting("CAPTCHA_TTL_SECONDS")
 
 
 class CaptchaRejected(errors.ValidationFailed):

@@ -62,12 +62,12 @@ def _iso(dt) -> str:
 
 # ------------------------------------------------------------------------------ IdentityCheck
 def identity_check(case_id: str, *, window_waited: bool = False) -> dict[str, Any]:
-    from chalicelib.domain.working_days import default_calendar
+    from chalicelib.services import working_calendar
 
     now = config.now()
-    window = config.verification_window()
+    window = working_calendar.verification_window()
     if window is not None and not window_waited:
-        opens = default_calendar().next_window_start(now, window)
+        opens = working_calendar.calendar().next_window_start(now, window)
         if opens > now:
             return {
                 "system": "public_security",

@@ -39,11 +39,11 @@ _SEALED_PREFIX = "sealed:"
 
 
 def ttl_seconds() -> int:
-    return config.int_setting("IDEMPOTENCY_TTL_SECONDS", 24 * 3600)
+    return config.int_setting("IDEMPOTENCY_TTL_SECONDS")
 
 
 def lock_seconds() -> int:
-    return config.int_setting("IDEMPOTENCY_LOCK_SECONDS", 60)
+    return config.int_setting("IDEMPOTENCY_LOCK_SECONDS")
 
 
 class KeyReused(errors.DomainError):

@@ -37,35 +37,35 @@ CODE_RE = re.compile(r"[0-9]{6}")
 
 # -- settings (read per call: operators change them by environment, tests by monkeypatch) --
 def code_ttl() -> int:
-    return config.int_setting("SMS_CODE_TTL_SECONDS", 300)
+    return config.int_setting("SMS_CODE_TTL_SECONDS")
 
 
 def max_attempts() -> int:
-    return config.int_setting("SMS_CODE_MAX_ATTEMPTS", 5)
+    return config.int_setting("SMS_CODE_MAX_ATTEMPTS")
 
 
 def send_interval() -> int:
-    return config.int_setting("SMS_SEND_INTERVAL_SECONDS", 60)
+    return config.int_setting("SMS_SEND_INTERVAL_SECONDS")
 
 
 def daily_limit() -> int:
-    return config.int_setting("SMS_DAILY_LIMIT", 10)
+    return config.int_setting("SMS_DAILY_LIMIT")
 
 
 def ip_limit() -> int:
-    return config.int_setting("SMS_IP_LIMIT", 100)
+    return config.int_setting("SMS_IP_LIMIT")
 
 
 def ip_window() -> int:
-    return config.int_setting("SMS_IP_WINDOW_SECONDS", 3600)
+    return config.int_setting("SMS_IP_WINDOW_SECONDS")
 
 
 def token_ttl() -> int:
-    return config.int_setting("CITIZEN_TOKEN_SECONDS", tokens.DEFAULT_TTL_SECONDS)
+    return config.int_setting("CITIZEN_TOKEN_SECONDS")
 
 
 def captcha_purposes() -> set[str]:
-    return {p.strip() for p in config.setting("SMS_CAPTCHA_PURPOSES", "query").split(",") if p.strip()}
+    return {p.strip() for p in config.setting("SMS_CAPTCHA_PURPOSES").split(",") if p.strip()}
 
 
 # -- errors ------------------------------------------------------------------

@@ -74,13 +74,13 @@ def _limit_attempts(client_ip: str | None) -> None:
 
     if not client_ip:
         return
-    window = config.int_setting("QUERY_IP_WINDOW_SECONDS", 3600)
+    window = config.int_setting("QUERY_IP_WINDOW_SECONDS")
     index = int(config.now().timestamp()) // window
     limit = codes.Limit(
         "QUERY_IP_LIMIT",
         f"RATE#query-ip#{config.keyed_hash('ip', client_ip)}#{index}",
         "window",
-        limit=config.int_setting("QUERY_IP_LIMIT", 60),
+        limit=config.int_setting("QUERY_IP_LIMIT"),
         resets_at=(index + 1) * window,
     )
     try:

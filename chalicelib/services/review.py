@@ -54,9 +54,9 @@ def _iso(dt) -> str:
 
 
 def _calendar():
-    from chalicelib.domain.working_days import default_calendar
+    from chalicelib.services.working_calendar import calendar
 
-    return default_calendar()
+    return calendar()
 
 
 def _deadline(working_days: int) -> tuple[str, int]:
@@ -96,7 +96,7 @@ def _answer(token: str, output: dict[str, Any]) -> bool:
 
 # ======================================================================= proof documents
 def plan_proofs(case: case_store.Case, codes: list[str], *, reason: str, resume_stage: str | None = None) -> dict[str, Any]:
-    due_at, seconds = _deadline(config.int_setting("PROOFS_WORKING_DAYS", 5))
+    due_at, seconds = _deadline(config.int_setting("PROOFS_WORKING_DAYS"))
     return {
         "codes": sorted(dict.fromkeys(codes)),
         "due_at": due_at,

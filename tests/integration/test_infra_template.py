@@ -21,6 +21,8 @@ from typing import Any
 import pytest
 
 from infra import resources as R
+from infra import settings as S
+from tests.conftest import SYNTH_CERTIFICATE_ARN, SYNTH_DOMAIN, SYNTH_SETTINGS
 
 pytestmark = pytest.mark.slow  # one CDK synth + `chalice package` (~5-30 s) for the module
 
@@ -77,10 +79,12 @@ def as_list(v: Any) -> list:
 
 
 def role_statements(template: Template, role_id: str) -> list[dict]:
-    """Every Allow statement reaching the role: its inline policies and AWS::IAM::Policy."""
+    """Every Allow statement reaching the role: its inline policies, AWS::IAM::Policy and the
+    AWS::IAM::ManagedPolicy CDK adds when a role's default policy outgrows IAM's size limit."""
     role = template["Resources"][role_id]
     statements = [s for p in role["Properties"].get("Policies", []) for s in p["PolicyDocument"]["Statement"]]
-    for policy in of_type(template, "AWS::IAM::Policy").values():
+    policies = [*of_type(template, "AWS::IAM::Policy").values(), *of_type(template, "AWS::IAM::ManagedPolicy").values()]
+    for policy in policies:
         if {"Ref": role_id} in policy["Properties"].get("Roles", []):
             statements += policy["Properties"]["PolicyDocument"]["Statement"]
     assert all(s["Effect"] == "Allow" for s in statements)
@@ -113,6 +117,10 @@ def logical_ids(template: Template) -> dict[str, str]:
         )[0]
     for f in R.FUNCTIONS:
         out[f.id] = by_property(template, "AWS::Lambda::Function", "FunctionName", R.physical_name(f.suffix, STAGE))[0]
+    for x in R.SECRETS:
+        out[x.id] = by_property(template, "AWS::SecretsManager::Secret", "Name", R.physical_name(x.suffix, STAGE))[0]
+    for x in R.PARAMETERS:
+        out[x.id] = by_property(template, "AWS::SSM::Parameter", "Name", x.name(STAGE))[0]
     return out
 
 
@@ -123,6 +131,8 @@ KINDS = {
     **{k.id: "key" for k in R.KEYS},
     **{p.id: "user pool" for p in R.USER_POOLS},
     **{m.id: "state machine" for m in R.STATE_MACHINES},
+    **{x.id: "secret" for x in R.SECRETS},
+    **{x.id: "parameter" for x in R.PARAMETERS},
 }
 BUCKET_NAMES = {b.id: R.physical_name(b.suffix, STAGE) for b in R.BUCKETS}
 
@@ -144,10 +154,14 @@ def expected_environment(grants: tuple[R.Grant, ...]) -> dict[str, str]:
     return R.environment_for(grants, sentinel)
 
 
-def assert_environment(env: dict[str, Any], grants: tuple[R.Grant, ...], ids: dict[str, str], who: str) -> None:
-    expected = expected_environment(grants)
-    assert set(env) - {"POWERTOOLS_SERVICE_NAME"} == set(expected), who
+def assert_environment(env: dict[str, Any], unit: str, ids: dict[str, str]) -> None:
+    """The unit's environment is exactly its grants' resources and its declared settings."""
+    expected = expected_environment(S.grants_of(unit))
+    settings = S.settings_of(unit, STAGE, {**SYNTH_SETTINGS, "domain": SYNTH_DOMAIN})
+    assert set(env) - {"POWERTOOLS_SERVICE_NAME"} == set(expected) | set(settings), unit
     assert env["POWERTOOLS_SERVICE_NAME"]
+    assert {k: env[k] for k in settings} == settings, unit
+    who = unit
     for var, rid in expected.items():
         value = env[var]
         if rid in BUCKET_NAMES:
@@ -208,6 +222,10 @@ def assert_least_privilege(template: Template, role_id: str, grants: tuple[R.Gra
             assert acts == ({"kms:Sign"} if g.access == "sign" else {"kms:Verify", "kms:GetPublicKey"}), (who, g, acts)
         elif kind == "user pool":
             assert acts and all(a.startswith("cognito-idp:") for a in acts), (who, g, acts)
+        elif kind == "secret":
+            assert acts == {"secretsmanager:GetSecretValue"}, (who, g, acts)
+        elif kind == "parameter":
+            assert acts == {"ssm:GetParameter"}, (who, g, acts)
         elif g.access == "sms":
             assert any(as_list(s["Action"]) == ["sns:Publish"] and s["Resource"] == "*" for s in statements), who
 
@@ -287,6 +305,8 @@ def test_no_resources_beyond_the_definitions(template):
     assert len(of_type(template, "AWS::Lambda::Function")) == len(R.FUNCTIONS)
     assert not [k for k, v in template["Resources"].items() if v["Type"].startswith("Custom::")]
     assert len(of_type(template, "AWS::StepFunctions::StateMachine")) == len(R.STATE_MACHINES)
+    assert len(of_type(template, "AWS::SecretsManager::Secret")) == len(R.SECRETS)
+    assert len(of_type(template, "AWS::SSM::Parameter")) == len(R.PARAMETERS)
 
 
 # --------------------------------------------------------------------------- bucket, topics
@@ -375,7 +395,7 @@ def test_function_matches_its_definition(template, fn: R.Function):
     assert p["Runtime"] == "python3.11"
     assert p["Timeout"] == fn.timeout
     assert p["MemorySize"] == fn.memory
-    assert_environment(p["Environment"]["Variables"], fn.grants, logical_ids(template), fn.id)
+    assert_environment(p["Environment"]["Variables"], fn.id, logical_ids(template))
 
 
 @pytest.mark.parametrize("fn", R.FUNCTIONS, ids=lambda f: f.id)
@@ -460,7 +480,7 @@ def test_api_gets_environment_and_role_from_the_definitions(template):
     assert p["FunctionName"] == R.physical_name("api", STAGE)
     assert p["Runtime"] == "python3.11"
     assert p["Timeout"] == 30 and p["MemorySize"] == 512
-    assert_environment(p["Environment"]["Variables"], R.API_GRANTS, logical_ids(template), "API")
+    assert_environment(p["Environment"]["Variables"], S.API, logical_ids(template))
     assert_least_privilege(template, role_of(handler), R.API_GRANTS, "API")
     # the Chalice-built role is not used: the role comes from API_GRANTS
     assert not p.get("Policies")
@@ -500,6 +520,8 @@ def test_outputs_name_every_resource(template):
         + [f"{p.id}UserPoolId" for p in R.USER_POOLS]
         + [f"{p.id}UserPoolClientId" for p in R.USER_POOLS]
         + [f"{m.id}StateMachineArn" for m in R.STATE_MACHINES]
+        + [f"{x.id}SecretArn" for x in R.SECRETS]
+        + [f"{x.id}ParameterName" for x in R.PARAMETERS]
     )
     assert set(expected) <= set(outputs)
 
@@ -517,3 +539,56 @@ def test_unknown_routes_get_the_apps_json_404(template):
     body = json.loads(missing["ResponseTemplates"]["application/json"])
     assert body["error"]["code"] == "NOT_FOUND" and body["error"]["details"] == []
     assert {"DEFAULT_4XX", "DEFAULT_5XX"} <= set(responses)
+
+
+# --------------------------------------------------------------------------- secrets, parameters, site
+@pytest.mark.parametrize("secret", R.SECRETS, ids=lambda x: x.id)
+def test_secret_is_created_by_the_stack_and_never_in_an_environment(template, secret: R.Secret):
+    _, res = by_property(template, "AWS::SecretsManager::Secret", "Name", R.physical_name(secret.suffix, STAGE))
+    p = res["Properties"]
+    if secret.generate:
+        assert "GenerateSecretString" in p and "SecretString" not in p
+        assert p["GenerateSecretString"]["PasswordLength"] >= 32
+    else:
+        assert p["SecretString"] == secret.placeholder
+    assert res["DeletionPolicy"] == "Retain"
+    units = [*of_type(template, "AWS::Lambda::Function").values(), api_handler(template)]
+    for unit in units:  # by reference (the secret's ARN) only
+        env = unit["Properties"]["Environment"]["Variables"]
+        assert all(not isinstance(v, str) or "secret" not in v.lower() for v in env.values())
+        assert "BIRTHREG_SECRET" not in env and "SMS_GATEWAY_SECRET" not in env
+
+
+@pytest.mark.parametrize("parameter", R.PARAMETERS, ids=lambda x: x.id)
+def test_parameter_is_created_with_its_initial_value(template, parameter: R.Parameter):
+    _, res = by_property(template, "AWS::SSM::Parameter", "Name", parameter.name(STAGE))
+    assert res["Properties"]["Value"] == parameter.initial
+    assert res["Properties"]["Type"] == "String"
+
+
+def test_site_answers_on_its_domain_with_the_certificate(template):
+    (dist,) = of_type(template, "AWS::CloudFront::Distribution").values()
+    config = dist["Properties"]["DistributionConfig"]
+    assert config["Aliases"] == [SYNTH_DOMAIN]
+    assert config["ViewerCertificate"]["AcmCertificateArn"] == SYNTH_CERTIFICATE_ARN
+    assert config["ViewerCertificate"]["SslSupportMethod"] == "sni-only"
+
+
+def test_links_use_the_public_domain_in_every_unit_that_renders_one(template):
+    url = f"https://{SYNTH_DOMAIN}"
+    units = {**{f.id: by_property(template, "AWS::Lambda::Function", "FunctionName", R.physical_name(f.suffix, STAGE))[1]
+                for f in R.FUNCTIONS}, S.API: api_handler(template)}
+    with_url = {u for u, res in units.items() if res["Properties"]["Environment"]["Variables"].get("PUBLIC_BASE_URL") == url}
+    declared = {u for u in S.ALL_UNITS if u in S.by_name()["PUBLIC_BASE_URL"].units}
+    assert with_url == declared and {S.API, "IssueCertificate", "AwaitReview"} <= with_url
+    assert "127.0.0.1" not in json.dumps(template)
+
+
+def test_sms_goes_through_the_gateway_by_default(template):
+    for unit in S.by_name()["SMS_SENDER"].units:
+        res = api_handler(template) if unit == S.API else by_property(
+            template, "AWS::Lambda::Function", "FunctionName", R.physical_name(next(f for f in R.FUNCTIONS if f.id == unit).suffix, STAGE)
+        )[1]
+        env = res["Properties"]["Environment"]["Variables"]
+        assert env["SMS_SENDER"] == "gateway", unit
+        assert env["SMS_GATEWAY_URL"] == SYNTH_SETTINGS["SMS_GATEWAY_URL"], unit

@@ -167,16 +167,52 @@ def test_too_long_text_is_refused_before_sending(gateway):
     assert gateway.requests == []
 
 
-def test_chosen_by_environment(gateway, monkeypatch):
+@pytest.fixture
+def secrets_manager(monkeypatch):
+    """moto's Secrets Manager, reached through config's cached clients (reset around the test)."""
+    from moto import mock_aws
+
+    from chalicelib import config
+
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    config.reset_clients()
+    with mock_aws():
+        yield config.client("secretsmanager")
+    config.reset_clients()
+
+
+def test_chosen_by_environment_with_the_secret_from_secrets_manager(gateway, monkeypatch, secrets_manager):
+    arn = secrets_manager.create_secret(Name="birthreg-test-sms-gateway", SecretString=json.dumps({"secret": SECRET}))["ARN"]
     monkeypatch.setenv("SMS_SENDER", "gateway")
     monkeypatch.setenv("SMS_GATEWAY_URL", gateway.url)
     monkeypatch.setenv("SMS_GATEWAY_APP_KEY", APP_KEY)
-    monkeypatch.setenv("SMS_GATEWAY_SECRET", SECRET)
+    monkeypatch.setenv("SMS_GATEWAY_SECRET_ARN", arn)
     monkeypatch.setenv("SMS_GATEWAY_TIMEOUT_SECONDS", "1.5")
+    monkeypatch.setenv("SMS_GATEWAY_RETRIES", "2")
     sender = sms.default_sender()
     assert isinstance(sender, sms.GatewaySmsSender) and sender.timeout == 1.5 and sender.retries == 2
-    assert sender.send("13800001111", TEXT) == "m-1"
+    assert sender.secret == SECRET
+    assert sender.send("13800001111", TEXT) == "m-1"  # the gateway checked the signature with SECRET
     monkeypatch.setenv("SMS_SENDER", "carrier-pigeon")
+    with pytest.raises(RuntimeError, match="SMS_SENDER"):
+        sms.default_sender()
+
+
+def test_the_placeholder_secret_is_refused(monkeypatch, secrets_manager):
+    # the stack creates the secret as {"secret": ""}; the operator fills it in (infra/README.md)
+    arn = secrets_manager.create_secret(Name="birthreg-test-sms-placeholder", SecretString='{"secret": ""}')["ARN"]
+    monkeypatch.setenv("SMS_SENDER", "gateway")
+    monkeypatch.setenv("SMS_GATEWAY_URL", "https://sms.example.gov.cn/send")
+    monkeypatch.setenv("SMS_GATEWAY_APP_KEY", APP_KEY)
+    monkeypatch.setenv("SMS_GATEWAY_SECRET_ARN", arn)
+    with pytest.raises(RuntimeError, match="fill it in"):
+        sms.default_sender()
+
+
+def test_no_sender_without_a_choice(monkeypatch):
+    monkeypatch.delenv("SMS_SENDER", raising=False)
     with pytest.raises(RuntimeError, match="SMS_SENDER"):
         sms.default_sender()
 

@@ -1,5 +1,6 @@
 """Decisions, retries and timers of the workflow, without AWS."""
 
+import warnings
 from datetime import datetime, timedelta
 
 import pytest
@@ -8,7 +9,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 from chalicelib import config
 from chalicelib.adapters.registries import RegistryError, RegistryUnavailable
 from chalicelib.domain import errors
-from chalicelib.services import checks, review
+from chalicelib.services import checks, review, working_calendar
 from chalicelib.store.cases import ConcurrentChange
 from functions._runtime import is_transient
 
@@ -83,16 +84,64 @@ def test_time_scale_shrinks_every_timer(monkeypatch):
     monkeypatch.setenv("WORKFLOW_TIME_SCALE", "0.001")
     assert config.workflow_seconds(3600) == 4  # ceil(3.6)
     assert config.workflow_seconds(0) == 1  # Step Functions needs a positive timeout
-    monkeypatch.delenv("WORKFLOW_TIME_SCALE")
+    monkeypatch.setenv("WORKFLOW_TIME_SCALE", "1")
     assert config.workflow_seconds(3600) == 3600
+    monkeypatch.delenv("WORKFLOW_TIME_SCALE")
+    with pytest.raises(config.MissingSetting, match="WORKFLOW_TIME_SCALE"):
+        config.workflow_seconds(3600)  # no default in code: the stack always sets it
 
 
-def test_verification_window_setting(monkeypatch):
-    monkeypatch.setenv("VERIFICATION_WINDOW", "08:30-24:00")
-    opens, closes = config.verification_window()
+@pytest.fixture
+def operations(monkeypatch):
+    """The operator's SSM parameters (infra/resources.py PARAMETERS) as a dict: the edge is faked,
+    the parsing and the domain are real."""
+    values = {"HOLIDAYS_PARAMETER": "{}", "VERIFICATION_WINDOW_PARAMETER": "09:00-17:30"}
+    monkeypatch.setattr(config, "parameter", lambda env: values[env])
+    return values
+
+
+def test_verification_window_parameter(operations):
+    operations["VERIFICATION_WINDOW_PARAMETER"] = "08:30-24:00"
+    opens, closes = working_calendar.verification_window()
     assert opens.isoformat() == "08:30:00" and closes.hour == 23
-    monkeypatch.setenv("VERIFICATION_WINDOW", "always")
-    assert config.verification_window() is None
+    operations["VERIFICATION_WINDOW_PARAMETER"] = "always"
+    assert working_calendar.verification_window() is None
+
+
+@pytest.mark.parametrize("bad", ["", "9-5", "17:30-09:00", "09:00", "always open", "25:00-26:00"])
+def test_a_bad_verification_window_is_refused_with_its_value(bad):
+    with pytest.raises(working_calendar.BadOperationsData, match="verification window"):
+        working_calendar.parse_window(bad)
+
+
+def test_holiday_table_from_the_parameter_moves_deadlines(operations):
+    # 2027 is beyond chinese-calendar 1.11.0: the operator's table decides (infra/README.md)
+    start = datetime.fromisoformat("2026-12-31T10:00:00+08:00")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # beyond chinese-calendar's data: warned once per process
+        plain = working_calendar.calendar().add_working_days(start, 3)
+    operations["HOLIDAYS_PARAMETER"] = '{"2027": {"holidays": ["2027-01-01", "2027-01-04"], "workdays": []}}'
+    assert plain.date().isoformat() == "2027-01-04"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert working_calendar.calendar().add_working_days(start, 3).date().isoformat() == "2027-01-06"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "not json",
+        "[]",
+        '{"x": {}}',
+        '{"2027": {"holidays": ["2027-02-30"]}}',
+        '{"2027": {"holidays": ["2028-01-01"]}}',
+        '{"2027": {"holidays": ["2027-01-01"], "workdays": ["2027-01-01"]}}',
+        '{"2027": {"holiday": []}}',
+    ],
+)
+def test_a_bad_holiday_table_is_refused(bad):
+    with pytest.raises(working_calendar.BadOperationsData):
+        working_calendar.parse_holidays(bad)
 
 
 @pytest.fixture
@@ -114,9 +163,8 @@ def at(monkeypatch):
         ("2026-11-25T07:00:00+08:00", "2026-11-25T09:00:00+08:00"),  # before opening
     ],
 )
-def test_identity_check_outside_the_window_waits_for_the_next_one(monkeypatch, at, now, opens):
+def test_identity_check_outside_the_window_waits_for_the_next_one(monkeypatch, operations, at, now, opens):
     # 000 §2.3.5 注 "公安校验只在正常工作时间范围内开放": nothing is asked of public security.
-    monkeypatch.setenv("VERIFICATION_WINDOW", "09:00-17:30")
     monkeypatch.setenv("WORKFLOW_TIME_SCALE", "1")
     at(now)
     result = checks.identity_check("no-such-case")
