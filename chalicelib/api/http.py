@@ -11,6 +11,7 @@ method not allowed, unhandled exceptions) are rewritten into the same shape by
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import json
 import logging
@@ -18,6 +19,7 @@ import math
 import re
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from chalice import Blueprint, Chalice, Response
@@ -144,18 +146,69 @@ def json_body(app: Chalice | Blueprint) -> Any:
     return document
 
 
-def route(bp: Blueprint | Chalice, path: str, **kwargs: Any) -> Callable:
+@dataclass(frozen=True)
+class Operation:
+    """What a route declares for its OpenAPI description (``api/openapi.py``) and body parsing.
+
+    ``body``: the name of its request model in ``api/models.py`` (``"RegistrationForm"``: the
+    domain's form); ``status``: its success status; ``security``: the credentials it accepts (any
+    one of them: ``citizen_token``, ``query_code``, ``staff``); ``headers``: other request headers
+    (``idempotency_key`` required, ``idempotency_key?`` optional); ``statuses``: the error statuses it
+    can answer besides 400 (and 401/403 with credentials, 404 with path parameters).
+    """
+
+    body: str | None = None
+    status: int = 200
+    security: tuple[str, ...] = ()
+    headers: tuple[str, ...] = ()
+    statuses: tuple[int, ...] = ()
+    body_optional: bool = False
+
+
+_current: contextvars.ContextVar[Operation | None] = contextvars.ContextVar("operation", default=None)
+
+
+def request_body(app: Chalice | Blueprint) -> dict[str, Any]:
+    """The current route's JSON body validated by its declared model (``Operation.body``), as the
+    plain JSON document the services read."""
+    from chalicelib.api import models
+
+    op = _current.get()
+    if op is None or op.body is None:
+        raise RuntimeError("route declares no request body")
+    if op.body_optional and not (app.current_request.raw_body or b"").strip():
+        return {}
+    return models.plain(models.parse(getattr(models, op.body), json_body(app)))
+
+
+def route(
+    bp: Blueprint | Chalice,
+    path: str,
+    *,
+    body: str | None = None,
+    status: int = 200,
+    security: tuple[str, ...] = (),
+    headers: tuple[str, ...] = (),
+    statuses: tuple[int, ...] = (),
+    body_optional: bool = False,
+    **kwargs: Any,
+) -> Callable:
     """``bp.route`` whose view may raise ``DomainError``; the error becomes its JSON response."""
     kwargs.setdefault("content_types", JSON_TYPES)
+    operation = Operation(body, status, tuple(security), tuple(headers), tuple(statuses), body_optional)
 
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapped(*args: Any, **kw: Any) -> Any:
+            reset = _current.set(operation)
             try:
                 return view(*args, **kw)
             except errors.DomainError as exc:
                 return error_response(exc, _request_id(bp))
+            finally:
+                _current.reset(reset)
 
+        wrapped.operation = operation  # type: ignore[attr-defined]
         return bp.route(path, **kwargs)(wrapped)
 
     return decorator

@@ -262,6 +262,11 @@ def _field_error(err: dict) -> FieldError:
     return FieldError(path, "INVALID_VALUE", "取值无效")
 
 
+def field_errors(exc: ValidationError) -> list[FieldError]:
+    """One ``FieldError`` per pydantic error (any model built from these field types)."""
+    return [_field_error(e) for e in exc.errors()]
+
+
 # --------------------------------------------------------------------------- cross-field rules
 
 # 《民法典》第一千零四十七条: 结婚年龄，男不得早于二十二周岁，女不得早于二十周岁。
@@ -469,7 +474,7 @@ def parse_registration(body: Any, *, today: date) -> RegistrationForm:
     try:
         form = RegistrationForm.model_validate(body)
     except ValidationError as exc:
-        raise ValidationFailed(details=[_field_error(e) for e in exc.errors()]) from None
+        raise ValidationFailed(details=field_errors(exc)) from None
     problems = _cross_checks(form, today)
     if problems:
         raise ValidationFailed(details=problems)
@@ -488,5 +493,6 @@ __all__ = [
     "Proxy",
     "RegistrationForm",
     "add_years",
+    "field_errors",
     "parse_registration",
 ]
