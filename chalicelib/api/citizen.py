@@ -15,7 +15,7 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import json_body, route
+from chalicelib.api.http import json_body, request_body, route
 from chalicelib.domain import errors
 
 bp = Blueprint(__name__)
@@ -45,11 +45,6 @@ def _client_ip() -> str | None:
     return ((bp.current_request.context or {}).get("identity") or {}).get("sourceIp")
 
 
-def _optional_body() -> Any:
-    raw = bp.current_request.raw_body or b""
-    return json_body(bp) if raw.strip() else {}
-
-
 def _created(body: dict[str, Any], *, replayed: bool = False, location: str | None = None, status: int = 201) -> Response:
     headers = {"Location": location} if location else {}
     if replayed:
@@ -58,7 +53,7 @@ def _created(body: dict[str, Any], *, replayed: bool = False, location: str | No
 
 
 # -- precheck ---------------------------------------------------------------------------
-@route(bp, "/v1/precheck", methods=["POST"])
+@route(bp, "/v1/precheck", methods=["POST"], body="RegistrationForm")
 def precheck():
     from chalicelib.services import registration
 
@@ -66,29 +61,38 @@ def precheck():
 
 
 # -- verification: captcha and SMS codes -----------------------------------------------------
-@route(bp, "/v1/captchas", methods=["POST"])
+@route(bp, "/v1/captchas", methods=["POST"], status=201, statuses=(429,))
 def new_captcha():
     from chalicelib.services import captcha
 
     return Response(body=captcha.create(), status_code=201, headers={"Cache-Control": "no-store"})
 
 
-@route(bp, "/v1/sms-codes", methods=["POST"])
+@route(bp, "/v1/sms-codes", methods=["POST"], body="SmsCodeRequest", status=202, statuses=(429,))
 def request_sms_code():
     from chalicelib.services import otp
 
-    return Response(body=otp.request_code(json_body(bp), client_ip=_client_ip()), status_code=202)
+    return Response(body=otp.request_code(request_body(bp), client_ip=_client_ip()), status_code=202)
 
 
-@route(bp, "/v1/sms-codes/verify", methods=["POST"])
+@route(bp, "/v1/sms-codes/verify", methods=["POST"], body="SmsCodeVerify", statuses=(429,))
 def verify_sms_code():
     from chalicelib.services import otp
 
-    return Response(body=otp.verify_code(json_body(bp)), status_code=200, headers={"Cache-Control": "no-store"})
+    return Response(body=otp.verify_code(request_body(bp)), status_code=200, headers={"Cache-Control": "no-store"})
 
 
 # -- registrations ------------------------------------------------------------------------------
-@route(bp, "/v1/registrations", methods=["POST"])
+@route(
+    bp,
+    "/v1/registrations",
+    methods=["POST"],
+    body="RegistrationForm",
+    status=201,
+    security=("citizen_token",),
+    headers=("idempotency_key",),
+    statuses=(409, 429),
+)
 def submit():
     from chalicelib.services import idempotency, registration, tokens
 
@@ -98,7 +102,7 @@ def submit():
     return _created(result, replayed=replayed, location=f"/v1/registrations/{result['case_id']}")
 
 
-@route(bp, "/v1/registrations/{case_id}", methods=["GET"])
+@route(bp, "/v1/registrations/{case_id}", methods=["GET"], security=("query_code", "citizen_token"), statuses=(429,))
 def get_registration(case_id: str):
     from chalicelib.services import registration
 
@@ -106,7 +110,15 @@ def get_registration(case_id: str):
     return registration.citizen_view(case)
 
 
-@route(bp, "/v1/registrations/{case_id}", methods=["PUT"])
+@route(
+    bp,
+    "/v1/registrations/{case_id}",
+    methods=["PUT"],
+    body="RegistrationForm",
+    security=("query_code", "citizen_token"),
+    headers=("idempotency_key?",),
+    statuses=(409, 429),
+)
 def modify_registration(case_id: str):
     from chalicelib.services import idempotency, modification
 
@@ -118,40 +130,56 @@ def modify_registration(case_id: str):
     return _created(result, replayed=replayed, status=200)
 
 
-@route(bp, "/v1/registrations/{case_id}/uploads", methods=["POST"])
+@route(
+    bp,
+    "/v1/registrations/{case_id}/uploads",
+    methods=["POST"],
+    body="UploadRequest",
+    status=201,
+    security=("query_code", "citizen_token"),
+    statuses=(409, 429),
+)
 def new_upload(case_id: str):
     from chalicelib.services import uploads
 
-    result = uploads.presign(case_id, json_body(bp), query_code=_header("x-query-code"), token=_token())
+    result = uploads.presign(case_id, request_body(bp), query_code=_header("x-query-code"), token=_token())
     return Response(body=result, status_code=201, headers={"Cache-Control": "no-store"})
 
 
-@route(bp, "/v1/registrations/{case_id}/rating", methods=["POST"])
+@route(
+    bp,
+    "/v1/registrations/{case_id}/rating",
+    methods=["POST"],
+    body="Rating",
+    status=201,
+    security=("query_code", "citizen_token"),
+    statuses=(409, 429),
+)
 def rate_registration(case_id: str):
     from chalicelib.services import ratings
 
-    return _created(ratings.rate(case_id, json_body(bp), query_code=_header("x-query-code"), token=_token()))
+    return _created(ratings.rate(case_id, request_body(bp), query_code=_header("x-query-code"), token=_token()))
 
 
 # -- case query (办件查询) ---------------------------------------------------------------------------
-@route(bp, "/v1/case-queries/by-phone", methods=["POST"])
+@route(bp, "/v1/case-queries/by-phone", methods=["POST"], body="NoBody", body_optional=True, security=("citizen_token",), statuses=(429,))
 def query_by_phone():
     from chalicelib.services import query
 
-    _optional_body()
+    request_body(bp)
     return query.by_phone(_required_token())
 
 
-@route(bp, "/v1/case-queries/by-ids", methods=["POST"])
+@route(bp, "/v1/case-queries/by-ids", methods=["POST"], body="CoupleIds", security=("citizen_token",), statuses=(429,))
 def query_by_ids():
     from chalicelib.services import query
 
     token = _required_token()
-    return query.by_ids(token, json_body(bp))
+    return query.by_ids(token, request_body(bp))
 
 
-@route(bp, "/v1/case-queries/by-query-code", methods=["POST"])
+@route(bp, "/v1/case-queries/by-query-code", methods=["POST"], body="QueryCodeQuery", statuses=(404, 429))
 def query_by_query_code():
     from chalicelib.services import query
 
-    return query.by_query_code(json_body(bp), client_ip=_client_ip())
+    return query.by_query_code(request_body(bp), client_ip=_client_ip())

@@ -1,10 +1,13 @@
 """GET /v1/openapi.json: the OpenAPI 3.1 description the project publishes.
 
 Paths come from the app's own route table (so no route can be left out); each operation's
-summary is the first line of its view's docstring or name. The registration body is the
-JSON schema of ``chalicelib.domain.form.RegistrationForm`` (the same model that validates
-it), and ``/v1/precheck`` and ``/v1/registrations`` share the ``Evaluation`` schema,
-because both run the same evaluation (issue: registration domain, "Public contract").
+summary is the first line of its view's docstring or name, and everything else from what the
+route declares (``http.Operation``: body model, success status, credentials, headers, error
+statuses). Request schemas are generated from the models that validate the bodies
+(``api/models.py``, ``domain/form.RegistrationForm``); ``/v1/precheck`` and ``/v1/registrations``
+share the ``Evaluation`` schema, generated from the domain's ``Evaluation`` dataclass, because
+both run the same evaluation (issue: registration domain, "Public contract"). Only the error
+shape (``ERROR``, the format of ``DomainError.to_dict``) is written here.
 """
 
 from __future__ import annotations
@@ -19,52 +22,6 @@ from chalicelib.api.http import route
 
 bp = Blueprint(__name__)
 
-_REASON = {
-    "type": "object",
-    "required": ["code", "message"],
-    "properties": {
-        "code": {"type": "string", "description": "stable code, e.g. HUKOU_IN_PROVINCE"},
-        "message": {"type": "string", "description": "Chinese explanation"},
-        "citation": {"type": "string", "description": "the seed sentence the rule comes from, e.g. 000 注 1"},
-    },
-}
-EVALUATION = {
-    "type": "object",
-    "description": "The decision of the province profile's rules for one registration.",
-    "required": ["profile", "eligible", "reasons", "jurisdiction", "child_order", "onsite_required"],
-    "properties": {
-        "profile": {"enum": ["sichuan", "guizhou", "chongqing"]},
-        "eligible": {"type": "boolean"},
-        "registrable_online": {"type": "boolean"},
-        "reasons": {"type": "array", "items": {"$ref": "#/components/schemas/Reason"}},
-        "jurisdiction": {
-            "type": "object",
-            "properties": {
-                "office_code": {"type": ["string", "null"], "description": "9-digit township/street code"},
-                "office_name": {"type": ["string", "null"]},
-                "rule": {"type": ["string", "null"], "description": "which rule chose the office"},
-                "basis": {"type": ["string", "null"]},
-                "reason": {"oneOf": [{"$ref": "#/components/schemas/Reason"}, {"type": "null"}]},
-                "undecidable": {"type": "boolean"},
-            },
-        },
-        "child_order": {
-            "type": "object",
-            "properties": {
-                "registration_order": {"type": "integer", "description": "登记孩次"},
-                "registration_label": {"type": "string"},
-                "upbringing_order": {"type": "integer", "description": "生养孩次"},
-                "upbringing_label": {"type": "string"},
-                "rebirth": {"type": "boolean"},
-                "subject_listed": {"type": "boolean"},
-                "citation": {"type": "string"},
-            },
-        },
-        "onsite_required": {"type": "boolean"},
-        "onsite_reasons": {"type": "array", "items": {"$ref": "#/components/schemas/Reason"}},
-        "proofs_required": {"type": "array", "items": {"type": "object"}},
-    },
-}
 ERROR = {
     "type": "object",
     "required": ["error"],
@@ -92,32 +49,109 @@ ERROR = {
         }
     },
 }
-# Request bodies and 2xx responses that are documented by schema (the rest: JSON objects).
-_BODIES = {("/v1/precheck", "post"), ("/v1/registrations", "post"), ("/v1/registrations/{case_id}", "put")}
+_SECURITY_SCHEMES = {
+    "citizen_token": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-Citizen-Token",
+        "description": "token from POST /v1/sms-codes/verify, bound to one phone and one purpose",
+    },
+    "query_code": {"type": "apiKey", "in": "header", "name": "X-Query-Code", "description": "the case's 查询码"},
+    "staff": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": "staff ID token (POST /v1/staff/login)"},
+}
+_HEADERS = {
+    "idempotency_key": {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "description": "the client's key for a retried write: the same key replays the first answer",
+        "schema": {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{8,128}$"},
+    }
+}
+_STATUS_TEXT = {
+    200: "OK",
+    201: "created",
+    202: "accepted",
+    400: "invalid request: the error lists each field's path and code",
+    401: "credentials missing, invalid or expired",
+    403: "not allowed for these credentials",
+    404: "not found",
+    409: "conflicts with the current state",
+    410: "gone",
+    429: "too many requests (Retry-After)",
+    503: "a backing service is unavailable",
+}
+# Success bodies documented by schema (the rest: JSON objects).
 _RESPONSES = {
-    ("/v1/precheck", "post"): ("200", {"$ref": "#/components/schemas/Evaluation"}),
-    ("/v1/registrations", "post"): (
-        "201",
-        {
-            "type": "object",
-            "required": ["case_id", "query_code", "status", "evaluation"],
-            "properties": {
-                "case_id": {"type": "string"},
-                "query_code": {"type": "string", "description": "查询码 (001 附件1 一), also sent by SMS"},
-                "status": {"type": "string"},
-                "evaluation": {"$ref": "#/components/schemas/Evaluation"},
-            },
+    ("/v1/precheck", "post"): {"$ref": "#/components/schemas/Evaluation"},
+    ("/v1/registrations", "post"): {
+        "type": "object",
+        "required": ["case_id", "query_code", "status", "evaluation"],
+        "properties": {
+            "case_id": {"type": "string"},
+            "query_code": {"type": "string", "description": "查询码 (001 附件1 一), also sent by SMS"},
+            "status": {"type": "string"},
+            "evaluation": {"$ref": "#/components/schemas/Evaluation"},
         },
-    ),
+    },
 }
 
 
-def _form_schema() -> tuple[dict[str, Any], dict[str, Any]]:
+def _schemas() -> dict[str, Any]:
+    """JSON schemas of every request model (api/models.py, the domain's form) and of the evaluation."""
+    from pydantic import TypeAdapter
+    from pydantic.json_schema import models_json_schema
+
+    from chalicelib.api import models
+    from chalicelib.domain.evaluation import Evaluation
     from chalicelib.domain.form import RegistrationForm
 
-    schema = RegistrationForm.model_json_schema(ref_template="#/components/schemas/{model}")
-    defs = schema.pop("$defs", {})
-    return schema, defs
+    classes = [RegistrationForm, *(getattr(models, n) for n in models.__all__ if isinstance(getattr(models, n), type))]
+    _, top = models_json_schema([(m, "validation") for m in classes], ref_template=_REF)
+    schemas = top.pop("$defs", {})
+    evaluation = TypeAdapter(Evaluation).json_schema(mode="serialization", ref_template=_REF)
+    schemas.update(evaluation.pop("$defs", {}))
+    # ``registrable_online`` is a property of the dataclass that to_dict() includes.
+    evaluation["properties"]["registrable_online"] = {"type": "boolean", "description": "eligible, office decided, nothing onsite"}
+    evaluation["required"].append("registrable_online")
+    schemas["Evaluation"] = evaluation
+    schemas["Error"] = ERROR
+    return schemas
+
+
+_REF = "#/components/schemas/{model}"
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _operation(path: str, method: str, view: Any) -> dict[str, Any]:
+    from chalicelib.api.http import Operation
+
+    spec: Operation = getattr(view, "operation", Operation())
+    op: dict[str, Any] = {"operationId": f"{method}_{view.__name__}", "summary": _summary(view)}
+    params: list[dict[str, Any]] = [
+        {"name": p, "in": "path", "required": True, "schema": {"type": "string"}} for p in re.findall(r"{(\w+)}", path)
+    ]
+    for header in spec.headers:
+        params.append({**_HEADERS[header.rstrip("?")], "required": not header.endswith("?")})
+    if params:
+        op["parameters"] = params
+    if spec.security:
+        op["security"] = [{name: []} for name in spec.security]
+    if spec.body:
+        schema = {"$ref": _REF.format(model=spec.body)}
+        op["requestBody"] = {"required": not spec.body_optional, "content": {"application/json": {"schema": schema}}}
+    statuses = {400} if spec.body or spec.headers or spec.security else set()
+    statuses |= {401, 403} if spec.security else set()
+    statuses |= {404} if "{" in path else set()
+    statuses |= set(spec.statuses)
+    error = {"$ref": _REF.format(model="Error")}
+    op["responses"] = {
+        str(spec.status): _json(_RESPONSES.get((path, method), {"type": "object"}), _STATUS_TEXT[spec.status]),
+        **{str(s): _json(error, _STATUS_TEXT[s]) for s in sorted(statuses)},
+    }
+    return op
 
 
 def _summary(view: Any) -> str:
@@ -127,28 +161,7 @@ def _summary(view: Any) -> str:
 
 @functools.cache
 def _document(routes_key: tuple) -> dict[str, Any]:
-    form, defs = _form_schema()
-    paths: dict[str, Any] = {}
-    for path, methods in routes_key:
-        item: dict[str, Any] = {}
-        for method, view in methods:
-            m = method.lower()
-            op: dict[str, Any] = {
-                "operationId": f"{m}_{view.__name__}",
-                "summary": _summary(view),
-                "responses": {
-                    "4XX": {"description": "client error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-                },
-            }
-            params = re.findall(r"{(\w+)}", path)
-            if params:
-                op["parameters"] = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}} for p in params]
-            if (path, m) in _BODIES:
-                op["requestBody"] = {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RegistrationForm"}}}}
-            status, schema = _RESPONSES.get((path, m), ("200", {"type": "object"}))
-            op["responses"][status] = {"description": "success", "content": {"application/json": {"schema": schema}}}
-            item[m] = op
-        paths[path] = item
+    paths = {path: {m.lower(): _operation(path, m.lower(), view) for m, view in methods} for path, methods in routes_key}
     return {
         "openapi": "3.1.0",
         "info": {
@@ -157,7 +170,7 @@ def _document(routes_key: tuple) -> dict[str, Any]:
             "description": "Sichuan, Guizhou and Chongqing profiles. Every error has the Error shape with a stable code and field path.",
         },
         "paths": paths,
-        "components": {"schemas": {**defs, "RegistrationForm": form, "Evaluation": EVALUATION, "Reason": _REASON, "Error": ERROR}},
+        "components": {"schemas": _schemas(), "securitySchemes": _SECURITY_SCHEMES},
     }
 
 

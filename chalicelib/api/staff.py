@@ -12,10 +12,11 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import json_body, route
+from chalicelib.api.http import json_body, request_body, route
 from chalicelib.domain import errors
 
 bp = Blueprint(__name__)
+STAFF = ("staff",)
 
 
 def _query(name: str) -> str | None:
@@ -40,21 +41,21 @@ def _staff(*roles: str):
 
 
 # -- sign-in --------------------------------------------------------------------------------
-@route(bp, "/v1/staff/login", methods=["POST"])
+@route(bp, "/v1/staff/login", methods=["POST"], body="StaffLogin", statuses=(401, 429))
 def login():
     from chalicelib.services import staff
 
-    return Response(body=staff.login(json_body(bp)), status_code=200, headers={"Cache-Control": "no-store"})
+    return Response(body=staff.login(request_body(bp)), status_code=200, headers={"Cache-Control": "no-store"})
 
 
-@route(bp, "/v1/staff/login/new-password", methods=["POST"])
+@route(bp, "/v1/staff/login/new-password", methods=["POST"], body="StaffNewPassword", statuses=(401, 429))
 def new_password():
     from chalicelib.services import staff
 
-    return Response(body=staff.complete_new_password(json_body(bp)), status_code=200, headers={"Cache-Control": "no-store"})
+    return Response(body=staff.complete_new_password(request_body(bp)), status_code=200, headers={"Cache-Control": "no-store"})
 
 
-@route(bp, "/v1/staff/me", methods=["GET"])
+@route(bp, "/v1/staff/me", methods=["GET"], security=STAFF)
 def me():
     from chalicelib import auth
 
@@ -63,7 +64,7 @@ def me():
 
 
 # -- review tasks ---------------------------------------------------------------------------
-@route(bp, "/v1/staff/tasks", methods=["GET"])
+@route(bp, "/v1/staff/tasks", methods=["GET"], security=STAFF)
 def work_queue():
     from chalicelib.services import review
 
@@ -80,12 +81,7 @@ def _decide(task_id: str) -> dict[str, Any]:
     from chalicelib.services import review
 
     principal = _staff()
-    body = json_body(bp)
-    if not isinstance(body, dict):
-        raise errors.ValidationFailed(details=[errors.FieldError("", "INVALID_BODY", "请求内容须为 JSON 对象")])
-    extra = sorted(set(body) - {"decision", "reason", "documents"})
-    if extra:
-        raise errors.ValidationFailed(details=[errors.FieldError(k, "EXTRA_FIELD", "不支持的字段，请删除") for k in extra])
+    body = request_body(bp)
     return review.decide(
         task_id,
         body.get("decision"),
@@ -96,28 +92,28 @@ def _decide(task_id: str) -> dict[str, Any]:
     )
 
 
-@route(bp, "/v1/staff/tasks/{task_id}", methods=["GET"])
+@route(bp, "/v1/staff/tasks/{task_id}", methods=["GET"], security=STAFF)
 def view_task(task_id: str):
     return _view(task_id)
 
 
-@route(bp, "/v1/staff/tasks/{task_id}", methods=["POST"])
+@route(bp, "/v1/staff/tasks/{task_id}", methods=["POST"], body="ReviewDecision", security=STAFF, statuses=(409,))
 def decide_task(task_id: str):
     return _decide(task_id)
 
 
-@route(bp, "/staff/tasks/{task_id}", methods=["GET"])
+@route(bp, "/staff/tasks/{task_id}", methods=["GET"], security=STAFF)
 def view_task_link(task_id: str):
     return _view(task_id)
 
 
-@route(bp, "/staff/tasks/{task_id}", methods=["POST"])
+@route(bp, "/staff/tasks/{task_id}", methods=["POST"], body="ReviewDecision", security=STAFF, statuses=(409,))
 def decide_task_link(task_id: str):
     return _decide(task_id)
 
 
 # -- statistics -----------------------------------------------------------------------------
-@route(bp, "/v1/staff/statistics", methods=["GET"])
+@route(bp, "/v1/staff/statistics", methods=["GET"], security=STAFF)
 def statistics_report():
     from chalicelib import auth, config
     from chalicelib.domain import regions
@@ -145,7 +141,7 @@ def statistics_report():
 
 
 # -- on-site registration (001 三(一)2 现场生育登记信息录入) ---------------------------------------
-@route(bp, "/v1/staff/registrations", methods=["POST"])
+@route(bp, "/v1/staff/registrations", methods=["POST"], body="RegistrationForm", status=201, security=STAFF, statuses=(409,))
 def onsite_registration():
     from chalicelib import auth
     from chalicelib.services import registration
@@ -165,16 +161,16 @@ def onsite_registration():
 
 
 # -- accounts (001 一(二)1, 三(二)3) --------------------------------------------------------------
-@route(bp, "/v1/staff/accounts", methods=["POST"])
+@route(bp, "/v1/staff/accounts", methods=["POST"], body="StaffAccount", status=201, security=STAFF, statuses=(409,))
 def create_account():
     from chalicelib import auth
     from chalicelib.services import staff
 
-    result = staff.create_account(_staff(auth.ADMIN), json_body(bp))
+    result = staff.create_account(_staff(auth.ADMIN), request_body(bp))
     return Response(body=result, status_code=201, headers={"Cache-Control": "no-store"})
 
 
-@route(bp, "/v1/staff/accounts/{username}", methods=["GET"])
+@route(bp, "/v1/staff/accounts/{username}", methods=["GET"], security=STAFF)
 def get_account(username: str):
     from chalicelib import auth
     from chalicelib.services import staff
@@ -182,7 +178,7 @@ def get_account(username: str):
     return staff.get_account(_staff(auth.ADMIN), username)
 
 
-@route(bp, "/v1/staff/accounts/{username}/disable", methods=["POST"])
+@route(bp, "/v1/staff/accounts/{username}/disable", methods=["POST"], security=STAFF)
 def disable_account(username: str):
     from chalicelib import auth
     from chalicelib.services import staff
@@ -190,7 +186,7 @@ def disable_account(username: str):
     return staff.set_enabled(_staff(auth.ADMIN), username, False)
 
 
-@route(bp, "/v1/staff/accounts/{username}/enable", methods=["POST"])
+@route(bp, "/v1/staff/accounts/{username}/enable", methods=["POST"], security=STAFF)
 def enable_account(username: str):
     from chalicelib import auth
     from chalicelib.services import staff

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import json_body, route
+from chalicelib.api.http import request_body, route
 
 bp = Blueprint(__name__)
+STAFF = ("staff",)
 
 MEDICAL_INSTITUTION = "medical_institution"
 TOWNSHIP_OPERATOR = "township_operator"
@@ -36,7 +37,7 @@ def _json(body, *, status: int = 200, cache: str = "no-store") -> Response:
     )
 
 
-@route(bp, "/.well-known/jwks.json", methods=["GET"])
+@route(bp, "/.well-known/jwks.json", methods=["GET"], statuses=(503,))
 def jwks():
     from chalicelib.adapters import signing
     from chalicelib.services.verification import VerificationUnavailable
@@ -64,13 +65,20 @@ def verify_qr(token: str):
     return _json(verification.public_view(token))
 
 
-@route(bp, "/v1/verify/{token}/full", methods=["POST"])
+@route(
+    bp,
+    "/v1/verify/{token}/full",
+    methods=["POST"],
+    body="CoupleIds",
+    security=("citizen_token",),
+    statuses=(410, 429, 503),
+)
 def verify_full(token: str):
     from chalicelib.services import verification
 
     request = bp.current_request
     return _json(
-        verification.full_view(token, citizen_token=request.headers.get("x-citizen-token"), body=json_body(bp))
+        verification.full_view(token, citizen_token=request.headers.get("x-citizen-token"), body=request_body(bp))
     )
 
 
@@ -89,7 +97,7 @@ def certificate_status(registration_number: str):
     return _json(verification.status(registration_number))
 
 
-@route(bp, "/v1/registrations/{case_id}/verifications", methods=["GET"])
+@route(bp, "/v1/registrations/{case_id}/verifications", methods=["GET"], security=("query_code", "citizen_token"), statuses=(429,))
 def case_verifications(case_id: str):
     from chalicelib.services import registration, verification
 
@@ -109,7 +117,7 @@ def _staff(*roles: str):
     return current_staff(bp, *roles)
 
 
-@route(bp, "/v1/staff/certificates/{registration_number}", methods=["GET"])
+@route(bp, "/v1/staff/certificates/{registration_number}", methods=["GET"], security=STAFF)
 def staff_certificate(registration_number: str):
     from chalicelib.services import verification
 
@@ -117,17 +125,17 @@ def staff_certificate(registration_number: str):
     return _json(verification.staff_view(registration_number, staff=staff))
 
 
-@route(bp, "/v1/staff/certificates/{registration_number}/birth", methods=["POST"])
+@route(bp, "/v1/staff/certificates/{registration_number}/birth", methods=["POST"], body="BirthRecord", security=STAFF, statuses=(409,))
 def staff_record_birth(registration_number: str):
     from chalicelib.services import certificates
 
     staff = _staff(MEDICAL_INSTITUTION)
-    return _json(certificates.record_birth(registration_number, json_body(bp), staff=staff))
+    return _json(certificates.record_birth(registration_number, request_body(bp), staff=staff))
 
 
-@route(bp, "/v1/staff/cases/{case_id}/paper-certificate", methods=["POST"])
+@route(bp, "/v1/staff/cases/{case_id}/paper-certificate", methods=["POST"], body="PaperCertificate", status=201, security=STAFF, statuses=(409,))
 def staff_record_paper_certificate(case_id: str):
     from chalicelib.services import certificates
 
     staff = _staff(TOWNSHIP_OPERATOR)
-    return _json(certificates.record_paper_certificate(case_id, json_body(bp), staff=staff), status=201)
+    return _json(certificates.record_paper_certificate(case_id, request_body(bp), staff=staff), status=201)

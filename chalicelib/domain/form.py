@@ -14,7 +14,7 @@ and the Guizhou/Sichuan online forms (001 附件1 一, 000 §2.3.2–2.3.4).
 
 Field error codes
 -----------------
-Structure: ``MISSING``, ``WRONG_TYPE``, ``INVALID_ENUM``, ``INVALID_FORMAT``, ``INVALID_DATE``,
+Structure: ``MISSING``, ``WRONG_TYPE``, ``NAME_CHARACTERS``, ``TEXT_CHARACTERS`` (``domain/text.py``), ``INVALID_ENUM``, ``INVALID_FORMAT``, ``INVALID_DATE``,
 ``TOO_LONG``, ``TOO_SHORT``, ``OUT_OF_RANGE``, ``EXTRA_FIELD``, ``INVALID_PHONE``,
 ``INVALID_VALUE`` (fallback), ``INVALID_BODY`` (path ``""``: body is not a JSON object).
 Cross-field: ``ID_FORMAT``, ``ID_AREA_UNKNOWN``, ``ID_BIRTH_DATE_INVALID``, ``ID_BIRTH_DATE_FUTURE``,
@@ -41,6 +41,7 @@ from pydantic_core import PydanticCustomError
 
 from . import idcard, regions
 from .errors import FieldError, ValidationFailed
+from .text import Name, Text
 from .tz import SHANGHAI
 
 # --------------------------------------------------------------------------- field types
@@ -107,7 +108,6 @@ IsoDate = Annotated[date, BeforeValidator(_parse_date), WithJsonSchema({"type": 
 IsoDateTime = Annotated[
     datetime, BeforeValidator(_parse_datetime), WithJsonSchema({"type": "string", "format": "date-time"})
 ]
-Name = Annotated[str, Field(min_length=1, max_length=50)]
 IdNumber = Annotated[str, Field(min_length=1, max_length=32), AfterValidator(_upper)]
 Phone = Annotated[str, AfterValidator(_check_phone)]
 RegionCode = Annotated[str, AfterValidator(_check_region_code)]
@@ -130,7 +130,7 @@ class _Model(BaseModel):
 class Address(_Model):
     region_code: RegionCode
     # 001 附件1 一: "需补充填写户籍地和现居住地所属村(居)、小组或街道(路、巷)、小区、楼栋号、门牌号信息"
-    detail: Annotated[str, Field(min_length=1, max_length=200)]
+    detail: Annotated[str, Field(min_length=1, max_length=200), Text]
     # Residence start date; 002 一(一) "一方居住在本市满一个月以上" needs it.
     since: IsoDate | None = None
 
@@ -139,7 +139,7 @@ class Person(_Model):
     name: Name
     id_number: IdNumber
     phone: Phone
-    employer: Annotated[str, Field(max_length=100)] | None = None
+    employer: Annotated[str, Field(max_length=100), Text] | None = None
     marital_status: MaritalStatus
     hukou: Address
     residence: Address
@@ -155,7 +155,7 @@ class Application(_Model):
 
 class Marriage(_Model):
     date: IsoDate
-    certificate_number: Annotated[str, Field(min_length=4, max_length=32)]
+    certificate_number: Annotated[str, Field(min_length=4, max_length=32), Text]
 
 
 class Child(_Model):
@@ -166,7 +166,7 @@ class Child(_Model):
     birthplace_code: RegionCode
     relation: Relation
     health: Health
-    disability_certificate: Annotated[str, Field(min_length=1, max_length=32)] | None = None
+    disability_certificate: Annotated[str, Field(min_length=1, max_length=32), Text] | None = None
 
 
 class Pregnancy(_Model):
@@ -178,7 +178,7 @@ class Pregnancy(_Model):
 class Proxy(_Model):
     name: Name
     id_number: IdNumber
-    relation: Annotated[str, Field(min_length=1, max_length=20)]
+    relation: Annotated[str, Field(min_length=1, max_length=20), Text]
 
 
 class RegistrationForm(_Model):
@@ -260,6 +260,11 @@ def _field_error(err: dict) -> FieldError:
     if etype == "string_pattern_mismatch":
         return FieldError(path, "INVALID_FORMAT", "格式不正确")
     return FieldError(path, "INVALID_VALUE", "取值无效")
+
+
+def field_errors(exc: ValidationError) -> list[FieldError]:
+    """One ``FieldError`` per pydantic error (any model built from these field types)."""
+    return [_field_error(e) for e in exc.errors()]
 
 
 # --------------------------------------------------------------------------- cross-field rules
@@ -469,7 +474,7 @@ def parse_registration(body: Any, *, today: date) -> RegistrationForm:
     try:
         form = RegistrationForm.model_validate(body)
     except ValidationError as exc:
-        raise ValidationFailed(details=[_field_error(e) for e in exc.errors()]) from None
+        raise ValidationFailed(details=field_errors(exc)) from None
     problems = _cross_checks(form, today)
     if problems:
         raise ValidationFailed(details=problems)
@@ -488,5 +493,6 @@ __all__ = [
     "Proxy",
     "RegistrationForm",
     "add_years",
+    "field_errors",
     "parse_registration",
 ]

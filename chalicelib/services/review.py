@@ -517,7 +517,7 @@ def work_queue(principal, *, office: str | None = None, limit: int = 20, cursor:
     try:
         items, next_cursor = task_store.queue(code, limit=limit, cursor=cursor)
     except task_store.BadCursor:
-        raise errors.ValidationFailed(details=[errors.FieldError("cursor", "INVALID_FORMAT", "cursor 无效")]) from None
+        raise errors.ValidationFailed(details=[errors.FieldError("cursor", "INVALID_CURSOR", "分页游标无效，请从第一页重新查询")]) from None
     return {
         "office_code": code,
         "office_name": hierarchy.name_of(code),

@@ -195,6 +195,9 @@ class BadCursor(ValueError):
     pass
 
 
+_CURSOR_KEYS = {"task_id", "office_code", "due_at"}
+
+
 def _decode_cursor(cursor: str | None, office_code: str) -> dict[str, Any] | None:
     if not cursor:
         return None
@@ -202,8 +205,15 @@ def _decode_cursor(cursor: str | None, office_code: str) -> dict[str, Any] | Non
         key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except ValueError:
         raise BadCursor(cursor) from None
-    # A cursor only continues the same office's queue (it cannot be used to read another office).
-    if not isinstance(key, dict) or key.get("office_code", {}).get("S") != office_code:
+    # A cursor only continues the same office's queue (it cannot be used to read another office),
+    # and it is exactly the index's key: task_id, office_code and due_at, each a string
+    # (anything else was an AttributeError or an unmapped DynamoDB error, issue 12).
+    if (
+        not isinstance(key, dict)
+        or set(key) != _CURSOR_KEYS
+        or not all(isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) and v["S"] for v in key.values())
+        or key["office_code"]["S"] != office_code
+    ):
         raise BadCursor(cursor)
     return key
 

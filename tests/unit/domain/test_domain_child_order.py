@@ -15,7 +15,7 @@ TODAY = date(2026, 5, 6)
 
 def child(i, born, relation="joint", health="healthy"):
     return {
-        "name": f"孩子{i}",
+        "name": "孩子" + "".join("〇一二三四五六七八九"[int(d)] for d in str(i)),
         "id_number": None,
         "birth_date": born,
         "sex": "female" if i % 2 else "male",

@@ -161,7 +161,7 @@ def test_reasons_cite_the_seed(make_form):
 def test_sichuan_beyond_scope_names_the_other_channel(make_form):
     two = [
         {
-            "name": f"王{i}",
+            "name": "王" + "".join("〇一二三四五六七八九"[int(d)] for d in str(i)),
             "id_number": None,
             "birth_date": f"202{i}-01-01",
             "sex": "male",

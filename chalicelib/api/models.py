@@ -1,0 +1,186 @@
+"""The request bodies of the HTTP API, one pydantic model each (the registration form is the
+domain's ``RegistrationForm``). The OpenAPI document (``api/openapi.py``) is generated from them.
+
+Each model checks the structure: required fields, types (strict: a list where text is expected
+is a 400 with the field path, never a 500), lengths and the character policy of
+``domain/text.py``. What depends on stored state or on a rule (is this document requested, is
+this ID number valid, may this admin create that account) stays in the services, which receive
+the validated body.
+
+``parse(Model, document)`` raises ``ValidationFailed`` (400 ``VALIDATION_FAILED``) with one
+``FieldError`` per problem, in the same codes as the registration form (``domain/form.py``).
+The module is imported by the routes when they first run (cold start, see api/citizen.py).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from chalicelib.domain import errors
+from chalicelib.domain.form import IdNumber, IsoDate, Phone, field_errors
+from chalicelib.domain.text import LongText, Name, Text
+from chalicelib.services.certificates import PAPER_NUMBER_RE, SEXES
+from chalicelib.services.otp import CODE_RE, PURPOSE_LABELS
+from chalicelib.services.ratings import MAX_COMMENT
+from chalicelib.services.review import DECISIONS, DOCUMENTS, MAX_REASON
+from chalicelib.services.staff import OFFICE_RE, USERNAME_RE
+from chalicelib.services.uploads import CONTENT_TYPES, DOCUMENT_RE
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _literal(values) -> Any:
+    return Literal.__getitem__(tuple(values))
+
+
+def _pattern(regex) -> str:
+    return f"^{regex.pattern}$"
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, str_strip_whitespace=True)
+
+
+Purpose = _literal(PURPOSE_LABELS)
+ShortText = Annotated[str, Field(min_length=1, max_length=64), Text]
+
+
+# -- citizens -------------------------------------------------------------------------------------
+class SmsCodeRequest(Body):
+    """POST /v1/sms-codes: send a code to a phone for one purpose (query: with a solved captcha)."""
+
+    phone: Phone
+    purpose: Purpose
+    captcha_id: ShortText | None = None
+    captcha_answer: Annotated[str, Field(min_length=1, max_length=16), Text] | None = None
+
+
+class SmsCodeVerify(Body):
+    """POST /v1/sms-codes/verify: the code received; answers a citizen token."""
+
+    phone: Phone
+    purpose: Purpose
+    code: Annotated[str, Field(pattern=_pattern(CODE_RE))]
+
+
+class Rating(Body):
+    """POST /v1/registrations/{case_id}/rating (好差评)."""
+
+    score: Annotated[int, Field(ge=1, le=5)]
+    comment: Annotated[str, Field(max_length=MAX_COMMENT), LongText] | None = None
+
+
+class UploadRequest(Body):
+    """POST /v1/registrations/{case_id}/uploads: which proof, its type and file name."""
+
+    document: Annotated[str, Field(pattern=_pattern(DOCUMENT_RE))]
+    content_type: _literal(CONTENT_TYPES)
+    filename: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^/\\]+$"), Text]
+
+
+class CoupleIds(Body):
+    """Both spouses' ID numbers (POST /v1/case-queries/by-ids, POST /v1/verify/{token}/full)."""
+
+    woman_id_number: IdNumber
+    man_id_number: IdNumber
+
+
+class QueryCodeQuery(Body):
+    """POST /v1/case-queries/by-query-code: the case's query code and one spouse's name."""
+
+    query_code: Annotated[str, Field(min_length=1, max_length=50), Text]
+    name: Annotated[str, Field(min_length=1, max_length=50), Text]
+
+
+class NoBody(Body):
+    """An empty JSON object (or no body at all)."""
+
+
+# -- staff ----------------------------------------------------------------------------------------
+Password = Annotated[str, Field(min_length=1, max_length=256)]
+
+
+class StaffLogin(Body):
+    """POST /v1/staff/login."""
+
+    model_config = ConfigDict(str_strip_whitespace=False)
+    username: ShortText
+    password: Password
+
+
+class StaffNewPassword(Body):
+    """POST /v1/staff/login/new-password: the first sign-in's challenge answered."""
+
+    model_config = ConfigDict(str_strip_whitespace=False)
+    username: ShortText
+    session: Annotated[str, Field(min_length=1, max_length=4096), Text]
+    new_password: Password
+
+
+class StaffAccount(Body):
+    """POST /v1/staff/accounts: a new staff account (an administrator creates it)."""
+
+    username: Annotated[str, Field(pattern=_pattern(USERNAME_RE))]
+    name: Name
+    role: ShortText
+    region_code: Annotated[str, Field(min_length=1, max_length=12), Text]
+    office_code: Annotated[str, Field(pattern=_pattern(OFFICE_RE))] | None = None
+
+
+class ReviewDecision(Body):
+    """POST /v1/staff/tasks/{task_id}: the reviewer's decision (reason required unless accept)."""
+
+    decision: _literal(DECISIONS)
+    reason: Annotated[str, Field(max_length=MAX_REASON), LongText] | None = None
+    documents: Annotated[list[_literal(DOCUMENTS)], Field(max_length=len(DOCUMENTS))] | None = None
+
+
+class BirthRecord(Body):
+    """POST /v1/staff/certificates/{registration_number}/birth (001 三(三)2)."""
+
+    birth_date: IsoDate
+    sex: _literal(SEXES)
+
+
+class PaperCertificate(Body):
+    """POST /v1/staff/cases/{case_id}/paper-certificate (001 三(一)3(3))."""
+
+    number: Annotated[str, Field(pattern=_pattern(PAPER_NUMBER_RE))]
+    issued_on: IsoDate
+
+
+def parse(model: type[M], document: Any) -> M:
+    if not isinstance(document, dict):
+        raise errors.ValidationFailed(
+            "请求内容须为 JSON 对象", details=[errors.FieldError("", "INVALID_BODY", "请求内容须为 JSON 对象")]
+        )
+    try:
+        return model.model_validate(document)
+    except ValidationError as exc:
+        raise errors.ValidationFailed(details=field_errors(exc)) from None
+
+
+def plain(body: BaseModel) -> dict[str, Any]:
+    """The validated body as the JSON document the services read (dates as ISO strings)."""
+    return body.model_dump(mode="json", exclude_none=True)
+
+
+__all__ = [
+    "BirthRecord",
+    "CoupleIds",
+    "NoBody",
+    "PaperCertificate",
+    "QueryCodeQuery",
+    "Rating",
+    "ReviewDecision",
+    "SmsCodeRequest",
+    "SmsCodeVerify",
+    "StaffAccount",
+    "StaffLogin",
+    "StaffNewPassword",
+    "UploadRequest",
+    "parse",
+    "plain",
+]
