@@ -8,11 +8,14 @@ with botocore only: the HTTP API never pays for importing boto3.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import hmac
 import math
 import os
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta, timezone
 
 CHINA_TZ = timezone(timedelta(hours=8), name="Asia/Shanghai")
@@ -23,8 +26,39 @@ def _default_name(suffix: str) -> str:
     return f"birthreg-{LOCAL_STAGE}-{suffix}"
 
 
+# The local stack runs every compute unit (each task function, the API) in one process, in
+# threads at once; each sees its own deployed environment through this overlay, not os.environ.
+_unit_environment: ContextVar[tuple[Mapping[str, str], frozenset[str]] | None] = ContextVar(
+    "unit_environment", default=None
+)
+
+
+@contextlib.contextmanager
+def unit_environment(env: Mapping[str, str], replaces: frozenset[str]) -> Iterator[None]:
+    """Read settings from ``env`` for the duration (this thread/context only).
+
+    Every name in ``replaces`` (the deployment's variables: resource names, ARNs) is read from
+    ``env`` alone: absent there, it is unset, whatever ``os.environ`` or a default says -- as a
+    Lambda function that the template does not give the variable. Other names (process-level:
+    AWS_REGION, the endpoint, credentials) still come from ``os.environ``.
+    """
+    token = _unit_environment.set((dict(env), frozenset(replaces) | frozenset(env)))
+    try:
+        yield
+    finally:
+        _unit_environment.reset(token)
+
+
+def _environ(name: str, default: str | None = None) -> str | None:
+    overlay = _unit_environment.get()
+    if overlay is not None and name in overlay[1]:
+        # no default: a unit missing a deployed variable must fail here, as deployed
+        return overlay[0].get(name)
+    return os.environ.get(name, default)
+
+
 def setting(name: str, default: str | None = None) -> str:
-    value = os.environ.get(name, default)
+    value = _environ(name, default)
     if value is None:
         raise RuntimeError(f"environment variable {name} is not set")
     return value
@@ -116,7 +150,7 @@ def statistics_table() -> str:
 def registry_endpoint(env_name: str) -> str | None:
     """Base URL of an external registry's HTTP API (``PUBLIC_SECURITY_URL``, ``CIVIL_AFFAIRS_URL``,
     ``POPULATION_REGISTRY_URL``); unset or empty: the reference implementation over the Registry table."""
-    value = os.environ.get(env_name, "").strip()
+    value = (_environ(env_name) or "").strip()
     return value.rstrip("/") or None
 
 
