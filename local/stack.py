@@ -54,6 +54,7 @@ class LocalStack:
     api_port: int | None = 8000
     seed: bool = True
     names: dict[str, str] = field(default_factory=dict)
+    api_environment: dict[str, str] = field(default_factory=dict)
     _moto: object | None = None
     _api: object | None = None
     _api_thread: threading.Thread | None = None
@@ -73,11 +74,12 @@ class LocalStack:
         from moto.core.config import default_user_config
         from moto.server import ThreadedMotoServer
 
-        from local import atomic_writes, lambdas, outbox
+        from local import atomic_writes, iam, lambdas, outbox
 
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's per-request lines
         default_user_config["stepfunctions"]["execute_state_machine"] = True
         lambdas.install()
+        iam.install()  # every unit's AWS calls are checked against its role policy
         outbox.install()
         atomic_writes.install()  # DynamoDB's conditional writes are atomic; moto's are not
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
@@ -87,7 +89,13 @@ class LocalStack:
         from local.deploy import deploy
 
         self.names = deploy(STAGE, REGION)
+        # The harness (seed data, tests) reads every resource; each unit reads only its own
+        # environment (local/iam.py): the task functions their moto configuration, the API this.
         os.environ.update(resources.all_environment(self.names))
+        self.api_environment = resources.environment_for(resources.API_GRANTS, self.names)
+        iam.deployed_variables = frozenset(self.api_environment).union(
+            *(self._function_environment(fn.id) for fn in resources.FUNCTIONS)
+        )
         os.environ.setdefault("PUBLIC_BASE_URL", self.api_url if self.api_port else "http://127.0.0.1:8000")
 
         from chalicelib import config
@@ -101,12 +109,19 @@ class LocalStack:
             self._start_api()
         return self
 
+    def _function_environment(self, function_id: str) -> dict[str, str]:
+        from moto.awslambda.models import lambda_backends
+
+        from local.deploy import ACCOUNT
+
+        return lambda_backends[ACCOUNT][REGION].get_function(self.names[function_id]).environment_vars
+
     def _start_api(self) -> None:
         from chalice.config import Config
         from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer
 
         import app as app_module
-        from local import outbox, web
+        from local import iam, outbox, web
 
         app_obj = app_module.app
         # What chalice.local.create_local_server does, with our request handler.
@@ -118,6 +133,8 @@ class LocalStack:
             project_dir=str(ROOT),
             config_from_disk=json.loads((ROOT / ".chalice" / "config.json").read_text()),
         )
+
+        api_role, api_environment = self.names["ApiRole"], self.api_environment
 
         class Handler(ChaliceRequestHandler):
             """chalice local's handler, plus what exists only in the local stack."""
@@ -141,7 +158,8 @@ class LocalStack:
                     if self.command == "GET":
                         self.wfile.write(body)
                     return
-                super()._generic_handle()
+                with iam.running("api", api_role, api_environment):  # as the API runs deployed
+                    super()._generic_handle()
 
             # chalice binds do_GET & co. to its own _generic_handle; rebind them to the override above.
             do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
