@@ -15,6 +15,7 @@ importing boto3.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import hmac
@@ -23,6 +24,8 @@ import math
 import os
 import threading
 import time as _time
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from datetime import date, datetime, timedelta, timezone
 
 CHINA_TZ = timezone(timedelta(hours=8), name="Asia/Shanghai")
@@ -37,8 +40,39 @@ class MissingSetting(RuntimeError):
         self.name = name
 
 
+# The local stack runs every compute unit (each task function, the API) in one process, in
+# threads at once; each sees its own deployed environment through this overlay, not os.environ.
+_unit_environment: ContextVar[tuple[Mapping[str, str], frozenset[str]] | None] = ContextVar(
+    "unit_environment", default=None
+)
+
+
+@contextlib.contextmanager
+def unit_environment(env: Mapping[str, str], replaces: frozenset[str]) -> Iterator[None]:
+    """Read settings from ``env`` for the duration (this thread/context only).
+
+    Every name in ``replaces`` (the deployment's variables: resource names, ARNs) is read from
+    ``env`` alone: absent there, it is unset, whatever ``os.environ`` or a default says -- as a
+    Lambda function that the template does not give the variable. Other names (process-level:
+    AWS_REGION, the endpoint, credentials) still come from ``os.environ``.
+    """
+    token = _unit_environment.set((dict(env), frozenset(replaces) | frozenset(env)))
+    try:
+        yield
+    finally:
+        _unit_environment.reset(token)
+
+
+def _environ(name: str, default: str | None = None) -> str | None:
+    overlay = _unit_environment.get()
+    if overlay is not None and name in overlay[1]:
+        # no default: a unit missing a deployed variable must fail here, as deployed
+        return overlay[0].get(name)
+    return os.environ.get(name, default)
+
+
 def setting(name: str) -> str:
-    value = os.environ.get(name)
+    value = _environ(name)
     if value is None:
         raise MissingSetting(name)
     return value
@@ -46,7 +80,7 @@ def setting(name: str) -> str:
 
 def optional_setting(name: str) -> str:
     """A declared setting without a default (registry URLs, retired key ids): empty when unset."""
-    return os.environ.get(name, "").strip()
+    return (_environ(name) or "").strip()
 
 
 def int_setting(name: str) -> int:
@@ -73,10 +107,10 @@ def aws_endpoint_url() -> str:
 
 def _resource(env: str, suffix: str) -> str:
     """A resource name from the environment; in the local stage the local stack's name."""
-    value = os.environ.get(env)
+    value = _environ(env)
     if value:
         return value
-    if is_local():
+    if is_local() and _unit_environment.get() is None:  # a unit run as deployed has no fallback
         return f"birthreg-{LOCAL_STAGE}-{suffix}"
     raise MissingSetting(env)
 

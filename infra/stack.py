@@ -53,6 +53,7 @@ from infra.package import (
     non_portable_wheels,
     sources_fingerprint,
 )
+from infra.policies import USER_POOL_ADMIN_ACTIONS
 from infra.resources import (
     BUCKETS,
     FUNCTIONS,
@@ -90,19 +91,6 @@ LOG_RETENTION = logs.RetentionDays.ONE_YEAR
 UPLOAD_NONCURRENT_DAYS = 30
 
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
-
-# Staff administration of a user pool ("admin" grant). Listed one by one rather than
-# "cognito-idp:Admin*", which would include AdminDeleteUserAttributes, AdminSetUserSettings ...
-USER_POOL_ADMIN_ACTIONS = (
-    "cognito-idp:AdminCreateUser",
-    "cognito-idp:AdminGetUser",
-    "cognito-idp:AdminUpdateUserAttributes",
-    "cognito-idp:AdminDisableUser",
-    "cognito-idp:AdminEnableUser",
-    "cognito-idp:AdminResetUserPassword",
-    "cognito-idp:AdminUserGlobalSignOut",
-    "cognito-idp:ListUsers",
-)
 
 # What each grant becomes in IAM (BirthRegStack._grant implements it; infra/README.md's
 # table is printed from this by `python -m infra.app --grants`).

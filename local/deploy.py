@@ -15,10 +15,24 @@ from typing import Any
 
 import boto3
 
+from infra import policies
 from infra import resources as r
 from infra.settings import environment_of
 
 ACCOUNT = "123456789012"
+API_SUFFIX = "api"  # as infra/stack.py: the API function is birthreg-<stage>-api
+
+
+def role_name(unit_name: str) -> str:
+    return f"{unit_name}-role"
+
+
+def _unit_role(iam, unit_name: str, grants: tuple[r.Grant, ...], names: dict[str, str], region: str) -> str:
+    """A unit's role with the policy the template gives it (infra/policies.py); local/iam.py enforces it."""
+    role = iam.create_role(RoleName=role_name(unit_name), AssumeRolePolicyDocument=_assume("lambda.amazonaws.com"))
+    document = policies.document(grants, policies.deployed_arns(names, region, ACCOUNT))
+    iam.put_role_policy(RoleName=role_name(unit_name), PolicyName="grants", PolicyDocument=json.dumps(document))
+    return role["Role"]["Arn"]
 
 
 def _zip_placeholder(handler_module: str) -> bytes:
@@ -166,11 +180,10 @@ def deploy(
     function_arns: dict[str, str] = {}
     for fn in r.FUNCTIONS:
         fname = r.physical_name(fn.suffix, stage)
-        role = iam.create_role(RoleName=f"{fname}-role", AssumeRolePolicyDocument=_assume("lambda.amazonaws.com"))
         created = lam.create_function(
             FunctionName=fname,
             Runtime="python3.11",
-            Role=role["Role"]["Arn"],
+            Role=_unit_role(iam, fname, fn.grants, names, region),
             Handler=fn.handler,
             Code={"ZipFile": _zip_placeholder(fn.module)},
             Timeout=fn.timeout,
@@ -202,4 +215,6 @@ def deploy(
             name=sm_name, definition=definition, roleArn=role["Role"]["Arn"], type="STANDARD"
         )
         names[machine.id] = created["stateMachineArn"]
+    # The API (Chalice, run by local/stack.py) has a role of its own too.
+    names["ApiRole"] = _unit_role(iam, r.physical_name(API_SUFFIX, stage), r.API_GRANTS, names, region)
     return names

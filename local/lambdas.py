@@ -3,7 +3,9 @@
 moto normally runs a Lambda in Docker; there is none here, so ``LambdaFunction._invoke_lambda``
 is replaced by a call to the function's real handler module (``functions.<name>.handler``).
 Every path that invokes a Lambda in moto (Invoke, Step Functions task states, SNS and S3
-notifications) goes through it.
+notifications) goes through it. The handler runs as the function is deployed: with the
+environment of its moto function configuration only, and its AWS calls checked against its
+role's policy (local/iam.py).
 """
 
 from __future__ import annotations
@@ -51,7 +53,10 @@ def _invoke_in_process(self, event: str | None = None) -> tuple[str, bool, str]:
         aws_request_id=str(uuid.uuid4()),
     )
     try:
-        result = _resolve(self.handler)(payload, context)
+        from local import iam
+
+        with iam.running(self.function_name, self.role, self.environment_vars):
+            result = _resolve(self.handler)(payload, context)
         return json.dumps(result, ensure_ascii=False, default=str), False, ""
     except Exception as exc:  # reported to the caller exactly as Lambda reports an error
         if not stopping:  # at shutdown, executions still running lose the server under them

@@ -68,6 +68,7 @@ class LocalStack:
     names: dict[str, str] = field(default_factory=dict)
     # unit ("api" or a function id) -> the environment the template gives it (infra/settings.py)
     environments: dict[str, dict[str, str]] = field(default_factory=dict)
+    api_environment: dict[str, str] = field(default_factory=dict)
     _moto: object | None = None
     _api: object | None = None
     _api_thread: threading.Thread | None = None
@@ -87,16 +88,18 @@ class LocalStack:
         from moto.core.config import default_user_config
         from moto.server import ThreadedMotoServer
 
-        from local import atomic_writes, lambdas, outbox
+        from local import atomic_writes, iam, lambdas, outbox
 
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's per-request lines
         default_user_config["stepfunctions"]["execute_state_machine"] = True
         lambdas.install()
+        iam.install()  # every unit's AWS calls are checked against its role policy
         outbox.install()
         atomic_writes.install()  # DynamoDB's conditional writes are atomic; moto's are not
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
         self._moto.start()
 
+        from infra import resources
         from infra.settings import ALL_UNITS, API, environment_of
         from local.deploy import deploy
 
@@ -106,6 +109,12 @@ class LocalStack:
         # Every unit runs in this process: its environment is the union of theirs (the API's included).
         for unit in (*ALL_UNITS[1:], API):
             os.environ.update(self.environments[unit])
+        # The harness (seed data, tests) reads every resource; each unit reads only its own
+        # environment (local/iam.py): the task functions their moto configuration, the API this.
+        self.api_environment = self.environments[API]
+        iam.deployed_variables = frozenset(self.api_environment).union(
+            *(self._function_environment(fn.id) for fn in resources.FUNCTIONS)
+        )
 
         from chalicelib import config
 
@@ -118,12 +127,19 @@ class LocalStack:
             self._start_api()
         return self
 
+    def _function_environment(self, function_id: str) -> dict[str, str]:
+        from moto.awslambda.models import lambda_backends
+
+        from local.deploy import ACCOUNT
+
+        return lambda_backends[ACCOUNT][REGION].get_function(self.names[function_id]).environment_vars
+
     def _start_api(self) -> None:
         from chalice.config import Config
         from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer
 
         import app as app_module
-        from local import outbox, web
+        from local import iam, outbox, web
 
         app_obj = app_module.app
         # What chalice.local.create_local_server does, with our request handler.
@@ -135,6 +151,8 @@ class LocalStack:
             project_dir=str(ROOT),
             config_from_disk=json.loads((ROOT / ".chalice" / "config.json").read_text()),
         )
+
+        api_role, api_environment = self.names["ApiRole"], self.api_environment
 
         class Handler(ChaliceRequestHandler):
             """chalice local's handler, plus what exists only in the local stack."""
@@ -158,7 +176,8 @@ class LocalStack:
                     if self.command == "GET":
                         self.wfile.write(body)
                     return
-                super()._generic_handle()
+                with iam.running("api", api_role, api_environment):  # as the API runs deployed
+                    super()._generic_handle()
 
             # chalice binds do_GET & co. to its own _generic_handle; rebind them to the override above.
             do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle

@@ -1,1 +1,23 @@
 """Storage: PynamoDB models and repository functions, one module per table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+
+class _TableName(type):
+    """Metaclass of a model's ``Meta``: ``Meta.table_name`` is read from the settings on every call.
+
+    PynamoDB reads ``Meta.table_name`` per operation (and re-creates its table connection when it
+    changes); a name fixed at import would be the first importer's, and the local stack runs every
+    unit -- each with its own environment -- in one process.
+    """
+
+    @property
+    def table_name(cls) -> str:
+        return cls.resolve_table_name()
+
+
+def table_meta(resolve: Callable[[], str]) -> type:
+    """Base class for a model's ``Meta`` whose table name is ``resolve()`` (a ``config`` setting)."""
+    return _TableName("TableMeta", (), {"resolve_table_name": staticmethod(resolve)})

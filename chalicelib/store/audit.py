@@ -19,6 +19,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib import config
+from chalicelib.store import table_meta
 
 
 class ActorIndex(GlobalSecondaryIndex):
@@ -31,8 +32,7 @@ class ActorIndex(GlobalSecondaryIndex):
 
 
 class AuditEntry(Model):
-    class Meta:
-        table_name = config.audit_table()
+    class Meta(table_meta(config.audit_table)):
         region = config.region()
 
     subject = UnicodeAttribute(hash_key=True)

@@ -21,6 +21,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib import config
+from chalicelib.store import table_meta
 
 # Statuses a case moves through. "Active" statuses block a duplicate for the same child.
 SUBMITTED = "submitted"
@@ -99,8 +100,7 @@ class Certificate(MapAttribute):
 
 
 class Case(Model):
-    class Meta:
-        table_name = config.cases_table()
+    class Meta(table_meta(config.cases_table)):
         region = config.region()
 
     case_id = UnicodeAttribute(hash_key=True)
@@ -155,8 +155,7 @@ class CaseAttachments(Model):
     read the case meanwhile (e.g. IssueCertificate rendering a PDF) does not fail on it.
     The workflow never writes these attributes."""
 
-    class Meta:
-        table_name = config.cases_table()
+    class Meta(table_meta(config.cases_table)):
         region = config.region()
 
     case_id = UnicodeAttribute(hash_key=True)

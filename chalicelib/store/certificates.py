@@ -31,6 +31,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import config
+from chalicelib.store import table_meta
 from chalicelib.store.conditions import applied
 
 VALID = "valid"
@@ -48,8 +49,7 @@ class RevocationIndex(GlobalSecondaryIndex):
 
 
 class CertificateRecord(Model):
-    class Meta:
-        table_name = config.certificates_table()
+    class Meta(table_meta(config.certificates_table)):
         region = config.region()
 
     registration_number = UnicodeAttribute(hash_key=True)

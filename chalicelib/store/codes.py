@@ -29,12 +29,12 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import config
+from chalicelib.store import table_meta
 from chalicelib.store.conditions import applied
 
 
 class CodeItem(Model):
-    class Meta:
-        table_name = config.codes_table()
+    class Meta(table_meta(config.codes_table)):
         region = config.region()
 
     pk = UnicodeAttribute(hash_key=True)

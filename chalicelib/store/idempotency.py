@@ -16,6 +16,7 @@ from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, UpdateError
 from pynamodb.models import Model
 
 from chalicelib import config
+from chalicelib.store import table_meta
 from chalicelib.store.conditions import condition_failed
 
 IN_PROGRESS = "INPROGRESS"
@@ -23,8 +24,7 @@ COMPLETED = "COMPLETED"
 
 
 class IdempotencyRecord(Model):
-    class Meta:
-        table_name = config.idempotency_table()
+    class Meta(table_meta(config.idempotency_table)):
         region = config.region()
 
     id = UnicodeAttribute(hash_key=True)

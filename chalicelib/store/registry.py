@@ -22,11 +22,11 @@ from pynamodb.exceptions import DoesNotExist
 from pynamodb.models import Model
 
 from chalicelib import config
+from chalicelib.store import table_meta
 
 
 class RegistryRecord(Model):
-    class Meta:
-        table_name = config.registry_table()
+    class Meta(table_meta(config.registry_table)):
         region = config.region()
 
     pk = UnicodeAttribute(hash_key=True)

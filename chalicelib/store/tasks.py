@@ -28,6 +28,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib import config
+from chalicelib.store import table_meta
 
 REVIEW = "review"
 PROOFS = "proofs"
@@ -49,8 +50,7 @@ class OfficeDueIndex(GlobalSecondaryIndex):
 
 
 class Task(Model):
-    class Meta:
-        table_name = config.tasks_table()
+    class Meta(table_meta(config.tasks_table)):
         region = config.region()
 
     task_id = UnicodeAttribute(hash_key=True)

@@ -89,6 +89,21 @@ def _stack_environment(request):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _no_access_denied(request):
+    """Fail a test during which a unit made an AWS call its deployed role does not allow, even where
+    the code caught the error (local/iam.py)."""
+    if "stack" not in request.fixturenames:
+        yield
+        return
+    from local import iam
+
+    start = len(iam.denials)
+    yield
+    if request.node.get_closest_marker("denies_access") is None:
+        assert iam.denials[start:] == [], "calls the deployed IAM policy does not allow"
+
+
 @pytest.fixture(scope="session")
 def api(stack) -> Api:
     return Api(stack.api_url)
