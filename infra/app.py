@@ -13,7 +13,8 @@ import os
 import shutil
 import sys
 
-from aws_cdk import App
+from aws_cdk import App, Aspects
+from cdk_nag import AwsSolutionsChecks
 
 from infra.resources import API_GRANTS, FUNCTIONS, PROJECT, ROOT, STATE_MACHINES
 from infra.stack import GRANT_SUMMARY, BirthRegStack, resource_kind
@@ -63,6 +64,9 @@ def main() -> None:
         stack_name=f"{PROJECT}-{stage}",
         description=f"Birth-service registration platform ({stage})",
     )
+    # cdk-nag: every AwsSolutions finding is an error or warning on the stack unless
+    # infra/hardening.py accepts it with a reason (tests/integration/test_cdk_nag.py).
+    Aspects.of(app).add(AwsSolutionsChecks())
     assembly = app.synth()
     # The cdk CLI prints these; on our own we do (e.g. "bundle missing / stale").
     for artifact in assembly.stacks:

@@ -20,7 +20,8 @@ def synthesised(tmp_path_factory) -> tuple[Path, dict[str, Any]]:
     Includes ``chalice package`` for the HTTP API, which pip-downloads Linux wheels of
     requirements.txt into .chalice/deployments on a cache miss.
     """
-    from aws_cdk import App  # imported here: starting jsii/node only when a test needs it
+    from aws_cdk import App, Aspects  # imported here: starting jsii/node only when a test needs it
+    from cdk_nag import AwsSolutionsChecks
 
     from infra.stack import BirthRegStack
 
@@ -28,6 +29,7 @@ def synthesised(tmp_path_factory) -> tuple[Path, dict[str, Any]]:
     started = time.monotonic()
     app = App(outdir=str(outdir))
     BirthRegStack(app, "BirthRegStack", stage=SYNTH_STAGE)
+    Aspects.of(app).add(AwsSolutionsChecks())  # as infra/app.py; tests/integration/test_cdk_nag.py
     app.synth()
     print(f"\n[infra] synth (incl. chalice package) took {time.monotonic() - started:.1f} s")
     path = outdir / "BirthRegStack.template.json"
