@@ -54,7 +54,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from chalice.cdk import Chalice
 from constructs import Construct
 
-from infra import observability
+from infra import observability, waf
 from infra.hardening import suppress_findings
 from infra.package import (
     FINGERPRINT_FILE,
@@ -99,11 +99,6 @@ UPLOAD_NONCURRENT_DAYS = 30
 # WAF rule below stops one client long before these; these protect DynamoDB and the registries.
 API_RATE_LIMIT = 100
 API_BURST_LIMIT = 200
-# WAF rate-based rule: requests per client IP in any 5 minutes, on the API and on CloudFront.
-WAF_RATE_LIMIT_PER_5_MIN = 1000
-# The header CloudFront adds to every request it forwards to the API; the API's WebACL blocks
-# requests without it, so the execute-api URL is not a way around CloudFront's WAF and caching.
-ORIGIN_VERIFY_HEADER = "x-origin-verify"
 # Failed asynchronous invocations (S3 notifications) are kept this long in the on-failure queue.
 ON_FAILURE_RETENTION = Duration.days(14)
 
@@ -218,6 +213,10 @@ class _ChaliceApi(Chalice):
     def _package_app(self) -> None:
         self.stage_name = self._chalice_stage
         super()._package_app()
+
+
+def _snake_keys(d: dict) -> dict:
+    return {re.sub(r"(?<!^)(?=[A-Z])", "_", k).lower(): v for k, v in d.items()}
 
 
 def _snake_upper(camel: str) -> str:
@@ -847,87 +846,20 @@ class BirthRegStack(Stack):
 
     def _web_acl(self, id: str, scope: str, *, origin_verify: bool = False) -> wafv2.CfnWebACL:
         """AWS managed common and known-bad-input rules, a per-IP rate limit and, on the API,
-        the origin-verify header check (first: anything not from CloudFront is blocked)."""
-
-        def visibility(metric: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
-            return wafv2.CfnWebACL.VisibilityConfigProperty(
-                cloud_watch_metrics_enabled=True, metric_name=f"{PROJECT}-{self.stage}-{metric}", sampled_requests_enabled=True
-            )
-
-        rules = []
-        if origin_verify:
-            header = wafv2.CfnWebACL.StatementProperty(
-                byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
-                    field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
-                        single_header={"Name": ORIGIN_VERIFY_HEADER}
-                    ),
-                    positional_constraint="EXACTLY",
-                    search_string=self.origin_verify.secret_value.unsafe_unwrap(),
-                    text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")],
-                )
-            )
-            rules.append(
-                wafv2.CfnWebACL.RuleProperty(
-                    name="OnlyThroughCloudFront",
-                    priority=0,
-                    action=wafv2.CfnWebACL.RuleActionProperty(block={}),
-                    statement=wafv2.CfnWebACL.StatementProperty(
-                        not_statement=wafv2.CfnWebACL.NotStatementProperty(statement=header)
-                    ),
-                    visibility_config=visibility(f"{id.lower()}-origin-verify"),
-                )
-            )
-        # The app limits bodies to 256 KB itself and answers with its own error; the managed
-        # rule's 8 KB body limit would block long forms with a bare 403, so it only counts.
-        managed = (
-            ("AWSManagedRulesCommonRuleSet", ["SizeRestrictions_BODY"]),
-            ("AWSManagedRulesKnownBadInputsRuleSet", []),
-        )
-        for priority, (rule_set, counted) in enumerate(managed, start=1):
-            rules.append(
-                wafv2.CfnWebACL.RuleProperty(
-                    name=rule_set,
-                    priority=priority,
-                    override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
-                    statement=wafv2.CfnWebACL.StatementProperty(
-                        managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
-                            vendor_name="AWS",
-                            name=rule_set,
-                            rule_action_overrides=[
-                                wafv2.CfnWebACL.RuleActionOverrideProperty(
-                                    name=r, action_to_use=wafv2.CfnWebACL.RuleActionProperty(count={})
-                                )
-                                for r in counted
-                            ]
-                            or None,
-                        )
-                    ),
-                    visibility_config=visibility(f"{id.lower()}-{rule_set}"),
-                )
-            )
-        rules.append(
-            wafv2.CfnWebACL.RuleProperty(
-                name="RatePerClientIp",
-                priority=len(rules) + 1,
-                action=wafv2.CfnWebACL.RuleActionProperty(block={}),
-                statement=wafv2.CfnWebACL.StatementProperty(
-                    rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                        limit=WAF_RATE_LIMIT_PER_5_MIN, aggregate_key_type="IP"
-                    )
-                ),
-                visibility_config=visibility(f"{id.lower()}-rate"),
-            )
-        )
-        return wafv2.CfnWebACL(
+        the origin-verify header check first (infra/waf.py)."""
+        verify = self.origin_verify.secret_value.unsafe_unwrap() if origin_verify else None
+        acl = wafv2.CfnWebACL(
             self,
             f"{id}WebAcl",
             name=physical_name(f"{id.lower()}-{scope.lower()}", self.stage),
             scope=scope,
             description=f"{PROJECT}-{self.stage} {id}{self._rotation_marker() if origin_verify else ''}",
             default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
-            visibility_config=visibility(f"{id.lower()}-acl"),
-            rules=rules,
+            visibility_config=wafv2.CfnWebACL.VisibilityConfigProperty(**_snake_keys(waf.visibility(self.stage, f"{id.lower()}-acl"))),
         )
+        # CloudFormation's own shape (the WAF API's, too: `python -m infra.waf` prints it)
+        acl.add_property_override("Rules", waf.rules(self.stage, id.lower(), origin_verify_value=verify))
+        return acl
 
     def _gateway_responses(self, api: Chalice) -> None:
         """API Gateway answers an unknown route with 403 "Missing Authentication Token" before
@@ -995,7 +927,7 @@ class BirthRegStack(Stack):
                 origin_path=f"/{CHALICE_STAGE_API_GATEWAY}",
                 protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
                 origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
-                custom_headers={ORIGIN_VERIFY_HEADER: self.origin_verify.secret_value.unsafe_unwrap()},
+                custom_headers={waf.ORIGIN_VERIFY_HEADER: self.origin_verify.secret_value.unsafe_unwrap()},
             ),
             viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
             allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
