@@ -8,7 +8,12 @@
   and the dashboard in ``infra/observability.py`` read these names. Flushed once per request /
   invocation by ``flush``.
 - ``tracer``: Powertools Tracer (X-Ray), created only inside Lambda: locally and in the tests the
-  X-Ray SDK is never imported, and the API's cold import stays cheap.
+  X-Ray SDK is never imported.
+
+Powertools itself is imported on first use (``get_logger``/``get_metrics``), not when the module
+is: importing it costs about a quarter of the API's whole cold ``import app`` (measured with
+``python -X importtime``, benchmarks/imports.py), and the API needs it only once a request
+arrives. Task functions create the logger at import (``functions/_runtime.py``).
 """
 
 from __future__ import annotations
@@ -16,10 +21,6 @@ from __future__ import annotations
 import os
 import re
 from typing import Any
-
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
-from aws_lambda_powertools.metrics import MetricUnit
 
 SERVICE = "birthreg"  # also the parent logger of every "birthreg.*" logger
 NAMESPACE = "BirthReg"
@@ -74,29 +75,50 @@ def mask(value: Any, key: str | None = None) -> Any:
     return value
 
 
-class MaskingFormatter(LambdaPowertoolsFormatter):
-    """Powertools' JSON formatter with ``mask`` applied to the whole record (message, extra keys,
-    exception text)."""
-
-    def serialize(self, log: dict[str, Any]) -> str:
-        return super().serialize(mask(log))
+_logger: Any = None
+_metrics: Any = None
 
 
-logger = Logger(service=SERVICE, logger_formatter=MaskingFormatter())
-metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
+def get_logger() -> Any:
+    """The Powertools logger of the ``birthreg`` logger hierarchy, its JSON records masked."""
+    global _logger
+    if _logger is None:
+        from aws_lambda_powertools import Logger
+        from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+
+        class MaskingFormatter(LambdaPowertoolsFormatter):
+            """Powertools' JSON formatter with ``mask`` applied to the whole record (message,
+            extra keys, exception text) just before it is written."""
+
+            def serialize(self, log: dict[str, Any]) -> str:
+                return super().serialize(mask(log))
+
+        _logger = Logger(service=SERVICE, logger_formatter=MaskingFormatter())
+    return _logger
+
+
+def get_metrics() -> Any:
+    global _metrics
+    if _metrics is None:
+        from aws_lambda_powertools import Metrics
+
+        _metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
+    return _metrics
 
 
 def correlate(case_id: str | None = None, **keys: Any) -> None:
     """Bind keys (the case id first) to every following log line of this request or invocation."""
     if case_id:
         keys["case_id"] = case_id
-    logger.append_keys(**keys)
+    get_logger().append_keys(**keys)
 
 
 def count(name: str, value: int = 1) -> None:
     if name not in METRICS:
         raise ValueError(f"unknown business metric {name!r}; declare it in METRICS")
-    metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    get_metrics().add_metric(name=name, unit=MetricUnit.Count, value=value)
 
 
 def flush() -> None:
@@ -104,12 +126,12 @@ def flush() -> None:
     Nothing is written when nothing was counted (no empty-metrics warning). Outside Lambda
     (``make run``, the tests) the counts are dropped unless POWERTOOLS_METRICS_DISABLED=false asks
     for them: the local console is for people."""
-    if not metrics.metric_set:
+    if _metrics is None or not _metrics.metric_set:
         return
     if not os.environ.get("LAMBDA_TASK_ROOT") and os.environ.get("POWERTOOLS_METRICS_DISABLED") != "false":
-        metrics.clear_metrics()
+        _metrics.clear_metrics()
         return
-    metrics.flush_metrics()
+    _metrics.flush_metrics()
 
 
 _tracer: Any = None

@@ -15,7 +15,9 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib.observability import correlate, flush, logger, tracer
+from chalicelib.observability import correlate, flush, get_logger, tracer
+
+logger = get_logger()
 
 __all__ = ["TransientError", "is_transient", "logger", "observed", "task"]
 

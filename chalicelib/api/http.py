@@ -104,7 +104,7 @@ def install(app: Chalice) -> None:
         request_id = (event.context or {}).get("requestId") or uuid.uuid4().hex
         # chalicelib.observability: JSON logs of this request carry its id and case id (masked
         # personal data); its business metrics are written once it is answered.
-        observability.logger.clear_state()
+        observability.get_logger().clear_state()
         observability.correlate((event.uri_params or {}).get("case_id"), request_id=request_id, path=event.path)
         try:
             response = _traced(get_response, event)

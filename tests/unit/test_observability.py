@@ -27,7 +27,7 @@ def _lines(text: str) -> list[dict]:
 def output(monkeypatch) -> io.StringIO:
     """What the Powertools handlers write (Lambda sends stdout to CloudWatch Logs)."""
     stream = io.StringIO()
-    for handler in observability.logger.handlers:
+    for handler in observability.get_logger().handlers:
         monkeypatch.setattr(handler, "stream", stream)
     return stream
 
@@ -86,7 +86,7 @@ def test_counted_events_are_written_as_one_emf_document(capsys, monkeypatch):
     assert emf["NeedsAttention"] == [1.0]
     assert emf["Submitted"] == [2.0]
     assert emf["service"] == observability.SERVICE
-    assert not observability.metrics.metric_set, "flushed metrics are reset"
+    assert not observability.get_metrics().metric_set, "flushed metrics are reset"
 
 
 def test_metrics_are_dropped_outside_lambda_unless_asked(capsys, monkeypatch):
@@ -95,7 +95,7 @@ def test_metrics_are_dropped_outside_lambda_unless_asked(capsys, monkeypatch):
     observability.count("Decided")
     observability.flush()
     assert not [r for r in _lines(capsys.readouterr().out) if "_aws" in r]
-    assert not observability.metrics.metric_set
+    assert not observability.get_metrics().metric_set
 
 
 def test_unknown_metric_names_are_refused():
