@@ -1,6 +1,8 @@
-"""What every task handler shares: one structured logger, and one name for transient errors.
+"""What every task handler shares: logs, metrics, traces, and one name for transient errors.
 
-``@task`` wraps a handler: it binds the case id to the log lines and turns the errors that are
+``@task`` wraps a handler: it binds the case id to the log lines (``chalicelib.observability``:
+JSON, personal data masked), writes the business metrics the handler counted (EMF), traces the
+invocation in X-Ray (inside Lambda), and turns the errors that are
 worth retrying — a registry that did not answer, AWS throttling or a 5xx, a dropped connection,
 an optimistic-locking conflict — into ``TransientError``. The state machine retries exactly
 that error name (and Lambda's own service errors) with backoff; anything else goes straight
@@ -13,9 +15,11 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools import Logger
+from chalicelib.observability import correlate, flush, get_logger, tracer
 
-logger = Logger(service="birthreg")
+logger = get_logger()
+
+__all__ = ["TransientError", "is_transient", "logger", "observed", "task"]
 
 _RETRYABLE_CODES = frozenset(
     {
@@ -59,12 +63,37 @@ def is_transient(exc: BaseException | None) -> bool:
     return False
 
 
-def task(handler: Callable[[dict[str, Any], Any], Any]) -> Callable[[dict[str, Any], Any], Any]:
+Handler = Callable[[dict[str, Any], Any], Any]
+
+
+def observed(handler: Handler) -> Handler:
+    """Logs with the Lambda context and the case id, an X-Ray subsegment (inside Lambda), and the
+    business metrics the handler counted, written when it returns or fails."""
+
     @logger.inject_lambda_context(clear_state=True)
     @functools.wraps(handler)
     def wrapped(event: dict[str, Any], context: Any) -> Any:
-        if isinstance(event, dict) and "case_id" in event:
-            logger.append_keys(case_id=event["case_id"])
+        case_id = event.get("case_id") if isinstance(event, dict) else None
+        correlate(case_id)
+        xray = tracer()
+        try:
+            if xray is None:
+                return handler(event, context)
+            with xray.provider.in_subsegment(f"## {handler.__module__}") as subsegment:
+                if case_id:
+                    subsegment.put_annotation("case_id", str(case_id))
+                return handler(event, context)
+        finally:
+            flush()
+
+    return wrapped
+
+
+def task(handler: Handler) -> Handler:
+    """A Step Functions task: ``observed``, and retryable failures raised as ``TransientError``."""
+
+    @functools.wraps(handler)
+    def retryable(event: dict[str, Any], context: Any) -> Any:
         try:
             return handler(event, context)
         except Exception as exc:
@@ -73,4 +102,4 @@ def task(handler: Callable[[dict[str, Any], Any], Any]) -> Callable[[dict[str, A
                 raise TransientError(f"{type(exc).__name__}: {exc}"[:500]) from exc
             raise
 
-    return wrapped
+    return observed(retryable)

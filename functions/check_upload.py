@@ -1,9 +1,9 @@
 """S3 notification ``CheckUpload``: accept or delete each uploaded proof document."""
 
-from functions._runtime import logger
+from functions._runtime import observed
 
 
-@logger.inject_lambda_context(clear_state=True)
+@observed
 def handler(event, context):
     from chalicelib.services.uploads import check_uploaded_objects
 

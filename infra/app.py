@@ -19,7 +19,8 @@ import os
 import shutil
 import sys
 
-from aws_cdk import App
+from aws_cdk import App, Aspects
+from cdk_nag import AwsSolutionsChecks
 
 from infra.resources import API_GRANTS, FUNCTIONS, PROJECT, ROOT, STATE_MACHINES
 from infra.settings import SETTINGS, MissingSetting
@@ -95,6 +96,9 @@ def main() -> None:
         stack_for(app, stage, domain, certificate_arn, origins, settings)
     except MissingSetting as exc:
         sys.exit(f"synth refused: {exc}")
+    # cdk-nag: every AwsSolutions finding is an error or warning on the stack unless
+    # infra/hardening.py accepts it with a reason (tests/integration/test_cdk_nag.py).
+    Aspects.of(app).add(AwsSolutionsChecks())
     assembly = app.synth()
     # The cdk CLI prints these; on our own we do (e.g. "bundle missing / stale").
     for artifact in assembly.stacks:

@@ -20,32 +20,45 @@ from pathlib import Path
 
 import botocore.session
 from aws_cdk import (
+    Acknowledgment,
     Annotations,
     ArnFormat,
+    Aws,
+    CfnCondition,
     CfnOutput,
     Duration,
+    Fn,
     RemovalPolicy,
     SecretValue,
     Stack,
     Token,
+    Validations,
 )
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_ssm as ssm
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
+from aws_cdk import aws_wafv2 as wafv2
 from chalice.cdk import Chalice
 from constructs import Construct
 
+from infra import observability, waf
+from infra.hardening import suppress_findings
 from infra.package import (
     FINGERPRINT_FILE,
     FUNCTION_SOURCE_DIRS,
@@ -89,6 +102,12 @@ API_SUFFIX = "api"  # physical name of the API function: birthreg-<stage>-api
 LOG_RETENTION = logs.RetentionDays.ONE_YEAR
 # Rejected uploads are deleted by CheckUpload; versioning would otherwise keep them forever.
 UPLOAD_NONCURRENT_DAYS = 30
+# API Gateway stage throttling (all routes): steady requests per second and burst. The per-IP
+# WAF rule below stops one client long before these; these protect DynamoDB and the registries.
+API_RATE_LIMIT = 100
+API_BURST_LIMIT = 200
+# Failed asynchronous invocations (S3 notifications) are kept this long in the on-failure queue.
+ON_FAILURE_RETENTION = Duration.days(14)
 
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 
@@ -194,6 +213,18 @@ class _ChaliceApi(Chalice):
         super()._package_app()
 
 
+def _snake_keys(d: dict) -> dict:
+    return {re.sub(r"(?<!^)(?=[A-Z])", "_", k).lower(): v for k, v in d.items()}
+
+
+def _snake_upper(camel: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", camel).upper()
+
+
+def _serves_site(b: Bucket) -> bool:
+    return any(site.bucket == b.id for site in SITES)
+
+
 def _check_unique_ids() -> None:
     """Grants name resources by id alone, so an id must mean one resource."""
     seen: set[str] = set()
@@ -258,6 +289,9 @@ class BirthRegStack(Stack):
         _check_unique_ids()
         check_units()
 
+        # One customer-managed key for the personal data at rest: tables, the uploads and
+        # documents buckets, the topics and the on-failure queue (grants go through it).
+        self.data_key = self._data_key()
         self.tables: dict[str, dynamodb.Table] = {t.id: self._table(t) for t in TABLES}
         self.buckets: dict[str, s3.Bucket] = {b.id: self._bucket(b) for b in BUCKETS}
         # Grants go through these: the bucket's ARN built from its name (see self.names).
@@ -293,15 +327,22 @@ class BirthRegStack(Stack):
             **{i: x.parameter_name for i, x in self.parameters.items()},
         }
 
+        self.on_failure_queue = self._on_failure_queue() if any(b.notify for b in BUCKETS) else None
         code = function_code(self)
         self.functions: dict[str, lambda_.Function] = {f.id: self._function(f, code) for f in FUNCTIONS}
         for b in BUCKETS:
             if b.notify:
                 self._notify(b)
         self.state_machines: dict[str, sfn.StateMachine] = {m.id: self._state_machine(m) for m in STATE_MACHINES}
+        self.origin_verify = self._origin_verify_secret()
         self.api_role, self.api = self._api()
         self.sites: dict[str, cloudfront.Distribution] = {site.id: self._site(site) for site in SITES}
+        self._restrict_upload_cors()
+        self._subscribe_operators()
+        self._alarms()
+        self._dashboard()
         self._outputs()
+        suppress_findings(self)
 
     # ------------------------------------------------------------------ storage
     def _table(self, t: Table) -> dynamodb.Table:
@@ -315,10 +356,13 @@ class BirthRegStack(Stack):
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=True
             ),
-            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
+            encryption_key=self.data_key,
             time_to_live_attribute=t.ttl_attribute,
-            # Registrations are legal records: deleting the stack must not delete them.
+            # Registrations are legal records: deleting the stack must not delete them, and
+            # DeleteTable is refused until an operator turns the protection off on purpose.
             removal_policy=RemovalPolicy.RETAIN,
+            deletion_protection=True,
         )
         for ix in t.indexes:
             table.add_global_secondary_index(
@@ -352,6 +396,15 @@ class BirthRegStack(Stack):
                     max_age=3000,
                 )
             ]
+        # Personal data (ID-card scans, certificates) under the data key; the web site's public
+        # files stay SSE-S3, which CloudFront's origin access control reads without a key grant.
+        encryption = {"encryption": s3.BucketEncryption.S3_MANAGED}
+        if not _serves_site(b):
+            encryption = {
+                "encryption": s3.BucketEncryption.KMS,
+                "encryption_key": self.data_key,
+                "bucket_key_enabled": True,  # one KMS call per object-key period, not per object
+            }
         return s3.Bucket(
             self,
             f"{b.id}Bucket",
@@ -359,7 +412,7 @@ class BirthRegStack(Stack):
             # fails the deployment (see infra/README.md).
             bucket_name=physical_name(b.suffix, self.stage),
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
+            **encryption,
             enforce_ssl=True,
             versioned=True,
             lifecycle_rules=lifecycle,
@@ -373,6 +426,44 @@ class BirthRegStack(Stack):
             f"{t.id}Topic",
             topic_name=physical_name(t.suffix, self.stage),
             enforce_ssl=True,
+            master_key=self.data_key,
+        )
+
+    def _data_key(self) -> kms.Key:
+        key = kms.Key(
+            self,
+            "DataKey",
+            alias=f"alias/{physical_name('data', self.stage)}",
+            description=f"{PROJECT}-{self.stage} personal data at rest (tables, uploads, documents, topics, queues)",
+            enable_key_rotation=True,
+            # Without the key, every table and object it encrypted is unreadable.
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        # CloudWatch alarms publish to the (encrypted) OperatorAlerts topic as the service itself,
+        # not through a role: the key must let cloudwatch.amazonaws.com create data keys for SNS.
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudWatchAlarmsPublishToEncryptedTopics",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                resources=["*"],  # in a key policy "*" is this key
+                conditions={"StringEquals": {"aws:SourceAccount": self.account}},
+            )
+        )
+        return key
+
+    def _on_failure_queue(self) -> sqs.Queue:
+        """Where Lambda puts an S3 notification it could not process after its retries
+        (CheckUpload); its depth is alarmed (infra/observability.py)."""
+        return sqs.Queue(
+            self,
+            "OnFailureQueue",
+            queue_name=physical_name("on-failure", self.stage),
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=self.data_key,
+            enforce_ssl=True,
+            retention_period=ON_FAILURE_RETENTION,
+            removal_policy=RemovalPolicy.RETAIN,
         )
 
     # ------------------------------------------------------------------ keys, identity
@@ -397,6 +488,25 @@ class BirthRegStack(Stack):
             # Staff accounts are created by administrators only.
             self_sign_up_enabled=False,
             custom_attributes={a: cognito.StringAttribute(mutable=True) for a in p.custom_attributes},
+            # Staff see ID numbers and decide cases: a second factor, an authenticator app only
+            # (SMS to +86 numbers is not delivered by Cognito; see docs/operations.md).
+            mfa=cognito.Mfa.REQUIRED,
+            mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
+            password_policy=cognito.PasswordPolicy(
+                min_length=12,
+                require_lowercase=True,
+                require_uppercase=True,
+                require_digits=True,
+                require_symbols=True,
+                temp_password_validity=Duration.days(3),
+                password_history_size=5,
+            ),
+            account_recovery=cognito.AccountRecovery.NONE,  # administrators reset staff passwords
+            # Threat protection (compromised credentials, adaptive authentication) enforced;
+            # it needs the Plus feature plan.
+            feature_plan=cognito.FeaturePlan.PLUS,
+            standard_threat_protection_mode=cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+            deletion_protection=True,
             removal_policy=RemovalPolicy.RETAIN,
         )
         client = pool.add_client(
@@ -472,10 +582,15 @@ class BirthRegStack(Stack):
                 table.grant_read_write_data(role)
         elif kind == "bucket":
             bucket = self.bucket_refs[g.resource]
+            encrypted = not _serves_site(next(b for b in BUCKETS if b.id == g.resource))
             if g.access == "read":
                 bucket.grant_read(role)
+                if encrypted:
+                    self.data_key.grant_decrypt(role)
             else:
                 bucket.grant_read_write(role)
+                if encrypted:
+                    self.data_key.grant_encrypt_decrypt(role)
         elif kind == "topic":
             self.topics[g.resource].grant_publish(role)
         elif kind == "key":
@@ -552,11 +667,24 @@ class BirthRegStack(Stack):
             memory_size=f.memory,
             role=role,
             log_group=log_group,
+            tracing=lambda_.Tracing.ACTIVE,
             environment={
                 **environment_of(f.id, self.names, self.stage, self.settings),
                 "POWERTOOLS_SERVICE_NAME": PROJECT,
             },
+            **self._async_failure_handling(f),
         )
+
+    def _async_failure_handling(self, f: Function) -> dict:
+        """Functions invoked asynchronously (S3 notifications) retry twice, then leave the event
+        in the on-failure queue instead of dropping it."""
+        if not any(b.notify == f.id for b in BUCKETS):
+            return {}
+        return {
+            "retry_attempts": 2,
+            "max_event_age": Duration.hours(6),
+            "on_failure": destinations.SqsDestination(self.on_failure_queue),
+        }
 
     def _notify(self, b: Bucket) -> None:
         """Invoke ``b.notify`` on every object created in bucket ``b``.
@@ -629,6 +757,7 @@ class BirthRegStack(Stack):
             # Every transition is logged, but not its input/output: task results
             # (mismatches, review decisions) stay in DynamoDB, not in CloudWatch.
             logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=False),
+            tracing_enabled=True,
         )
 
     def _api(self) -> tuple[iam.Role, Chalice]:
@@ -646,7 +775,13 @@ class BirthRegStack(Stack):
             "manage_iam_role": False,
             "lambda_timeout": 30,
             "lambda_memory_size": 512,
+            "xray": True,  # active tracing on the function and the API Gateway stage
         }
+        # What Lambda's active tracing needs (the CDK adds the same to the task functions'
+        # roles); X-Ray actions have no resource type, so "*" is the only possible resource.
+        role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources=["*"])
+        )
         # chalice.cdk writes `chalice package` output to ./chalice.out of the current
         # directory. Run it in a temporary directory: the deployment zip is copied into the
         # cloud assembly and the SAM template read while the construct is created, so
@@ -674,7 +809,122 @@ class BirthRegStack(Stack):
         handler.add_property_override("FunctionName", name)
         handler.add_resource_dependency(log_group.node.default_child)
         self._gateway_responses(api)
+        self._harden_api_stage(api, name)
         return role, api
+
+    def _harden_api_stage(self, api: Chalice, name: str) -> None:
+        """Throttling, tracing and access logs on the API Gateway stage; its WebACL."""
+        rest_api = api.get_resource("RestAPI")
+        # The REST API's name is the OpenAPI title; per stage, so the alarms' ApiName is unique.
+        rest_api.add_property_override("DefinitionBody.info.title", name)
+        rest_api.add_property_override("TracingEnabled", True)
+        rest_api.add_property_override(
+            "MethodSettings",
+            [
+                {
+                    "ResourcePath": "/*",
+                    "HttpMethod": "*",
+                    "ThrottlingRateLimit": API_RATE_LIMIT,
+                    "ThrottlingBurstLimit": API_BURST_LIMIT,
+                    "MetricsEnabled": True,
+                }
+            ],
+        )
+        access_logs = logs.LogGroup(
+            self,
+            "ApiAccessLogs",
+            log_group_name=f"/aws/apigateway/{name}/access",
+            retention=LOG_RETENTION,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        # No request bodies, headers or query strings: the path holds at most a case id.
+        fields = {
+            "requestId": "$context.requestId",
+            "ip": "$context.identity.sourceIp",
+            "time": "$context.requestTime",
+            "method": "$context.httpMethod",
+            "path": "$context.resourcePath",
+            "status": "$context.status",
+            "latencyMs": "$context.responseLatency",
+            "wafStatus": "$context.wafResponseCode",
+        }
+        rest_api.add_property_override(
+            "AccessLogSetting",
+            {"DestinationArn": access_logs.log_group_arn, "Format": json.dumps(fields, separators=(",", ":"))},
+        )
+        self._api_gateway_logging_role()
+        acl = self._web_acl("Api", "REGIONAL", origin_verify=True)
+        # "RestAPI.Stage" is SAM's reference to the stage it generates: the association then
+        # waits for the stage to exist.
+        association = wafv2.CfnWebACLAssociation(
+            self,
+            "ApiWebAclAssociation",
+            resource_arn=Fn.join(
+                "",
+                [f"arn:{self.partition}:apigateway:{self.region}::/restapis/", rest_api.ref, "/stages/", Fn.ref("RestAPI.Stage")],
+            ),
+            web_acl_arn=acl.attr_arn,
+        )
+        Validations.of(association).acknowledge(
+            Acknowledgment(
+                id="CloudFormation-Validate::F1020",
+                reason="RestAPI.Stage is SAM's documented reference to the stage it generates (resolved by the transform)",
+            )
+        )
+
+    def _api_gateway_logging_role(self) -> None:
+        """API Gateway writes access logs with one role per account and region (its "account"
+        settings). Setting it here makes the stack deployable in a fresh account; several stacks
+        setting it to equivalent roles is harmless."""
+        role = iam.Role(
+            self,
+            "ApiGatewayLogsRole",
+            assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"),
+            description=f"{PROJECT}-{self.stage}: API Gateway writes access logs to CloudWatch Logs",
+            managed_policies=[
+                iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AmazonAPIGatewayPushToCloudWatchLogs")
+            ],
+        )
+        from aws_cdk import aws_apigateway as apigw
+
+        apigw.CfnAccount(self, "ApiGatewayAccount", cloud_watch_role_arn=role.role_arn)
+
+    # ------------------------------------------------------------------ WAF, origin verification
+    def _origin_verify_secret(self) -> secretsmanager.Secret:
+        """The value CloudFront sends in ``x-origin-verify`` and the API's WebACL expects.
+
+        Rotation (docs/operations.md): put a new value, then deploy with
+        ``-c origin_verify_rotation=<date>`` so both the distribution and the WebACL re-read it."""
+        return secretsmanager.Secret(
+            self,
+            "OriginVerifySecret",
+            secret_name=physical_name("origin-verify", self.stage),
+            description="Header value CloudFront adds to API requests; the API WebACL blocks requests without it",
+            generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True, password_length=48),
+            encryption_key=self.data_key,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+
+    def _rotation_marker(self) -> str:
+        rotation = self.node.try_get_context("origin_verify_rotation")
+        return f" (origin-verify {rotation})" if rotation else ""
+
+    def _web_acl(self, id: str, scope: str, *, origin_verify: bool = False) -> wafv2.CfnWebACL:
+        """AWS managed common and known-bad-input rules, a per-IP rate limit and, on the API,
+        the origin-verify header check first (infra/waf.py)."""
+        verify = self.origin_verify.secret_value.unsafe_unwrap() if origin_verify else None
+        acl = wafv2.CfnWebACL(
+            self,
+            f"{id}WebAcl",
+            name=physical_name(f"{id.lower()}-{scope.lower()}", self.stage),
+            scope=scope,
+            description=f"{PROJECT}-{self.stage} {id}{self._rotation_marker() if origin_verify else ''}",
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            visibility_config=wafv2.CfnWebACL.VisibilityConfigProperty(**_snake_keys(waf.visibility(self.stage, f"{id.lower()}-acl"))),
+        )
+        # CloudFormation's own shape (the WAF API's, too: `python -m infra.waf` prints it)
+        acl.add_property_override("Rules", waf.rules(self.stage, id.lower(), origin_verify_value=verify))
+        return acl
 
     def _gateway_responses(self, api: Chalice) -> None:
         """API Gateway answers an unknown route with 403 "Missing Authentication Token" before
@@ -741,6 +991,8 @@ class BirthRegStack(Stack):
                 f"{rest_api.ref}.execute-api.{self.region}.{self.url_suffix}",
                 origin_path=f"/{CHALICE_STAGE_API_GATEWAY}",
                 protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+                origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
+                custom_headers={waf.ORIGIN_VERIFY_HEADER: self.origin_verify.secret_value.unsafe_unwrap()},
             ),
             viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
             allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
@@ -751,7 +1003,8 @@ class BirthRegStack(Stack):
         return cloudfront.Distribution(
             self,
             f"{site.id}Distribution",
-            comment=f"{PROJECT}-{self.stage} web front end",
+            comment=f"{PROJECT}-{self.stage} web front end{self._rotation_marker()}",
+            web_acl_id=self._edge_web_acl(site),
             # the public address every link is built on (PUBLIC_BASE_URL = https://<domain>)
             domain_names=[self.domain] if self.domain else None,
             certificate=(
@@ -772,6 +1025,138 @@ class BirthRegStack(Stack):
             ),
             additional_behaviors={path: api for path in site.api_paths},
         )
+
+    def _edge_web_acl(self, site: Site) -> str:
+        """The distribution's WebACL. A CLOUDFRONT-scope WebACL exists only in us-east-1:
+
+        - ``-c cloudfront_web_acl_arn=<arn>``: one made in us-east-1 beforehand (any region's stack);
+        - otherwise the WebACL is created in this stack under a condition "the stack is deployed
+          in us-east-1" -- the template stays region-agnostic, and a stack in another region
+          without the context value gets a distribution without WAF (docs/operations.md says so).
+        """
+        given = self.node.try_get_context("cloudfront_web_acl_arn")
+        if given:
+            return given
+        in_us_east_1 = CfnCondition(self, f"{site.id}InUsEast1", expression=Fn.condition_equals(Aws.REGION, "us-east-1"))
+        acl = self._web_acl(site.id, "CLOUDFRONT")
+        acl.cfn_options.condition = in_us_east_1
+        return Fn.condition_if(in_us_east_1.logical_id, acl.attr_arn, Aws.NO_VALUE).to_string()
+
+    def _restrict_upload_cors(self) -> None:
+        """Browsers upload from the site's pages only: CORS of the browser-upload buckets names
+        the distribution's origin (and ``web_origins`` when given, e.g. the custom domain)."""
+        site_origins = [f"https://{d.distribution_domain_name}" for d in self.sites.values()]
+        allowed = site_origins + [o for o in self.web_origins if o != "*"]
+        for b in BUCKETS:
+            if b.browser_uploads:
+                cfn_bucket: s3.CfnBucket = self.buckets[b.id].node.default_child
+                cfn_bucket.add_property_override("CorsConfiguration.CorsRules.0.AllowedOrigins", allowed)
+
+    # ------------------------------------------------------------------ operators
+    def _subscribe_operators(self) -> None:
+        """E-mail subscriptions from context: ``-c operator_email=a@x,b@y`` on OperatorAlerts,
+        ``-c staff_email=...`` on StaffNotifications. Each address confirms by e-mail once."""
+        for context_key, topic_id in (("operator_email", observability.ALERTS_TOPIC), ("staff_email", "StaffNotifications")):
+            for address in (self.node.try_get_context(context_key) or "").split(","):
+                if address.strip():
+                    self.topics[topic_id].add_subscription(subscriptions.EmailSubscription(address.strip()))
+
+    def _alarms(self) -> None:
+        alert = cw_actions.SnsAction(self.topics[observability.ALERTS_TOPIC])
+        for spec in observability.ALARMS:
+            for unit, dimensions in self._watched(spec.watches):
+                alarm = cloudwatch.Alarm(
+                    self,
+                    f"{spec.id}{unit}Alarm",
+                    alarm_name=f"{PROJECT}-{self.stage} {spec.id} {unit}",
+                    alarm_description=spec.what_to_do,
+                    metric=cloudwatch.Metric(
+                        namespace=spec.namespace,
+                        metric_name=spec.metric,
+                        dimensions_map=dimensions,
+                        statistic=spec.statistic,
+                        period=Duration.minutes(spec.period_minutes),
+                    ),
+                    threshold=spec.threshold,
+                    evaluation_periods=spec.evaluation_periods,
+                    comparison_operator=getattr(cloudwatch.ComparisonOperator, _snake_upper(spec.comparison)),
+                    treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                )
+                alarm.add_alarm_action(alert)
+                alarm.add_ok_action(alert)
+
+    def _watched(self, kind: str) -> list[tuple[str, dict[str, str]]]:
+        """(unit name, metric dimensions) of every unit an alarm of ``kind`` watches."""
+        if kind == observability.STATE_MACHINE:
+            return [(i, {"StateMachineArn": m.state_machine_arn}) for i, m in self.state_machines.items()]
+        if kind == observability.FUNCTION:
+            functions = [(i, fn.function_name) for i, fn in self.functions.items()]
+            return [(i, {"FunctionName": n}) for i, n in [*functions, ("Api", physical_name(API_SUFFIX, self.stage))]]
+        if kind == observability.API:
+            name = physical_name(API_SUFFIX, self.stage)
+            return [("Api", {"ApiName": name, "Stage": CHALICE_STAGE_API_GATEWAY})]
+        if kind == observability.QUEUE:
+            return [("OnFailure", {"QueueName": self.on_failure_queue.queue_name})] if self.on_failure_queue else []
+        if kind == observability.BUSINESS:
+            return [("Cases", dict(observability.BUSINESS_DIMENSIONS))]
+        raise ValueError(f"alarm watches unknown kind {kind!r}")
+
+    def _dashboard(self) -> None:
+        period = Duration.minutes(observability.DASHBOARD_PERIOD_MINUTES)
+
+        def metric(namespace: str, name: str, dimensions: dict[str, str], statistic: str = "Sum", label: str | None = None):
+            return cloudwatch.Metric(
+                namespace=namespace, metric_name=name, dimensions_map=dimensions, statistic=statistic, period=period, label=label
+            )
+
+        functions = self._watched(observability.FUNCTION)
+        ((_, api),) = self._watched(observability.API)
+        rows = [
+            [
+                cloudwatch.GraphWidget(
+                    title="Registrations",
+                    left=[
+                        metric(observability.BUSINESS_NAMESPACE, m, observability.BUSINESS_DIMENSIONS)
+                        for m in observability.BUSINESS_METRICS
+                    ],
+                    width=24,
+                )
+            ],
+            [
+                cloudwatch.GraphWidget(
+                    title="Workflow executions",
+                    left=[
+                        metric("AWS/States", m, dims)
+                        for _, dims in self._watched(observability.STATE_MACHINE)
+                        for m in ("ExecutionsStarted", "ExecutionsSucceeded", "ExecutionsFailed", "ExecutionsTimedOut")
+                    ],
+                    width=12,
+                ),
+                cloudwatch.GraphWidget(
+                    title="API",
+                    left=[metric("AWS/ApiGateway", "Count", api), metric("AWS/ApiGateway", "5XXError", api), metric("AWS/ApiGateway", "4XXError", api)],
+                    right=[metric("AWS/ApiGateway", "Latency", api, "p95")],
+                    width=12,
+                ),
+            ],
+            [
+                cloudwatch.GraphWidget(
+                    title="Function errors",
+                    left=[metric("AWS/Lambda", "Errors", dims, label=unit) for unit, dims in functions],
+                    width=12,
+                ),
+                cloudwatch.GraphWidget(
+                    title="Function throttles and on-failure queue",
+                    left=[metric("AWS/Lambda", "Throttles", dims, label=unit) for unit, dims in functions],
+                    right=[
+                        metric("AWS/SQS", "ApproximateNumberOfMessagesVisible", dims, "Maximum")
+                        for _, dims in self._watched(observability.QUEUE)
+                    ],
+                    width=12,
+                ),
+            ],
+        ]
+        cloudwatch.Dashboard(self, "Dashboard", dashboard_name=physical_name("operations", self.stage), widgets=rows)
 
     def _packaging_region(self) -> str | None:
         """Region `chalice package` should assume, or None to leave botocore's own.

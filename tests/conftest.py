@@ -37,7 +37,8 @@ def synthesised(tmp_path_factory) -> tuple[Path, dict[str, Any]]:
     Includes ``chalice package`` for the HTTP API, which pip-downloads Linux wheels of
     requirements.txt into .chalice/deployments on a cache miss.
     """
-    from aws_cdk import App  # imported here: starting jsii/node only when a test needs it
+    from aws_cdk import App, Aspects  # imported here: starting jsii/node only when a test needs it
+    from cdk_nag import AwsSolutionsChecks
 
     from infra.stack import BirthRegStack
 
@@ -52,6 +53,7 @@ def synthesised(tmp_path_factory) -> tuple[Path, dict[str, Any]]:
         certificate_arn=SYNTH_CERTIFICATE_ARN,
         settings=SYNTH_SETTINGS,
     )
+    Aspects.of(app).add(AwsSolutionsChecks())  # as infra/app.py; tests/integration/test_cdk_nag.py
     app.synth()
     print(f"\n[infra] synth (incl. chalice package) took {time.monotonic() - started:.1f} s")
     path = outdir / "BirthRegStack.template.json"

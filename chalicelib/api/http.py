@@ -24,6 +24,7 @@ from typing import Any
 
 from chalice import Blueprint, Chalice, Response
 
+from chalicelib import observability
 from chalicelib.domain import errors
 
 log = logging.getLogger("birthreg.api")
@@ -227,8 +228,12 @@ def install(app: Chalice) -> None:
     @app.middleware("http")
     def error_middleware(event, get_response):
         request_id = (event.context or {}).get("requestId") or uuid.uuid4().hex
+        # chalicelib.observability: JSON logs of this request carry its id and case id (masked
+        # personal data); its business metrics are written once it is answered.
+        observability.get_logger().clear_state()
+        observability.correlate((event.uri_params or {}).get("case_id"), request_id=request_id, path=event.path)
         try:
-            response = get_response(event)
+            response = _traced(get_response, event)
         except Exception:
             log.exception("unhandled error", extra={"request_id": request_id, "path": event.path})
             response = Response(body={"Code": "InternalServerError", "Message": ""}, status_code=500)
@@ -244,4 +249,14 @@ def install(app: Chalice) -> None:
                 headers={**response.headers, "Content-Type": "application/json; charset=utf-8"},
             )
         response.headers["X-Request-Id"] = request_id
+        observability.flush()
         return response
+
+
+def _traced(get_response: Callable, event: Any) -> Any:
+    """The request in an X-Ray subsegment named after its route (inside Lambda only)."""
+    xray = observability.tracer()
+    if xray is None:
+        return get_response(event)
+    with xray.provider.in_subsegment(f"## {event.method} {event.context.get('resourcePath', event.path)}"):
+        return get_response(event)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from chalicelib import config
+from chalicelib import config, observability
 from chalicelib.adapters import civil_affairs, population, public_security
 from chalicelib.domain import comparison
 from chalicelib.store import audit
@@ -225,6 +225,8 @@ def apply_rules(state: dict[str, Any]) -> dict[str, Any]:
     }
     case = _transition(case, case_store.CHECKING, at=at, note=notes[route][:200], check_json=json.dumps(record, ensure_ascii=False))
 
+    if route in ("issue", "update_registry"):
+        observability.count("IssuedInstantly")  # no person looked at it: consistent with the registries
     next_state: dict[str, Any] = {"case_id": case_id, "route": route}
     if route == "proofs":
         next_state["proofs"] = review.plan_proofs(case, [PROOF_FOR[s] for s in failed], reason=notes["proofs"])

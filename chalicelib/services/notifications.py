@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from chalicelib import config
+from chalicelib import config, observability
 from chalicelib.adapters import events, sms
 from chalicelib.store import cases as case_store
 
@@ -89,5 +89,6 @@ def record_failure(state: dict[str, Any]) -> dict[str, Any]:
         {"case_id": case_id, "error": error, "previous_status": previous, "office_code": case.office_code, "at": at},
     )
     statistics.count(case.office_code, {"needs_attention|total": 1})
+    observability.count("NeedsAttention")
     log.error("case %s needs attention: %s", case_id, error)
     return {"case_id": case_id, "status": case.status}

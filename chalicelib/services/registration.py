@@ -12,7 +12,7 @@ import json
 import secrets
 from typing import Any
 
-from chalicelib import config
+from chalicelib import config, observability
 from chalicelib.adapters import sms, workflow
 from chalicelib.domain import errors
 from chalicelib.domain.evaluation import Evaluation, couple_key, evaluate
@@ -182,6 +182,7 @@ def submit(
         history=[case_store.HistoryEntry(status=case_store.SUBMITTED, at=now, by=actor)],
     )
     case_store.create(case)
+    observability.count("Submitted")
     try:
         workflow.start_registration(case_id)
     except workflow.ExecutionAlreadyStarted:

@@ -33,7 +33,7 @@ import json
 import logging
 from typing import Any
 
-from chalicelib import config
+from chalicelib import config, observability
 from chalicelib.adapters import events, sms, workflow
 from chalicelib.domain import errors
 from chalicelib.services import hierarchy
@@ -244,6 +244,7 @@ def await_review(case_id: str, task_token: str, review: dict[str, Any]) -> dict[
     )
     if level == 0:
         statistics.stage_event(case.office_code, review["stage"], "assigned")
+        observability.count("SentToReview")
     return {"task_id": task.task_id}
 
 
@@ -280,6 +281,7 @@ def escalate_review(state: dict[str, Any]) -> dict[str, Any]:
         detail={"stage": task.stage, "citation": review.get("citation")},
     )
     statistics.stage_event(case.office_code, task.stage, "escalated")
+    observability.count("SlaEscalations")
     if top:
         notifications.alert_operators(
             "生育登记审核任务逾期（最高层级）",
@@ -421,6 +423,7 @@ def decide(
         at=at,
     )
     statistics.stage_event(case.office_code, task.stage, decision)
+    observability.count("Decided")
     notified = _answer(task.task_token, outcome)
     return {
         "task_id": task.task_id,

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from infra import observability as O
 from infra import resources as R
 from infra import settings as S
 from tests.conftest import SYNTH_CERTIFICATE_ARN, SYNTH_DOMAIN, SYNTH_SETTINGS
@@ -42,6 +43,9 @@ TABLE_WRITE_ACTIONS = {
     "dynamodb:BatchWriteItem",
 }
 BUCKET_WRITE_PREFIXES = ("s3:Put", "s3:Delete", "s3:Abort")
+# Active tracing: X-Ray actions have no resource type, so IAM only accepts Resource "*".
+XRAY_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
+SITE_BUCKETS = {site.bucket for site in R.SITES}
 
 Template = dict[str, Any]
 
@@ -89,6 +93,12 @@ def role_statements(template: Template, role_id: str) -> list[dict]:
             statements += policy["Properties"]["PolicyDocument"]["Statement"]
     assert all(s["Effect"] == "Allow" for s in statements)
     return statements
+
+
+def data_key(template: Template) -> str:
+    _, alias = by_property(template, "AWS::KMS::Alias", "AliasName", f"alias/{R.physical_name('data', STAGE)}")
+    (key_id,) = referenced_ids(alias["Properties"]["TargetKeyId"])
+    return key_id
 
 
 def role_of(resource: dict) -> str:
@@ -229,8 +239,8 @@ def assert_least_privilege(template: Template, role_id: str, grants: tuple[R.Gra
         elif g.access == "sms":
             assert any(as_list(s["Action"]) == ["sns:Publish"] and s["Resource"] == "*" for s in statements), who
 
-    # "*" resources only where AWS allows nothing narrower (SMS, Step Functions callbacks)
-    allowed_star = set()
+    # "*" resources only where AWS allows nothing narrower (X-Ray, SMS, Step Functions callbacks)
+    allowed_star = set(XRAY_ACTIONS)
     if any(g.access == "sms" for g in grants):
         allowed_star.add("sns:Publish")
     if any(g.access == "callback" for g in grants):
@@ -291,7 +301,10 @@ def test_table_matches_its_definition(template, table: R.Table):
         assert "TimeToLiveSpecification" not in p
     assert p["BillingMode"] == "PAY_PER_REQUEST"
     assert p["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
-    assert p["SSESpecification"]["SSEEnabled"] is True  # AWS-managed KMS key
+    # the customer-managed data key, and DeleteTable refused while the protection is on
+    assert p["SSESpecification"]["SSEEnabled"] is True and p["SSESpecification"]["SSEType"] == "KMS"
+    assert referenced_ids(p["SSESpecification"]["KMSMasterKeyId"]) == {data_key(template)}
+    assert p["DeletionProtectionEnabled"] is True
     assert res["DeletionPolicy"] == "Retain" and res["UpdateReplacePolicy"] == "Retain"
 
 
@@ -299,7 +312,7 @@ def test_no_resources_beyond_the_definitions(template):
     assert len(of_type(template, "AWS::DynamoDB::Table")) == len(R.TABLES)
     assert len(of_type(template, "AWS::S3::Bucket")) == len(R.BUCKETS)
     assert len(of_type(template, "AWS::SNS::Topic")) == len(R.TOPICS)
-    assert len(of_type(template, "AWS::KMS::Key")) == len(R.KEYS)
+    assert len(of_type(template, "AWS::KMS::Key")) == len(R.KEYS) + 1  # + the data key
     assert len(of_type(template, "AWS::Cognito::UserPool")) == len(R.USER_POOLS)
     # exactly the task functions: no CDK custom-resource handler functions (with their broad roles)
     assert len(of_type(template, "AWS::Lambda::Function")) == len(R.FUNCTIONS)
@@ -321,7 +334,11 @@ def test_bucket_is_private_encrypted_and_versioned(template, bucket: R.Bucket):
         "RestrictPublicBuckets": True,
     }
     (rule,) = p["BucketEncryption"]["ServerSideEncryptionConfiguration"]
-    assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    if bucket.id in SITE_BUCKETS:  # public web files, read by CloudFront's origin access control
+        assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    else:  # ID-card scans, certificates: the customer-managed data key
+        assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+        assert referenced_ids(rule["ServerSideEncryptionByDefault"]["KMSMasterKeyID"]) == {data_key(template)}
     assert p["VersioningConfiguration"] == {"Status": "Enabled"}
     assert res["DeletionPolicy"] == "Retain"
     policies = [
@@ -359,6 +376,10 @@ def test_only_browser_upload_buckets_allow_cors(template, bucket: R.Bucket):
     if bucket.browser_uploads:
         (rule,) = p["CorsConfiguration"]["CorsRules"]
         assert rule["AllowedMethods"] == ["POST"]
+        # only the site's own origin (the distribution), never "*"
+        assert "*" not in rule["AllowedOrigins"]
+        (distribution,) = of_type(template, "AWS::CloudFront::Distribution")
+        assert any(distribution in referenced_ids(o) for o in rule["AllowedOrigins"])
     else:
         assert "CorsConfiguration" not in p
 
@@ -395,6 +416,7 @@ def test_function_matches_its_definition(template, fn: R.Function):
     assert p["Runtime"] == "python3.11"
     assert p["Timeout"] == fn.timeout
     assert p["MemorySize"] == fn.memory
+    assert p["TracingConfig"] == {"Mode": "Active"}
     assert_environment(p["Environment"]["Variables"], fn.id, logical_ids(template))
 
 
@@ -592,3 +614,162 @@ def test_sms_goes_through_the_gateway_by_default(template):
         env = res["Properties"]["Environment"]["Variables"]
         assert env["SMS_SENDER"] == "gateway", unit
         assert env["SMS_GATEWAY_URL"] == SYNTH_SETTINGS["SMS_GATEWAY_URL"], unit
+# --------------------------------------------------------------------------- observability
+def alarms(template: Template) -> list[dict]:
+    return [v["Properties"] for v in of_type(template, "AWS::CloudWatch::Alarm").values()]
+
+
+def alerts_topic(template: Template) -> str:
+    return logical_ids(template)[O.ALERTS_TOPIC]
+
+
+def units_watched(template: Template, kind: str) -> int:
+    return {
+        O.STATE_MACHINE: len(R.STATE_MACHINES),
+        O.FUNCTION: len(R.FUNCTIONS) + 1,  # + the API's function
+        O.API: 1,
+        O.QUEUE: 1 if any(b.notify for b in R.BUCKETS) else 0,
+        O.BUSINESS: 1,
+    }[kind]
+
+
+@pytest.mark.parametrize("spec", O.ALARMS, ids=lambda a: a.id)
+def test_every_alarm_watches_every_unit_and_tells_the_operators(template, spec: O.Alarm):
+    found = [a for a in alarms(template) if a["MetricName"] == spec.metric and a["Namespace"] == spec.namespace]
+    assert len(found) == units_watched(template, spec.watches), spec.id
+    topic = {"Ref": alerts_topic(template)}
+    for a in found:
+        assert a["AlarmActions"] == [topic] and a["OKActions"] == [topic]
+        assert a["Threshold"] == spec.threshold and a["EvaluationPeriods"] == spec.evaluation_periods
+        assert a.get("Statistic", a.get("ExtendedStatistic")) == spec.statistic
+        assert a["TreatMissingData"] == "notBreaching"
+        assert a["AlarmDescription"] == spec.what_to_do
+    if spec.watches == O.FUNCTION:
+        watched = {d["Value"] if isinstance(d["Value"], str) else next(iter(referenced_ids(d["Value"]))) for a in found for d in a["Dimensions"]}
+        ids = logical_ids(template)
+        assert watched == {ids[f.id] for f in R.FUNCTIONS} | {R.physical_name("api", STAGE)}
+    if spec.watches == O.BUSINESS:
+        (a,) = found
+        assert a["Dimensions"] == [{"Name": k, "Value": v} for k, v in O.BUSINESS_DIMENSIONS.items()]
+
+
+def test_api_alarms_use_the_stage_specific_api_name(template):
+    """API Gateway metrics are per API name: the stage's own name, not the app name shared by stages."""
+    rest_api = template["Resources"]["RestAPI"]["Properties"]
+    assert rest_api["DefinitionBody"]["info"]["title"] == R.physical_name("api", STAGE)
+    api_alarms = [a for a in alarms(template) if a["Namespace"] == "AWS/ApiGateway"]
+    assert api_alarms and all(
+        {"Name": "ApiName", "Value": R.physical_name("api", STAGE)} in a["Dimensions"] for a in api_alarms
+    )
+
+
+def test_one_dashboard_shows_the_business_metrics(template):
+    (dashboard,) = of_type(template, "AWS::CloudWatch::Dashboard").values()
+    body = json.dumps(dashboard["Properties"]["DashboardBody"])
+    for metric in O.BUSINESS_METRICS:
+        assert f'\\"{O.BUSINESS_NAMESPACE}\\",\\"{metric}\\"' in body, metric
+
+
+def test_tracing_on_the_workflow_and_the_api(template):
+    (machine,) = of_type(template, "AWS::StepFunctions::StateMachine").values()
+    assert machine["Properties"]["TracingConfiguration"] == {"Enabled": True}
+    api = api_handler(template)["Properties"]
+    assert api["Tracing"] == "Active"
+    assert template["Resources"]["RestAPI"]["Properties"]["TracingEnabled"] is True
+    statements = role_statements(template, role_of(api_handler(template)))
+    assert any(set(as_list(s["Action"])) == set(XRAY_ACTIONS) for s in statements)
+
+
+# --------------------------------------------------------------------------- hardening
+def test_staff_pool_requires_totp_mfa_strong_passwords_and_threat_protection(template):
+    (pool,) = [template["Resources"][logical_ids(template)[p.id]] for p in R.USER_POOLS]
+    p = pool["Properties"]
+    assert p["MfaConfiguration"] == "ON" and p["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
+    policy = p["Policies"]["PasswordPolicy"]
+    assert policy["MinimumLength"] >= 12
+    assert all(policy[k] for k in ("RequireLowercase", "RequireUppercase", "RequireNumbers", "RequireSymbols"))
+    assert p["UserPoolTier"] == "PLUS" and p["UserPoolAddOns"] == {"AdvancedSecurityMode": "ENFORCED"}
+    assert p["DeletionProtection"] == "ACTIVE" and pool["DeletionPolicy"] == "Retain"
+
+
+def test_data_key_rotates_and_lets_cloudwatch_publish_to_encrypted_topics(template):
+    key = template["Resources"][data_key(template)]
+    assert key["Properties"]["EnableKeyRotation"] is True and key["DeletionPolicy"] == "Retain"
+    (cw,) = [
+        s
+        for s in key["Properties"]["KeyPolicy"]["Statement"]
+        if s.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}
+    ]
+    assert set(as_list(cw["Action"])) == {"kms:Decrypt", "kms:GenerateDataKey*"}
+    for t in R.TOPICS:
+        topic = template["Resources"][logical_ids(template)[t.id]]["Properties"]
+        assert referenced_ids(topic["KmsMasterKeyId"]) == {data_key(template)}, t.id
+
+
+@pytest.mark.parametrize("fn", [f for f in R.FUNCTIONS if any(b.notify == f.id for b in R.BUCKETS)], ids=lambda f: f.id)
+def test_async_invoked_function_keeps_failed_events_in_an_encrypted_queue(template, fn: R.Function):
+    ids = logical_ids(template)
+    (config,) = [
+        v["Properties"]
+        for v in of_type(template, "AWS::Lambda::EventInvokeConfig").values()
+        if v["Properties"]["FunctionName"] == {"Ref": ids[fn.id]}
+    ]
+    (queue_id,) = referenced_ids(config["DestinationConfig"]["OnFailure"]["Destination"])
+    queue = template["Resources"][queue_id]
+    assert queue["Type"] == "AWS::SQS::Queue"
+    assert referenced_ids(queue["Properties"]["KmsMasterKeyId"]) == {data_key(template)}
+    assert config["MaximumRetryAttempts"] == 2
+    depth = [a for a in alarms(template) if a["MetricName"] == "ApproximateNumberOfMessagesVisible"]
+    assert [d["Value"] for a in depth for d in a["Dimensions"]] == [{"Fn::GetAtt": [queue_id, "QueueName"]}]
+    # the function may send to that queue (and encrypt for it)
+    statements = role_statements(template, role_of(template["Resources"][ids[fn.id]]))
+    assert any("sqs:SendMessage" in as_list(s["Action"]) and queue_id in referenced_ids(s["Resource"]) for s in statements)
+
+
+def web_acls(template: Template) -> dict[str, dict]:
+    return {v["Properties"]["Scope"]: v for v in of_type(template, "AWS::WAFv2::WebACL").values()}
+
+
+def test_waf_on_the_api_stage_with_managed_rules_rate_limit_and_origin_check(template):
+    acl = web_acls(template)["REGIONAL"]
+    rules = {r["Name"]: r for r in acl["Properties"]["Rules"]}
+    assert {"AWSManagedRulesCommonRuleSet", "RatePerClientIp", "OnlyThroughCloudFront"} <= set(rules)
+    assert rules["RatePerClientIp"]["Statement"]["RateBasedStatement"]["AggregateKeyType"] == "IP"
+    assert rules["OnlyThroughCloudFront"]["Priority"] == 0 and "Block" in rules["OnlyThroughCloudFront"]["Action"]
+    match = rules["OnlyThroughCloudFront"]["Statement"]["NotStatement"]["Statement"]["ByteMatchStatement"]
+    assert match["FieldToMatch"] == {"SingleHeader": {"Name": "x-origin-verify"}}
+    # CloudFront sends exactly the value the WebACL expects (the same secret, by reference)
+    (distribution,) = of_type(template, "AWS::CloudFront::Distribution").values()
+    headers = [
+        h for o in distribution["Properties"]["DistributionConfig"]["Origins"] for h in o.get("OriginCustomHeaders", [])
+    ]
+    (header,) = headers
+    assert header["HeaderName"] == "x-origin-verify"
+    assert header["HeaderValue"] == match["SearchString"]
+    (secret,) = of_type(template, "AWS::SecretsManager::Secret")
+    assert referenced_ids(header["HeaderValue"]) == {secret}
+    (association,) = of_type(template, "AWS::WAFv2::WebACLAssociation").values()
+    assert referenced_ids(association["Properties"]["WebACLArn"]) == {k for k, v in of_type(template, "AWS::WAFv2::WebACL").items() if v is acl}
+    assert {"RestAPI", "RestAPI.Stage"} <= referenced_ids(association["Properties"]["ResourceArn"])
+
+
+def test_waf_on_cloudfront_is_created_only_in_us_east_1(template):
+    """A CLOUDFRONT WebACL exists only in us-east-1: created under that condition, attached through it."""
+    acl_id, acl = next((k, v) for k, v in of_type(template, "AWS::WAFv2::WebACL").items() if v["Properties"]["Scope"] == "CLOUDFRONT")
+    condition = acl["Condition"]
+    assert template["Conditions"][condition] == {"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]}
+    assert {"AWSManagedRulesCommonRuleSet", "RatePerClientIp"} <= {r["Name"] for r in acl["Properties"]["Rules"]}
+    (distribution,) = of_type(template, "AWS::CloudFront::Distribution").values()
+    assert distribution["Properties"]["DistributionConfig"]["WebACLId"] == {
+        "Fn::If": [condition, {"Fn::GetAtt": [acl_id, "Arn"]}, {"Ref": "AWS::NoValue"}]
+    }
+
+
+def test_api_stage_is_throttled_and_access_logged_without_bodies(template):
+    p = template["Resources"]["RestAPI"]["Properties"]
+    (settings,) = p["MethodSettings"]
+    assert settings["ResourcePath"] == "/*" and settings["HttpMethod"] == "*"
+    assert 0 < settings["ThrottlingRateLimit"] <= settings["ThrottlingBurstLimit"]
+    fields = json.loads(p["AccessLogSetting"]["Format"])
+    assert not any("body" in v.lower() or "header" in v.lower() for v in fields.values())
+    assert "DataTraceEnabled" not in settings  # execution logs would hold request bodies (personal data)
