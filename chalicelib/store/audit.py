@@ -16,9 +16,9 @@ from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
 from chalicelib import config
+from chalicelib.store.connection import Model
 
 
 class ActorIndex(GlobalSecondaryIndex):

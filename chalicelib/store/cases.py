@@ -18,9 +18,9 @@ from pynamodb.attributes import (
 )
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
 from chalicelib import config
+from chalicelib.store.connection import Model
 
 # Statuses a case moves through. "Active" statuses block a duplicate for the same child.
 SUBMITTED = "submitted"

@@ -19,9 +19,9 @@ from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist
-from pynamodb.models import Model
 
 from chalicelib import config
+from chalicelib.store.connection import Model
 
 
 class RegistryRecord(Model):
