@@ -304,7 +304,8 @@ class BirthRegStack(Stack):
                 index_name=ix.name,
                 partition_key=_attribute(ix.hash_key),
                 sort_key=_attribute(ix.range_key) if ix.range_key else None,
-                projection_type=dynamodb.ProjectionType.ALL,
+                projection_type=dynamodb.ProjectionType[ix.projection],
+                non_key_attributes=list(ix.include) or None,
             )
         return table
 
