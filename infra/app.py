@@ -15,6 +15,7 @@ import sys
 
 from aws_cdk import App
 
+from infra import package
 from infra.resources import API_GRANTS, FUNCTIONS, PROJECT, ROOT, STATE_MACHINES
 from infra.stack import GRANT_SUMMARY, BirthRegStack, resource_kind
 
@@ -53,10 +54,14 @@ def main() -> None:
     stage = app.node.try_get_context("stage") or os.environ.get("STAGE") or "dev"
     # CORS origins of the browser-upload bucket(s), e.g. "https://birthreg.example.gov.cn"
     origins = app.node.try_get_context("web_origins") or os.environ.get("WEB_ORIGINS") or "*"
+    # The task functions' bundles the template references, built (or found current) first: the
+    # one command that synthesises also builds what is deployed (cdk deploy runs this module).
+    package.ensure_built(log=lambda m: print(m, file=sys.stderr))
     BirthRegStack(
         app,
         "BirthRegStack",
         stage=stage,
+        bundles=True,
         web_origins=[o.strip() for o in origins.split(",") if o.strip()],
         # One CloudFormation stack per stage; the construct id (and template file name)
         # stays "BirthRegStack".
