@@ -53,6 +53,14 @@ LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024
 # Distributions the python3.11 Lambda runtime has (boto3 and its dependencies).
 RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer", "jmespath", "urllib3", "python-dateutil", "six"})
 _SKIP = ("__pycache__", ".pytest_cache")
+# Code of this repository (and chalice's runtime module): shipped with sources and __pycache__.
+OWN_CODE = frozenset({"app.py", "chalicelib", "functions", "chalice", "assets"})
+# Files of the wheels no code here uses: Pillow's AVIF, WebP, colour-management and Tk modules and
+# their libraries (captcha draws PNGs with FreeType fonts; 3.9 MiB of the API's zip), scripts.
+UNUSED_FILES = (
+    "PIL/_avif*", "pillow.libs/libavif-*", "PIL/_webp*", "pillow.libs/libwebp*", "pillow.libs/libsharpyuv-*",
+    "PIL/_imagingcms*", "pillow.libs/liblcms2-*", "PIL/_imagingtk*", "bin/*",
+)
 # A fixed timestamp for zip entries (1980-01-01, the earliest a zip can hold): reproducible zips.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -120,7 +128,9 @@ def _requirement_lines(path: Path, leave_out: frozenset[str]) -> list[str]:
 def sources_fingerprint(bundle: Bundle) -> str:
     """Hash of everything ``bundle`` is built from (requirements, sources, what is left out)."""
     h = hashlib.sha256(repr((sorted(bundle.leave_out), sorted(runtime_provided()))).encode())
+    # the requirements, and this file: how a bundle is built is part of what it is built from
     files = [ROOT / r for r in bundle.requirements] + [ROOT / "requirements.txt", ROOT / "functions" / "requirements.txt"]
+    files.append(Path(__file__).resolve())
     for name in bundle.sources:
         src = ROOT / name
         files += sorted(p for p in src.rglob("*") if p.is_file()) if src.is_dir() else [src]
@@ -158,21 +168,47 @@ def remove_distributions(site: Path, names: frozenset[str]) -> list[str]:
     return removed
 
 
+def leave_out_unused(root: Path) -> list[str]:
+    """Delete the files of ``UNUSED_FILES`` under ``root``."""
+    removed = []
+    for pattern in UNUSED_FILES:
+        for p in sorted(root.glob(pattern)):
+            if p.is_file():
+                p.unlink()
+                removed.append(str(p.relative_to(root)))
+    return removed
+
+
 def byte_compile(root: Path) -> None:
-    """Write ``__pycache__/*.cpython-311.pyc`` next to every module, as Lambda will find them:
-    unchecked-hash (no mtime: reproducible, and never recompiled) and named ``/var/task/...``."""
+    """Byte-compile a bundle as Lambda will import it (read-only ``/var/task``), unchecked-hash
+    (no mtime: reproducible, never recompiled), each file named ``/var/task/...``:
+
+    - our own code (``OWN_CODE``) keeps its sources, the bytecode in ``__pycache__`` (tracebacks
+      show the source lines);
+    - third-party packages are shipped as bytecode only (``X.pyc`` in place of ``X.py``): the
+      sources are 1.5 MiB of the API's zip, read by nobody. A file that does not compile for this
+      Python stays as it is (it would not import either).
+    """
     for p in root.rglob("__pycache__"):
         shutil.rmtree(p)
-    ok = compileall.compile_dir(
-        str(root),
-        quiet=2,
-        stripdir=str(root),
-        prependdir=LAMBDA_ROOT,
-        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
-        workers=1,
-    )
-    if not ok:  # a module of a wheel for another Python version; it would not import either
-        print(f"note: some files under {root} did not byte-compile", file=sys.stderr)
+    mode = py_compile.PycInvalidationMode.UNCHECKED_HASH
+    for entry in sorted(root.iterdir()):
+        own = entry.name in OWN_CODE
+        if entry.is_dir():
+            compileall.compile_dir(
+                str(entry), quiet=2, stripdir=str(root), prependdir=LAMBDA_ROOT,
+                invalidation_mode=mode, legacy=not own, workers=1,
+            )
+        elif entry.suffix == ".py":
+            compileall.compile_file(
+                str(entry), quiet=2, stripdir=str(root), prependdir=LAMBDA_ROOT,
+                invalidation_mode=mode, legacy=not own,
+            )
+        if not own:
+            sources = entry.rglob("*.py") if entry.is_dir() else [entry] if entry.suffix == ".py" else []
+            for src in list(sources):
+                if src.with_suffix(".pyc").is_file():
+                    src.unlink()
 
 
 def _pip_install(requirements: list[str], target: Path) -> None:
@@ -202,6 +238,7 @@ def build(bundle: Bundle) -> Path:
         requirements += [x for x in _requirement_lines(ROOT / r, bundle.leave_out) if x not in requirements]
     _pip_install(requirements, out)
     remove_distributions(out, runtime_provided())
+    leave_out_unused(out)
     ignore = shutil.ignore_patterns("*.pyc", *_SKIP)
     for name in bundle.sources:
         src = ROOT / name
@@ -232,6 +269,7 @@ def slim_zip(deployment_zip: Path) -> None:
         with zipfile.ZipFile(deployment_zip) as z:
             z.extractall(root)
         remove_distributions(root, runtime_provided())
+        leave_out_unused(root)
         byte_compile(root)
         write_zip(root, deployment_zip)
 
