@@ -5,7 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint synth bench setup system-deps clean
+.PHONY: run test lint bundles synth deploy bench setup system-deps clean
+STAGE ?= dev
 
 $(STAMP): requirements.txt requirements-dev.txt functions/requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,9 +30,19 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
-synth: $(STAMP)
-	$(PY) -m infra.app
+# The task functions' bundles (build/bundles/, infra/package.py): rebuilt only when their sources changed.
+bundles: $(STAMP)
+	$(PY) -m infra.package
+
+# Builds the bundles, then the template that references them (and the API's zip, via chalice package).
+synth: bundles
+	STAGE=$(STAGE) $(PY) -m infra.app
 	@echo "template: cdk.out/BirthRegStack.template.json"
+
+# Deploy one stage with the CDK CLI (fetched by npx); it runs infra.app, which builds the bundles.
+# Needs AWS credentials and a bootstrapped account/region (infra/README.md). CDK_ARGS e.g. --require-approval never
+deploy: bundles
+	npx --yes aws-cdk@2 deploy -c stage=$(STAGE) --strict $(CDK_ARGS)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks

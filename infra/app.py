@@ -22,6 +22,7 @@ import sys
 from aws_cdk import App, Aspects
 from cdk_nag import AwsSolutionsChecks
 
+from infra import package
 from infra.resources import API_GRANTS, FUNCTIONS, PROJECT, ROOT, STATE_MACHINES
 from infra.settings import SETTINGS, MissingSetting
 from infra.stack import GRANT_SUMMARY, BirthRegStack, resource_kind
@@ -92,6 +93,9 @@ def main() -> None:
     origins = app.node.try_get_context("web_origins") or os.environ.get("WEB_ORIGINS") or (f"https://{domain}" if domain else "*")
     # setting values only from the context (-c): a developer's shell environment must not reach a deployment
     settings = {s.name: str(v) for s in SETTINGS if (v := app.node.try_get_context(s.name)) is not None}
+    # The task functions' bundles the template references, built (or found current) first: the
+    # one command that synthesises also builds what is deployed (cdk deploy runs this module).
+    package.ensure_built(log=lambda m: print(m, file=sys.stderr))
     try:
         stack_for(app, stage, domain, certificate_arn, origins, settings)
     except MissingSetting as exc:
@@ -112,6 +116,7 @@ def stack_for(app: App, stage: str, domain: str | None, certificate_arn: str | N
         app,
         "BirthRegStack",
         stage=stage,
+        bundles=True,
         domain=domain,
         certificate_arn=certificate_arn,
         settings=settings,

@@ -57,15 +57,9 @@ from aws_cdk import aws_wafv2 as wafv2
 from chalice.cdk import Chalice
 from constructs import Construct
 
-from infra import observability, waf
+from infra import observability, package, waf
 from infra.hardening import suppress_findings
-from infra.package import (
-    FINGERPRINT_FILE,
-    FUNCTION_SOURCE_DIRS,
-    FUNCTIONS_BUILD_DIR,
-    non_portable_wheels,
-    sources_fingerprint,
-)
+from infra.package import non_portable_wheels
 from infra.policies import USER_POOL_ADMIN_ACTIONS
 from infra.resources import (
     BUCKETS,
@@ -160,33 +154,24 @@ def _output_id(resource_id: str, what: str) -> str:
     return f"{resource_id}{what}"
 
 
-def function_code(scope: Construct) -> lambda_.Code:
-    """Code asset of the Step Functions task functions.
+def function_code(scope: Construct, bundle: package.Bundle | None) -> lambda_.Code:
+    """Code asset of task functions: the built ``bundle`` (infra/package.py: its wheels for Lambda,
+    its sources, byte-compiled), or with ``None`` the repository's sources alone.
 
-    ``build/functions`` (made by ``python -m infra.package``) holds the Linux wheels of
-    ``functions/requirements.txt`` next to the sources and is what a deployment must use.
-    Without it -- a synth in the tests, or on a machine that has not run the packaging
-    step -- the asset is the sources only (functions/, chalicelib/, assets/) taken from the
-    repository root: the same template, but the functions would fail at run time on their
-    first third-party import. Both cases that would deploy wrong code (no bundle, or a
-    bundle older than the sources) leave a warning on the stack; ``cdk deploy --strict``
-    refuses them.
+    A stack built for deployment (``infra.app``: ``make synth``, ``cdk deploy``) builds the
+    bundles first and passes them; a bundle that is missing or older than its sources is then an
+    error, never a warning. ``None`` is for the tests' template checks: the same template, but
+    functions that would fail on their first third-party import.
     """
-    if FUNCTIONS_BUILD_DIR.is_dir():
-        built = FINGERPRINT_FILE.read_text().strip() if FINGERPRINT_FILE.is_file() else None
-        if built != sources_fingerprint():
-            Annotations.of(scope).add_warning_v2(
-                "birthreg:stale-functions-bundle",
-                f"{FUNCTIONS_BUILD_DIR} is older than functions/, chalicelib/, assets/ or the "
-                "requirements: run `python -m infra.package` again before deploying.",
+    if bundle is not None:
+        if not package.is_current(bundle):
+            raise RuntimeError(
+                f"{bundle.path} is missing or older than its sources: run `python -m infra.package` "
+                "(make synth does) before a synth meant for deployment."
             )
-        return lambda_.Code.from_asset(str(FUNCTIONS_BUILD_DIR), exclude=["**/__pycache__", "**/*.pyc"])
-    Annotations.of(scope).add_warning_v2(
-        "birthreg:functions-without-dependencies",
-        f"{FUNCTIONS_BUILD_DIR} does not exist: the task functions are packaged without their "
-        "third-party wheels. Run `python -m infra.package` before a synth meant for deployment.",
-    )
-    keep = [p for d in FUNCTION_SOURCE_DIRS for p in (f"!{d}", f"!{d}/**")]
+        # the .pyc are part of the bundle: byte-compiled with unchecked hashes (reproducible)
+        return lambda_.Code.from_asset(str(bundle.path))
+    keep = [p for d in package.CERTIFICATE.sources for p in (f"!{d}", f"!{d}/**")]
     return lambda_.Code.from_asset(
         str(ROOT),
         # Exclude everything at the root ("*" does not match dot-files, hence ".*"), then
@@ -211,6 +196,8 @@ class _ChaliceApi(Chalice):
     def _package_app(self) -> None:
         self.stage_name = self._chalice_stage
         super()._package_app()
+        # without what the Lambda runtime provides, byte-compiled, reproducible (infra/package.py)
+        package.slim_zip(Path(self._sam_package_dir) / "deployment.zip")
 
 
 def _snake_keys(d: dict) -> dict:
@@ -263,18 +250,22 @@ class BirthRegStack(Stack):
         *,
         stage: str = "dev",
         web_origins: Sequence[str] = ("*",),
+        bundles: bool = False,
         domain: str | None = None,
         certificate_arn: str | None = None,
         settings: Mapping[str, str] | None = None,
         **kwargs,
     ) -> None:
         """``web_origins``: CORS origins of buckets with ``browser_uploads`` (the web front-end).
+        ``bundles``: the task functions' code is their built bundles (infra/package.py; a deployable
+        template, what ``infra.app`` makes), else the repository's sources (template checks).
         ``domain``: the site's domain (CloudFront alias; ``PUBLIC_BASE_URL`` is https://<domain>),
         with ``certificate_arn`` (ACM, us-east-1): both required outside the local stage.
         ``settings``: values of infra/settings.py settings (``-c NAME=value``); a required one
         missing fails the synth with its name."""
         super().__init__(scope, construct_id, **kwargs)
         self.stage = stage
+        self.bundles = bundles
         self.web_origins = list(web_origins)
         self.domain = domain
         self.certificate_arn = certificate_arn
@@ -328,8 +319,10 @@ class BirthRegStack(Stack):
         }
 
         self.on_failure_queue = self._on_failure_queue() if any(b.notify for b in BUCKETS) else None
-        code = function_code(self)
-        self.functions: dict[str, lambda_.Function] = {f.id: self._function(f, code) for f in FUNCTIONS}
+        codes = {b.name: function_code(self, b if bundles else None) for b in package.BUNDLES}
+        self.functions: dict[str, lambda_.Function] = {
+            f.id: self._function(f, codes[package.bundle_for(f.id).name]) for f in FUNCTIONS
+        }
         for b in BUCKETS:
             if b.notify:
                 self._notify(b)
@@ -369,7 +362,8 @@ class BirthRegStack(Stack):
                 index_name=ix.name,
                 partition_key=_attribute(ix.hash_key),
                 sort_key=_attribute(ix.range_key) if ix.range_key else None,
-                projection_type=dynamodb.ProjectionType.ALL,
+                projection_type=dynamodb.ProjectionType[ix.projection],
+                non_key_attributes=list(ix.include) or None,
             )
         return table
 

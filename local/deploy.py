@@ -68,7 +68,7 @@ def create_table(ddb, table: r.Table, name: str) -> None:
                 "IndexName": ix.name,
                 "KeySchema": [{"AttributeName": ix.hash_key.name, "KeyType": "HASH"}]
                 + ([{"AttributeName": ix.range_key.name, "KeyType": "RANGE"}] if ix.range_key else []),
-                "Projection": {"ProjectionType": "ALL"},
+                "Projection": ix.projection_spec(),
             }
             for ix in table.indexes
         ]

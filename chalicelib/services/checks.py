@@ -187,7 +187,7 @@ def apply_rules(state: dict[str, Any]) -> dict[str, Any]:
     case = case_store.get(case_id)
     at = _iso(config.now())
     if _first_check(case):
-        statistics.received(case.office_code, case.channel)
+        statistics.received(case.office_code, case.channel, case_id=case_id)
 
     if identity["status"] == "window_closed":
         opens = identity["opens_at"]

@@ -51,7 +51,7 @@ def notify(case_id: str) -> dict[str, Any]:
             event_type="registration.completed",
         )
     if case.status in (case_store.REGISTERED, case_store.REJECTED):
-        statistics.completed(case.office_code, case.status, case.channel, manual=_manual(case))
+        statistics.completed(case.office_code, case.status, case.channel, case_id=case_id, at=case.updated_at, manual=_manual(case))
     return {"sms_message_id": message_id, "status": case.status}
 
 
@@ -88,7 +88,8 @@ def record_failure(state: dict[str, Any]) -> dict[str, Any]:
         "生育登记办件需要人工处理",
         {"case_id": case_id, "error": error, "previous_status": previous, "office_code": case.office_code, "at": at},
     )
-    statistics.count(case.office_code, {"needs_attention|total": 1})
-    observability.count("NeedsAttention")
+    if previous != case_store.NEEDS_ATTENTION:  # a retried step finds the case there already
+        statistics.count(case.office_code, {"needs_attention|total": 1}, once=f"{case_id}#needs_attention#{at}")
+        observability.count("NeedsAttention")
     log.error("case %s needs attention: %s", case_id, error)
     return {"case_id": case_id, "status": case.status}

@@ -43,8 +43,8 @@ def _views(cases) -> dict[str, Any]:
 
 def by_phone(token: str | None) -> dict[str, Any]:
     phone = tokens.verify(token, "query")
-    cases = case_store.Case.phone_index.query(config.keyed_hash("phone", phone), scan_index_forward=False, limit=MAX_CASES)
-    return _views(list(cases))
+    keys = case_store.Case.phone_index.query(config.keyed_hash("phone", phone), scan_index_forward=False, limit=MAX_CASES)
+    return _views(case_store.load([k.case_id for k in keys]))
 
 
 def by_ids(token: str | None, body: Any) -> dict[str, Any]:
@@ -65,8 +65,8 @@ def by_ids(token: str | None, body: Any) -> dict[str, Any]:
     if problems:
         raise errors.ValidationFailed(details=problems)
     key = couple_key_from_ids(ids["woman_id_number"], ids["man_id_number"], secret=config.secret_key())
-    cases = sorted(case_store.by_couple(key), key=lambda c: c.created_at, reverse=True)[:MAX_CASES]
-    return _views(cases)
+    newest = sorted(case_store.by_couple(key), key=lambda c: c.created_at, reverse=True)[:MAX_CASES]
+    return _views(case_store.load([c.case_id for c in newest]))
 
 
 def _limit_attempts(client_ip: str | None) -> None:
@@ -101,10 +101,11 @@ def by_query_code(body: Any, *, client_ip: str | None) -> dict[str, Any]:
     _limit_attempts(client_ip)
     code, name = body["query_code"].strip().upper(), body["name"].strip()
     not_found = errors.NotFound("未找到办件，请核对查询码和姓名")
-    for case in case_store.Case.query_code_index.query(registration.query_key(code), limit=5):
-        expected = config.keyed_hash("query-code", f"{case.case_id}:{code}")
-        if not hmac.compare_digest(expected, case.query_code_hash):
+    for entry in case_store.Case.query_code_index.query(registration.query_key(code), limit=5):
+        expected = config.keyed_hash("query-code", f"{entry.case_id}:{code}")
+        if not hmac.compare_digest(expected, entry.query_code_hash):
             continue
+        case = case_store.get(entry.case_id)  # the index holds the code's hash only
         form = RegistrationForm.model_validate_json(case.form_json)
         if name in (form.woman.name, form.man.name):
             return _views([case])

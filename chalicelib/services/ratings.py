@@ -3,8 +3,8 @@
 
 One rating per completed case (registered, rejected or closed as incomplete): a score 1–5 and
 an optional comment of at most 200 characters, stored on the case with a does-not-exist
-condition and counted in the office's statistics (``statistics.record_rating``). ``summary``
-gives staff the ratings of one office from the OfficeIndex (a Query, never a Scan).
+condition and counted in the office's statistics (``statistics.record_rating``, once per case).
+``summary`` gives staff the ratings of one office from those counters (no read of its cases).
 """
 
 from __future__ import annotations
@@ -98,46 +98,24 @@ def rate(case_id: str, body: Any, *, query_code: str | None = None, token: str |
             raise
         current = case_store.get(case.case_id)
         raise (RatingExists() if current.rating is not None else CaseNotCompleted()) from None
-    _count(case, score)
+    _count(case, score, at, comment)
     return {"case_id": case.case_id, **rating}
 
 
-def _count(case: case_store.Case, score: int) -> None:
+def _count(case: case_store.Case, score: int, at: str, comment: str) -> None:
     """Add the rating to the office's statistics counters (services/statistics.py). The rating on
-    the case is the record (``summary`` reads it); a failed counter is logged, not an error."""
+    the case is the record; a failed counter is logged, not an error."""
     from chalicelib.services import statistics
 
     try:
-        statistics.record_rating(case.office_code, score)
+        statistics.record_rating(case.office_code, score, case_id=case.case_id, at=at, comment=comment)
     except Exception:
         log.exception("rating counter not updated", extra={"case_id": case.case_id})
 
 
-def summary(office_code: str, *, since: str | None = None) -> dict[str, Any]:
-    """Ratings of one office's cases (for staff statistics): count, average, distribution."""
-    C = case_store.Case
-    condition = C.rating.exists()
-    distribution = {str(s): 0 for s in range(1, 6)}
-    total = 0
-    comments = []
-    for case in C.office_index.query(office_code, filter_condition=condition):
-        rating = _as_dict(case.rating)
-        if rating is None or (since and rating["at"] < since):
-            continue
-        score = int(rating["score"])
-        distribution[str(score)] += 1
-        total += score
-        if rating.get("comment"):
-            comments.append({"case_id": case.case_id, "score": score, "comment": rating["comment"], "at": rating["at"]})
-    count = sum(distribution.values())
-    comments.sort(key=lambda c: c["at"], reverse=True)
-    return {
-        "office_code": office_code,
-        "count": count,
-        "average": round(total / count, 2) if count else None,
-        "distribution": distribution,
-        # 好差评 counts scores 4–5 as good and 1–2 as bad
-        "good": distribution["4"] + distribution["5"],
-        "bad": distribution["1"] + distribution["2"],
-        "recent_comments": comments[:20],
-    }
+def summary(office_code: str) -> dict[str, Any]:
+    """Ratings of one office's cases this year (for staff statistics): count, average, distribution,
+    latest comments — from counters kept on write (services/statistics.py), not from the cases."""
+    from chalicelib.services import statistics
+
+    return statistics.ratings_summary(office_code)

@@ -136,7 +136,7 @@ def request_proofs(case_id: str, task_token: str, proofs: dict[str, Any]) -> dic
     sms.default_sender().send(
         case.contact_phone, f"【生育登记】办件{case_id}核验未通过，请于{int(due[5:7])}月{int(due[8:10])}日前凭查询码上传证明材料。"
     )
-    statistics.stage_event(case.office_code, "proofs", "requested")
+    statistics.stage_event(case.office_code, "proofs", "requested", once=f"{task.task_id}#{due}")
     return {"task_id": task.task_id}
 
 
@@ -172,7 +172,7 @@ def proofs_overdue(state: dict[str, Any]) -> dict[str, Any]:
     case = case_store.get(case_id)
     _transition(case, case_store.INCOMPLETE, note=f"未在{task.due_at[:10]}前补充证明材料，已终止办理")
     sms.default_sender().send(case.contact_phone, f"【生育登记】办件{case_id}未按期补充材料，已终止办理，可重新登记或到现场办理。")
-    statistics.completed(case.office_code, case_store.INCOMPLETE, case.channel)
+    statistics.completed(case.office_code, case_store.INCOMPLETE, case.channel, case_id=case_id, at="closed")
     return {"case_id": case_id, "route": "closed"}
 
 
@@ -243,7 +243,7 @@ def await_review(case_id: str, task_token: str, review: dict[str, Any]) -> dict[
         attributes={"office_code": review["office_code"]},
     )
     if level == 0:
-        statistics.stage_event(case.office_code, review["stage"], "assigned")
+        statistics.stage_event(case.office_code, review["stage"], "assigned", once=review["task_id"])
         observability.count("SentToReview")
     return {"task_id": task.task_id}
 
@@ -280,7 +280,7 @@ def escalate_review(state: dict[str, Any]) -> dict[str, Any]:
         after={"task_id": plan["task_id"], "level": plan["level"], "office_code": plan["office_code"], "due_at": plan["due_at"]},
         detail={"stage": task.stage, "citation": review.get("citation")},
     )
-    statistics.stage_event(case.office_code, task.stage, "escalated")
+    statistics.stage_event(case.office_code, task.stage, "escalated", once=task.task_id)
     observability.count("SlaEscalations")
     if top:
         notifications.alert_operators(
@@ -422,7 +422,7 @@ def decide(
         detail={"office_code": task.assigned_office, "level": int(task.level)},
         at=at,
     )
-    statistics.stage_event(case.office_code, task.stage, decision)
+    statistics.stage_event(case.office_code, task.stage, decision, once=task.task_id)
     observability.count("Decided")
     notified = _answer(task.task_token, outcome)
     return {

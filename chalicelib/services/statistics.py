@@ -7,6 +7,11 @@ decided and escalated, proofs requested, cases closed as incomplete or needing a
 and citizen ratings. Every increment goes to the case's township office and to each level
 above it, so ``report`` reads a region and its children with one GetItem and one
 BatchGetItem — a constant number of requests, never a Scan.
+
+Every increment names its event (``once``): the workflow delivers each step at least once, and
+a retried step finds its event counted already and adds nothing (store/statistics.py).
+The ratings summary of an office comes from the same counters (``ratings|score|<1–5>``) and
+the office's latest comments (one Query of one page): no read grows with the office's cases.
 """
 
 from __future__ import annotations
@@ -17,36 +22,60 @@ from chalicelib import config
 from chalicelib.services import hierarchy
 from chalicelib.store import statistics as store
 
+RECENT_COMMENTS = 20
 
-def count(office_code: str | None, counters: dict[str, int]) -> None:
+
+def count(office_code: str | None, counters: dict[str, int], *, once: str) -> bool:
+    """Add ``counters`` to the office and every level above it, once per event ``once``
+    (e.g. ``<case id>#received``); False if the event was counted before."""
     if not office_code:
-        return
-    store.add(hierarchy.chain(office_code), str(config.now().year), counters)
+        return False
+    return store.add(hierarchy.chain(office_code), str(config.now().year), counters, once=once)
 
 
-def received(office_code: str, channel: str) -> None:
-    count(office_code, {"received|total": 1, f"received|{channel}": 1})
+def received(office_code: str, channel: str, *, case_id: str) -> None:
+    count(office_code, {"received|total": 1, f"received|{channel}": 1}, once=f"{case_id}#received")
 
 
-def completed(office_code: str, status: str, channel: str, *, manual: bool | None = None) -> None:
+def completed(office_code: str, status: str, channel: str, *, case_id: str, at: str, manual: bool | None = None) -> None:
+    """A case reached a final ``status`` at ``at`` (its ``updated_at``: one event per completion)."""
     counters = {f"{status}|total": 1, f"{status}|{channel}": 1}
     if manual is not None:
         counters[f"{status}|{'manual' if manual else 'instant'}"] = 1
-    count(office_code, counters)
+    count(office_code, counters, once=f"{case_id}#{status}#{at}")
 
 
-def stage_event(office_code: str, stage: str, event: str) -> None:
-    count(office_code, {f"stage|{stage}|{event}": 1})
+def stage_event(office_code: str, stage: str, event: str, *, once: str) -> None:
+    count(office_code, {f"stage|{stage}|{event}": 1}, once=f"{once}#{stage}#{event}")
 
 
-def record_rating(office_code: str, score: int) -> None:
+def record_rating(office_code: str, score: int, *, case_id: str, at: str, comment: str = "") -> None:
     """For citizen services: call when a rating (好差评, 1–5) is stored on a case."""
-    counters = {"ratings|count": 1, "ratings|sum": int(score)}
+    counters = {"ratings|count": 1, "ratings|sum": int(score), f"ratings|score|{int(score)}": 1}
     if score >= 4:
         counters["ratings|good"] = 1
     elif score <= 2:
         counters["ratings|bad"] = 1
-    count(office_code, counters)
+    count(office_code, counters, once=f"{case_id}#rating")
+    if comment:
+        store.add_comment(office_code, at, case_id, {"case_id": case_id, "score": int(score), "comment": comment, "at": at})
+
+
+def ratings_summary(office_code: str, *, year: int | None = None) -> dict[str, Any]:
+    """Ratings of one office in ``year`` (default this year): count, average, distribution, good
+    and bad (好差评: 4–5 good, 1–2 bad) and the latest comments — one GetItem and one Query."""
+    counters = store.get(office_code, str(year or config.now().year))
+    distribution = {str(s): counters.get(f"ratings|score|{s}", 0) for s in range(1, 6)}
+    n = counters.get("ratings|count", 0)
+    return {
+        "office_code": office_code,
+        "count": n,
+        "average": round(counters.get("ratings|sum", 0) / n, 2) if n else None,
+        "distribution": distribution,
+        "good": counters.get("ratings|good", 0),
+        "bad": counters.get("ratings|bad", 0),
+        "recent_comments": store.comments(office_code, RECENT_COMMENTS),
+    }
 
 
 def _nest(counters: dict[str, int]) -> dict[str, Any]:

@@ -16,10 +16,10 @@ from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
 from chalicelib import config
 from chalicelib.store import table_meta
+from chalicelib.store.connection import Model
 
 
 class ActorIndex(GlobalSecondaryIndex):

@@ -24,15 +24,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import config
 from chalicelib.store import table_meta
 from chalicelib.store.conditions import applied
+from chalicelib.store.connection import Model, shared
 
 VALID = "valid"
 REVOKED = "revoked"
@@ -145,7 +144,7 @@ def create_issued(record: CertificateRecord) -> CertificateRecord:
         _issue_key(record.case_id, int(record.version)), target=record.registration_number, version=record.version
     )
     try:
-        with TransactWrite(connection=Connection(region=config.region())) as tx:
+        with TransactWrite(connection=shared()) as tx:
             tx.save(record, condition=CertificateRecord.registration_number.does_not_exist())
             tx.save(pointer, condition=CertificateRecord.registration_number.does_not_exist())
     except TransactWriteError:
@@ -220,7 +219,7 @@ def record_paper(
     )
     serial = CertificateRecord(f"PAPERNO#{paper_number}", target=case_id, recorded_at=at, recorded_by=by)
     try:
-        with TransactWrite(connection=Connection(region=config.region())) as tx:
+        with TransactWrite(connection=shared()) as tx:
             tx.save(item, condition=CertificateRecord.registration_number.does_not_exist())
             tx.save(serial, condition=CertificateRecord.registration_number.does_not_exist())
     except TransactWriteError as exc:

@@ -23,14 +23,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
-from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import config
 from chalicelib.store import table_meta
 from chalicelib.store.conditions import applied
+from chalicelib.store.connection import Model, shared
 
 
 class CodeItem(Model):
@@ -82,7 +81,7 @@ def take(limits: list[Limit]) -> None:
     """
     now = _now()
     try:
-        with TransactWrite(connection=Connection(region=config.region())) as tx:
+        with TransactWrite(connection=shared()) as tx:
             for lim in limits:
                 item = CodeItem(lim.pk)
                 if lim.kind == "interval":

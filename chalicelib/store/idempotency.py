@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, UpdateError
-from pynamodb.models import Model
 
 from chalicelib import config
 from chalicelib.store import table_meta
 from chalicelib.store.conditions import condition_failed
+from chalicelib.store.connection import Model
 
 IN_PROGRESS = "INPROGRESS"
 COMPLETED = "COMPLETED"

@@ -19,10 +19,10 @@ from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist
-from pynamodb.models import Model
 
 from chalicelib import config
 from chalicelib.store import table_meta
+from chalicelib.store.connection import Model
 
 
 class RegistryRecord(Model):

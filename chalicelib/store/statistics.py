@@ -6,11 +6,18 @@ any level are one GetItem and a level's children one BatchGetItem — never a Sc
 Counter names are flat attribute names such as ``received|online`` or ``stage|initial_review|escalated``.
 
 Counters are advanced by the workflow steps and by staff decisions (``services/statistics.py``).
-A step retried after a timeout may count twice; the audit log and the cases stay the record.
+Each increment names its event (``once``, e.g. ``<case id>#received``): one transaction writes a
+marker item ``(pk="EVENT#<event>", sk="-")`` on the condition that it does not exist, together
+with the counters of every level. A step retried after a timeout (at-least-once delivery) finds
+the marker and counts nothing: each event is counted exactly once.
+
+Ratings (好差评) also keep their latest comments per office: ``(pk="COMMENTS#<office>",
+sk="<at>#<case id>")``, read newest first with one Query of one page (``comments``).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,21 +28,65 @@ def _key(region: str, year: str) -> dict[str, Any]:
     return {"pk": {"S": region}, "sk": {"S": year}}
 
 
-def add(regions: Iterable[str], year: str, counters: dict[str, int]) -> None:
+def add(regions: Iterable[str], year: str, counters: dict[str, int], *, once: str) -> bool:
+    """Add ``counters`` to every region's item, all or nothing, unless event ``once`` was counted
+    already (then nothing changes and the answer is False)."""
     if not counters:
-        return
+        return False
     names = {f"#c{i}": name for i, name in enumerate(counters)}
     values = {f":v{i}": {"N": str(int(v))} for i, v in enumerate(counters.values())}
     expression = "ADD " + ", ".join(f"#c{i} :v{i}" for i in range(len(counters)))
-    client = config.client("dynamodb")
+    table = config.statistics_table()
+    items: list[dict[str, Any]] = [
+        {
+            "Put": {
+                "TableName": table,
+                "Item": {**_key(f"EVENT#{once}", "-"), "counted_at": {"S": config.now().isoformat(timespec="seconds")}},
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+    ]
     for region in dict.fromkeys(regions):
-        client.update_item(
-            TableName=config.statistics_table(),
-            Key=_key(region, year),
-            UpdateExpression=expression,
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
+        items.append(
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": _key(region, year),
+                    "UpdateExpression": expression,
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": values,
+                }
+            }
         )
+    client = config.client("dynamodb")
+    try:
+        client.transact_write_items(TransactItems=items)
+    except client.exceptions.TransactionCanceledException as exc:
+        reasons = exc.response.get("CancellationReasons") or []
+        if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+            return False  # counted before: a retried step
+        raise
+    return True
+
+
+def add_comment(office_code: str, at: str, case_id: str, comment: dict[str, Any]) -> None:
+    """Keep a rating's comment for the office's statistics page (idempotent: one item per case)."""
+    config.client("dynamodb").put_item(
+        TableName=config.statistics_table(),
+        Item={**_key(f"COMMENTS#{office_code}", f"{at}#{case_id}"), "comment": {"S": json.dumps(comment, ensure_ascii=False)}},
+    )
+
+
+def comments(office_code: str, limit: int) -> list[dict[str, Any]]:
+    """The office's latest ``limit`` rating comments, newest first (one Query, one page)."""
+    response = config.client("dynamodb").query(
+        TableName=config.statistics_table(),
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"COMMENTS#{office_code}"}},
+        ScanIndexForward=False,
+        Limit=limit,
+    )
+    return [json.loads(item["comment"]["S"]) for item in response.get("Items", [])]
 
 
 def _counters(item: dict[str, Any]) -> dict[str, int]:

@@ -25,10 +25,10 @@ from typing import Any
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
 from chalicelib import config
 from chalicelib.store import table_meta
+from chalicelib.store.connection import Model
 
 REVIEW = "review"
 PROOFS = "proofs"

@@ -35,6 +35,7 @@ def _gsis(indexes: list[dict]) -> dict[str, Any]:
         ix["IndexName"]: (
             [(k["AttributeName"], k["KeyType"]) for k in ix["KeySchema"]],
             ix["Projection"]["ProjectionType"],
+            sorted(ix["Projection"].get("NonKeyAttributes", [])),
         )
         for ix in indexes or []
     }

@@ -286,7 +286,7 @@ def test_table_matches_its_definition(template, table: R.Table):
         key=lambda a: a["AttributeName"],
     )
     expected_gsis = {
-        ix.name: {"KeySchema": key_schema(ix.hash_key, ix.range_key), "Projection": {"ProjectionType": "ALL"}}
+        ix.name: {"KeySchema": key_schema(ix.hash_key, ix.range_key), "Projection": ix.projection_spec()}
         for ix in table.indexes
     }
     actual_gsis = {

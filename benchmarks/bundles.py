@@ -1,0 +1,158 @@
+"""The deployed bundles as a cold start sees them (issue 18).
+
+A Lambda cold start imports from ``/var/task``, which is read-only: whatever bytecode the bundle
+does not carry is compiled again by every cold start. Measured here on the bundles the template
+references — the API's zip (the ``ChaliceAppCode`` asset of ``cdk.out``, or ``BENCH_API_ZIP``)
+and ``build/bundles/*`` (``BENCH_BUNDLES_DIR``) — each unpacked into a read-only directory and
+imported by ``python -S`` (no site-packages) with ``PYTHONDONTWRITEBYTECODE=1``, next to a stand-in
+of the runtime's own boto3/botocore (what the python3.11 runtime provides, byte-compiled as there).
+
+- ``bundle_cold_import_ratio_<name>``: cold import as built ÷ the same files byte-compiled (a
+  writable copy after ``compileall``): 1.0 means no cold start compiles anything.
+- ``api_bundle_zip_mb``: the API's zip (MiB).
+- ``cold_init_ms_<name>``: the cold import's median (this machine), which aws_requests prices as
+  Lambda INIT duration.
+"""
+
+from __future__ import annotations
+
+import compileall
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+RUNS = int(os.environ.get("BENCH_IMPORT_RUNS", "5"))
+TARGET_RATIO = 1.2
+TARGET_ZIP_MB = 15.0
+RUNTIME_MODULES = ("boto3", "botocore", "s3transfer", "jmespath", "urllib3", "dateutil", "six.py")
+# What each bundle's cold start loads: the handler module and what its first request imports.
+WORKLOADS = {
+    "api": "import app, chalicelib.services.registration, chalicelib.store.cases, chalicelib.store.codes",
+    "tasks": "import functions.apply_rules, functions.identity_check, functions.notify, functions.await_review",
+    "certificate": (
+        "import functions.issue_certificate, chalicelib.documents.certificate_pdf, reportlab.pdfgen.canvas, "
+        "reportlab.pdfbase.ttfonts, qrcode"
+    ),
+}
+ENV = {"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1", "BIRTHREG_STAGE": "local"}
+
+
+def api_zip() -> Path:
+    if os.environ.get("BENCH_API_ZIP"):
+        return Path(os.environ["BENCH_API_ZIP"])
+    assets = ROOT / "cdk.out" / "BirthRegStack.assets.json"
+    if not assets.is_file():
+        subprocess.run([sys.executable, "-m", "infra.app"], cwd=ROOT, check=True, capture_output=True)
+    files = json.loads(assets.read_text())["files"].values()
+    (code,) = [a for a in files if a.get("displayName", "").endswith("ChaliceAppCode")]
+    return assets.parent / code["source"]["path"]
+
+
+def bundle_dirs() -> dict[str, Path]:
+    base = Path(os.environ.get("BENCH_BUNDLES_DIR", ROOT / "build" / "bundles"))
+    return {name: base / name for name in ("tasks", "certificate") if (base / name).is_dir()}
+
+
+def _runtime_standin(tmp: Path) -> Path:
+    """boto3 & co. from this venv, byte-compiled (the runtime's copy in /var/runtime is)."""
+    import boto3
+
+    site = Path(boto3.__file__).resolve().parent.parent
+    out = tmp / "runtime"
+    out.mkdir()
+    for name in RUNTIME_MODULES:
+        if (site / name).exists():
+            (out / name).symlink_to(site / name)
+            if (site / name).is_dir():
+                compileall.compile_dir(str(site / name), quiet=2)
+    return out
+
+
+def _read_only(path: Path) -> None:
+    for p in [path, *path.rglob("*")]:
+        if not p.is_symlink():
+            p.chmod(p.stat().st_mode & ~0o222)
+
+
+def _writable(path: Path) -> None:
+    for p in [path, *path.rglob("*")]:
+        if not p.is_symlink():
+            p.chmod(p.stat().st_mode | 0o200)
+
+
+def _cold(bundle: Path, runtime: Path, code: str) -> float:
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": f"{bundle}:{runtime}", **ENV}
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-S", "-c", code], cwd=bundle, env=env, check=True)
+    return time.perf_counter() - start
+
+
+def measure(name: str, source: Path, runtime: Path, tmp: Path) -> tuple[float, float, float]:
+    """(cold as built, cold byte-compiled, bare interpreter) medians in seconds."""
+    built = tmp / f"{name}-built"
+    if source.suffix == ".zip":
+        with zipfile.ZipFile(source) as z:
+            z.extractall(built)
+    else:
+        shutil.copytree(source, built, symlinks=True)
+    compiled = tmp / f"{name}-compiled"
+    shutil.copytree(built, compiled, symlinks=True)
+    compileall.compile_dir(str(compiled), quiet=2, workers=1)  # what the files cost once compiled
+    _read_only(built)
+    code = WORKLOADS[name]
+    _cold(built, runtime, code)  # a failed import fails here, loudly
+    a, b, bare = [], [], []
+    for _ in range(RUNS):  # interleaved: machine noise hits all alike
+        bare.append(_cold(built, runtime, "pass"))
+        a.append(_cold(built, runtime, code))
+        b.append(_cold(compiled, runtime, code))
+    _writable(built)
+    return statistics.median(a), statistics.median(b), statistics.median(bare)
+
+
+def captcha_works(api_dir: Path, runtime: Path) -> bool:
+    """The slimmed API bundle still draws a captcha (Pillow without the codecs left out)."""
+    code = "from captcha.image import ImageCaptcha; assert ImageCaptcha(width=160, height=60).generate('A3K9').read(8)"
+    try:
+        _cold(api_dir, runtime, code)
+    except subprocess.CalledProcessError:
+        return False
+    return True
+
+
+def main() -> int:
+    results: dict[str, tuple[float, float, float]] = {}
+    sources: dict[str, Path] = {"api": api_zip(), **bundle_dirs()}
+    with tempfile.TemporaryDirectory(prefix="bench-bundles-") as t:
+        tmp = Path(t)
+        runtime = _runtime_standin(tmp)
+        for name, source in sources.items():
+            results[name] = measure(name, source, runtime, tmp)
+        captcha_ok = captcha_works(tmp / "api-built", runtime)
+    zip_mb = sources["api"].stat().st_size / 2**20
+    for name, (built, compiled, bare) in results.items():
+        ratio = (built - bare) / max(compiled - bare, 1e-6)
+        print(f"bundle_cold_import_ratio_{name}: {ratio:.2f}")
+        print(f"cold_init_ms_{name}: {(built - bare) * 1000:.0f}")
+    print(f"api_bundle_zip_mb: {zip_mb:.2f}")
+    print()
+    for name, (built, compiled, bare) in results.items():
+        print(f"  {name}: cold import as built {(built - bare) * 1000:.0f} ms, byte-compiled {(compiled - bare) * 1000:.0f} ms "
+              f"(medians of {RUNS}, minus bare interpreter {bare * 1000:.0f} ms) from {sources[name]}")
+    print(f"  targets: ratio <= {TARGET_RATIO} for every bundle; API zip <= {TARGET_ZIP_MB} MiB "
+          f"({'met' if zip_mb <= TARGET_ZIP_MB else 'NOT met'}); captcha drawn from the API bundle: {captcha_ok}")
+    ok = captcha_ok and all((b - z) / max(c - z, 1e-6) <= TARGET_RATIO for b, c, z in results.values())
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
