@@ -48,7 +48,7 @@ VIEW_ACTIONS = {
     "full_denied": "verify.full.not_matched",
     "staff": "verify.staff",
 }
-# Wrong ID numbers in the full view, per certificate and phone, before it is refused for a day.
+# Wrong ID numbers in the full view, per certificate (whichever phone), before it is refused for a day.
 MAX_FULL_VIEW_FAILURES = 5
 FULL_VIEW_FAILURE_WINDOW = timedelta(hours=24)
 ID_MAX_LENGTH = 32
@@ -200,15 +200,20 @@ def _case_phones(case: case_store.Case) -> set[str]:
     return {_phone_digits(p) for p in phones if p}
 
 
-def _recent_failures(record: certificate_store.CertificateRecord, actor: str) -> int:
-    since = (config.now() - FULL_VIEW_FAILURE_WINDOW).isoformat(timespec="seconds")
-    count = 0
-    for entry in audit.for_subject(subject(record.registration_number), limit=200):
-        if entry.at < since:
-            break
-        if entry.action == VIEW_ACTIONS["full_denied"] and entry.actor == actor:
-            count += 1
-    return count
+def _failure_limit(record: certificate_store.CertificateRecord):
+    """The wrong-ID-number budget of one certificate (all its phones together), per window.
+
+    Keyed on what it protects -- the certificate's ID numbers -- not on who asks: a masked phone
+    is shared by many numbers, and a per-phone budget multiplies with the phones an attacker holds.
+    """
+    from chalicelib.store import codes
+
+    return codes.window(
+        "FULL_VIEW_FAILURES",
+        f"verify-full#{record.registration_number}",
+        seconds=int(FULL_VIEW_FAILURE_WINDOW.total_seconds()),
+        limit=MAX_FULL_VIEW_FAILURES,
+    )
 
 
 def mask_name(name: str) -> str:
@@ -241,6 +246,7 @@ def _details(case: case_store.Case, record: certificate_store.CertificateRecord)
 def full_view(token: str, *, citizen_token: str | None, body: Any) -> dict[str, Any]:
     from chalicelib.adapters import storage
     from chalicelib.services import tokens
+    from chalicelib.store import codes
 
     result, record = _check(token)
     if result == INVALID:
@@ -253,8 +259,6 @@ def full_view(token: str, *, citizen_token: str | None, body: Any) -> dict[str, 
     if result == REVOKED:
         _log(record, "full_denied", actor, reason="revoked")
         raise CertificateRevoked()
-    if _recent_failures(record, actor) >= MAX_FULL_VIEW_FAILURES:
-        raise errors.TooManyRequests("核验失败次数过多，请24小时后再试", retry_after=3600)
     try:
         case = case_store.get(record.case_id)
     except case_store.CaseNotFound:
@@ -262,15 +266,26 @@ def full_view(token: str, *, citizen_token: str | None, body: Any) -> dict[str, 
     if case.certificate is None or case.certificate.registration_number != record.registration_number:
         # replaced by a newer version whose revocation has not been recorded yet
         raise CertificateRevoked()
+    if _phone_digits(phone) not in _case_phones(case):
+        # Nothing about the ID numbers is tested for a phone that is not the case's, so it costs
+        # the certificate's budget nothing (and a stranger cannot lock the couple out).
+        _log(record, "full_denied", actor, reason="phone_not_on_case")
+        raise NotMatched()
+    # Take one unit of the budget before comparing, give it back on a match: concurrent wrong
+    # attempts can never evaluate more than MAX_FULL_VIEW_FAILURES (store/codes.give_back).
+    attempt = _failure_limit(record)
+    try:
+        codes.take([attempt])
+    except codes.LimitExceeded as exc:
+        raise errors.TooManyRequests(
+            "核验失败次数过多，请24小时后再试", code="FULL_VIEW_LOCKED", retry_after=exc.retry_after
+        ) from None
     form = case.form
-    matched = (
-        _same(woman_id, form["woman"]["id_number"].upper())
-        & _same(man_id, form["man"]["id_number"].upper())
-        & (_phone_digits(phone) in _case_phones(case))
-    )
+    matched = _same(woman_id, form["woman"]["id_number"].upper()) & _same(man_id, form["man"]["id_number"].upper())
     if not matched:
         _log(record, "full_denied", actor, reason="not_matched")
         raise NotMatched()
+    codes.give_back(attempt)
     _log(record, "full", actor)
     return {
         "result": VALID,

@@ -297,21 +297,45 @@ def test_full_view_with_the_couples_id_numbers_and_sms_token(api, couple, clock)
     assert api.get(f"/v1/registrations/{reg['case_id']}/verifications", headers={"X-Citizen-Token": other}).status == 404
 
 
-def test_repeated_wrong_id_numbers_are_refused_for_a_while(api, couple, clock):
+def test_repeated_wrong_id_numbers_lock_the_certificate_not_the_phone(api, couple, clock):
+    """Issue 12: the budget is the certificate's (whatever phone tries), and a phone that is not
+    the case's tests nothing and costs nothing (so a stranger cannot lock the couple out)."""
     from chalicelib.services import verification
 
     reg = registered(api, couple)
     body, token = reg["body"], token_of(reg["number"])
+    stranger = citizen_token(api, unique_phone(), "verify", clock=clock)
+    for _ in range(verification.MAX_FULL_VIEW_FAILURES + 3):
+        assert full(api, token, body, stranger, man="510104199001011234").status == 403
     woman_token = citizen_token(api, body["woman"]["phone"], "verify", clock=clock)
     for _ in range(verification.MAX_FULL_VIEW_FAILURES):
         assert full(api, token, body, woman_token, man="510104199001011234").status == 403
     blocked = full(api, token, body, woman_token)
     assert blocked.status == 429 and "Retry-After" in blocked.headers
-    # another phone of the case is not blocked by this one's failures
-    assert full(api, token, body, citizen_token(api, body["man"]["phone"], "verify", clock=clock)).status == 200
-    # and after the window the woman's phone may try again
+    assert blocked.body["error"]["code"] == "FULL_VIEW_LOCKED"
+    # the man's phone guesses against the same certificate: the same budget
+    man_token = citizen_token(api, body["man"]["phone"], "verify", clock=clock)
+    assert full(api, token, body, man_token).status == 429
+    # after the window the couple may try again; a correct answer does not use up the budget
     clock.advance(verification.FULL_VIEW_FAILURE_WINDOW.total_seconds() + 1)
-    assert full(api, token, body, citizen_token(api, body["woman"]["phone"], "verify", clock=clock)).status == 200
+    woman_token = citizen_token(api, body["woman"]["phone"], "verify", clock=clock)
+    for _ in range(verification.MAX_FULL_VIEW_FAILURES + 2):
+        assert full(api, token, body, woman_token).status == 200
+
+
+def test_concurrent_wrong_id_numbers_evaluate_exactly_the_limit(api, couple, clock):
+    """Issue 12: 20 simultaneous wrong attempts, a limit of 5 -> exactly 5 compared, 15 refused."""
+    from chalicelib.services import verification
+
+    reg = registered(api, couple)
+    body, token = reg["body"], token_of(reg["number"])
+    woman_token = citizen_token(api, body["woman"]["phone"], "verify", clock=clock)
+    wrong = [f"51010419900101{n:04d}" for n in range(20)]
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = sorted(pool.map(lambda man: full(api, token, body, woman_token, man=man).status, wrong))
+    assert statuses == [403] * verification.MAX_FULL_VIEW_FAILURES + [429] * (20 - verification.MAX_FULL_VIEW_FAILURES)
+    denied = [a for a in audit_actions(reg["number"]) if a[1] == "verify.full.not_matched"]
+    assert len(denied) == verification.MAX_FULL_VIEW_FAILURES
 
 
 # ------------------------------------------------------------------------------------- bad tokens
