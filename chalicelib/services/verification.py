@@ -6,8 +6,9 @@
 - ``full_view(token, citizen_token, body)``: 000 §2.5.1 "输入男女方证件号，输入手机号码获取验证码
   ... 即可验证证件信息": both spouses' ID numbers and an SMS-verified phone of the case give
   the details, masked as in the citizen view, and a fresh PDF link (≤ 5 minutes).
-- ``status(number)`` and ``revocations(since)``: the revocation status by registration number,
-  and the compact published list (numbers, versions, times; no personal data).
+- ``status(number, token)`` and ``revocations(since)``: the revocation status of a certificate
+  whose QR token the caller holds (no walking the sequential numbers), and the compact
+  published list (numbers, versions, times; no personal data).
 - ``staff_view(number, staff)``: a medical institution (or an office) looks a certificate up
   (001 三(三)1 "应查验生育服务证").
 - ``verifications_for_case(case)``: who verified the couple's certificates, and when.
@@ -131,9 +132,21 @@ def public_view(token: str) -> dict[str, Any]:
     return body
 
 
-def status(registration_number: str) -> dict[str, Any]:
-    record = certificate_store.get(registration_number)
-    if record is None:
+def status(registration_number: str, *, token: str | None) -> dict[str, Any]:
+    """The revocation state of a certificate whose QR token the caller holds.
+
+    Registration numbers are sequential per county and year (store/certificates.py), so a status
+    by number alone let anyone walk them and learn which certificates exist and how many an
+    office issued. The token (printed in the QR code, unforgeable) must name this number; any
+    other answer is the same 404 as an unknown number. Revoked numbers stay public on the
+    revocation list, which is what relying parties poll.
+    """
+    if not isinstance(token, str) or not token.strip():
+        raise errors.ValidationFailed(
+            details=[errors.FieldError("query.token", "MISSING", "请提供证件二维码中的核验凭证（token）")]
+        )
+    _, record = _check(token.strip())
+    if record is None or record.registration_number != registration_number:
         raise CertificateUnknown()
     _log(record, "status", PUBLIC)
     out = {"registration_number": record.registration_number, "version": int(record.version), "status": record.status}
@@ -298,10 +311,20 @@ def full_view(token: str, *, citizen_token: str | None, body: Any) -> dict[str, 
     }
 
 
-def staff_view(registration_number: str, *, staff) -> dict[str, Any]:
+def staff_certificate(registration_number: str, *, staff) -> certificate_store.CertificateRecord:
+    """The certificate a staff member may work on: 404 if unknown or outside the staff member's
+    reach (``auth.reaches``), the same answer, so sequential numbers cannot be walked across
+    provinces to learn which exist."""
+    from chalicelib import auth
+
     record = certificate_store.get(registration_number)
-    if record is None:
+    if record is None or not auth.reaches(staff, record.office_code):
         raise CertificateUnknown()
+    return record
+
+
+def staff_view(registration_number: str, *, staff) -> dict[str, Any]:
+    record = staff_certificate(registration_number, staff=staff)
     _log(record, "staff", staff.staff_id, role=staff.role, office_code=staff.office_code)
     try:
         case = case_store.get(record.case_id)
@@ -311,8 +334,6 @@ def staff_view(registration_number: str, *, staff) -> dict[str, Any]:
     details = _details(case, record) if current else {**public_facts(record), "birth_record": birth_view(record)}
     result = VALID if record.status == certificate_store.VALID and current else REVOKED
     return {"result": result, "message": MESSAGES[result], "certificate": details}
-
-
 
 
 def _entry(number: str, entry: audit.AuditEntry) -> dict[str, Any]:

@@ -183,7 +183,8 @@ def test_revoked_certificate_is_reported_revoked_and_listed(api, couple, clock):
 
     reg = registered(api, couple)
     number, token = reg["number"], token_of(reg["number"])
-    assert api.get(f"/v1/certificates/{number}/status").body["status"] == "valid"
+    status_path = f"/v1/certificates/{number}/status?token={urllib.parse.quote(token, safe='')}"
+    assert api.get(status_path).body["status"] == "valid"
 
     certificates.revoke(number, reason="工作人员注销", actor="staff-510104")
     certificates.revoke(number, reason="工作人员注销", actor="staff-510104")  # idempotent
@@ -192,7 +193,7 @@ def test_revoked_certificate_is_reported_revoked_and_listed(api, couple, clock):
     r = verify_token(api, token)
     assert r.status == 200 and r.body["result"] == "revoked"
     assert r.body["certificate"]["revoked_at"]
-    status = api.get(f"/v1/certificates/{number}/status")
+    status = api.get(status_path)
     assert status.status == 200 and status.body["status"] == "revoked"
 
     listed = api.get("/v1/certificates/revocations")
@@ -376,8 +377,27 @@ def test_unknown_certificate_and_foreign_keys(api):
     assert verify_token(api, signing.sign(signing.Claims("5101042099999999", 1, 0), stranger)).body["result"] == "invalid"
 
 
+def test_status_by_number_needs_the_certificates_own_token(api, couple):
+    """Issue 12: numbers are sequential; the status route must not let anyone walk them."""
+    first, second = registered(api, couple), registered(api, couple)
+    number, token = first["number"], token_of(first["number"])
+    assert api.get(f"/v1/certificates/{number}/status?token={token}").status == 200
+    bare = api.get(f"/v1/certificates/{number}/status")
+    assert bare.status == 400 and bare.body["error"]["details"][0]["path"] == "query.token"
+    # another certificate's (valid) token does not open this one: the same answer as an unknown number
+    other = api.get(f"/v1/certificates/{number}/status?token={token_of(second['number'])}")
+    unknown = api.get(f"/v1/certificates/5101042099999999/status?token={token}")
+    assert other.status == unknown.status == 404
+    assert other.body["error"]["code"] == unknown.body["error"]["code"] == "CERTIFICATE_UNKNOWN"
+    # walking the neighbouring numbers with a token in hand learns nothing
+    walk = {api.get(f"/v1/certificates/{number[:-4]}{n:04d}/status?token={token}").status
+            for n in range(max(0, int(number[-4:]) - 5), int(number[-4:]) + 5) if f"{n:04d}" != number[-4:]}
+    assert walk == {404}
+
+
 def test_unknown_registration_number_and_junk_paths(api):
-    assert api.get("/v1/certificates/5101042099999999/status").status == 404
+    assert api.get("/v1/certificates/5101042099999999/status").status == 400
+    assert api.get("/v1/certificates/5101042099999999/status?token=abc").status == 404
     assert api.get("/v1/certificates/..%2F..%2Fetc/status").status in {400, 404}
     r = api.get("/v1/verify/" + "A" * 3000)
     assert r.status in {200, 400, 414} and (r.body or {}).get("result", "invalid") == "invalid"
