@@ -116,19 +116,19 @@ class Targets:
         task = find_task(self.api, staff_token(self.api, operator), case.case_id)
         return {"case": case, "task_id": task["task_id"]}
 
-    def certificate(self, province: str, fresh: bool) -> dict:
+    @staticmethod
+    def _shared_or_fresh(shared: dict[str, dict], make, province: str, fresh: bool) -> dict:
         if fresh:
-            return self.new_certificate(province)
-        if province not in self.certificates:
-            self.certificates[province] = self.new_certificate(province)
-        return self.certificates[province]
+            return make(province)
+        if province not in shared:
+            shared[province] = make(province)
+        return shared[province]
+
+    def certificate(self, province: str, fresh: bool) -> dict:
+        return self._shared_or_fresh(self.certificates, self.new_certificate, province, fresh)
 
     def task(self, province: str, fresh: bool) -> dict:
-        if fresh:
-            return self.new_task(province)
-        if province not in self.tasks:
-            self.tasks[province] = self.new_task(province)
-        return self.tasks[province]
+        return self._shared_or_fresh(self.tasks, self.new_task, province, fresh)
 
     def account(self, province: str) -> str:
         if province not in self.accounts:
