@@ -22,7 +22,10 @@ medical_institution   its county; ``office_code``   record births (certificates,
 admin                 the level it administers      create/disable accounts below it
 ====================  ============================  =====================================
 
-``covers(principal, code)`` is the jurisdiction test every staff query applies.
+``covers(principal, code)`` is the jurisdiction test every staff query applies;
+``reaches(principal, case_office)`` the one for a case or certificate at a counter (on-site
+entry, certificate lookup, birth and paper-certificate records): the same region, except that a
+township operator serves couples of any office of its province.
 """
 
 from __future__ import annotations
@@ -90,6 +93,22 @@ def covers(principal: StaffPrincipal, region_or_office_code: str | None) -> bool
 
     code = regions.canonical(region_or_office_code) or region_or_office_code
     return code.startswith(principal.unit_code)
+
+
+def reaches(principal: StaffPrincipal, case_office: str | None) -> bool:
+    """Whether the principal may act at its counter on a case or certificate owned by ``case_office``.
+
+    A township operator: any office of its own province -- 001 三(一)3(2) "本省异地登记对象的发证"
+    and 002 七(一) "谁先接谁负责办理" let a couple be served at another counter of the province,
+    never of another one. Every other role: its own jurisdiction (``covers``); a medical
+    institution's is the county its account was created for.
+    """
+    if not case_office:
+        return False
+    if principal.role == TOWNSHIP_OPERATOR:
+        own = principal.office_code or ""
+        return len(own) >= 2 and own[:2] == case_office[:2]
+    return covers(principal, case_office)
 
 
 # ---------------------------------------------------------------------------------- tokens

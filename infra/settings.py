@@ -134,6 +134,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CAPTCHA_TTL_SECONDS", (API,), "lifetime of a captcha", default="120"),
     Setting("QUERY_IP_LIMIT", (API,), "case queries per client IP and window", default="60"),
     Setting("QUERY_IP_WINDOW_SECONDS", (API,), "window of QUERY_IP_LIMIT", default="3600"),
+    Setting("BY_IDS_WINDOW_SECONDS", (API,), "window of the ID-pair case query limits", default="86400"),
+    Setting("BY_IDS_PERSON_LIMIT", (API,), "ID-pair case queries naming one ID number per window", default="10"),
+    Setting("BY_IDS_PHONE_LIMIT", (API,), "ID-pair case queries from one proven phone per window", default="10"),
     Setting("IDEMPOTENCY_TTL_SECONDS", (API,), "how long a retried submit returns the first result", default="86400"),
     Setting("IDEMPOTENCY_LOCK_SECONDS", (API,), "how long a submit in progress holds its key", default="60"),
 )

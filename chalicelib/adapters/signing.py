@@ -21,7 +21,8 @@ named by the token itself.
 
 Parsing is strict so that a changed character can never yield an accepted token: three
 segments, canonical unpadded base64url only, exactly the expected header and claim members
-with the expected types, and a 64-byte signature.
+with the expected types, and a 64-byte signature whose ``s`` is in the low half of the curve
+order (``sign`` normalises KMS's DER signature to it; ``verify`` refuses the (r, n − s) twin).
 
 ``cryptography`` is imported inside the functions: the HTTP API loads this module only on
 the verification routes.
@@ -47,6 +48,10 @@ ALG = "ES256"
 KMS_ALGORITHM = "ECDSA_SHA_256"
 KEY_SPEC = "ECC_NIST_P256"
 COORDINATE_BYTES = 32
+# The order of P-256. An ECDSA signature (r, s) is equally valid as (r, n - s); only the low half
+# (s <= n/2) is accepted, so one certificate has exactly one token string (no malleability).
+CURVE_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+HALF_ORDER = CURVE_ORDER // 2
 MAX_TOKEN_LENGTH = 1024
 _SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
 _NUMBER = re.compile(r"[0-9A-Z]{8,32}")
@@ -169,6 +174,8 @@ def der_to_raw(der: bytes) -> bytes:
     from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
     r, s = decode_dss_signature(der)
+    if s > HALF_ORDER:  # KMS returns either form; tokens are always issued in the low-S form
+        s = CURVE_ORDER - s
     return r.to_bytes(COORDINATE_BYTES, "big") + s.to_bytes(COORDINATE_BYTES, "big")
 
 
@@ -177,9 +184,10 @@ def raw_to_der(raw: bytes) -> bytes:
 
     if len(raw) != 2 * COORDINATE_BYTES:
         raise InvalidToken("signature has the wrong length")
-    return encode_dss_signature(
-        int.from_bytes(raw[:COORDINATE_BYTES], "big"), int.from_bytes(raw[COORDINATE_BYTES:], "big")
-    )
+    r, s = int.from_bytes(raw[:COORDINATE_BYTES], "big"), int.from_bytes(raw[COORDINATE_BYTES:], "big")
+    if not (0 < r < CURVE_ORDER and 0 < s <= HALF_ORDER):
+        raise InvalidToken("signature is not in the canonical low-S form")
+    return encode_dss_signature(r, s)
 
 
 # ---------------------------------------------------------------------------------- sign / verify

@@ -144,12 +144,12 @@ def statistics_report():
 @route(bp, "/v1/staff/registrations", methods=["POST"], body="RegistrationForm", status=201, security=STAFF, statuses=(409,))
 def onsite_registration():
     from chalicelib import auth
-    from chalicelib.services import registration
+    from chalicelib.services import staff
     from chalicelib.store import audit
 
     principal = _staff(auth.TOWNSHIP_OPERATOR)
-    result = registration.submit(
-        json_body(bp), channel="onsite", actor=principal.staff_id, counter_office=principal.office_code
+    result = staff.register_onsite(
+        json_body(bp), principal
     )
     audit.append(
         f"CASE#{result['case_id']}",

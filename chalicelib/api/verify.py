@@ -7,7 +7,7 @@ published keys, the couple's list of verifications, and what staff record on cer
 | ``GET /v1/verify/{token}`` (and ``/v/{token}``, the QR URL) | anyone | 200 ``result`` valid / revoked / unknown / invalid |
 | ``POST /v1/verify/{token}/full`` | both ID numbers + ``X-Citizen-Token`` (purpose verify) | 200 details + PDF link; 400 / 401 / 403 / 404 / 410 |
 | ``GET /v1/certificates/revocations`` | anyone | the revocation list (``?since=`` ISO time) |
-| ``GET /v1/certificates/{registration_number}/status`` | anyone | valid / revoked; 404 unknown |
+| ``GET /v1/certificates/{registration_number}/status?token=`` | holder of the QR token | valid / revoked; 404 unknown or another certificate's token |
 | ``GET /v1/registrations/{case_id}/verifications`` | ``X-Query-Code`` or ``X-Citizen-Token`` (query) | who verified the case's certificates, when |
 | ``GET /v1/staff/certificates/{registration_number}`` | staff: medical_institution, township_operator | the certificate (masked) |
 | ``POST /v1/staff/certificates/{registration_number}/birth`` | staff: medical_institution | record birth date and sex |
@@ -94,7 +94,8 @@ def revocations():
 def certificate_status(registration_number: str):
     from chalicelib.services import verification
 
-    return _json(verification.status(registration_number))
+    token = (bp.current_request.query_params or {}).get("token")
+    return _json(verification.status(registration_number, token=token))
 
 
 @route(bp, "/v1/registrations/{case_id}/verifications", methods=["GET"], security=("query_code", "citizen_token"), statuses=(429,))
@@ -127,9 +128,10 @@ def staff_certificate(registration_number: str):
 
 @route(bp, "/v1/staff/certificates/{registration_number}/birth", methods=["POST"], body="BirthRecord", security=STAFF, statuses=(409,))
 def staff_record_birth(registration_number: str):
-    from chalicelib.services import certificates
+    from chalicelib.services import certificates, verification
 
     staff = _staff(MEDICAL_INSTITUTION)
+    verification.staff_certificate(registration_number, staff=staff)  # 404 outside its jurisdiction
     return _json(certificates.record_birth(registration_number, request_body(bp), staff=staff))
 
 

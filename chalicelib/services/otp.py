@@ -6,13 +6,18 @@ and returns a short-lived citizen token bound to that phone and purpose (``token
 - The code comes from ``secrets`` and is stored only as a keyed hash (``config.keyed_hash``).
 - It is valid ``SMS_CODE_TTL_SECONDS`` (300), usable once, and locked after
   ``SMS_CODE_MAX_ATTEMPTS`` (5) wrong tries; a new code replaces the previous one.
-- Sending is limited per phone — one per ``SMS_SEND_INTERVAL_SECONDS`` (60) and
+- Sending is limited per phone and purpose — one per ``SMS_SEND_INTERVAL_SECONDS`` (60) and
   ``SMS_DAILY_LIMIT`` (10) per China calendar day — and per client IP —
   ``SMS_IP_LIMIT`` (100) per ``SMS_IP_WINDOW_SECONDS`` (3600; generous: mobile carriers put
   many citizens behind one address). All limits are taken in one DynamoDB transaction
   (``store/codes.take``), answered with 429 and ``Retry-After``.
 - Purposes listed in ``SMS_CAPTCHA_PURPOSES`` (default ``query``) need a graphic captcha
-  first (000 §2.4.1 "输入图形验证码和短信验证码").
+  for every send (000 §2.4.1 "输入图形验证码和短信验证码"); the others send the first code of
+  the day to a phone without one and every further code only with a solved captcha
+  (``CAPTCHA_REQUIRED``), so ten texts to someone else's phone cost nine solved captchas.
+- Why the limits are per purpose: whoever fills a victim's daily budget for one purpose (paying
+  a captcha per text) must not lock the owner out of the others; a registration, a case query
+  and a certificate check each keep their own ten texts a day.
 """
 
 from __future__ import annotations
@@ -83,6 +88,11 @@ class CodeLocked(errors.Forbidden):
     default_message = "验证码错误次数过多，已失效，请重新获取"
 
 
+class CaptchaRequired(errors.ValidationFailed):
+    code = "CAPTCHA_REQUIRED"
+    default_message = "该手机号今日已获取过验证码，请先输入图形验证码"
+
+
 class SmsSendFailed(errors.DomainError):
     code = "SMS_SEND_FAILED"
     status = 503
@@ -132,25 +142,23 @@ def _object(body: Any) -> dict[str, Any]:
     return body
 
 
-def _limits(phone: str, client_ip: str | None) -> list:
-    from chalicelib.store.codes import Limit
+def _limits(phone: str, purpose: str, client_ip: str | None, *, first_free: bool) -> list:
+    """The limits one send takes. ``first_free``: no captcha was solved, so this must be the
+    first send of the day to this phone for this purpose (``SMS_CAPTCHA_REQUIRED`` otherwise)."""
+    from chalicelib.store.codes import Limit, window
 
     now = config.now()
-    phone_key = config.keyed_hash("phone", phone)
-    tomorrow = datetime.combine(now.date() + timedelta(days=1), time(0), tzinfo=config.CHINA_TZ)
+    phone_key = f"{purpose}#{config.keyed_hash('phone', phone)}"
+    tomorrow = int(datetime.combine(now.date() + timedelta(days=1), time(0), tzinfo=config.CHINA_TZ).timestamp())
     limits = []
     if client_ip:
-        window = ip_window()
-        index = int(now.timestamp()) // window
-        limits.append(
-            Limit("SMS_IP_LIMIT", f"RATE#ip#{config.keyed_hash('ip', client_ip)}#{index}", "window",
-                  limit=ip_limit(), resets_at=(index + 1) * window)
-        )
+        limits.append(window("SMS_IP_LIMIT", f"ip#{config.keyed_hash('ip', client_ip)}", seconds=ip_window(), limit=ip_limit()))
     limits.append(Limit("SMS_TOO_FREQUENT", f"RATE#interval#{phone_key}", "interval", seconds=send_interval()))
     limits.append(
-        Limit("SMS_DAILY_LIMIT", f"RATE#day#{phone_key}#{now:%Y%m%d}", "window",
-              limit=daily_limit(), resets_at=int(tomorrow.timestamp()))
+        Limit("SMS_DAILY_LIMIT", f"RATE#day#{phone_key}#{now:%Y%m%d}", "window", limit=daily_limit(), resets_at=tomorrow)
     )
+    if first_free:
+        limits.append(Limit("SMS_CAPTCHA_REQUIRED", f"RATE#free#{phone_key}#{now:%Y%m%d}", "window", limit=1, resets_at=tomorrow))
     return limits
 
 
@@ -170,11 +178,16 @@ def request_code(body: Any, *, client_ip: str | None) -> dict[str, Any]:
     body = _object(body)
     phone = parse_phone(body)
     purpose = _purpose(body)
-    if purpose in captcha_purposes():
+    solved = purpose in captcha_purposes() or body.get("captcha_id") is not None
+    if solved:
         captcha.check(body.get("captcha_id"), body.get("captcha_answer"))
     try:
-        codes.take(_limits(phone, client_ip))
+        codes.take(_limits(phone, purpose, client_ip, first_free=not solved))
     except codes.LimitExceeded as exc:
+        if exc.name == "SMS_CAPTCHA_REQUIRED":
+            raise CaptchaRequired(
+                details=[errors.FieldError("captcha_id", "CAPTCHA_REQUIRED", "请先获取并输入图形验证码")]
+            ) from None
         raise SmsRateLimited(
             _LIMIT_MESSAGES[exc.name].format(s=exc.retry_after), code=exc.name, retry_after=exc.retry_after
         ) from None

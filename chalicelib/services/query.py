@@ -7,7 +7,11 @@ Three ways in, each answered with masked case views (``registration.citizen_view
   the phone's cases from the PhoneIndex (a Query, never a Scan).
 - ``by_ids`` — a new phone (000 §2.4.1 "如果公众已更换手机号码…还需输入男女双方的身份证号码"): a
   query token for the new phone plus both spouses' ID numbers: that couple's cases from
-  the CoupleIndex.
+  the CoupleIndex. Attempts are limited like the query-code path, on what they protect and on
+  who asks: ``BY_IDS_PERSON_LIMIT`` per woman's ID and per man's ID (whoever guesses the
+  spouse's number keeps one of the two fixed) and ``BY_IDS_PHONE_LIMIT`` per proven phone (the
+  client: a phone costs an SMS and a captcha, an IP is shared by a carrier's customers), per
+  ``BY_IDS_WINDOW_SECONDS`` (a day). A couple that hits the limit still has the other two ways in.
 - ``by_query_code`` — Guizhou's "查询码+姓名" (001 附件1 一): the query code and the woman's or
   the man's name, from the sparse QueryCodeIndex. Attempts are limited per client IP
   (``QUERY_IP_LIMIT`` per ``QUERY_IP_WINDOW_SECONDS``), as the code is the only secret.
@@ -48,7 +52,7 @@ def by_phone(token: str | None) -> dict[str, Any]:
 
 
 def by_ids(token: str | None, body: Any) -> dict[str, Any]:
-    tokens.verify(token, "query")  # the new phone is proven; the ID numbers say which couple
+    phone = tokens.verify(token, "query")  # the new phone is proven; the ID numbers say which couple
     body = _body(body)
     today = config.today()
     problems: list[errors.FieldError] = []
@@ -64,9 +68,33 @@ def by_ids(token: str | None, body: Any) -> dict[str, Any]:
             problems.extend(exc.details)
     if problems:
         raise errors.ValidationFailed(details=problems)
+    _limit_pair_attempts(phone, ids["woman_id_number"], ids["man_id_number"])
     key = couple_key_from_ids(ids["woman_id_number"], ids["man_id_number"], secret=config.secret_key())
     newest = sorted(case_store.by_couple(key), key=lambda c: c.created_at, reverse=True)[:MAX_CASES]
     return _views(case_store.load([c.case_id for c in newest]))
+
+
+def _take(limits: list) -> None:
+    from chalicelib.store import codes
+
+    try:
+        codes.take(limits)
+    except codes.LimitExceeded as exc:
+        raise errors.TooManyRequests("查询过于频繁，请稍后再试", code=exc.name, retry_after=exc.retry_after) from None
+
+
+def _limit_pair_attempts(phone: str, woman_id: str, man_id: str) -> None:
+    """All or nothing (one transaction): a refused attempt counts against none of the three."""
+    from chalicelib.store import codes
+
+    window = config.int_setting("BY_IDS_WINDOW_SECONDS")
+    per_person = config.int_setting("BY_IDS_PERSON_LIMIT")
+    _take([
+        codes.window("BY_IDS_PHONE_LIMIT", f"by-ids-phone#{config.keyed_hash('phone', phone)}",
+                     seconds=window, limit=config.int_setting("BY_IDS_PHONE_LIMIT")),
+        codes.window("BY_IDS_PERSON_LIMIT", f"by-ids-id#{config.keyed_hash('id', woman_id)}", seconds=window, limit=per_person),
+        codes.window("BY_IDS_PERSON_LIMIT", f"by-ids-id#{config.keyed_hash('id', man_id)}", seconds=window, limit=per_person),
+    ])
 
 
 def _limit_attempts(client_ip: str | None) -> None:
@@ -74,19 +102,11 @@ def _limit_attempts(client_ip: str | None) -> None:
 
     if not client_ip:
         return
-    window = config.int_setting("QUERY_IP_WINDOW_SECONDS")
-    index = int(config.now().timestamp()) // window
-    limit = codes.Limit(
-        "QUERY_IP_LIMIT",
-        f"RATE#query-ip#{config.keyed_hash('ip', client_ip)}#{index}",
-        "window",
-        limit=config.int_setting("QUERY_IP_LIMIT"),
-        resets_at=(index + 1) * window,
-    )
-    try:
-        codes.take([limit])
-    except codes.LimitExceeded as exc:
-        raise errors.TooManyRequests("查询过于频繁，请稍后再试", code=exc.name, retry_after=exc.retry_after) from None
+    _take([
+        codes.window("QUERY_IP_LIMIT", f"query-ip#{config.keyed_hash('ip', client_ip)}",
+                     seconds=config.int_setting("QUERY_IP_WINDOW_SECONDS"),
+                     limit=config.int_setting("QUERY_IP_LIMIT")),
+    ])
 
 
 def by_query_code(body: Any, *, client_ip: str | None) -> dict[str, Any]:

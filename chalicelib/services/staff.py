@@ -245,3 +245,22 @@ def set_enabled(admin: auth.StaffPrincipal, username: str, enabled: bool) -> dic
         after={"enabled": enabled},
     )
     return {**account, "enabled": enabled}
+
+
+# ------------------------------------------------------------------------ on-site entry
+def register_onsite(body: Any, operator: auth.StaffPrincipal) -> dict[str, Any]:
+    """001 三(一)2 现场生育登记信息录入, at the operator's counter, for a case its province owns.
+
+    The office that owns the case is decided by the province's rules from the form (or is the
+    counter itself where they cannot decide); an operator of another province is refused before
+    anything is stored (``auth.reaches``).
+    """
+    from chalicelib.domain.evaluation import evaluate
+    from chalicelib.domain.form import parse_registration
+    from chalicelib.services import registration
+
+    today = config.today()
+    owner = evaluate(parse_registration(body, today=today), today=today).jurisdiction.office_code
+    if not auth.reaches(operator, owner or operator.office_code):
+        raise errors.Forbidden("该登记归属其他省份的登记机构，不能在本机构录入", code="OUTSIDE_JURISDICTION")
+    return registration.submit(body, channel="onsite", actor=operator.staff_id, counter_office=operator.office_code)

@@ -18,6 +18,14 @@ magic bytes must be those of the declared type. Anything else is deleted and the
 recorded on the case; accepted files are attached with their SHA-256. When the accepted
 files cover every document the workflow asked for, it tells the workflow
 (``review.proofs_received``).
+
+Replay (issue 12): a presigned POST stays usable for its 5 minutes, so the same form can be
+posted again after the first file was accepted. The decision is therefore made once per
+upload id: the accepted bytes -- exactly the ones checked -- are copied to
+``accepted/<case id>/<document>/<upload id>``, which no presigned form can write (each policy
+names one exact ``uploads/...`` key), and the ``uploads/`` object is deleted; any later object
+for an upload id already decided is deleted without touching the decision, and the decision
+itself is a conditional write on the entry still being ``pending``.
 """
 
 from __future__ import annotations
@@ -47,6 +55,7 @@ _MAGIC = (
 MAX_UPLOADS_PER_CASE = 30
 PRESIGN_SECONDS = 300
 DOCUMENT_RE = re.compile(r"[A-Z][A-Z0-9_]{1,39}")
+ACCEPTED_PREFIX = "accepted/"
 KEY_RE = re.compile(r"uploads/(?P<case_id>[0-9A-Z]{8,40})/(?P<document>[A-Z][A-Z0-9_]{1,39})/(?P<upload_id>[0-9a-f]{32})")
 # Uploads are taken while the case is still being handled; never once it is closed.
 OPEN_STATUSES = frozenset(
@@ -215,6 +224,8 @@ def _delete(bucket: str, key: str) -> None:
 
 def check_object(bucket: str, key: str) -> dict[str, Any]:
     client = config.client("s3")
+    if key.startswith(ACCEPTED_PREFIX):
+        return {"key": key, "status": "kept"}  # our own copy of an accepted file (below)
     match = KEY_RE.fullmatch(key)
     if match is None:
         _delete(bucket, key)
@@ -231,6 +242,11 @@ def check_object(bucket: str, key: str) -> dict[str, Any]:
         _delete(bucket, key)
         log.warning("deleted an upload the case did not issue")
         return {"key": key, "status": "deleted", "reason": "UNKNOWN_UPLOAD"}
+    if issued.get("status") != PENDING:
+        # The form was posted again after its upload was decided: the decision stands.
+        _delete(bucket, key)
+        log.warning("deleted a replayed upload of a decided upload id")
+        return {"key": key, "status": "deleted", "reason": "ALREADY_DECIDED"}
     try:
         head = client.head_object(Bucket=bucket, Key=key)
     except client.exceptions.ClientError as exc:
@@ -267,12 +283,21 @@ def check_object(bucket: str, key: str) -> dict[str, Any]:
         "filename": issued.get("filename", ""),
         "at": at,
     }
+    kept = None
     if reason:
-        _delete(bucket, key)
         entry.update(status=REJECTED, reason=reason, message=REJECTION_MESSAGES[reason])
     else:
-        entry.update(status=ACCEPTED, key=key, sha256=digest)
-    case = _replace(case, entry)
+        kept = f"{ACCEPTED_PREFIX}{case_id}/{document}/{upload_id}/{digest[:16]}"
+        client.put_object(Bucket=bucket, Key=kept, Body=data, ContentType=declared)
+        entry.update(status=ACCEPTED, key=kept, sha256=digest)
+    _delete(bucket, key)
+    try:
+        case = _replace(case, entry)
+    except AlreadyDecided:
+        # A concurrent event of the same upload id decided first; keep its copy, drop ours.
+        if kept and kept != _decided_key(case_id, upload_id):
+            _delete(bucket, kept)
+        return {"key": key, "status": "deleted", "reason": "ALREADY_DECIDED"}
     result = {"key": key, "status": entry["status"], "reason": reason}
     if not reason:
         _maybe_resume(case)
@@ -300,9 +325,19 @@ def _append(case: case_store.Case, entry: dict[str, Any]) -> None:
         raise errors.Conflict("该办件上传次数已达上限，请联系登记机构", code="UPLOAD_LIMIT_REACHED") from None
 
 
+class AlreadyDecided(Exception):
+    """The upload's entry is no longer pending: another event decided it first."""
+
+
+def _decided_key(case_id: str, upload_id: str) -> str | None:
+    entry = next((e for e in _entries(case_store.get(case_id)) if e.get("upload_id") == upload_id), {})
+    return entry.get("key")
+
+
 def _replace(case: case_store.Case, entry: dict[str, Any]) -> case_store.Case:
-    """Replace the entry of the same upload in place. Entries are only ever appended, so an
-    index stays valid; the condition re-checks it anyway."""
+    """Decide a pending upload: replace its entry in place, on the condition that it is still
+    pending (one decision per upload id). Entries are only ever appended, so an index stays
+    valid; the condition re-checks it anyway."""
     from pynamodb.exceptions import UpdateError
 
     A = case_store.CaseAttachments
@@ -310,10 +345,12 @@ def _replace(case: case_store.Case, entry: dict[str, Any]) -> case_store.Case:
         index = next((i for i, e in enumerate(_entries(case)) if e.get("upload_id") == entry["upload_id"]), None)
         if index is None:
             break
+        if _entries(case)[index].get("status") != PENDING:
+            raise AlreadyDecided(entry["upload_id"])
         try:
             A(case.case_id).update(
                 actions=[A.uploads[index].set(entry)],
-                condition=A.uploads[index]["upload_id"] == entry["upload_id"],
+                condition=(A.uploads[index]["upload_id"] == entry["upload_id"]) & (A.uploads[index]["status"] == PENDING),
             )
             return case_store.get(case.case_id)
         except UpdateError as exc:

@@ -6,8 +6,9 @@
 - ``full_view(token, citizen_token, body)``: 000 §2.5.1 "输入男女方证件号，输入手机号码获取验证码
   ... 即可验证证件信息": both spouses' ID numbers and an SMS-verified phone of the case give
   the details, masked as in the citizen view, and a fresh PDF link (≤ 5 minutes).
-- ``status(number)`` and ``revocations(since)``: the revocation status by registration number,
-  and the compact published list (numbers, versions, times; no personal data).
+- ``status(number, token)`` and ``revocations(since)``: the revocation status of a certificate
+  whose QR token the caller holds (no walking the sequential numbers), and the compact
+  published list (numbers, versions, times; no personal data).
 - ``staff_view(number, staff)``: a medical institution (or an office) looks a certificate up
   (001 三(三)1 "应查验生育服务证").
 - ``verifications_for_case(case)``: who verified the couple's certificates, and when.
@@ -48,7 +49,7 @@ VIEW_ACTIONS = {
     "full_denied": "verify.full.not_matched",
     "staff": "verify.staff",
 }
-# Wrong ID numbers in the full view, per certificate and phone, before it is refused for a day.
+# Wrong ID numbers in the full view, per certificate (whichever phone), before it is refused for a day.
 MAX_FULL_VIEW_FAILURES = 5
 FULL_VIEW_FAILURE_WINDOW = timedelta(hours=24)
 ID_MAX_LENGTH = 32
@@ -131,9 +132,21 @@ def public_view(token: str) -> dict[str, Any]:
     return body
 
 
-def status(registration_number: str) -> dict[str, Any]:
-    record = certificate_store.get(registration_number)
-    if record is None:
+def status(registration_number: str, *, token: str | None) -> dict[str, Any]:
+    """The revocation state of a certificate whose QR token the caller holds.
+
+    Registration numbers are sequential per county and year (store/certificates.py), so a status
+    by number alone let anyone walk them and learn which certificates exist and how many an
+    office issued. The token (printed in the QR code, unforgeable) must name this number; any
+    other answer is the same 404 as an unknown number. Revoked numbers stay public on the
+    revocation list, which is what relying parties poll.
+    """
+    if not isinstance(token, str) or not token.strip():
+        raise errors.ValidationFailed(
+            details=[errors.FieldError("query.token", "MISSING", "请提供证件二维码中的核验凭证（token）")]
+        )
+    _, record = _check(token.strip())
+    if record is None or record.registration_number != registration_number:
         raise CertificateUnknown()
     _log(record, "status", PUBLIC)
     out = {"registration_number": record.registration_number, "version": int(record.version), "status": record.status}
@@ -200,15 +213,20 @@ def _case_phones(case: case_store.Case) -> set[str]:
     return {_phone_digits(p) for p in phones if p}
 
 
-def _recent_failures(record: certificate_store.CertificateRecord, actor: str) -> int:
-    since = (config.now() - FULL_VIEW_FAILURE_WINDOW).isoformat(timespec="seconds")
-    count = 0
-    for entry in audit.for_subject(subject(record.registration_number), limit=200):
-        if entry.at < since:
-            break
-        if entry.action == VIEW_ACTIONS["full_denied"] and entry.actor == actor:
-            count += 1
-    return count
+def _failure_limit(record: certificate_store.CertificateRecord):
+    """The wrong-ID-number budget of one certificate (all its phones together), per window.
+
+    Keyed on what it protects -- the certificate's ID numbers -- not on who asks: a masked phone
+    is shared by many numbers, and a per-phone budget multiplies with the phones an attacker holds.
+    """
+    from chalicelib.store import codes
+
+    return codes.window(
+        "FULL_VIEW_FAILURES",
+        f"verify-full#{record.registration_number}",
+        seconds=int(FULL_VIEW_FAILURE_WINDOW.total_seconds()),
+        limit=MAX_FULL_VIEW_FAILURES,
+    )
 
 
 def mask_name(name: str) -> str:
@@ -241,6 +259,7 @@ def _details(case: case_store.Case, record: certificate_store.CertificateRecord)
 def full_view(token: str, *, citizen_token: str | None, body: Any) -> dict[str, Any]:
     from chalicelib.adapters import storage
     from chalicelib.services import tokens
+    from chalicelib.store import codes
 
     result, record = _check(token)
     if result == INVALID:
@@ -253,8 +272,6 @@ def full_view(token: str, *, citizen_token: str | None, body: Any) -> dict[str, 
     if result == REVOKED:
         _log(record, "full_denied", actor, reason="revoked")
         raise CertificateRevoked()
-    if _recent_failures(record, actor) >= MAX_FULL_VIEW_FAILURES:
-        raise errors.TooManyRequests("核验失败次数过多，请24小时后再试", retry_after=3600)
     try:
         case = case_store.get(record.case_id)
     except case_store.CaseNotFound:
@@ -262,15 +279,26 @@ def full_view(token: str, *, citizen_token: str | None, body: Any) -> dict[str, 
     if case.certificate is None or case.certificate.registration_number != record.registration_number:
         # replaced by a newer version whose revocation has not been recorded yet
         raise CertificateRevoked()
+    if _phone_digits(phone) not in _case_phones(case):
+        # Nothing about the ID numbers is tested for a phone that is not the case's, so it costs
+        # the certificate's budget nothing (and a stranger cannot lock the couple out).
+        _log(record, "full_denied", actor, reason="phone_not_on_case")
+        raise NotMatched()
+    # Take one unit of the budget before comparing, give it back on a match: concurrent wrong
+    # attempts can never evaluate more than MAX_FULL_VIEW_FAILURES (store/codes.give_back).
+    attempt = _failure_limit(record)
+    try:
+        codes.take([attempt])
+    except codes.LimitExceeded as exc:
+        raise errors.TooManyRequests(
+            "核验失败次数过多，请24小时后再试", code="FULL_VIEW_LOCKED", retry_after=exc.retry_after
+        ) from None
     form = case.form
-    matched = (
-        _same(woman_id, form["woman"]["id_number"].upper())
-        & _same(man_id, form["man"]["id_number"].upper())
-        & (_phone_digits(phone) in _case_phones(case))
-    )
+    matched = _same(woman_id, form["woman"]["id_number"].upper()) & _same(man_id, form["man"]["id_number"].upper())
     if not matched:
         _log(record, "full_denied", actor, reason="not_matched")
         raise NotMatched()
+    codes.give_back(attempt)
     _log(record, "full", actor)
     return {
         "result": VALID,
@@ -283,10 +311,20 @@ def full_view(token: str, *, citizen_token: str | None, body: Any) -> dict[str, 
     }
 
 
-def staff_view(registration_number: str, *, staff) -> dict[str, Any]:
+def staff_certificate(registration_number: str, *, staff) -> certificate_store.CertificateRecord:
+    """The certificate a staff member may work on: 404 if unknown or outside the staff member's
+    reach (``auth.reaches``), the same answer, so sequential numbers cannot be walked across
+    provinces to learn which exist."""
+    from chalicelib import auth
+
     record = certificate_store.get(registration_number)
-    if record is None:
+    if record is None or not auth.reaches(staff, record.office_code):
         raise CertificateUnknown()
+    return record
+
+
+def staff_view(registration_number: str, *, staff) -> dict[str, Any]:
+    record = staff_certificate(registration_number, staff=staff)
     _log(record, "staff", staff.staff_id, role=staff.role, office_code=staff.office_code)
     try:
         case = case_store.get(record.case_id)
@@ -296,8 +334,6 @@ def staff_view(registration_number: str, *, staff) -> dict[str, Any]:
     details = _details(case, record) if current else {**public_facts(record), "birth_record": birth_view(record)}
     result = VALID if record.status == certificate_store.VALID and current else REVOKED
     return {"result": result, "message": MESSAGES[result], "certificate": details}
-
-
 
 
 def _entry(number: str, entry: audit.AuditEntry) -> dict[str, Any]:

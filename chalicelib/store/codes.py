@@ -74,6 +74,12 @@ class LimitExceeded(Exception):
     retry_after: int
 
 
+def window(name: str, key: str, *, seconds: int, limit: int) -> Limit:
+    """A limit of ``limit`` events per fixed window of ``seconds`` for ``key`` (``RATE#<key>#<index>``)."""
+    index = _now() // seconds
+    return Limit(name, f"RATE#{key}#{index}", "window", limit=limit, resets_at=(index + 1) * seconds)
+
+
 def take(limits: list[Limit]) -> None:
     """Take one unit from every limit, all or nothing (one DynamoDB transaction).
 
@@ -112,6 +118,16 @@ def _retry_after(lim: Limit, now: int) -> int:
     except DoesNotExist:
         return 1
     return max(1, int(item.expires_at) - now)
+
+
+def give_back(lim: Limit) -> None:
+    """Return the unit a window limit gave for an attempt that did not count (one atomic ADD -1).
+
+    Taking before evaluating and giving back afterwards is what makes a failure limit exact
+    under concurrency: 20 simultaneous attempts against a limit of 5 take 5 units, so exactly 5
+    are evaluated, however many fail.
+    """
+    applied(lambda: CodeItem(lim.pk).update(actions=[CodeItem.count.add(-1)], condition=CodeItem.count > 0))
 
 
 def count(pk: str) -> int:

@@ -222,14 +222,19 @@ def last_code(phone: str) -> str:
 
 
 def send_code(api: Api, phone: str, purpose: str, *, clock: Clock | None = None, **extra: Any) -> HttpResult:
-    """Request a code (with a solved captcha where needed); with ``clock``, wait out the resend interval."""
+    """Request a code (with a solved captcha where needed: always for "query", from the second
+    send of the day for the other purposes); with ``clock``, wait out the resend interval."""
     body = {"phone": phone, "purpose": purpose, **extra}
-    if purpose == "query" and "captcha_id" not in extra:
+    own_captcha = "captcha_id" not in extra
+    if purpose == "query" and own_captcha:
         body["captcha_id"], body["captcha_answer"] = new_captcha(api)
     r = api.post("/v1/sms-codes", body)
+    if r.status == 400 and own_captcha and r.body["error"]["code"] == "CAPTCHA_REQUIRED":
+        body["captcha_id"], body["captcha_answer"] = new_captcha(api)
+        r = api.post("/v1/sms-codes", body)
     if r.status == 429 and clock is not None and r.body["error"]["code"] == "SMS_TOO_FREQUENT":
         clock.advance(int(r.headers["Retry-After"]))
-        if purpose == "query" and "captcha_id" not in extra:
+        if "captcha_id" in body and own_captcha:
             body["captcha_id"], body["captcha_answer"] = new_captcha(api)
         r = api.post("/v1/sms-codes", body)
     return r

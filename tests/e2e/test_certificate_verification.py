@@ -183,7 +183,8 @@ def test_revoked_certificate_is_reported_revoked_and_listed(api, couple, clock):
 
     reg = registered(api, couple)
     number, token = reg["number"], token_of(reg["number"])
-    assert api.get(f"/v1/certificates/{number}/status").body["status"] == "valid"
+    status_path = f"/v1/certificates/{number}/status?token={urllib.parse.quote(token, safe='')}"
+    assert api.get(status_path).body["status"] == "valid"
 
     certificates.revoke(number, reason="工作人员注销", actor="staff-510104")
     certificates.revoke(number, reason="工作人员注销", actor="staff-510104")  # idempotent
@@ -192,7 +193,7 @@ def test_revoked_certificate_is_reported_revoked_and_listed(api, couple, clock):
     r = verify_token(api, token)
     assert r.status == 200 and r.body["result"] == "revoked"
     assert r.body["certificate"]["revoked_at"]
-    status = api.get(f"/v1/certificates/{number}/status")
+    status = api.get(status_path)
     assert status.status == 200 and status.body["status"] == "revoked"
 
     listed = api.get("/v1/certificates/revocations")
@@ -297,21 +298,45 @@ def test_full_view_with_the_couples_id_numbers_and_sms_token(api, couple, clock)
     assert api.get(f"/v1/registrations/{reg['case_id']}/verifications", headers={"X-Citizen-Token": other}).status == 404
 
 
-def test_repeated_wrong_id_numbers_are_refused_for_a_while(api, couple, clock):
+def test_repeated_wrong_id_numbers_lock_the_certificate_not_the_phone(api, couple, clock):
+    """Issue 12: the budget is the certificate's (whatever phone tries), and a phone that is not
+    the case's tests nothing and costs nothing (so a stranger cannot lock the couple out)."""
     from chalicelib.services import verification
 
     reg = registered(api, couple)
     body, token = reg["body"], token_of(reg["number"])
+    stranger = citizen_token(api, unique_phone(), "verify", clock=clock)
+    for _ in range(verification.MAX_FULL_VIEW_FAILURES + 3):
+        assert full(api, token, body, stranger, man="510104199001011234").status == 403
     woman_token = citizen_token(api, body["woman"]["phone"], "verify", clock=clock)
     for _ in range(verification.MAX_FULL_VIEW_FAILURES):
         assert full(api, token, body, woman_token, man="510104199001011234").status == 403
     blocked = full(api, token, body, woman_token)
     assert blocked.status == 429 and "Retry-After" in blocked.headers
-    # another phone of the case is not blocked by this one's failures
-    assert full(api, token, body, citizen_token(api, body["man"]["phone"], "verify", clock=clock)).status == 200
-    # and after the window the woman's phone may try again
+    assert blocked.body["error"]["code"] == "FULL_VIEW_LOCKED"
+    # the man's phone guesses against the same certificate: the same budget
+    man_token = citizen_token(api, body["man"]["phone"], "verify", clock=clock)
+    assert full(api, token, body, man_token).status == 429
+    # after the window the couple may try again; a correct answer does not use up the budget
     clock.advance(verification.FULL_VIEW_FAILURE_WINDOW.total_seconds() + 1)
-    assert full(api, token, body, citizen_token(api, body["woman"]["phone"], "verify", clock=clock)).status == 200
+    woman_token = citizen_token(api, body["woman"]["phone"], "verify", clock=clock)
+    for _ in range(verification.MAX_FULL_VIEW_FAILURES + 2):
+        assert full(api, token, body, woman_token).status == 200
+
+
+def test_concurrent_wrong_id_numbers_evaluate_exactly_the_limit(api, couple, clock):
+    """Issue 12: 20 simultaneous wrong attempts, a limit of 5 -> exactly 5 compared, 15 refused."""
+    from chalicelib.services import verification
+
+    reg = registered(api, couple)
+    body, token = reg["body"], token_of(reg["number"])
+    woman_token = citizen_token(api, body["woman"]["phone"], "verify", clock=clock)
+    wrong = [f"51010419900101{n:04d}" for n in range(20)]
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = sorted(pool.map(lambda man: full(api, token, body, woman_token, man=man).status, wrong))
+    assert statuses == [403] * verification.MAX_FULL_VIEW_FAILURES + [429] * (20 - verification.MAX_FULL_VIEW_FAILURES)
+    denied = [a for a in audit_actions(reg["number"]) if a[1] == "verify.full.not_matched"]
+    assert len(denied) == verification.MAX_FULL_VIEW_FAILURES
 
 
 # ------------------------------------------------------------------------------------- bad tokens
@@ -352,8 +377,27 @@ def test_unknown_certificate_and_foreign_keys(api):
     assert verify_token(api, signing.sign(signing.Claims("5101042099999999", 1, 0), stranger)).body["result"] == "invalid"
 
 
+def test_status_by_number_needs_the_certificates_own_token(api, couple):
+    """Issue 12: numbers are sequential; the status route must not let anyone walk them."""
+    first, second = registered(api, couple), registered(api, couple)
+    number, token = first["number"], token_of(first["number"])
+    assert api.get(f"/v1/certificates/{number}/status?token={token}").status == 200
+    bare = api.get(f"/v1/certificates/{number}/status")
+    assert bare.status == 400 and bare.body["error"]["details"][0]["path"] == "query.token"
+    # another certificate's (valid) token does not open this one: the same answer as an unknown number
+    other = api.get(f"/v1/certificates/{number}/status?token={token_of(second['number'])}")
+    unknown = api.get(f"/v1/certificates/5101042099999999/status?token={token}")
+    assert other.status == unknown.status == 404
+    assert other.body["error"]["code"] == unknown.body["error"]["code"] == "CERTIFICATE_UNKNOWN"
+    # walking the neighbouring numbers with a token in hand learns nothing
+    walk = {api.get(f"/v1/certificates/{number[:-4]}{n:04d}/status?token={token}").status
+            for n in range(max(0, int(number[-4:]) - 5), int(number[-4:]) + 5) if f"{n:04d}" != number[-4:]}
+    assert walk == {404}
+
+
 def test_unknown_registration_number_and_junk_paths(api):
-    assert api.get("/v1/certificates/5101042099999999/status").status == 404
+    assert api.get("/v1/certificates/5101042099999999/status").status == 400
+    assert api.get("/v1/certificates/5101042099999999/status?token=abc").status == 404
     assert api.get("/v1/certificates/..%2F..%2Fetc/status").status in {400, 404}
     r = api.get("/v1/verify/" + "A" * 3000)
     assert r.status in {200, 400, 414} and (r.body or {}).get("result", "invalid") == "invalid"

@@ -85,6 +85,51 @@ def test_from_a_new_phone_with_both_id_numbers(api, two_couples):
     assert r.status == 401, "the new phone must be verified by SMS"
 
 
+def _guesses(real_id: str, n: int) -> list[str]:
+    """``n`` valid ID numbers of people born the same day in the same county (what a guesser tries)."""
+    from chalicelib.domain import idcard
+
+    born = idcard.birth_date(real_id)
+    return [idcard.make_id(real_id[:6], born, seq) for seq in range(900, 900 + n)]
+
+
+def test_guessing_a_spouses_id_number_is_limited_per_person(api, couple, monkeypatch):
+    """Issue 12: 300 guesses of a spouse's ID in 15 s found the pair. The woman's number stays
+    fixed while the man's is guessed: her budget runs out, whichever phones ask."""
+    monkeypatch.setenv("BY_IDS_WINDOW_SECONDS", "86400")
+    monkeypatch.setenv("BY_IDS_PERSON_LIMIT", "3")
+    body = couple("sichuan")
+    r = register(api, body)
+    assert r.status == 201, r.body
+    woman = body["woman"]["id_number"]
+    statuses = []
+    for man in [*_guesses(body["man"]["id_number"], 3), body["man"]["id_number"]]:
+        token = citizen_token(api, unique_phone(), "query")  # a fresh phone for every guess
+        statuses.append(api.post("/v1/case-queries/by-ids", {"woman_id_number": woman, "man_id_number": man},
+                                 headers={"X-Citizen-Token": token}))
+    assert [x.status for x in statuses] == [200, 200, 200, 429]
+    assert all(x.body == {"cases": []} for x in statuses[:3])
+    assert statuses[3].body["error"]["code"] == "BY_IDS_PERSON_LIMIT" and int(statuses[3].headers["Retry-After"]) > 0
+    # the refused attempt counted against none of its limits: the man's own budget is untouched
+    from chalicelib import config
+    from chalicelib.store import codes
+
+    man_key = f"by-ids-id#{config.keyed_hash('id', body['man']['id_number'])}"
+    assert codes.count(codes.window("BY_IDS_PERSON_LIMIT", man_key, seconds=86400, limit=3).pk) == 0
+
+
+def test_id_pair_queries_are_limited_per_phone(api, couple, monkeypatch):
+    monkeypatch.setenv("BY_IDS_WINDOW_SECONDS", "86400")
+    monkeypatch.setenv("BY_IDS_PHONE_LIMIT", "2")
+    body = couple("sichuan")
+    token = citizen_token(api, unique_phone(), "query")
+    pairs = list(zip(_guesses(body["woman"]["id_number"], 3), _guesses(body["man"]["id_number"], 3), strict=True))
+    results = [api.post("/v1/case-queries/by-ids", {"woman_id_number": w, "man_id_number": m},
+                        headers={"X-Citizen-Token": token}) for w, m in pairs]
+    assert [x.status for x in results] == [200, 200, 429]
+    assert results[2].body["error"]["code"] == "BY_IDS_PHONE_LIMIT"
+
+
 def test_by_query_code_and_name(api, two_couples):
     _, (gz, gz_r) = two_couples
     code = gz_r["query_code"]

@@ -87,7 +87,9 @@ def test_resend_waits_sixty_seconds_and_replaces_the_code(api, clock):
     assert _verify(api, phone, second).status == 200
 
 
-def test_daily_limit_per_phone_is_configurable(api, clock, monkeypatch):
+def test_daily_limit_per_phone_and_purpose_is_configurable(api, clock, monkeypatch):
+    """The daily limit is per phone and purpose: filling it with submit codes (issue 12: ten
+    sends to a victim's phone) leaves the owner's case query and certificate check working."""
     monkeypatch.setenv("SMS_DAILY_LIMIT", "2")
     phone = unique_phone()
     assert send_code(api, phone, "submit").status == 202
@@ -98,6 +100,9 @@ def test_daily_limit_per_phone_is_configurable(api, clock, monkeypatch):
     assert r.status == 429 and r.body["error"]["code"] == "SMS_DAILY_LIMIT"
     assert 0 < int(r.headers["Retry-After"]) <= 24 * 3600
     assert len(_sent_to(phone)) == 2
+    for purpose in ("verify", "query"):
+        assert send_code(api, phone, purpose).status == 202, purpose
+        assert _verify(api, phone, last_code(phone), purpose=purpose).status == 200
 
 
 def test_per_client_ip_limit_counts_nothing_when_it_refuses(api, clock, monkeypatch):
@@ -114,6 +119,32 @@ def test_per_client_ip_limit_counts_nothing_when_it_refuses(api, clock, monkeypa
     # The refusal took nothing from the phone's own limits (one transaction, all or nothing).
     monkeypatch.setenv("SMS_IP_LIMIT", "100000")
     assert send_code(api, phones[2], "submit").status == 202
+
+
+def test_ten_texts_to_a_victims_phone_need_nine_solved_captchas(api, clock):
+    """Issue 12: purposes submit and verify sent ten texts to anyone's phone without a captcha."""
+    phone = unique_phone()
+    bare = {"phone": phone, "purpose": "submit"}
+    assert api.post("/v1/sms-codes", bare).status == 202  # the citizen's first code of the day
+    solved = 0
+    for _ in range(9):
+        clock.advance(61)
+        refused = api.post("/v1/sms-codes", bare)
+        assert refused.status == 400 and refused.body["error"]["code"] == "CAPTCHA_REQUIRED"
+        assert refused.body["error"]["details"][0]["path"] == "captcha_id"
+        captcha_id, answer = new_captcha(api)
+        assert api.post("/v1/sms-codes", {**bare, "captcha_id": captcha_id, "captcha_answer": answer}).status == 202
+        solved += 1
+    assert solved == 9 and len(_sent_to(phone)) == 10
+    # a wrong captcha sends nothing and the daily limit still holds
+    clock.advance(61)
+    captcha_id, answer = new_captcha(api)
+    wrong = api.post("/v1/sms-codes", {**bare, "captcha_id": captcha_id, "captcha_answer": "22222" if answer != "22222" else "33333"})
+    assert wrong.status == 400 and wrong.body["error"]["code"] == "CAPTCHA_INVALID"
+    captcha_id, answer = new_captcha(api)
+    limited = api.post("/v1/sms-codes", {**bare, "captcha_id": captcha_id, "captcha_answer": answer})
+    assert limited.status == 429 and limited.body["error"]["code"] == "SMS_DAILY_LIMIT"
+    assert len(_sent_to(phone)) == 10
 
 
 def test_send_interval_is_configurable(api, monkeypatch):

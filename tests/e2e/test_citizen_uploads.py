@@ -73,6 +73,37 @@ def _exists(stack, key: str) -> bool:
     return any(o["Key"] == key for o in objects)
 
 
+def _kept(stack, case: dict, upload_id: str) -> bytes | None:
+    """The bytes of the accepted copy of ``upload_id`` (``accepted/...``), or None."""
+    s3 = boto3.client("s3")
+    prefix = f"accepted/{case['case_id']}/"
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=stack.names["Uploads"], Prefix=prefix).get("Contents", [])
+            if f"/{upload_id}/" in o["Key"]]
+    assert len(keys) <= 1, keys
+    return s3.get_object(Bucket=stack.names["Uploads"], Key=keys[0])["Body"].read() if keys else None
+
+
+def test_a_replayed_presigned_post_cannot_replace_an_accepted_proof(api, stack, out_of_province):
+    """Issue 12: the same presigned form posted again within its 5 minutes replaced an accepted
+    proof with a rejected file. The first decision stands; the replayed objects are deleted."""
+    case = out_of_province
+    up = _upload(api, case, "ID_CARD", "image/png", PNG)
+    presign = up["presign"]
+    accepted = _entry(api, case, presign["upload_id"])
+    assert accepted["status"] == "accepted"
+    other_png = b"\x89PNG\r\n\x1a\n" + b"another picture" * 10
+    for replay in (b"<html>not an image</html>", other_png):
+        assert post_file(presign["url"], presign["fields"], replay, "image/png") in (200, 201, 204)
+        # CheckUpload ran in process on the ObjectCreated event: the replayed object is gone ...
+        assert not _exists(stack, presign["fields"]["key"])
+        # ... and the entry, its checksum and the kept bytes are the first upload's
+        assert _entry(api, case, presign["upload_id"]) == accepted
+        assert _kept(stack, case, presign["upload_id"]) == PNG
+    view = api.get(f"/v1/registrations/{case['case_id']}", headers={"X-Query-Code": case["code"]}).body
+    assert "ID_CARD" not in view["actions"]["upload"]
+    assert [u["status"] for u in view["proofs"]["uploads"]] == ["accepted"]
+
+
 def test_accepted_upload_is_attached_with_its_checksum(api, stack, out_of_province):
     case = out_of_province
     requested = [d["document"] for d in case["view"]["proofs"]["requested"]]
@@ -88,7 +119,9 @@ def test_accepted_upload_is_attached_with_its_checksum(api, stack, out_of_provin
     assert entry["status"] == "accepted", entry
     assert entry["sha256"] == hashlib.sha256(PNG).hexdigest() and entry["size"] == len(PNG)
     assert "filename" not in entry, "file names may carry personal data"
-    assert _exists(stack, key)
+    # the checked bytes are kept where no presigned form can write; the upload key is emptied
+    assert not _exists(stack, key)
+    assert _kept(stack, case, presign["upload_id"]) == PNG
     view = api.get(f"/v1/registrations/{case['case_id']}", headers={"X-Query-Code": case["code"]}).body
     assert "ID_CARD" not in view["actions"]["upload"] and "RESIDENCE_PROOF" in view["actions"]["upload"]
     pdf = _upload(api, case, "RESIDENCE_PROOF", "application/pdf", PDF)

@@ -65,10 +65,46 @@ def test_round_trip(signer, token):
 
 
 def test_der_and_raw_signatures_convert_both_ways(signer):
-    der = signer.sign_der(b"message")
-    raw = signing.der_to_raw(der)
-    assert len(raw) == 64
-    assert signing.raw_to_der(raw) == der
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+    for i in range(40):  # both halves of s occur among 40 signatures (ECDSA nonces are random)
+        der = signer.sign_der(b"message %d" % i)
+        r, s = decode_dss_signature(der)
+        raw = signing.der_to_raw(der)
+        assert len(raw) == 64
+        assert decode_dss_signature(signing.raw_to_der(raw)) == (r, min(s, signing.CURVE_ORDER - s))
+
+
+def _high_s_twin(token: str) -> str:
+    """The same signature in its other valid form (r, n - s)."""
+    head, payload, _ = token.split(".")
+    raw = segments(token)[2]
+    s = int.from_bytes(raw[32:], "big")
+    return f"{head}.{payload}.{b64(raw[:32] + (signing.CURVE_ORDER - s).to_bytes(32, 'big'))}"
+
+
+def test_issued_tokens_are_always_low_s_and_the_high_s_twin_is_rejected(signer):
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+    twins_valid_for_the_curve = 0
+    for i in range(40):
+        token = signing.sign(signing.Claims("5101042026000123", 1, 1767225600 + i), signer)
+        raw = segments(token)[2]
+        assert int.from_bytes(raw[32:], "big") <= signing.HALF_ORDER
+        twin = _high_s_twin(token)
+        # The twin is a mathematically valid ECDSA signature (the library accepts it) ...
+        h, c, _ = twin.split(".")
+        twin_raw = segments(twin)[2]
+        der = encode_dss_signature(int.from_bytes(twin_raw[:32], "big"), int.from_bytes(twin_raw[32:], "big"))
+        signer.public_key().verify(der, f"{h}.{c}".encode(), ec.ECDSA(hashes.SHA256()))
+        twins_valid_for_the_curve += 1
+        # ... and the verifier refuses it: one certificate, one token string.
+        with pytest.raises(signing.InvalidToken, match="low-S"):
+            signing.verify(twin, signer.keys())
+        assert signing.verify(token, signer.keys()).issued_at == 1767225600 + i
+    assert twins_valid_for_the_curve == 40
 
 
 def test_an_independent_jws_library_accepts_the_token(signer, token):
@@ -209,6 +245,9 @@ def test_kms_signed_token_verifies_against_the_published_key(kms, monkeypatch):
     header = json.loads(segments(token)[0])
     assert header == {"alg": "ES256", "kid": key_id}
     assert signing.verify(token) == CLAIMS  # GetPublicKey once, then offline
+    assert int.from_bytes(segments(token)[2][32:], "big") <= signing.HALF_ORDER
+    with pytest.raises(signing.InvalidToken, match="low-S"):
+        signing.verify(_high_s_twin(token))
     published = signing.jwks()["keys"]
     assert [k["kid"] for k in published] == [key_id]
     offline = signing.public_key_from_jwk(published[0])

@@ -65,6 +65,10 @@ export class SmsCode {
     this.form = form;
     this.extra = extra || (() => ({}));
     this.afterSend = afterSend || (() => {});
+    this.prefix = prefix;
+    // Shown when the API asks for one: after the first code of the day to a phone, every further
+    // code for the same purpose needs a solved captcha (CAPTCHA_REQUIRED).
+    this.captcha = null;
     const inputId = fieldId("code", prefix);
     this.input = h("input", {
       type: "text",
@@ -112,7 +116,8 @@ export class SmsCode {
     this.button.disabled = true;
     status(this.statusEl, "正在发送验证码…");
     try {
-      const r = await post("/v1/sms-codes", { phone, purpose: this.purpose, ...this.extra() });
+      const solved = this.captcha ? this.captcha.value() : {};
+      const r = await post("/v1/sms-codes", { phone, purpose: this.purpose, ...this.extra(), ...solved });
       status(this.statusEl, `验证码已发送至 ${r.phone}，${Math.round(r.expires_in / 60)}分钟内有效`, "ok");
       this.countdown(r.resend_after || 60);
       this.input.focus();
@@ -120,8 +125,13 @@ export class SmsCode {
       this.button.disabled = false;
       status(this.statusEl, "");
       if (err instanceof ApiError && err.status === 429 && err.retryAfter) this.countdown(err.retryAfter);
+      if (err instanceof ApiError && err.code === "CAPTCHA_REQUIRED" && !this.captcha) {
+        this.captcha = new Captcha({ prefix: `${this.prefix}-resend` });
+        this.element.before(this.captcha.element);
+      }
       showErrors(this.form, err);
     } finally {
+      if (this.captcha) this.captcha.refresh(); // single use, right or wrong
       this.afterSend();
     }
   }

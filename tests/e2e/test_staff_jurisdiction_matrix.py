@@ -1,0 +1,236 @@
+"""Every staff route × the demo staff roles × a target in the caller's own province or in another
+(issue 12: a Sichuan hospital recorded a birth on a Guizhou certificate, a Guizhou operator
+created an on-site registration for Sichuan, certificate lookup worked across provinces).
+
+The expected answer of every cell is the table below; the test runs every cell against the
+local stack and fails listing each cell whose status differs. A cell is ``own/other``:
+
+- ``own``: the target belongs to the caller's province — for cases and certificates the
+  province's demo office (Sichuan 春熙路街道 510104022, Guizhou 新华路街道 520102016), for
+  accounts an administrator of the province's capital city created for this test;
+- ``other``: the same kind of target in the other province;
+- ``-``: not applicable (``/v1/staff/me`` has no target).
+
+Rules the table encodes (chalicelib/auth.py ``covers`` and ``reaches``): review tasks, work
+queues and statistics follow the region hierarchy (a township operator: its own office only;
+only the level a task is assigned to decides it); at a counter — on-site entry, certificate
+lookup, paper certificates — a township operator serves any office of its own province;
+a medical institution looks up and annotates certificates of its own county; administrators
+manage only the accounts below them (404 for the others, as if they did not exist); a
+certificate outside one's reach is 404, like an unknown number. 403 for a role that may not
+use the route at all.
+
+Writes expected to succeed get a fresh target each (a decided task or a recorded birth cannot
+be decided or recorded again); refused writes use a shared target, which the test then checks
+is unchanged.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+import pytest
+
+from tests.e2e.conftest import register, wait_for_status
+from tests.e2e.workflow_support import bearer, find_task, staff_token, submit_scenario, wait_status
+
+pytestmark = pytest.mark.e2e
+
+ACTORS = {
+    # column: (username, province)
+    "sc-op": ("sc-op-510104022", "sc"),
+    "sc-op2": ("sc-op-510104023", "sc"),  # another township of the same county
+    "sc-cnty": ("sc-county-510104", "sc"),
+    "sc-city": ("sc-city-5101", "sc"),
+    "sc-prov": ("sc-province", "sc"),
+    "sc-hosp": ("sc-hospital-510104", "sc"),
+    "sc-adm": ("sc-admin", "sc"),
+    "gz-op": ("gz-op-520102016", "gz"),
+    "gz-cnty": ("gz-county-520102", "gz"),
+    "gz-city": ("gz-city-5201", "gz"),
+    "gz-adm": ("gz-admin", "gz"),
+}
+
+EXPECTED = """
+route           sc-op    sc-op2   sc-cnty  sc-city  sc-prov  sc-hosp  sc-adm   gz-op    gz-cnty  gz-city  gz-adm
+me              200/-    200/-    200/-    200/-    200/-    200/-    200/-    200/-    200/-    200/-    200/-
+queue           200/403  403/403  200/403  200/403  200/403  403/403  403/403  200/403  200/403  200/403  403/403
+task_view       200/403  403/403  200/403  200/403  200/403  403/403  403/403  200/403  200/403  200/403  403/403
+task_decide     200/403  403/403  403/403  403/403  403/403  403/403  403/403  200/403  403/403  403/403  403/403
+link_view       200/403  403/403  200/403  200/403  200/403  403/403  403/403  200/403  200/403  200/403  403/403
+link_decide     200/403  403/403  403/403  403/403  403/403  403/403  403/403  200/403  403/403  403/403  403/403
+statistics      200/403  200/403  200/403  200/403  200/403  403/403  403/403  200/403  200/403  200/403  403/403
+onsite          201/403  201/403  403/403  403/403  403/403  403/403  403/403  201/403  403/403  403/403  403/403
+account_create  403/403  403/403  403/403  403/403  403/403  403/403  201/403  403/403  403/403  403/403  201/403
+account_get     403/403  403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  200/404
+account_disable 403/403  403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  200/404
+account_enable  403/403  403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  200/404
+cert_view       200/404  200/404  403/403  403/403  403/403  200/404  403/403  200/404  403/403  403/403  403/403
+cert_birth      403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  403/403  403/403
+paper           201/403  201/403  403/403  403/403  403/403  403/403  403/403  201/403  403/403  403/403  403/403
+"""
+
+# Routes whose success changes the target so that it cannot succeed twice.
+ONE_SHOT = {"task_decide", "link_decide", "cert_birth", "paper", "onsite"}
+PROFILE = {"sc": "sichuan", "gz": "guizhou"}
+CAPITAL = {"sc": "5101", "gz": "5201"}
+OTHER = {"sc": "gz", "gz": "sc"}
+
+
+def expected_table() -> dict[tuple[str, str], tuple[int | None, int | None]]:
+    lines = [line.split() for line in EXPECTED.strip().splitlines()]
+    header, rows = lines[0][1:], lines[1:]
+    assert header == list(ACTORS), "the table's columns are the actors"
+    out = {}
+    for route, *cells in rows:
+        assert len(cells) == len(header), route
+        for actor, cell in zip(header, cells, strict=True):
+            own, other = cell.split("/")
+            out[(route, actor)] = (int(own), None if other == "-" else int(other))
+    return out
+
+
+@dataclass
+class Targets:
+    """Shared targets per province, and factories for fresh ones."""
+
+    api: object
+    couple: object
+    certificates: dict[str, dict] = field(default_factory=dict)
+    tasks: dict[str, dict] = field(default_factory=dict)
+    accounts: dict[str, str] = field(default_factory=dict)
+
+    def new_certificate(self, province: str) -> dict:
+        body = self.couple(PROFILE[province])
+        r = register(self.api, body)
+        assert r.status == 201, r.body
+        view = wait_for_status(self.api, r.body["case_id"], r.body["query_code"], {"registered"})
+        return {"case_id": r.body["case_id"], "number": view["certificate"]["registration_number"],
+                "office": view["evaluation"]["jurisdiction"]["office_code"]}
+
+    def new_task(self, province: str) -> dict:
+        case = submit_scenario(self.api, PROFILE[province], "registry_has_more")
+        wait_status(self.api, case, "awaiting_review")
+        operator = ACTORS[f"{province}-op"][0]
+        task = find_task(self.api, staff_token(self.api, operator), case.case_id)
+        return {"case": case, "task_id": task["task_id"]}
+
+    @staticmethod
+    def _shared_or_fresh(shared: dict[str, dict], make, province: str, fresh: bool) -> dict:
+        if fresh:
+            return make(province)
+        if province not in shared:
+            shared[province] = make(province)
+        return shared[province]
+
+    def certificate(self, province: str, fresh: bool) -> dict:
+        return self._shared_or_fresh(self.certificates, self.new_certificate, province, fresh)
+
+    def task(self, province: str, fresh: bool) -> dict:
+        return self._shared_or_fresh(self.tasks, self.new_task, province, fresh)
+
+    def account(self, province: str) -> str:
+        if province not in self.accounts:
+            admin = staff_token(self.api, ACTORS[f"{province}-adm"][0])
+            username = f"mx-{province}-admin-{uuid.uuid4().hex[:8]}"
+            body = {"username": username, "name": "矩阵测试管理员", "role": "admin", "region_code": CAPITAL[province]}
+            r = self.api.post("/v1/staff/accounts", body, headers=bearer(admin))
+            assert r.status == 201, r.body
+            self.accounts[province] = username
+        return self.accounts[province]
+
+
+OFFICE = {"sc": "510104022", "gz": "520102016"}
+
+
+def call(api, targets: Targets, route: str, token: str, province: str, *, fresh: bool):
+    """One request of ``route`` by ``token`` against a target of ``province``."""
+    from chalicelib import config
+
+    h = bearer(token)
+    today = config.today().isoformat()
+    if route == "me":
+        return api.get("/v1/staff/me", headers=h)
+    if route == "queue":
+        return api.get(f"/v1/staff/tasks?office={OFFICE[province]}", headers=h)
+    if route in {"task_view", "link_view"}:
+        prefix = "/v1/staff/tasks" if route == "task_view" else "/staff/tasks"
+        return api.get(f"{prefix}/{targets.task(province, False)['task_id']}", headers=h)
+    if route in {"task_decide", "link_decide"}:
+        prefix = "/v1/staff/tasks" if route == "task_decide" else "/staff/tasks"
+        return api.post(f"{prefix}/{targets.task(province, fresh)['task_id']}", {"decision": "accept"}, headers=h)
+    if route == "statistics":
+        return api.get("/v1/staff/statistics" + ("" if province == "own" else f"?region={OFFICE[province][:2]}"), headers=h)
+    if route == "onsite":
+        return api.post("/v1/staff/registrations", targets.couple(PROFILE[province]), headers=h)
+    if route == "account_create":
+        body = {"username": f"mx-new-{uuid.uuid4().hex[:8]}", "name": "新管理员", "role": "admin", "region_code": CAPITAL[province]}
+        return api.post("/v1/staff/accounts", body, headers=h)
+    if route == "account_get":
+        return api.get(f"/v1/staff/accounts/{targets.account(province)}", headers=h)
+    if route in {"account_disable", "account_enable"}:
+        return api.post(f"/v1/staff/accounts/{targets.account(province)}/{route.split('_')[1]}", headers=h)
+    if route == "cert_view":
+        return api.get(f"/v1/staff/certificates/{targets.certificate(province, False)['number']}", headers=h)
+    if route == "cert_birth":
+        number = targets.certificate(province, fresh)["number"]
+        return api.post(f"/v1/staff/certificates/{number}/birth", {"birth_date": today, "sex": "female"}, headers=h)
+    if route == "paper":
+        case_id = targets.certificate(province, fresh)["case_id"]
+        body = {"number": f"P{uuid.uuid4().hex[:10].upper()}", "issued_on": today}
+        return api.post(f"/v1/staff/cases/{case_id}/paper-certificate", body, headers=h)
+    raise AssertionError(route)
+
+
+def test_every_staff_route_for_every_role_in_and_out_of_jurisdiction(api, couple):
+    from chalicelib.store import certificates as certificate_store
+    from chalicelib.store import tasks as task_store
+
+    table = expected_table()
+    targets = Targets(api, couple)
+    mismatches = []
+    for (route, actor), (own, other) in table.items():
+        username, province = ACTORS[actor]
+        token = staff_token(api, username)
+        for scope, expected in (("own", own), ("other", other)):
+            if expected is None:
+                continue
+            target_province = province if scope == "own" else OTHER[province]
+            if route == "statistics":
+                target_province = "own" if scope == "own" else OTHER[province]
+            fresh = route in ONE_SHOT and 200 <= expected < 300
+            r = call(api, targets, route, token, target_province, fresh=fresh)
+            if r.status != expected:
+                error = (r.body or {}).get("error", {}) if isinstance(r.body, dict) else {}
+                mismatches.append(f"{route:16} {actor:8} {scope:5} expected {expected}, got {r.status} {error.get('code')}")
+    assert not mismatches, "jurisdiction matrix mismatches:\n" + "\n".join(mismatches)
+
+    # The refused writes left the shared targets as they were.
+    for province, shared in targets.tasks.items():
+        assert task_store.get(shared["task_id"]).status == "open", province
+    for province, shared in targets.certificates.items():
+        record = certificate_store.get(shared["number"])
+        assert record.birth_date is None and record.status == certificate_store.VALID, province
+        assert certificate_store.paper_certificate(shared["case_id"]) is None, province
+
+
+def test_the_table_covers_every_staff_route():
+    """A new staff route must get a row: the app's staff routes are the ones the matrix calls."""
+    import app as application
+
+    staff_paths = set()
+    for path, methods in application.app.routes.items():
+        if path.startswith(("/v1/staff/", "/staff/")) and path not in {"/v1/staff/login", "/v1/staff/login/new-password"}:
+            staff_paths |= {(m, path) for m in methods}
+    called = {
+        ("GET", "/v1/staff/me"), ("GET", "/v1/staff/tasks"), ("GET", "/v1/staff/tasks/{task_id}"),
+        ("POST", "/v1/staff/tasks/{task_id}"), ("GET", "/staff/tasks/{task_id}"), ("POST", "/staff/tasks/{task_id}"),
+        ("GET", "/v1/staff/statistics"), ("POST", "/v1/staff/registrations"), ("POST", "/v1/staff/accounts"),
+        ("GET", "/v1/staff/accounts/{username}"), ("POST", "/v1/staff/accounts/{username}/disable"),
+        ("POST", "/v1/staff/accounts/{username}/enable"), ("GET", "/v1/staff/certificates/{registration_number}"),
+        ("POST", "/v1/staff/certificates/{registration_number}/birth"),
+        ("POST", "/v1/staff/cases/{case_id}/paper-certificate"),
+    }
+    assert staff_paths == called
+    assert len(called) == len({row.split()[0] for row in EXPECTED.strip().splitlines()[1:]})
