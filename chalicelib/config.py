@@ -62,6 +62,10 @@ def idempotency_table() -> str:
     return setting("IDEMPOTENCY_TABLE", _default_name("idempotency"))
 
 
+def outbox_table() -> str:
+    return setting("OUTBOX_TABLE", _default_name("outbox"))
+
+
 def audit_table() -> str:
     return setting("AUDIT_TABLE", _default_name("audit"))
 

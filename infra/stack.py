@@ -32,6 +32,8 @@ from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -56,6 +58,7 @@ from infra.resources import (
     KEYS,
     PROJECT,
     ROOT,
+    SCHEDULES,
     SITES,
     STATE_MACHINES,
     TABLES,
@@ -278,6 +281,15 @@ class BirthRegStack(Stack):
             if b.notify:
                 self._notify(b)
         self.state_machines: dict[str, sfn.StateMachine] = {m.id: self._state_machine(m) for m in STATE_MACHINES}
+        for schedule in SCHEDULES:
+            events.Rule(
+                self,
+                f"{schedule.id}Rule",
+                rule_name=physical_name(schedule.id.lower(), self.stage),
+                description=schedule.description,
+                schedule=events.Schedule.rate(Duration.minutes(schedule.rate_minutes)),
+                targets=[targets.LambdaFunction(self.functions[schedule.function])],
+            )
         self.api_role, self.api = self._api()
         self.sites: dict[str, cloudfront.Distribution] = {site.id: self._site(site) for site in SITES}
         self._outputs()

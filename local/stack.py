@@ -46,6 +46,9 @@ def _prepare_environment(moto_port: int) -> None:
     # The public-security check is open in working hours only (000 §2.3.5); locally it is always
     # open unless set (local/README.md shows the waiting branch with VERIFICATION_WINDOW=09:00-17:30).
     os.environ.setdefault("VERIFICATION_WINDOW", "always")
+    # Outbox retries: seconds apart locally, not the deployed half minute (services/outbox.py).
+    os.environ.setdefault("OUTBOX_BACKOFF_SECONDS", "1")
+    os.environ.setdefault("OUTBOX_SWEEP_AFTER_SECONDS", "3")
 
 
 @dataclass
@@ -57,6 +60,7 @@ class LocalStack:
     _moto: object | None = None
     _api: object | None = None
     _api_thread: threading.Thread | None = None
+    _scheduler: object | None = None
 
     @property
     def endpoint(self) -> str:
@@ -97,6 +101,13 @@ class LocalStack:
             from local.seed import seed_demo_records
 
             seed_demo_records()
+        from local.schedules import Scheduler
+
+        self._scheduler = Scheduler(self.names).start()
+        from local import faults
+
+        if faults.from_environment():  # BIRTHREG_FAULTS=0.1: fault injection (local/faults.py)
+            log.warning("fault injection: %.0f %% of AWS and registry calls fail", faults.rate() * 100)
         if self.api_port is not None:
             self._start_api()
         return self
@@ -170,6 +181,9 @@ class LocalStack:
         from local import lambdas
 
         lambdas.quiet_for_shutdown()
+        if self._scheduler is not None:
+            self._scheduler.stop()
+            self._scheduler = None
         if self._api is not None:
             self._api.shutdown()
             self._api = None

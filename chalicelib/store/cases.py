@@ -6,7 +6,7 @@ Personal data stays here (encrypted at rest); the workflow only ever carries the
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from pynamodb.attributes import (
@@ -16,9 +16,11 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
 from chalicelib import config
 
@@ -181,12 +183,27 @@ def queue_key(status: str, created_at: str) -> str:
     return f"{status}#{created_at}"
 
 
-def create(case: Case) -> None:
-    """Insert a new case; never overwrites one with the same id."""
+def create(case: Case, *, also: tuple[Callable[[TransactWrite], None], ...] = ()) -> None:
+    """Insert a new case; never overwrites one with the same id.
+
+    ``also``: further writes committed in the same transaction (an outbox message, the
+    idempotency record's result), each adding itself to the ``TransactWrite``."""
+    if not also:
+        try:
+            case.save(condition=Case.case_id.does_not_exist())
+        except PutError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                raise CaseExists(case.case_id) from exc
+            raise
+        return
     try:
-        case.save(condition=Case.case_id.does_not_exist())
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
+        with TransactWrite(connection=Connection(region=config.region())) as transaction:
+            transaction.save(case, condition=Case.case_id.does_not_exist())
+            for add in also:
+                add(transaction)
+    except TransactWriteError as exc:
+        reasons = exc.cancellation_reasons or []
+        if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
             raise CaseExists(case.case_id) from exc
         raise
 
@@ -202,8 +219,21 @@ def by_couple(couple_key: str) -> Iterator[Case]:
     return Case.couple_index.query(couple_key)
 
 
-def update(case: Case, actions: list, *, condition: Any = None) -> Case:
-    """Apply ``actions`` with optimistic locking (and ``condition``); ``ConcurrentChange`` if either fails."""
+def update(case: Case, actions: list, *, condition: Any = None, also: tuple[Callable[[TransactWrite], None], ...] = ()) -> Case:
+    """Apply ``actions`` with optimistic locking (and ``condition``); ``ConcurrentChange`` if either fails.
+    ``also``: further writes in the same transaction, as in ``create``."""
+    if also:
+        try:
+            with TransactWrite(connection=Connection(region=config.region())) as transaction:
+                transaction.update(case, actions=actions, condition=condition)
+                for add in also:
+                    add(transaction)
+        except TransactWriteError as exc:
+            reasons = exc.cancellation_reasons or []
+            if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+                raise ConcurrentChange(case.case_id) from exc
+            raise
+        return case  # as written before the transaction: transactions return no attributes
     try:
         case.update(actions=actions, condition=condition)
     except UpdateError as exc:
