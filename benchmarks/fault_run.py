@@ -113,14 +113,15 @@ class AlertQueue:
                 self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=m["ReceiptHandle"])
 
 
-def prepare(n: int, *, review_every: int = 10) -> list[dict[str, Any]]:
-    """N fresh couples with their registry records; every ``review_every``-th goes to review."""
+def prepare(n: int, *, first_serial: int = 1200, review_every: int = 10) -> list[dict[str, Any]]:
+    """N fresh couples with their registry records; every ``review_every``-th goes to review.
+    Serials (``local.seed.scenario``) 1200 on: born 1993-1996, apart from the tests' couples."""
     from chalicelib.store import registry
     from local.seed import scenario
 
     couples = []
     for i in range(n):
-        serial = 5000 + i
+        serial = first_serial + i
         name = "registry_has_more" if i % review_every == review_every - 1 else "instant"
         body, records = scenario("sichuan", name, serial=serial)
         body["woman"]["phone"], body["man"]["phone"] = f"139{serial:08d}", f"136{serial:08d}"
@@ -150,19 +151,30 @@ def wait_outbox_settled(table: str, timeout: float) -> Counter:
 
 
 def run(n: int, rate: float, workers: int, timeout: float) -> dict[str, Any]:
-    import os
-
-    from chalicelib.services import tokens
-    from local import faults
+    """Start a local stack in this process and ``run_on`` it."""
     from local.stack import LocalStack, free_port
 
     stack = LocalStack(api_port=free_port()).start()
     try:
-        alerts = AlertQueue(stack.names["OperatorAlerts"])
-        couples = prepare(n)
-        for couple in couples:
-            couple["token"] = tokens.issue(couple["body"]["woman"]["phone"], "submit", ttl_seconds=24 * 3600)
-        faults.set_rate(rate)
+        return run_on(stack, n, rate=rate, workers=workers, timeout=timeout)
+    finally:
+        stack.stop()
+
+
+def run_on(stack, n: int, *, rate: float, workers: int, timeout: float, first_serial: int = 1200) -> dict[str, Any]:
+    """The fault run against a started local stack (also used by tests/e2e/test_fault_run.py)."""
+    import os
+
+    from chalicelib.services import tokens
+    from local import faults
+
+    faults.injected.clear()
+    alerts = AlertQueue(stack.names["OperatorAlerts"])
+    couples = prepare(n, first_serial=first_serial)
+    for couple in couples:
+        couple["token"] = tokens.issue(couple["body"]["woman"]["phone"], "submit", ttl_seconds=24 * 3600)
+    faults.set_rate(rate)
+    try:
         started = time.monotonic()
         with ThreadPoolExecutor(max_workers=workers) as pool:
             answers = list(pool.map(lambda c: submit_like_a_browser(stack.api_url, c["body"], c["token"]), couples))
@@ -171,19 +183,21 @@ def run(n: int, rate: float, workers: int, timeout: float) -> dict[str, Any]:
         final = wait_terminal(acknowledged, os.environ["CASES_TABLE"], timeout)
         settled_in = time.monotonic() - started
         outbox = wait_outbox_settled(os.environ["OUTBOX_TABLE"], 60)
-        with faults.paused():
-            return count(couples, answers, final, alerts, outbox, faults.injected, submitted_in, settled_in, rate)
     finally:
         faults.set_rate(0.0)
-        stack.stop()
+    return count(couples, answers, final, alerts, outbox, faults.injected, submitted_in, settled_in, rate)
 
 
 def count(couples, answers, final, alerts, outbox, injected, submitted_in, settled_in, rate) -> dict[str, Any]:
     import os
 
-    cases = _items(os.environ["CASES_TABLE"])
+    phones = {c["body"]["woman"]["phone"] for c in couples}
+    cases = [c for c in _items(os.environ["CASES_TABLE"]) if c.get("contact_phone") in phones]  # this run's only
     by_couple: Counter = Counter((c["couple_key"], int(c["child_order"])) for c in cases)
-    certificates = [c for c in _items(os.environ["CERTIFICATES_TABLE"]) if str(c["registration_number"]).isdigit() and c.get("case_id")]
+    ours = {c["case_id"] for c in cases}
+    certificates = [
+        c for c in _items(os.environ["CERTIFICATES_TABLE"]) if str(c["registration_number"]).isdigit() and c.get("case_id") in ours
+    ]
     certificates_per_case = Counter(c["case_id"] for c in certificates)
     couple_of_case = {c["case_id"]: (c["couple_key"], int(c["child_order"])) for c in cases}
     certificates_per_couple: Counter = Counter()
@@ -199,7 +213,7 @@ def count(couples, answers, final, alerts, outbox, injected, submitted_in, settl
         "fault_run_acknowledged": len(acknowledged),
         "fault_run_lost": len(lost),
         "fault_run_duplicates": sum(k - 1 for k in certificates_per_couple.values() if k > 1) + sum(k - 1 for k in by_couple.values() if k > 1),
-        "fault_run_unacknowledged": len({c["case_id"] for c in cases} - acknowledged - _seeded(cases)),
+        "fault_run_unacknowledged": len({c["case_id"] for c in cases} - acknowledged),
         "fault_run_gave_up": sum(1 for a in answers if "error" in a),
         "fault_run_registered": sum(1 for s in final.values() if s == "registered"),
         "fault_run_in_review": sum(1 for s in final.values() if s in ("awaiting_review", "awaiting_proofs")),
@@ -216,10 +230,6 @@ def count(couples, answers, final, alerts, outbox, injected, submitted_in, settl
         "errors": Counter(str(a["error"]) for a in answers if "error" in a),
         "injected": dict(injected.most_common(12)),
     }
-
-
-def _seeded(cases) -> set[str]:
-    return {c["case_id"] for c in cases if c.get("channel") != "online"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -102,7 +102,7 @@ def lease(event_id: str, *, now: int, seconds: int) -> OutboxMessage | None:
     free = M.lease_until.does_not_exist() | (M.lease_until < now)
     if not applied(lambda: message.update(actions=[M.lease_until.set(now + seconds)], condition=(M.queue == PENDING) & free)):
         return None
-    return get(event_id)
+    return message  # update() loaded the item as written (ALL_NEW)
 
 
 def mark_delivered(message: OutboxMessage, *, at: str, keep_seconds: int, now: int) -> None:
