@@ -183,7 +183,11 @@ def queue_key(status: str, created_at: str) -> str:
     return f"{status}#{created_at}"
 
 
-def create(case: Case, *, also: tuple[Callable[[TransactWrite], None], ...] = ()) -> None:
+# a further write in a case's transaction (an outbox message, an idempotency record's answer)
+Addition = Callable[[TransactWrite], None]
+
+
+def create(case: Case, *, also: tuple[Addition, ...] = ()) -> None:
     """Insert a new case; never overwrites one with the same id.
 
     ``also``: further writes committed in the same transaction (an outbox message, the
@@ -196,16 +200,23 @@ def create(case: Case, *, also: tuple[Callable[[TransactWrite], None], ...] = ()
                 raise CaseExists(case.case_id) from exc
             raise
         return
+    if not _transact(lambda t: t.save(case, condition=Case.case_id.does_not_exist()), also):
+        raise CaseExists(case.case_id)
+
+
+def _transact(first: Addition, also: tuple[Addition, ...]) -> bool:
+    """One transaction: the case's write, then ``also``; False if the case's condition failed."""
     try:
         with TransactWrite(connection=Connection(region=config.region())) as transaction:
-            transaction.save(case, condition=Case.case_id.does_not_exist())
+            first(transaction)
             for add in also:
                 add(transaction)
     except TransactWriteError as exc:
         reasons = exc.cancellation_reasons or []
         if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
-            raise CaseExists(case.case_id) from exc
+            return False
         raise
+    return True
 
 
 def get(case_id: str) -> Case:
@@ -219,20 +230,12 @@ def by_couple(couple_key: str) -> Iterator[Case]:
     return Case.couple_index.query(couple_key)
 
 
-def update(case: Case, actions: list, *, condition: Any = None, also: tuple[Callable[[TransactWrite], None], ...] = ()) -> Case:
+def update(case: Case, actions: list, *, condition: Any = None, also: tuple[Addition, ...] = ()) -> Case:
     """Apply ``actions`` with optimistic locking (and ``condition``); ``ConcurrentChange`` if either fails.
     ``also``: further writes in the same transaction, as in ``create``."""
     if also:
-        try:
-            with TransactWrite(connection=Connection(region=config.region())) as transaction:
-                transaction.update(case, actions=actions, condition=condition)
-                for add in also:
-                    add(transaction)
-        except TransactWriteError as exc:
-            reasons = exc.cancellation_reasons or []
-            if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
-                raise ConcurrentChange(case.case_id) from exc
-            raise
+        if not _transact(lambda t: t.update(case, actions=actions, condition=condition), also):
+            raise ConcurrentChange(case.case_id)
         return case  # as written before the transaction: transactions return no attributes
     try:
         case.update(actions=actions, condition=condition)

@@ -32,20 +32,22 @@ def _receipts(phone: str, query_code: str) -> list[str]:
 
 @pytest.fixture
 def sms_down(monkeypatch):
-    """Every SMS send fails (the gateway is down) until the test calls ``restore()``."""
+    """``fail()``: every SMS send fails (the gateway is down) until ``restore()``."""
     from chalicelib.adapters import sms
 
     original = sms.SnsSmsSender.send
-    calls = {"n": 0}
+    attempts = {"n": 0}
 
     def failing(self, phone, text, ref=None):
-        calls["n"] += 1
+        attempts["n"] += 1
         raise sms.SmsUnavailable("gateway down (test)")
 
-    monkeypatch.setattr(sms.SnsSmsSender, "send", failing)
-
     class Switch:
-        attempts = calls
+        calls = attempts
+
+        @staticmethod
+        def fail() -> None:
+            monkeypatch.setattr(sms.SnsSmsSender, "send", failing)
 
         @staticmethod
         def restore() -> None:
@@ -59,12 +61,13 @@ def test_failing_receipt_sms_does_not_fail_the_submission_and_is_delivered_later
 
     body = couple("sichuan")
     phone = body["woman"]["phone"]
-    token = citizen_token(api, phone, "submit")  # the code's SMS is sent before the outage below
+    token = citizen_token(api, phone, "submit")
+    sms_down.fail()
     key = str(uuid.uuid4())
     first = register(api, body, token=token, key=key)
     assert first.status == 201, first.body
     case_id, code = first.body["case_id"], first.body["query_code"]
-    assert sms_down.attempts["n"] >= 1, "the receipt was tried at once"
+    assert sms_down.calls["n"] >= 1, "the receipt was tried at once"
     message = store.get(f"sms:receipt:{case_id}")
     assert message.queue == store.PENDING and int(message.attempts) >= 1
     assert code not in (message.payload or ""), "the query code is sealed at rest"
@@ -137,6 +140,7 @@ def test_dead_letter_is_alerted_listed_and_replayed(api, stack, couple, sms_down
     body = couple("sichuan")
     phone = body["woman"]["phone"]
     token = citizen_token(api, phone, "submit")
+    sms_down.fail()
     r = register(api, body, token=token)
     assert r.status == 201, r.body
     event_id = f"sms:receipt:{r.body['case_id']}"
