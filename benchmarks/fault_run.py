@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import os
 import sys
 import time
 import urllib.error
@@ -163,8 +165,6 @@ def run(n: int, rate: float, workers: int, timeout: float) -> dict[str, Any]:
 
 def run_on(stack, n: int, *, rate: float, workers: int, timeout: float, first_serial: int = 1200) -> dict[str, Any]:
     """The fault run against a started local stack (also used by tests/e2e/test_fault_run.py)."""
-    import os
-
     from chalicelib.services import tokens
     from local import faults
 
@@ -189,8 +189,6 @@ def run_on(stack, n: int, *, rate: float, workers: int, timeout: float, first_se
 
 
 def count(couples, answers, final, alerts, outbox, injected, submitted_in, settled_in, rate) -> dict[str, Any]:
-    import os
-
     phones = {c["body"]["woman"]["phone"] for c in couples}
     cases = [c for c in _items(os.environ["CASES_TABLE"]) if c.get("contact_phone") in phones]  # this run's only
     by_couple: Counter = Counter((c["couple_key"], int(c["child_order"])) for c in cases)
@@ -239,6 +237,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--timeout", type=float, default=3600, help="seconds to wait for every case to be terminal")
     args = parser.parse_args(argv)
+    # Thousands of injected faults: their warnings and tracebacks would cost more than the run.
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "CRITICAL")
+    logging.basicConfig(level=logging.CRITICAL)
+    for name in ("birthreg", "werkzeug", "botocore", "pynamodb"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     result = run(args.n, args.rate, args.workers, args.timeout)
     for name, value in result.items():
         if name.startswith("fault_run_"):
