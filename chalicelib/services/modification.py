@@ -126,11 +126,12 @@ def modify(
 
     case = registration.authorize(case_id, query_code=query_code, token=token)
     if idempotency_key:
-        return idempotency.run(f"modify:{case.case_id}", idempotency_key, body, lambda _claim: _modify(case, body, via="token" if token and not query_code else "query_code"))
+        return idempotency.run(f"modify:{case.case_id}", idempotency_key, body, lambda claim: _modify(case, body, via="token" if token and not query_code else "query_code", claim=claim))
     return _modify(case, body, via="token" if token and not query_code else "query_code"), False
 
 
-def _modify(case: case_store.Case, body: Any, *, via: str) -> dict[str, Any]:
+def _modify(case: case_store.Case, body: Any, *, via: str, claim=None) -> dict[str, Any]:
+    """``claim``: an idempotency key's claim, answered in the same transaction as the change."""
     from chalicelib.services import registration
     from chalicelib.store import audit
 
@@ -190,8 +191,18 @@ def _modify(case: case_store.Case, body: Any, *, via: str) -> dict[str, Any]:
     messages = [outbox.sms(case.contact_phone, changed_message(case.case_id), event_id=f"sms:modified:{case.case_id}:v{version}", subject=case.case_id)]
     if rerun:
         messages.append(outbox.workflow_start(case.case_id, execution_name=f"{case.case_id}-v{version}"))
+    result = {
+        "case_id": case.case_id,
+        "status": status,
+        "status_label": case_store.STATUS_LABELS[status],
+        "version": version,
+        "modifications": count,
+        "changed": changes,
+        "evaluation": evaluation.to_dict(),
+    }
+    also = tuple(outbox.put_operation(m) for m in messages) + ((claim.completion(result),) if claim is not None else ())
     try:
-        case_store.update(case, actions, condition=condition, also=tuple(outbox.put_operation(m) for m in messages))
+        case_store.update(case, actions, condition=condition, also=also)
     except case_store.ConcurrentChange:
         raise errors.Conflict("办件刚刚发生了变化，请重新查询后再修改", code="CONCURRENT_CHANGE") from None
     audit.append(
@@ -210,12 +221,4 @@ def _modify(case: case_store.Case, body: Any, *, via: str) -> dict[str, Any]:
             # The certificate states the data the applicant has just replaced (000 §2.4.2).
             certificates.revoke(old_certificate, reason="modified", actor="citizen")
     outbox.deliver_now(messages)
-    return {
-        "case_id": case.case_id,
-        "status": status,
-        "status_label": case_store.STATUS_LABELS[status],
-        "version": version,
-        "modifications": count,
-        "changed": changes,
-        "evaluation": evaluation.to_dict(),
-    }
+    return result

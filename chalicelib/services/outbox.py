@@ -18,6 +18,10 @@ Kinds (``kind`` -> payload):
 ``sms``       ``{"phone", "text"}`` -- both sealed at rest (the receipt carries the query code)
 ``event``     ``{"topic": "events" | "staff", "subject", "event_type", "message", "attributes"}``
 ``workflow``  ``{"case_id", "execution_name"}`` -- a dead start marks the case "needs attention"
+
+A new receiver (issue 14: 渝快办, PIS) is a new kind: a function building its message (like
+``event``), a deliverer in ``_DELIVERERS`` that raises on any failure, and the grant to reach it on
+the DispatchOutbox function. Retries, dead letters, alerts and replay come with the outbox.
 """
 
 from __future__ import annotations

@@ -36,12 +36,6 @@ class OnsiteRequired(errors.DomainError):
     default_message = "您的情形需要到登记机构现场办理"
 
 
-class ServiceUnavailable(errors.DomainError):
-    code = "SERVICE_UNAVAILABLE"
-    status = 503
-    default_message = "登记已保存，流程启动暂时失败，工作人员将跟进处理"
-
-
 def new_case_id(today) -> str:
     return f"{today:%Y%m%d}{secrets.token_hex(5).upper()}"
 
