@@ -133,13 +133,18 @@ def prepare(n: int, *, first_serial: int = 1200, review_every: int = 10) -> list
     return couples
 
 
-def wait_terminal(case_ids: list[str], cases_table: str, timeout: float) -> dict[str, str | None]:
+def wait_terminal(case_ids: list[str], cases_table: str, timeout: float, *, progress: bool = False) -> dict[str, str | None]:
     deadline = time.monotonic() + timeout
+    reported = time.monotonic()
     while True:
         statuses = {c["case_id"]: c.get("status") for c in _items(cases_table)}
         current = {case_id: statuses.get(case_id) for case_id in case_ids}
         if all(s in TERMINAL for s in current.values()) or time.monotonic() > deadline:
             return current
+        if progress and time.monotonic() - reported > 30:
+            reported = time.monotonic()
+            open_ = Counter(s for s in current.values() if s not in TERMINAL)
+            print(f"[fault_run] waiting: {dict(open_)} not terminal yet", file=sys.stderr, flush=True)
         time.sleep(1.0)
 
 
@@ -152,19 +157,31 @@ def wait_outbox_settled(table: str, timeout: float) -> Counter:
         time.sleep(1.0)
 
 
-def run(n: int, rate: float, workers: int, timeout: float) -> dict[str, Any]:
+def run(n: int, rate: float, workers: int, timeout: float, submit_for: float | None = None) -> dict[str, Any]:
     """Start a local stack in this process and ``run_on`` it."""
     from local.stack import LocalStack, free_port
 
     stack = LocalStack(api_port=free_port()).start()
     try:
-        return run_on(stack, n, rate=rate, workers=workers, timeout=timeout)
+        return run_on(stack, n, rate=rate, workers=workers, timeout=timeout, submit_for=submit_for, progress=True)
     finally:
         stack.stop()
 
 
-def run_on(stack, n: int, *, rate: float, workers: int, timeout: float, first_serial: int = 1200) -> dict[str, Any]:
-    """The fault run against a started local stack (also used by tests/e2e/test_fault_run.py)."""
+def run_on(
+    stack,
+    n: int,
+    *,
+    rate: float,
+    workers: int,
+    timeout: float,
+    first_serial: int = 1200,
+    submit_for: float | None = None,
+    progress: bool = False,
+) -> dict[str, Any]:
+    """The fault run against a started local stack (also used by tests/e2e/test_fault_run.py).
+    ``submit_for``: seconds after which no further registration is started (the run then counts
+    the ones it sent)."""
     from chalicelib.services import tokens
     from local import faults
 
@@ -176,11 +193,25 @@ def run_on(stack, n: int, *, rate: float, workers: int, timeout: float, first_se
     faults.set_rate(rate)
     try:
         started = time.monotonic()
+        stop_at = started + submit_for if submit_for else None
+        done: list[dict[str, Any]] = []
+
+        def one(couple: dict[str, Any]) -> dict[str, Any]:
+            if stop_at is not None and time.monotonic() > stop_at:
+                return {"skipped": True}  # out of time: never sent, not counted
+            answer = submit_like_a_browser(stack.api_url, couple["body"], couple["token"])
+            done.append(answer)
+            if progress and len(done) % 50 == 0:
+                print(f"[fault_run] {len(done)} submitted in {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
+            return answer
+
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            answers = list(pool.map(lambda c: submit_like_a_browser(stack.api_url, c["body"], c["token"]), couples))
+            answers = list(pool.map(one, couples))
+        couples = [c for c, a in zip(couples, answers, strict=True) if not a.get("skipped")]
+        answers = [a for a in answers if not a.get("skipped")]
         submitted_in = time.monotonic() - started
         acknowledged = [a["case_id"] for a in answers if "case_id" in a]
-        final = wait_terminal(acknowledged, os.environ["CASES_TABLE"], timeout)
+        final = wait_terminal(acknowledged, os.environ["CASES_TABLE"], timeout, progress=progress)
         settled_in = time.monotonic() - started
         outbox = wait_outbox_settled(os.environ["OUTBOX_TABLE"], 60)
     finally:
@@ -206,7 +237,7 @@ def count(couples, answers, final, alerts, outbox, injected, submitted_in, settl
     alerted = {m.get("case_id") for m in alerts.drain()}
     needs_attention = [case_id for case_id, s in final.items() if s == "needs_attention"]
     return {
-        "fault_run_cases": len(couples),
+        "fault_run_cases": len(answers),
         "fault_run_fault_rate": rate,
         "fault_run_acknowledged": len(acknowledged),
         "fault_run_lost": len(lost),
@@ -236,13 +267,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=0.1)
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--timeout", type=float, default=3600, help="seconds to wait for every case to be terminal")
+    parser.add_argument("--submit-for", type=float, default=None, help="start no registration after this many seconds")
     args = parser.parse_args(argv)
     # Thousands of injected faults: their warnings and tracebacks would cost more than the run.
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "CRITICAL")
     logging.basicConfig(level=logging.CRITICAL)
     for name in ("birthreg", "werkzeug", "botocore", "pynamodb"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
-    result = run(args.n, args.rate, args.workers, args.timeout)
+    result = run(args.n, args.rate, args.workers, args.timeout, args.submit_for)
     for name, value in result.items():
         if name.startswith("fault_run_"):
             print(f"{name}: {value}")

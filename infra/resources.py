@@ -515,9 +515,9 @@ API_GRANTS: tuple[Grant, ...] = (
     Grant("StaffPool", "admin"),
     # staff decisions and on-site registrations advance the statistics counters; staff read them
     Grant("Statistics", "write"),
-    # side effects of its writes go through the outbox, delivered right after the commit
+    # side effects of its writes (receipt SMS, workflow start) go through the outbox, delivered
+    # right after the commit
     Grant("Outbox", "write"),
-    Grant("Events", "publish"),
 )
 
 

@@ -77,10 +77,12 @@ def as_list(v: Any) -> list:
 
 
 def role_statements(template: Template, role_id: str) -> list[dict]:
-    """Every Allow statement reaching the role: its inline policies and AWS::IAM::Policy."""
+    """Every Allow statement reaching the role: its inline policies, AWS::IAM::Policy, and the
+    AWS::IAM::ManagedPolicy CDK adds when a role's policy outgrows the inline size limit."""
     role = template["Resources"][role_id]
     statements = [s for p in role["Properties"].get("Policies", []) for s in p["PolicyDocument"]["Statement"]]
-    for policy in of_type(template, "AWS::IAM::Policy").values():
+    policies = {**of_type(template, "AWS::IAM::Policy"), **of_type(template, "AWS::IAM::ManagedPolicy")}
+    for policy in policies.values():
         if {"Ref": role_id} in policy["Properties"].get("Roles", []):
             statements += policy["Properties"]["PolicyDocument"]["Statement"]
     assert all(s["Effect"] == "Allow" for s in statements)
