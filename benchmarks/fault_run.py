@@ -12,7 +12,7 @@ review, awaiting proofs, rejected or needs attention -- and counts, with the fau
 from the tables:
 
 - ``fault_run_lost``: a case the client was told about (case id) that does not exist or has no
-  status, plus cases not terminal at the end;
+  status; ``fault_run_unfinished``: one not terminal when the wait (``--timeout``) ended;
 - ``fault_run_duplicates``: certificates beyond one per couple and child, and cases beyond one;
 - ``fault_run_unacknowledged``: cases stored for a couple whose client never got an answer;
 - the cases by final status, how many of the "needs attention" ones raised an operator alert,
@@ -233,7 +233,8 @@ def count(couples, answers, final, alerts, outbox, injected, submitted_in, settl
     for case_id, k in certificates_per_case.items():
         certificates_per_couple[couple_of_case.get(case_id)] += k
     acknowledged = {a["case_id"] for a in answers if "case_id" in a}
-    lost = sorted(case_id for case_id, status in final.items() if status is None or status not in TERMINAL)
+    lost = sorted(case_id for case_id, status in final.items() if not status)  # missing, or no status
+    unfinished = sorted(case_id for case_id, status in final.items() if status and status not in TERMINAL)
     alerted = {m.get("case_id") for m in alerts.drain()}
     needs_attention = [case_id for case_id, s in final.items() if s == "needs_attention"]
     return {
@@ -241,6 +242,7 @@ def count(couples, answers, final, alerts, outbox, injected, submitted_in, settl
         "fault_run_fault_rate": rate,
         "fault_run_acknowledged": len(acknowledged),
         "fault_run_lost": len(lost),
+        "fault_run_unfinished": len(unfinished),
         "fault_run_duplicates": sum(k - 1 for k in certificates_per_couple.values() if k > 1) + sum(k - 1 for k in by_couple.values() if k > 1),
         "fault_run_unacknowledged": len({c["case_id"] for c in cases} - acknowledged),
         "fault_run_gave_up": sum(1 for a in answers if "error" in a),
@@ -256,6 +258,7 @@ def count(couples, answers, final, alerts, outbox, injected, submitted_in, settl
         "fault_run_submit_seconds": round(submitted_in, 1),
         "fault_run_settled_seconds": round(settled_in, 1),
         "lost_ids": lost,
+        "unfinished_ids": unfinished,
         "errors": Counter(str(a["error"]) for a in answers if "error" in a),
         "injected": dict(injected.most_common(12)),
     }
@@ -278,8 +281,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, value in result.items():
         if name.startswith("fault_run_"):
             print(f"{name}: {value}")
-    print(f"details: lost {result['lost_ids'][:20]} errors {dict(result['errors'])} injected {result['injected']}")
-    return 0 if result["fault_run_lost"] == 0 and result["fault_run_duplicates"] == 0 else 1
+    print(f"details: lost {result['lost_ids'][:20]} unfinished {result['unfinished_ids'][:20]} errors {dict(result['errors'])}")
+    print(f"details: injected {result['injected']}")
+    return 0 if result["fault_run_lost"] == result["fault_run_duplicates"] == result["fault_run_unfinished"] == 0 else 1
 
 
 if __name__ == "__main__":

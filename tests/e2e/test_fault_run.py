@@ -20,6 +20,7 @@ def test_twenty_registrations_at_twenty_percent_faults(stack):
     assert result["fault_run_cases"] == 20
     assert result["fault_run_acknowledged"] == 20, result["errors"]
     assert result["fault_run_lost"] == 0, result["lost_ids"]
+    assert result["fault_run_unfinished"] == 0, result["unfinished_ids"]
     assert result["fault_run_duplicates"] == 0
     assert result["fault_run_unacknowledged"] == 0
     terminal = result["fault_run_registered"] + result["fault_run_in_review"] + result["fault_run_needs_attention"]
