@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = ["benchmarks.imports", "benchmarks.certificate", "benchmarks.aws_requests"]
+MODULES = ["benchmarks.imports", "benchmarks.certificate", "benchmarks.aws_requests", "benchmarks.fault_run"]
 METRIC = re.compile(r"^[a-z][a-z0-9_]*: \S+$")
 
 

@@ -143,6 +143,10 @@ def idempotency_table() -> str:
     return _resource("IDEMPOTENCY_TABLE", "idempotency")
 
 
+def outbox_table() -> str:
+    return _resource("OUTBOX_TABLE", "outbox")
+
+
 def audit_table() -> str:
     return _resource("AUDIT_TABLE", "audit")
 

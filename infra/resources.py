@@ -175,6 +175,17 @@ class Function:
 
 
 @dataclass(frozen=True)
+class Schedule:
+    """A function invoked on a fixed rate (an EventBridge rule in AWS; a timer thread in the local
+    stack, since moto stores rules but never fires them)."""
+
+    id: str
+    function: str  # Function.id
+    rate_minutes: int
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class StateMachine:
     id: str
     suffix: str
@@ -265,7 +276,18 @@ STATISTICS = Table(
     hash_key=Attr("pk"),
     range_key=Attr("sk"),
 )
-TABLES: tuple[Table, ...] = (CASES, TASKS, REGISTRY, CERTIFICATE_RECORDS, CODES, IDEMPOTENCY, AUDIT, STATISTICS)
+OUTBOX = Table(
+    id="Outbox",
+    suffix="outbox",
+    env="OUTBOX_TABLE",
+    # side effects of committed writes (SMS, events, workflow starts), delivered at least once by
+    # DispatchOutbox (chalicelib/store/outbox.py); "queue" is "pending" or "dead" (sparse: a
+    # delivered message has none), so the sweeper and the dead-letter list are one Query each
+    hash_key=Attr("event_id"),
+    indexes=(Index("QueueIndex", Attr("queue"), Attr("due_at")),),
+    ttl_attribute="expires_at",
+)
+TABLES: tuple[Table, ...] = (CASES, TASKS, REGISTRY, CERTIFICATE_RECORDS, CODES, IDEMPOTENCY, AUDIT, STATISTICS, OUTBOX)
 
 # ---------------------------------------------------------------------------
 # Buckets and topics
@@ -491,8 +513,8 @@ ISSUE_CERTIFICATE = Function(
 NOTIFY = Function(
     id="Notify",
     module="functions.notify",
-    description="Notify: SMS the result to the applicant and publish the completion event",
-    grants=(Grant("Cases", "read"), *_SMS_GRANTS, Grant("Events", "publish"), Grant("Statistics", "write")),
+    description="Notify: SMS the result to the applicant and publish the completion event (through the outbox)",
+    grants=(Grant("Cases", "read"), *_SMS_GRANTS, Grant("Events", "publish"), Grant("Statistics", "write"), Grant("Outbox", "write")),
 )
 CHECK_UPLOAD = Function(
     id="CheckUpload",
@@ -505,6 +527,23 @@ CHECK_UPLOAD = Function(
         Grant("Registration", "callback"),
         _HOLIDAYS,  # documents received: the review task's deadline starts
     ),
+)
+DISPATCH_OUTBOX = Function(
+    id="DispatchOutbox",
+    module="functions.dispatch_outbox",
+    description="DispatchOutbox: deliver due outbox messages with backoff; dead-letter and alert after the last attempt",
+    grants=(
+        Grant("Outbox", "write"),
+        *_SMS_GRANTS,
+        Grant("Events", "publish"),
+        Grant("StaffNotifications", "publish"),
+        Grant("OperatorAlerts", "publish"),
+        # a workflow start that is dead-lettered marks its case "needs attention"
+        Grant("Registration", "start"),
+        Grant("Cases", "write"),
+    ),
+    timeout=120,
+    memory=256,  # I/O bound
 )
 FUNCTIONS: tuple[Function, ...] = (
     IDENTITY_CHECK,
@@ -520,7 +559,17 @@ FUNCTIONS: tuple[Function, ...] = (
     NOTIFY,
     RECORD_FAILURE,
     CHECK_UPLOAD,
+    DISPATCH_OUTBOX,
 )
+
+# The API delivers each outbox message right after its commit; the sweeper takes what that missed.
+OUTBOX_SWEEP = Schedule(
+    id="OutboxSweep",
+    function=DISPATCH_OUTBOX.id,
+    rate_minutes=1,
+    description="deliver outbox messages whose first delivery failed, with backoff",
+)
+SCHEDULES: tuple[Schedule, ...] = (OUTBOX_SWEEP,)
 
 REGISTRATION_WORKFLOW = StateMachine(
     id="Registration",
@@ -571,6 +620,9 @@ API_GRANTS: tuple[Grant, ...] = (
     Grant("TokenKey", "read"),
     # staff decisions (documents requested, next stage) compute deadlines in working days
     _HOLIDAYS,
+    # side effects of its writes (receipt SMS, workflow start) go through the outbox, delivered
+    # right after the commit
+    Grant("Outbox", "write"),
 )
 
 

@@ -58,8 +58,10 @@ class Setting:
 _FUNCTIONS = {f.id for f in r.FUNCTIONS}
 ALL_UNITS: tuple[str, ...] = (API, *(f.id for f in r.FUNCTIONS))
 # who sends SMS (adapters/sms.py) and who computes workflow timers (config.workflow_seconds)
-_SMS = (API, r.REQUEST_PROOFS.id, r.PROOFS_OVERDUE.id, r.NOTIFY.id)
+_SMS = (API, r.REQUEST_PROOFS.id, r.PROOFS_OVERDUE.id, r.NOTIFY.id, r.DISPATCH_OUTBOX.id)
 _TIMERS = (API, r.IDENTITY_CHECK.id, r.APPLY_RULES.id, r.ESCALATE_REVIEW.id, r.CHECK_UPLOAD.id)
+# who commits side effects to the outbox and delivers them (services/outbox.py)
+_OUTBOX = (API, r.NOTIFY.id, r.DISPATCH_OUTBOX.id)
 _REGISTRY_CALLERS = (API, r.IDENTITY_CHECK.id, r.MARRIAGE_CHECK.id, r.AUTO_COMPARE.id, r.UPDATE_REGISTRY.id)
 
 SETTINGS: tuple[Setting, ...] = (
@@ -137,6 +139,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("BY_IDS_WINDOW_SECONDS", (API,), "window of the ID-pair case query limits", default="86400"),
     Setting("BY_IDS_PERSON_LIMIT", (API,), "ID-pair case queries naming one ID number per window", default="10"),
     Setting("BY_IDS_PHONE_LIMIT", (API,), "ID-pair case queries from one proven phone per window", default="10"),
+    Setting("OUTBOX_MAX_ATTEMPTS", _OUTBOX, "delivery attempts of an outbox message before it is dead-lettered", default="8"),
+    Setting(
+        "OUTBOX_BACKOFF_SECONDS",
+        _OUTBOX,
+        "first outbox retry after this many seconds, doubling each time",
+        default="30",
+        local="1",  # seconds apart locally, so a demo or test sees the retry
+    ),
+    Setting("OUTBOX_LEASE_SECONDS", _OUTBOX, "how long one delivery attempt holds a message", default="60"),
+    Setting(
+        "OUTBOX_SWEEP_AFTER_SECONDS",
+        _OUTBOX,
+        "a new message is the sweeper's only after this long (the committing request delivers it first)",
+        default="60",
+        local="3",
+    ),
+    Setting("OUTBOX_KEEP_SECONDS", _OUTBOX, "how long a delivered message is kept", default=str(7 * 24 * 3600)),
     Setting("IDEMPOTENCY_TTL_SECONDS", (API,), "how long a retried submit returns the first result", default="86400"),
     Setting("IDEMPOTENCY_LOCK_SECONDS", (API,), "how long a submit in progress holds its key", default="60"),
 )

@@ -41,6 +41,8 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -68,6 +70,7 @@ from infra.resources import (
     PARAMETERS,
     PROJECT,
     ROOT,
+    SCHEDULES,
     SECRETS,
     SITES,
     STATE_MACHINES,
@@ -328,6 +331,15 @@ class BirthRegStack(Stack):
                 self._notify(b)
         self.state_machines: dict[str, sfn.StateMachine] = {m.id: self._state_machine(m) for m in STATE_MACHINES}
         self.origin_verify = self._origin_verify_secret()
+        for schedule in SCHEDULES:
+            events.Rule(
+                self,
+                f"{schedule.id}Rule",
+                rule_name=physical_name(schedule.id.lower(), self.stage),
+                description=schedule.description,
+                schedule=events.Schedule.rate(Duration.minutes(schedule.rate_minutes)),
+                targets=[targets.LambdaFunction(self.functions[schedule.function])],
+            )
         self.api_role, self.api = self._api()
         self.sites: dict[str, cloudfront.Distribution] = {site.id: self._site(site) for site in SITES}
         self._restrict_upload_cors()

@@ -205,6 +205,13 @@ def deploy(
                 },
             )
 
+    # moto stores the rules but never fires them: local/stack.py runs each schedule on a timer.
+    rules = session.client("events")
+    for schedule in r.SCHEDULES:
+        rule = r.physical_name(schedule.id.lower(), stage)
+        rules.put_rule(Name=rule, ScheduleExpression=f"rate({schedule.rate_minutes} minute{'s' if schedule.rate_minutes > 1 else ''})", Description=schedule.description)
+        rules.put_targets(Rule=rule, Targets=[{"Id": schedule.function, "Arn": function_arns[schedule.function]}])
+
     for machine in r.STATE_MACHINES:
         definition = machine.definition.read_text(encoding="utf-8")
         for placeholder, function_id in machine.functions.items():

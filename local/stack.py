@@ -72,6 +72,7 @@ class LocalStack:
     _moto: object | None = None
     _api: object | None = None
     _api_thread: threading.Thread | None = None
+    _scheduler: object | None = None
 
     @property
     def endpoint(self) -> str:
@@ -123,6 +124,13 @@ class LocalStack:
             from local.seed import seed_demo_records
 
             seed_demo_records()
+        from local.schedules import Scheduler
+
+        self._scheduler = Scheduler(self.names).start()
+        from local import faults
+
+        if faults.from_environment():  # BIRTHREG_FAULTS=0.1: fault injection (local/faults.py)
+            log.warning("fault injection: %.0f %% of AWS and registry calls fail", faults.rate() * 100)
         if self.api_port is not None:
             self._start_api()
         return self
@@ -206,6 +214,9 @@ class LocalStack:
         from local import lambdas
 
         lambdas.quiet_for_shutdown()
+        if self._scheduler is not None:
+            self._scheduler.stop()
+            self._scheduler = None
         if self._api is not None:
             self._api.shutdown()
             self._api = None

@@ -22,7 +22,7 @@ Gateway interface (what a gateway, or the adapter in front of a vendor, must imp
     X-Nonce:      <32 hex characters, new for every attempt>
     X-Signature:  hex(HMAC-SHA256(<secret>, "POST\\n<path>\\n<timestamp>\\n<nonce>\\n<hex SHA-256 of the body>"))
 
-    {"phone": "13800001111", "content": "【生育登记】…", "client_ref": "<uuid, the same on every retry>"}
+    {"phone": "13800001111", "content": "【生育登记】…", "client_ref": "<outbox event id, the same on every retry>"}
 
     200 {"code": "OK", "message_id": "..."}       accepted
     200 {"code": "<other>", "message": "..."}     refused (e.g. blacklisted number)  -> SmsRejected
@@ -81,7 +81,8 @@ class SmsUnavailable(SmsError):
 
 
 class SmsSender(Protocol):
-    def send(self, phone: str, text: str) -> str: ...
+    # ref: the sender's id of this message (an outbox event id); the same on every retry
+    def send(self, phone: str, text: str, ref: str | None = None) -> str: ...
 
 
 def e164(phone: str) -> str:
@@ -98,7 +99,7 @@ def check_length(text: str) -> None:
 
 
 class SnsSmsSender:
-    def send(self, phone: str, text: str) -> str:
+    def send(self, phone: str, text: str, ref: str | None = None) -> str:  # SNS has no client reference
         check_length(text)
         response = config.client("sns").publish(
             PhoneNumber=e164(phone),
@@ -150,10 +151,10 @@ class GatewaySmsSender:
             retries=config.int_setting("SMS_GATEWAY_RETRIES"),
         )
 
-    def send(self, phone: str, text: str) -> str:
+    def send(self, phone: str, text: str, ref: str | None = None) -> str:
         check_length(text)
         body = json.dumps(
-            {"phone": domestic(phone), "content": text, "client_ref": uuid.uuid4().hex}, ensure_ascii=False
+            {"phone": domestic(phone), "content": text, "client_ref": ref or uuid.uuid4().hex}, ensure_ascii=False
         ).encode()
         last: str = ""
         for attempt in range(self.retries + 1):

@@ -11,8 +11,10 @@ that one brings boto3 into the API container, which the HTTP API does not import
 2. if the key is already claimed: another payload -> 422 ``IDEMPOTENCY_KEY_REUSED``; a
    finished request -> its stored result (``replayed=True``); a request still running ->
    409 ``IDEMPOTENCY_IN_PROGRESS`` with ``Retry-After``;
-3. runs ``fn``; on success stores the result (``COMPLETED``), on an error releases the claim
-   (the client may correct the request and retry with the same key).
+3. runs ``fn(claim)``; on success stores the result (``COMPLETED``), on an error releases the
+   claim (the client may correct the request and retry with the same key) -- unless ``fn``
+   had already committed its result with ``claim.completion`` in the transaction of its own
+   write: then that result is the answer, now and on every retry.
 
 Keys are scoped (e.g. to the verified phone), so one client cannot read another's result.
 Fields named in ``sealed`` (the query code) are not stored in clear: they are XORed with an
@@ -29,6 +31,7 @@ import json
 import re
 import secrets
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from chalicelib import config
@@ -110,16 +113,54 @@ def unseal(stored: dict[str, Any], key: str, nonce: str, fields: Iterable[str]) 
     return result
 
 
+@dataclass(frozen=True)
+class Claim:
+    """The running request's claim on its key, handed to ``fn``: ``completion(result)`` is the write
+    that stores ``result`` as the key's answer, for ``fn`` to commit in the same transaction as the
+    write the result describes (``cases.create(..., also=...)``)."""
+
+    record_id: str
+    key: str
+    nonce: str
+    sealed: tuple[str, ...]
+    status_code: int
+
+    def stored(self, result: dict[str, Any]) -> str:
+        return json.dumps(seal(result, self.key, self.nonce, self.sealed), ensure_ascii=False, default=str)
+
+    def completion(self, result: dict[str, Any]):
+        from chalicelib.store import idempotency as store
+
+        return store.complete_operation(self.record_id, nonce=self.nonce, status_code=self.status_code, response=self.stored(result))
+
+
+def _committed_result(record_id: str, claim: Claim) -> dict[str, Any] | None:
+    """The result ``fn`` committed before it failed, if any (None also when it cannot be read)."""
+    from chalicelib.store import idempotency as store
+
+    try:
+        record = store.get(record_id)
+    except Exception:  # unknown: the caller releases only a claim still in progress
+        return None
+    if record is None or record.nonce != claim.nonce or record.status != store.COMPLETED or not record.response:
+        return None
+    return unseal(json.loads(record.response), claim.key, claim.nonce, claim.sealed)
+
+
 def run(
     scope: str,
     key: str,
     payload: Any,
-    fn: Callable[[], dict[str, Any]],
+    fn: Callable[[Claim], dict[str, Any]],
     *,
     sealed: tuple[str, ...] = (),
     status_code: int = 200,
 ) -> tuple[dict[str, Any], bool]:
-    """``(result, replayed)``: ``fn()``'s result, or the stored result of the first request."""
+    """``(result, replayed)``: ``fn(claim)``'s result, or the stored result of the first request.
+
+    If ``fn`` fails after it committed its result with ``claim.completion`` (a lost answer, a
+    crash between the commit and the reply), the committed result is the answer: the client
+    must learn the case it created, never see it as a duplicate (issue 12)."""
     from chalicelib.store import idempotency as store
 
     record_id = config.keyed_hash("idempotency", f"{scope}\n{key}")
@@ -137,11 +178,14 @@ def run(
         if record.status == store.COMPLETED and record.response:
             return unseal(json.loads(record.response), key, record.nonce, sealed), True
         raise InProgress() from None
+    claim = Claim(record_id, key, nonce, sealed, status_code)
     try:
-        result = fn()
+        result = fn(claim)
     except BaseException:
-        store.release(record_id, nonce=nonce)
+        committed = _committed_result(record_id, claim)
+        if committed is not None:
+            return committed, False
+        store.release(record_id, nonce=nonce)  # conditional on our claim still being in progress
         raise
-    stored = json.dumps(seal(result, key, nonce, sealed), ensure_ascii=False, default=str)
-    store.complete(record_id, nonce=nonce, status_code=status_code, response=stored)
+    store.complete(record_id, nonce=nonce, status_code=status_code, response=claim.stored(result))
     return result, False

@@ -30,6 +30,7 @@ from chalicelib.domain import errors
 from chalicelib.domain.evaluation import couple_key, evaluate
 from chalicelib.domain.form import parse_registration
 from chalicelib.domain.profiles import get_profile
+from chalicelib.services import outbox
 from chalicelib.store import cases as case_store
 
 log = logging.getLogger("birthreg.modification")
@@ -125,12 +126,12 @@ def modify(
 
     case = registration.authorize(case_id, query_code=query_code, token=token)
     if idempotency_key:
-        return idempotency.run(f"modify:{case.case_id}", idempotency_key, body, lambda: _modify(case, body, via="token" if token and not query_code else "query_code"))
+        return idempotency.run(f"modify:{case.case_id}", idempotency_key, body, lambda claim: _modify(case, body, via="token" if token and not query_code else "query_code", claim=claim))
     return _modify(case, body, via="token" if token and not query_code else "query_code"), False
 
 
-def _modify(case: case_store.Case, body: Any, *, via: str) -> dict[str, Any]:
-    from chalicelib.adapters import sms, workflow
+def _modify(case: case_store.Case, body: Any, *, via: str, claim=None) -> dict[str, Any]:
+    """``claim``: an idempotency key's claim, answered in the same transaction as the change."""
     from chalicelib.services import registration
     from chalicelib.store import audit
 
@@ -186,8 +187,22 @@ def _modify(case: case_store.Case, body: Any, *, via: str) -> dict[str, Any]:
         condition = C.status == case.status
     previous_status = case.status
     old_certificate = case.certificate.registration_number if case.certificate is not None else None
+    # The SMS (and a re-run's workflow start) are committed with the change, sent after it (outbox).
+    messages = [outbox.sms(case.contact_phone, changed_message(case.case_id), event_id=f"sms:modified:{case.case_id}:v{version}", subject=case.case_id)]
+    if rerun:
+        messages.append(outbox.workflow_start(case.case_id, execution_name=f"{case.case_id}-v{version}"))
+    result = {
+        "case_id": case.case_id,
+        "status": status,
+        "status_label": case_store.STATUS_LABELS[status],
+        "version": version,
+        "modifications": count,
+        "changed": changes,
+        "evaluation": evaluation.to_dict(),
+    }
+    also = tuple(outbox.put_operation(m) for m in messages) + ((claim.completion(result),) if claim is not None else ())
     try:
-        case_store.update(case, actions, condition=condition)
+        case_store.update(case, actions, condition=condition, also=also)
     except case_store.ConcurrentChange:
         raise errors.Conflict("办件刚刚发生了变化，请重新查询后再修改", code="CONCURRENT_CHANGE") from None
     audit.append(
@@ -205,20 +220,5 @@ def _modify(case: case_store.Case, body: Any, *, via: str) -> dict[str, Any]:
 
             # The certificate states the data the applicant has just replaced (000 §2.4.2).
             certificates.revoke(old_certificate, reason="modified", actor="citizen")
-        try:
-            workflow.start_registration(case.case_id, execution_name=f"{case.case_id}-v{version}")
-        except workflow.ExecutionAlreadyStarted:
-            pass
-        except Exception as exc:
-            case_store.transition(case, case_store.NEEDS_ATTENTION, at=at, by="system", note="workflow start failed")
-            raise registration.ServiceUnavailable() from exc
-    sms.default_sender().send(case.contact_phone, changed_message(case.case_id))
-    return {
-        "case_id": case.case_id,
-        "status": status,
-        "status_label": case_store.STATUS_LABELS[status],
-        "version": version,
-        "modifications": count,
-        "changed": changes,
-        "evaluation": evaluation.to_dict(),
-    }
+    outbox.deliver_now(messages)
+    return result

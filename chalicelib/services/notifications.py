@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from chalicelib import config, observability
-from chalicelib.adapters import events, sms
+from chalicelib.adapters import events
 from chalicelib.store import cases as case_store
 
 log = logging.getLogger("birthreg.notifications")
@@ -30,29 +30,39 @@ def _manual(case: case_store.Case) -> bool:
 
 
 def notify(case_id: str) -> dict[str, Any]:
-    from chalicelib.services import statistics
+    """The result SMS and the completion event go through the outbox under ids fixed by the case's
+    history, so a retried Notify stores (and sends) them once; receivers deduplicate on the id."""
+    from chalicelib.services import outbox, statistics
 
     case = case_store.get(case_id)
-    message_id = sms.default_sender().send(case.contact_phone, result_message(case))
+    step = f"{case_id}:{len(case.history)}"
+    messages = [outbox.sms(case.contact_phone, result_message(case), event_id=f"sms:result:{step}", subject=case_id)]
     if case.status == case_store.REGISTERED:
         # No personal data in the shared event: departments look the case up with rights of their own.
-        events.publish(
-            config.events_topic_arn(),
-            "registration.completed",
-            {
-                "type": "registration.completed",
-                "case_id": case.case_id,
-                "registration_number": case.certificate.registration_number,
-                "office_code": case.office_code,
-                "child_order": int(case.child_order),
-                "profile": case.profile,
-                "completed_at": case.updated_at,
-            },
-            event_type="registration.completed",
+        messages.append(
+            outbox.event(
+                "events",
+                "registration.completed",
+                {
+                    "type": "registration.completed",
+                    "case_id": case.case_id,
+                    "registration_number": case.certificate.registration_number,
+                    "office_code": case.office_code,
+                    "child_order": int(case.child_order),
+                    "profile": case.profile,
+                    "completed_at": case.updated_at,
+                },
+                event_type="registration.completed",
+                event_id=f"event:completed:{step}",
+                ref=case_id,
+            )
         )
-    if case.status in (case_store.REGISTERED, case_store.REJECTED):
+    stored = outbox.enqueue(messages)
+    if stored and case.status in (case_store.REGISTERED, case_store.REJECTED):
+        # counted with the first storing of the messages, so a retried Notify does not count twice
         statistics.completed(case.office_code, case.status, case.channel, case_id=case_id, at=case.updated_at, manual=_manual(case))
-    return {"sms_message_id": message_id, "status": case.status}
+    outbox.deliver_now(stored)
+    return {"outbox": [m.event_id for m in messages], "status": case.status}
 
 
 def alert_operators(subject: str, detail: dict[str, Any]) -> str:

@@ -13,11 +13,11 @@ import secrets
 from typing import Any
 
 from chalicelib import config, observability
-from chalicelib.adapters import sms, workflow
 from chalicelib.domain import errors
 from chalicelib.domain.evaluation import Evaluation, couple_key, evaluate
 from chalicelib.domain.form import RegistrationForm, parse_registration
 from chalicelib.domain.idcard import mask_id, mask_phone
+from chalicelib.services import idempotency, outbox
 from chalicelib.store import cases as case_store
 
 QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed from an SMS
@@ -34,12 +34,6 @@ class OnsiteRequired(errors.DomainError):
     code = "ONSITE_REQUIRED"
     status = 422
     default_message = "您的情形需要到登记机构现场办理"
-
-
-class ServiceUnavailable(errors.DomainError):
-    code = "SERVICE_UNAVAILABLE"
-    status = 503
-    default_message = "登记已保存，流程启动暂时失败，工作人员将跟进处理"
 
 
 def new_case_id(today) -> str:
@@ -87,13 +81,27 @@ class SubmissionInProgress(errors.Conflict):
     default_message = "该夫妻的同一孩次登记正在提交中，请稍后通过办件查询查看结果"
 
 
+def _submission_lock(key: str, child_order: int) -> str:
+    return f"SUBMIT#{key}#{child_order}"
+
+
 def _claim_submission(key: str, child_order: int) -> None:
     """One submission at a time per couple and child: the duplicate check below reads a GSI,
     so without this lock two concurrent submits (different idempotency keys) could both pass."""
     from chalicelib.store import codes
 
-    if not codes.claim(f"SUBMIT#{key}#{child_order}", seconds=SUBMIT_LOCK_SECONDS):
+    if not codes.claim(_submission_lock(key, child_order), seconds=SUBMIT_LOCK_SECONDS):
         raise SubmissionInProgress()
+
+
+def _release_submission(key: str, child_order: int) -> None:
+    """The case write failed: the client's retry must not wait for the lock to lapse."""
+    from chalicelib.store import codes
+
+    try:
+        codes.release(_submission_lock(key, child_order))
+    except Exception:  # the lock lapses by itself after SUBMIT_LOCK_SECONDS
+        return
 
 
 def mask_reference(case_id: str) -> str:
@@ -118,13 +126,11 @@ def submit_online(body: Any, *, phone: str, idempotency_key: str) -> tuple[dict[
     """A citizen's submission: ``phone`` comes from a verified submit token; a retried request
     with the same idempotency key returns the first result (``services/idempotency.py``).
     Returns ``(result, replayed)``."""
-    from chalicelib.services import idempotency
-
     return idempotency.run(
         f"submit:online:{phone}",
         idempotency_key,
         body,
-        lambda: submit(body, channel="online", actor="citizen", contact_phone=phone),
+        lambda claim: submit(body, channel="online", actor="citizen", contact_phone=phone, claim=claim),
         sealed=("query_code",),
         status_code=201,
     )
@@ -137,11 +143,13 @@ def submit(
     actor: str = "citizen",
     contact_phone: str | None = None,
     counter_office: str | None = None,
+    claim: idempotency.Claim | None = None,
 ) -> dict[str, Any]:
     """Create a case. Online, ``contact_phone`` (verified by SMS) is required and must be the
     woman's or the man's phone in the form (000 §2.3.6); on-site staff entry passes none, and
     passes ``counter_office``: where the rules cannot decide the office, the office that
-    receives the couple at its counter is responsible (002 七(一) "谁先接谁负责办理")."""
+    receives the couple at its counter is responsible (002 七(一) "谁先接谁负责办理").
+    ``claim``: a client idempotency key's claim, answered in the case's own transaction."""
     if channel == "online" and not contact_phone:
         raise errors.Unauthorized("请先通过短信验证码验证手机号", code="TOKEN_REQUIRED")
     today = config.today()
@@ -181,25 +189,30 @@ def submit(
         updated_at=now,
         history=[case_store.HistoryEntry(status=case_store.SUBMITTED, at=now, by=actor)],
     )
-    case_store.create(case)
-    observability.count("Submitted")
-    try:
-        workflow.start_registration(case_id)
-    except workflow.ExecutionAlreadyStarted:
-        pass
-    except Exception as exc:
-        # The case is stored; it must not vanish or stay "submitted" without a workflow.
-        case_store.transition(case, case_store.NEEDS_ATTENTION, at=now, by="system", note="workflow start failed")
-        raise ServiceUnavailable() from exc
-    # 001 附件1 一: "需牢记平台反馈的'查询码'信息" — the query code goes to the phone too.
-    sms.default_sender().send(phone, receipt_message(case_id, query_code))
-    return {
+    result = {
         "case_id": case_id,
         "query_code": query_code,
         "status": case.status,
         "status_label": case_store.STATUS_LABELS[case.status],
         "evaluation": evaluation.to_dict(),
     }
+    # The workflow start and the receipt go out through the outbox, committed with the case (and
+    # with the idempotency key's answer): once the case exists, this request succeeds, and a
+    # retry gets this same answer (issue 12). 001 附件1 一: "需牢记平台反馈的'查询码'信息" — the
+    # query code goes to the phone too.
+    messages = [
+        outbox.workflow_start(case_id),
+        outbox.sms(phone, receipt_message(case_id, query_code), event_id=f"sms:receipt:{case_id}", subject=case_id),
+    ]
+    also = tuple(outbox.put_operation(m) for m in messages)
+    try:
+        case_store.create(case, also=also + ((claim.completion(result),) if claim is not None else ()))
+    except Exception:
+        _release_submission(key, order)
+        raise
+    observability.count("Submitted")
+    outbox.deliver_now(messages)
+    return result
 
 
 def load_for_citizen(case_id: str, query_code: str) -> case_store.Case:

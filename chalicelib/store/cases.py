@@ -6,7 +6,7 @@ Personal data stays here (encrypted at rest); the workflow only ever carries the
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from pynamodb.attributes import (
@@ -16,12 +16,13 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
+from pynamodb.transactions import TransactWrite
 
 from chalicelib import config
 from chalicelib.store import table_meta
-from chalicelib.store.connection import Model
+from chalicelib.store.connection import Model, shared
 
 # Statuses a case moves through. "Active" statuses block a duplicate for the same child.
 SUBMITTED = "submitted"
@@ -180,14 +181,40 @@ def queue_key(status: str, created_at: str) -> str:
     return f"{status}#{created_at}"
 
 
-def create(case: Case) -> None:
-    """Insert a new case; never overwrites one with the same id."""
+# a further write in a case's transaction (an outbox message, an idempotency record's answer)
+Addition = Callable[[TransactWrite], None]
+
+
+def create(case: Case, *, also: tuple[Addition, ...] = ()) -> None:
+    """Insert a new case; never overwrites one with the same id.
+
+    ``also``: further writes committed in the same transaction (an outbox message, the
+    idempotency record's result), each adding itself to the ``TransactWrite``."""
+    if not also:
+        try:
+            case.save(condition=Case.case_id.does_not_exist())
+        except PutError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                raise CaseExists(case.case_id) from exc
+            raise
+        return
+    if not _transact(lambda t: t.save(case, condition=Case.case_id.does_not_exist()), also):
+        raise CaseExists(case.case_id)
+
+
+def _transact(first: Addition, also: tuple[Addition, ...]) -> bool:
+    """One transaction: the case's write, then ``also``; False if the case's condition failed."""
     try:
-        case.save(condition=Case.case_id.does_not_exist())
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise CaseExists(case.case_id) from exc
+        with TransactWrite(connection=shared()) as transaction:
+            first(transaction)
+            for add in also:
+                add(transaction)
+    except TransactWriteError as exc:
+        reasons = exc.cancellation_reasons or []
+        if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+            return False
         raise
+    return True
 
 
 def get(case_id: str) -> Case:
@@ -211,8 +238,13 @@ def load(case_ids: list[str]) -> list[Case]:
     return [found[i] for i in ids if i in found]
 
 
-def update(case: Case, actions: list, *, condition: Any = None) -> Case:
-    """Apply ``actions`` with optimistic locking (and ``condition``); ``ConcurrentChange`` if either fails."""
+def update(case: Case, actions: list, *, condition: Any = None, also: tuple[Addition, ...] = ()) -> Case:
+    """Apply ``actions`` with optimistic locking (and ``condition``); ``ConcurrentChange`` if either fails.
+    ``also``: further writes in the same transaction, as in ``create``."""
+    if also:
+        if not _transact(lambda t: t.update(case, actions=actions, condition=condition), also):
+            raise ConcurrentChange(case.case_id)
+        return case  # as written before the transaction: transactions return no attributes
     try:
         case.update(actions=actions, condition=condition)
     except UpdateError as exc:

@@ -232,3 +232,8 @@ def _why_unusable(pk: str, max_attempts: int | None, now: int) -> SecretRejected
     if int(item.expires_at) <= now:
         return SecretRejected("expired")
     return SecretRejected("mismatch")
+
+
+def release(pk: str) -> None:
+    """Give up a lock taken with ``claim`` (the work it guarded failed before writing anything)."""
+    CodeItem(pk).delete()

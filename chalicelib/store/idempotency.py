@@ -90,6 +90,21 @@ def complete(record_id: str, *, nonce: str, status_code: int, response: str) -> 
             raise
 
 
+def complete_operation(record_id: str, *, nonce: str, status_code: int, response: str):
+    """``complete`` as part of another write's transaction (``cases.create(..., also=...)``): the
+    result is stored exactly when the write it describes commits."""
+    R = IdempotencyRecord
+
+    def add(transaction) -> None:
+        transaction.update(
+            R(record_id),
+            actions=[R.status.set(COMPLETED), R.status_code.set(status_code), R.response.set(response), R.in_progress_expiry.remove()],
+            condition=(R.status == IN_PROGRESS) & (R.nonce == nonce),
+        )
+
+    return add
+
+
 def release(record_id: str, *, nonce: str) -> None:
     """Forget our claim after a failure, so the client may retry with the same key."""
     R = IdempotencyRecord

@@ -320,6 +320,24 @@ def test_no_resources_beyond_the_definitions(template):
     assert len(of_type(template, "AWS::StepFunctions::StateMachine")) == len(R.STATE_MACHINES)
     assert len(of_type(template, "AWS::SecretsManager::Secret")) == len(R.SECRETS)
     assert len(of_type(template, "AWS::SSM::Parameter")) == len(R.PARAMETERS)
+    assert len(of_type(template, "AWS::Events::Rule")) == len(R.SCHEDULES)
+
+
+@pytest.mark.parametrize("schedule", R.SCHEDULES, ids=lambda s: s.id)
+def test_schedule_invokes_its_function(template, schedule: R.Schedule):
+    _, rule = by_property(template, "AWS::Events::Rule", "Name", R.physical_name(schedule.id.lower(), STAGE))
+    fn = R.by_id()[schedule.function]
+    fn_logical, _ = by_property(template, "AWS::Lambda::Function", "FunctionName", R.physical_name(fn.suffix, STAGE))
+    props = rule["Properties"]
+    assert props["ScheduleExpression"] == f"rate({schedule.rate_minutes} minute{'s' if schedule.rate_minutes > 1 else ''})"
+    assert props["State"] == "ENABLED"
+    assert [t["Arn"] for t in props["Targets"]] == [{"Fn::GetAtt": [fn_logical, "Arn"]}]
+    permissions = [
+        p["Properties"]
+        for p in of_type(template, "AWS::Lambda::Permission").values()
+        if p["Properties"].get("Principal") == "events.amazonaws.com"
+    ]
+    assert [p["FunctionName"] for p in permissions] == [{"Fn::GetAtt": [fn_logical, "Arn"]}]
 
 
 # --------------------------------------------------------------------------- bucket, topics

@@ -1,0 +1,276 @@
+"""The outbox's decisions and the idempotent replay of a committed result (issue 12 item 4), with an
+in-memory table in place of DynamoDB: no AWS, no network."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+import pytest
+
+from chalicelib import config
+from chalicelib.services import idempotency, outbox
+from chalicelib.store import outbox as real_store
+
+
+class FakeOutboxTable:
+    """What ``store/outbox.py`` does, on a dict (same conditions: pending only, one lease)."""
+
+    PENDING, DEAD = real_store.PENDING, real_store.DEAD
+    OutboxMessage = real_store.OutboxMessage
+    put_operation = staticmethod(real_store.put_operation)
+
+    def __init__(self) -> None:
+        self.items: dict[str, real_store.OutboxMessage] = {}
+
+    def put_new(self, message):
+        if message.event_id in self.items:
+            return False
+        self.items[message.event_id] = message
+        return True
+
+    def get(self, event_id):
+        return self.items.get(event_id)
+
+    def lease(self, event_id, *, now, seconds):
+        m = self.items.get(event_id)
+        if m is None or m.queue != self.PENDING or (m.lease_until is not None and m.lease_until >= now):
+            return None
+        m.lease_until = now + seconds
+        return m
+
+    def mark_delivered(self, message, *, at, keep_seconds, now):
+        message.delivered_at, message.queue, message.due_at, message.payload, message.lease_until = at, None, None, None, None
+        message.attempts = int(message.attempts or 0) + 1
+        message.expires_at = now + keep_seconds
+
+    def mark_failed(self, message, *, error, retry_at, at):
+        message.attempts = int(message.attempts or 0) + 1
+        message.last_error, message.lease_until = error, None
+        if retry_at is None:
+            message.queue, message.due_at, message.dead_at, message.alerted = self.DEAD, at, at, False
+        else:
+            message.due_at = retry_at
+
+    def mark_alerted(self, message):
+        message.alerted = True
+
+    def requeue(self, event_id, *, at):
+        m = self.items.get(event_id)
+        if m is None or m.queue != self.DEAD:
+            return False
+        m.queue, m.due_at, m.attempts, m.dead_at = self.PENDING, at, 0, None
+        return True
+
+    def due(self, now_iso, limit):
+        return [m for m in self.items.values() if m.queue == self.PENDING and m.due_at <= now_iso][:limit]
+
+    def dead(self, limit=1000):
+        return [m for m in self.items.values() if m.queue == self.DEAD][:limit]
+
+
+@pytest.fixture
+def table(monkeypatch):
+    fake = FakeOutboxTable()
+    monkeypatch.setattr(outbox, "store", fake)
+    return fake
+
+
+@pytest.fixture
+def now(monkeypatch):
+    """A settable clock for the outbox."""
+    moment = {"t": datetime(2026, 12, 1, 10, 0, tzinfo=config.CHINA_TZ)}
+    monkeypatch.setattr(config, "now", lambda: moment["t"])
+
+    class Clock:
+        @staticmethod
+        def advance(seconds: float) -> None:
+            moment["t"] += timedelta(seconds=seconds)
+
+    return Clock
+
+
+@pytest.fixture
+def alerts(monkeypatch):
+    from chalicelib.services import notifications
+
+    sent: list[tuple[str, dict]] = []
+    monkeypatch.setattr(notifications, "alert_operators", lambda subject, detail: sent.append((subject, detail)) or "id")
+    return sent
+
+
+@pytest.fixture
+def sms_gateway(monkeypatch):
+    """Deliveries of kind sms: ``fail`` how many of the next sends fail."""
+    state = {"fail": 0, "sent": []}
+
+    def deliver(payload, event_id):
+        if state["fail"]:
+            state["fail"] -= 1
+            raise ConnectionError("gateway down")
+        state["sent"].append((payload["phone"], payload["text"], event_id))
+        return "msg-1"
+
+    monkeypatch.setitem(outbox._DELIVERERS, "sms", deliver)
+    return state
+
+
+def _receipt(table) -> str:
+    message = outbox.sms("13800001111", "【生育登记】查询码ABCD2345", event_id="sms:receipt:C1", subject="C1")
+    table.put_new(message)
+    return message.event_id
+
+
+def test_personal_fields_are_sealed_at_rest_and_delivered_in_clear(table, now, sms_gateway):
+    event_id = _receipt(table)
+    stored = table.get(event_id).payload
+    assert "13800001111" not in stored and "ABCD2345" not in stored
+    assert outbox.dispatch(event_id) == "delivered"
+    assert sms_gateway["sent"] == [("13800001111", "【生育登记】查询码ABCD2345", "sms:receipt:C1")]
+    assert table.get(event_id).payload is None, "nothing personal is kept after delivery"
+
+
+def test_a_new_message_is_left_to_the_request_before_the_sweeper_takes_it(table, now, sms_gateway, monkeypatch):
+    monkeypatch.setenv("OUTBOX_SWEEP_AFTER_SECONDS", "60")
+    _receipt(table)
+    assert outbox.sweep() == {"delivered": 0, "retry": 0, "dead": 0, "skipped": 0, "failed": 0}
+    now.advance(61)
+    assert outbox.sweep()["delivered"] == 1
+
+
+def test_failures_back_off_exponentially_then_dead_letter_with_one_alert(table, now, sms_gateway, alerts, monkeypatch):
+    monkeypatch.setenv("OUTBOX_MAX_ATTEMPTS", "4")
+    monkeypatch.setenv("OUTBOX_BACKOFF_SECONDS", "30")
+    sms_gateway["fail"] = 99
+    event_id = _receipt(table)
+    start = config.now()
+    assert outbox.dispatch(event_id) == "retry"
+    delays = []
+    for _ in range(2):
+        due = datetime.fromisoformat(table.get(event_id).due_at)
+        delays.append((due - config.now()).total_seconds())
+        now.advance(delays[-1])
+        assert outbox.dispatch(event_id) == "retry"
+    assert delays == [30, 60]
+    now.advance(120)
+    assert outbox.dispatch(event_id) == "dead"
+    assert (config.now() - start).total_seconds() == 210
+    dead = table.get(event_id)
+    assert dead.queue == outbox.store.DEAD and dead.alerted is True and int(dead.attempts) == 4
+    assert len(alerts) == 1
+    detail = alerts[0][1]
+    assert detail["event_id"] == event_id and detail["subject"] == "C1" and "ConnectionError" in detail["error"]
+    assert "13800001111" not in json.dumps(detail, ensure_ascii=False) and "ABCD2345" not in json.dumps(detail, ensure_ascii=False)
+    assert outbox.dispatch(event_id) == "skipped", "a dead message is not retried by itself"
+    assert outbox.sweep()["retry"] == 0
+
+
+def test_replay_delivers_a_dead_message_once_with_the_same_event_id(table, now, sms_gateway, alerts, monkeypatch):
+    monkeypatch.setenv("OUTBOX_MAX_ATTEMPTS", "1")
+    sms_gateway["fail"] = 1
+    event_id = _receipt(table)
+    assert outbox.dispatch(event_id) == "dead"
+    assert [d["event_id"] for d in outbox.dead_letters()] == [event_id]
+    assert outbox.replay(event_id) == "delivered"
+    assert [s[2] for s in sms_gateway["sent"]] == [event_id]
+    assert outbox.dead_letters() == []
+    with pytest.raises(outbox.NotDead):
+        outbox.replay(event_id)
+
+
+def test_a_leased_message_is_skipped_by_a_second_dispatcher(table, now, sms_gateway):
+    event_id = _receipt(table)
+    table.lease(event_id, now=int(config.now().timestamp()), seconds=60)
+    assert outbox.dispatch(event_id) == "skipped"
+    now.advance(61)
+    assert outbox.dispatch(event_id) == "delivered", "the lease of a dispatcher that died lapses"
+
+
+def test_deliver_now_never_raises(table, now, monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("DynamoDB throttled")
+
+    monkeypatch.setattr(table, "lease", broken)
+    message = outbox.sms("13800001111", "【生育登记】测试", event_id="sms:x", subject="C2")
+    outbox.deliver_now([message])  # no exception: the write is committed, the sweeper retries
+
+
+def test_unknown_topic_and_too_long_sms_are_refused_at_the_write():
+    from chalicelib.adapters import sms
+
+    with pytest.raises(ValueError):
+        outbox.event("nowhere", "s", {}, event_type="t", event_id="e")
+    with pytest.raises(sms.SmsTooLong):
+        outbox.sms("13800001111", "长" * 71, event_id="sms:long")
+
+
+# -- idempotency: a failure after the commit answers with the committed result ---------------------
+class FakeIdempotencyTable:
+    IN_PROGRESS, COMPLETED = "INPROGRESS", "COMPLETED"
+    AlreadyClaimed = type("AlreadyClaimed", (Exception,), {})
+
+    def __init__(self) -> None:
+        self.records: dict[str, object] = {}
+
+    def claim(self, record_id, *, body_hash, nonce, now, ttl, lock_seconds):
+        if record_id in self.records:
+            raise self.AlreadyClaimed(record_id)
+        from types import SimpleNamespace
+
+        self.records[record_id] = SimpleNamespace(status=self.IN_PROGRESS, body_hash=body_hash, nonce=nonce, response=None)
+
+    def get(self, record_id):
+        return self.records.get(record_id)
+
+    def commit(self, record_id, response):
+        """What ``complete_operation`` does inside the case's transaction."""
+        record = self.records[record_id]
+        record.status, record.response = self.COMPLETED, response
+
+    def complete(self, record_id, *, nonce, status_code, response):
+        record = self.records[record_id]
+        if record.status == self.IN_PROGRESS and record.nonce == nonce:
+            record.status, record.response = self.COMPLETED, response
+
+    def release(self, record_id, *, nonce):
+        record = self.records.get(record_id)
+        if record is not None and record.status == self.IN_PROGRESS and record.nonce == nonce:
+            del self.records[record_id]
+
+
+@pytest.fixture
+def keys(monkeypatch):
+    from chalicelib.store import idempotency as store
+
+    fake = FakeIdempotencyTable()
+    for name in ("claim", "get", "complete", "release", "AlreadyClaimed"):
+        monkeypatch.setattr(store, name, getattr(fake, name))
+    return fake
+
+
+def test_failure_after_commit_returns_the_committed_result_now_and_on_retry(keys):
+    result = {"case_id": "C1", "query_code": "ABCD2345"}
+
+    def create_then_lose_the_answer(claim):
+        keys.commit(claim.record_id, claim.stored(result))
+        raise ConnectionError("reset after the write")
+
+    first, replayed = idempotency.run("submit:p", "key-12345678", {"a": 1}, create_then_lose_the_answer, sealed=("query_code",))
+    assert (first, replayed) == (result, False)
+    stored = next(iter(keys.records.values())).response
+    assert "ABCD2345" not in stored, "the query code is sealed in the record"
+
+    def must_not_run(claim):
+        raise AssertionError("a completed key is answered from its record")
+
+    again, replayed = idempotency.run("submit:p", "key-12345678", {"a": 1}, must_not_run, sealed=("query_code",))
+    assert (again, replayed) == (result, True)
+
+
+def test_failure_before_commit_releases_the_key(keys):
+    def fails(claim):
+        raise ConnectionError("before the write")
+
+    with pytest.raises(ConnectionError):
+        idempotency.run("submit:p", "key-87654321", {"a": 1}, fails)
+    assert keys.records == {}, "the client may retry with the same key"

@@ -1,0 +1,87 @@
+"""Operator command for the outbox's dead letters (``chalicelib/services/outbox.py``).
+
+    python -m tools.outbox list-dead                 # dead messages: event id, kind, case, attempts, error
+    python -m tools.outbox replay EVENT_ID           # deliver one again now (same event id)
+    python -m tools.outbox replay --all              # every dead message
+
+Deployed: run with the operator's AWS credentials and ``--stage <stage>`` (names are derived from
+``infra/resources.py``, as the stack derives them). Local stack: add ``--endpoint`` with the
+"AWS endpoint" that ``make run`` prints. Exit status 1 when a replay failed again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+
+def _environment(stage: str, region: str, account: str) -> dict[str, str]:
+    """The environment variables the outbox's delivery reads, for ``stage``."""
+    from infra import resources as r
+
+    env = {t.env: r.physical_name(t.suffix, stage) for t in r.TABLES}
+    env.update({t.env: f"arn:aws:sns:{region}:{account}:{r.physical_name(t.suffix, stage)}" for t in r.TOPICS})
+    env.update(
+        {m.env: f"arn:aws:states:{region}:{account}:stateMachine:{r.physical_name(m.suffix, stage)}" for m in r.STATE_MACHINES}
+    )
+    return env
+
+
+def _configure(args: argparse.Namespace) -> None:
+    region = args.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    os.environ["AWS_REGION"] = os.environ["AWS_DEFAULT_REGION"] = region
+    if args.endpoint:  # the local stack's moto server
+        os.environ["AWS_ENDPOINT_URL"] = args.endpoint
+        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+            os.environ.setdefault(name, "local")
+        account = "123456789012"
+    else:
+        import boto3
+
+        account = boto3.client("sts").get_caller_identity()["Account"]
+    os.environ["BIRTHREG_STAGE"] = args.stage
+    for name, value in _environment(args.stage, region, account).items():
+        os.environ.setdefault(name, value)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.outbox", description="List and replay dead outbox messages.")
+    parser.add_argument("--stage", default=os.environ.get("BIRTHREG_STAGE", "local"))
+    parser.add_argument("--region", default=None)
+    parser.add_argument("--endpoint", default=None, help="AWS endpoint of the local stack (printed by make run)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("list-dead", help="list dead messages (JSON lines)")
+    replay = commands.add_parser("replay", help="deliver dead messages again")
+    replay.add_argument("event_id", nargs="?")
+    replay.add_argument("--all", action="store_true")
+    args = parser.parse_args(argv)
+    if args.command == "replay" and not (args.event_id or args.all):
+        parser.error("replay needs an EVENT_ID or --all")
+    _configure(args)
+
+    from chalicelib.services import outbox
+
+    if args.command == "list-dead":
+        dead = outbox.dead_letters()
+        for entry in dead:
+            print(json.dumps(entry, ensure_ascii=False))
+        print(f"{len(dead)} dead message(s)", file=sys.stderr)
+        return 0
+    ids = [m["event_id"] for m in outbox.dead_letters()] if args.all else [args.event_id]
+    failed = 0
+    for event_id in ids:
+        try:
+            result = outbox.replay(event_id)
+        except outbox.NotDead:
+            print(f"{event_id}: not a dead message (delivered, pending or unknown)", file=sys.stderr)
+            failed += 1
+            continue
+        print(f"{event_id}: {result}")
+        failed += result not in ("delivered", "skipped")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
