@@ -118,6 +118,15 @@ def modify_registration(case_id: str):
     return _created(result, replayed=replayed, status=200)
 
 
+@route(bp, "/v1/registrations/{case_id}/form", methods=["GET"])
+def get_registration_form(case_id: str):
+    # The owner's unmasked form for 修改/补充完善: never stored by a browser or a proxy cache.
+    from chalicelib.services import modification
+
+    form = modification.editable_form(case_id, query_code=_header("x-query-code"), token=_token())
+    return Response(body=form, status_code=200, headers={"Cache-Control": "no-store"})
+
+
 @route(bp, "/v1/registrations/{case_id}/uploads", methods=["POST"])
 def new_upload(case_id: str):
     from chalicelib.services import uploads
