@@ -65,6 +65,14 @@ def precheck():
     return registration.precheck(json_body(bp))
 
 
+@route(bp, "/v1/form-rules", methods=["GET"])
+def form_rules():
+    # The checks the portal runs on each step, with the server's messages (one source).
+    from chalicelib.domain.form_rules import client_rules
+
+    return Response(body=client_rules(), status_code=200, headers={"Cache-Control": "public, max-age=300"})
+
+
 # -- verification: captcha and SMS codes -----------------------------------------------------
 @route(bp, "/v1/captchas", methods=["POST"])
 def new_captcha():
