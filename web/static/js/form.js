@@ -543,8 +543,12 @@ export class RegistrationForm {
       for (const name of ["name", "id_number", "phone", "employer", "marital_status"]) this._set(`${role}.${name}`, person[name]);
       this._set(`${role}.hukou.detail`, person.hukou?.detail);
       await this.pickers[`${role}.hukou.region_code`].setValue(person.hukou?.region_code || "");
+      // Only a filled hukou address can be "the same": a draft of a section not yet filled has
+      // both empty, and ticking the box would copy the hukou into the residence unseen.
       const same =
-        person.residence && person.hukou && person.residence.region_code === person.hukou.region_code && person.residence.detail === person.hukou.detail;
+        Boolean(person.hukou?.region_code) &&
+        person.residence?.region_code === person.hukou.region_code &&
+        person.residence?.detail === person.hukou.detail;
       const section = this.sections[role];
       section._same.checked = Boolean(same);
       section._residenceBlock.hidden = Boolean(same);
