@@ -47,7 +47,10 @@ VIEW_ACTIONS = {
     "full": "verify.full",
     "full_denied": "verify.full.not_matched",
     "staff": "verify.staff",
+    "number": "verify.number",
+    "number_denied": "verify.number.not_matched",
 }
+NUMBER_MAX_LENGTH = 40
 # Wrong ID numbers in the full view, per certificate and phone, before it is refused for a day.
 MAX_FULL_VIEW_FAILURES = 5
 FULL_VIEW_FAILURE_WINDOW = timedelta(hours=24)
@@ -116,6 +119,8 @@ def public_facts(record: certificate_store.CertificateRecord) -> dict[str, Any]:
         "registration_date": registration_date(record).isoformat(),
         "child_order_label": record.child_order_label,
         "status": record.status,
+        # the certificate's own province brands the verify page, not the browser's last choice
+        "profile": record.profile,
     }
     if record.status == certificate_store.REVOKED:
         facts["revoked_at"] = record.revoked_at
@@ -200,13 +205,13 @@ def _case_phones(case: case_store.Case) -> set[str]:
     return {_phone_digits(p) for p in phones if p}
 
 
-def _recent_failures(record: certificate_store.CertificateRecord, actor: str) -> int:
+def _recent_failures(record: certificate_store.CertificateRecord, actor: str, *, action: str = VIEW_ACTIONS["full_denied"]) -> int:
     since = (config.now() - FULL_VIEW_FAILURE_WINDOW).isoformat(timespec="seconds")
     count = 0
     for entry in audit.for_subject(subject(record.registration_number), limit=200):
         if entry.at < since:
             break
-        if entry.action == VIEW_ACTIONS["full_denied"] and entry.actor == actor:
+        if entry.action == action and entry.actor == actor:
             count += 1
     return count
 
@@ -281,6 +286,61 @@ def full_view(token: str, *, citizen_token: str | None, body: Any) -> dict[str, 
             "expires_in": config.presign_seconds(),
         },
     }
+
+
+class NumberNotMatched(errors.NotFound):
+    code = "CERTIFICATE_NOT_MATCHED"
+    default_message = "未查询到与登记编号和夫妻双方身份证号码一致的证件，请核对"
+
+
+def _number_body(body: Any) -> tuple[str, str, str]:
+    problems: list[errors.FieldError] = []
+    number = body.get("registration_number") if isinstance(body, dict) else None
+    if not isinstance(number, str) or not number.strip() or len(number) > NUMBER_MAX_LENGTH:
+        problems.append(errors.FieldError("registration_number", "MISSING" if not number else "INVALID_FORMAT", "请填写证件上的登记编号"))
+    try:
+        woman_id, man_id = _id_numbers(body)
+    except errors.ValidationFailed as exc:
+        if not isinstance(body, dict):
+            raise
+        problems.extend(exc.details)
+    if problems:
+        raise errors.ValidationFailed(details=problems)
+    return number.strip().upper(), woman_id, man_id
+
+
+def by_number(body: Any, *, client_ip: str | None) -> dict[str, Any]:
+    """证件核验 by the certificate's registration number and both spouses' ID numbers (issue 17): for
+    a paper print or a photo whose QR code does not scan. Three things only the couple (or someone
+    they showed the certificate and their ID cards to) knows; an unknown number and wrong ID numbers
+    get the same 404, attempts are limited per client address and, per certificate, to
+    MAX_FULL_VIEW_FAILURES a day. The answer is the public facts and the masked couple -- no PDF."""
+    from chalicelib.services import query
+
+    number, woman_id, man_id = _number_body(body)
+    query._limit_attempts(client_ip)  # the same budget as 办件查询 by query code
+    record = certificate_store.get(number)
+    if record is None or not record.case_id:
+        raise NumberNotMatched()
+    actor = f"number:{config.keyed_hash('ip', client_ip or '-')[:12]}"
+    if _recent_failures(record, actor, action=VIEW_ACTIONS["number_denied"]) >= MAX_FULL_VIEW_FAILURES:
+        raise errors.TooManyRequests("核验失败次数过多，请24小时后再试", retry_after=3600)
+    try:
+        case = case_store.get(record.case_id)
+    except case_store.CaseNotFound:
+        raise NumberNotMatched() from None
+    form = case.form
+    matched = _same(woman_id, form["woman"]["id_number"].upper()) & _same(man_id, form["man"]["id_number"].upper())
+    if not matched:
+        _log(record, "number_denied", actor)
+        raise NumberNotMatched()
+    _log(record, "number", actor)
+    current = case.certificate is not None and case.certificate.registration_number == record.registration_number
+    result = VALID if record.status == certificate_store.VALID and current else REVOKED
+    details = _details(case, record) if current else public_facts(record)
+    if not current:
+        details["status"] = certificate_store.REVOKED
+    return {"result": result, "message": MESSAGES[result], "certificate": details}
 
 
 def staff_view(registration_number: str, *, staff) -> dict[str, Any]:
