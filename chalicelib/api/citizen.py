@@ -73,6 +73,15 @@ def form_rules():
     return Response(body=client_rules(), status_code=200, headers={"Cache-Control": "public, max-age=300"})
 
 
+@route(bp, "/v1/profiles", methods=["GET"])
+def profiles():
+    # Each province's rules summary and wording (portal names, certificate name, examples).
+    from chalicelib.domain.profiles import PROFILES
+
+    body = {"profiles": [p.to_dict() for p in PROFILES.values()]}
+    return Response(body=body, status_code=200, headers={"Cache-Control": "public, max-age=300"})
+
+
 # -- verification: captcha and SMS codes -----------------------------------------------------
 @route(bp, "/v1/captchas", methods=["POST"])
 def new_captcha():

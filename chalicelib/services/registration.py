@@ -18,6 +18,7 @@ from chalicelib.domain import errors
 from chalicelib.domain.evaluation import Evaluation, couple_key, evaluate
 from chalicelib.domain.form import RegistrationForm, parse_registration
 from chalicelib.domain.idcard import mask_id, mask_phone
+from chalicelib.domain.profiles import get_profile
 from chalicelib.store import cases as case_store
 
 QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed from an SMS
@@ -100,8 +101,8 @@ def mask_reference(case_id: str) -> str:
     return f"{case_id[:8]}****{case_id[-2:]}"
 
 
-def receipt_message(case_id: str, query_code: str) -> str:
-    return f"【生育登记】已收到您的登记，办件号{case_id}，查询码{query_code}，请妥善保存。"
+def receipt_message(case_id: str, query_code: str, profile: str = "sichuan") -> str:
+    return get_profile(profile).wording.receipt_sms.format(case_id=case_id, query_code=query_code)
 
 
 def query_key(query_code: str) -> str:
@@ -191,7 +192,7 @@ def submit(
         case_store.transition(case, case_store.NEEDS_ATTENTION, at=now, by="system", note="workflow start failed")
         raise ServiceUnavailable() from exc
     # 001 附件1 一: "需牢记平台反馈的'查询码'信息" — the query code goes to the phone too.
-    sms.default_sender().send(phone, receipt_message(case_id, query_code))
+    sms.default_sender().send(phone, receipt_message(case_id, query_code, case.profile))
     return {
         "case_id": case_id,
         "query_code": query_code,
