@@ -67,7 +67,7 @@ def precheck():
 
 @route(bp, "/v1/form-rules", methods=["GET"])
 def form_rules():
-    # The checks the portal runs on each step, with the server's messages (one source).
+    """The checks the portal runs on each step, with the server's messages (one source)."""
     from chalicelib.domain.form_rules import client_rules
 
     return Response(body=client_rules(), status_code=200, headers={"Cache-Control": "public, max-age=300"})
@@ -75,7 +75,7 @@ def form_rules():
 
 @route(bp, "/v1/profiles", methods=["GET"])
 def profiles():
-    # Each province's rules summary and wording (portal names, certificate name, examples).
+    """Each province's rules summary and wording (portal names, certificate name, examples)."""
     from chalicelib.domain.profiles import PROFILES
 
     body = {"profiles": [p.to_dict() for p in PROFILES.values()]}
@@ -137,7 +137,7 @@ def modify_registration(case_id: str):
 
 @route(bp, "/v1/registrations/{case_id}/form", methods=["GET"])
 def get_registration_form(case_id: str):
-    # The owner's unmasked form for 修改/补充完善: never stored by a browser or a proxy cache.
+    """The owner's editable form, unmasked, for 修改/补充完善 (Cache-Control: no-store)."""
     from chalicelib.services import modification
 
     form = modification.editable_form(case_id, query_code=_header("x-query-code"), token=_token())

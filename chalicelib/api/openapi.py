@@ -95,6 +95,20 @@ ERROR = {
 # Request bodies and 2xx responses that are documented by schema (the rest: JSON objects).
 _BODIES = {("/v1/precheck", "post"), ("/v1/registrations", "post"), ("/v1/registrations/{case_id}", "put")}
 _RESPONSES = {
+    ("/v1/registrations/{case_id}/form", "get"): (
+        "200",
+        {
+            "type": "object",
+            "required": ["case_id", "profile", "status", "modifications", "form"],
+            "properties": {
+                "case_id": {"type": "string"},
+                "profile": {"type": "string"},
+                "status": {"type": "string"},
+                "modifications": {"type": "integer"},
+                "form": {"$ref": "#/components/schemas/RegistrationForm"},
+            },
+        },
+    ),
     ("/v1/precheck", "post"): ("200", {"$ref": "#/components/schemas/Evaluation"}),
     ("/v1/registrations", "post"): (
         "201",

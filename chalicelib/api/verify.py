@@ -77,6 +77,7 @@ def verify_full(token: str):
 
 @route(bp, "/v1/certificates/verification", methods=["POST"])
 def verify_by_number():
+    """证件核验 by registration number and both spouses' ID numbers."""
     from chalicelib.services import verification
 
     client_ip = ((bp.current_request.context or {}).get("identity") or {}).get("sourceIp")
