@@ -91,7 +91,7 @@ def test_a_citizen_registers_downloads_the_pdf_and_its_qr_code_verifies(page, st
     expect(case).to_contain_text("李*")  # masked as the API returns it
     expect(case).not_to_contain_text(body["woman"]["id_number"])
 
-    pdf = download_certificate(page, case.get_by_role("button", name="打印生育登记凭证"))
+    pdf = download_certificate(page, case.get_by_role("button", name="打印生育登记证"))
     assert pdf.startswith(b"%PDF")
 
     # 评价 (好差评)

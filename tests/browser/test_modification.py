@@ -102,7 +102,7 @@ def test_modifying_once_reissues_and_revokes_the_first_certificate(new_context, 
     page.locator("#panel-code").get_by_role("button", name="查询").click()
     again = page.locator(f"article.case[data-case-id='{case_id}']")
     expect(again).to_have_attribute("data-status", "registered")
-    expect(again.get_by_role("button", name="打印生育登记凭证")).to_be_visible()
+    expect(again.get_by_role("button", name="打印生育登记证")).to_be_visible()
     expect(again.locator("[data-action=modify]")).to_have_count(0)
 
     # From a new phone: both ID numbers, captcha and a code to the new phone find the case; acting on

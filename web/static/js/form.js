@@ -230,7 +230,7 @@ export class RegistrationForm {
         textField(p("residence.since"), "在现居住地居住起始日期", {
           type: "date",
           summaryLabel: `${who}居住起始日期`,
-          hint: "户籍不在本省（市）、按现居住地登记的请填写",
+          hint: `户籍不在${this.profile.area || "本省（市）"}、按现居住地登记的请填写`,
         }),
       ),
     );
@@ -299,7 +299,7 @@ export class RegistrationForm {
         textField("marriage.certificate_number", "结婚证字号", {
           required: true,
           maxlength: "32",
-          hint: "结婚证上的字号，如 J510104-2021-001234",
+          hint: this.profile.marriage_certificate_example ? `结婚证上的字号，如 ${this.profile.marriage_certificate_example}` : "结婚证上的字号",
         }),
       ),
       h("h3", { class: "section-legend" }, "登记情形"),

@@ -65,7 +65,7 @@ if (modifyId && !modifying) {
         "p",
         {},
         profile.code === "sichuan"
-          ? "登记信息只允许被修改一次。请据实修改后重新提交，修改后将重新核验，原生育登记凭证作废。"
+          ? `登记信息只允许被修改一次。请据实修改后重新提交，修改后将重新核验，原${profile.certificate}作废。`
           : "初审前可补充、完善登记信息，工作人员审核时以最新信息为准。",
       ),
     ),
@@ -444,7 +444,7 @@ async function done({ caseId, credential, queryCode, modified = false }) {
   $('#steps li[data-step="done"]').textContent = "办理结果";
   if (modified) {
     $("#h-done").textContent = "登记信息已修改";
-    $("#done-lead").textContent = "修改后的登记信息将重新核验，核验一致的将重新签发生育登记凭证，原凭证作废。";
+    $("#done-lead").textContent = `修改后的登记信息将重新核验，核验一致的将重新签发${profile.certificate}，原证件作废。`;
   }
   fill($("#done-codes"),
     h("dl", { class: "facts centered" }, h("dt", {}, "办件号"), h("dd", { id: "case-id" }, caseId)),
@@ -466,7 +466,7 @@ function goModify(view, credential) {
     title: view.profile === "guizhou" ? "补充完善登记信息" : "修改登记信息",
     message:
       view.profile === "sichuan"
-        ? "登记信息只允许被修改一次，修改后原生育登记凭证作废。确定要修改吗？"
+        ? `登记信息只允许被修改一次，修改后原${PROFILES[view.profile]?.certificate || profile.certificate}作废。确定要修改吗？`
         : "初审前可补充、完善登记信息。确定要继续吗？",
   }).then((ok) => {
     if (!ok) return;
@@ -486,7 +486,7 @@ async function follow(caseId, credential) {
     last.dataset.status = view.status;
     if (view.status === "registered") {
       $("#h-done").textContent = modifying ? "修改成功，已重新登记" : "登记成功";
-      $("#done-lead").textContent = "可点击“打印生育登记凭证”下载 A4 凭证并打印，也可对本次登记服务进行评价。";
+      $("#done-lead").textContent = `可点击“打印${profile.certificate}”下载 A4 证件并打印，也可对本次登记服务进行评价。`;
     } else if (view.status === "awaiting_review" || view.status === "awaiting_proofs") {
       icon.className = "result-icon warn";
       icon.textContent = "!";
