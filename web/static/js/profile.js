@@ -1,6 +1,8 @@
 // The province a citizen registers in. One deployment serves three province profiles; the rules
 // are the API's (chalicelib/domain/profiles.py) — here only names and which form fields to offer.
 
+import { elderSwitch } from "./elder.js";
+import { registerServiceWorker } from "./pwa.js";
 import { $, $$ } from "./ui.js";
 
 export const PROFILES = {
@@ -91,6 +93,8 @@ export function applyBranding(profile) {
 /** Header: the site title of the chosen province and the province switch. ``fixed``: the page's
  * province is not the visitor's choice (a certificate's verify page): no switch, no branding yet. */
 export function initLayout({ onProfileChange, fixed = false } = {}) {
+  elderSwitch();
+  registerServiceWorker();
   if (fixed) {
     const select = $("#profile-select");
     if (select) select.closest(".province-switch").hidden = true;

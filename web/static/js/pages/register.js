@@ -286,20 +286,13 @@ async function renderSummary(body) {
     (LABELS.pregnancy[preg.status] || "") +
     (preg.status === "pregnant" && preg.weeks ? `（${preg.weeks}周）` : "") +
     (preg.status === "delivered" && preg.birth_date ? `（${preg.birth_date}）` : "");
+  // On a phone the table becomes one card per child (table.cards, site.css): no cut-off columns.
+  const COLUMNS = ["序号", "姓名", "性别", "出生日期", "子女关系", "健康状况", "出生地"];
   const children = await Promise.all(
-    body.children.map(async (c, i) =>
-      h(
-        "tr",
-        {},
-        h("td", {}, String(i + 1)),
-        h("td", {}, c.name),
-        h("td", {}, LABELS.sex[c.sex] || ""),
-        h("td", {}, c.birth_date),
-        h("td", {}, LABELS.relation[c.relation] || ""),
-        h("td", {}, LABELS.health[c.health] || ""),
-        h("td", {}, await fullName(c.birthplace_code)),
-      ),
-    ),
+    body.children.map(async (c, i) => {
+      const cells = [String(i + 1), c.name, LABELS.sex[c.sex] || "", c.birth_date, LABELS.relation[c.relation] || "", LABELS.health[c.health] || "", await fullName(c.birthplace_code)];
+      return h("tr", {}, cells.map((text, k) => h("td", { "data-th": COLUMNS[k] }, text)));
+    }),
   );
   fill($("#summary"),
     h("div", { class: "summary-grid" }, await personBlock("woman", "女方信息"), await personBlock("man", "男方信息")),
@@ -324,8 +317,8 @@ async function renderSummary(body) {
           { class: "table-wrap" },
           h(
             "table",
-            {},
-            h("thead", {}, h("tr", {}, ["序号", "姓名", "性别", "出生日期", "子女关系", "健康状况", "出生地"].map((t) => h("th", { scope: "col" }, t)))),
+            { class: "cards", id: "summary-children" },
+            h("thead", {}, h("tr", {}, COLUMNS.map((t) => h("th", { scope: "col" }, t)))),
             h("tbody", {}, children),
           ),
         )
