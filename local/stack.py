@@ -174,10 +174,14 @@ class LocalStack:
                     self.end_headers()
                     self.wfile.write(body)
                     return
-                page = web.resolve(self.path, self.headers.get("Accept", "")) if self.command in ("GET", "HEAD") else None
+                accept = self.headers.get("Accept", "")
+                page = web.resolve(self.path, accept) if self.command in ("GET", "HEAD") else None
+                status = 200
+                if page is None and self.command in ("GET", "HEAD") and web.not_found(self.path, accept):
+                    page, status = web.not_found(self.path, accept), 404  # a browser's unknown URL
                 if page is not None:  # the web front end (local/web.py), as CloudFront serves it in AWS
                     body = page.read_bytes()
-                    self.send_response(200)
+                    self.send_response(status)
                     for name, value in web.headers(page, len(body)).items():
                         self.send_header(name, value)
                     self.end_headers()

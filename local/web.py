@@ -25,6 +25,7 @@ TYPES = {
     ".png": "image/png",
     ".ico": "image/x-icon",
     ".json": "application/json; charset=utf-8",
+    ".webmanifest": "application/manifest+json; charset=utf-8",
     ".txt": "text/plain; charset=utf-8",
 }
 
@@ -45,6 +46,20 @@ def resolve(raw_path: str, accept: str) -> Path | None:
     if ROOT not in candidate.parents or not candidate.is_file():
         return None
     return candidate
+
+
+NOT_FOUND = ROOT / "404.html"
+# Paths only the API answers: a browser asking for one of them still gets the API's JSON.
+API_PREFIXES = ("/v1/", "/.well-known/", "/_dev/")
+
+
+def not_found(raw_path: str, accept: str) -> Path | None:
+    """The "page not found" page for a browser asking for a path nothing serves (issue 17: an
+    unknown URL showed raw JSON), or None to let the API answer (with its JSON 404)."""
+    path = urllib.parse.unquote(urllib.parse.urlsplit(raw_path).path)
+    if "text/html" not in accept or path.startswith(API_PREFIXES) or WEB_SITE.page_for(path) is not None:
+        return None
+    return NOT_FOUND
 
 
 def headers(file: Path, length: int) -> dict[str, str]:

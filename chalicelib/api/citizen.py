@@ -60,12 +60,30 @@ def precheck():
     return registration.precheck(json_body(bp))
 
 
+@route(bp, "/v1/form-rules", methods=["GET"])
+def form_rules():
+    """The checks the portal runs on each step, with the server's messages (one source)."""
+    from chalicelib.domain.form_rules import client_rules
+
+    return Response(body=client_rules(), status_code=200, headers={"Cache-Control": "public, max-age=300"})
+
+
+@route(bp, "/v1/profiles", methods=["GET"])
+def profiles():
+    """Each province's rules summary and wording (portal names, certificate name, examples)."""
+    from chalicelib.domain.profiles import PROFILES
+
+    body = {"profiles": [p.to_dict() for p in PROFILES.values()]}
+    return Response(body=body, status_code=200, headers={"Cache-Control": "public, max-age=300"})
+
+
 # -- verification: captcha and SMS codes -----------------------------------------------------
-@route(bp, "/v1/captchas", methods=["POST"], status=201, statuses=(429,))
+@route(bp, "/v1/captchas", methods=["POST"], body="CaptchaRequest", body_optional=True, status=201, statuses=(429,))
 def new_captcha():
     from chalicelib.services import captcha
 
-    return Response(body=captcha.create(), status_code=201, headers={"Cache-Control": "no-store"})
+    # {"kind": "text"}: the accessible question instead of the image (services/captcha.py)
+    return Response(body=captcha.create(request_body(bp)), status_code=201, headers={"Cache-Control": "no-store"})
 
 
 @route(bp, "/v1/sms-codes", methods=["POST"], body="SmsCodeRequest", status=202, statuses=(429,))
@@ -128,6 +146,15 @@ def modify_registration(case_id: str):
         case_id, body, query_code=_header("x-query-code"), token=_token(), idempotency_key=key
     )
     return _created(result, replayed=replayed, status=200)
+
+
+@route(bp, "/v1/registrations/{case_id}/form", methods=["GET"], security=("query_code", "citizen_token"), statuses=(409, 429))
+def get_registration_form(case_id: str):
+    """The owner's editable form, unmasked, for 修改/补充完善 (Cache-Control: no-store)."""
+    from chalicelib.services import modification
+
+    form = modification.editable_form(case_id, query_code=_header("x-query-code"), token=_token())
+    return Response(body=form, status_code=200, headers={"Cache-Control": "no-store"})
 
 
 @route(

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from chalicelib.domain import errors
 from chalicelib.domain.form import IdNumber, IsoDate, Phone, field_errors
 from chalicelib.domain.text import LongText, Name, Text
+from chalicelib.services.captcha import KINDS as CAPTCHA_KINDS
 from chalicelib.services.certificates import PAPER_NUMBER_RE, SEXES
 from chalicelib.services.otp import CODE_RE, PURPOSE_LABELS
 from chalicelib.services.ratings import MAX_COMMENT
@@ -48,6 +49,13 @@ ShortText = Annotated[str, Field(min_length=1, max_length=64), Text]
 
 
 # -- citizens -------------------------------------------------------------------------------------
+class CaptchaRequest(Body):
+    """POST /v1/captchas (body optional): ``image`` (the default) or ``text``, the accessible
+    question with the same one-try protection (services/captcha.py)."""
+
+    kind: _literal(CAPTCHA_KINDS) = "image"
+
+
 class SmsCodeRequest(Body):
     """POST /v1/sms-codes: send a code to a phone for one purpose (query: with a solved captcha)."""
 
@@ -85,6 +93,12 @@ class CoupleIds(Body):
 
     woman_id_number: IdNumber
     man_id_number: IdNumber
+
+
+class CertificateByNumber(CoupleIds):
+    """POST /v1/certificates/verification: 证件核验 by registration number and both ID numbers."""
+
+    registration_number: Annotated[str, Field(min_length=1, max_length=40), Text]
 
 
 class QueryCodeQuery(Body):

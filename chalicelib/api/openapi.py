@@ -82,6 +82,17 @@ _STATUS_TEXT = {
 }
 # Success bodies documented by schema (the rest: JSON objects).
 _RESPONSES = {
+    ("/v1/registrations/{case_id}/form", "get"): {
+        "type": "object",
+        "required": ["case_id", "profile", "status", "modifications", "form"],
+        "properties": {
+            "case_id": {"type": "string"},
+            "profile": {"type": "string"},
+            "status": {"type": "string"},
+            "modifications": {"type": "integer"},
+            "form": {"$ref": "#/components/schemas/RegistrationForm"},
+        },
+    },
     ("/v1/precheck", "post"): {"$ref": "#/components/schemas/Evaluation"},
     ("/v1/registrations", "post"): {
         "type": "object",

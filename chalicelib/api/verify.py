@@ -8,6 +8,7 @@ published keys, the couple's list of verifications, and what staff record on cer
 | ``POST /v1/verify/{token}/full`` | both ID numbers + ``X-Citizen-Token`` (purpose verify) | 200 details + PDF link; 400 / 401 / 403 / 404 / 410 |
 | ``GET /v1/certificates/revocations`` | anyone | the revocation list (``?since=`` ISO time) |
 | ``GET /v1/certificates/{registration_number}/status?token=`` | holder of the QR token | valid / revoked; 404 unknown or another certificate's token |
+| ``POST /v1/certificates/verification`` | registration number + both ID numbers | 200 public facts + masked couple; 404 not matched |
 | ``GET /v1/registrations/{case_id}/verifications`` | ``X-Query-Code`` or ``X-Citizen-Token`` (query) | who verified the case's certificates, when |
 | ``GET /v1/staff/certificates/{registration_number}`` | staff: medical_institution, township_operator | the certificate (masked) |
 | ``POST /v1/staff/certificates/{registration_number}/birth`` | staff: medical_institution | record birth date and sex |
@@ -80,6 +81,15 @@ def verify_full(token: str):
     return _json(
         verification.full_view(token, citizen_token=request.headers.get("x-citizen-token"), body=request_body(bp))
     )
+
+
+@route(bp, "/v1/certificates/verification", methods=["POST"], body="CertificateByNumber", statuses=(404, 429))
+def verify_by_number():
+    """证件核验 by registration number and both spouses' ID numbers."""
+    from chalicelib.services import verification
+
+    client_ip = ((bp.current_request.context or {}).get("identity") or {}).get("sourceIp")
+    return _json(verification.by_number(request_body(bp), client_ip=client_ip))
 
 
 @route(bp, "/v1/certificates/revocations", methods=["GET"])

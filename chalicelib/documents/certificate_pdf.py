@@ -8,7 +8,11 @@ What is printed, and why:
 - with a QR code for checking it (003 §5(D): the Guizhou (electronic) certificate "contains the QR
   code ... so ... you can quickly check whether the maternity service card is valid ... by scanning
   the QR code"; 002 五(一)6: the receipt "与纸质生育服务证具有同等效力。可登陆…查验真伪");
-- with a version number, so a re-issued certificate can be told apart from the one it replaces.
+- with a version number, so a re-issued certificate can be told apart from the one it replaces;
+- with the issuing body's full name and date over an electronic-seal area (登记机关 + 签发日期, where
+  a paper certificate carries the office's seal), and document properties in Chinese (title, subject,
+  author = the issuing body, creation date = the issue time, so the same certificate always has the
+  same bytes).
 
 Fonts: Chinese text is set in Droid Sans Fallback (TrueType outlines, Apache-2.0), embedded as a
 subset. That font has no ASCII glyphs at all (no digits, no Latin letters), so every character it
@@ -25,7 +29,7 @@ import os
 import re
 import threading
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple
 
@@ -64,6 +68,8 @@ class CertificateData:
     validity_statement: str
     version: int
     verify_url: str
+    issuer: str = ""  # the issuing body's full name (domain/profiles.issuing_authority); office_name if empty
+    issued_at: datetime | None = None  # the PDF's creation date; registration_date at 00:00 China time if None
 
     def __post_init__(self) -> None:
         if self.child_order_label not in CHILD_ORDER_LABELS:
@@ -102,6 +108,9 @@ class _Content(NamedTuple):
     rows: tuple[_Row, ...]
     statement: str
     footer: str
+    issuer: str
+    issued_on: str
+    seal_caption: str
 
 
 def _cn_date(d: date) -> str:
@@ -132,12 +141,15 @@ def _content(data: CertificateData) -> _Content:
         statement=f"说明：{data.validity_statement}",
         # Identifies a printed page on its own (title, number, version), like a form's footer.
         footer=f"{data.title}　登记编号 {data.registration_number}　第{data.version}版",
+        issuer=f"登记机关：{data.issuer or data.office_name}",
+        issued_on=f"签发日期：{_cn_date(data.registration_date)}",
+        seal_caption="电子印章",
     )
 
 
 def _texts(content: _Content) -> list[str]:
     """All strings of the page, flattened (what render_floor draws)."""
-    out = [content.title, content.number, content.qr_caption]
+    out = [content.title, content.number, content.qr_caption, content.issuer, content.issued_on, content.seal_caption]
     for row in content.rows:
         for label, value in row.cells:
             out.append(label)
@@ -224,15 +236,32 @@ def _runs(text: str, fonts: _Fonts) -> list[tuple[str, str]]:
 # Drawing helpers shared by the certificate and the floor.
 
 
-def _new_canvas(buffer, title: str, fonts: _Fonts):
+def _pdf_date(data: CertificateData) -> str:
+    """The certificate's issue time as a PDF date (D:YYYYMMDDHHmmSS+08'00')."""
+    from chalicelib.domain.tz import SHANGHAI as CHINA_TZ
+
+    at = data.issued_at or datetime(data.registration_date.year, data.registration_date.month, data.registration_date.day)
+    at = at.replace(tzinfo=CHINA_TZ) if at.tzinfo is None else at.astimezone(CHINA_TZ)
+    offset = at.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset else 0
+    return f"D:{at:%Y%m%d%H%M%S}{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}'{abs(minutes) % 60:02d}'"
+
+
+def _new_canvas(buffer, data: CertificateData, fonts: _Fonts):
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen.canvas import Canvas
 
-    # invariant=1: fixed creation date and document id, so the same data gives the same bytes.
+    # invariant=1: fixed document id, so the same data gives the same bytes; the creation date is
+    # the certificate's issue time (not reportlab's invariant 2000-01-01, not the render time).
     # initialFontName: otherwise the page references an unembedded Helvetica it never uses.
-    canvas = Canvas(buffer, pagesize=A4, invariant=1, pageCompression=1, initialFontName=fonts.latin)
-    canvas.setTitle(title)
-    canvas.setCreator("birthreg certificate_pdf")
+    canvas = Canvas(buffer, pagesize=A4, invariant=1, pageCompression=1, initialFontName=fonts.latin, lang="zh-CN")
+    created = _pdf_date(data)
+    canvas.setDateFormatter(lambda *_: created)
+    canvas.setTitle(data.title)
+    canvas.setSubject(f"生育登记电子证件　登记编号：{data.registration_number}　第{data.version}版")
+    canvas.setAuthor(data.issuer or data.office_name)
+    canvas.setKeywords(["生育登记", data.title, data.registration_number])
+    canvas.setCreator("生育登记网上便民服务")
     return canvas
 
 
@@ -381,6 +410,8 @@ _TABLE_TYPE = ((11.5, 16.0, 8.0, 38.0), (10.5, 14.5, 7.0, 33.0), (9.5, 13.0, 6.0
 _BASELINE = 0.36  # baseline offset below the visual centre of a CJK line, in em
 _STATEMENT_SIZE, _STATEMENT_LEADING = 10.5, 18.0
 _FOOTER_RULE_Y = 58.0
+_SEAL_R = 40.0  # the electronic-seal ring, a 28 mm circle
+_SEAL_BLOCK = 2 * _SEAL_R + 12
 
 
 def _qr_size(modules: list) -> float:
@@ -425,9 +456,7 @@ def render_certificate(data: CertificateData) -> bytes:
     modules = _qr_modules(data.verify_url)
 
     buffer = io.BytesIO()
-    canvas = _new_canvas(buffer, data.title, fonts)
-    canvas.setSubject(content.number)
-    canvas.setAuthor(data.office_name)
+    canvas = _new_canvas(buffer, data, fonts)
     w = _Writer(canvas, fonts)
     full_w = _RIGHT - _LEFT
 
@@ -453,7 +482,7 @@ def render_certificate(data: CertificateData) -> bytes:
 
     # Table, at the largest type that leaves room for the statement above the footer.
     statement = w.wrap(content.statement, _STATEMENT_SIZE, full_w)
-    room = top - (_FOOTER_RULE_Y + 24 + 26 + len(statement) * _STATEMENT_LEADING)
+    room = top - (_FOOTER_RULE_Y + 24 + 26 + len(statement) * _STATEMENT_LEADING + _SEAL_BLOCK)
     for type_ in _TABLE_TYPE:
         heights, laid = _layout_table(w, content.rows, type_)
         if sum(heights) <= room:
@@ -510,6 +539,21 @@ def render_certificate(data: CertificateData) -> bytes:
         w.draw(_LEFT, y, line, _STATEMENT_SIZE)
         y -= _STATEMENT_LEADING
 
+    # 登记机关 and 签发日期 at the bottom right, over the electronic-seal area (a dashed red ring:
+    # where the office's electronic seal is applied; the QR code's signature is what proves it).
+    cy = y - _SEAL_R - 4
+    cx = _RIGHT - _SEAL_R - 40
+    canvas.saveState()
+    canvas.setStrokeColorRGB(0.75, 0.16, 0.14)
+    canvas.setLineWidth(1.2)
+    canvas.setDash(4, 2)
+    canvas.circle(cx, cy, _SEAL_R, stroke=1, fill=0)
+    canvas.restoreState()
+    w.draw(cx, cy + _SEAL_R - 16, content.seal_caption, 8, align="center", gray=0.45)
+    size = _fit(w, content.issuer, 12, full_w * 0.75)
+    w.draw(_RIGHT, cy + 4, content.issuer, size, align="right")
+    w.draw(_RIGHT, cy - 16, content.issued_on, 12, align="right")
+
     # Footer.
     canvas.setLineWidth(0.4)
     canvas.setStrokeGray(0.55)
@@ -550,7 +594,7 @@ def render_floor(data: CertificateData) -> bytes:
     fonts = _fonts()
     modules = _qr_modules(data.verify_url)
     buffer = io.BytesIO()
-    canvas = _new_canvas(buffer, data.title, fonts)
+    canvas = _new_canvas(buffer, data, fonts)
     text = canvas.beginText()
     y = _PAGE_H - 60
     for s in _texts(_content(data)):

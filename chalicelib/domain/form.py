@@ -274,6 +274,12 @@ MARRIAGE_AGE = {"woman": 20, "man": 22}
 PREGNANCY_WEEKS = (1, 45)
 
 _ROLE_LABEL = {"woman": "女方", "man": "男方", "proxy": "代办人"}
+# Messages the portal also shows on the step itself, before submitting (domain/form_rules.py serves
+# them to the page, so browser and server say the same words).
+ID_SEX_MESSAGE = "{role}身份证号码的性别应为{sex}"
+UNDER_AGE_MESSAGE = "{role}未达到法定婚龄（男22周岁、女20周岁），请核对身份证号码"
+MARRIAGE_FUTURE_MESSAGE = "结婚登记日期不能晚于今天"
+MARRIED_UNDER_AGE_MESSAGE = "结婚登记日期早于{roles}达到法定婚龄（男22周岁、女20周岁）的日期"
 
 
 def add_years(d: date, years: int) -> date:
@@ -316,13 +322,11 @@ def _cross_checks(form: RegistrationForm, today: date) -> list[FieldError]:
             births[role] = idcard.birth_date(person.id_number)
             expected = "female" if role == "woman" else "male"
             if idcard.sex(person.id_number) != expected:
-                add(
-                    FieldError(
-                        path,
-                        "ID_SEX_MISMATCH",
-                        f"{_ROLE_LABEL[role]}身份证号码的性别应为{'女' if expected == 'female' else '男'}",
-                    )
-                )
+                sex = "女" if expected == "female" else "男"
+                add(FieldError(path, "ID_SEX_MISMATCH", ID_SEX_MESSAGE.format(role=_ROLE_LABEL[role], sex=sex)))
+            elif today < add_years(births[role], MARRIAGE_AGE[role]):
+                # Too young today means too young on any marriage date: the ID number is what to check.
+                add(FieldError(path, "UNDER_MARRIAGE_AGE", UNDER_AGE_MESSAGE.format(role=_ROLE_LABEL[role])))
     if form.proxy is not None:
         problems = idcard.validate_id(form.proxy.id_number, today=today)
         errs.extend(FieldError("proxy.id_number", p, idcard.ID_PROBLEM_MESSAGES[p]) for p in problems)
@@ -366,18 +370,16 @@ def _cross_checks(form: RegistrationForm, today: date) -> list[FieldError]:
 
     # ---- marriage: not in the future, both of legal age on the marriage date
     if form.marriage.date > today:
-        add(FieldError("marriage.date", "FUTURE_DATE", "结婚登记日期不能晚于今天"))
+        add(FieldError("marriage.date", "FUTURE_DATE", MARRIAGE_FUTURE_MESSAGE))
     elif births:
-        too_young = [role for role, born in births.items() if form.marriage.date < add_years(born, MARRIAGE_AGE[role])]
+        too_young = [
+            role
+            for role, born in births.items()
+            if form.marriage.date < add_years(born, MARRIAGE_AGE[role]) <= today  # under age today: on the ID
+        ]
         if too_young:
             who = "、".join(_ROLE_LABEL[r] for r in too_young)
-            add(
-                FieldError(
-                    "marriage.date",
-                    "UNDER_MARRIAGE_AGE",
-                    f"结婚登记日期早于{who}达到法定婚龄（男22周岁、女20周岁）的日期",
-                )
-            )
+            add(FieldError("marriage.date", "UNDER_MARRIAGE_AGE", MARRIED_UNDER_AGE_MESSAGE.format(roles=who)))
 
     # ---- addresses: known codes at county level or finer; residence start date not in the future
     for role, person in form.spouses():

@@ -55,6 +55,50 @@ class ReviewStage:
         }
 
 
+@dataclass(frozen=True)
+class Wording:
+    """What the portal, the SMS and the PDF call things in this province (issue 17): one source,
+    served to the web by ``GET /v1/profiles``. SMS texts must fit one message (70 characters)."""
+
+    site: str  # the portal's name
+    certificate: str  # the certificate as the province names it, without the province
+    area: str  # 本省 / 本市
+    validity: str  # one line on the certificate's legal effect (the seeds' words)
+    marriage_certificate_example: str  # 结婚证字号 as issued in the province
+    # SMS: {case_id} {query_code} {number}
+    receipt_sms: str
+    registered_sms: str
+    not_registered_sms: str
+
+    def to_dict(self) -> dict:
+        return {
+            "site": self.site,
+            "certificate": self.certificate,
+            "area": self.area,
+            "validity": self.validity,
+            "marriage_certificate_example": self.marriage_certificate_example,
+        }
+
+
+# The query page's 查询码 tab asks for the query code and a spouse's name (001 附件1 一 "查询码+姓名"):
+# the SMS says so, rather than "办件号和查询码".
+_RECEIPT = "【生育登记】已收到您的登记，办件号{case_id}，查询码{query_code}，凭查询码和姓名可查询办件。"
+_NOT_REGISTERED = "【生育登记】您的办件{case_id}未予登记，原因请凭查询码和姓名在办件查询中查看。"
+
+
+def issuing_authority(office_name: str) -> str:
+    """The full name of the body that issues the certificate, from its township's name: a street
+    (街道) acts through its 街道办事处, a town or township through its 人民政府 (002 四 "乡镇人民政府、
+    街道办事处"; 001 三 "乡级计生行政主管部门")."""
+    if office_name.endswith(("办事处", "人民政府")):
+        return office_name
+    if office_name.endswith("街道"):
+        return f"{office_name}办事处"
+    if office_name.endswith(("镇", "乡")):
+        return f"{office_name}人民政府"
+    return office_name
+
+
 @dataclass(frozen=True, eq=False)  # identity equality: holds strategy objects and a mapping
 class Profile:
     code: str
@@ -72,6 +116,7 @@ class Profile:
     jurisdiction: JurisdictionRule
     proofs: ProofsRule
     citations: Mapping[str, str] = field(default_factory=dict)
+    wording: Wording | None = None
 
     @property
     def province_name(self) -> str:
@@ -117,6 +162,7 @@ class Profile:
             "unverifiable_policy": self.unverifiable_policy,
             "online_max_order": self.online_max_order,
             "citations": dict(self.citations),
+            "wording": self.wording.to_dict() if self.wording else None,
         }
 
 
@@ -125,6 +171,17 @@ SICHUAN = Profile(
     province_code="51",
     # 000 §2.3.7 "可直接打印生育登记证"; 000 §1 "登记后直接办理生育登记并可以在线打印生育登记证"
     certificate_title="四川省生育登记证",
+    wording=Wording(
+        site="四川省生育登记网上便民服务",
+        certificate="生育登记证",
+        area="本省",
+        # 000 §1 "登记后直接办理生育登记并可以在线打印生育登记证"
+        validity="生育登记证可在线打印，扫描证上二维码或按登记编号核验真伪",
+        marriage_certificate_example="J510104-2021-001234",
+        receipt_sms=_RECEIPT,
+        registered_sms="【生育登记】您已完成生育登记，登记编号{number}，可凭查询码和姓名查询并打印生育登记证。",
+        not_registered_sms=_NOT_REGISTERED,
+    ),
     review_stages=(
         # 000 states no review deadline (registration is immediate when the 公安/民政 checks pass,
         # 000 §1 and §2.3.5). 5 working days is borrowed from 003 Fifth (C) — "within five working
@@ -165,6 +222,17 @@ GUIZHOU = Profile(
     province_code="52",
     # 001 一(一) "“贵州省生育服务网上登记平台”生成的“贵州省(电子)生育服务证”"
     certificate_title="贵州省(电子)生育服务证",
+    wording=Wording(
+        site="贵州省生育服务网上登记平台",
+        certificate="(电子)生育服务证",
+        area="本省",
+        # 001 一(一) "电子生育服务证"和"普通生育服务证"同等有效
+        validity="(电子)生育服务证与普通生育服务证同等有效",
+        marriage_certificate_example="J520102-2021-001234",
+        receipt_sms=_RECEIPT,
+        registered_sms="【生育登记】您已完成生育登记，登记编号{number}，可凭查询码和姓名查询并打印(电子)生育服务证。",
+        not_registered_sms=_NOT_REGISTERED,
+    ),
     review_stages=(
         # 001 三(一)1(2) "乡级计生行政主管部门需在1个工作日内，对网上填写的生育登记信息进行初审"
         ReviewStage("initial_review", "信息初审", 1, "001 三(一)1(2)"),
@@ -204,6 +272,17 @@ CHONGQING = Profile(
     province_code="50",
     # 002 附件2 "重庆市生育服务证登记回执"; 002 五(一)6 "生育服务证登记回执作为生育登记电子证件办理结果"
     certificate_title="重庆市生育服务证登记回执",
+    wording=Wording(
+        site="重庆市生育服务登记",
+        certificate="生育服务证登记回执",
+        area="本市",
+        # 002 五(一)6 "生育服务证登记回执作为生育登记电子证件办理结果，与纸质生育服务证具有同等效力"
+        validity="生育服务证登记回执与纸质生育服务证具有同等效力",
+        marriage_certificate_example="J500103-2021-001234",
+        receipt_sms=_RECEIPT,
+        registered_sms="【生育登记】您已完成生育登记，登记编号{number}，可凭查询码和姓名查询并打印生育服务证登记回执。",
+        not_registered_sms=_NOT_REGISTERED,
+    ),
     review_stages=(
         # 002 五(一)5 only says "情况属实，直接办结并短信通知"; no deadline in 002/004. Operator default.
         ReviewStage("review", "审核比对", 3, "not in 002/004; operator default", configurable=True),

@@ -23,7 +23,7 @@ from chalicelib.adapters import storage
 from chalicelib.domain import errors, regions
 from chalicelib.domain.form import RegistrationForm
 from chalicelib.domain.idcard import mask_id
-from chalicelib.domain.profiles import get_profile
+from chalicelib.domain.profiles import get_profile, issuing_authority
 from chalicelib.store import audit
 from chalicelib.store import cases as case_store
 from chalicelib.store import certificates as certificate_store
@@ -89,6 +89,8 @@ def certificate_data(case: case_store.Case, record: certificate_store.Certificat
         validity_statement=VALIDITY[form.profile],
         version=int(record.version),
         verify_url=verify_url(record.token),
+        issuer=issuing_authority(record.office_name),
+        issued_at=datetime.fromisoformat(record.issued_at),
     )
 
 

@@ -93,6 +93,31 @@ def _check_allowed(case: case_store.Case) -> None:
         raise ModificationNotAllowed()
 
 
+def editable_form(case_id: str, *, query_code: str | None = None, token: str | None = None) -> dict[str, Any]:
+    """The couple's own submitted form, unmasked, so a modification or a supplement starts from it
+    instead of an empty wizard (issue 17). Same credentials as reading the case; offered only while
+    the case may be changed, so the full data is not handed out for cases nobody can edit. Each read
+    is recorded (who may see the couple's unmasked data, and when)."""
+    from chalicelib.services import registration
+    from chalicelib.store import audit
+
+    case = registration.authorize(case_id, query_code=query_code, token=token)
+    _check_allowed(case)
+    audit.append(
+        f"CASE#{case.case_id}",
+        actor="citizen",
+        action="citizen.form_read",
+        detail={"via": "token" if token and not query_code else "query_code"},
+    )
+    return {
+        "case_id": case.case_id,
+        "profile": case.profile,
+        "status": case.status,
+        "modifications": int(case.modifications or 0),
+        "form": case.form,
+    }
+
+
 def changed_message(case_id: str) -> str:
     # Tells the registered phone about every change, so a change by someone else is noticed.
     return f"【生育登记】您的办件{case_id}登记信息已修改，如非本人操作请联系登记机构。"

@@ -19,10 +19,14 @@ log = logging.getLogger("birthreg.notifications")
 
 
 def result_message(case: case_store.Case) -> str:
+    # The province's own words (domain/profiles.py Wording): its certificate's name, and what the
+    # query page asks for (查询码 + 姓名).
+    from chalicelib.domain.profiles import get_profile
+
+    wording = get_profile(case.profile).wording
     if case.status == case_store.REGISTERED:
-        number = case.certificate.registration_number
-        return f"【生育登记】您的生育登记已办结，登记编号{number}，可凭办件号和查询码查询并打印。"
-    return f"【生育登记】您的办件{case.case_id}未予登记，原因请凭查询码在办件查询中查看。"
+        return wording.registered_sms.format(number=case.certificate.registration_number)
+    return wording.not_registered_sms.format(case_id=case.case_id)
 
 
 def _manual(case: case_store.Case) -> bool:

@@ -17,6 +17,7 @@ from chalicelib.domain import errors
 from chalicelib.domain.evaluation import Evaluation, couple_key, evaluate
 from chalicelib.domain.form import RegistrationForm, parse_registration
 from chalicelib.domain.idcard import mask_id, mask_phone
+from chalicelib.domain.profiles import get_profile
 from chalicelib.services import idempotency, outbox
 from chalicelib.store import cases as case_store
 
@@ -108,8 +109,8 @@ def mask_reference(case_id: str) -> str:
     return f"{case_id[:8]}****{case_id[-2:]}"
 
 
-def receipt_message(case_id: str, query_code: str) -> str:
-    return f"【生育登记】已收到您的登记，办件号{case_id}，查询码{query_code}，请妥善保存。"
+def receipt_message(case_id: str, query_code: str, profile: str = "sichuan") -> str:
+    return get_profile(profile).wording.receipt_sms.format(case_id=case_id, query_code=query_code)
 
 
 def query_key(query_code: str) -> str:
@@ -202,7 +203,7 @@ def submit(
     # query code goes to the phone too.
     messages = [
         outbox.workflow_start(case_id),
-        outbox.sms(phone, receipt_message(case_id, query_code), event_id=f"sms:receipt:{case_id}", subject=case_id),
+        outbox.sms(phone, receipt_message(case_id, query_code, case.profile), event_id=f"sms:receipt:{case_id}", subject=case_id),
     ]
     also = tuple(outbox.put_operation(m) for m in messages)
     try:

@@ -48,7 +48,10 @@ VIEW_ACTIONS = {
     "full": "verify.full",
     "full_denied": "verify.full.not_matched",
     "staff": "verify.staff",
+    "number": "verify.number",
+    "number_denied": "verify.number.not_matched",
 }
+NUMBER_MAX_LENGTH = 40
 # Wrong ID numbers in the full view, per certificate (whichever phone), before it is refused for a day.
 MAX_FULL_VIEW_FAILURES = 5
 FULL_VIEW_FAILURE_WINDOW = timedelta(hours=24)
@@ -117,6 +120,8 @@ def public_facts(record: certificate_store.CertificateRecord) -> dict[str, Any]:
         "registration_date": registration_date(record).isoformat(),
         "child_order_label": record.child_order_label,
         "status": record.status,
+        # the certificate's own province brands the verify page, not the browser's last choice
+        "profile": record.profile,
     }
     if record.status == certificate_store.REVOKED:
         facts["revoked_at"] = record.revoked_at
@@ -311,6 +316,7 @@ def full_view(token: str, *, citizen_token: str | None, body: Any) -> dict[str, 
     }
 
 
+NUMBER_MAX_LENGTH = 40
 def staff_certificate(registration_number: str, *, staff) -> certificate_store.CertificateRecord:
     """The certificate a staff member may work on: 404 if unknown or outside the staff member's
     reach (``auth.reaches``), the same answer, so sequential numbers cannot be walked across

@@ -105,9 +105,10 @@ def install_captcha_spy() -> None:
         _captcha.answer = new_answer()
         return _captcha.answer
 
-    def spy_create() -> dict:
-        result = create()
-        _answers[result["image"]] = _captcha.answer
+    def spy_create(*args, **kwargs) -> dict:
+        result = create(*args, **kwargs)
+        if "image" in result:
+            _answers[result["image"]] = _captcha.answer
         return result
 
     spy_create._browser_spy = True  # type: ignore[attr-defined]

@@ -4,13 +4,17 @@ the QR code's verify page, field errors from the API, keyboard use."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from playwright.sync_api import expect
 
+from chalicelib.domain import idcard
 from tests.browser.conftest import shoot
 from tests.browser.helpers import (
     confirm_and_request_code,
     download_certificate,
+    fill_family,
+    fill_person,
     fill_registration,
     new_couple,
     next_step,
@@ -52,6 +56,10 @@ def test_home_has_the_four_modules_and_works_with_the_keyboard(page):
     expect(page.get_by_role("heading", name="女方信息")).to_be_focused()
 
 
+def id_born(area: str, born: date, *, male: bool) -> str:
+    return idcard.make_id(area, born, 135 if male else 244)
+
+
 def test_a_citizen_registers_downloads_the_pdf_and_its_qr_code_verifies(page, stack):
     body = new_couple("sichuan")
     woman_phone = body["woman"]["phone"]
@@ -83,7 +91,7 @@ def test_a_citizen_registers_downloads_the_pdf_and_its_qr_code_verifies(page, st
     expect(case).to_contain_text("李*")  # masked as the API returns it
     expect(case).not_to_contain_text(body["woman"]["id_number"])
 
-    pdf = download_certificate(page, case.get_by_role("button", name="打印生育登记凭证"))
+    pdf = download_certificate(page, case.get_by_role("button", name="打印生育登记证"))
     assert pdf.startswith(b"%PDF")
 
     # 评价 (好差评)
@@ -119,13 +127,17 @@ def test_a_citizen_registers_downloads_the_pdf_and_its_qr_code_verifies(page, st
     shoot(page, "citizen-09-verify-full")
 
 
-def test_a_bad_id_number_shows_the_api_error_next_to_the_field(page):
+def test_a_bad_id_number_is_reported_on_its_own_step_with_the_servers_message(page):
     body = new_couple("sichuan")
     body["woman"]["id_number"] = with_bad_checksum(body["woman"]["id_number"])
     page.goto("/register.html")
-    fill_registration(page, body)
+    page.wait_for_selector("body[data-ready=true]")
+    page.check("#notice-accepted")
+    next_step(page)
+    fill_person(page, "woman", body["woman"])
+    next_step(page)
 
-    # The precheck answers 400 with details[].path "woman.id_number": the page goes back to 女方信息
+    # Reported on 女方信息 itself, before 男方信息 and 婚育信息 (rules and messages from /v1/form-rules)
     expect(page.get_by_role("heading", name="女方信息")).to_be_visible()
     field = page.locator("#f-woman-id_number")
     expect(field).to_have_attribute("aria-invalid", "true")
@@ -137,10 +149,21 @@ def test_a_bad_id_number_shows_the_api_error_next_to_the_field(page):
     expect(summary).to_contain_text("女方身份证号码：身份证号码校验位不正确，请核对")
     shoot(page, "citizen-validation-error")
 
-    # Corrected, the form goes through
+    # Corrected, the step goes on; a man under 22 is reported on his ID number, on his step
     page.fill("#f-woman-id_number", new_couple("sichuan")["woman"]["id_number"])
     next_step(page)
+    expect(page.get_by_role("heading", name="男方信息")).to_be_visible()
+    young = dict(body["man"], id_number=id_born("510104", date(2008, 3, 1), male=True))
+    fill_person(page, "man", young)
     next_step(page)
+    expect(page.get_by_role("heading", name="男方信息")).to_be_visible()
+    expect(page.locator("#f-man-id_number")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(".field.has-error .field-error")).to_have_text("男方未达到法定婚龄（男22周岁、女20周岁），请核对身份证号码")
+    shoot(page, "citizen-validation-under-age")
+
+    page.fill("#f-man-id_number", body["man"]["id_number"])
+    next_step(page)
+    fill_family(page, body)
     next_step(page)
     expect(page.locator("#precheck-result")).to_have_attribute("data-registrable", "true")
     expect(page.locator(".field-error")).to_have_count(0)

@@ -4,7 +4,6 @@ the first one's QR code now says revoked; the case offers no second modification
 
 from __future__ import annotations
 
-import copy
 import urllib.request
 
 from playwright.sync_api import expect
@@ -12,10 +11,10 @@ from playwright.sync_api import expect
 from tests.browser.conftest import shoot
 from tests.browser.helpers import (
     captcha_answer,
-    fill_registration,
     install_captcha_spy,
     new_couple,
     next_step,
+    pick_region,
     qr_url_of,
     request_code,
 )
@@ -50,17 +49,30 @@ def test_modifying_once_reissues_and_revokes_the_first_certificate(new_context, 
     expect(case).to_contain_text("5101042026")  # the registration number
     shoot(page, "citizen-query-results")
 
-    # 修改登记信息 → confirm → the registration steps again (no personal data is sent back to prefill)
+    # 修改登记信息 → confirm → the registration steps again, pre-filled from the owner-only form endpoint
     case.get_by_role("button", name="修改登记信息").click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text("只允许被修改一次")
     dialog.get_by_role("button", name="确定").click()
     expect(page.get_by_role("heading", name=f"修改登记信息（办件号 {case_id}）")).to_be_visible()
-    expect(page.locator("#mode-notice")).to_contain_text("重新填写全部登记信息")
-    changed = copy.deepcopy(body)
-    changed["woman"]["employer"] = "锦江区妇幼保健院"
-    changed["man"]["residence"]["detail"] = "红星路三段56号 2栋1单元56室"
-    fill_registration(page, changed)
+    page.wait_for_selector("body[data-ready=true]")
+    page.check("#notice-accepted")
+    next_step(page)
+    # the couple's own data, unmasked, nothing to retype
+    expect(page.locator("#f-woman-name")).to_have_value(body["woman"]["name"])
+    expect(page.locator("#f-woman-id_number")).to_have_value(body["woman"]["id_number"])
+    expect(page.locator("#f-woman-hukou-detail")).to_have_value(body["woman"]["hukou"]["detail"])
+    shoot(page, "citizen-modify-prefilled")
+    page.fill("#f-woman-employer", "锦江区妇幼保健院")
+    next_step(page)
+    expect(page.locator("#f-man-id_number")).to_have_value(body["man"]["id_number"])
+    if page.is_checked("#f-man-residence-same"):
+        page.uncheck("#f-man-residence-same")
+        pick_region(page, "f-man-residence-region_code", body["man"]["residence"]["region_code"])
+    page.fill("#f-man-residence-detail", "红星路三段56号 2栋1单元56室")
+    next_step(page)
+    expect(page.locator("#f-marriage-certificate_number")).to_have_value(body["marriage"]["certificate_number"])
+    next_step(page)
     page.wait_for_selector("#precheck-result[data-registrable=true]")
     page.check("#commitment")
     next_step(page)
@@ -90,7 +102,7 @@ def test_modifying_once_reissues_and_revokes_the_first_certificate(new_context, 
     page.locator("#panel-code").get_by_role("button", name="查询").click()
     again = page.locator(f"article.case[data-case-id='{case_id}']")
     expect(again).to_have_attribute("data-status", "registered")
-    expect(again.get_by_role("button", name="打印生育登记凭证")).to_be_visible()
+    expect(again.get_by_role("button", name="打印生育登记证")).to_be_visible()
     expect(again.locator("[data-action=modify]")).to_have_count(0)
 
     # From a new phone: both ID numbers, captcha and a code to the new phone find the case; acting on

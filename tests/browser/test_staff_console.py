@@ -95,7 +95,7 @@ def test_a_case_needing_review_is_decided_through_its_task_link(new_context, sta
             break
         time.sleep(0.5)
     expect(found).to_have_attribute("data-status", "registered")
-    expect(found.get_by_role("button", name="打印生育登记凭证")).to_be_visible()
+    expect(found.get_by_role("button", name="打印生育登记证")).to_be_visible()
     expect(found).to_contain_text("人工审核")
     shoot(citizen, "citizen-query-registered")
 

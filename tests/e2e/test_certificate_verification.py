@@ -481,3 +481,52 @@ def test_township_office_records_the_paper_certificate_once(api, couple):
         certificates.record_paper_certificate(other["case_id"], {"number": serial, "issued_on": today}, staff=own)
     entries = [e for e in audit.for_subject(f"CASE#{reg['case_id']}") if e.action == "paper_certificate.recorded"]
     assert len(entries) == 1 and entries[0].actor == "staff-prov"
+
+
+# ------------------------------------------------------------------ 证件核验 by registration number (issue 17)
+def _by_number(api, number: str, woman: str, man: str):
+    return api.post(
+        "/v1/certificates/verification",
+        {"registration_number": number, "woman_id_number": woman, "man_id_number": man},
+    )
+
+
+def test_a_certificate_is_verified_by_its_number_and_both_id_numbers(api, couple):
+    case = registered(api, couple, "chongqing")
+    body = case["body"]
+    r = _by_number(api, case["number"].lower(), body["woman"]["id_number"], body["man"]["id_number"].lower())
+    assert r.status == 200, r.body
+    cert = r.body["certificate"]
+    assert r.body["result"] == "valid" and cert["registration_number"] == case["number"]
+    assert cert["profile"] == "chongqing" and cert["title"]
+    assert cert["woman"]["name"].startswith(body["woman"]["name"][0]) and "*" in cert["woman"]["name"]
+    assert body["woman"]["id_number"] not in json.dumps(r.body, ensure_ascii=False)
+    assert "download_url" not in cert, "no PDF without an SMS-verified phone"
+
+
+def test_a_wrong_id_number_and_an_unknown_number_are_the_same_404(api, couple):
+    case = registered(api, couple)
+    body = case["body"]
+    wrong = _by_number(api, case["number"], body["woman"]["id_number"], body["woman"]["id_number"])
+    unknown = _by_number(api, "5101049999000001", body["woman"]["id_number"], body["man"]["id_number"])
+    assert wrong.status == unknown.status == 404
+    assert wrong.body["error"]["code"] == unknown.body["error"]["code"] == "CERTIFICATE_NOT_MATCHED"
+    assert wrong.body["error"]["message"] == unknown.body["error"]["message"]
+
+
+def test_verification_by_number_rejects_bad_bodies_with_every_field(api):
+    r = api.post("/v1/certificates/verification", {"registration_number": "", "woman_id_number": 5})
+    assert r.status == 400
+    paths = {d["path"]: d["code"] for d in r.body["error"]["details"]}
+    assert paths == {"registration_number": "MISSING", "woman_id_number": "INVALID_FORMAT", "man_id_number": "MISSING"}
+    assert api.post("/v1/certificates/verification", [1, 2]).status == 400
+
+
+def test_repeated_wrong_id_numbers_by_number_are_refused_for_a_day(api, couple):
+    case = registered(api, couple)
+    body = case["body"]
+    for _ in range(5):
+        assert _by_number(api, case["number"], body["man"]["id_number"], body["woman"]["id_number"]).status == 404
+    refused = _by_number(api, case["number"], body["woman"]["id_number"], body["man"]["id_number"])
+    assert refused.status == 429 and refused.body["error"]["code"] == "TOO_MANY_REQUESTS"
+    assert int(refused.headers["Retry-After"]) > 0

@@ -172,3 +172,56 @@ def test_guizhou_after_a_staff_decision_only_staff_can_change(api, couple):
     assert view["actions"]["modify"] is False
     r = _put(api, case, _changed(case["body"]))
     assert r.status == 409 and r.body["error"]["code"] == "REVIEW_STARTED"
+
+
+def _form(api, case: dict, **headers):
+    return api.get(f"/v1/registrations/{case['case_id']}/form", headers=headers or {"X-Query-Code": case["code"]})
+
+
+def test_the_owner_reads_the_editable_form_unmasked_and_uncached(api, couple):
+    case = _submitted(api, couple("sichuan"))
+    wait_for_status(api, case["case_id"], case["code"], {"registered"})
+
+    r = _form(api, case)
+    assert r.status == 200, r.body
+    assert r.headers.get("Cache-Control") == "no-store"
+    form = r.body["form"]
+    assert r.body["case_id"] == case["case_id"] and r.body["profile"] == "sichuan"
+    for role in ("woman", "man"):
+        for field in ("name", "id_number", "phone"):
+            assert form[role][field] == case["body"][role][field], f"{role}.{field} is returned unmasked"
+    assert form["marriage"]["certificate_number"] == case["body"]["marriage"]["certificate_number"]
+    reads = [e for e in _all_audit(case["case_id"]) if e["action"] == "citizen.form_read"]
+    assert len(reads) == 1 and reads[0]["detail"]["via"] == "query_code"
+
+    # sent back as it came, it is a modification without changes
+    same = _put(api, case, form)
+    assert same.status == 400 and same.body["error"]["details"][0]["code"] == "NO_CHANGES"
+
+
+def test_the_form_needs_the_cases_own_credentials(api, couple):
+    case = _submitted(api, couple("sichuan"))
+    wait_for_status(api, case["case_id"], case["code"], {"registered"})
+    other = _submitted(api, couple("sichuan"))
+
+    assert _form(api, case, **{"X-Query-Code": other["code"]}).status == 404
+    missing = api.get(f"/v1/registrations/{case['case_id']}/form")
+    assert missing.status == 401 and missing.body["error"]["code"] == "CREDENTIALS_REQUIRED"
+    assert not any(e["action"] == "citizen.form_read" for e in _all_audit(case["case_id"])), "a refused read is not a read"
+
+
+def test_the_form_is_offered_only_while_the_case_may_be_changed(api, couple):
+    case = _submitted(api, couple("sichuan"))
+    wait_for_status(api, case["case_id"], case["code"], {"registered"})
+    assert _put(api, case, _changed(case["body"])).status == 200
+    wait_for_status(api, case["case_id"], case["code"], {"registered"})
+
+    r = _form(api, case)
+    assert r.status == 409 and r.body["error"]["code"] == "MODIFICATION_EXHAUSTED"
+    assert "form" not in r.body
+
+
+def _all_audit(case_id: str) -> list[dict]:
+    from chalicelib.store import audit
+
+    return [e.to_dict() for e in audit.for_subject(f"CASE#{case_id}")]

@@ -256,3 +256,55 @@ def test_expired_token_is_refused(api, couple, clock):
     clock.advance(1801)
     r = register(api, body, token=token)
     assert r.status == 401 and r.body["error"]["code"] == "TOKEN_EXPIRED"
+
+
+# -- the accessible captcha (issue 17): a question in words, with the image's protection ----------------
+_NUMERALS = {c: i for i, c in enumerate("零一二三四五六七八九十")}
+
+
+def _number(words: str) -> int:
+    return 10 + _NUMERALS.get(words[1:], 0) if words.startswith("十") and len(words) > 1 else _NUMERALS[words]
+
+
+def _solve(question: str) -> str:
+    # what a person hears: "十四 加 二 等于多少？…"
+    a, op, b = question.split(" ")[:3]
+    return str(_number(a) + _number(b) if op == "加" else _number(a) - _number(b))
+
+
+def test_the_text_captcha_is_answered_once_like_the_image(api):
+    r = api.post("/v1/captchas", {"kind": "text"})
+    assert r.status == 201 and r.body["kind"] == "text" and "image" not in r.body
+    assert r.body["question"].endswith("等于多少？请填写阿拉伯数字") and r.body["expires_in"] == 120
+    answer = _solve(r.body["question"])
+    phone = unique_phone()
+    sent = api.post("/v1/sms-codes", {"phone": phone, "purpose": "query", "captcha_id": r.body["captcha_id"], "captcha_answer": answer})
+    assert sent.status == 202, sent.body
+    other = unique_phone()
+    reuse = api.post("/v1/sms-codes", {"phone": other, "purpose": "query", "captcha_id": r.body["captcha_id"], "captcha_answer": answer})
+    assert reuse.status == 400 and reuse.body["error"]["details"][0]["code"] == "CAPTCHA_USED"
+    assert _sent_to(other) == []
+
+
+def test_a_wrong_text_answer_consumes_the_question(api):
+    r = api.post("/v1/captchas", {"kind": "text"})
+    wrong = str(int(_solve(r.body["question"])) + 1)
+    phone = unique_phone()
+    first = api.post("/v1/sms-codes", {"phone": phone, "purpose": "query", "captcha_id": r.body["captcha_id"], "captcha_answer": wrong})
+    assert first.status == 400 and first.body["error"]["details"][0]["code"] == "CAPTCHA_MISMATCH"
+    right = api.post("/v1/sms-codes", {"phone": phone, "purpose": "query", "captcha_id": r.body["captcha_id"], "captcha_answer": _solve(r.body["question"])})
+    assert right.status == 400 and _sent_to(phone) == []
+
+
+def test_the_image_is_phone_readable_and_unknown_kinds_are_refused(api):
+    import base64
+    import io
+
+    from PIL import Image
+
+    r = api.post("/v1/captchas", {"kind": "image"})
+    assert r.status == 201 and (r.body["width"], r.body["height"]) == (240, 90)
+    png = base64.b64decode(r.body["image"].split(",", 1)[1])
+    assert Image.open(io.BytesIO(png)).size == (240, 90)
+    bad = api.post("/v1/captchas", {"kind": "audio"})
+    assert bad.status == 400 and bad.body["error"]["details"][0] == {"path": "kind", "code": "INVALID_ENUM", "message": "验证方式只能是 image（图形）或 text（文字题）"}

@@ -14,7 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -261,3 +261,39 @@ def test_importing_the_module_does_not_import_reportlab_or_qrcode():
         env={**os.environ, "PYTHONPATH": str(REPO)},
     ).stdout
     assert out.strip() == "[]"
+
+
+# -- issue 17: issuing body, seal area, real creation date, Chinese metadata --------------------------
+def _info(pdf: bytes, tmp: Path) -> dict[str, str]:
+    out = run(tool("pdfinfo"), "-isodates", write(pdf, tmp))
+    return {k.strip(): v.strip() for k, v in (line.split(":", 1) for line in out.splitlines() if ":" in line)}
+
+
+def test_issuing_body_and_seal_area_are_printed(pdf, tmp_path):
+    text = re.sub(r"\s+", "", run(tool("pdftotext"), write(pdf, tmp_path), "-"))
+    assert "登记机关：重庆市渝中区解放碑街道办事处" in text
+    assert "签发日期：2024年3月1日" in text
+    assert "电子印章" in text
+
+
+def test_an_explicit_issuer_is_printed_in_full(tmp_path):
+    out = render_certificate(dataclasses.replace(SAMPLE, office_name="重庆市渝中区解放碑街道", issuer="重庆市渝中区解放碑街道办事处"))
+    text = re.sub(r"\s+", "", run(tool("pdftotext"), write(out, tmp_path), "-"))
+    assert "登记机关：重庆市渝中区解放碑街道办事处" in text
+
+
+def test_metadata_is_chinese_and_created_at_the_issue_time(tmp_path):
+    issued = datetime(2024, 3, 1, 10, 15, 30, tzinfo=timezone(timedelta(hours=8)))
+    out = render_certificate(dataclasses.replace(SAMPLE, issued_at=issued))
+    info = _info(out, tmp_path)
+    assert info["Title"] == "重庆市生育服务证登记回执"
+    assert info["Subject"] == "生育登记电子证件　登记编号：500103202403010023　第2版"
+    assert info["Author"] == "重庆市渝中区解放碑街道办事处"
+    assert info["CreationDate"].startswith("2024-03-01T10:15:30+08"), info["CreationDate"]
+    assert "2000" not in info["CreationDate"]
+    # still deterministic: the same certificate renders to the same bytes
+    assert render_certificate(dataclasses.replace(SAMPLE, issued_at=issued)) == out
+
+
+def test_without_an_issue_time_the_registration_date_is_the_creation_date(pdf, tmp_path):
+    assert _info(pdf, tmp_path)["CreationDate"].startswith("2024-03-01T00:00:00+08")

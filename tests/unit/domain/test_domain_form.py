@@ -160,6 +160,11 @@ CROSS = [
         {"marriage.date": "2015-03-07", "man.id_number": idcard.make_id("510104", date(1990, 1, 1), 135)},
         {("marriage.date", "UNDER_MARRIAGE_AGE")},
     ),  # woman one day short of 20
+    # a spouse still under the legal age today: the ID number is wrong, not the marriage date (issue 17)
+    (
+        {"man.id_number": idcard.make_id("510104", date(2005, 1, 1), 135)},
+        {("man.id_number", "UNDER_MARRIAGE_AGE")},
+    ),
     # --- all dates not in the future; children born before today
     ({"woman.residence.since": "2026-05-07"}, {("woman.residence.since", "FUTURE_DATE")}),
     ({"application.commitment_at": "2026-05-07T00:30:00+08:00"}, {("application.commitment_at", "FUTURE_DATE")}),

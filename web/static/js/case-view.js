@@ -3,6 +3,7 @@
 // the actions allowed (modify once / supplement, upload, rate) and the rating (好差评).
 
 import { ApiError, credentialHeaders, get, post } from "./api.js";
+import { PROFILES } from "./profile.js";
 import { clearErrors, fill, formatTime, h, showErrors, status, statusBadge } from "./ui.js";
 
 const MAX_BYTES = 2 * 1024 * 1024; // 000 §2.3.5 "上传的附件不超过2M"
@@ -35,8 +36,14 @@ function lastNote(view) {
   return notes.length ? notes[notes.length - 1].note : "";
 }
 
+/** The case's own province (a phone query may list cases of several provinces). */
+function provinceOf(view) {
+  return PROFILES[view.profile] || { name: view.profile || "", certificate: "生育登记证件", validity: "" };
+}
+
 function stateNotice(view) {
   const note = lastNote(view);
+  const words = provinceOf(view);
   switch (view.status) {
     case "submitted":
     case "checking":
@@ -46,7 +53,7 @@ function stateNotice(view) {
     case "awaiting_proofs":
       return h("div", { class: "notice warn" }, h("p", {}, h("strong", {}, "请补充上传证明材料。"), note ? ` ${note}` : ""));
     case "registered":
-      return h("div", { class: "notice ok" }, h("p", {}, h("strong", {}, "登记成功。"), " 可打印生育登记凭证，凭证与纸质生育服务证具有同等效力。"));
+      return h("div", { class: "notice ok" }, h("p", {}, h("strong", {}, "登记成功。"), ` 可打印${words.certificate}。${words.validity ? `${words.validity}。` : ""}`));
     case "rejected":
       return h("div", { class: "notice bad" }, h("p", {}, h("strong", {}, "未予登记。"), note ? ` 原因：${note}` : ""));
     case "incomplete":
@@ -87,6 +94,7 @@ function timeline(view) {
 function certificateBlock(view, credential) {
   const c = view.certificate;
   if (!c) return null;
+  const word = provinceOf(view).certificate;
   const statusEl = h("p", { class: "status-line", "aria-live": "polite" });
   const button = h(
     "button",
@@ -104,12 +112,12 @@ function certificateBlock(view, credential) {
         }
       },
     },
-    "打印生育登记凭证",
+    `打印${word}`,
   );
   return h(
     "div",
     { class: "notice ok certificate" },
-    h("h4", {}, "电子生育登记凭证"),
+    h("h4", {}, word),
     h(
       "dl",
       { class: "facts" },
@@ -335,7 +343,13 @@ export function renderCase(view, { credential = null, onRefresh, onModify, needC
       : null;
   fill(
     article,
-    h("div", { class: "card-title" }, h("h3", {}, "办件号 ", h("span", { "data-field": "case_id" }, view.case_id)), statusBadge(view.status, view.status_label)),
+    h(
+      "div",
+      { class: "card-title" },
+      h("h3", {}, "办件号 ", h("span", { "data-field": "case_id" }, view.case_id)),
+      h("span", { class: "badge province", "data-field": "province" }, provinceOf(view).name),
+      statusBadge(view.status, view.status_label),
+    ),
     stateNotice(view),
     h(
       "dl",

@@ -230,7 +230,7 @@ export class RegistrationForm {
         textField(p("residence.since"), "在现居住地居住起始日期", {
           type: "date",
           summaryLabel: `${who}居住起始日期`,
-          hint: "户籍不在本省（市）、按现居住地登记的请填写",
+          hint: `户籍不在${this.profile.area || "本省（市）"}、按现居住地登记的请填写`,
         }),
       ),
     );
@@ -299,7 +299,7 @@ export class RegistrationForm {
         textField("marriage.certificate_number", "结婚证字号", {
           required: true,
           maxlength: "32",
-          hint: "结婚证上的字号，如 J510104-2021-001234",
+          hint: this.profile.marriage_certificate_example ? `结婚证上的字号，如 ${this.profile.marriage_certificate_example}` : "结婚证上的字号",
         }),
       ),
       h("h3", { class: "section-legend" }, "登记情形"),
@@ -543,8 +543,12 @@ export class RegistrationForm {
       for (const name of ["name", "id_number", "phone", "employer", "marital_status"]) this._set(`${role}.${name}`, person[name]);
       this._set(`${role}.hukou.detail`, person.hukou?.detail);
       await this.pickers[`${role}.hukou.region_code`].setValue(person.hukou?.region_code || "");
+      // Only a filled hukou address can be "the same": a draft of a section not yet filled has
+      // both empty, and ticking the box would copy the hukou into the residence unseen.
       const same =
-        person.residence && person.hukou && person.residence.region_code === person.hukou.region_code && person.residence.detail === person.hukou.detail;
+        Boolean(person.hukou?.region_code) &&
+        person.residence?.region_code === person.hukou.region_code &&
+        person.residence?.detail === person.hukou.detail;
       const section = this.sections[role];
       section._same.checked = Boolean(same);
       section._residenceBlock.hidden = Boolean(same);

@@ -1,6 +1,8 @@
 // The province a citizen registers in. One deployment serves three province profiles; the rules
 // are the API's (chalicelib/domain/profiles.py) — here only names and which form fields to offer.
 
+import { elderSwitch } from "./elder.js";
+import { registerServiceWorker } from "./pwa.js";
 import { $, $$ } from "./ui.js";
 
 export const PROFILES = {
@@ -8,8 +10,6 @@ export const PROFILES = {
     code: "sichuan",
     province: "51",
     name: "四川省",
-    site: "四川省生育登记网上便民服务",
-    certificate: "生育登记证",
     // 000 注: "因取消申请区域方式和申请地" — the office follows from the addresses.
     chooseOffice: false,
     officeLabel: "登记机构",
@@ -18,8 +18,6 @@ export const PROFILES = {
     code: "guizhou",
     province: "52",
     name: "贵州省",
-    site: "贵州省生育服务网上登记平台",
-    certificate: "(电子)生育服务证",
     // 001 附件1 一 "申报登记地"
     chooseOffice: true,
     officeLabel: "申报登记地",
@@ -28,13 +26,39 @@ export const PROFILES = {
     code: "chongqing",
     province: "50",
     name: "重庆市",
-    site: "重庆市生育服务登记",
-    certificate: "生育服务证登记回执",
     // 002 四 夫妻一方户籍地或者现居住地的乡镇人民政府、街道办事处
     chooseOffice: true,
     officeLabel: "登记机构（夫妻一方户籍地或现居住地的乡镇、街道）",
   },
 };
+
+// Each province's words — portal name, the certificate's name, 本省/本市, examples — are the
+// profile's (chalicelib/domain/profiles.py Wording, GET /v1/profiles): loaded before any page runs.
+const NEUTRAL = { site: "生育登记网上便民服务", certificate: "生育登记证件", area: "本省（市）", validity: "", marriage_certificate_example: "" };
+async function loadWording() {
+  try {
+    const response = await fetch("/v1/profiles", { headers: { Accept: "application/json" } });
+    if (!response.ok) return {};
+    const body = await response.json();
+    return Object.fromEntries(body.profiles.map((p) => [p.code, p.wording]));
+  } catch {
+    return {};
+  }
+}
+const WORDING = await loadWording();
+for (const p of Object.values(PROFILES)) {
+  Object.assign(p, NEUTRAL, WORDING[p.code] || {});
+  p.words = { ...NEUTRAL, ...(WORDING[p.code] || {}) };
+}
+
+/** Fill every ``data-word="certificate|area|validity|site"`` element with the province's word. */
+export function applyWording(code) {
+  const words = PROFILES[code]?.words || NEUTRAL;
+  $$("[data-word]").forEach((el) => {
+    const value = words[el.dataset.word];
+    if (value) el.textContent = value;
+  });
+}
 
 const KEY = "birthreg.profile";
 
@@ -51,18 +75,33 @@ export function currentProfile() {
   return PROFILES[localStorage.getItem(KEY)] || PROFILES.sichuan;
 }
 
-/** Header: the site title of the chosen province and the province switch. */
-export function initLayout({ onProfileChange } = {}) {
-  const profile = currentProfile();
+/** Site title, province-specific text (data-profile="sichuan guizhou") and wording
+ * (data-word="certificate" → the profile's word, from GET /v1/profiles) for one province. */
+export function applyBranding(profile) {
   $$("[data-site-title]").forEach((el) => {
     el.textContent = profile.site;
   });
-  // Province-specific text: elements marked data-profile="sichuan guizhou" show for those only.
   $$("[data-profile]").forEach((el) => {
     el.hidden = !el.dataset.profile.split(/\s+/).includes(profile.code);
   });
   const titleSuffix = document.title.split(" - ")[0];
   document.title = `${titleSuffix} - ${profile.site}`;
+  document.documentElement.dataset.profile = profile.code;
+  applyWording(profile.code);
+}
+
+/** Header: the site title of the chosen province and the province switch. ``fixed``: the page's
+ * province is not the visitor's choice (a certificate's verify page): no switch, no branding yet. */
+export function initLayout({ onProfileChange, fixed = false } = {}) {
+  elderSwitch();
+  registerServiceWorker();
+  if (fixed) {
+    const select = $("#profile-select");
+    if (select) select.closest(".province-switch").hidden = true;
+    return null;
+  }
+  const profile = currentProfile();
+  applyBranding(profile);
   const select = $("#profile-select");
   if (select) {
     select.value = profile.code;

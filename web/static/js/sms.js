@@ -6,11 +6,18 @@ import { fieldId, h, showErrors, status } from "./ui.js";
 
 export const PHONE_RE = /^1[3-9]\d{9}$/;
 
+const KIND_KEY = "birthreg.captcha-kind";
+
 export class Captcha {
+  // Two ways to prove a person is asking, with the same protection (services/captcha.py): a
+  // 240×90 image with mild distortion, or — for anyone who cannot read it — a question in words that
+  // a screen reader reads aloud ("十四 加 二 等于多少？"). The choice is remembered on this device.
   constructor({ path = "captcha_answer", prefix = "q" } = {}) {
     this.id = null;
+    this.kind = localStorage.getItem(KIND_KEY) === "text" ? "text" : "image";
     const inputId = fieldId(path, prefix);
-    this.image = h("img", { alt: "图形验证码图片（看不清可点击“换一张”）", width: "107", height: "40" });
+    this.image = h("img", { alt: "图形验证码图片，看不清可点击“换一张”或改用文字题", width: "240", height: "90", class: "captcha-image" });
+    this.question = h("p", { class: "captcha-question", id: `${inputId}-question`, "aria-live": "polite" });
     this.input = h("input", {
       type: "text",
       id: inputId,
@@ -22,29 +29,53 @@ export class Captcha {
       required: true,
       "data-label": "图形验证码",
     });
+    this.switcher = h("button", { type: "button", class: "btn link", "data-action": "captcha-kind", onclick: () => this.toggle() });
     this.element = h(
       "div",
-      { class: "field", "data-path": "captcha_id" },
-      h("label", { for: inputId }, "图形验证码", h("span", { class: "req", "aria-hidden": "true" }, "*")),
+      { class: "field captcha-field", "data-path": "captcha_id" },
+      (this.label = h("label", { for: inputId })),
+      h("div", { class: "captcha" }, this.image, this.question),
       h(
         "div",
-        { class: "captcha" },
+        { class: "captcha-tools" },
         this.input,
-        this.image,
-        h("button", { type: "button", class: "btn link", onclick: () => this.refresh() }, "换一张"),
+        h("button", { type: "button", class: "btn secondary", "data-action": "captcha-refresh", onclick: () => this.refresh() }, "换一张"),
+        this.switcher,
       ),
     );
+    this._show();
+  }
+
+  _show() {
+    const text = this.kind === "text";
+    this.image.hidden = text;
+    this.question.hidden = !text;
+    this.label.replaceChildren(text ? "文字验证题" : "图形验证码", h("span", { class: "req", "aria-hidden": "true" }, "*"));
+    this.input.dataset.label = text ? "文字验证题" : "图形验证码";
+    this.input.inputMode = text ? "numeric" : "text";
+    if (text) this.input.setAttribute("aria-describedby", this.question.id);
+    else this.input.removeAttribute("aria-describedby");
+    this.switcher.textContent = text ? "改用图形验证码" : "看不清？改用文字题";
+  }
+
+  toggle() {
+    this.kind = this.kind === "text" ? "image" : "text";
+    localStorage.setItem(KIND_KEY, this.kind);
+    this._show();
+    this.refresh().then(() => this.input.focus());
   }
 
   async refresh() {
     this.input.value = "";
     try {
-      const c = await post("/v1/captchas");
+      const c = await post("/v1/captchas", { kind: this.kind });
       this.id = c.captcha_id;
-      this.image.src = c.image;
+      if (c.kind === "text") this.question.textContent = c.question;
+      else this.image.src = c.image;
     } catch {
       this.id = null;
       this.image.removeAttribute("src");
+      this.question.textContent = "";
     }
   }
 

@@ -4,7 +4,7 @@
 
 import { ApiError, post } from "../api.js";
 import { loadCase, renderCase } from "../case-view.js";
-import { initLayout } from "../profile.js";
+import { PROFILES, initLayout } from "../profile.js";
 import { Captcha, SmsCode, checkRequired } from "../sms.js";
 import { $, $$, clearErrors, confirmDialog, h, session, showErrors } from "../ui.js";
 
@@ -71,7 +71,7 @@ function modifyCase(view, credential) {
     title: view.profile === "guizhou" ? "补充完善登记信息" : "修改登记信息",
     message:
       view.profile === "sichuan"
-        ? "登记信息只允许被修改一次，修改后原生育登记凭证作废。点击确定后进入登记须知界面，请据实修改登记信息。"
+        ? `登记信息只允许被修改一次，修改后原${PROFILES[view.profile]?.certificate || "证件"}作废。点击确定后进入登记须知界面，请据实修改登记信息。`
         : "初审前可补充、完善登记信息。点击确定后进入登记须知界面。",
   }).then((ok) => {
     if (!ok) return;

@@ -4,16 +4,19 @@
 // ``?mode=rebirth`` asks for the rebirth reason (再生育); ``?modify=<case id>`` changes a case found
 // through 办件查询 (PUT /v1/registrations/{id}; Sichuan once, Guizhou before the initial review).
 
-import { ApiError, credentialHeaders, newIdempotencyKey, post, put } from "../api.js";
+import { ApiError, credentialHeaders, get, newIdempotencyKey, post, put } from "../api.js";
 import { loadCase, renderCase } from "../case-view.js";
 import { LABELS, RegistrationForm, sectionOf } from "../form.js";
 import { PROFILES, initLayout } from "../profile.js";
 import { fullName } from "../regions.js";
+import { formRules, marriageProblems, personProblems } from "../rules.js";
 import { PHONE_RE, SmsCode, checkRequired } from "../sms.js";
 import { $, $$, chinaNowIso, clearErrors, confirmDialog, fill, focusHeading, h, session, showErrors } from "../ui.js";
 
 const STEPS = ["notice", "woman", "man", "family", "confirm", "submit", "done"];
 const DRAFT = "birthreg.draft";
+// Steps a reload or Back/Forward may land on: the form steps and 登记确认 (its precheck is re-run).
+const RESTORABLE = new Set(["notice", "woman", "man", "family", "confirm"]);
 const WAITING = new Set(["submitted", "checking"]);
 
 const params = new URLSearchParams(location.search);
@@ -62,7 +65,7 @@ if (modifyId && !modifying) {
         "p",
         {},
         profile.code === "sichuan"
-          ? "登记信息只允许被修改一次。请据实修改后重新提交，修改后将重新核验，原生育登记凭证作废。"
+          ? `登记信息只允许被修改一次。请据实修改后重新提交，修改后将重新核验，原${profile.certificate}作废。`
           : "初审前可补充、完善登记信息，工作人员审核时以最新信息为准。",
       ),
     ),
@@ -76,7 +79,18 @@ if (modifyId && !modifying) {
 }
 
 // ------------------------------------------------------------------------------- step navigation
-function show(step, { focus = true } = {}) {
+// Each step is an entry of the browser's history (?step=…), so Back (the phone's back gesture),
+// Forward and reload move between steps instead of leaving or restarting the wizard.
+function stepUrl(step) {
+  const url = new URL(location.href);
+  if (step === "notice") url.searchParams.delete("step");
+  else url.searchParams.set("step", step);
+  return url.pathname + url.search + url.hash;
+}
+
+function show(step, { focus = true, history: how = "push" } = {}) {
+  if (how === "push" && step !== current && RESTORABLE.has(step)) history.pushState({ step }, "", stepUrl(step));
+  else if (how === "replace") history.replaceState({ step }, "", stepUrl(RESTORABLE.has(step) ? step : "notice"));
   current = step;
   for (const section of $$(".step")) section.hidden = section.dataset.step !== step;
   const index = STEPS.indexOf(step);
@@ -88,8 +102,33 @@ function show(step, { focus = true } = {}) {
   if (focus) focusHeading($(`.step[data-step="${step}"] h2`));
 }
 
+// The draft is kept in localStorage: it survives closing the browser or the installed app (issue 17).
+const drafts = {
+  get() {
+    try {
+      return JSON.parse(localStorage.getItem(DRAFT));
+    } catch {
+      return null;
+    }
+  },
+  set(value) {
+    localStorage.setItem(DRAFT, JSON.stringify(value));
+  },
+  remove() {
+    localStorage.removeItem(DRAFT);
+  },
+};
+
 function saveDraft() {
-  if (!modifying) session.set(DRAFT, { profile: profile.code, rebirth, body: form.collect() });
+  if (!modifying) drafts.set({ profile: profile.code, rebirth, step: current, body: form.collect() });
+}
+
+/** What the browser can check on this step, with the server's messages (rules.js). */
+async function ruleProblems(step) {
+  const rules = await formRules();
+  if (step === "woman" || step === "man") return personProblems(rules, step, form.collect()[step].id_number);
+  if (step === "family") return marriageProblems(rules, form.collect());
+  return [];
 }
 
 /** Show API/client errors; go to the first step that has one. */
@@ -110,6 +149,8 @@ async function next() {
   }
   if (current === "woman" || current === "man" || current === "family") {
     const problems = form.validate(current);
+    const byPath = new Set(problems.map((p) => p.path));
+    problems.push(...(await ruleProblems(current)).filter((p) => !byPath.has(p.path)));
     if (problems.length) return showErrors(formEl, problems);
     saveDraft();
     if (current === "man") {
@@ -151,6 +192,22 @@ formEl.addEventListener("click", (e) => {
       target.focus();
     }
   }
+});
+// Enter in a text field must not submit the step (a half-typed form sent by one key on a phone).
+formEl.addEventListener("keydown", (e) => {
+  if (e.key !== "Enter" || e.isComposing) return;
+  const t = e.target;
+  if (t instanceof HTMLInputElement && !["checkbox", "radio", "submit", "button"].includes(t.type)) e.preventDefault();
+});
+formEl.addEventListener("change", () => {
+  if (["woman", "man", "family"].includes(current)) saveDraft();
+});
+window.addEventListener("popstate", (e) => {
+  const step = e.state?.step || new URLSearchParams(location.search).get("step") || "notice";
+  if (current === "done") return;
+  clearErrors(formEl);
+  if (step === "confirm") return precheck({ history: "none" });
+  show(RESTORABLE.has(step) ? step : "notice", { history: "none" });
 });
 formEl.addEventListener("regionchange", () => {
   if (current === "family") form.refreshOffices();
@@ -229,20 +286,13 @@ async function renderSummary(body) {
     (LABELS.pregnancy[preg.status] || "") +
     (preg.status === "pregnant" && preg.weeks ? `（${preg.weeks}周）` : "") +
     (preg.status === "delivered" && preg.birth_date ? `（${preg.birth_date}）` : "");
+  // On a phone the table becomes one card per child (table.cards, site.css): no cut-off columns.
+  const COLUMNS = ["序号", "姓名", "性别", "出生日期", "子女关系", "健康状况", "出生地"];
   const children = await Promise.all(
-    body.children.map(async (c, i) =>
-      h(
-        "tr",
-        {},
-        h("td", {}, String(i + 1)),
-        h("td", {}, c.name),
-        h("td", {}, LABELS.sex[c.sex] || ""),
-        h("td", {}, c.birth_date),
-        h("td", {}, LABELS.relation[c.relation] || ""),
-        h("td", {}, LABELS.health[c.health] || ""),
-        h("td", {}, await fullName(c.birthplace_code)),
-      ),
-    ),
+    body.children.map(async (c, i) => {
+      const cells = [String(i + 1), c.name, LABELS.sex[c.sex] || "", c.birth_date, LABELS.relation[c.relation] || "", LABELS.health[c.health] || "", await fullName(c.birthplace_code)];
+      return h("tr", {}, cells.map((text, k) => h("td", { "data-th": COLUMNS[k] }, text)));
+    }),
   );
   fill($("#summary"),
     h("div", { class: "summary-grid" }, await personBlock("woman", "女方信息"), await personBlock("man", "男方信息")),
@@ -267,8 +317,8 @@ async function renderSummary(body) {
           { class: "table-wrap" },
           h(
             "table",
-            {},
-            h("thead", {}, h("tr", {}, ["序号", "姓名", "性别", "出生日期", "子女关系", "健康状况", "出生地"].map((t) => h("th", { scope: "col" }, t)))),
+            { class: "cards", id: "summary-children" },
+            h("thead", {}, h("tr", {}, COLUMNS.map((t) => h("th", { scope: "col" }, t)))),
             h("tbody", {}, children),
           ),
         )
@@ -276,9 +326,9 @@ async function renderSummary(body) {
   );
 }
 
-async function precheck() {
+async function precheck({ history: how = "push" } = {}) {
   const body = form.collect({ commitmentAccepted: true, commitmentAt: chinaNowIso() });
-  show("confirm");
+  show("confirm", { history: how });
   $("#precheck").replaceChildren(h("p", { class: "muted" }, "正在核对登记条件…"));
   $("#confirm-button").disabled = true;
   try {
@@ -357,7 +407,6 @@ async function submit(e) {
       const result = await put(`/v1/registrations/${encodeURIComponent(modify.caseId)}`, body, {
         headers: { ...credentialHeaders(modify.credential), "Idempotency-Key": submission.key },
       });
-      session.set(`birthreg.submitted.${modify.caseId}`, body);
       session.remove("birthreg.modify");
       return done({ caseId: result.case_id, credential: modify.credential, modified: true });
     }
@@ -369,8 +418,7 @@ async function submit(e) {
     const result = await post("/v1/registrations", body, {
       headers: { "X-Citizen-Token": submitToken.token, "Idempotency-Key": submission.key },
     });
-    session.set(`birthreg.submitted.${result.case_id}`, body);
-    session.remove(DRAFT);
+    drafts.remove();
     return done({ caseId: result.case_id, credential: { type: "code", value: result.query_code }, queryCode: result.query_code });
   } catch (err) {
     if (err instanceof ApiError && ["TOKEN_EXPIRED", "INVALID_TOKEN", "TOKEN_INVALID"].includes(err.code)) submitToken = null;
@@ -384,11 +432,12 @@ formEl.addEventListener("submit", submit);
 
 // ------------------------------------------------------------------------------- 登记成功
 async function done({ caseId, credential, queryCode, modified = false }) {
-  show("done");
-  $('#steps li[data-step="done"]').classList.add("done");
+  show("done", { history: "replace" });
+  // The last step says what really happened: ✓ only once the case is registered (follow()).
+  $('#steps li[data-step="done"]').textContent = "办理结果";
   if (modified) {
     $("#h-done").textContent = "登记信息已修改";
-    $("#done-lead").textContent = "修改后的登记信息将重新核验，核验一致的将重新签发生育登记凭证，原凭证作废。";
+    $("#done-lead").textContent = `修改后的登记信息将重新核验，核验一致的将重新签发${profile.certificate}，原证件作废。`;
   }
   fill($("#done-codes"),
     h("dl", { class: "facts centered" }, h("dt", {}, "办件号"), h("dd", { id: "case-id" }, caseId)),
@@ -410,7 +459,7 @@ function goModify(view, credential) {
     title: view.profile === "guizhou" ? "补充完善登记信息" : "修改登记信息",
     message:
       view.profile === "sichuan"
-        ? "登记信息只允许被修改一次，修改后原生育登记凭证作废。确定要修改吗？"
+        ? `登记信息只允许被修改一次，修改后原${PROFILES[view.profile]?.certificate || profile.certificate}作废。确定要修改吗？`
         : "初审前可补充、完善登记信息。确定要继续吗？",
   }).then((ok) => {
     if (!ok) return;
@@ -424,9 +473,13 @@ async function follow(caseId, credential) {
   const render = (view) => {
     mount.replaceChildren(renderCase(view, { credential, onRefresh: render, onModify: (v) => goModify(v, credential) }));
     const icon = $(".result-icon");
+    const last = $('#steps li[data-step="done"]');
+    last.textContent = view.status === "registered" ? (modifying ? "修改成功" : "登记成功") : view.status_label;
+    last.classList.toggle("done", view.status === "registered");
+    last.dataset.status = view.status;
     if (view.status === "registered") {
       $("#h-done").textContent = modifying ? "修改成功，已重新登记" : "登记成功";
-      $("#done-lead").textContent = "可点击“打印生育登记凭证”下载 A4 凭证并打印，也可对本次登记服务进行评价。";
+      $("#done-lead").textContent = `可点击“打印${profile.certificate}”下载 A4 证件并打印，也可对本次登记服务进行评价。`;
     } else if (view.status === "awaiting_review" || view.status === "awaiting_proofs") {
       icon.className = "result-icon warn";
       icon.textContent = "!";
@@ -453,20 +506,33 @@ async function follow(caseId, credential) {
 }
 
 // ------------------------------------------------------------------------------- start
-show("notice", { focus: false });
+const wanted = params.get("step");
+show("notice", { focus: false, history: "replace" });
+formRules();
 (async () => {
   await form.ready;
+  let restored = false;
   if (modifying) {
-    const previous = session.get(`birthreg.submitted.${modify.caseId}`);
-    if (previous) await form.fill(previous);
-    else {
-      $("#mode-notice").append(
-        h("div", { class: "notice" }, h("p", {}, "为保护个人信息，系统不回显已登记的完整信息，请按实际情况重新填写全部登记信息。")),
-      );
+    // The couple's own form, unmasked, from the owner-only endpoint (never kept by the browser).
+    try {
+      const own = await get(`/v1/registrations/${encodeURIComponent(modify.caseId)}/form`, { headers: credentialHeaders(modify.credential) });
+      await form.fill(own.form);
+      restored = true;
+    } catch (err) {
+      $("#mode-notice").append(h("div", { class: "notice bad", role: "alert" }, h("p", {}, err.message)));
+      formEl.hidden = true;
     }
   } else {
-    const draft = session.get(DRAFT);
-    if (draft && draft.profile === profile.code && draft.rebirth === rebirth && draft.body) await form.fill(draft.body);
+    const draft = drafts.get();
+    if (draft && draft.profile === profile.code && draft.rebirth === rebirth && draft.body) {
+      await form.fill(draft.body);
+      restored = true;
+    }
+  }
+  if (restored && wanted && RESTORABLE.has(wanted) && wanted !== "notice") {
+    $("#notice-accepted").checked = true; // it was accepted to get past 登记须知
+    if (wanted === "confirm") await precheck({ history: "replace" });
+    else show(wanted, { focus: false, history: "replace" });
   }
   document.body.dataset.ready = "true";
 })();

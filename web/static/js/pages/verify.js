@@ -4,11 +4,18 @@
 // case → POST /v1/verify/{token}/full → masked details and a fresh PDF link.
 
 import { ApiError, get, post } from "../api.js";
-import { initLayout } from "../profile.js";
+import { PROFILES, applyBranding, initLayout } from "../profile.js";
 import { SmsCode, checkRequired } from "../sms.js";
-import { $, clearErrors, fill, formatDate, formatTime, h, showErrors } from "../ui.js";
+import { $, clearErrors, fill, focusHeading, formatDate, formatTime, h, showErrors } from "../ui.js";
 
-initLayout();
+// The certificate's own province brands this page (a Chongqing certificate scanned on a fresh phone
+// must not show another province's portal): no province switch, nothing from the browser's last visit.
+initLayout({ fixed: true });
+
+function brand(certificate) {
+  const profile = certificate && PROFILES[certificate.profile];
+  if (profile) applyBranding(profile);
+}
 
 const RESULT = {
   valid: { icon: "✓", kind: "", title: "有效", badge: "ok" },
@@ -17,7 +24,7 @@ const RESULT = {
   invalid: { icon: "!", kind: "warn", title: "无效二维码", badge: "warn" },
 };
 
-const token = decodeURIComponent(location.pathname.replace(/^\/v\/?/, "")).trim();
+const token = decodeURIComponent(location.pathname.replace(/^\/(v|verify\.html)\/?/, "")).trim();
 const box = $("#verify-result");
 
 function facts(c, extra = [], centered = true) {
@@ -38,10 +45,29 @@ function facts(c, extra = [], centered = true) {
   );
 }
 
+function render(r) {
+  const look = RESULT[r.result] || RESULT.invalid;
+  box.dataset.result = r.result;
+  brand(r.certificate);
+  fill(box,
+    h("div", { class: `result-icon ${look.kind}`.trim(), "aria-hidden": "true" }, look.icon),
+    h("p", { class: "result-title", id: "result-title" }, "证件状态：", h("span", { class: `badge big ${look.badge}` }, look.title)),
+    h("p", { class: "muted" }, r.message),
+    r.certificate ? facts(r.certificate) : null,
+    h("p", { class: "small muted gap-top" }, "本页面不显示夫妻双方的个人信息。"),
+  );
+  box.hidden = false;
+  box.removeAttribute("aria-busy");
+}
+
 async function check() {
   let r;
-  if (!token) r = { result: "invalid", message: "二维码无效：链接不完整", certificate: null };
-  else {
+  if (!token) {
+    // 证件核验 without a QR code: registration number + both ID numbers
+    box.hidden = true;
+    $("#number-view").hidden = false;
+    return;
+  } else {
     try {
       r = await get(`/v1/verify/${encodeURIComponent(token)}`);
     } catch (err) {
@@ -53,18 +79,38 @@ async function check() {
       }
     }
   }
-  const look = RESULT[r.result] || RESULT.invalid;
-  box.dataset.result = r.result;
-  fill(box,
-    h("div", { class: `result-icon ${look.kind}`.trim(), "aria-hidden": "true" }, look.icon),
-    h("p", { class: "result-title", id: "result-title" }, "证件状态：", h("span", { class: `badge big ${look.badge}` }, look.title)),
-    h("p", { class: "muted" }, r.message),
-    r.certificate ? facts(r.certificate) : null,
-    h("p", { class: "small muted gap-top" }, "本页面不显示夫妻双方的个人信息。"),
-  );
-  box.removeAttribute("aria-busy");
+  render(r);
   $("#full-view").hidden = r.result !== "valid";
 }
+
+// ------------------------------------------------------------------------------- by number
+const numberForm = $("#number-form");
+numberForm.addEventListener("submit", async (e) => {
+  e.preventDefault();
+  clearErrors(numberForm);
+  const problems = checkRequired(numberForm);
+  if (problems.length) return showErrors(numberForm, problems);
+  const button = $("button[type=submit]", numberForm);
+  button.disabled = true;
+  try {
+    const r = await post("/v1/certificates/verification", {
+      registration_number: $("#n-number").value.trim().toUpperCase(),
+      woman_id_number: $("#n-woman-id").value.trim().toUpperCase(),
+      man_id_number: $("#n-man-id").value.trim().toUpperCase(),
+    });
+    render(r);
+    const c = r.certificate;
+    if (c.woman) {
+      box.append(h("dl", { class: "facts centered", id: "number-couple" }, h("dt", {}, "女方"), h("dd", {}, person(c.woman)), h("dt", {}, "男方"), h("dd", {}, person(c.man))));
+    }
+    box.scrollIntoView({ block: "nearest" });
+    focusHeading($("#result-title"));
+  } catch (err) {
+    showErrors(numberForm, err);
+  } finally {
+    button.disabled = false;
+  }
+});
 
 // ------------------------------------------------------------------------------- full view
 const form = $("#full-form");

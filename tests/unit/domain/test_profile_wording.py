@@ -1,0 +1,47 @@
+"""Province-true wording (issue 17): each province's own certificate name in its SMS and portal, the
+query page's 查询码 + 姓名 in the SMS, one SMS each, and the issuing body's full name."""
+
+from __future__ import annotations
+
+import pytest
+
+from chalicelib.domain.profiles import PROFILES, issuing_authority
+
+CASE_ID, CODE, NUMBER = "20260506ABCDEF1234", "ABCD2345", "5101042026000001"
+
+
+@pytest.mark.parametrize("profile", PROFILES.values(), ids=lambda p: p.code)
+def test_sms_texts_fit_one_message_and_say_what_the_query_page_asks(profile):
+    w = profile.wording
+    texts = [
+        w.receipt_sms.format(case_id=CASE_ID, query_code=CODE),
+        w.registered_sms.format(number=NUMBER),
+        w.not_registered_sms.format(case_id=CASE_ID),
+    ]
+    for text in texts:
+        assert len(text) <= 70 and text.startswith("【生育登记】"), text
+        assert "查询码和姓名" in text and "办件号和查询码" not in text
+    assert w.certificate in w.registered_sms
+    assert profile.certificate_title.endswith(w.certificate), "the portal's word is the PDF's title"
+
+
+def test_wording_differs_where_the_provinces_do():
+    words = {code: p.wording for code, p in PROFILES.items()}
+    assert words["chongqing"].area == "本市" and words["sichuan"].area == words["guizhou"].area == "本省"
+    examples = {code: w.marriage_certificate_example for code, w in words.items()}
+    assert examples["guizhou"].startswith("J52") and examples["chongqing"].startswith("J50")
+    assert examples["sichuan"].startswith("J51")
+    assert PROFILES["guizhou"].to_dict()["wording"]["site"] == "贵州省生育服务网上登记平台"
+
+
+@pytest.mark.parametrize(
+    ("office", "issuer"),
+    [
+        ("成都市锦江区春熙路街道", "成都市锦江区春熙路街道办事处"),
+        ("贵阳市花溪区青岩镇", "贵阳市花溪区青岩镇人民政府"),
+        ("某县某乡", "某县某乡人民政府"),
+        ("重庆市渝中区人民政府", "重庆市渝中区人民政府"),
+    ],
+)
+def test_issuing_authority_is_the_townships_government_or_street_office(office, issuer):
+    assert issuing_authority(office) == issuer
