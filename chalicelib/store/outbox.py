@@ -17,11 +17,12 @@ from collections.abc import Callable, Iterator
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import config
+from chalicelib.store import table_meta
 from chalicelib.store.conditions import applied
+from chalicelib.store.connection import Model
 
 PENDING = "pending"
 DEAD = "dead"
@@ -37,8 +38,7 @@ class QueueIndex(GlobalSecondaryIndex):
 
 
 class OutboxMessage(Model):
-    class Meta:
-        table_name = config.outbox_table()
+    class Meta(table_meta(config.outbox_table)):
         region = config.region()
 
     event_id = UnicodeAttribute(hash_key=True)

@@ -13,7 +13,11 @@ def _public_base_url(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _token_key(monkeypatch):
-    """The TokenKey secret (Secrets Manager, by ARN, when deployed): a fixed test key here."""
+    """The TokenKey secret (Secrets Manager, by ARN, when deployed): a fixed test key here, given
+    as the local stage allows (``BIRTHREG_SECRET``); the cached key is forgotten around each test."""
     from chalicelib import config
 
-    monkeypatch.setattr(config, "secret_key", lambda: b"unit-test-token-key-" + b"0" * 24)
+    monkeypatch.setenv("BIRTHREG_SECRET", "unit-test-token-key-" + "0" * 24)
+    config.secret_key.cache_clear()
+    yield
+    config.secret_key.cache_clear()

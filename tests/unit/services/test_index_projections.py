@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from pynamodb.indexes import GlobalSecondaryIndex
 
-from chalicelib.store import audit, cases, certificates, tasks
+from chalicelib.store import audit, cases, certificates, outbox, tasks
 from infra import resources as R
 
 MODELS = {
@@ -17,6 +17,7 @@ MODELS = {
     R.TASKS.id: tasks.Task,
     R.CERTIFICATE_RECORDS.id: certificates.CertificateRecord,
     R.AUDIT.id: audit.AuditEntry,
+    R.OUTBOX.id: outbox.OutboxMessage,
 }
 
 
