@@ -16,6 +16,8 @@ from typing import Any
 from infra.resources import (
     BUCKETS,
     KEYS,
+    PARAMETERS,
+    SECRETS,
     STATE_MACHINES,
     TABLES,
     TOPICS,
@@ -78,6 +80,8 @@ def _kind_of(resource_id: str) -> str:
         ("key", KEYS),
         ("user pool", USER_POOLS),
         ("state machine", STATE_MACHINES),
+        ("secret", SECRETS),
+        ("parameter", PARAMETERS),
     ):
         if any(r.id == resource_id for r in group):
             return kind
@@ -115,6 +119,11 @@ def statements(grant: Grant, arns: Mapping[str, str]) -> list[Statement]:
         return [_allow(("states:StartExecution",), [arn])]
     elif kind == "state machine" and grant.access == "callback":
         return [_allow(CALLBACK_ACTIONS, ["*"])]
+    elif kind == "secret" and grant.access == "read":
+        # GetSecretValue only (not DescribeSecret): the code needs the value
+        return [_allow(("secretsmanager:GetSecretValue",), [arn])]
+    elif kind == "parameter" and grant.access == "read":
+        return [_allow(("ssm:GetParameter",), [arn])]
     elif kind == "sms" and grant.access == "sms":
         # SMS goes straight to a phone number (sns:Publish with PhoneNumber): not an ARN
         return [_allow(("sns:Publish",), ["*"])]
@@ -128,7 +137,8 @@ def document(grants: tuple[Grant, ...], arns: Mapping[str, str]) -> dict[str, An
 
 def deployed_arns(names: Mapping[str, str], region: str, account: str, partition: str = "aws") -> dict[str, str]:
     """Resource id -> ARN, from the deployed names a deployment returns (``local/deploy.py``):
-    table and bucket names, topic and state machine ARNs, KMS key ids, user pool ids."""
+    table and bucket names, topic, state machine and secret ARNs, KMS key ids, user pool ids,
+    parameter names."""
     arns: dict[str, str] = {}
     for t in TABLES:
         arns[t.id] = f"arn:{partition}:dynamodb:{region}:{account}:table/{names[t.id]}"
@@ -138,7 +148,9 @@ def deployed_arns(names: Mapping[str, str], region: str, account: str, partition
         arns[k.id] = f"arn:{partition}:kms:{region}:{account}:key/{names[k.id]}"
     for p in USER_POOLS:
         arns[p.id] = f"arn:{partition}:cognito-idp:{region}:{account}:userpool/{names[p.id]}"
-    for group in (TOPICS, STATE_MACHINES):
+    for p in PARAMETERS:  # names[...] is the parameter's name, "/birthreg/<stage>/..."
+        arns[p.id] = f"arn:{partition}:ssm:{region}:{account}:parameter/{names[p.id].lstrip('/')}"
+    for group in (TOPICS, STATE_MACHINES, SECRETS):
         for r in group:
             arns[r.id] = names[r.id]
     return arns

@@ -139,6 +139,13 @@ def needs(prefix: str, operation: str, params: Mapping[str, Any]) -> list[tuple[
         if not key.startswith("arn:"):
             key = f"arn:aws:kms:{region}:{ACCOUNT}:{key if key.startswith('alias/') else 'key/' + key}"
         return [(f"kms:{operation}", key)]
+    elif prefix == "secretsmanager" and "SecretId" in params:
+        # the code asks by ARN (the unit's environment carries it); a name would need the ARN's suffix
+        return [(f"secretsmanager:{operation}", params["SecretId"])]
+    elif prefix == "ssm" and "Name" in params:
+        name = params["Name"]
+        resource = name if name.startswith("arn:") else f"arn:aws:ssm:{region}:{ACCOUNT}:parameter/{name.lstrip('/')}"
+        return [(f"ssm:{operation}", resource)]
     elif prefix == "cognito-idp" and "UserPoolId" in params:
         return [(f"cognito-idp:{operation}", f"arn:aws:cognito-idp:{region}:{ACCOUNT}:userpool/{params['UserPoolId']}")]
     return [(f"{prefix}:{operation}", "*")]
