@@ -60,6 +60,13 @@ def _parameter_values() -> dict[str, str]:
     return {"VerificationWindow": window} if window else {}
 
 
+def _put(env, name: str, value: str | None) -> None:
+    if value is None:
+        env.pop(name, None)
+    else:
+        env[name] = value
+
+
 @dataclass
 class LocalStack:
     moto_port: int = 0
@@ -134,6 +141,31 @@ class LocalStack:
         if self.api_port is not None:
             self._start_api()
         return self
+
+    def configure(self, name: str, value: str | None) -> dict[str, str | None]:
+        """Change a declared setting (infra/settings.py) the way an operator changes a deployment:
+        in the environment of every unit that declares it -- the API's, and each task function's
+        Lambda configuration, read at every invocation -- and in this process's (the harness).
+        ``None`` removes it. Returns unit -> previous value, for ``restore``."""
+        from infra.settings import API, by_name
+
+        previous: dict[str, str | None] = {"": os.environ.get(name)}
+        units = by_name()[name].units
+        for unit in units:
+            env = self.api_environment if unit == API else self._function_environment(unit)
+            previous[unit] = env.get(name)
+            _put(env, name, value)
+        _put(os.environ, name, value)
+        return previous
+
+    def restore(self, name: str, previous: dict[str, str | None]) -> None:
+        from infra.settings import API
+
+        for unit, value in previous.items():
+            if unit == "":
+                _put(os.environ, name, value)
+            else:
+                _put(self.api_environment if unit == API else self._function_environment(unit), name, value)
 
     def _function_environment(self, function_id: str) -> dict[str, str]:
         from moto.awslambda.models import lambda_backends

@@ -89,6 +89,48 @@ def _stack_environment(request):
     yield
 
 
+class _OperatorMonkeyPatch(pytest.MonkeyPatch):
+    """``setenv``/``delenv`` of a declared setting (infra/settings.py) reconfigure the local stack's
+    units that declare it, as an operator reconfigures a deployment (``LocalStack.configure``): each
+    unit reads only its own environment there (local/iam.py), not this process's."""
+
+    def __init__(self, request) -> None:
+        super().__init__()
+        self._request = request
+        self._changed: list[tuple[str, dict]] = []
+
+    def _configure(self, name: str, value: str | None) -> None:
+        from infra.settings import by_name
+
+        if name in by_name() and "stack" in self._request.fixturenames:
+            stack = self._request.getfixturevalue("stack")
+            self._changed.append((name, stack.configure(name, value)))
+
+    def setenv(self, name, value, prepend=None) -> None:
+        super().setenv(name, value, prepend)
+        self._configure(name, os.environ[name])
+
+    def delenv(self, name, raising=True) -> None:
+        super().delenv(name, raising)
+        self._configure(name, None)
+
+    def undo(self) -> None:
+        if self._changed:
+            stack = self._request.getfixturevalue("stack")
+            for name, previous in reversed(self._changed):
+                stack.restore(name, previous)
+            self._changed.clear()
+        super().undo()
+
+
+@pytest.fixture
+def monkeypatch(request):
+    """pytest's ``monkeypatch``; a declared setting it changes reaches the units as deployed."""
+    patch = _OperatorMonkeyPatch(request)
+    yield patch
+    patch.undo()
+
+
 @pytest.fixture(autouse=True)
 def _no_access_denied(request):
     """Fail a test during which a unit made an AWS call its deployed role does not allow, even where
