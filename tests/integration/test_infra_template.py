@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from infra import policies
 from infra import resources as R
 
 pytestmark = pytest.mark.slow  # one CDK synth + `chalice package` (~5-30 s) for the module
@@ -33,12 +34,7 @@ CFN_LINT = Path(sys.executable).with_name("cfn-lint")
 CFN_LINT_IGNORED = ("W3005",)
 
 # Actions that change data; a "read" grant must not carry any of them.
-TABLE_WRITE_ACTIONS = {
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:BatchWriteItem",
-}
+TABLE_WRITE_ACTIONS = set(policies.TABLE_WRITE_ACTIONS)
 BUCKET_WRITE_PREFIXES = ("s3:Put", "s3:Delete", "s3:Abort")
 
 Template = dict[str, Any]
