@@ -34,7 +34,7 @@ ACCOUNT = "123456789012"  # moto's default account, as local/deploy.py
 class Unit:
     name: str
     role: str  # role ARN
-    policy: Any  # moto.iam.access_control.IAMPolicy
+    policy: Policy
 
 
 @dataclass(frozen=True)
@@ -53,9 +53,33 @@ calls: Counter[str] = Counter()  # AWS calls per unit name (what the tests count
 deployed_variables: frozenset[str] = frozenset()
 
 
-def role_policy(role_arn: str) -> Any:
-    """moto's evaluator over every inline policy of the role, as moto holds it now."""
-    from moto.iam.access_control import IAMPolicy
+class Policy:
+    """moto's evaluator over a role's statements, remembering its answers: moto compiles a regular
+    expression per statement and call (about 1 ms for the API's policy), and most calls repeat."""
+
+    def __init__(self, document: str) -> None:
+        from moto.iam.access_control import IAMPolicy
+
+        self._policy = IAMPolicy(document)
+        self._answers: dict[tuple[str, str], bool] = {}
+
+    def allows(self, action: str, resource: str) -> bool:
+        from moto.iam.access_control import PermissionResult
+
+        answer = self._answers.get((action, resource))
+        if answer is None:
+            answer = self._policy.is_action_permitted(action, resource) == PermissionResult.PERMITTED
+            if len(self._answers) > 10_000:  # object keys are many; tables and topics few
+                self._answers.clear()
+            self._answers[(action, resource)] = answer
+        return answer
+
+
+_policies: dict[str, Policy] = {}
+
+
+def role_policy(role_arn: str) -> Policy:
+    """The evaluator of every inline policy of the role, as moto holds it now."""
     from moto.iam.models import iam_backends
 
     role = iam_backends[ACCOUNT]["global"].get_role_by_arn(role_arn)
@@ -63,7 +87,11 @@ def role_policy(role_arn: str) -> Any:
     for text in role.policies.values():
         doc = json.loads(unquote(text)) if isinstance(text, str) else text
         statements += doc["Statement"] if isinstance(doc["Statement"], list) else [doc["Statement"]]
-    return IAMPolicy(json.dumps({"Version": "2012-10-17", "Statement": statements}))
+    document = json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
+    with _lock:
+        if document not in _policies:
+            _policies[document] = Policy(document)
+        return _policies[document]
 
 
 @contextlib.contextmanager
@@ -157,12 +185,11 @@ def check(prefix: str, operation: str, params: Mapping[str, Any]) -> None:
     if unit is None:
         return
     from botocore.exceptions import ClientError
-    from moto.iam.access_control import PermissionResult
 
     with _lock:
         calls[unit.name] += 1
     for action, resource in needs(prefix, operation, params):
-        if unit.policy.is_action_permitted(action, resource) != PermissionResult.PERMITTED:
+        if not unit.policy.allows(action, resource):
             with _lock:
                 denials.append(Denial(unit.name, action, resource))
             message = f"{unit.role} is not authorized to perform: {action} on resource: {resource}"

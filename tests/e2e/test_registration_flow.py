@@ -47,10 +47,10 @@ def test_matching_records_issue_the_certificate_at_once(api, stack, couple):
         return [m["message"] for m in outbox.messages() if m["phone"] == phone]
 
     assert any(code in t for t in texts()), "the query code is sent by SMS"
-    # Notify runs after the status changed to registered, and sends through the outbox
+    # Notify is the state after IssueCertificate (which makes the case "registered"): wait for it
     deadline = time.monotonic() + 30
     while not any(cert["registration_number"] in t for t in texts()) and time.monotonic() < deadline:
-        time.sleep(0.2)
+        time.sleep(0.1)
     assert any(cert["registration_number"] in t for t in texts()), "the result SMS names the registration number"
 
     deadline_ok = _execution(stack, case_id)

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from infra import observability as O
+from infra import policies
 from infra import resources as R
 from infra import settings as S
 from tests.conftest import SYNTH_CERTIFICATE_ARN, SYNTH_DOMAIN, SYNTH_SETTINGS
@@ -36,12 +37,7 @@ CFN_LINT = Path(sys.executable).with_name("cfn-lint")
 CFN_LINT_IGNORED = ("W3005",)
 
 # Actions that change data; a "read" grant must not carry any of them.
-TABLE_WRITE_ACTIONS = {
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:BatchWriteItem",
-}
+TABLE_WRITE_ACTIONS = set(policies.TABLE_WRITE_ACTIONS)
 BUCKET_WRITE_PREFIXES = ("s3:Put", "s3:Delete", "s3:Abort")
 # Active tracing: X-Ray actions have no resource type, so IAM only accepts Resource "*".
 XRAY_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
