@@ -33,9 +33,9 @@ class Alarm:
     watches: str  # one of the kinds above
     namespace: str
     metric: str
-    statistic: str  # "Sum", "Maximum", "p95" ...
-    threshold: float
     what_to_do: str
+    statistic: str = "Sum"  # or "Maximum", "p95" ...
+    threshold: float = 1  # the first occurrence alarms
     period_minutes: int = 5
     evaluation_periods: int = 1
     # CloudWatch ComparisonOperator
@@ -48,8 +48,6 @@ ALARMS: tuple[Alarm, ...] = (
         watches=STATE_MACHINE,
         namespace="AWS/States",
         metric="ExecutionsFailed",
-        statistic="Sum",
-        threshold=1,
         what_to_do="A registration workflow failed outside RecordFailure (an ASL or IAM error): "
         "open the failed execution in the Step Functions console, fix the cause, then restart the case "
         "(docs/operations.md, Alarms).",
@@ -59,8 +57,6 @@ ALARMS: tuple[Alarm, ...] = (
         watches=STATE_MACHINE,
         namespace="AWS/States",
         metric="ExecutionsTimedOut",
-        statistic="Sum",
-        threshold=1,
         what_to_do="A registration workflow exceeded its time limit: find the case id in the execution "
         "name and check the task it waited on (docs/operations.md, Alarms).",
     ),
@@ -69,7 +65,6 @@ ALARMS: tuple[Alarm, ...] = (
         watches=FUNCTION,
         namespace="AWS/Lambda",
         metric="Errors",
-        statistic="Sum",
         threshold=5,
         what_to_do="The function raised errors: read its log group (JSON, filter on level=ERROR) and "
         "the X-Ray traces; registry outages are retried by the workflow (docs/operations.md, Alarms).",
@@ -79,8 +74,6 @@ ALARMS: tuple[Alarm, ...] = (
         watches=FUNCTION,
         namespace="AWS/Lambda",
         metric="Throttles",
-        statistic="Sum",
-        threshold=1,
         what_to_do="Lambda refused invocations (account concurrency exhausted): check the account's "
         "ConcurrentExecutions and request a quota increase (docs/operations.md, Alarms).",
     ),
@@ -89,7 +82,6 @@ ALARMS: tuple[Alarm, ...] = (
         watches=API,
         namespace="AWS/ApiGateway",
         metric="5XXError",
-        statistic="Sum",
         threshold=5,
         what_to_do="The API answered 5xx: read the API function's log (request_id is in the "
         "X-Request-Id header) and its Errors alarm (docs/operations.md, Alarms).",
@@ -110,8 +102,6 @@ ALARMS: tuple[Alarm, ...] = (
         watches=BUSINESS,
         namespace=BUSINESS_NAMESPACE,
         metric="NeedsAttention",
-        statistic="Sum",
-        threshold=1,
         what_to_do="A case was marked needs_attention after its retries: the OperatorAlerts message "
         "names the case and the error; fix the cause and restart the case (docs/operations.md, Alarms).",
     ),
