@@ -77,7 +77,7 @@ TARGET_MANUAL_COST_PER_1000 = 0.25
 # bundle's cold import CPU time measured by benchmarks/bundles.py (build/bench/cold_init.json),
 # scaled to the memory's CPU share (1,769 MB = one vCPU).
 COLD_START_SHARE = float(os.environ.get("BENCH_COLD_START_SHARE", "0.10"))
-COLD_INIT_FILE = ROOT / "build" / "bench" / "cold_init.json"
+COLD_INIT_FILE = Path(os.environ.get("BENCH_COLD_INIT_FILE", ROOT / "build" / "bench" / "cold_init.json"))
 DEFAULT_COLD_INIT_MS = {"api": 600.0, "tasks": 500.0, "certificate": 900.0}  # when bundles.py did not run
 REGISTRATIONS = int(os.environ.get("BENCH_REGISTRATIONS", "12"))
 ACCOUNT, REGION = "123456789012", "us-east-1"
@@ -462,7 +462,8 @@ def run_staff_pages(client: Client, token: str) -> None:
 # ------------------------------------------------------------------------------- cost model
 def _cold_init_ms() -> tuple[dict[str, float], str]:
     if COLD_INIT_FILE.is_file():
-        return json.loads(COLD_INIT_FILE.read_text()), f"measured ({COLD_INIT_FILE.relative_to(ROOT)})"
+        measured = json.loads(COLD_INIT_FILE.read_text())
+        return {**DEFAULT_COLD_INIT_MS, **measured}, f"measured ({COLD_INIT_FILE}: {', '.join(sorted(measured))})"
     return dict(DEFAULT_COLD_INIT_MS), "assumed (benchmarks.bundles did not run)"
 
 
