@@ -26,11 +26,13 @@ active staff user, not per case), storage at rest, data transfer, CloudWatch met
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import math
 import os
 import re
+import statistics
 import sys
 import threading
 import time
@@ -67,7 +69,17 @@ PRICES = {
     "log_bytes": 0.50 / 1024**3,
 }
 LOG_BYTES_PER_INVOCATION = 1024
-TARGET_COST_PER_1000 = 0.30
+TARGET_COST_PER_1000 = 0.10
+TARGET_MANUAL_COST_PER_1000 = 0.25
+# Cold starts: since 2025-08 Lambda bills the INIT phase of managed runtimes like the invocation.
+# Share of invocations that start a new container (an assumption: at ~1,000 registrations a day
+# each function is called every minute or two and stays mostly warm), and the INIT time: the
+# bundle's cold import CPU time measured by benchmarks/bundles.py (build/bench/cold_init.json),
+# scaled to the memory's CPU share (1,769 MB = one vCPU).
+COLD_START_SHARE = float(os.environ.get("BENCH_COLD_START_SHARE", "0.10"))
+COLD_INIT_FILE = Path(os.environ.get("BENCH_COLD_INIT_FILE", ROOT / "build" / "bench" / "cold_init.json"))
+DEFAULT_COLD_INIT_MS = {"api": 600.0, "tasks": 500.0, "certificate": 900.0}  # when bundles.py did not run
+REGISTRATIONS = int(os.environ.get("BENCH_REGISTRATIONS", "12"))
 ACCOUNT, REGION = "123456789012", "us-east-1"
 
 _S3_WRITES = {"PutObject", "PostObject", "CopyObject", "ListObjects", "ListObjectsV2", "CreateMultipartUpload"}
@@ -83,7 +95,15 @@ class Recorder:
         self.sms: Counter = Counter()
         self.lambda_gb_s: Counter = Counter()
         self.lambda_ms: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        self.index_wru: dict[str, Counter] = defaultdict(Counter)
         self.lock = threading.Lock()
+
+    def add_index_writes(self, table: str, wru: float) -> None:
+        """Index write units: billed like table writes, but no request of their own."""
+        with self.lock:
+            if self.window:
+                self.index_wru[self.window][table] += wru
+                self.wru[self.window] += wru
 
     def add(self, key: str, *, rru: float = 0, wru: float = 0) -> None:
         with self.lock:
@@ -135,20 +155,68 @@ def _dynamodb_units(op: str, request: dict[str, Any], response: bytes, sizes: tu
     if op in ("Query", "Scan", "BatchGetItem"):
         factor = 1.0 if request.get("ConsistentRead") else 0.5
         # the answer's JSON is a little larger than the items' DynamoDB size: a slight overestimate
-        return max(1, math.ceil(len(response) / 4096)) * factor, 0.0
+        read = len(response)
+        if op in ("Query", "Scan"):
+            # A FilterExpression is applied after the read: DynamoDB bills every item the key
+            # condition matched (ScannedCount), not only those returned (Count).
+            answer = json.loads(response or b"{}")
+            scanned, count = int(answer.get("ScannedCount", 0)), int(answer.get("Count", 0))
+            if scanned > count:
+                read = read * scanned / count if count else scanned * 1024
+        return max(1, math.ceil(read / 4096)) * factor, 0.0
     return 0.0, 0.0
 
 
-def _item_size(table: str, key: dict[str, Any] | None) -> int:
+def _item(table: str, key: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A copy of the item's attributes (moto changes items in place), or None."""
     if not key:
-        return 0
+        return None
     from moto.dynamodb.models import dynamodb_backends
 
     try:
         item = dynamodb_backends[ACCOUNT][REGION].get_item(table, key)
-    except Exception:  # a table or key the benchmark does not know: no size
-        return 0
-    return item.size() if item is not None else 0
+    except Exception:  # a table or key the benchmark does not know: no item
+        return None
+    return copy.deepcopy(item.attrs) if item is not None else None
+
+
+def _size(attrs: dict[str, Any] | None) -> int:
+    return sum(len(name.encode()) + value.size() for name, value in (attrs or {}).items())
+
+
+def _declared_table(physical: str):
+    from infra import resources
+
+    return next((t for t in resources.TABLES if physical.endswith("-" + t.suffix)), None)
+
+
+def _index_wru(physical: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> float:
+    """Write units the table's GSIs add to one item write (DynamoDB bills index writes like table
+    writes): none if no index key or projected attribute changed; one write of the projected entry
+    if it appeared, changed or disappeared; two (delete + put) if its index key changed."""
+    table = _declared_table(physical)
+    if table is None:
+        return 0.0
+    base_keys = [a.name for a in (table.hash_key, table.range_key) if a]
+    units = 0.0
+    for ix in table.indexes:
+        keys = [a.name for a in (ix.hash_key, ix.range_key) if a]
+        projection = getattr(ix, "projection", "ALL")
+        wanted = None if projection == "ALL" else {*keys, *base_keys, *getattr(ix, "include", ())}
+
+        def entry(attrs, keys=keys, wanted=wanted):
+            if not attrs or any(k not in attrs for k in keys):
+                return None
+            return {n: v for n, v in attrs.items() if wanted is None or n in wanted}
+
+        old, new = entry(before), entry(after)
+        if old == new:
+            continue
+        if old is not None and new is not None and any(old[k] != new[k] for k in keys):
+            units += math.ceil(_size(old) / 1024) + math.ceil(_size(new) / 1024)
+        else:
+            units += max(1, math.ceil(_size(new if new is not None else old) / 1024))
+    return units
 
 
 def _key_of(table: str, request: dict[str, Any]) -> dict[str, Any] | None:
@@ -180,11 +248,16 @@ def install_counter() -> None:
         request = json.loads(body) if service == "dynamodb" and body else {}
         table = request.get("TableName", "")
         key = _key_of(table, request) if op in ("PutItem", "UpdateItem", "DeleteItem", "GetItem") else None
-        before = _item_size(table, key) if op in ("PutItem", "UpdateItem", "DeleteItem") else 0
+        before = _item(table, key) if op in ("PutItem", "UpdateItem", "DeleteItem") else None
         chunks = list(original(self, environ, start_response))
         response = b"".join(chunks)
         if service == "dynamodb":
-            rru, wru = _dynamodb_units(op, request, response, (before, _item_size(table, key)))
+            after = _item(table, key)
+            rru, wru = _dynamodb_units(op, request, response, (_size(before), _size(after)))
+            if op in ("PutItem", "UpdateItem", "DeleteItem"):
+                index_wru = _index_wru(table, before, after)
+                if index_wru:
+                    recorder.add_index_writes(table.rsplit("-", 1)[-1], index_wru)
             if not table and op == "TransactWriteItems":
                 tables = {v["TableName"] for item in request.get("TransactItems", []) for v in item.values()}
                 table = "+".join(sorted(t.rsplit("-", 1)[-1] for t in tables))
@@ -260,13 +333,13 @@ def _case_status(case_id: str) -> str | None:
     return item.attrs["status"].value if item else None
 
 
-def _wait(case_id: str, statuses: set[str], timeout: float = 60) -> str:
+def _wait(case_id: str, statuses: set[str], timeout: float = 60, poll: float = 0.05) -> str:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         status = _case_status(case_id)
         if status in statuses:
             return status
-        time.sleep(0.05)
+        time.sleep(poll)
     raise RuntimeError(f"{case_id} did not reach {statuses}")
 
 
@@ -356,6 +429,27 @@ def run_manual(stack, client: Client, token: str, window: str | None) -> str:
     return case_id
 
 
+def run_latency(stack, client: Client, n: int) -> tuple[list[float], float]:
+    """``n`` instant registrations one after another (not counted as AWS requests): the time from
+    the submit's answer to the case being registered, and the CPU time of this process (the whole
+    local stack runs in it: moto, Step Functions, the task functions, the API) per registration."""
+    latencies = []
+    cpu_start = time.process_time()
+    for _ in range(n):
+        body = _prepare("instant")
+        case_id, _code = citizen_submits(client, body)
+        submitted = time.perf_counter()
+        _wait(case_id, {"registered"}, poll=0.005)
+        latencies.append((time.perf_counter() - submitted) * 1000)
+        _execution_done(stack, case_id)
+    return latencies, (time.process_time() - cpu_start) * 1000 / n
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
+
+
 def run_staff_pages(client: Client, token: str) -> None:
     auth = {"Authorization": f"Bearer {token}"}
     recorder.window = "staff_pages"
@@ -366,6 +460,33 @@ def run_staff_pages(client: Client, token: str) -> None:
 
 
 # ------------------------------------------------------------------------------- cost model
+def _cold_init_ms() -> tuple[dict[str, float], str]:
+    if COLD_INIT_FILE.is_file():
+        measured = json.loads(COLD_INIT_FILE.read_text())
+        return {**DEFAULT_COLD_INIT_MS, **measured}, f"measured ({COLD_INIT_FILE}: {', '.join(sorted(measured))})"
+    return dict(DEFAULT_COLD_INIT_MS), "assumed (benchmarks.bundles did not run)"
+
+
+def _memory_mb() -> dict[str, int]:
+    """Memory of each function by its name's last part (as recorder.lambda_ms names them)."""
+    from infra import resources
+
+    return {f.suffix.rsplit("-", 1)[-1]: f.memory for f in resources.FUNCTIONS}
+
+
+def init_cost(window: str, api_requests: int) -> float:
+    """Expected INIT billing per registration: each invocation starts cold with COLD_START_SHARE."""
+    init_ms, _ = _cold_init_ms()
+    memory = _memory_mb()
+    gb_s = 0.0
+    for name, _ms in recorder.lambda_ms[window]:
+        mb = memory.get(name, 512)
+        seconds = init_ms["certificate" if name == "certificate" else "tasks"] / 1000 * 1769 / mb
+        gb_s += COLD_START_SHARE * seconds * mb / 1024
+    gb_s += api_requests * COLD_START_SHARE * init_ms["api"] / 1000 * 1769 / 512 * 512 / 1024
+    return gb_s * PRICES["lambda_gb_second"]
+
+
 def cost(window: str, transitions: int, api_requests: int) -> tuple[float, dict[str, float]]:
     parts: dict[str, float] = defaultdict(float)
     for key, n in recorder.requests[window].items():
@@ -381,6 +502,7 @@ def cost(window: str, transitions: int, api_requests: int) -> tuple[float, dict[
             parts["kms"] += n * (PRICES["kms_asymmetric"] if op in ("Sign", "Verify") else PRICES["kms_symmetric"])
     parts["dynamodb"] = recorder.rru[window] * PRICES["dynamodb_rru"] + recorder.wru[window] * PRICES["dynamodb_wru"]
     parts["lambda duration"] = recorder.lambda_gb_s[window] * PRICES["lambda_gb_second"]
+    parts["lambda init (cold starts)"] = init_cost(window, api_requests)
     parts["step functions transitions"] = transitions * PRICES["stepfunctions_transition"]
     parts["api gateway"] = api_requests * PRICES["api_gateway_request"]
     parts["logs (estimate)"] += api_requests * LOG_BYTES_PER_INVOCATION * PRICES["log_bytes"]
@@ -413,6 +535,7 @@ def main() -> int:
         manual = run_manual(stack, client, token, "manual")
         run_staff_pages(client, token)
         transitions = {"instant": _transitions(stack, instant), "manual": _transitions(stack, manual)}
+        latencies, cpu_ms = run_latency(stack, client, REGISTRATIONS)
     finally:
         stack.stop()
 
@@ -426,14 +549,26 @@ def main() -> int:
     print(f"aws_cost_per_1000_usd: {instant_cost * 1000:.4f}")
     print(f"scans_on_request_paths: {scans}")
     print(f"aws_cost_per_1000_manual_usd: {manual_cost * 1000:.4f}")
+    print(f"local_cpu_ms_per_registration: {cpu_ms:.0f}")
+    print(f"submit_to_registered_p95_ms: {_p95(latencies):.0f}")
     print(f"state_transitions_instant_path: {transitions['instant']}")
     print(f"state_transitions_manual_path: {transitions['manual']}")
     print()
-    print(f"prices: {PRICES_AS_OF}; target instant path <= ${TARGET_COST_PER_1000:.2f} per 1,000 registrations")
+    print(f"prices: {PRICES_AS_OF}; targets per 1,000 registrations: instant path <= ${TARGET_COST_PER_1000:.2f} "
+          f"({'met' if instant_cost * 1000 <= TARGET_COST_PER_1000 else 'NOT met'}), manual path <= "
+          f"${TARGET_MANUAL_COST_PER_1000:.2f} ({'met' if manual_cost * 1000 <= TARGET_MANUAL_COST_PER_1000 else 'NOT met'})")
+    init_ms, source = _cold_init_ms()
+    print(f"cold starts: {COLD_START_SHARE:.0%} of invocations assumed cold; INIT CPU {source}: "
+          + ", ".join(f"{k} {v:.0f} ms" for k, v in sorted(init_ms.items())) + ", scaled by 1769 MB / memory")
+    print(f"submit -> registered over {len(latencies)} instant registrations: p50 {statistics.median(latencies):.0f} ms, "
+          f"p95 {_p95(latencies):.0f} ms, max {max(latencies):.0f} ms; local CPU {cpu_ms:.0f} ms per registration")
     for window, api_requests in (("instant", client.api_requests["instant"]), ("manual", client.api_requests["manual"]), ("staff_pages", client.api_requests["staff_pages"])):
         print(f"\n== {window}: {totals[window]} AWS requests, {api_requests} API Gateway requests, "
               f"{recorder.sms[window]} SMS, DynamoDB {recorder.rru[window]:.1f} RRU / {recorder.wru[window]:.0f} WRU, "
               f"Lambda {recorder.lambda_gb_s[window]:.3f} GB-s")
+        if recorder.index_wru[window]:
+            print("  of the WRU, index writes: " + ", ".join(
+                f"{t} {u:.0f}" for t, u in sorted(recorder.index_wru[window].items())))
         by_service: Counter = Counter()
         for key, n in recorder.requests[window].items():
             by_service[key.split(":")[0]] += n

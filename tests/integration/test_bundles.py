@@ -1,0 +1,79 @@
+"""How infra/package.py turns sources into deployable bundles (no pip, no network: small trees)."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from infra import package
+
+
+def _tree(root: Path) -> None:
+    (root / "chalicelib").mkdir(parents=True)
+    (root / "chalicelib" / "__init__.py").write_text("")
+    (root / "chalicelib" / "mod.py").write_text("VALUE = 42\n")
+    (root / "thirdparty").mkdir()
+    (root / "thirdparty" / "__init__.py").write_text("NAME = 'third'\n")
+    info = root / "botocore-1.0.dist-info"
+    info.mkdir()
+    (root / "botocore").mkdir()
+    (root / "botocore" / "__init__.py").write_text("")
+    (info / "RECORD").write_text("botocore/__init__.py,,\nbotocore-1.0.dist-info/RECORD,,\n")
+    (root / "PIL").mkdir()
+    (root / "PIL" / "_avif.cpython-311-x86_64-linux-gnu.so").write_bytes(b"\0")
+    (root / "PIL" / "Image.py").write_text("")
+
+
+def _slim(tmp: Path, name: str) -> bytes:
+    src = tmp / f"src-{name}"
+    _tree(src)
+    z = tmp / f"{name}.zip"
+    package.write_zip(src, z)
+    package.slim_zip(z)
+    return z.read_bytes()
+
+
+def test_a_slimmed_zip_is_reproducible_and_leaves_out_what_the_runtime_has(tmp_path):
+    first, second = _slim(tmp_path, "a"), _slim(tmp_path, "b")
+    assert hashlib.sha256(first).digest() == hashlib.sha256(second).digest()
+    names = set(zipfile.ZipFile(tmp_path / "a.zip").namelist())
+    assert not any(n.startswith(("botocore", "PIL/_avif")) for n in names)
+    # our code: sources plus __pycache__; third-party: bytecode only
+    tag = sys.implementation.cache_tag
+    assert {"chalicelib/mod.py", f"chalicelib/__pycache__/mod.{tag}.pyc"} <= names
+    assert "thirdparty/__init__.pyc" in names and "thirdparty/__init__.py" not in names
+
+
+def test_the_bytecode_is_used_from_a_read_only_directory(tmp_path):
+    z = tmp_path / "b.zip"
+    _slim(tmp_path, "b")
+    out = tmp_path / "unpacked"
+    zipfile.ZipFile(z).extractall(out)
+    for p in [out, *out.rglob("*")]:
+        p.chmod(p.stat().st_mode & ~0o222)
+    code = "import chalicelib.mod, thirdparty, sys; print(chalicelib.mod.__cached__, thirdparty.NAME)"
+    result = subprocess.run([sys.executable, "-S", "-B", "-c", code], cwd=out, capture_output=True, text=True,
+                            env={"PYTHONPATH": str(out)}, check=True)
+    assert "__pycache__" in result.stdout and "third" in result.stdout
+    pyc = next(out.glob("chalicelib/__pycache__/mod.*.pyc"))
+    flags = int.from_bytes(pyc.read_bytes()[4:8], "little")
+    assert flags == 0b01  # hash-based, unchecked: never recompiled, no mtime inside
+    assert importlib.util.source_hash((out / "chalicelib" / "mod.py").read_bytes()) == pyc.read_bytes()[8:16]
+    for p in [out, *out.rglob("*")]:
+        p.chmod(p.stat().st_mode | 0o200)
+
+
+def test_only_issue_certificate_gets_the_renderer():
+    from infra.resources import FUNCTIONS
+
+    assert {f.id for f in FUNCTIONS if package.bundle_for(f.id) is package.CERTIFICATE} == {"IssueCertificate"}
+    assert "assets" not in package.TASKS.sources
+    tasks = package._requirement_lines(package.ROOT / "requirements.txt", package.TASKS.leave_out)
+    cert = package._requirement_lines(package.ROOT / "functions" / "requirements.txt", package.CERTIFICATE.leave_out)
+    names = lambda lines: {line.split("==")[0].lower() for line in lines}  # noqa: E731
+    assert {"reportlab", "qrcode", "captcha", "pillow"}.isdisjoint(names(tasks))
+    assert {"reportlab", "qrcode"} <= names(cert) and "captcha" not in names(cert)
