@@ -248,7 +248,6 @@ def secret_field(env: str, field: str) -> str:
     return value
 
 
-@functools.cache
 def secret_key() -> bytes:
     """Key of the citizen tokens, the keyed hashes and the idempotency seal: the TokenKey secret.
 
@@ -258,7 +257,7 @@ def secret_key() -> bytes:
     """
     if is_local() and os.environ.get("BIRTHREG_SECRET"):
         return os.environ["BIRTHREG_SECRET"].encode()
-    value = secret("BIRTHREG_SECRET_ARN")
+    value = secret("BIRTHREG_SECRET_ARN")  # fetched once per container and ARN (_secret_string)
     if len(value) < 32:
         raise RuntimeError("the TokenKey secret is shorter than 32 characters")
     return value.encode()
@@ -345,5 +344,4 @@ def reset_clients() -> None:
     client.cache_clear()
     _session.cache_clear()
     _secret_string.cache_clear()
-    secret_key.cache_clear()
     forget_parameters()

@@ -514,7 +514,15 @@ NOTIFY = Function(
     id="Notify",
     module="functions.notify",
     description="Notify: SMS the result to the applicant and publish the completion event (through the outbox)",
-    grants=(Grant("Cases", "read"), *_SMS_GRANTS, Grant("Events", "publish"), Grant("Statistics", "write"), Grant("Outbox", "write")),
+    grants=(
+        Grant("Cases", "read"),
+        *_SMS_GRANTS,
+        Grant("Events", "publish"),
+        Grant("Statistics", "write"),
+        Grant("Outbox", "write"),
+        # the SMS text and phone are sealed in the outbox with the token key
+        Grant("TokenKey", "read"),
+    ),
 )
 CHECK_UPLOAD = Function(
     id="CheckUpload",
@@ -541,6 +549,8 @@ DISPATCH_OUTBOX = Function(
         # a workflow start that is dead-lettered marks its case "needs attention"
         Grant("Registration", "start"),
         Grant("Cases", "write"),
+        # SMS payloads are sealed with the token key (services/outbox.py)
+        Grant("TokenKey", "read"),
     ),
     timeout=120,
     memory=256,  # I/O bound

@@ -14,10 +14,5 @@ def _public_base_url(monkeypatch):
 @pytest.fixture(autouse=True)
 def _token_key(monkeypatch):
     """The TokenKey secret (Secrets Manager, by ARN, when deployed): a fixed test key here, given
-    as the local stage allows (``BIRTHREG_SECRET``); the cached key is forgotten around each test."""
-    from chalicelib import config
-
+    as the local stage allows (``BIRTHREG_SECRET``)."""
     monkeypatch.setenv("BIRTHREG_SECRET", "unit-test-token-key-" + "0" * 24)
-    config.secret_key.cache_clear()
-    yield
-    config.secret_key.cache_clear()
