@@ -21,7 +21,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from chalicelib.domain import errors
 from chalicelib.domain.form import IdNumber, IsoDate, Phone, field_errors
 from chalicelib.domain.text import LongText, Name, Text
-from chalicelib.services.captcha import KINDS as CAPTCHA_KINDS
 from chalicelib.services.certificates import PAPER_NUMBER_RE, SEXES
 from chalicelib.services.otp import CODE_RE, PURPOSE_LABELS
 from chalicelib.services.ratings import MAX_COMMENT
@@ -53,7 +52,7 @@ class CaptchaRequest(Body):
     """POST /v1/captchas (body optional): ``image`` (the default) or ``text``, the accessible
     question with the same one-try protection (services/captcha.py)."""
 
-    kind: _literal(CAPTCHA_KINDS) = "image"
+    kind: ShortText = "image"  # image | text: checked by services/captcha.py, with its message
 
 
 class SmsCodeRequest(Body):

@@ -316,7 +316,70 @@ def full_view(token: str, *, citizen_token: str | None, body: Any) -> dict[str, 
     }
 
 
-NUMBER_MAX_LENGTH = 40
+class NumberNotMatched(errors.NotFound):
+    code = "CERTIFICATE_NOT_MATCHED"
+    default_message = "未查询到与登记编号和夫妻双方身份证号码一致的证件，请核对"
+
+
+def _number_body(body: Any) -> tuple[str, str, str]:
+    problems: list[errors.FieldError] = []
+    number = body.get("registration_number") if isinstance(body, dict) else None
+    if not isinstance(number, str) or not number.strip() or len(number) > NUMBER_MAX_LENGTH:
+        problems.append(errors.FieldError("registration_number", "MISSING" if not number else "INVALID_FORMAT", "请填写证件上的登记编号"))
+    try:
+        woman_id, man_id = _id_numbers(body)
+    except errors.ValidationFailed as exc:
+        if not isinstance(body, dict):
+            raise
+        problems.extend(exc.details)
+    if problems:
+        raise errors.ValidationFailed(details=problems)
+    return number.strip().upper(), woman_id, man_id
+
+
+def by_number(body: Any, *, client_ip: str | None) -> dict[str, Any]:
+    """证件核验 by the certificate's registration number and both spouses' ID numbers (issue 17): for
+    a paper print or a photo whose QR code does not scan. Three things only the couple (or someone
+    they showed the certificate and their ID cards to) knows; an unknown number and wrong ID numbers
+    get the same 404, attempts are limited per client address and, per certificate, to
+    MAX_FULL_VIEW_FAILURES wrong ID pairs a day (the full view's budget). The answer is the public facts and the masked couple -- no PDF."""
+    from chalicelib.services import query
+    from chalicelib.store import codes
+
+    number, woman_id, man_id = _number_body(body)
+    query._limit_attempts(client_ip)  # the same budget as 办件查询 by query code
+    record = certificate_store.get(number)
+    if record is None or not record.case_id:
+        raise NumberNotMatched()
+    actor = f"number:{config.keyed_hash('ip', client_ip or '-')[:12]}"
+    try:
+        case = case_store.get(record.case_id)
+    except case_store.CaseNotFound:
+        raise NumberNotMatched() from None
+    # The full view's wrong-ID budget of this certificate, taken atomically before comparing and
+    # given back on a match (see full_view): concurrent guesses cannot exceed it.
+    attempt = _failure_limit(record)
+    try:
+        codes.take([attempt])
+    except codes.LimitExceeded as exc:
+        raise errors.TooManyRequests(
+            "核验失败次数过多，请24小时后再试", code="FULL_VIEW_LOCKED", retry_after=exc.retry_after
+        ) from None
+    form = case.form
+    matched = _same(woman_id, form["woman"]["id_number"].upper()) & _same(man_id, form["man"]["id_number"].upper())
+    if not matched:
+        _log(record, "number_denied", actor)
+        raise NumberNotMatched()
+    codes.give_back(attempt)
+    _log(record, "number", actor)
+    current = case.certificate is not None and case.certificate.registration_number == record.registration_number
+    result = VALID if record.status == certificate_store.VALID and current else REVOKED
+    details = _details(case, record) if current else public_facts(record)
+    if not current:
+        details["status"] = certificate_store.REVOKED
+    return {"result": result, "message": MESSAGES[result], "certificate": details}
+
+
 def staff_certificate(registration_number: str, *, staff) -> certificate_store.CertificateRecord:
     """The certificate a staff member may work on: 404 if unknown or outside the staff member's
     reach (``auth.reaches``), the same answer, so sequential numbers cannot be walked across
