@@ -115,7 +115,7 @@ class StaffNewPassword(Body):
 
     model_config = ConfigDict(str_strip_whitespace=False)
     username: ShortText
-    session: Annotated[str, Field(min_length=1, max_length=4096), Text]
+    session: Annotated[str, Field(min_length=20, max_length=2048), Text]  # Cognito Session: 20-2048
     new_password: Password
 
 
