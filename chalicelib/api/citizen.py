@@ -52,6 +52,12 @@ def _created(body: dict[str, Any], *, replayed: bool = False, location: str | No
     return Response(body=body, status_code=status, headers=headers)
 
 
+def _private(body: dict[str, Any]) -> Response:
+    # A case view can carry presigned links to the certificate PDF (names, addresses): no cache
+    # may keep it (issue 12).
+    return Response(body=body, status_code=200, headers={"Cache-Control": "no-store"})
+
+
 # -- precheck ---------------------------------------------------------------------------
 @route(bp, "/v1/precheck", methods=["POST"], body="RegistrationForm")
 def precheck():
@@ -107,7 +113,7 @@ def get_registration(case_id: str):
     from chalicelib.services import registration
 
     case = registration.authorize(case_id, query_code=_header("x-query-code"), token=_token())
-    return registration.citizen_view(case)
+    return _private(registration.citizen_view(case))
 
 
 @route(
@@ -167,7 +173,7 @@ def query_by_phone():
     from chalicelib.services import query
 
     request_body(bp)
-    return query.by_phone(_required_token())
+    return _private(query.by_phone(_required_token()))
 
 
 @route(bp, "/v1/case-queries/by-ids", methods=["POST"], body="CoupleIds", security=("citizen_token",), statuses=(429,))
@@ -175,11 +181,11 @@ def query_by_ids():
     from chalicelib.services import query
 
     token = _required_token()
-    return query.by_ids(token, request_body(bp))
+    return _private(query.by_ids(token, request_body(bp)))
 
 
 @route(bp, "/v1/case-queries/by-query-code", methods=["POST"], body="QueryCodeQuery", statuses=(404, 429))
 def query_by_query_code():
     from chalicelib.services import query
 
-    return query.by_query_code(request_body(bp), client_ip=_client_ip())
+    return _private(query.by_query_code(request_body(bp), client_ip=_client_ip()))
