@@ -19,6 +19,8 @@ from chalicelib.api.http import json_body, request_body, route
 from chalicelib.domain import errors
 
 bp = Blueprint(__name__)
+# The couple's credentials for one case: its query code, or a query token of its phone.
+CASE = ("query_code", "citizen_token")
 
 
 def _header(name: str) -> str | None:
@@ -108,7 +110,7 @@ def submit():
     return _created(result, replayed=replayed, location=f"/v1/registrations/{result['case_id']}")
 
 
-@route(bp, "/v1/registrations/{case_id}", methods=["GET"], security=("query_code", "citizen_token"), statuses=(429,))
+@route(bp, "/v1/registrations/{case_id}", methods=["GET"], security=CASE, statuses=(429,))
 def get_registration(case_id: str):
     from chalicelib.services import registration
 
@@ -117,13 +119,7 @@ def get_registration(case_id: str):
 
 
 @route(
-    bp,
-    "/v1/registrations/{case_id}",
-    methods=["PUT"],
-    body="RegistrationForm",
-    security=("query_code", "citizen_token"),
-    headers=("idempotency_key?",),
-    statuses=(409, 429),
+    bp, "/v1/registrations/{case_id}", methods=["PUT"], body="RegistrationForm", security=CASE, headers=("idempotency_key?",), statuses=(409, 429)
 )
 def modify_registration(case_id: str):
     from chalicelib.services import idempotency, modification
@@ -136,15 +132,7 @@ def modify_registration(case_id: str):
     return _created(result, replayed=replayed, status=200)
 
 
-@route(
-    bp,
-    "/v1/registrations/{case_id}/uploads",
-    methods=["POST"],
-    body="UploadRequest",
-    status=201,
-    security=("query_code", "citizen_token"),
-    statuses=(409, 429),
-)
+@route(bp, "/v1/registrations/{case_id}/uploads", methods=["POST"], body="UploadRequest", status=201, security=CASE, statuses=(409, 429))
 def new_upload(case_id: str):
     from chalicelib.services import uploads
 
@@ -152,15 +140,7 @@ def new_upload(case_id: str):
     return Response(body=result, status_code=201, headers={"Cache-Control": "no-store"})
 
 
-@route(
-    bp,
-    "/v1/registrations/{case_id}/rating",
-    methods=["POST"],
-    body="Rating",
-    status=201,
-    security=("query_code", "citizen_token"),
-    statuses=(409, 429),
-)
+@route(bp, "/v1/registrations/{case_id}/rating", methods=["POST"], body="Rating", status=201, security=CASE, statuses=(409, 429))
 def rate_registration(case_id: str):
     from chalicelib.services import ratings
 
