@@ -156,7 +156,7 @@ def query_by_phone():
     return _private(query.by_phone(_required_token()))
 
 
-@route(bp, "/v1/case-queries/by-ids", methods=["POST"], body="CoupleIds", security=("citizen_token",), statuses=(429,))
+@route(bp, "/v1/case-queries/by-ids", methods=["POST"], body="CoupleIdsQuery", security=("citizen_token",), statuses=(429,))
 def query_by_ids():
     from chalicelib.services import query
 
