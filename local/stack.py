@@ -225,6 +225,11 @@ class LocalStack:
 
             # chalice binds do_GET & co. to its own _generic_handle; rebind them to the override above.
             do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
+            def __getattr__(self, name: str):
+                # Any other method (TRACE, QUERY, ...) gets the app's JSON 405, not http.server's HTML 501.
+                if name.startswith("do_"):
+                    return self._generic_handle
+                raise AttributeError(name)
 
             def _send_error_response(self, error) -> None:
                 # API Gateway answers an unknown route with 403 "Missing Authentication

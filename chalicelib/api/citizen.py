@@ -19,6 +19,8 @@ from chalicelib.api.http import json_body, request_body, route
 from chalicelib.domain import errors
 
 bp = Blueprint(__name__)
+# The couple's credentials for one case: its query code, or a query token of its phone.
+CASE = ("query_code", "citizen_token")
 
 
 def _header(name: str) -> str | None:
@@ -50,6 +52,12 @@ def _created(body: dict[str, Any], *, replayed: bool = False, location: str | No
     if replayed:
         headers["Idempotent-Replayed"] = "true"
     return Response(body=body, status_code=status, headers=headers)
+
+
+def _private(body: dict[str, Any]) -> Response:
+    # A case view can carry presigned links to the certificate PDF (names, addresses): no cache
+    # may keep it (issue 12).
+    return Response(body=body, status_code=200, headers={"Cache-Control": "no-store"})
 
 
 # -- precheck ---------------------------------------------------------------------------
@@ -120,22 +128,16 @@ def submit():
     return _created(result, replayed=replayed, location=f"/v1/registrations/{result['case_id']}")
 
 
-@route(bp, "/v1/registrations/{case_id}", methods=["GET"], security=("query_code", "citizen_token"), statuses=(429,))
+@route(bp, "/v1/registrations/{case_id}", methods=["GET"], security=CASE, statuses=(429,))
 def get_registration(case_id: str):
     from chalicelib.services import registration
 
     case = registration.authorize(case_id, query_code=_header("x-query-code"), token=_token())
-    return registration.citizen_view(case)
+    return _private(registration.citizen_view(case))
 
 
 @route(
-    bp,
-    "/v1/registrations/{case_id}",
-    methods=["PUT"],
-    body="RegistrationForm",
-    security=("query_code", "citizen_token"),
-    headers=("idempotency_key?",),
-    statuses=(409, 429),
+    bp, "/v1/registrations/{case_id}", methods=["PUT"], body="RegistrationForm", security=CASE, headers=("idempotency_key?",), statuses=(409, 429)
 )
 def modify_registration(case_id: str):
     from chalicelib.services import idempotency, modification
@@ -148,7 +150,7 @@ def modify_registration(case_id: str):
     return _created(result, replayed=replayed, status=200)
 
 
-@route(bp, "/v1/registrations/{case_id}/form", methods=["GET"], security=("query_code", "citizen_token"), statuses=(409, 429))
+@route(bp, "/v1/registrations/{case_id}/form", methods=["GET"], security=CASE, statuses=(409, 429))
 def get_registration_form(case_id: str):
     """The owner's editable form, unmasked, for 修改/补充完善 (Cache-Control: no-store)."""
     from chalicelib.services import modification
@@ -157,15 +159,7 @@ def get_registration_form(case_id: str):
     return Response(body=form, status_code=200, headers={"Cache-Control": "no-store"})
 
 
-@route(
-    bp,
-    "/v1/registrations/{case_id}/uploads",
-    methods=["POST"],
-    body="UploadRequest",
-    status=201,
-    security=("query_code", "citizen_token"),
-    statuses=(409, 429),
-)
+@route(bp, "/v1/registrations/{case_id}/uploads", methods=["POST"], body="UploadRequest", status=201, security=CASE, statuses=(409, 429))
 def new_upload(case_id: str):
     from chalicelib.services import uploads
 
@@ -173,15 +167,7 @@ def new_upload(case_id: str):
     return Response(body=result, status_code=201, headers={"Cache-Control": "no-store"})
 
 
-@route(
-    bp,
-    "/v1/registrations/{case_id}/rating",
-    methods=["POST"],
-    body="Rating",
-    status=201,
-    security=("query_code", "citizen_token"),
-    statuses=(409, 429),
-)
+@route(bp, "/v1/registrations/{case_id}/rating", methods=["POST"], body="Rating", status=201, security=CASE, statuses=(409, 429))
 def rate_registration(case_id: str):
     from chalicelib.services import ratings
 
@@ -194,19 +180,19 @@ def query_by_phone():
     from chalicelib.services import query
 
     request_body(bp)
-    return query.by_phone(_required_token())
+    return _private(query.by_phone(_required_token()))
 
 
-@route(bp, "/v1/case-queries/by-ids", methods=["POST"], body="CoupleIds", security=("citizen_token",), statuses=(429,))
+@route(bp, "/v1/case-queries/by-ids", methods=["POST"], body="CoupleIdsQuery", security=("citizen_token",), statuses=(429,))
 def query_by_ids():
     from chalicelib.services import query
 
     token = _required_token()
-    return query.by_ids(token, request_body(bp))
+    return _private(query.by_ids(token, request_body(bp)))
 
 
 @route(bp, "/v1/case-queries/by-query-code", methods=["POST"], body="QueryCodeQuery", statuses=(404, 429))
 def query_by_query_code():
     from chalicelib.services import query
 
-    return query.by_query_code(request_body(bp), client_ip=_client_ip())
+    return _private(query.by_query_code(request_body(bp), client_ip=_client_ip()))

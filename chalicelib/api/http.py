@@ -248,6 +248,9 @@ def install(app: Chalice) -> None:
                 status_code=status,
                 headers={**response.headers, "Content-Type": "application/json; charset=utf-8"},
             )
+        if isinstance(response.body, (dict, list)):
+            # Every JSON answer says so (Chalice would otherwise leave it to the gateway's default).
+            response.headers.setdefault("Content-Type", "application/json; charset=utf-8")
         response.headers["X-Request-Id"] = request_id
         observability.flush()
         return response

@@ -14,11 +14,13 @@ The module is imported by the routes when they first run (cold start, see api/ci
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import PydanticCustomError
 
-from chalicelib.domain import errors
+from chalicelib.domain import errors, idcard
 from chalicelib.domain.form import IdNumber, IsoDate, Phone, field_errors
 from chalicelib.domain.text import LongText, Name, Text
 from chalicelib.services.certificates import PAPER_NUMBER_RE, SEXES
@@ -88,7 +90,7 @@ class UploadRequest(Body):
 
 
 class CoupleIds(Body):
-    """Both spouses' ID numbers (POST /v1/case-queries/by-ids, POST /v1/verify/{token}/full)."""
+    """Both spouses' ID numbers (POST /v1/verify/{token}/full: compared with the certificate's)."""
 
     woman_id_number: IdNumber
     man_id_number: IdNumber
@@ -98,6 +100,20 @@ class CertificateByNumber(CoupleIds):
     """POST /v1/certificates/verification: 证件核验 by registration number and both ID numbers."""
 
     registration_number: Annotated[str, Field(min_length=1, max_length=40), Text]
+
+
+def _id_shape(value: str) -> str:
+    if idcard.validate_id(value, today=date.max) == ["ID_FORMAT"]:
+        raise PydanticCustomError("ID_FORMAT", idcard.ID_PROBLEM_MESSAGES["ID_FORMAT"])
+    return value
+
+
+class CoupleIdsQuery(Body):
+    """POST /v1/case-queries/by-ids: both spouses' ID numbers, each of the 18-character shape
+    (the service checks the rest, as the form does)."""
+
+    woman_id_number: Annotated[IdNumber, AfterValidator(_id_shape)]
+    man_id_number: Annotated[IdNumber, AfterValidator(_id_shape)]
 
 
 class QueryCodeQuery(Body):
@@ -128,7 +144,7 @@ class StaffNewPassword(Body):
 
     model_config = ConfigDict(str_strip_whitespace=False)
     username: ShortText
-    session: Annotated[str, Field(min_length=1, max_length=4096), Text]
+    session: Annotated[str, Field(min_length=20, max_length=2048), Text]  # Cognito Session: 20-2048
     new_password: Password
 
 
@@ -183,6 +199,7 @@ def plain(body: BaseModel) -> dict[str, Any]:
 __all__ = [
     "BirthRecord",
     "CoupleIds",
+    "CoupleIdsQuery",
     "NoBody",
     "PaperCertificate",
     "QueryCodeQuery",

@@ -66,14 +66,7 @@ def verify_qr(token: str):
     return _json(verification.public_view(token))
 
 
-@route(
-    bp,
-    "/v1/verify/{token}/full",
-    methods=["POST"],
-    body="CoupleIds",
-    security=("citizen_token",),
-    statuses=(410, 429, 503),
-)
+@route(bp, "/v1/verify/{token}/full", methods=["POST"], body="CoupleIds", security=("citizen_token",), statuses=(410, 429, 503))
 def verify_full(token: str):
     from chalicelib.services import verification
 

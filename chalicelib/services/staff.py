@@ -120,7 +120,8 @@ def complete_new_password(body: Any) -> dict[str, Any]:
         raise errors.ValidationFailed(
             details=[errors.FieldError("new_password", "WEAK_PASSWORD", "新密码不符合要求（至少8位，含大小写字母、数字和符号）")]
         ) from None
-    except (idp.exceptions.NotAuthorizedException, idp.exceptions.CodeMismatchException):
+    # An unknown session: NotAuthorizedException from Cognito, ResourceNotFoundException from moto.
+    except (idp.exceptions.NotAuthorizedException, idp.exceptions.CodeMismatchException, idp.exceptions.ResourceNotFoundException):
         raise errors.Unauthorized("登录会话已失效，请重新登录", code="SESSION_EXPIRED") from None
     out = _tokens(result["AuthenticationResult"])
     audit.append(f"STAFF#{out['staff']['staff_id']}", actor=out["staff"]["staff_id"], action="staff.password_set")

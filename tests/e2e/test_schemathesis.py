@@ -17,6 +17,7 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import ignored_auth
 
 from tests.e2e.conftest import citizen_token, register, unique_phone
 from tests.e2e.test_certificate_staff_routes import staff_token
@@ -26,15 +27,25 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 MAX_EXAMPLES = 6
 
 
-@pytest.fixture(scope="module")
-def api_schema(stack):
+def _schema():
     from app import app
     from chalicelib.api.openapi import document
 
     config = schemathesis.Config.from_dict(
-        {"base-url": stack.api_url, "generation": {"mode": "all", "max-examples": MAX_EXAMPLES}, "request-timeout": 30}
+        {
+            "generation": {"mode": "all", "max-examples": MAX_EXAMPLES},
+            "request-timeout": 30,
+            "checks": {
+                # A body can fit its schema and still break a rule no JSON schema can state (an ID
+                # number's checksum, dates against each other): that is a 400 with field errors.
+                "positive_data_acceptance": {"expected-statuses": ["2XX", "400", "401", "403", "404", "409", "429"]},
+            },
+        }
     )
     return schemathesis.openapi.from_dict(document(app), config=config)
+
+
+schema = _schema()
 
 
 _made: list[_Credentials] = []
@@ -79,12 +90,14 @@ class _Credentials:
         return headers
 
 
-schema = schemathesis.pytest.from_fixture("api_schema")
-
-
 @schema.parametrize()
 @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
-def test_api_conforms_to_its_openapi_document(case, credentials):
+def test_api_conforms_to_its_openapi_document(case, api, credentials):
     if case.operation.path not in ("/v1/staff/login",) and "negative" not in str(case.meta.generation.mode).lower():
         case.headers = {**(case.headers or {}), **credentials.headers(case)}
-    case.call_and_validate()
+    excluded = []
+    if "query_code" in str(case.operation.definition.raw.get("security")):
+        # A wrong query code and an unknown case id both answer 404 (one answer, so guessing case
+        # ids tells nothing), where ignored_auth expects 401/403.
+        excluded.append(ignored_auth)
+    case.call_and_validate(base_url=api.base, excluded_checks=excluded)
