@@ -235,7 +235,10 @@ def count(couples, answers, final, alerts, outbox, injected, submitted_in, settl
     acknowledged = {a["case_id"] for a in answers if "case_id" in a}
     lost = sorted(case_id for case_id, status in final.items() if not status)  # missing, or no status
     unfinished = sorted(case_id for case_id, status in final.items() if status and status not in TERMINAL)
-    alerted = {m.get("case_id") for m in alerts.drain()}
+    received = alerts.drain()
+    alerted = {m.get("case_id") for m in received}
+    # why cases need attention: the failed step's error, and the state it was in before
+    why = Counter(f"{m.get('error')} after {m.get('previous_status')}" for m in received if m.get("case_id") in final)
     needs_attention = [case_id for case_id, s in final.items() if s == "needs_attention"]
     return {
         "fault_run_cases": len(answers),
@@ -260,6 +263,7 @@ def count(couples, answers, final, alerts, outbox, injected, submitted_in, settl
         "lost_ids": lost,
         "unfinished_ids": unfinished,
         "errors": Counter(str(a["error"]) for a in answers if "error" in a),
+        "needs_attention_why": dict(why.most_common(8)),
         "injected": dict(injected.most_common(12)),
     }
 
@@ -283,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name}: {value}")
     print(f"details: lost {result['lost_ids'][:20]} unfinished {result['unfinished_ids'][:20]} errors {dict(result['errors'])}")
     print(f"details: injected {result['injected']}")
+    print(f"details: needs attention {result['needs_attention_why']}")
     return 0 if result["fault_run_lost"] == result["fault_run_duplicates"] == result["fault_run_unfinished"] == 0 else 1
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import boto3
@@ -73,5 +74,8 @@ def test_a_lasting_outage_ends_in_needs_attention_with_an_alert(api, stack, monk
     assert alert["error"] == "TransientError" and alert["previous_status"] == "submitted"
     assert case.body["woman"]["id_number"] not in json.dumps(alert, ensure_ascii=False)
     arn = stack.names["Registration"].replace(":stateMachine:", ":execution:") + f":{case.case_id}"
-    execution = boto3.client("stepfunctions").describe_execution(executionArn=arn)
+    sfn = boto3.client("stepfunctions")
+    deadline = time.monotonic() + 30  # RecordFailure alerts before the execution reaches its Fail state
+    while (execution := sfn.describe_execution(executionArn=arn))["status"] == "RUNNING" and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert execution["status"] == "FAILED" and execution.get("error") == "NeedsAttention"
