@@ -24,7 +24,7 @@ const RESULT = {
   invalid: { icon: "!", kind: "warn", title: "无效二维码", badge: "warn" },
 };
 
-const token = decodeURIComponent(location.pathname.replace(/^\/(v|verify\.html)\/?/, "")).trim();
+const token = decodeURIComponent(location.pathname.replace(/^\/(verify\.html|v)\/?/, "")).trim();
 const box = $("#verify-result");
 
 function facts(c, extra = [], centered = true) {
