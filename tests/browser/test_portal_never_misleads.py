@@ -21,18 +21,7 @@ from tests.browser.helpers import (
     qr_url_of,
     request_code,
 )
-from tests.e2e.conftest import Api, register, unique_phone, wait_for_status
-
-_NUMERALS = {c: i for i, c in enumerate("零一二三四五六七八九十")}
-
-
-def _number(words: str) -> int:
-    return 10 + _NUMERALS.get(words[1:], 0) if words.startswith("十") and len(words) > 1 else _NUMERALS[words]
-
-
-def _solve(question: str) -> str:
-    a, op, b = question.split(" ")[:3]
-    return str(_number(a) + _number(b) if op == "加" else _number(a) - _number(b))
+from tests.e2e.conftest import Api, register, solve_text_captcha, unique_phone, wait_for_status
 
 
 def test_the_last_step_says_what_happened_and_the_confirmation_fits_a_phone(page):
@@ -218,7 +207,7 @@ def test_phone_layout_captcha_alternative_and_elder_mode(page):
     expect(page.locator("#qp-captcha_answer")).to_have_attribute("aria-describedby", re.compile("question"))
     phone = unique_phone()
     page.fill("#q-phone", phone)
-    page.fill("#qp-captcha_answer", _solve(question.inner_text()))
+    page.fill("#qp-captcha_answer", solve_text_captcha(question.inner_text()))
     request_code(page.locator("#panel-phone").get_by_role("button", name="获取验证码"), phone)
     expect(page.locator("#panel-phone .status-line")).to_contain_text("验证码已发送至")
     shoot(page, "issue17-captcha-text")
