@@ -120,9 +120,27 @@ def page(new_context):
     return new_context().new_page()
 
 
+# axe-core (WCAG 2.1 A/AA rules, bundled by axe-playwright-python, injected without the network):
+# no serious or critical violation in any state a test photographs.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_BLOCKING = {"serious", "critical"}
+
+
+def axe_problems(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]})
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {', '.join(str(n['target']) for n in v['nodes'][:3])}"
+        for v in results.response["violations"]
+        if v.get("impact") in AXE_BLOCKING
+    ]
+
+
 def shoot(page, name: str) -> None:
     """Full-page screenshots of the current page at 1280 px and 375 px; the page must fit each width
-    (no sideways scrolling of the whole page: wide tables scroll inside their own box)."""
+    (no sideways scrolling of the whole page: wide tables scroll inside their own box) and pass axe
+    (WCAG 2.1 AA: no serious or critical violation) at each width."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     size = page.viewport_size
     for width in WIDTHS:
@@ -131,6 +149,8 @@ def shoot(page, name: str) -> None:
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
         overflow = page.evaluate("document.documentElement.scrollWidth")
         assert overflow <= width, f"{name}: the page is {overflow} px wide at a {width} px viewport"
+        problems = axe_problems(page)
+        assert not problems, f"{name} at {width} px, axe:\n" + "\n".join(problems)
     page.set_viewport_size(size)
 
 

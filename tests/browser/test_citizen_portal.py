@@ -82,7 +82,7 @@ def test_a_citizen_registers_downloads_the_pdf_and_its_qr_code_verifies(page, st
     page.get_by_role("button", name="提交登记").click()
 
     # 登记成功: case id, query code, then the certificate once the workflow has issued it
-    expect(page.locator("#case-id")).to_have_text(re.compile(r"^\d{8}[0-9A-F]{10}$"))
+    expect(page.locator("#case-id")).to_have_text(re.compile(r"^\d{8}[0-9A-F]{10}$"), timeout=20_000)
     query_code = page.locator("#query-code").inner_text()
     assert re.fullmatch(r"[2-9A-HJ-NP-Z]{8}", query_code)
     case = page.locator("article.case")

@@ -134,7 +134,8 @@ def test_qr_code_of_the_rendered_pdf_verifies_through_the_public_endpoint(api, s
     assert shown["child_order_label"] == reg["view"]["evaluation"]["child_order"]["registration_label"]
     assert shown["office_name"] == reg["view"]["evaluation"]["jurisdiction"]["office_name"]
     assert shown["registration_date"] == cert["issued_at"][:10]
-    assert set(shown) == {"registration_number", "version", "title", "office_name", "registration_date", "child_order_label", "status"}
+    # the province (profile) brands the verify page (issue 17); it identifies no one
+    assert set(shown) == {"registration_number", "version", "title", "office_name", "registration_date", "child_order_label", "status", "profile"}
     for secret in personal_strings(reg["body"]):
         assert secret not in r.raw.decode(), "the public view identifies nobody"
 

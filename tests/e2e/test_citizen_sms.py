@@ -8,7 +8,15 @@ from __future__ import annotations
 import pytest
 
 from local import outbox
-from tests.e2e.conftest import citizen_token, last_code, new_captcha, register, send_code, unique_phone
+from tests.e2e.conftest import (
+    citizen_token,
+    last_code,
+    new_captcha,
+    register,
+    send_code,
+    solve_text_captcha,
+    unique_phone,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -259,24 +267,11 @@ def test_expired_token_is_refused(api, couple, clock):
 
 
 # -- the accessible captcha (issue 17): a question in words, with the image's protection ----------------
-_NUMERALS = {c: i for i, c in enumerate("零一二三四五六七八九十")}
-
-
-def _number(words: str) -> int:
-    return 10 + _NUMERALS.get(words[1:], 0) if words.startswith("十") and len(words) > 1 else _NUMERALS[words]
-
-
-def _solve(question: str) -> str:
-    # what a person hears: "十四 加 二 等于多少？…"
-    a, op, b = question.split(" ")[:3]
-    return str(_number(a) + _number(b) if op == "加" else _number(a) - _number(b))
-
-
 def test_the_text_captcha_is_answered_once_like_the_image(api):
     r = api.post("/v1/captchas", {"kind": "text"})
     assert r.status == 201 and r.body["kind"] == "text" and "image" not in r.body
     assert r.body["question"].endswith("等于多少？请填写阿拉伯数字") and r.body["expires_in"] == 120
-    answer = _solve(r.body["question"])
+    answer = solve_text_captcha(r.body["question"])
     phone = unique_phone()
     sent = api.post("/v1/sms-codes", {"phone": phone, "purpose": "query", "captcha_id": r.body["captcha_id"], "captcha_answer": answer})
     assert sent.status == 202, sent.body
@@ -288,11 +283,11 @@ def test_the_text_captcha_is_answered_once_like_the_image(api):
 
 def test_a_wrong_text_answer_consumes_the_question(api):
     r = api.post("/v1/captchas", {"kind": "text"})
-    wrong = str(int(_solve(r.body["question"])) + 1)
+    wrong = str(int(solve_text_captcha(r.body["question"])) + 1)
     phone = unique_phone()
     first = api.post("/v1/sms-codes", {"phone": phone, "purpose": "query", "captcha_id": r.body["captcha_id"], "captcha_answer": wrong})
     assert first.status == 400 and first.body["error"]["details"][0]["code"] == "CAPTCHA_MISMATCH"
-    right = api.post("/v1/sms-codes", {"phone": phone, "purpose": "query", "captcha_id": r.body["captcha_id"], "captcha_answer": _solve(r.body["question"])})
+    right = api.post("/v1/sms-codes", {"phone": phone, "purpose": "query", "captcha_id": r.body["captcha_id"], "captcha_answer": solve_text_captcha(r.body["question"])})
     assert right.status == 400 and _sent_to(phone) == []
 
 

@@ -284,7 +284,7 @@ function verificationsBlock(view, credential) {
             rows.length
               ? h(
                   "div",
-                  { class: "table-wrap" },
+                  { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "表格（可左右滚动）" },
                   h(
                     "table",
                     {},

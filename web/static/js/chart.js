@@ -114,7 +114,7 @@ export function barChart({ id, title, categories, series, stacked = false, unit 
       h("summary", {}, "查看数据表"),
       h(
         "div",
-        { class: "table-wrap" },
+        { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "表格（可左右滚动）" },
         h(
           "table",
           {},

@@ -544,9 +544,10 @@ export class RegistrationForm {
       this._set(`${role}.hukou.detail`, person.hukou?.detail);
       await this.pickers[`${role}.hukou.region_code`].setValue(person.hukou?.region_code || "");
       // Only a filled hukou address can be "the same": a draft of a section not yet filled has
-      // both empty, and ticking the box would copy the hukou into the residence unseen.
+      // both empty (the pickers at the province), and ticking the box would copy the hukou into
+      // the residence unseen.
       const same =
-        Boolean(person.hukou?.region_code) &&
+        Boolean(person.hukou?.detail) &&
         person.residence?.region_code === person.hukou.region_code &&
         person.residence?.detail === person.hukou.detail;
       const section = this.sections[role];

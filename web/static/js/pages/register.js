@@ -314,7 +314,7 @@ async function renderSummary(body) {
     body.children.length
       ? h(
           "div",
-          { class: "table-wrap" },
+          { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "表格（可左右滚动）" },
           h(
             "table",
             { class: "cards", id: "summary-children" },

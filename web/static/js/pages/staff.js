@@ -185,7 +185,7 @@ async function queueView() {
   const count = h("p", { class: "muted small", "aria-live": "polite" });
   const table = h(
     "div",
-    { class: "table-wrap" },
+    { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "表格（可左右滚动）" },
     h(
       "table",
       { id: "task-table", class: "cards" },
@@ -397,7 +397,7 @@ async function taskView(taskId) {
           children.length
             ? h(
                 "div",
-                { class: "table-wrap" },
+                { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "表格（可左右滚动）" },
                 h(
                   "table",
                   {},
@@ -681,7 +681,7 @@ async function statisticsView() {
   const drill = children.length
     ? h(
         "div",
-        { class: "table-wrap" },
+        { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "表格（可左右滚动）" },
         h(
           "table",
           { id: "stats-children" },

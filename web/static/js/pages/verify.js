@@ -24,7 +24,7 @@ const RESULT = {
   invalid: { icon: "!", kind: "warn", title: "无效二维码", badge: "warn" },
 };
 
-const token = decodeURIComponent(location.pathname.replace(/^\/(v|verify\.html)\/?/, "")).trim();
+const token = decodeURIComponent(location.pathname.replace(/^\/(verify\.html|v)\/?/, "")).trim();
 const box = $("#verify-result");
 
 function facts(c, extra = [], centered = true) {
@@ -45,7 +45,7 @@ function facts(c, extra = [], centered = true) {
   );
 }
 
-function render(r) {
+function render(r, note = "本页面不显示夫妻双方的个人信息。") {
   const look = RESULT[r.result] || RESULT.invalid;
   box.dataset.result = r.result;
   brand(r.certificate);
@@ -54,7 +54,7 @@ function render(r) {
     h("p", { class: "result-title", id: "result-title" }, "证件状态：", h("span", { class: `badge big ${look.badge}` }, look.title)),
     h("p", { class: "muted" }, r.message),
     r.certificate ? facts(r.certificate) : null,
-    h("p", { class: "small muted gap-top" }, "本页面不显示夫妻双方的个人信息。"),
+    h("p", { class: "small muted gap-top" }, note),
   );
   box.hidden = false;
   box.removeAttribute("aria-busy");
@@ -98,7 +98,7 @@ numberForm.addEventListener("submit", async (e) => {
       woman_id_number: $("#n-woman-id").value.trim().toUpperCase(),
       man_id_number: $("#n-man-id").value.trim().toUpperCase(),
     });
-    render(r);
+    render(r, "夫妻双方的姓名、身份证号码和手机号码均已脱敏显示。");
     const c = r.certificate;
     if (c.woman) {
       box.append(h("dl", { class: "facts centered", id: "number-couple" }, h("dt", {}, "女方"), h("dd", {}, person(c.woman)), h("dt", {}, "男方"), h("dd", {}, person(c.man))));
