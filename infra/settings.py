@@ -66,14 +66,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "BIRTHREG_STAGE",
         ALL_UNITS,
-        "deployment stage; local defaults (resource names, the key from the environment) apply only to `local`",
+        "deployment stage, set by the stack; the local stack's resource names apply only to `local`",
     ),
     Setting(
         "PUBLIC_BASE_URL",
-        # every unit that renders a link: QR codes (IssueCertificate, the API's reissue),
-        # staff task links (AwaitReview, the API's work queue), SMS texts (Notify, RequestProofs)
-        (API, r.ISSUE_CERTIFICATE.id, r.AWAIT_REVIEW.id, r.NOTIFY.id, r.REQUEST_PROOFS.id),
-        "the web front end's address, https://<domain> (QR codes, task links, SMS texts)",
+        # every unit that renders a link: QR codes (IssueCertificate, the API's regenerated PDFs),
+        # staff task links (AwaitReview, the API's work queue). The SMS texts carry none: one
+        # segment is 70 characters (adapters/sms.py) and the site's address would not fit.
+        (API, r.ISSUE_CERTIFICATE.id, r.AWAIT_REVIEW.id),
+        "the web front end's address, https://<domain> (QR codes, staff task links)",
         required=True,
         hint="or `-c domain=<site domain>`",
     ),
