@@ -6,8 +6,9 @@ at this module for those who deploy with ``cdk deploy``.
 Stage: ``-c stage=prod`` (cdk CLI) or ``STAGE=prod`` (environment), default "dev".
 Site: ``-c domain=birthreg.example.gov.cn`` or ``SITE_DOMAIN``, and ``-c certificate_arn=arn:aws:acm:us-east-1:…``
 or ``CERTIFICATE_ARN`` (CloudFront's alias): required, the synth fails naming the missing one.
-Settings of infra/settings.py: ``-c NAME=value`` (e.g. ``-c SMS_GATEWAY_URL=https://…``); the same
-``-c``/``--context`` arguments work with ``python -m infra.app``.
+Settings of infra/settings.py: ``-c NAME=value`` (the same ``-c``/``--context`` arguments work with
+``python -m infra.app``); the required ones (``SMS_GATEWAY_URL``, ``SMS_GATEWAY_APP_KEY``) also from
+the environment.
 Browser-upload CORS origins: ``-c web_origins=https://a,https://b`` or ``WEB_ORIGINS``, default
 ``https://<domain>``.
 """
@@ -89,8 +90,11 @@ def main() -> None:
     certificate_arn = app.node.try_get_context("certificate_arn") or os.environ.get("CERTIFICATE_ARN")
     # CORS origins of the browser-upload bucket(s): the site itself
     origins = app.node.try_get_context("web_origins") or os.environ.get("WEB_ORIGINS") or (f"https://{domain}" if domain else "*")
-    # setting values only from the context (-c): a developer's shell environment must not reach a deployment
+    # Setting values from the context (-c); the required ones (deployment-specific, no default) also
+    # from the environment, so `SMS_GATEWAY_URL=… make synth` works. Tunables never come from the
+    # shell: a developer's WORKFLOW_TIME_SCALE must not reach a deployment.
     settings = {s.name: str(v) for s in SETTINGS if (v := app.node.try_get_context(s.name)) is not None}
+    settings |= {s.name: os.environ[s.name] for s in SETTINGS if s.required and s.name not in settings and os.environ.get(s.name)}
     try:
         stack_for(app, stage, domain, certificate_arn, origins, settings)
     except MissingSetting as exc:

@@ -44,13 +44,14 @@ def merge_year(current: str, year: int, entry: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.ops", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--stage", default="dev")
+    stage = argparse.ArgumentParser(add_help=False)
+    stage.add_argument("--stage", default="dev", help="deployment stage (default dev)")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("show")
-    holidays = sub.add_parser("set-holidays")
+    sub.add_parser("show", parents=[stage])
+    holidays = sub.add_parser("set-holidays", parents=[stage])
     holidays.add_argument("year", type=int)
     holidays.add_argument("file", type=Path)
-    window = sub.add_parser("set-window")
+    window = sub.add_parser("set-window", parents=[stage])
     window.add_argument("window", help="HH:MM-HH:MM or always")
     args = parser.parse_args(argv)
 

@@ -32,9 +32,9 @@ def value(ssm, parameter: R.Parameter) -> str:
 def test_set_holidays_merges_one_year(ssm, tmp_path):
     f = tmp_path / "2027.json"
     f.write_text(json.dumps({"holidays": ["2027-01-01"], "workdays": ["2027-02-07"]}))
-    assert ops.main(["--stage", "prod", "set-holidays", "2027", str(f)]) == 0
+    assert ops.main(["set-holidays", "2027", str(f), "--stage", "prod"]) == 0
     f.write_text(json.dumps({"holidays": ["2028-01-03"]}))
-    assert ops.main(["--stage", "prod", "set-holidays", "2028", str(f)]) == 0
+    assert ops.main(["set-holidays", "2028", str(f), "--stage", "prod"]) == 0
     table = json.loads(value(ssm, R.HOLIDAYS))
     assert table == {"2027": {"holidays": ["2027-01-01"], "workdays": ["2027-02-07"]}, "2028": {"holidays": ["2028-01-03"], "workdays": []}}
 
@@ -46,13 +46,13 @@ def test_set_holidays_merges_one_year(ssm, tmp_path):
 def test_a_bad_year_is_refused_and_nothing_written(ssm, tmp_path, capsys, entry):
     f = tmp_path / "bad.json"
     f.write_text(json.dumps(entry))
-    assert ops.main(["--stage", "prod", "set-holidays", "2027", str(f)]) == 2
+    assert ops.main(["set-holidays", "2027", str(f), "--stage", "prod"]) == 2
     assert "refused, nothing written" in capsys.readouterr().err
     assert value(ssm, R.HOLIDAYS) == "{}"
 
 
 def test_set_window(ssm, capsys):
-    assert ops.main(["--stage", "prod", "set-window", "08:30-17:00"]) == 0
+    assert ops.main(["set-window", "08:30-17:00", "--stage", "prod"]) == 0
     assert value(ssm, R.VERIFICATION_WINDOW) == "08:30-17:00"
-    assert ops.main(["--stage", "prod", "set-window", "17:00-08:30"]) == 2
+    assert ops.main(["set-window", "17:00-08:30", "--stage", "prod"]) == 2
     assert value(ssm, R.VERIFICATION_WINDOW) == "08:30-17:00"
