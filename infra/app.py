@@ -23,7 +23,7 @@ import sys
 from aws_cdk import App
 
 from infra.resources import API_GRANTS, FUNCTIONS, PROJECT, ROOT, STATE_MACHINES
-from infra.settings import SETTINGS, MissingSetting
+from infra.settings import SETTINGS, MissingSetting, settings_table
 from infra.stack import GRANT_SUMMARY, BirthRegStack, resource_kind
 
 
@@ -44,19 +44,6 @@ def grants_table() -> str:
         "| every task function, the API | its own log group `/aws/lambda/<name>` | logs "
         "| logs:CreateLogStream, logs:PutLogEvents on that group only |"
     )
-    return "\n".join(rows)
-
-
-def settings_table() -> str:
-    """Markdown table of every declared setting (README.md's configuration table)."""
-    rows = ["| setting | units | default (local) | required outside local | what |", "| --- | --- | --- | --- | --- |"]
-    for s in SETTINGS:
-        units = "all" if len(s.units) > 8 else ", ".join(s.units)
-        default = f"`{s.default}`" if s.default is not None else "—"
-        if s.local is not None:
-            default += f" (`{s.local}`)"
-        required = "yes" + (f" if {s.only_if[0]}={s.only_if[1]}" if s.only_if else "") if s.required else ""
-        rows.append(f"| `{s.name}` | {units} | {default} | {required} | {s.doc} |")
     return "\n".join(rows)
 
 

@@ -198,3 +198,16 @@ def check_units() -> None:
             raise ValueError(f"setting {s.name} names unknown units {sorted(unknown)}")
         if s.only_if and s.only_if[0] not in by_name():
             raise ValueError(f"setting {s.name} depends on undeclared {s.only_if[0]}")
+
+
+def settings_table() -> str:
+    """Markdown table of every declared setting (README.md "Configuration"; ``python -m infra.app --settings``)."""
+    rows = ["| setting | units | default (local) | required outside local | what |", "| --- | --- | --- | --- | --- |"]
+    for s in SETTINGS:
+        units = "all" if set(s.units) == set(ALL_UNITS) else ", ".join(s.units)
+        default = f"`{s.default}`" if s.default is not None else "—"
+        if s.local is not None:
+            default += f" (`{s.local}`)"
+        required = ("yes" + (f" if {s.only_if[0]}={s.only_if[1]}" if s.only_if else "")) if s.required else ""
+        rows.append(f"| `{s.name}` | {units} | {default} | {required} | {s.doc} |")
+    return "\n".join(rows)

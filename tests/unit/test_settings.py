@@ -56,6 +56,11 @@ def test_every_declared_setting_is_read_by_the_code():
     assert "def stage()" in (ROOT / "chalicelib/config.py").read_text()  # BIRTHREG_STAGE's reader
 
 
+def test_readme_shows_the_declared_settings():
+    # the table exists once (here) and README.md shows it as `python -m infra.app --settings` prints it
+    assert S.settings_table() in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
 def test_declaration_names_known_units_once():
     S.check_units()
     assert len(S.by_name()) == len(S.SETTINGS)
