@@ -210,7 +210,6 @@ def secret_field(env: str, field: str) -> str:
     return value
 
 
-@functools.cache
 def secret_key() -> bytes:
     """Key of the citizen tokens, the keyed hashes and the idempotency seal: the TokenKey secret.
 
@@ -218,6 +217,11 @@ def secret_key() -> bytes:
     value): there is no key in the code or the environment, so a forgotten secret cannot
     silently weaken every token and stored hash.
     """
+    return _token_key()
+
+
+@functools.cache
+def _token_key() -> bytes:
     value = secret("BIRTHREG_SECRET_ARN")
     if len(value) < 32:
         raise RuntimeError("the TokenKey secret is shorter than 32 characters")
@@ -305,5 +309,5 @@ def reset_clients() -> None:
     client.cache_clear()
     _session.cache_clear()
     _secret_string.cache_clear()
-    secret_key.cache_clear()
+    _token_key.cache_clear()
     forget_parameters()

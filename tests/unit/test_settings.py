@@ -137,7 +137,7 @@ def test_no_stage_is_no_local_stage(monkeypatch):
 
 def test_the_key_comes_only_from_its_secret(monkeypatch):
     monkeypatch.setattr(config, "secret_key", SECRET_KEY)
-    SECRET_KEY.cache_clear()
+    config.reset_clients()
     monkeypatch.delenv("BIRTHREG_SECRET_ARN", raising=False)
     monkeypatch.setenv("BIRTHREG_SECRET", "a-value-in-the-environment-is-not-a-key")
     for stage in ("prod", "local"):
@@ -145,10 +145,10 @@ def test_the_key_comes_only_from_its_secret(monkeypatch):
         with pytest.raises(config.MissingSetting, match="BIRTHREG_SECRET_ARN"):
             SECRET_KEY()
     monkeypatch.setenv("BIRTHREG_SECRET_ARN", "arn:aws:secretsmanager:us-east-1:1:secret:k")
-    monkeypatch.setattr(config, "_secret_string", lambda arn: "short")
+    monkeypatch.setattr(config, "secret", lambda env: "short")
     with pytest.raises(RuntimeError, match="shorter than 32"):
         SECRET_KEY()
-    SECRET_KEY.cache_clear()
+    config.reset_clients()
 
 
 def test_no_fallback_secret_in_the_code():
