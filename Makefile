@@ -44,8 +44,11 @@ synth: bundles
 deploy: bundles
 	npx --yes aws-cdk@2 deploy -c stage=$(STAGE) --strict $(CDK_ARGS)
 
-# Measures the bundles the template references, so it synthesises first (benchmarks/bundles.py).
-bench: synth
+# Measures the bundles the template references, so it synthesises first (benchmarks/bundles.py),
+# as stage "bench" with example values for what a real deployment must give (nothing is deployed).
+bench: bundles
+	SITE_DOMAIN=bench.example.invalid CERTIFICATE_ARN=arn:aws:acm:us-east-1:000000000000:certificate/bench \
+	SMS_GATEWAY_URL=https://sms.example.invalid/send SMS_GATEWAY_APP_KEY=bench STAGE=bench $(PY) -m infra.app
 	$(PY) -m benchmarks
 
 clean:

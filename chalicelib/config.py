@@ -5,7 +5,7 @@ Every variable read here is declared once in ``infra/settings.py`` (settings) or
 unit exactly the ones it declares. Nothing has a default in code: the declared defaults reach
 the code through the environment (the CDK stack, the local stack, the tests' conftest), so a
 missing variable is an error naming it, never a silent fallback. Only in the stage ``local``
-do resource names default to the local stack's and may the key come from ``BIRTHREG_SECRET``.
+do resource names default to the local stack's.
 
 Secrets arrive by ARN and are fetched once per container; operations data (holiday table,
 verification window) lives in SSM parameters read with a short cache. Clients are created once
@@ -251,12 +251,10 @@ def secret_field(env: str, field: str) -> str:
 def secret_key() -> bytes:
     """Key of the citizen tokens, the keyed hashes and the idempotency seal: the TokenKey secret.
 
-    Only in the local stage (unit tests without a Secrets Manager) may ``BIRTHREG_SECRET`` give
-    it directly; anywhere else the secret's ARN is required, so a forgotten secret cannot
+    Always read from Secrets Manager by its ARN (the local stack creates it in moto with a random
+    value): there is no key in the code or the environment, so a forgotten secret cannot
     silently weaken every token and stored hash.
     """
-    if is_local() and os.environ.get("BIRTHREG_SECRET"):
-        return os.environ["BIRTHREG_SECRET"].encode()
     value = secret("BIRTHREG_SECRET_ARN")  # fetched once per container and ARN (_secret_string)
     if len(value) < 32:
         raise RuntimeError("the TokenKey secret is shorter than 32 characters")

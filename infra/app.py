@@ -6,8 +6,9 @@ at this module for those who deploy with ``cdk deploy``.
 Stage: ``-c stage=prod`` (cdk CLI) or ``STAGE=prod`` (environment), default "dev".
 Site: ``-c domain=birthreg.example.gov.cn`` or ``SITE_DOMAIN``, and ``-c certificate_arn=arn:aws:acm:us-east-1:…``
 or ``CERTIFICATE_ARN`` (CloudFront's alias): required, the synth fails naming the missing one.
-Settings of infra/settings.py: ``-c NAME=value`` (e.g. ``-c SMS_GATEWAY_URL=https://…``); the same
-``-c``/``--context`` arguments work with ``python -m infra.app``.
+Settings of infra/settings.py: ``-c NAME=value`` (the same ``-c``/``--context`` arguments work with
+``python -m infra.app``); the required ones (``SMS_GATEWAY_URL``, ``SMS_GATEWAY_APP_KEY``) also from
+the environment.
 Browser-upload CORS origins: ``-c web_origins=https://a,https://b`` or ``WEB_ORIGINS``, default
 ``https://<domain>``.
 """
@@ -24,7 +25,7 @@ from cdk_nag import AwsSolutionsChecks
 
 from infra import package
 from infra.resources import API_GRANTS, FUNCTIONS, PROJECT, ROOT, STATE_MACHINES
-from infra.settings import SETTINGS, MissingSetting
+from infra.settings import SETTINGS, MissingSetting, settings_table
 from infra.stack import GRANT_SUMMARY, BirthRegStack, resource_kind
 
 
@@ -45,19 +46,6 @@ def grants_table() -> str:
         "| every task function, the API | its own log group `/aws/lambda/<name>` | logs "
         "| logs:CreateLogStream, logs:PutLogEvents on that group only |"
     )
-    return "\n".join(rows)
-
-
-def settings_table() -> str:
-    """Markdown table of every declared setting (README.md's configuration table)."""
-    rows = ["| setting | units | default (local) | required outside local | what |", "| --- | --- | --- | --- | --- |"]
-    for s in SETTINGS:
-        units = "all" if len(s.units) > 8 else ", ".join(s.units)
-        default = f"`{s.default}`" if s.default is not None else "—"
-        if s.local is not None:
-            default += f" (`{s.local}`)"
-        required = "yes" + (f" if {s.only_if[0]}={s.only_if[1]}" if s.only_if else "") if s.required else ""
-        rows.append(f"| `{s.name}` | {units} | {default} | {required} | {s.doc} |")
     return "\n".join(rows)
 
 
@@ -91,8 +79,11 @@ def main() -> None:
     certificate_arn = app.node.try_get_context("certificate_arn") or os.environ.get("CERTIFICATE_ARN")
     # CORS origins of the browser-upload bucket(s): the site itself
     origins = app.node.try_get_context("web_origins") or os.environ.get("WEB_ORIGINS") or (f"https://{domain}" if domain else "*")
-    # setting values only from the context (-c): a developer's shell environment must not reach a deployment
+    # Setting values from the context (-c); the required ones (deployment-specific, no default) also
+    # from the environment, so `SMS_GATEWAY_URL=… make synth` works. Tunables never come from the
+    # shell: a developer's WORKFLOW_TIME_SCALE must not reach a deployment.
     settings = {s.name: str(v) for s in SETTINGS if (v := app.node.try_get_context(s.name)) is not None}
+    settings |= {s.name: os.environ[s.name] for s in SETTINGS if s.required and s.name not in settings and os.environ.get(s.name)}
     # The task functions' bundles the template references, built (or found current) first: the
     # one command that synthesises also builds what is deployed (cdk deploy runs this module).
     package.ensure_built(log=lambda m: print(m, file=sys.stderr))

@@ -68,14 +68,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "BIRTHREG_STAGE",
         ALL_UNITS,
-        "deployment stage; local defaults (resource names, the key from the environment) apply only to `local`",
+        "deployment stage, set by the stack; the local stack's resource names apply only to `local`",
     ),
     Setting(
         "PUBLIC_BASE_URL",
-        # every unit that renders a link: QR codes (IssueCertificate, the API's reissue),
-        # staff task links (AwaitReview, the API's work queue), SMS texts (Notify, RequestProofs)
-        (API, r.ISSUE_CERTIFICATE.id, r.AWAIT_REVIEW.id, r.NOTIFY.id, r.REQUEST_PROOFS.id),
-        "the web front end's address, https://<domain> (QR codes, task links, SMS texts)",
+        # every unit that renders a link: QR codes (IssueCertificate, the API's regenerated PDFs),
+        # staff task links (AwaitReview, the API's work queue). The SMS texts carry none: one
+        # segment is 70 characters (adapters/sms.py) and the site's address would not fit.
+        (API, r.ISSUE_CERTIFICATE.id, r.AWAIT_REVIEW.id),
+        "the web front end's address, https://<domain> (QR codes, staff task links)",
         required=True,
         hint="or `-c domain=<site domain>`",
     ),
@@ -219,3 +220,16 @@ def check_units() -> None:
             raise ValueError(f"setting {s.name} names unknown units {sorted(unknown)}")
         if s.only_if and s.only_if[0] not in by_name():
             raise ValueError(f"setting {s.name} depends on undeclared {s.only_if[0]}")
+
+
+def settings_table() -> str:
+    """Markdown table of every declared setting (README.md "Configuration"; ``python -m infra.app --settings``)."""
+    rows = ["| setting | units | default (local) | required outside local | what |", "| --- | --- | --- | --- | --- |"]
+    for s in SETTINGS:
+        units = "all" if set(s.units) == set(ALL_UNITS) else ", ".join(s.units)
+        default = f"`{s.default}`" if s.default is not None else "—"
+        if s.local is not None:
+            default += f" (`{s.local}`)"
+        required = ("yes" + (f" if {s.only_if[0]}={s.only_if[1]}" if s.only_if else "")) if s.required else ""
+        rows.append(f"| `{s.name}` | {units} | {default} | {required} | {s.doc} |")
+    return "\n".join(rows)

@@ -74,7 +74,7 @@ def stack():
 
     # Every request of the suite comes from 127.0.0.1: the per-client-IP limits would stop the
     # suite, not an abuser. test_citizen_sms.py lowers them again to test them.
-    # (set, not setdefault: the process already holds the declared local values, _local_settings)
+    # (Set, not defaulted: _local_settings() above already put the declared limits there.)
     os.environ["SMS_IP_LIMIT"] = "100000"
     os.environ["QUERY_IP_LIMIT"] = "100000"
     s = LocalStack(api_port=free_port()).start()

@@ -1,9 +1,10 @@
 """No drift: what the local stack deploys is what the synthesised CloudFormation template deploys.
 
 Both are generated from ``infra/resources.py``; this test compares the two results
-resource by resource — tables (keys, attribute types, GSIs, TTL), functions (handler,
-runtime, timeout, memory, environment variable names), buckets, topics, the signing key,
-the staff user pool and the state machine definition (with ARNs replaced by function ids).
+resource by resource — tables (keys, attribute types, GSIs, TTL), functions and the API (handler,
+runtime, timeout, memory, environment variable names: exactly the declared ones of
+``infra/settings.py``), buckets, topics, the signing key, the staff user pool, the secrets, the
+operations parameters and the state machine definition (with ARNs replaced by function ids).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import boto3
 import pytest
 
 from infra import resources as R
-from tests.conftest import SYNTH_STAGE
+from infra import settings as S
+from tests.conftest import SYNTH_DOMAIN, SYNTH_SETTINGS, SYNTH_STAGE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -66,11 +68,48 @@ def test_functions(stack, template, fn):
     assert local["Runtime"] == cfn["Runtime"]
     assert local["Timeout"] == cfn["Timeout"]
     assert local["MemorySize"] == cfn["MemorySize"]
-    resource_env = set(R.environment_for(fn.grants, {r: "x" for r in R.by_id()} | {f"{p.id}Client": "x" for p in R.USER_POOLS}))
-    local_env = set(local.get("Environment", {}).get("Variables", {}))
-    cfn_env = set(cfn.get("Environment", {}).get("Variables", {}))
-    assert resource_env <= local_env and resource_env <= cfn_env
-    assert local_env & resource_env == cfn_env & resource_env
+    assert_same_environment(fn.id, local.get("Environment", {}).get("Variables", {}), cfn["Environment"]["Variables"], stack)
+
+
+def test_api(stack, template):
+    (cfn,) = _resources(template, "AWS::Serverless::Function")
+    assert_same_environment(S.API, stack.environments[S.API], cfn["Environment"]["Variables"], stack)
+
+
+def assert_same_environment(unit: str, local_env: dict, cfn_env: dict, stack) -> None:
+    """Both deployments give ``unit`` exactly what infra/settings.py declares for their stage;
+    they differ only in settings whose delivery depends on another one (the SMS gateway's, as the
+    local stack sends by SNS)."""
+    names = {r: "x" for r in R.by_id()} | {f"{p.id}Client": "x" for p in R.USER_POOLS}
+    declared_ci = S.environment_of(unit, names, SYNTH_STAGE, {**SYNTH_SETTINGS, "domain": SYNTH_DOMAIN})
+    assert set(cfn_env) - {"POWERTOOLS_SERVICE_NAME"} == set(declared_ci)
+    assert local_env == stack.environments[unit]
+    assert set(local_env) == set(S.environment_of(unit, names, "local", local_env))
+    conditional = {s.name for s in S.SETTINGS if s.only_if}
+    assert set(local_env) ^ set(declared_ci) <= conditional, unit
+    assert local_env["BIRTHREG_STAGE"] == "local" and cfn_env["BIRTHREG_STAGE"] == SYNTH_STAGE
+
+
+@pytest.mark.parametrize("secret", R.SECRETS, ids=lambda x: x.id)
+def test_secrets(stack, template, secret):
+    cfn = _named(template, "AWS::SecretsManager::Secret", "Name", R.physical_name(secret.suffix, SYNTH_STAGE))
+    sm = boto3.client("secretsmanager")
+    local = sm.describe_secret(SecretId=stack.names[secret.id])
+    assert local["Name"] == R.physical_name(secret.suffix, "local")
+    value = sm.get_secret_value(SecretId=stack.names[secret.id])["SecretString"]
+    if secret.generate:  # a random value of its own in each deployment, never one in the code
+        assert "GenerateSecretString" in cfn and len(value) >= 32
+    else:
+        assert cfn["SecretString"] == value == secret.placeholder
+
+
+@pytest.mark.parametrize("parameter", R.PARAMETERS, ids=lambda x: x.id)
+def test_parameters(stack, template, parameter):
+    cfn = _named(template, "AWS::SSM::Parameter", "Name", parameter.name(SYNTH_STAGE))
+    local = boto3.client("ssm").get_parameter(Name=parameter.name("local"))["Parameter"]
+    assert cfn["Type"] == local["Type"] == "String"
+    assert cfn["Value"] == parameter.initial
+    assert local["Value"] == (parameter.local_initial if parameter.local_initial is not None else parameter.initial)
 
 
 def test_buckets_topics_key_and_pool(stack, template):

@@ -13,6 +13,7 @@ def _public_base_url(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _token_key(monkeypatch):
-    """The TokenKey secret (Secrets Manager, by ARN, when deployed): a fixed test key here, given
-    as the local stage allows (``BIRTHREG_SECRET``)."""
-    monkeypatch.setenv("BIRTHREG_SECRET", "unit-test-token-key-" + "0" * 24)
+    """The TokenKey secret (Secrets Manager, by ARN, when deployed): a fixed test key here."""
+    from chalicelib import config
+
+    monkeypatch.setattr(config, "secret_key", lambda: b"unit-test-token-key-" + b"0" * 24)
