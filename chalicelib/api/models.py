@@ -198,6 +198,8 @@ def plain(body: BaseModel) -> dict[str, Any]:
 
 __all__ = [
     "BirthRecord",
+    "CaptchaRequest",
+    "CertificateByNumber",
     "CoupleIds",
     "CoupleIdsQuery",
     "NoBody",
