@@ -18,6 +18,7 @@ from infra.resources import (
     KEYS,
     PARAMETERS,
     SECRETS,
+    SITES,
     STATE_MACHINES,
     TABLES,
     TOPICS,
@@ -130,9 +131,53 @@ def statements(grant: Grant, arns: Mapping[str, str]) -> list[Statement]:
     raise ValueError(f"unknown access {grant.access!r} on {kind} {grant.resource!r}")
 
 
-def document(grants: tuple[Grant, ...], arns: Mapping[str, str]) -> dict[str, Any]:
-    """The role policy document of a unit with these grants (its log group's statement aside)."""
-    return {"Version": "2012-10-17", "Statement": [s for g in grants for s in statements(g, arns)]}
+# Deployed only (infra/stack.py), not in the local stack: the customer-managed key encrypting the
+# tables, the uploads/documents buckets and the topics, and CheckUpload's on-failure queue. Their
+# statements are part of a unit's document whenever ``arns`` names them (the template comparison);
+# the local stack has neither resource, so no call of a unit there can need them.
+DATA_KEY = "DataKey"
+ON_FAILURE_QUEUE = "OnFailureQueue"
+# What CDK's grants on an encrypted table / bucket / topic add on the key.
+_KEY_READ = ("kms:Decrypt", "kms:DescribeKey")
+_KEY_WRITE = ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*")
+_KEY_BUCKET_READ = ("kms:Decrypt",)
+_KEY_BUCKET_WRITE = ("kms:Decrypt", "kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*")
+_KEY_PUBLISH = ("kms:Decrypt", "kms:GenerateDataKey*")
+# Active tracing (X-Ray): these actions have no resource type, so IAM accepts only "*".
+XRAY_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
+# Lambda's on-failure destination for asynchronous invokes is called with the function's role.
+ON_FAILURE_ACTIONS = ("sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl")
+
+
+def _data_key_actions(grant: Grant) -> tuple[str, ...]:
+    kind = _kind_of(grant.resource)
+    if kind == "table":
+        return _KEY_WRITE if grant.access == "write" else _KEY_READ
+    if kind == "bucket" and not any(site.bucket == grant.resource for site in SITES):  # the web bucket: S3's key
+        return _KEY_BUCKET_WRITE if grant.access == "write" else _KEY_BUCKET_READ
+    if kind == "topic":
+        return _KEY_PUBLISH
+    return ()
+
+
+def document(grants: tuple[Grant, ...], arns: Mapping[str, str], *, async_invoked: bool = False) -> dict[str, Any]:
+    """The role policy document of a unit with these grants (its log group's statement aside):
+    the grants' statements, X-Ray, and -- where ``arns`` names them -- the data key's actions its
+    grants imply and (``async_invoked``: S3 notifications) the on-failure queue."""
+    out = [s for g in grants for s in statements(g, arns)]
+    out.append(_allow(XRAY_ACTIONS, ["*"]))
+    if DATA_KEY in arns:
+        actions = sorted({a for g in grants for a in _data_key_actions(g)})
+        if actions:
+            out.append(_allow(tuple(actions), [arns[DATA_KEY]]))
+    if async_invoked and ON_FAILURE_QUEUE in arns:
+        out.append(_allow(ON_FAILURE_ACTIONS, [arns[ON_FAILURE_QUEUE]]))
+    return {"Version": "2012-10-17", "Statement": out}
+
+
+def async_invoked(function_id: str) -> bool:
+    """Invoked asynchronously by a bucket notification (``Bucket.notify``)."""
+    return any(b.notify == function_id for b in BUCKETS)
 
 
 def deployed_arns(names: Mapping[str, str], region: str, account: str, partition: str = "aws") -> dict[str, str]:
@@ -153,4 +198,7 @@ def deployed_arns(names: Mapping[str, str], region: str, account: str, partition
     for group in (TOPICS, STATE_MACHINES, SECRETS):
         for r in group:
             arns[r.id] = names[r.id]
+    for deployed_only in (DATA_KEY, ON_FAILURE_QUEUE):  # ARNs, where the deployment has them
+        if deployed_only in names:
+            arns[deployed_only] = names[deployed_only]
     return arns

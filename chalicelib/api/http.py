@@ -153,8 +153,8 @@ class Operation:
 
     ``body``: the name of its request model in ``api/models.py`` (``"RegistrationForm"``: the
     domain's form); ``status``: its success status; ``security``: the credentials it accepts (any
-    one of them: ``citizen_token``, ``query_code``, ``staff``); ``headers``: other request headers
-    (``idempotency_key`` required, ``idempotency_key?`` optional); ``statuses``: the error statuses it
+    one of them: ``citizen_token``, ``query_code``, ``staff``); ``headers``: other request headers or
+    query parameters (``idempotency_key`` required, ``idempotency_key?`` optional; ``certificate_token``); ``statuses``: the error statuses it
     can answer besides 400 (and 401/403 with credentials, 404 with path parameters).
     """
 

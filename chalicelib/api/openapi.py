@@ -65,7 +65,14 @@ _HEADERS = {
         "in": "header",
         "description": "the client's key for a retried write: the same key replays the first answer",
         "schema": {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{8,128}$"},
-    }
+    },
+    # a query parameter, declared the same way
+    "certificate_token": {
+        "name": "token",
+        "in": "query",
+        "description": "the certificate's QR token (the URL's last segment): only its holder learns the status",
+        "schema": {"type": "string", "maxLength": 2048},
+    },
 }
 _STATUS_TEXT = {
     200: "OK",

@@ -93,7 +93,7 @@ def revocations():
     return _json(verification.revocations(since), cache="public, max-age=60")
 
 
-@route(bp, "/v1/certificates/{registration_number}/status", methods=["GET"])
+@route(bp, "/v1/certificates/{registration_number}/status", methods=["GET"], headers=("certificate_token",))
 def certificate_status(registration_number: str):
     from chalicelib.services import verification
 
@@ -134,8 +134,9 @@ def staff_record_birth(registration_number: str):
     from chalicelib.services import certificates, verification
 
     staff = _staff(MEDICAL_INSTITUTION)
+    body = request_body(bp)  # a malformed body is a 400 whichever certificate it names
     verification.staff_certificate(registration_number, staff=staff)  # 404 outside its jurisdiction
-    return _json(certificates.record_birth(registration_number, request_body(bp), staff=staff))
+    return _json(certificates.record_birth(registration_number, body, staff=staff))
 
 
 @route(bp, "/v1/staff/cases/{case_id}/paper-certificate", methods=["POST"], body="PaperCertificate", status=201, security=STAFF, statuses=(409,))

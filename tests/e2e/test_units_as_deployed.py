@@ -77,7 +77,7 @@ def test_a_function_missing_a_variable_fails_although_the_process_has_it(stack, 
     name = deploy_identity_check(stack, grants=R.IDENTITY_CHECK.grants, environment=env)
     failed, payload = invoke(name, case_id)
     assert failed
-    assert payload["errorType"] == "RuntimeError"
+    assert payload["errorType"] == "MissingSetting"  # a RuntimeError naming the variable
     assert "CASES_TABLE" in payload["errorMessage"]
 
 

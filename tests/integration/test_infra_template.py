@@ -314,7 +314,8 @@ def test_no_resources_beyond_the_definitions(template):
     assert len(of_type(template, "AWS::Lambda::Function")) == len(R.FUNCTIONS)
     assert not [k for k, v in template["Resources"].items() if v["Type"].startswith("Custom::")]
     assert len(of_type(template, "AWS::StepFunctions::StateMachine")) == len(R.STATE_MACHINES)
-    assert len(of_type(template, "AWS::SecretsManager::Secret")) == len(R.SECRETS)
+    # + the origin-verify header value CloudFront sends and the API's WebACL checks (infra/stack.py)
+    assert len(of_type(template, "AWS::SecretsManager::Secret")) == len(R.SECRETS) + 1
     assert len(of_type(template, "AWS::SSM::Parameter")) == len(R.PARAMETERS)
     assert len(of_type(template, "AWS::Events::Rule")) == len(R.SCHEDULES)
 
@@ -760,7 +761,7 @@ def test_waf_on_the_api_stage_with_managed_rules_rate_limit_and_origin_check(tem
     (header,) = headers
     assert header["HeaderName"] == "x-origin-verify"
     assert header["HeaderValue"] == match["SearchString"]
-    (secret,) = of_type(template, "AWS::SecretsManager::Secret")
+    (secret,) = [k for k, v in of_type(template, "AWS::SecretsManager::Secret").items() if v["Properties"].get("Name", "").endswith("-origin-verify")]
     assert referenced_ids(header["HeaderValue"]) == {secret}
     (association,) = of_type(template, "AWS::WAFv2::WebACLAssociation").values()
     assert referenced_ids(association["Properties"]["WebACLArn"]) == {k for k, v in of_type(template, "AWS::WAFv2::WebACL").items() if v is acl}

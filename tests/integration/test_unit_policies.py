@@ -41,6 +41,12 @@ def arn_of(template: dict, logical_id: str) -> str:
         return f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{logical_id}"
     if kind == "AWS::Cognito::UserPool":
         return f"arn:aws:cognito-idp:{REGION}:{ACCOUNT}:userpool/{logical_id}"
+    if kind == "AWS::SecretsManager::Secret":
+        return f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{props['Name']}"
+    if kind == "AWS::SSM::Parameter":
+        return props["Name"]  # a Ref is the name; the statement joins it into the ARN
+    if kind == "AWS::SQS::Queue":
+        return f"arn:aws:sqs:{REGION}:{ACCOUNT}:{props['QueueName']}"
     if kind == "AWS::Logs::LogGroup":
         return f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{props['LogGroupName']}:*"
     raise AssertionError(f"a role policy names {kind} {logical_id}: add it here")
@@ -89,6 +95,14 @@ def names_in(template: dict) -> dict[str, str]:
         (names[k.id],) = referenced_ids(alias["Properties"]["TargetKeyId"])  # the key's logical id, as arn_of
     for p in R.USER_POOLS:
         names[p.id] = by_property(template, "AWS::Cognito::UserPool", "UserPoolName", R.physical_name(p.suffix, STAGE))[0]
+    for x in R.SECRETS:
+        names[x.id] = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{R.physical_name(x.suffix, STAGE)}"
+    for p in R.PARAMETERS:
+        names[p.id] = p.name(STAGE)
+    _, alias = by_property(template, "AWS::KMS::Alias", "AliasName", f"alias/{R.physical_name('data', STAGE)}")
+    (data_key,) = referenced_ids(alias["Properties"]["TargetKeyId"])
+    names[policies.DATA_KEY] = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{data_key}"
+    names[policies.ON_FAILURE_QUEUE] = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{R.physical_name('on-failure', STAGE)}"
     for m in R.STATE_MACHINES:
         names[m.id] = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{R.physical_name(m.suffix, STAGE)}"
     return names
@@ -107,7 +121,7 @@ def test_role_policy_is_the_one_of_infra_policies(template, unit: str, grants: t
     deployed = pairs(role_statements(template, role_id), lambda r: resolve(template, r))
 
     arns = policies.deployed_arns(names_in(template), REGION, ACCOUNT)
-    declared = pairs(policies.document(grants, arns)["Statement"], str)
+    declared = pairs(policies.document(grants, arns, async_invoked=policies.async_invoked(unit))["Statement"], str)
 
     assert deployed, unit
     assert sorted(deployed - declared) == [], f"{unit}: the template grants more than infra/policies.py"
