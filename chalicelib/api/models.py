@@ -220,6 +220,7 @@ __all__ = [
     "SmsCodeVerify",
     "StaffAccount",
     "StaffLogin",
+    "StaffMfaCode",
     "StaffNewPassword",
     "UploadRequest",
     "parse",
