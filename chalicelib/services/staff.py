@@ -195,9 +195,9 @@ def mfa_setup(body: Any) -> dict[str, Any]:
             ChallengeResponses={"USERNAME": f["username"]},
         )
     # A wrong code: EnableSoftwareTokenMFAException from Cognito, CodeMismatchException from moto.
-    except (idp.exceptions.CodeMismatchException, idp.exceptions.EnableSoftwareTokenMFAException):
+    except (idp.exceptions.CodeMismatchException, idp.exceptions.EnableSoftwareTokenMFAException, idp.exceptions.ExpiredCodeException):
         raise _code_mismatch() from None
-    except (idp.exceptions.NotAuthorizedException, idp.exceptions.ResourceNotFoundException, idp.exceptions.ExpiredCodeException):
+    except (idp.exceptions.NotAuthorizedException, idp.exceptions.ResourceNotFoundException):
         raise _session_expired() from None
     if "AuthenticationResult" not in result:
         raise errors.Unauthorized("暂不支持该登录方式", code="UNSUPPORTED_CHALLENGE")
