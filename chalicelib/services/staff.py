@@ -132,10 +132,20 @@ def _challenge(idp, result: dict[str, Any], username: str) -> dict[str, Any] | N
     raise errors.Unauthorized("暂不支持该登录方式", code="UNSUPPORTED_CHALLENGE")
 
 
-def _signed_in(result: dict[str, Any], action: str) -> dict[str, Any]:
+def _next(idp, result: dict[str, Any], username: str, action: str) -> dict[str, Any]:
+    """The next challenge, or the tokens (signed in: the audit entry ``action``)."""
+    challenge = _challenge(idp, result, username)
+    if challenge is not None:
+        return challenge
     out = _tokens(result["AuthenticationResult"])
     audit.append(f"STAFF#{out['staff']['staff_id']}", actor=out["staff"]["staff_id"], action=action)
     return out
+
+
+def _respond(idp, challenge: str, session: str, responses: dict[str, str]) -> dict[str, Any]:
+    return idp.respond_to_auth_challenge(
+        ClientId=config.staff_user_pool_client_id(), ChallengeName=challenge, Session=session, ChallengeResponses=responses
+    )
 
 
 def login(body: Any) -> dict[str, Any]:
@@ -151,20 +161,14 @@ def login(body: Any) -> dict[str, Any]:
         raise errors.Unauthorized("密码已被重置，请联系管理员", code="PASSWORD_RESET_REQUIRED") from None
     except (idp.exceptions.NotAuthorizedException, idp.exceptions.UserNotFoundException):
         raise _login_failed() from None
-    challenge = _challenge(idp, result, f["username"])
-    return challenge or _signed_in(result, "staff.login")
+    return _next(idp, result, f["username"], "staff.login")
 
 
 def complete_new_password(body: Any) -> dict[str, Any]:
     f = _fields(body, ("username", "session", "new_password"))
     idp = _idp()
     try:
-        result = idp.respond_to_auth_challenge(
-            ClientId=config.staff_user_pool_client_id(),
-            ChallengeName="NEW_PASSWORD_REQUIRED",
-            Session=f["session"],
-            ChallengeResponses={"USERNAME": f["username"], "NEW_PASSWORD": f["new_password"]},
-        )
+        result = _respond(idp, "NEW_PASSWORD_REQUIRED", f["session"], {"USERNAME": f["username"], "NEW_PASSWORD": f["new_password"]})
     except idp.exceptions.InvalidPasswordException:
         raise errors.ValidationFailed(
             details=[errors.FieldError("new_password", "WEAK_PASSWORD", "新密码不符合要求（至少8位，含大小写字母、数字和符号）")]
@@ -172,12 +176,10 @@ def complete_new_password(body: Any) -> dict[str, Any]:
     # An unknown session: NotAuthorizedException from Cognito, ResourceNotFoundException from moto.
     except (idp.exceptions.NotAuthorizedException, idp.exceptions.CodeMismatchException, idp.exceptions.ResourceNotFoundException):
         raise _session_expired() from None
-    challenge = _challenge(idp, result, f["username"])
-    if challenge is None:
-        return _signed_in(result, "staff.password_set")
-    # The password is set; the second factor follows (MFA_SETUP on the required-MFA pool).
-    audit.append(f"STAFF#{f['username']}", actor=f["username"], action="staff.password_set")
-    return challenge
+    if "ChallengeName" in result:
+        # The password is set; the second factor follows (MFA_SETUP on the required-MFA pool).
+        audit.append(f"STAFF#{f['username']}", actor=f["username"], action="staff.password_set")
+    return _next(idp, result, f["username"], "staff.password_set")
 
 
 def mfa_setup(body: Any) -> dict[str, Any]:
@@ -188,20 +190,13 @@ def mfa_setup(body: Any) -> dict[str, Any]:
         verified = idp.verify_software_token(Session=f["session"], UserCode=f["code"], FriendlyDeviceName="staff-console")
         if verified.get("Status") != "SUCCESS":
             raise _code_mismatch()
-        result = idp.respond_to_auth_challenge(
-            ClientId=config.staff_user_pool_client_id(),
-            ChallengeName="MFA_SETUP",
-            Session=verified.get("Session") or f["session"],
-            ChallengeResponses={"USERNAME": f["username"]},
-        )
+        result = _respond(idp, "MFA_SETUP", verified.get("Session") or f["session"], {"USERNAME": f["username"]})
     # A wrong code: EnableSoftwareTokenMFAException from Cognito, CodeMismatchException from moto.
     except (idp.exceptions.CodeMismatchException, idp.exceptions.EnableSoftwareTokenMFAException, idp.exceptions.ExpiredCodeException):
         raise _code_mismatch() from None
     except (idp.exceptions.NotAuthorizedException, idp.exceptions.ResourceNotFoundException):
         raise _session_expired() from None
-    if "AuthenticationResult" not in result:
-        raise errors.Unauthorized("暂不支持该登录方式", code="UNSUPPORTED_CHALLENGE")
-    return _signed_in(result, "staff.mfa_enabled")
+    return _next(idp, result, f["username"], "staff.mfa_enabled")
 
 
 def mfa(body: Any) -> dict[str, Any]:
@@ -209,20 +204,13 @@ def mfa(body: Any) -> dict[str, Any]:
     f = _fields(body, ("username", "session", "code"))
     idp = _idp()
     try:
-        result = idp.respond_to_auth_challenge(
-            ClientId=config.staff_user_pool_client_id(),
-            ChallengeName="SOFTWARE_TOKEN_MFA",
-            Session=f["session"],
-            ChallengeResponses={"USERNAME": f["username"], "SOFTWARE_TOKEN_MFA_CODE": f["code"]},
-        )
+        result = _respond(idp, "SOFTWARE_TOKEN_MFA", f["session"], {"USERNAME": f["username"], "SOFTWARE_TOKEN_MFA_CODE": f["code"]})
     # Cognito answers ExpiredCodeException for a code already used once.
     except (idp.exceptions.CodeMismatchException, idp.exceptions.ExpiredCodeException):
         raise _code_mismatch() from None
     except (idp.exceptions.NotAuthorizedException, idp.exceptions.ResourceNotFoundException):
         raise _session_expired() from None
-    if "AuthenticationResult" not in result:
-        raise errors.Unauthorized("暂不支持该登录方式", code="UNSUPPORTED_CHALLENGE")
-    return _signed_in(result, "staff.login")
+    return _next(idp, result, f["username"], "staff.login")
 
 
 # ------------------------------------------------------------------------ administration
