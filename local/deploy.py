@@ -161,8 +161,11 @@ def deploy(
             PoolName=r.physical_name(pool.suffix, stage),
             Schema=[{"Name": a, "AttributeDataType": "String", "Mutable": True} for a in pool.custom_attributes],
             AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
+            MfaConfiguration="ON",
         )
         pool_id = created["UserPool"]["Id"]
+        # As infra/stack.py: MFA required, an authenticator app (TOTP) only.
+        idp.set_user_pool_mfa_config(UserPoolId=pool_id, SoftwareTokenMfaConfiguration={"Enabled": True}, MfaConfiguration="ON")
         client = idp.create_user_pool_client(
             UserPoolId=pool_id,
             ClientName=f"{r.physical_name(pool.suffix, stage)}-web",

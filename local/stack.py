@@ -39,6 +39,8 @@ def _prepare_environment(moto_port: int) -> None:
             "AWS_ENDPOINT_URL": f"http://127.0.0.1:{moto_port}",
             "MOTO_PORT": str(moto_port),
             "BIRTHREG_STAGE": STAGE,
+            # moto checks staff TOTP codes (its fixed secret) as Cognito does, instead of accepting any
+            "MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP": "true",
         }
     )
 

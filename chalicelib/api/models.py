@@ -27,7 +27,7 @@ from chalicelib.services.certificates import PAPER_NUMBER_RE, SEXES
 from chalicelib.services.otp import CODE_RE, PURPOSE_LABELS
 from chalicelib.services.ratings import MAX_COMMENT
 from chalicelib.services.review import DECISIONS, DOCUMENTS, MAX_REASON
-from chalicelib.services.staff import OFFICE_RE, USERNAME_RE
+from chalicelib.services.staff import MFA_CODE_RE, OFFICE_RE, USERNAME_RE
 from chalicelib.services.uploads import CONTENT_TYPES, DOCUMENT_RE
 
 M = TypeVar("M", bound=BaseModel)
@@ -148,6 +148,15 @@ class StaffNewPassword(Body):
     new_password: Password
 
 
+class StaffMfaCode(Body):
+    """POST /v1/staff/login/mfa-setup (the first code of a newly added authenticator app) and
+    POST /v1/staff/login/mfa (the app's current code at a later sign-in)."""
+
+    username: ShortText
+    session: Annotated[str, Field(min_length=20, max_length=2048), Text]  # Cognito Session: 20-2048
+    code: Annotated[str, Field(pattern=_pattern(MFA_CODE_RE))]  # 6 digits (TOTP, 30 s)
+
+
 class StaffAccount(Body):
     """POST /v1/staff/accounts: a new staff account (an administrator creates it)."""
 
@@ -211,6 +220,7 @@ __all__ = [
     "SmsCodeVerify",
     "StaffAccount",
     "StaffLogin",
+    "StaffMfaCode",
     "StaffNewPassword",
     "UploadRequest",
     "parse",

@@ -55,6 +55,20 @@ def new_password():
     return Response(body=staff.complete_new_password(request_body(bp)), status_code=200, headers={"Cache-Control": "no-store"})
 
 
+@route(bp, "/v1/staff/login/mfa-setup", methods=["POST"], body="StaffMfaCode", statuses=(401, 429))
+def mfa_setup():
+    from chalicelib.services import staff
+
+    return Response(body=staff.mfa_setup(request_body(bp)), status_code=200, headers={"Cache-Control": "no-store"})
+
+
+@route(bp, "/v1/staff/login/mfa", methods=["POST"], body="StaffMfaCode", statuses=(401, 429))
+def mfa():
+    from chalicelib.services import staff
+
+    return Response(body=staff.mfa(request_body(bp)), status_code=200, headers={"Cache-Control": "no-store"})
+
+
 @route(bp, "/v1/staff/me", methods=["GET"], security=STAFF)
 def me():
     from chalicelib import auth

@@ -1,7 +1,10 @@
 """Staff accounts: sign-in and administration, on the StaffPool user pool.
 
-Sign-in (``login``, ``complete_new_password``) uses Cognito's public USER_PASSWORD_AUTH flow;
-the API then verifies the ID token on each request (``chalicelib.auth``).
+Sign-in (``login``, ``complete_new_password``, ``mfa_setup``, ``mfa``) uses Cognito's public
+USER_PASSWORD_AUTH flow and its challenges: a new password at the first sign-in, then the second
+factor the pool requires (an authenticator app, TOTP): set up once (MFA_SETUP), asked at every
+sign-in after (SOFTWARE_TOKEN_MFA). The API then verifies the ID token on each request
+(``chalicelib.auth``).
 
 Administration follows 001 一(二)1 "按照管辖层级，将本级业务操作员和下一级系统管理员用户信息…进行登记注册"
 and 三(二)3 "管理下一级系统管理员、本级业务操作员的用户信息": an administrator of region R creates
@@ -23,6 +26,7 @@ import re
 import secrets
 import string
 from typing import Any
+from urllib.parse import quote
 
 from chalicelib import auth, config
 from chalicelib.domain import errors, regions
@@ -31,6 +35,8 @@ from chalicelib.store import audit
 
 USERNAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{2,63}")
 OFFICE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{1,31}")
+MFA_CODE_RE = re.compile(r"[0-9]{6}")
+MFA_ISSUER = "生育登记"  # the account's name in the authenticator app
 LEVEL_MONITOR = {"province": auth.PROVINCE_MONITOR, "city": auth.CITY_MONITOR, "county": auth.COUNTY_MONITOR}
 
 
@@ -84,6 +90,64 @@ def _login_failed() -> errors.Unauthorized:
     return errors.Unauthorized("用户名或密码错误", code="LOGIN_FAILED")
 
 
+def _session_expired() -> errors.Unauthorized:
+    return errors.Unauthorized("登录会话已失效，请重新登录", code="LOGIN_SESSION_EXPIRED")
+
+
+def _code_mismatch() -> errors.Unauthorized:
+    return errors.Unauthorized("动态验证码不正确或已使用，请输入身份验证器中的最新验证码", code="MFA_CODE_MISMATCH")
+
+
+def otpauth_uri(username: str, secret: str) -> str:
+    """The key URI an authenticator app reads (Google's "Key Uri Format": label issuer:account)."""
+    issuer = quote(MFA_ISSUER, safe="")
+    return f"otpauth://totp/{issuer}:{quote(username, safe='')}?secret={secret}&issuer={issuer}"
+
+
+def _challenge(idp, result: dict[str, Any], username: str) -> dict[str, Any] | None:
+    """What the sign-in page must ask next, or None when Cognito answered tokens.
+
+    The pool requires TOTP MFA (infra/stack.py ``_user_pool``): a first sign-in ends with
+    MFA_SETUP (the secret is associated here, the user types it into an authenticator app and
+    answers ``mfa_setup``); later sign-ins with SOFTWARE_TOKEN_MFA (answered by ``mfa``).
+    """
+    name = result.get("ChallengeName")
+    if name is None:
+        return None
+    if name == "MFA_SETUP":
+        try:
+            associated = idp.associate_software_token(Session=result["Session"])
+        except (idp.exceptions.NotAuthorizedException, idp.exceptions.ResourceNotFoundException):
+            raise _session_expired() from None
+        secret = associated["SecretCode"]
+        return {
+            "challenge": name,
+            "session": associated.get("Session") or result["Session"],
+            "username": username,
+            "secret_code": secret,
+            "otpauth_uri": otpauth_uri(username, secret),
+        }
+    if name in ("NEW_PASSWORD_REQUIRED", "SOFTWARE_TOKEN_MFA"):
+        return {"challenge": name, "session": result["Session"], "username": username}
+    raise errors.Unauthorized("暂不支持该登录方式", code="UNSUPPORTED_CHALLENGE")
+
+
+def _next(idp, result: dict[str, Any], username: str, action: str) -> dict[str, Any]:
+    """The next challenge, or the tokens (signed in: the audit entry ``action``)."""
+    challenge = _challenge(idp, result, username)
+    if challenge is not None:
+        return challenge
+    out = _tokens(result["AuthenticationResult"])
+    audit.append(f"STAFF#{out['staff']['staff_id']}", actor=out["staff"]["staff_id"], action=action)
+    return out
+
+
+def _respond(idp, challenge: str, session: str, responses: dict[str, str]) -> dict[str, Any]:
+    return idp.respond_to_auth_challenge(
+        ClientId=config.staff_user_pool_client_id(), ChallengeName=challenge, Session=session, ChallengeResponses=responses
+    )
+
+
 def login(body: Any) -> dict[str, Any]:
     f = _fields(body, ("username", "password"))
     idp = _idp()
@@ -97,35 +161,56 @@ def login(body: Any) -> dict[str, Any]:
         raise errors.Unauthorized("密码已被重置，请联系管理员", code="PASSWORD_RESET_REQUIRED") from None
     except (idp.exceptions.NotAuthorizedException, idp.exceptions.UserNotFoundException):
         raise _login_failed() from None
-    if result.get("ChallengeName") == "NEW_PASSWORD_REQUIRED":
-        return {"challenge": "NEW_PASSWORD_REQUIRED", "session": result["Session"], "username": f["username"]}
-    if "AuthenticationResult" not in result:
-        raise errors.Unauthorized("暂不支持该登录方式", code="UNSUPPORTED_CHALLENGE")
-    out = _tokens(result["AuthenticationResult"])
-    audit.append(f"STAFF#{out['staff']['staff_id']}", actor=out["staff"]["staff_id"], action="staff.login")
-    return out
+    return _next(idp, result, f["username"], "staff.login")
 
 
 def complete_new_password(body: Any) -> dict[str, Any]:
     f = _fields(body, ("username", "session", "new_password"))
     idp = _idp()
     try:
-        result = idp.respond_to_auth_challenge(
-            ClientId=config.staff_user_pool_client_id(),
-            ChallengeName="NEW_PASSWORD_REQUIRED",
-            Session=f["session"],
-            ChallengeResponses={"USERNAME": f["username"], "NEW_PASSWORD": f["new_password"]},
-        )
+        result = _respond(idp, "NEW_PASSWORD_REQUIRED", f["session"], {"USERNAME": f["username"], "NEW_PASSWORD": f["new_password"]})
     except idp.exceptions.InvalidPasswordException:
         raise errors.ValidationFailed(
             details=[errors.FieldError("new_password", "WEAK_PASSWORD", "新密码不符合要求（至少8位，含大小写字母、数字和符号）")]
         ) from None
     # An unknown session: NotAuthorizedException from Cognito, ResourceNotFoundException from moto.
     except (idp.exceptions.NotAuthorizedException, idp.exceptions.CodeMismatchException, idp.exceptions.ResourceNotFoundException):
-        raise errors.Unauthorized("登录会话已失效，请重新登录", code="SESSION_EXPIRED") from None
-    out = _tokens(result["AuthenticationResult"])
-    audit.append(f"STAFF#{out['staff']['staff_id']}", actor=out["staff"]["staff_id"], action="staff.password_set")
-    return out
+        raise _session_expired() from None
+    if "ChallengeName" in result:
+        # The password is set; the second factor follows (MFA_SETUP on the required-MFA pool).
+        audit.append(f"STAFF#{f['username']}", actor=f["username"], action="staff.password_set")
+    return _next(idp, result, f["username"], "staff.password_set")
+
+
+def mfa_setup(body: Any) -> dict[str, Any]:
+    """MFA_SETUP answered: the first code of the newly added authenticator app, then tokens."""
+    f = _fields(body, ("username", "session", "code"))
+    idp = _idp()
+    try:
+        verified = idp.verify_software_token(Session=f["session"], UserCode=f["code"], FriendlyDeviceName="staff-console")
+        if verified.get("Status") != "SUCCESS":
+            raise _code_mismatch()
+        result = _respond(idp, "MFA_SETUP", verified.get("Session") or f["session"], {"USERNAME": f["username"]})
+    # A wrong code: EnableSoftwareTokenMFAException from Cognito, CodeMismatchException from moto.
+    except (idp.exceptions.CodeMismatchException, idp.exceptions.EnableSoftwareTokenMFAException, idp.exceptions.ExpiredCodeException):
+        raise _code_mismatch() from None
+    except (idp.exceptions.NotAuthorizedException, idp.exceptions.ResourceNotFoundException):
+        raise _session_expired() from None
+    return _next(idp, result, f["username"], "staff.mfa_enabled")
+
+
+def mfa(body: Any) -> dict[str, Any]:
+    """SOFTWARE_TOKEN_MFA answered: the authenticator app's current code, then tokens."""
+    f = _fields(body, ("username", "session", "code"))
+    idp = _idp()
+    try:
+        result = _respond(idp, "SOFTWARE_TOKEN_MFA", f["session"], {"USERNAME": f["username"], "SOFTWARE_TOKEN_MFA_CODE": f["code"]})
+    # Cognito answers ExpiredCodeException for a code already used once.
+    except (idp.exceptions.CodeMismatchException, idp.exceptions.ExpiredCodeException):
+        raise _code_mismatch() from None
+    except (idp.exceptions.NotAuthorizedException, idp.exceptions.ResourceNotFoundException):
+        raise _session_expired() from None
+    return _next(idp, result, f["username"], "staff.login")
 
 
 # ------------------------------------------------------------------------ administration

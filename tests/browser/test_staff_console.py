@@ -154,3 +154,52 @@ def test_work_queue_on_site_entry_and_statistics(new_context, stack):
     shoot(county, "staff-08-statistics-county")
     link.click()
     expect(county.locator("#stats-region")).to_contain_text("春熙路街道")
+
+
+def test_a_new_account_sets_its_password_and_authenticator_app_then_signs_in_with_a_code(new_context, stack):
+    from tests.e2e.workflow_support import NEW_PASSWORD, totp_code
+
+    api = Api(stack.api_url)
+    admin = api.post("/v1/staff/login", {"username": "sc-admin", "password": STAFF_PASSWORD}).body["id_token"]
+    username = f"web-mfa-{int(time.time() * 1000)}"
+    r = api.post(
+        "/v1/staff/accounts",
+        {"username": username, "name": "省监测员", "role": "province_monitor", "region_code": "51"},
+        headers={"Authorization": f"Bearer {admin}"},
+    )
+    assert r.status == 201, r.body
+
+    page = new_context().new_page()
+    page.goto("/staff/login")
+    page.fill("#login-username", username)
+    page.fill("#login-password", r.body["temporary_password"])
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="首次登录请设置新密码")).to_be_visible()
+    page.fill("#new-password", NEW_PASSWORD)
+    page.get_by_role("button", name="确定").click()
+
+    # The authenticator app: the key and the otpauth link to type into it, then its code.
+    expect(page.get_by_role("heading", name="绑定身份验证器")).to_be_visible()
+    secret = page.locator("#mfa-secret").inner_text().replace(" ", "")
+    expect(page.locator("#mfa-uri")).to_contain_text(f"secret={secret}")
+    shoot(page, "staff-mfa-setup")
+    page.fill("#mfa-code", "12345")
+    page.get_by_role("button", name="验证并登录").click()
+    expect(page.locator(".error-summary")).to_contain_text("6 位数字")
+    page.fill("#mfa-code", totp_code(secret))
+    page.get_by_role("button", name="验证并登录").click()
+    expect(page).to_have_url(f"{stack.api_url}/staff/tasks")
+
+    # Signed out, the next sign-in asks the app's current code.
+    page.get_by_role("button", name="退出").click()
+    page.goto("/staff/login")
+    page.fill("#login-username", username)
+    page.fill("#login-password", NEW_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="输入动态验证码")).to_be_visible()
+    page.fill("#mfa-code", f"{(int(totp_code(secret)) + 1) % 1_000_000:06d}")
+    page.get_by_role("button", name="登录").click()
+    expect(page.locator(".error-summary")).to_contain_text("动态验证码不正确")
+    page.fill("#mfa-code", totp_code(secret))
+    page.get_by_role("button", name="登录").click()
+    expect(page).to_have_url(f"{stack.api_url}/staff/tasks")

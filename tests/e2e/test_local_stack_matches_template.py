@@ -140,6 +140,11 @@ def test_buckets_topics_key_and_pool(stack, template):
         local_custom = {a["Name"].removeprefix("custom:") for a in local["SchemaAttributes"] if a["Name"].startswith("custom:")}
         cfn_custom = {a["Name"] for a in cfn.get("Schema", [])}
         assert local_custom == cfn_custom == set(pool.custom_attributes)
+        # The second factor: required, an authenticator app (TOTP) only, in both.
+        mfa = idp.get_user_pool_mfa_config(UserPoolId=stack.names[pool.id])
+        assert cfn["MfaConfiguration"] == local["MfaConfiguration"] == mfa["MfaConfiguration"] == "ON"
+        assert cfn["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
+        assert mfa["SoftwareTokenMfaConfiguration"] == {"Enabled": True} and not mfa.get("SmsMfaConfiguration")
 
 
 def _render_join(value: Any, logical_to_function: dict[str, str]) -> str:

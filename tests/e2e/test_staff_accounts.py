@@ -8,7 +8,7 @@ import itertools
 
 import pytest
 
-from tests.e2e.workflow_support import bearer, staff_token
+from tests.e2e.workflow_support import NEW_PASSWORD, bearer, first_sign_in, staff_token
 
 pytestmark = pytest.mark.e2e
 
@@ -20,11 +20,7 @@ def _name(prefix: str) -> str:
 
 
 def _first_sign_in(api, username: str, temporary: str) -> str:
-    r = api.post("/v1/staff/login", {"username": username, "password": temporary})
-    assert r.status == 200 and r.body["challenge"] == "NEW_PASSWORD_REQUIRED", r.body
-    done = api.post("/v1/staff/login/new-password", {"username": username, "session": r.body["session"], "new_password": "Chosen-Passw0rd!"})
-    assert done.status == 200, done.body
-    return done.body["id_token"]
+    return first_sign_in(api, username, temporary)["id_token"]
 
 
 def test_a_chain_of_administrators_down_to_a_township_operator(api):
@@ -110,7 +106,7 @@ def test_a_disabled_account_cannot_sign_in(api):
     r = api.post("/v1/staff/accounts", {"username": username, "name": "省监测", "role": "province_monitor", "region_code": "51"}, headers=bearer(token))
     _first_sign_in(api, username, r.body["temporary_password"])
     assert api.post(f"/v1/staff/accounts/{username}/disable", headers=bearer(token)).status == 200
-    refused = api.post("/v1/staff/login", {"username": username, "password": "Chosen-Passw0rd!"})
+    refused = api.post("/v1/staff/login", {"username": username, "password": NEW_PASSWORD})
     assert refused.status == 401
     assert api.get(f"/v1/staff/accounts/{username}", headers=bearer(token)).body["enabled"] is False
     # another province's administrator does not even see it

@@ -4,6 +4,9 @@
   records written), submitted as a citizen; returns ``Submitted``.
 - ``staff_token(api, username)`` — signs in a seeded staff account (``local.seed.STAFF``) through
   ``POST /v1/staff/login``; ``bearer(...)`` the header.
+- ``first_sign_in(api, username, temporary)`` — a new account's first sign-in: new password, then
+  the authenticator app set up (``totp_code(secret)``, the code such an app shows); returns the
+  whole answer (tokens).
 - ``find_task(api, token, case_id)`` — the open review task of a case, from the staff work queue.
 - ``AlertInbox`` — an SQS queue subscribed to the OperatorAlerts topic.
 - ``at(clock, iso)`` — moves ``config.clock`` to a Shanghai time (with the ``clock`` fixture).
@@ -62,6 +65,37 @@ def staff_token(api: Api, username: str) -> str:
         assert r.status == 200, r.body
         _tokens[username] = r.body["id_token"]
     return _tokens[username]
+
+
+NEW_PASSWORD = "Chosen-Passw0rd!"
+
+
+def totp_code(secret: str) -> str:
+    """The code an authenticator app shows now for ``secret`` (base32, SHA1, 6 digits, 30 s).
+
+    Cognito (and moto) accept the current 30-second step only: near the end of a step this waits
+    (at most 2 s) for the next one, so the code cannot expire between here and the check.
+    """
+    import base64
+
+    from cryptography.hazmat.primitives.hashes import SHA1
+    from cryptography.hazmat.primitives.twofactor.totp import TOTP
+
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8), casefold=True)
+    while 30 - time.time() % 30 < 2:
+        time.sleep(0.05)
+    # SHA1: what RFC 6238 authenticator apps and Cognito use for TOTP, not a hash for security here
+    return TOTP(key, 6, SHA1(), 30, enforce_key_length=False).generate(time.time()).decode()  # noqa: S303
+
+
+def first_sign_in(api: Api, username: str, temporary: str) -> dict[str, Any]:
+    r = api.post("/v1/staff/login", {"username": username, "password": temporary})
+    assert r.status == 200 and r.body["challenge"] == "NEW_PASSWORD_REQUIRED", r.body
+    r = api.post("/v1/staff/login/new-password", {"username": username, "session": r.body["session"], "new_password": NEW_PASSWORD})
+    assert r.status == 200 and r.body["challenge"] == "MFA_SETUP", r.body
+    done = api.post("/v1/staff/login/mfa-setup", {"username": username, "session": r.body["session"], "code": totp_code(r.body["secret_code"])})
+    assert done.status == 200, done.body
+    return done.body
 
 
 def bearer(token: str) -> dict[str, str]:

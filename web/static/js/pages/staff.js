@@ -1,5 +1,6 @@
 // 生育登记业务管理 (staff console), one page routed on location.pathname:
-//   /staff/login            POST /v1/staff/login (Cognito; NEW_PASSWORD_REQUIRED → /login/new-password)
+//   /staff/login            POST /v1/staff/login (Cognito; NEW_PASSWORD_REQUIRED → /login/new-password;
+//                           the pool requires TOTP: MFA_SETUP → /login/mfa-setup, SOFTWARE_TOKEN_MFA → /login/mfa)
 //   /staff/ , /staff/tasks  GET /v1/staff/tasks (the office's open review tasks, earliest deadline first)
 //   /staff/tasks/{taskId}   GET/POST /v1/staff/tasks/{taskId} — the task link of the SNS notification
 //   /staff/onsite           POST /v1/staff/registrations (现场生育登记信息录入, 001 三(一)2)
@@ -133,8 +134,7 @@ async function loginView(message) {
     const username = $("#login-username").value.trim();
     try {
       const r = await api("POST", "/v1/staff/login", { body: { username, password: $("#login-password").value } });
-      if (r.challenge === "NEW_PASSWORD_REQUIRED") return newPasswordView(r, next);
-      signedIn(r, next);
+      answered(r, next);
     } catch (err) {
       showErrors(form, err);
     }
@@ -157,8 +157,66 @@ function newPasswordView(challenge, next) {
       const r = await api("POST", "/v1/staff/login/new-password", {
         body: { username: challenge.username, session: challenge.session, new_password: $("#new-password").value },
       });
+      answered(r, next);
+    } catch (err) {
+      showErrors(form, err);
+    }
+  });
+}
+
+// What Cognito asks next: a new password (first sign-in), the authenticator app to set up (once),
+// the app's code (every sign-in after), or nothing (tokens).
+function answered(r, next) {
+  if (r.challenge === "NEW_PASSWORD_REQUIRED") return newPasswordView(r, next);
+  if (r.challenge === "MFA_SETUP" || r.challenge === "SOFTWARE_TOKEN_MFA") return mfaView(r, next);
+  signedIn(r, next);
+}
+
+function mfaView(challenge, next) {
+  const setup = challenge.challenge === "MFA_SETUP";
+  const secret = setup ? challenge.secret_code.replace(/(.{4})/g, "$1 ").trim() : "";
+  const form = h(
+    "form",
+    { class: "card login-card", novalidate: true, id: "mfa-form" },
+    h("h2", {}, setup ? "绑定身份验证器" : "输入动态验证码"),
+    setup
+      ? h(
+          "div",
+          { class: "notice" },
+          h("p", {}, "工作人员账号须使用身份验证器应用（如手机上的验证器 App）进行二次验证。请在应用中添加账号，手动输入以下密钥（基于时间），或输入下面的链接："),
+          h(
+            "dl",
+            { class: "facts" },
+            h("dt", {}, "密钥"),
+            h("dd", {}, h("code", { id: "mfa-secret" }, secret)),
+            h("dt", {}, "或 otpauth 链接"),
+            h("dd", {}, h("code", { id: "mfa-uri" }, challenge.otpauth_uri)),
+          ),
+          h("p", { class: "hint" }, "密钥仅显示这一次，请勿泄露给他人。添加后输入应用显示的 6 位验证码。"),
+        )
+      : h("p", { class: "hint" }, "请打开已绑定的身份验证器应用，输入当前显示的 6 位验证码。"),
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: "mfa-code" }, "6 位动态验证码"),
+      h("input", { type: "text", id: "mfa-code", "data-path": "code", "data-label": "动态验证码", inputmode: "numeric", autocomplete: "one-time-code", maxlength: "6", pattern: "[0-9]{6}", required: true }),
+    ),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "btn" }, setup ? "验证并登录" : "登录")),
+  );
+  view("二次验证", form);
+  $("#mfa-code").focus();
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    const code = $("#mfa-code").value.replace(/\s/g, "");
+    if (!/^[0-9]{6}$/.test(code)) return showErrors(form, [{ path: "code", message: "请输入 6 位数字验证码" }]);
+    try {
+      const r = await api("POST", setup ? "/v1/staff/login/mfa-setup" : "/v1/staff/login/mfa", {
+        body: { username: challenge.username, session: challenge.session, code },
+      });
       signedIn(r, next);
     } catch (err) {
+      if (err instanceof ApiError && err.code === "LOGIN_SESSION_EXPIRED") return loginView(err.message);
       showErrors(form, err);
     }
   });
