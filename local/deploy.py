@@ -162,6 +162,17 @@ def deploy(
             Schema=[{"Name": a, "AttributeDataType": "String", "Mutable": True} for a in pool.custom_attributes],
             AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
             MfaConfiguration="ON",
+            # As infra/stack.py: 12 characters with lower and upper case, digits and symbols.
+            Policies={
+                "PasswordPolicy": {
+                    "MinimumLength": 12,
+                    "RequireLowercase": True,
+                    "RequireUppercase": True,
+                    "RequireNumbers": True,
+                    "RequireSymbols": True,
+                    "TemporaryPasswordValidityDays": 3,
+                }
+            },
         )
         pool_id = created["UserPool"]["Id"]
         # As infra/stack.py: MFA required, an authenticator app (TOTP) only.

@@ -171,7 +171,7 @@ def complete_new_password(body: Any) -> dict[str, Any]:
         result = _respond(idp, "NEW_PASSWORD_REQUIRED", f["session"], {"USERNAME": f["username"], "NEW_PASSWORD": f["new_password"]})
     except idp.exceptions.InvalidPasswordException:
         raise errors.ValidationFailed(
-            details=[errors.FieldError("new_password", "WEAK_PASSWORD", "新密码不符合要求（至少8位，含大小写字母、数字和符号）")]
+            details=[errors.FieldError("new_password", "WEAK_PASSWORD", "新密码不符合要求（至少12位，含大小写字母、数字和符号）")]
         ) from None
     # An unknown session: NotAuthorizedException from Cognito, ResourceNotFoundException from moto.
     except (idp.exceptions.NotAuthorizedException, idp.exceptions.CodeMismatchException, idp.exceptions.ResourceNotFoundException):

@@ -146,7 +146,7 @@ function newPasswordView(challenge, next) {
     "form",
     { class: "card login-card", novalidate: true },
     h("h2", {}, "首次登录请设置新密码"),
-    h("p", { class: "hint" }, "至少8位，含大小写字母、数字和符号。"),
+    h("p", { class: "hint" }, "至少12位，含大小写字母、数字和符号。"),
     h("div", { class: "field" }, h("label", { for: "new-password" }, "新密码"), h("input", { type: "password", id: "new-password", "data-path": "new_password", autocomplete: "new-password", required: true })),
     h("div", { class: "actions" }, h("button", { type: "submit", class: "btn" }, "确定")),
   );
