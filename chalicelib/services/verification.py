@@ -234,6 +234,26 @@ def _failure_limit(record: certificate_store.CertificateRecord):
     )
 
 
+def _ids_match(record: certificate_store.CertificateRecord, case: case_store.Case, woman_id: str, man_id: str) -> bool:
+    """Compare both ID numbers with the case, on the certificate's wrong-ID budget: one unit is
+    taken atomically before comparing and given back on a match, so concurrent wrong attempts can
+    never evaluate more than MAX_FULL_VIEW_FAILURES (store/codes.give_back). 429 once it is spent."""
+    from chalicelib.store import codes
+
+    attempt = _failure_limit(record)
+    try:
+        codes.take([attempt])
+    except codes.LimitExceeded as exc:
+        raise errors.TooManyRequests(
+            "核验失败次数过多，请24小时后再试", code="FULL_VIEW_LOCKED", retry_after=exc.retry_after
+        ) from None
+    form = case.form
+    matched = _same(woman_id, form["woman"]["id_number"].upper()) & _same(man_id, form["man"]["id_number"].upper())
+    if matched:
+        codes.give_back(attempt)
+    return matched
+
+
 def mask_name(name: str) -> str:
     # The citizen view's masking (services/registration.py): first character shown.
     return name[0] + "*" * (len(name) - 1) if len(name) > 1 else name
@@ -264,7 +284,6 @@ def _details(case: case_store.Case, record: certificate_store.CertificateRecord)
 def full_view(token: str, *, citizen_token: str | None, body: Any) -> dict[str, Any]:
     from chalicelib.adapters import storage
     from chalicelib.services import tokens
-    from chalicelib.store import codes
 
     result, record = _check(token)
     if result == INVALID:
@@ -289,21 +308,9 @@ def full_view(token: str, *, citizen_token: str | None, body: Any) -> dict[str, 
         # the certificate's budget nothing (and a stranger cannot lock the couple out).
         _log(record, "full_denied", actor, reason="phone_not_on_case")
         raise NotMatched()
-    # Take one unit of the budget before comparing, give it back on a match: concurrent wrong
-    # attempts can never evaluate more than MAX_FULL_VIEW_FAILURES (store/codes.give_back).
-    attempt = _failure_limit(record)
-    try:
-        codes.take([attempt])
-    except codes.LimitExceeded as exc:
-        raise errors.TooManyRequests(
-            "核验失败次数过多，请24小时后再试", code="FULL_VIEW_LOCKED", retry_after=exc.retry_after
-        ) from None
-    form = case.form
-    matched = _same(woman_id, form["woman"]["id_number"].upper()) & _same(man_id, form["man"]["id_number"].upper())
-    if not matched:
+    if not _ids_match(record, case, woman_id, man_id):
         _log(record, "full_denied", actor, reason="not_matched")
         raise NotMatched()
-    codes.give_back(attempt)
     _log(record, "full", actor)
     return {
         "result": VALID,
@@ -344,7 +351,6 @@ def by_number(body: Any, *, client_ip: str | None) -> dict[str, Any]:
     get the same 404, attempts are limited per client address and, per certificate, to
     MAX_FULL_VIEW_FAILURES wrong ID pairs a day (the full view's budget). The answer is the public facts and the masked couple -- no PDF."""
     from chalicelib.services import query
-    from chalicelib.store import codes
 
     number, woman_id, man_id = _number_body(body)
     query._limit_attempts(client_ip)  # the same budget as 办件查询 by query code
@@ -356,21 +362,9 @@ def by_number(body: Any, *, client_ip: str | None) -> dict[str, Any]:
         case = case_store.get(record.case_id)
     except case_store.CaseNotFound:
         raise NumberNotMatched() from None
-    # The full view's wrong-ID budget of this certificate, taken atomically before comparing and
-    # given back on a match (see full_view): concurrent guesses cannot exceed it.
-    attempt = _failure_limit(record)
-    try:
-        codes.take([attempt])
-    except codes.LimitExceeded as exc:
-        raise errors.TooManyRequests(
-            "核验失败次数过多，请24小时后再试", code="FULL_VIEW_LOCKED", retry_after=exc.retry_after
-        ) from None
-    form = case.form
-    matched = _same(woman_id, form["woman"]["id_number"].upper()) & _same(man_id, form["man"]["id_number"].upper())
-    if not matched:
+    if not _ids_match(record, case, woman_id, man_id):  # the full view's budget of this certificate
         _log(record, "number_denied", actor)
         raise NumberNotMatched()
-    codes.give_back(attempt)
     _log(record, "number", actor)
     current = case.certificate is not None and case.certificate.registration_number == record.registration_number
     result = VALID if record.status == certificate_store.VALID and current else REVOKED
