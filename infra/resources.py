@@ -316,6 +316,7 @@ class Site:
     bucket: str
     source: Path
     index: str = "index.html"
+    not_found: str = "404.html"
     pages: tuple[tuple[str, str], ...] = ()
     api_paths: tuple[str, ...] = ()
 
@@ -328,21 +329,44 @@ class Site:
                 return page
         return None
 
+    def files(self) -> list[str]:
+        """Every file the site serves, as URL paths (what ``aws s3 sync`` of ``source`` uploads)."""
+        return sorted(
+            "/" + p.relative_to(self.source).as_posix()
+            for p in self.source.rglob("*")
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(self.source).parts)
+        )
+
     def router_js(self) -> str:
-        """The CloudFront Function (cloudfront-js-2.0, viewer request) doing what ``page_for`` does."""
+        """The CloudFront Function (cloudfront-js-2.0, viewer request) doing what ``page_for`` does,
+        and answering a path that is neither a page nor a file of the site with the site's
+        ``not_found`` page and status 404 -- as the local stack does (local/web.py) -- instead of the
+        bucket's XML error (issue 17). The API's paths are other behaviours: this never sees them."""
         table = json.dumps([[prefix, f"/{page}"] for prefix, page in self.pages])
+        files = json.dumps(dict.fromkeys(self.files(), 1))
+        page = json.dumps((self.source / self.not_found).read_text(encoding="utf-8"))
         return (
             f"var PAGES = {table};\n"
+            f"var FILES = {files};\n"
+            f"var NOT_FOUND = {page};\n"
             "function handler(event) {\n"
             "  var request = event.request;\n"
             "  for (var i = 0; i < PAGES.length; i++) {\n"
             "    var prefix = PAGES[i][0];\n"
             "    if (request.uri === prefix || request.uri.indexOf(prefix + '/') === 0) {\n"
             "      request.uri = PAGES[i][1];\n"
-            "      break;\n"
+            "      return request;\n"
             "    }\n"
             "  }\n"
-            "  return request;\n"
+            "  if (request.uri === '/' || FILES[request.uri]) {\n"
+            "    return request;\n"
+            "  }\n"
+            "  return {\n"
+            "    statusCode: 404,\n"
+            "    statusDescription: 'Not Found',\n"
+            "    headers: {'content-type': {value: 'text/html; charset=utf-8'}, 'cache-control': {value: 'no-cache'}},\n"
+            "    body: {encoding: 'text', data: NOT_FOUND}\n"
+            "  };\n"
             "}\n"
         )
 

@@ -57,12 +57,25 @@ def test_files_outside_web_are_not_served(stack):
 def test_cloudfront_function_routes_like_the_local_stack():
     script = WEB_SITE.router_js() + (
         "const paths = JSON.parse(process.argv[1]);"
-        "console.log(JSON.stringify(paths.map((p) => handler({request: {uri: p}}).uri)));"
+        "console.log(JSON.stringify(paths.map((p) => { const r = handler({request: {uri: p}});"
+        " return r.statusCode ? [r.statusCode, r.body.data] : r.uri; })));"
     )
     out = subprocess.run(["node", "-e", script, json.dumps(PATHS)], capture_output=True, text=True, check=True).stdout
     routed = json.loads(out)
-    for path, uri in zip(PATHS, routed, strict=True):
+    files = set(WEB_SITE.files())
+    not_found = (WEB_SITE.source / WEB_SITE.not_found).read_text(encoding="utf-8")
+    for path, answer in zip(PATHS, routed, strict=True):
         page = WEB_SITE.page_for(path)
-        # "/" is CloudFront's default root object; every other page path is rewritten to its file
-        expected = path if path in ("", "/") or page is None else f"/{page}"
-        assert uri == expected, path
+        if page is not None:
+            # "/" is CloudFront's default root object; every other page path is rewritten to its file
+            assert answer == (path if path in ("", "/") else f"/{page}"), path
+        elif path in files:
+            assert answer == path, path
+        else:  # neither a page nor a file: the 404 page with status 404, as the local stack answers
+            assert answer == [404, not_found], path
+    assert "/staffing.html" not in files and "/static/css/site.css" in files
+
+
+def test_cloudfront_function_fits_the_size_limit():
+    # CloudFront Functions take at most 10 KB of code; the 404 page and the file list are inside it
+    assert len(WEB_SITE.router_js().encode("utf-8")) <= 10 * 1024
