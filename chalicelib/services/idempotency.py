@@ -17,28 +17,26 @@ that one brings boto3 into the API container, which the HTTP API does not import
    write: then that result is the answer, now and on every retry.
 
 Keys are scoped (e.g. to the verified phone), so one client cannot read another's result.
-Fields named in ``sealed`` (the query code) are not stored in clear: they are XORed with an
-HMAC-SHA256 stream keyed by the deployment secret, the client's key (which the table holds
-only as a keyed hash) and a per-record nonce.
+Fields named in ``sealed`` (the query code) are not stored in clear (``chalicelib/sealing.py``),
+sealed with the client's key (which the table holds only as a keyed hash) and a per-record nonce.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
 import re
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from chalicelib import config
 from chalicelib.domain import errors
+from chalicelib.sealing import seal, unseal
 
 KEY_RE = re.compile(r"[A-Za-z0-9_.:\-]{8,128}")
-_SEALED_PREFIX = "sealed:"
 
 
 def ttl_seconds() -> int:
@@ -81,36 +79,6 @@ def validate_key(key: str | None, *, required: bool = True) -> str | None:
 def payload_hash(payload: Any) -> str:
     canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def _pad(key: str, nonce: str, field: str, length: int) -> bytes:
-    out = b""
-    block = 0
-    while len(out) < length:
-        msg = f"idempotency-seal\n{key}\n{nonce}\n{field}\n{block}".encode()
-        out += hmac.new(config.secret_key(), msg, hashlib.sha256).digest()
-        block += 1
-    return out[:length]
-
-
-def seal(result: dict[str, Any], key: str, nonce: str, fields: Iterable[str]) -> dict[str, Any]:
-    sealed = dict(result)
-    for field in fields:
-        if isinstance(sealed.get(field), str):
-            raw = sealed[field].encode()
-            mixed = bytes(a ^ b for a, b in zip(raw, _pad(key, nonce, field, len(raw)), strict=True))
-            sealed[field] = _SEALED_PREFIX + base64.b64encode(mixed).decode()
-    return sealed
-
-
-def unseal(stored: dict[str, Any], key: str, nonce: str, fields: Iterable[str]) -> dict[str, Any]:
-    result = dict(stored)
-    for field in fields:
-        value = result.get(field)
-        if isinstance(value, str) and value.startswith(_SEALED_PREFIX):
-            mixed = base64.b64decode(value[len(_SEALED_PREFIX):])
-            result[field] = bytes(a ^ b for a, b in zip(mixed, _pad(key, nonce, field, len(mixed)), strict=True)).decode()
-    return result
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from chalicelib import config
+from chalicelib import config, sealing
 from chalicelib.store import outbox as store
 
 log = logging.getLogger("birthreg.outbox")
@@ -69,15 +69,11 @@ def _iso(moment) -> str:
 
 
 def _seal(payload: dict[str, Any], event_id: str) -> str:
-    from chalicelib.services import idempotency
-
-    return json.dumps(idempotency.seal(payload, f"outbox:{event_id}", "", _SEALED), ensure_ascii=False)
+    return json.dumps(sealing.seal(payload, f"outbox:{event_id}", "", _SEALED), ensure_ascii=False)
 
 
 def _unseal(message: store.OutboxMessage) -> dict[str, Any]:
-    from chalicelib.services import idempotency
-
-    return idempotency.unseal(json.loads(message.payload or "{}"), f"outbox:{message.event_id}", "", _SEALED)
+    return sealing.unseal(json.loads(message.payload or "{}"), f"outbox:{message.event_id}", "", _SEALED)
 
 
 def new_event_id(prefix: str) -> str:

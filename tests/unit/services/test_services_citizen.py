@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from chalicelib import sealing
 from chalicelib.domain import errors
 from chalicelib.services import captcha, idempotency, modification, otp, ratings, registration, uploads
 
@@ -77,16 +78,16 @@ def test_optional_idempotency_key():
 @given(st.text(alphabet="23456789ABCDEFGHJKMNPQRSTUVWXYZ", min_size=1, max_size=80))
 def test_sealed_fields_round_trip(code):
     result = {"case_id": "C1", "query_code": code}
-    sealed = idempotency.seal(result, "client-key-1", "nonce-1", ("query_code",))
+    sealed = sealing.seal(result, "client-key-1", "nonce-1", ("query_code",))
     assert sealed["case_id"] == "C1" and sealed["query_code"].startswith("sealed:")
-    assert idempotency.unseal(sealed, "client-key-1", "nonce-1", ("query_code",)) == result
+    assert sealing.unseal(sealed, "client-key-1", "nonce-1", ("query_code",)) == result
 
 
 def test_sealing_depends_on_the_client_key_and_nonce():
     result = {"query_code": "ABCD2345"}
-    a = idempotency.seal(result, "key-aaaa", "n1", ("query_code",))
-    assert a != idempotency.seal(result, "key-bbbb", "n1", ("query_code",))
-    assert a != idempotency.seal(result, "key-aaaa", "n2", ("query_code",))
+    a = sealing.seal(result, "key-aaaa", "n1", ("query_code",))
+    assert a != sealing.seal(result, "key-bbbb", "n1", ("query_code",))
+    assert a != sealing.seal(result, "key-aaaa", "n2", ("query_code",))
     assert "ABCD2345" not in str(a)
 
 
