@@ -573,7 +573,7 @@ DISPATCH_OUTBOX = Function(
         # a workflow start that is dead-lettered marks its case "needs attention"
         Grant("Registration", "start"),
         Grant("Cases", "write"),
-        # SMS payloads are sealed with the token key (services/outbox.py)
+        # SMS payloads are sealed with the token key (services/shared/outbox.py)
         Grant("TokenKey", "read"),
     ),
     timeout=120,

@@ -60,7 +60,7 @@ ALL_UNITS: tuple[str, ...] = (API, *(f.id for f in r.FUNCTIONS))
 # who sends SMS (adapters/sms.py) and who computes workflow timers (config.workflow_seconds)
 _SMS = (API, r.REQUEST_PROOFS.id, r.PROOFS_OVERDUE.id, r.NOTIFY.id, r.DISPATCH_OUTBOX.id)
 _TIMERS = (API, r.IDENTITY_CHECK.id, r.APPLY_RULES.id, r.ESCALATE_REVIEW.id, r.CHECK_UPLOAD.id)
-# who commits side effects to the outbox and delivers them (services/outbox.py)
+# who commits side effects to the outbox and delivers them (services/shared/outbox.py)
 _OUTBOX = (API, r.NOTIFY.id, r.DISPATCH_OUTBOX.id)
 _REGISTRY_CALLERS = (API, r.IDENTITY_CHECK.id, r.MARRIAGE_CHECK.id, r.AUTO_COMPARE.id, r.UPDATE_REGISTRY.id)
 

@@ -231,7 +231,7 @@ _captcha_answers: list[str] = []
 
 def _install_captcha_spy() -> None:
     """Remember each captcha answer as it is drawn (the tests cannot read the image)."""
-    from chalicelib.services import captcha
+    from chalicelib.services.shared import captcha
 
     if getattr(captcha.new_answer, "_spy", False):
         return

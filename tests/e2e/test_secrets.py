@@ -27,7 +27,7 @@ def _b64(data: bytes) -> str:
 
 
 def forge(phone: str, purpose: str, key: bytes) -> str:
-    """A token in the format of services/tokens.py, signed with ``key``."""
+    """A token in the format of services/shared/tokens.py, signed with ``key``."""
     payload = _b64(json.dumps({"p": phone, "u": purpose, "exp": int(time.time()) + 600, "jti": "f0"}).encode())
     return f"{payload}.{_b64(hmac.new(key, b'citizen-token:' + payload.encode(), hashlib.sha256).digest())}"
 

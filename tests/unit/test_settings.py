@@ -13,7 +13,7 @@ import pytest
 
 from chalicelib import config
 from chalicelib.domain import errors
-from chalicelib.services import tokens
+from chalicelib.services.shared import tokens
 from infra import resources as R
 from infra import settings as S
 

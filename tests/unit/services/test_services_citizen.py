@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from chalicelib import sealing
 from chalicelib.domain import errors
-from chalicelib.services import captcha, idempotency, modification, otp, ratings, registration, uploads
+from chalicelib.services.citizen import modification, ratings, registration, uploads
+from chalicelib.services.shared import captcha, idempotency, otp
 
 
 # -- SMS templates: one segment (000 §2.3.6; adapters/sms.py MAX_LENGTH) ----------------------

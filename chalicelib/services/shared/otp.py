@@ -31,7 +31,7 @@ from typing import Any
 from chalicelib import config
 from chalicelib.domain import errors
 from chalicelib.domain.idcard import mask_phone
-from chalicelib.services import tokens
+from chalicelib.services.shared import tokens
 
 log = logging.getLogger("birthreg.otp")
 
@@ -172,7 +172,7 @@ _LIMIT_MESSAGES = {
 # -- use cases -------------------------------------------------------------------
 def request_code(body: Any, *, client_ip: str | None) -> dict[str, Any]:
     from chalicelib.adapters import sms
-    from chalicelib.services import captcha
+    from chalicelib.services.shared import captcha
     from chalicelib.store import codes
 
     body = _object(body)

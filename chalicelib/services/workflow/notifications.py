@@ -36,7 +36,7 @@ def _manual(case: case_store.Case) -> bool:
 def notify(case_id: str) -> dict[str, Any]:
     """The result SMS and the completion event go through the outbox under ids fixed by the case's
     history, so a retried Notify stores (and sends) them once; receivers deduplicate on the id."""
-    from chalicelib.services import outbox, statistics
+    from chalicelib.services.shared import outbox, statistics
 
     case = case_store.get(case_id)
     step = f"{case_id}:{len(case.history)}"
@@ -85,7 +85,7 @@ def record_failure(state: dict[str, Any]) -> dict[str, Any]:
     """State ``RecordFailure``: a step failed after its retries (or the workflow reached a state it
     does not know). The case becomes "needs attention" — visible to the citizen and to staff, never
     lost — and the operators are alerted. Personal data stays out of the alert."""
-    from chalicelib.services import statistics
+    from chalicelib.services.shared import statistics
 
     case_id = state["case_id"]
     error = _error_name(state)

@@ -169,7 +169,7 @@ def _error_text(exc: BaseException) -> str:
 
 def _dead(message: store.OutboxMessage) -> None:
     """Every attempt failed: tell the operators (no personal data), and make the case visible."""
-    from chalicelib.services import notifications
+    from chalicelib.services.workflow import notifications
 
     if message.kind == "workflow" and message.subject:
         _case_needs_attention(message.subject)

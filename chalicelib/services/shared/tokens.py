@@ -1,6 +1,6 @@
 """Short-lived signed citizen tokens, bound to one phone number and one purpose.
 
-After an SMS code is confirmed (``services/otp.py``) the citizen receives a token
+After an SMS code is confirmed (``services/shared/otp.py``) the citizen receives a token
 ``<payload>.<signature>`` (base64url, HMAC-SHA256 with the deployment secret). Routes that
 act for a citizen call ``verify(token, purpose)`` and get the phone number back; a token
 for another purpose, another phone, a tampered or an expired token is a 401.
