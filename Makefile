@@ -21,7 +21,7 @@ system-deps:
 	bash .ci/system-deps
 
 run: $(STAMP)
-	$(PY) -m local
+	$(PY) -m local $(ARGS)
 
 test: $(STAMP)
 	$(PY) -m ruff check .

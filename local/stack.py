@@ -181,7 +181,7 @@ class LocalStack:
         from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer
 
         import app as app_module
-        from local import iam, outbox, web
+        from local import clock, iam, outbox, web
 
         app_obj = app_module.app
         # What chalice.local.create_local_server does, with our request handler.
@@ -200,13 +200,8 @@ class LocalStack:
             """chalice local's handler, plus what exists only in the local stack."""
 
             def _generic_handle(self) -> None:
-                if self.path.startswith("/_dev/outbox"):
-                    body = json.dumps({"messages": outbox.messages()}, ensure_ascii=False).encode()
-                    self.send_response(200)
-                    self.send_header("Content-Type", "application/json; charset=utf-8")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
+                if self.path.startswith(("/_dev/outbox", "/_dev/clock")):
+                    self._dev_route()
                     return
                 accept = self.headers.get("Accept", "")
                 page = web.resolve(self.path, accept) if self.command in ("GET", "HEAD") else None
@@ -224,6 +219,30 @@ class LocalStack:
                     return
                 with iam.running("api", api_role, api_environment):  # as the API runs deployed
                     super()._generic_handle()
+
+            def _dev_route(self) -> None:
+                """What only the local stack answers: the SMS outbox and the settable clock (local/clock.py)."""
+                status, answer = 200, None
+                if self.path.startswith("/_dev/outbox"):
+                    answer = {"messages": outbox.messages()}
+                elif self.command not in ("GET", "POST"):
+                    status, answer = 405, {"error": {"code": "METHOD_NOT_ALLOWED", "message": "仅支持 GET 与 POST"}}
+                else:
+                    length = int(self.headers.get("Content-Length") or 0)
+                    try:
+                        raw = self.rfile.read(length) if length else b""
+                        body = json.loads(raw) if raw else None
+                        answer = clock.handle(self.command, body)
+                    except ValueError as exc:  # malformed JSON, or a ClockRequestInvalid
+                        code, path = getattr(exc, "code", "MALFORMED_JSON"), getattr(exc, "path", "")
+                        message = getattr(exc, "message", "请求体不是有效的 JSON")
+                        status, answer = 400, {"error": {"code": code, "message": message, "details": [{"path": path, "code": code, "message": message}]}}
+                data = json.dumps(answer, ensure_ascii=False).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
 
             # chalice binds do_GET & co. to its own _generic_handle; rebind them to the override above.
             do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
