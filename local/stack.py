@@ -45,13 +45,16 @@ def _prepare_environment(moto_port: int) -> None:
     )
 
 
-def _context(api_url: str) -> dict[str, str]:
+def _context(api_url: str, receivers) -> dict[str, str]:
     """Setting values of this run: what the process environment sets (a developer's
-    ``SMS_DAILY_LIMIT=3 make run``, the tests' limits), else the declared local values."""
+    ``SMS_DAILY_LIMIT=3 make run``, the tests' limits), else the declared local values; the
+    deliveries to 渝快办 / PIS go to the reference receivers (local/receivers.py)."""
     from infra.settings import SETTINGS
 
     context = {s.name: os.environ[s.name] for s in SETTINGS if s.name in os.environ}
     context.setdefault("PUBLIC_BASE_URL", api_url)
+    for name, value in receivers.settings().items():
+        context.setdefault(name, value)
     return context
 
 
@@ -82,6 +85,7 @@ class LocalStack:
     _api: object | None = None
     _api_thread: threading.Thread | None = None
     _scheduler: object | None = None
+    receivers: object | None = None  # local/receivers.py: 渝快办 and PIS as the adapters reach them
 
     @property
     def endpoint(self) -> str:
@@ -109,12 +113,20 @@ class LocalStack:
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
         self._moto.start()
 
+        import boto3
+
         from infra import resources
         from infra.settings import ALL_UNITS, API, environment_of
         from local.deploy import deploy
+        from local.receivers import Receivers
 
-        context = _context(self.api_url if self.api_port else "http://127.0.0.1:8000")
+        self.receivers = Receivers().start()
+        context = _context(self.api_url if self.api_port else "http://127.0.0.1:8000", self.receivers)
         self.names = deploy(STAGE, REGION, context, _parameter_values())
+        # the secrets the receivers share with us, where an operator puts the real ones
+        boto3.client("secretsmanager", region_name=REGION).put_secret_value(
+            SecretId=self.names[resources.SHARING_CREDENTIALS.id], SecretString=self.receivers.credentials()
+        )
         self.environments = {unit: environment_of(unit, self.names, STAGE, context) for unit in ALL_UNITS}
         # Every unit runs in this process: its environment is the union of theirs (the API's included).
         for unit in (*ALL_UNITS[1:], API):
@@ -285,3 +297,6 @@ class LocalStack:
         if self._moto is not None:
             self._moto.stop()
             self._moto = None
+        if self.receivers is not None:
+            self.receivers.stop()
+            self.receivers = None
