@@ -5,9 +5,12 @@ Rules (Chongqing notice 002 and its form 附件1; the same counting is used for 
 - 002 二(一) "夫妻共同生育一孩、二孩、三孩的分别登记一孩、二孩、三孩；再婚夫妻再婚前所生育子女不合并计算登记孩次。"
   → 登记孩次 = joint children (relation ``joint``) + 1. Children of either spouse from an earlier
   marriage (relation ``woman`` / ``man``) never count.
-- 002 二(二) "依法再生育子女的，根据共同生育的存活子女数孩次进行再生育登记。"
-  → with ``rebirth_reason`` set: 登记孩次 = surviving (health != ``deceased``) joint children + 1,
-  ``rebirth = True``. A disabled child is alive and counts.
+- 002 二(二) "依法再生育子女的，根据共同生育的存活子女数孩次进行再生育登记。" with 002 一(二) "已经生育三个
+  子女的夫妻，子女死亡或者经鉴定为残疾的，可以依法再生育子女的": a re-birth (再生育) exists only for a couple
+  that has ``rebirth_after`` (3) joint children. Then, with ``rebirth_reason`` set: 登记孩次 = surviving
+  (health != ``deceased``) joint children + 1, ``rebirth = True``; a disabled child is alive and counts.
+  With fewer joint children the child is an ordinary 一孩/二孩/三孩 (002 二(一)): the re-birth flag changes
+  nothing and ``rebirth = False``. The number is the profile's ``rebirth_after_children``.
 - 002 附件1 说明 "“登记孩次”为夫妻共同生育子女孩次，“生养孩次”为夫妻（含再婚夫妻与前配偶）所有生养子女合计孩次。"
   → 生养孩次 = all children of both (joint + woman's + man's, alive or not) + 1.
 - Labels, 002 附件2 "登记孩次：一孩 二孩 三孩 四孩及以上".
@@ -81,9 +84,10 @@ class ChildOrder:
         }
 
 
-def compute_child_order(form: RegistrationForm) -> ChildOrder:
+def compute_child_order(form: RegistrationForm, *, rebirth_after: int = 3) -> ChildOrder:
     joint = prior_joint_children(form)
-    rebirth = form.application.rebirth_reason is not None
+    # 002 一(二): only a couple that already has ``rebirth_after`` children registers a re-birth
+    rebirth = form.application.rebirth_reason is not None and len(joint) >= rebirth_after
     if rebirth:
         # 002 二(二): 根据共同生育的存活子女数孩次进行再生育登记
         registration = sum(1 for c in joint if c.health != "deceased") + 1

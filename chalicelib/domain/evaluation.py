@@ -66,7 +66,7 @@ def evaluate(form: RegistrationForm, *, today: date, profile: Profile | None = N
 
     eligibility = profile.eligibility.check(form, province_code=pc, today=today)
     jurisdiction = profile.jurisdiction.decide(form, province_code=pc)
-    order = compute_child_order(form)
+    order = compute_child_order(form, rebirth_after=profile.rebirth_after_children)
 
     reasons = list(eligibility.reasons)
     eligible = eligibility.eligible

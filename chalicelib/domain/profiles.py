@@ -119,6 +119,8 @@ class Profile:
     wording: Wording | None = None
     # The government systems every registration of the province is delivered to (domain/sharing.py).
     shares_with: tuple[str, ...] = ()
+    # Joint children a couple must have before a registration counts as a re-birth (child_order.py).
+    rebirth_after_children: int = 3
 
     @property
     def province_name(self) -> str:
@@ -212,6 +214,7 @@ SICHUAN = Profile(
     citations=MappingProxyType(
         {
             "shares_with": "000 (silent)",
+            "rebirth_after_children": "000 (silent): 002 一(二)'s three children, as national practice; a re-birth is a 4th child, which 000 §2.1 sends to 三孩预约/on site",
             "eligibility": "000 注 1–3",
             "jurisdiction": "000 注 1–3",
             "modify_once": "000 §2.4.2 注: 登记信息只允许被修改一次",
@@ -266,6 +269,7 @@ GUIZHOU = Profile(
     citations=MappingProxyType(
         {
             "shares_with": "001 四(三): 及时将网上登记平台和现场登记的生育登记信息同步准确录入PIS",
+            "rebirth_after_children": "001 (silent): 002 一(二)'s three children, as national practice; a re-birth is a 4th child, on site by 001 二(一)",
             "eligibility": "001 附件1 一、四",
             "jurisdiction": "001 附件1 一: 申报登记地",
             "review_stages": "001 三(一)1(2)(3)",
@@ -317,6 +321,7 @@ CHONGQING = Profile(
     citations=MappingProxyType(
         {
             "shares_with": "002 五(一)8, 五(二)6: 生育服务证登记信息实时推送“渝快办”及共享给相关部门查询使用",
+            "rebirth_after_children": "002 一(二): 已经生育三个子女的夫妻，子女死亡或者经鉴定为残疾的，可以依法再生育子女",
             "eligibility": "002 一(一)(二)",
             "jurisdiction": "002 四; 002 七(一)",
             "child_order": "002 二; 002 附件1 说明",

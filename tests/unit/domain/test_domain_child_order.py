@@ -86,6 +86,28 @@ TABLE = [
         True,
     ),
     (
+        # 002 一(二) "已经生育三个子女的夫妻…可以依法再生育": with two children there is no re-birth; the
+        # flag changes nothing and the child is an ordinary 三孩 (002 二(一)), the deceased child counted
+        "re-birth flag with two joint children does not change the count",
+        [child(1, "2018-01-01", health="deceased"), child(2, "2020-01-01")],
+        None,
+        {"application.rebirth_reason": "child_deceased"},
+        3,
+        "三孩",
+        3,
+        False,
+    ),
+    (
+        "re-birth flag with one joint child does not change the count",
+        [child(1, "2018-01-01", health="disabled")],
+        None,
+        {"application.rebirth_reason": "child_disabled"},
+        2,
+        "二孩",
+        2,
+        False,
+    ),
+    (
         "delivered child listed among children is not counted twice",
         [child(1, "2022-01-01"), child(2, "2026-04-01")],
         {"status": "delivered", "weeks": None, "birth_date": "2026-04-01"},
@@ -176,3 +198,13 @@ def test_earlier_marriage_children_never_count(kids, pregnant):
     joint = sum(1 for rel, _ in kids if rel == "joint")
     assert with_all.registration_order == joint_only.registration_order == joint + 1
     assert with_all.upbringing_order == len(kids) + 1
+
+
+def test_the_profiles_name_the_re_birth_threshold_and_say_where_it_comes_from():
+    from chalicelib.domain.profiles import PROFILES
+
+    for profile in PROFILES.values():
+        assert profile.rebirth_after_children == 3
+    assert PROFILES["chongqing"].citations["rebirth_after_children"].startswith("002 一(二)")
+    assert "silent" in PROFILES["sichuan"].citations["rebirth_after_children"]
+    assert "silent" in PROFILES["guizhou"].citations["rebirth_after_children"]
