@@ -44,6 +44,9 @@ class ReviewStage:
     working_days: int
     citation: str
     configurable: bool = False  # True: not fixed by the seeds, an operator default
+    # Is the day the case arrives the first of the working days? Only where the seed says
+    # "含受理当日"; otherwise counting starts the next day (民法典 第二百零一条, working_days.py).
+    counts_arrival_day: bool = False
 
     def to_dict(self) -> dict:
         return {
@@ -52,6 +55,7 @@ class ReviewStage:
             "working_days": self.working_days,
             "citation": self.citation,
             "configurable": self.configurable,
+            "counts_arrival_day": self.counts_arrival_day,
         }
 
 
@@ -246,10 +250,11 @@ GUIZHOU = Profile(
         not_registered_sms=_NOT_REGISTERED,
     ),
     review_stages=(
-        # 001 三(一)1(2) "乡级计生行政主管部门需在1个工作日内，对网上填写的生育登记信息进行初审"
+        # 001 三(一)1(2) "乡级计生行政主管部门需在1个工作日内，对网上填写的生育登记信息进行初审": unlike 1(3)
+        # it does not say 含受理当日, so the day starts after arrival (a case at Wed 23:50 is due Thu).
         ReviewStage("initial_review", "信息初审", 1, "001 三(一)1(2)"),
         # 001 三(一)1(3) "网上填写的生育登记信息经初审通过后，乡级计生行政主管部门须在3个工作日内（含受理当日）…核实"
-        ReviewStage("registration", "生育登记", 3, "001 三(一)1(3)"),
+        ReviewStage("registration", "生育登记", 3, "001 三(一)1(3)", counts_arrival_day=True),
     ),
     # 001 is silent on online proxies (003 Fifth (E) mentions entrustment for on-site registration).
     online_proxy_allowed=True,

@@ -122,12 +122,18 @@ class WorkingCalendar:
             d += timedelta(days=1)
         return d
 
-    def add_working_days(self, start: datetime, n: int) -> datetime:
-        """Deadline for "within ``n`` working days, including the day of acceptance"."""
+    def add_working_days(self, start: datetime, n: int, *, include_start: bool = True) -> datetime:
+        """Deadline (end of day) for "within ``n`` working days" from ``start``.
+
+        ``include_start``: the day of acceptance is the first of the ``n`` days when it is a working
+        day (001 三(一)1(3) "3个工作日内（含受理当日）"). Otherwise counting starts the next working day,
+        the general rule for periods (民法典 第二百零一条 "开始的当日不计入，自下一日开始计算"): a case
+        accepted Wednesday 23:50 with one working day is due Thursday 23:59:59, not Wednesday.
+        """
         if n < 1:
             raise ValueError("n must be >= 1")
         day = to_china(start).date()
-        if not self.is_working_day(day):
+        if not include_start or not self.is_working_day(day):
             day = self.next_working_day(day)
         for _ in range(n - 1):
             day = self.next_working_day(day)
@@ -162,8 +168,8 @@ def is_working_day(d: date) -> bool:
     return _default.is_working_day(d)
 
 
-def add_working_days(start: datetime, n: int) -> datetime:
-    return _default.add_working_days(start, n)
+def add_working_days(start: datetime, n: int, *, include_start: bool = True) -> datetime:
+    return _default.add_working_days(start, n, include_start=include_start)
 
 
 def next_window_start(now: datetime, window: tuple[time, time] = DEFAULT_WINDOW) -> datetime:

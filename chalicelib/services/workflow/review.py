@@ -58,11 +58,11 @@ def _calendar():
     return calendar()
 
 
-def _deadline(working_days: int) -> tuple[str, int]:
-    """(deadline, seconds the workflow timer lasts): the end of the N-th working day, the day of
-    acceptance included (001 三(一)1(3) "3个工作日内（含受理当日）"; domain/working_days.py)."""
+def _deadline(working_days: int, *, include_today: bool = True) -> tuple[str, int]:
+    """(deadline, seconds the workflow timer lasts): the end of the N-th working day, today included
+    or not (a review stage's ``counts_arrival_day``, domain/profiles.py; domain/working_days.py)."""
     now = config.now()
-    due = _calendar().add_working_days(now, working_days)
+    due = _calendar().add_working_days(now, working_days, include_start=include_today)
     return _iso(due), config.workflow_seconds((due - now).total_seconds())
 
 
@@ -183,7 +183,7 @@ def plan_review(case: case_store.Case, *, stage: str | None = None, level: int =
     current = profile.stage(stage) if stage else profile.review_stages[0]
     chain = hierarchy.escalation_chain(case.office_code)
     level = min(level, len(chain) - 1)
-    due_at, seconds = _deadline(current.working_days)
+    due_at, seconds = _deadline(current.working_days, include_today=current.counts_arrival_day)
     return {
         "task_id": task_store.new_task_id(),
         "stage": current.code,

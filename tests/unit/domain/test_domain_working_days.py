@@ -50,7 +50,7 @@ DEADLINES = [
     (cst(2026, 9, 30, 23, 30), 1, eod(2026, 9, 30)),  # late in the day still counts as day 1
     (cst(2026, 10, 1, 9), 1, eod(2026, 10, 8)),  # accepted on a holiday: day 1 is the next working day
     (cst(2026, 10, 9), 2, eod(2026, 10, 10)),  # adjusted Saturday workday counts
-    (cst(2026, 5, 8), 1, eod(2026, 5, 8)),  # 001 三(一)1(2) initial review: 1 working day
+    (cst(2026, 5, 8), 1, eod(2026, 5, 8)),  # "1个工作日（含受理当日）" on a Friday: that Friday
     (datetime(2026, 9, 30, 17, 0, tzinfo=UTC), 1, eod(2026, 10, 8)),  # = Oct 1 01:00 in China
 ]
 
@@ -60,6 +60,29 @@ def test_add_working_days(start, n, deadline):
     got = working_days.add_working_days(start, n)
     assert got == deadline
     assert got.utcoffset() == timedelta(hours=8)
+
+
+# Without 含受理当日 the count starts the next day (民法典 第二百零一条): 001 三(一)1(2) 初审 "1个工作日内".
+DEADLINES_FROM_NEXT_DAY = [
+    (cst(2026, 11, 25, 23, 50), 1, eod(2026, 11, 26)),  # Wed 23:50 → due Thu, not Wed 23:59
+    (cst(2026, 11, 25, 9), 1, eod(2026, 11, 26)),  # also early on Wednesday
+    (cst(2026, 11, 27, 16), 1, eod(2026, 11, 30)),  # Friday → Monday
+    (cst(2026, 11, 28, 22), 1, eod(2026, 11, 30)),  # Saturday 22:00 → Monday (as with the day included)
+    (cst(2026, 9, 30, 16), 3, eod(2026, 10, 10)),  # Wed before golden week: 8, 9, adjusted Sat 10
+    (cst(2026, 11, 25, 10), 5, eod(2026, 12, 2)),  # Sichuan's operator default of 5: Thu–Wed
+]
+
+
+@pytest.mark.parametrize(("start", "n", "deadline"), DEADLINES_FROM_NEXT_DAY)
+def test_add_working_days_from_the_next_day(start, n, deadline):
+    assert working_days.add_working_days(start, n, include_start=False) == deadline
+
+
+def test_only_stages_whose_seed_says_so_count_the_arrival_day():
+    from chalicelib.domain.profiles import PROFILES
+
+    counting = {(p.code, s.code) for p in PROFILES.values() for s in p.review_stages if s.counts_arrival_day}
+    assert counting == {("guizhou", "registration")}  # 001 三(一)1(3) "3个工作日内（含受理当日）"
 
 
 def test_add_working_days_rejects_bad_input():
