@@ -125,6 +125,8 @@ class Profile:
     shares_with: tuple[str, ...] = ()
     # Joint children a couple must have before a registration counts as a re-birth (child_order.py).
     rebirth_after_children: int = 3
+    # Does the public-security check wait for working hours (the VerificationWindow parameter)?
+    verification_window: bool = False
 
     @property
     def province_name(self) -> str:
@@ -215,6 +217,8 @@ SICHUAN = Profile(
     jurisdiction=HukouThenResidenceWomanFirst(),
     proofs=ResidentSpouseProofs(),
     shares_with=(),  # 000 names no system a registration is delivered to
+    # 000 §2.3.5 注 "公安校验只在正常工作时间范围内开放，其余时间均不能通过校验"
+    verification_window=True,
     citations=MappingProxyType(
         {
             "shares_with": "000 (silent)",
@@ -271,9 +275,11 @@ GUIZHOU = Profile(
     proofs=NoUploads("001 附件1 一–三 (no uploads)"),
     # 001 四(三) "乡级计生行政主管部门须及时将网上登记平台和现场登记的生育登记信息同步准确录入PIS"
     shares_with=("pis",),
+    verification_window=False,  # 001 and 003 state no working-hours limit on the checks
     citations=MappingProxyType(
         {
             "shares_with": "001 四(三): 及时将网上登记平台和现场登记的生育登记信息同步准确录入PIS",
+            "verification_window": "001, 003 (silent): checks at any time",
             "rebirth_after_children": "001 (silent): 002 一(二)'s three children, as national practice; a re-birth is a 4th child, on site by 001 二(一)",
             "eligibility": "001 附件1 一、四",
             "jurisdiction": "001 附件1 一: 申报登记地",
@@ -323,9 +329,11 @@ CHONGQING = Profile(
     proofs=NoUploads("002 六"),
     # 002 五(一)8 / 五(二)6 "生育服务证登记信息实时推送“渝快办”及共享给相关部门查询使用"
     shares_with=("yukuaiban",),
+    verification_window=False,  # 002 and 004 state no working-hours limit on the comparison
     citations=MappingProxyType(
         {
             "shares_with": "002 五(一)8, 五(二)6: 生育服务证登记信息实时推送“渝快办”及共享给相关部门查询使用",
+            "verification_window": "002, 004 (silent): checks at any time",
             "rebirth_after_children": "002 一(二): 已经生育三个子女的夫妻，子女死亡或者经鉴定为残疾的，可以依法再生育子女",
             "eligibility": "002 一(一)(二)",
             "jurisdiction": "002 四; 002 七(一)",

@@ -29,3 +29,14 @@ def test_a_registration_before_opening_time_is_checked_when_the_window_opens(api
     assert any(waiting in n for n in notes)
     checked = view["check"]["checked_at"]
     assert checked >= "2026-11-25T09:00:00"
+
+
+@pytest.mark.parametrize("profile", ["guizhou", "chongqing"])
+def test_the_window_holds_up_sichuan_only(api, window, clock, profile):
+    """000 §2.3.5 注 is Sichuan's; 001/003 and 002/004 state no working-hours limit (profile
+    ``verification_window``): a Guizhou or Chongqing case on a Saturday night is checked at once."""
+    window("09:00-17:30")
+    at(clock, "2026-11-28T22:00:00+08:00")  # a Saturday
+    case = submit_scenario(api, profile, "instant")
+    view = wait_status(api, case, "registered", timeout=60)
+    assert not any("公安校验仅在工作时间开放" in (h["note"] or "") for h in view["history"])

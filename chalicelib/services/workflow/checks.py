@@ -62,10 +62,13 @@ def _iso(dt) -> str:
 
 # ------------------------------------------------------------------------------ IdentityCheck
 def identity_check(case_id: str, *, window_waited: bool = False) -> dict[str, Any]:
+    from chalicelib.domain.profiles import get_profile
     from chalicelib.services.shared import working_calendar
 
     now = config.now()
-    window = working_calendar.verification_window()
+    case = case_store.get(case_id)
+    # only where the province's document limits the check to working hours (profile verification_window)
+    window = working_calendar.verification_window() if get_profile(case.profile).verification_window else None
     if window is not None and not window_waited:
         opens = working_calendar.calendar().next_window_start(now, window)
         if opens > now:
@@ -75,7 +78,7 @@ def identity_check(case_id: str, *, window_waited: bool = False) -> dict[str, An
                 "opens_at": _iso(opens),
                 "wait_seconds": config.workflow_seconds((opens - now).total_seconds()),
             }
-    form = _form(case_store.get(case_id))
+    form = _form(case)
     queries = [public_security.IdentityQuery(role, p.name, p.id_number) for role, p in form.spouses()]
     answers = public_security.default().verify(queries)
     return {
