@@ -25,6 +25,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
 import time
 import urllib.error
@@ -131,6 +132,63 @@ def prepare(n: int, *, first_serial: int = 1200, review_every: int = 10) -> list
             registry.put(key, data)
         couples.append({"body": body, "scenario": name})
     return couples
+
+
+def _short(text: str) -> str:
+    """An error message without what differs between cases (ids, numbers, quotes), to group by."""
+    text = re.sub(r"[0-9a-f]{8,}|\d+(\.\d+)?", "#", text)
+    return re.sub(r"\s+", " ", text).strip()[:110]
+
+
+def _state_of(event: dict[str, Any] | None, by_id: dict[int, dict[str, Any]]) -> str:
+    """The state an execution history event belongs to (its chain of previous events)."""
+    while event is not None:
+        if event["type"].endswith("StateEntered"):
+            return event["stateEnteredEventDetails"]["name"]
+        event = by_id.get(event.get("previousEventId"))
+    return "?"
+
+
+def _details(event: dict[str, Any]) -> dict[str, Any]:
+    """The error and cause of a failure event (``taskFailedEventDetails`` and the like)."""
+    return next((v for k, v in event.items() if k.endswith("EventDetails") and isinstance(v, dict) and "error" in v), {})
+
+
+def failures(case_ids: list[str]) -> Counter:
+    """Why each case needs attention, from its execution history (straight from moto, no AWS call):
+    ``"<state that failed> x<failed attempts>: <error> <- <cause's error type and message>"``."""
+    from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+    wanted = set(case_ids)
+    backend = stepfunctions_parser_backends[ACCOUNT][REGION]
+    why: Counter = Counter()
+    for execution in backend._get_executions():
+        if execution.name not in wanted:
+            continue
+        events = execution.to_history_output()["events"]
+        by_id = {e["id"]: e for e in events}
+
+        failed = [e for e in events if e["type"].endswith("Failed") and _details(e) and e["type"] != "ExecutionFailed"]
+        attempts = Counter(_state_of(e, by_id) for e in failed)
+        last = None
+        for e in events:  # the failure the Catch took: the last one before RecordFailure
+            if e["type"].endswith("StateEntered") and e["stateEnteredEventDetails"]["name"] == "RecordFailure":
+                break
+            if e in failed:
+                last = e
+        if last is None:
+            why["no failed task (route?)"] += 1
+            continue
+        details = _details(last)
+        cause = details.get("cause", "")
+        try:
+            payload = json.loads(cause)
+            cause = f"{payload.get('errorType')}: {payload.get('errorMessage')}"
+        except (TypeError, ValueError):
+            pass
+        state = _state_of(last, by_id)
+        why[f"{state} x{attempts[state]}: {details.get('error')} <- {_short(str(cause))}"] += 1
+    return why
 
 
 def wait_terminal(case_ids: list[str], cases_table: str, timeout: float, *, progress: bool = False) -> dict[str, str | None]:
@@ -240,6 +298,7 @@ def count(couples, answers, final, alerts, outbox, injected, submitted_in, settl
     # why cases need attention: the failed step's error, and the state it was in before
     why = Counter(f"{m.get('error')} after {m.get('previous_status')}" for m in received if m.get("case_id") in final)
     needs_attention = [case_id for case_id, s in final.items() if s == "needs_attention"]
+    failed_steps = failures(needs_attention)
     return {
         "fault_run_cases": len(answers),
         "fault_run_fault_rate": rate,
@@ -264,6 +323,7 @@ def count(couples, answers, final, alerts, outbox, injected, submitted_in, settl
         "unfinished_ids": unfinished,
         "errors": Counter(str(a["error"]) for a in answers if "error" in a),
         "needs_attention_why": dict(why.most_common(8)),
+        "needs_attention_steps": dict(failed_steps.most_common(20)),
         "injected": dict(injected.most_common(12)),
     }
 
@@ -288,6 +348,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"details: lost {result['lost_ids'][:20]} unfinished {result['unfinished_ids'][:20]} errors {dict(result['errors'])}")
     print(f"details: injected {result['injected']}")
     print(f"details: needs attention {result['needs_attention_why']}")
+    for step, k in result["needs_attention_steps"].items():
+        print(f"details: needs attention {k} x {step}")
     return 0 if result["fault_run_lost"] == result["fault_run_duplicates"] == result["fault_run_unfinished"] == 0 else 1
 
 
