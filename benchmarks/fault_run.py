@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 TERMINAL = {"registered", "awaiting_review", "awaiting_proofs", "rejected", "incomplete", "needs_attention"}
+EXPECTED = {"instant": "registered", "registry_has_more": "awaiting_review"}  # final status by scenario
 RETRYABLE_CONFLICTS = {"IDEMPOTENCY_IN_PROGRESS", "SUBMISSION_IN_PROGRESS"}
 
 
@@ -138,7 +139,12 @@ def prepare(n: int, *, first_serial: int = 1200, review_every: int = 10) -> list
 
 
 def _short(text: str) -> str:
-    """An error message without what differs between cases (ids, numbers, quotes), to group by."""
+    """An error message without what differs between cases, to group by: for an AWS error its
+    code, operation and table; otherwise the message without ids and numbers."""
+    aws = re.search(r"error occurred \(([^)]*)\).*?(?:on table \(([^)]*)\))? when calling the (\w+) operation", text)
+    if aws:
+        code, table, operation = aws.groups()
+        return f"{text.split(':', 1)[0]}: {code} on {operation} {table or ''}".strip()
     text = re.sub(r"[0-9a-f]{8,}|\d+(\.\d+)?", "#", text)
     return re.sub(r"\s+", " ", text).strip()[:110]
 
@@ -301,6 +307,12 @@ def count(couples, answers, final, alerts, outbox, injected, submitted_in, settl
     # why cases need attention: the failed step's error, and the state it was in before
     why = Counter(f"{m.get('error')} after {m.get('previous_status')}" for m in received if m.get("case_id") in final)
     needs_attention = [case_id for case_id, s in final.items() if s == "needs_attention"]
+    # a fault must never change the business result: the branch each couple's records lead to
+    scenario_of = {c["body"]["woman"]["phone"]: c["scenario"] for c in couples}
+    wrong_outcome = sorted(
+        c["case_id"] for c in cases
+        if final.get(c["case_id"]) not in (EXPECTED[scenario_of[c["contact_phone"]]], "needs_attention", None)
+    )
     failed_steps = failures(needs_attention)
     return {
         "fault_run_cases": len(answers),
@@ -314,6 +326,7 @@ def count(couples, answers, final, alerts, outbox, injected, submitted_in, settl
         "fault_run_registered": sum(1 for s in final.values() if s == "registered"),
         "fault_run_in_review": sum(1 for s in final.values() if s in ("awaiting_review", "awaiting_proofs")),
         "fault_run_needs_attention": len(needs_attention),
+        "fault_run_wrong_outcome": len(wrong_outcome),
         "fault_run_needs_attention_alerted": sum(1 for c in needs_attention if c in alerted),
         "fault_run_outbox_delivered": outbox.get("delivered", 0),
         "fault_run_outbox_pending": outbox.get("pending", 0),
@@ -324,6 +337,7 @@ def count(couples, answers, final, alerts, outbox, injected, submitted_in, settl
         "fault_run_settled_seconds": round(settled_in, 1),
         "lost_ids": lost,
         "unfinished_ids": unfinished,
+        "wrong_outcome_ids": wrong_outcome,
         "errors": Counter(str(a["error"]) for a in answers if "error" in a),
         "needs_attention_why": dict(why.most_common(8)),
         "needs_attention_steps": dict(failed_steps.most_common(20)),
@@ -349,11 +363,13 @@ def main(argv: list[str] | None = None) -> int:
         if name.startswith("fault_run_"):
             print(f"{name}: {value}")
     print(f"details: lost {result['lost_ids'][:20]} unfinished {result['unfinished_ids'][:20]} errors {dict(result['errors'])}")
+    print(f"details: wrong outcome {result['wrong_outcome_ids'][:20]}")
     print(f"details: injected {result['injected']}")
     print(f"details: needs attention {result['needs_attention_why']}")
     for step, k in result["needs_attention_steps"].items():
         print(f"details: needs attention {k} x {step}")
-    return 0 if result["fault_run_lost"] == result["fault_run_duplicates"] == result["fault_run_unfinished"] == 0 else 1
+    zeros = ("fault_run_lost", "fault_run_duplicates", "fault_run_unfinished", "fault_run_wrong_outcome")
+    return 0 if all(result[name] == 0 for name in zeros) else 1
 
 
 if __name__ == "__main__":
