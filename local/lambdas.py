@@ -95,12 +95,11 @@ def _one_client_per_service() -> None:
     lock = threading.Lock()
 
     def boto_client_for(region: str, service: str, state_credentials: Any = None):
-        if state_credentials is not None:
-            return create(region, service, state_credentials)
+        # moto's client ignores the state's credentials (fixed keys): one per region and service
         key = (region, service, os.environ.get("MOTO_PORT"))  # a new stack, a new server port
         with lock:
             if key not in clients:
-                clients[key] = create(region, service)
+                clients[key] = create(region, service, state_credentials)
             return clients[key]
 
     lambda_eval_utils.boto_client_for = boto_client_for
