@@ -4,7 +4,8 @@
 JSON, personal data masked), writes the business metrics the handler counted (EMF), traces the
 invocation in X-Ray (inside Lambda), and turns the errors that are
 worth retrying — a registry that did not answer, AWS throttling or a 5xx, a dropped connection,
-an optimistic-locking conflict — into ``TransientError``. The state machine retries exactly
+an optimistic-locking conflict — into ``TransientError``, however deep they sit under PynamoDB's
+or our own wrapping exceptions. The state machine retries exactly
 that error name (and Lambda's own service errors) with backoff; anything else goes straight
 to ``RecordFailure`` (the case needs attention).
 """
@@ -21,24 +22,52 @@ logger = get_logger()
 
 __all__ = ["TransientError", "is_transient", "logger", "observed", "task"]
 
+# The error codes botocore's standard retry mode treats as transient or throttling
+# (botocore/retries/standard.py; tests/unit/workflow/test_workflow_rules.py keeps them in step),
+# with the names DynamoDB, KMS and SNS give their internal errors.
 _RETRYABLE_CODES = frozenset(
     {
-        "ThrottlingException",
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "PriorRequestNotComplete",
         "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "TooManyRequestsException",
         "ProvisionedThroughputExceededException",
+        "TransactionInProgressException",
         "RequestLimitExceeded",
+        "BandwidthLimitExceeded",
+        "LimitExceededException",
+        "RequestThrottled",
+        "SlowDown",
+        "EC2ThrottledException",
         "TransactionConflictException",
         "InternalServerError",
         "InternalFailure",
+        "KMSInternalException",
         "ServiceUnavailable",
         "ServiceUnavailableException",
-        "TooManyRequestsException",
     }
 )
 
 
 class TransientError(Exception):
     """A failure that a later attempt may not meet (the ASL ``Retry`` names it)."""
+
+
+def _transient_answer(exc) -> bool | None:
+    """An AWS error answer: transient (a retryable code, a 5xx or 429), not (any other answer),
+    or ``None`` when the error does not say -- PynamoDB re-raises botocore's error as a
+    ``VerboseClientError`` that keeps the code but not the HTTP status, and an empty 5xx body
+    gives the bare status as the code ("500", "503")."""
+    error = exc.response.get("Error", {})
+    code = str(error.get("Code") or "")
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or (int(code) if code.isdigit() else 0)
+    if code in _RETRYABLE_CODES or status >= 500 or status == 429:
+        return True
+    return False if status else None
 
 
 def is_transient(exc: BaseException | None) -> bool:
@@ -52,11 +81,10 @@ def is_transient(exc: BaseException | None) -> bool:
         if isinstance(exc, (RegistryUnavailable, ConcurrentChange, ConnectionError, HTTPClientError, TimeoutError)):
             return True
         if isinstance(exc, ClientError):
-            error = exc.response.get("Error", {})
-            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-            return error.get("Code") in _RETRYABLE_CODES or status >= 500
-        code = getattr(exc, "cause_response_code", None)  # PynamoDB wraps botocore errors
-        if code in _RETRYABLE_CODES:
+            answer = _transient_answer(exc)
+            if answer is not None:
+                return answer
+        elif getattr(exc, "cause_response_code", None) in _RETRYABLE_CODES:  # PynamoDB's errors
             return True
         exc = exc.__cause__ or exc.__context__
         seen += 1

@@ -13,7 +13,9 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import os
 import sys
+import threading
 import traceback
 import uuid
 from dataclasses import dataclass
@@ -83,6 +85,26 @@ def quiet_for_shutdown() -> None:
         runtime.logger.setLevel("CRITICAL")
 
 
+def _one_client_per_service() -> None:
+    """moto's Step Functions creates a boto3 client for every Lambda task it runs (a tenth of the
+    fault run's CPU); one client per region and service serves them all (clients are thread-safe)."""
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+
+    create = lambda_eval_utils.boto_client_for
+    clients: dict[tuple[str, str, str | None], Any] = {}
+    lock = threading.Lock()
+
+    def boto_client_for(region: str, service: str, state_credentials: Any = None):
+        # moto's client ignores the state's credentials (fixed keys): one per region and service
+        key = (region, service, os.environ.get("MOTO_PORT"))  # a new stack, a new server port
+        with lock:
+            if key not in clients:
+                clients[key] = create(region, service, state_credentials)
+            return clients[key]
+
+    lambda_eval_utils.boto_client_for = boto_client_for
+
+
 def install() -> None:
     global _installed
     if _installed:
@@ -90,4 +112,5 @@ def install() -> None:
     from moto.awslambda.models import LambdaFunction
 
     LambdaFunction._invoke_lambda = _invoke_in_process
+    _one_client_per_service()
     _installed = True

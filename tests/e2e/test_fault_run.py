@@ -14,16 +14,18 @@ def test_twenty_registrations_at_twenty_percent_faults(stack):
     from local import faults
 
     result = run_on(stack, 20, rate=0.2, workers=4, timeout=300, first_serial=1100)
+    why = {k: result[k] for k in ("unfinished_ids", "lost_ids", "wrong_outcome_ids", "errors", "needs_attention_steps", "injected")}
 
     assert faults.rate() == 0.0, "the switch is off again"
     assert result["fault_run_faults_injected"] > 0, "faults were injected"
-    assert result["fault_run_cases"] == 20
-    assert result["fault_run_acknowledged"] == 20, result["errors"]
-    assert result["fault_run_lost"] == 0, result["lost_ids"]
-    assert result["fault_run_unfinished"] == 0, result["unfinished_ids"]
-    assert result["fault_run_duplicates"] == 0
-    assert result["fault_run_unacknowledged"] == 0
+    assert result["fault_run_cases"] == 20, why
+    assert result["fault_run_acknowledged"] == 20, why
+    assert result["fault_run_lost"] == 0, why
+    assert result["fault_run_unfinished"] == 0, why
+    assert result["fault_run_duplicates"] == 0, why
+    assert result["fault_run_wrong_outcome"] == 0, result["wrong_outcome_ids"]
+    assert result["fault_run_unacknowledged"] == 0, why
     terminal = result["fault_run_registered"] + result["fault_run_in_review"] + result["fault_run_needs_attention"]
-    assert terminal == 20
-    assert result["fault_run_needs_attention_alerted"] == result["fault_run_needs_attention"]
-    assert result["fault_run_outbox_pending"] == 0
+    assert terminal == 20, why
+    assert result["fault_run_needs_attention_alerted"] == result["fault_run_needs_attention"], why
+    assert result["fault_run_outbox_pending"] == 0, why

@@ -46,6 +46,35 @@ def test_aws_faults_are_errors_the_workflow_retries(all_calls_fail, service, ope
     assert kinds <= {"500", "503", "throttle", "connect_timeout"}, "a write is never failed after it was applied"
 
 
+def test_pynamodb_faults_are_errors_the_workflow_retries(all_calls_fail, monkeypatch):
+    """The fault run's needs-attention cause (issue 12): PynamoDB re-raises an HTTP 500/503 as a
+    ``PutError``/``GetError`` over a ``VerboseClientError`` without the status, which the task
+    runtime took for a permanent error -- the case skipped the workflow's retries."""
+    from pynamodb.attributes import UnicodeAttribute
+
+    from chalicelib.store.connection import Model
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # only injected answers come back
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, "x")
+
+    class Thing(Model):
+        class Meta:
+            table_name = "things"
+            region = "us-east-1"
+
+        key = UnicodeAttribute(hash_key=True)
+
+    codes = set()
+    for _ in range(12):
+        for call in (lambda: Thing("a").save(), lambda: Thing.get("a")):
+            with pytest.raises(Exception) as caught:
+                call()
+            assert is_transient(caught.value), repr(caught.value)
+            codes.add(getattr(caught.value, "cause_response_code", None))  # raises under a timeout
+    assert codes & {"500", "503"}, "the 5xx answers were among them"
+
+
 def test_lambda_invoke_is_not_faulted(all_calls_fail):
     from botocore.exceptions import EndpointConnectionError
 

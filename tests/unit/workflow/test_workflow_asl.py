@@ -48,6 +48,25 @@ def test_every_task_retries_transient_errors_and_ends_visibly():
         assert "States.ALL" in catch, name
 
 
+def _transient_retrier(state):
+    return next(r for r in state.get("Retry", []) if "TransientError" in r["ErrorEquals"])
+
+
+def test_transient_retries_outlast_a_brief_outage():
+    # A registry or AWS outage of a few seconds must not put a case in "needs attention" (issue 12):
+    # 8 retries, 2 s doubling up to 30 s, spread by full jitter (the clients of one outage do not
+    # come back together) -- up to 150 s; the old 3 retries (1, 2, 4 s) gave up after 7 s.
+    for name, state in states():
+        if state["Type"] != "Task":
+            continue
+        retrier = _transient_retrier(state)
+        assert retrier["JitterStrategy"] == "FULL", name
+        waits = [min(retrier["IntervalSeconds"] * retrier["BackoffRate"] ** k, retrier["MaxDelaySeconds"]) for k in range(retrier["MaxAttempts"])]
+        assert retrier["MaxAttempts"] >= 8 and sum(waits) >= 120, name
+        assert max(waits) <= 30, name
+        assert {"Lambda.ServiceException", "Lambda.TooManyRequestsException"} <= set(retrier["ErrorEquals"]), name
+
+
 def test_waits_have_deadlines_from_the_workflow_state():
     for name in ("AwaitReview", "RequestProofs"):
         state = ASL["States"][name]

@@ -71,6 +71,54 @@ def test_which_errors_the_workflow_retries(exc, expected):
     assert is_transient(exc) is expected
 
 
+def _pynamodb_error(code: str, status: int):
+    """What PynamoDB raises: ``PutError`` over a ``VerboseClientError`` (the code, no HTTP status)
+    over botocore's ``ClientError``."""
+    from pynamodb.exceptions import PutError, VerboseClientError
+
+    try:
+        try:
+            try:
+                raise _client_error(code, status)
+            except ClientError as botocore_error:
+                raise VerboseClientError({"Error": {"Code": code}}, "PutItem", {}) from botocore_error
+        except ClientError as verbose:
+            raise PutError("Failed to put item", verbose)  # noqa: B904 - as PynamoDB raises it
+    except PutError as exc:
+        return exc
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "expected"),
+    [
+        ("500", 500, True),  # a 5xx with an empty body: botocore names the error after the status
+        ("503", 503, True),
+        ("InternalServerError", 500, True),
+        ("ThrottlingException", 400, True),
+        ("ConditionalCheckFailedException", 400, False),
+        ("ValidationException", 400, False),
+    ],
+)
+def test_pynamodb_errors_are_judged_by_the_answer_under_them(code, status, expected):
+    assert is_transient(_pynamodb_error(code, status)) is expected
+
+
+def test_a_bare_5xx_code_without_a_status_is_transient():
+    assert is_transient(ClientError({"Error": {"Code": "503"}}, "PutItem"))
+    assert not is_transient(ClientError({"Error": {"Code": "ValidationException"}}, "PutItem"))
+
+
+def test_every_code_botocore_retries_is_transient():
+    from botocore.retries.standard import ThrottledRetryableChecker, TransientRetryableChecker
+
+    from functions._runtime import _RETRYABLE_CODES
+
+    botocore_codes = set(TransientRetryableChecker._TRANSIENT_ERROR_CODES) | set(ThrottledRetryableChecker._THROTTLED_ERROR_CODES)
+    assert botocore_codes <= _RETRYABLE_CODES
+    for status in TransientRetryableChecker._TRANSIENT_STATUS_CODES:
+        assert is_transient(_client_error("Unknown", status))
+
+
 def test_a_wrapped_transient_error_is_transient():
     try:
         try:
