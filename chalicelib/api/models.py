@@ -17,9 +17,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from pydantic_core import PydanticCustomError
 
+from chalicelib import auth
 from chalicelib.domain import errors, idcard
 from chalicelib.domain.form import IdNumber, IsoDate, Phone, field_errors
 from chalicelib.domain.text import LongText, Name, Text
@@ -128,14 +129,23 @@ class NoBody(Body):
 
 
 # -- staff ----------------------------------------------------------------------------------------
-Password = Annotated[str, Field(min_length=1, max_length=256)]
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("MISSING", "必填项未填写")
+    return value
+
+
+# Passwords are taken as typed (spaces included); user names and sessions without surrounding spaces.
+Password = Annotated[str, Field(min_length=1, max_length=256), AfterValidator(_not_blank)]
+Username = Annotated[str, StringConstraints(strip_whitespace=True), Field(min_length=1, max_length=64), Text]
+Session = Annotated[str, StringConstraints(strip_whitespace=True), Field(min_length=20, max_length=2048), Text]  # Cognito: 20-2048
 
 
 class StaffLogin(Body):
     """POST /v1/staff/login."""
 
     model_config = ConfigDict(str_strip_whitespace=False)
-    username: ShortText
+    username: Username
     password: Password
 
 
@@ -143,8 +153,8 @@ class StaffNewPassword(Body):
     """POST /v1/staff/login/new-password: the first sign-in's challenge answered."""
 
     model_config = ConfigDict(str_strip_whitespace=False)
-    username: ShortText
-    session: Annotated[str, Field(min_length=20, max_length=2048), Text]  # Cognito Session: 20-2048
+    username: Username
+    session: Session
     new_password: Password
 
 
@@ -152,8 +162,8 @@ class StaffMfaCode(Body):
     """POST /v1/staff/login/mfa-setup (the first code of a newly added authenticator app) and
     POST /v1/staff/login/mfa (the app's current code at a later sign-in)."""
 
-    username: ShortText
-    session: Annotated[str, Field(min_length=20, max_length=2048), Text]  # Cognito Session: 20-2048
+    username: Username
+    session: Session
     code: Annotated[str, Field(pattern=_pattern(MFA_CODE_RE))]  # 6 digits (TOTP, 30 s)
 
 
@@ -162,7 +172,7 @@ class StaffAccount(Body):
 
     username: Annotated[str, Field(pattern=_pattern(USERNAME_RE))]
     name: Name
-    role: ShortText
+    role: _literal(auth.ROLES)
     region_code: Annotated[str, Field(min_length=1, max_length=12), Text]
     office_code: Annotated[str, Field(pattern=_pattern(OFFICE_RE))] | None = None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.domain import errors
-from chalicelib.services import captcha, idempotency, modification, otp, ratings, registration, uploads
+from chalicelib.services import captcha, idempotency, modification, otp, registration, uploads
 
 
 # -- SMS templates: one segment (000 §2.3.6; adapters/sms.py MAX_LENGTH) ----------------------
@@ -70,21 +70,6 @@ def test_bad_idempotency_keys(key):
 def test_optional_idempotency_key():
     assert idempotency.validate_key(None, required=False) is None
     assert idempotency.validate_key(" 3f2a-41c2-9d1e ") == "3f2a-41c2-9d1e"
-
-
-# -- ratings -------------------------------------------------------------------------------------
-@pytest.mark.parametrize("score", [1, 3, 5])
-def test_valid_rating(score):
-    assert ratings._parse({"score": score, "comment": "  很好  "}) == (score, "很好")
-
-
-@pytest.mark.parametrize(
-    "body",
-    [{"score": 0}, {"score": 6}, {"score": 4.5}, {"score": "5"}, {"score": True}, {}, [], {"score": 3, "comment": "x" * 201}],
-)
-def test_invalid_rating(body):
-    with pytest.raises(errors.ValidationFailed):
-        ratings._parse(body)
 
 
 # -- captcha -------------------------------------------------------------------------------------
