@@ -17,13 +17,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, WrapValidator
 from pydantic_core import PydanticCustomError
 
 from chalicelib import auth
 from chalicelib.domain import errors, idcard
-from chalicelib.domain.form import IdNumber, IsoDate, Phone, field_errors
+from chalicelib.domain.evaluation import Evaluation
+from chalicelib.domain.form import IdNumber, IsoDate, Phone, RegistrationForm, field_errors
 from chalicelib.domain.text import LongText, Name, Text
+from chalicelib.services.captcha import KINDS as CAPTCHA_KINDS
 from chalicelib.services.certificates import PAPER_NUMBER_RE, SEXES
 from chalicelib.services.otp import CODE_RE, PURPOSE_LABELS
 from chalicelib.services.ratings import MAX_COMMENT
@@ -51,11 +53,18 @@ ShortText = Annotated[str, Field(min_length=1, max_length=64), Text]
 
 
 # -- citizens -------------------------------------------------------------------------------------
+def _captcha_kind(value: Any, handler: Any) -> str:
+    try:
+        return handler(value)
+    except ValidationError:  # the enum's own words rather than the generic list of values
+        raise PydanticCustomError("INVALID_ENUM", "验证方式只能是 image（图形）或 text（文字题）") from None
+
+
 class CaptchaRequest(Body):
     """POST /v1/captchas (body optional): ``image`` (the default) or ``text``, the accessible
     question with the same one-try protection (services/captcha.py)."""
 
-    kind: ShortText = "image"  # image | text: checked by services/captcha.py, with its message
+    kind: Annotated[_literal(CAPTCHA_KINDS), WrapValidator(_captcha_kind)] = "image"
 
 
 class SmsCodeRequest(Body):
@@ -197,6 +206,42 @@ class PaperCertificate(Body):
 
     number: Annotated[str, Field(pattern=_pattern(PAPER_NUMBER_RE))]
     issued_on: IsoDate
+
+
+# -- answers documented by schema (the rest: JSON objects) -----------------------------------------
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+    request_id: str | None = None
+    details: list[errors.FieldError] = Field(description="one per field: its dotted path (e.g. woman.id_number), code and message")
+
+
+class Error(BaseModel):
+    """Every error answer: ``DomainError.to_dict`` (domain/errors.py), with the request's id."""
+
+    error: ErrorInfo
+
+
+class CaseForm(BaseModel):
+    """GET /v1/registrations/{case_id}/form."""
+
+    case_id: str
+    profile: str
+    status: str
+    modifications: int
+    form: RegistrationForm
+
+
+class RegistrationCreated(BaseModel):
+    """POST /v1/registrations (201)."""
+
+    case_id: str
+    query_code: str = Field(description="查询码 (001 附件1 一), also sent by SMS")
+    status: str
+    evaluation: Evaluation
+
+
+ANSWERS = (Error, CaseForm, RegistrationCreated)
 
 
 def parse(model: type[M], document: Any) -> M:

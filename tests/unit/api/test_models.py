@@ -126,3 +126,14 @@ def test_upload_bodies():
     assert problems(models.UploadRequest, {**good, "content_type": "text/html"}) == {("content_type", "INVALID_ENUM")}
     assert problems(models.UploadRequest, {**good, "filename": "../etc/passwd"}) == {("filename", "INVALID_FORMAT")}
     assert problems(models.UploadRequest, {**good, "filename": "a\x01.pdf"}) == {("filename", "TEXT_CHARACTERS")}
+
+
+def test_the_captcha_kind_is_an_enum_with_its_own_message():
+    assert models.plain(models.parse(models.CaptchaRequest, {})) == {"kind": "image"}
+    for kind in ("audio", ["image"], 3):
+        with pytest.raises(errors.ValidationFailed) as refused:
+            models.parse(models.CaptchaRequest, {"kind": kind})
+        assert [d.to_dict() for d in refused.value.details] == [
+            {"path": "kind", "code": "INVALID_ENUM", "message": "验证方式只能是 image（图形）或 text（文字题）"}
+        ]
+    assert models.CaptchaRequest.model_json_schema()["properties"]["kind"]["enum"] == ["image", "text"]
