@@ -410,6 +410,7 @@ def test_unknown_registration_number_and_junk_paths(api):
 
 def test_medical_institution_records_birth_date_and_sex_once(api, couple, clock):
     from chalicelib import config
+    from chalicelib.api import models
     from chalicelib.domain import errors
     from chalicelib.services import certificates, verification
 
@@ -422,10 +423,11 @@ def test_medical_institution_records_birth_date_and_sex_once(api, couple, clock)
     assert looked_up["result"] == "valid" and looked_up["certificate"]["birth_record"] is None
     assert body["woman"]["id_number"] not in json.dumps(looked_up, ensure_ascii=False)
 
-    with pytest.raises(errors.ValidationFailed):
+    with pytest.raises(errors.ValidationFailed) as future:
         certificates.record_birth(number, {"birth_date": "2999-01-01", "sex": "female"}, staff=hospital)
-    with pytest.raises(errors.ValidationFailed):
-        certificates.record_birth(number, {"birth_date": today, "sex": "x"}, staff=hospital)
+    assert [(d.path, d.code) for d in future.value.details] == [("birth_date", "DATE_IN_FUTURE")]
+    with pytest.raises(errors.ValidationFailed):  # the body's shape: its model, before the service runs
+        models.parse(models.BirthRecord, {"birth_date": today, "sex": "x"})
     recorded = certificates.record_birth(number, {"birth_date": today, "sex": "female"}, staff=hospital)
     assert recorded["birth_date"] == today and recorded["sex_label"] == "女"
     assert certificates.record_birth(number, {"birth_date": today, "sex": "female"}, staff=hospital) == recorded
@@ -451,6 +453,7 @@ def test_medical_institution_records_birth_date_and_sex_once(api, couple, clock)
 
 def test_township_office_records_the_paper_certificate_once(api, couple):
     from chalicelib import config
+    from chalicelib.api import models
     from chalicelib.domain import errors
     from chalicelib.services import certificates
     from chalicelib.store import audit
@@ -465,10 +468,11 @@ def test_township_office_records_the_paper_certificate_once(api, couple):
 
     with pytest.raises(errors.Forbidden):
         certificates.record_paper_certificate(reg["case_id"], {"number": serial, "issued_on": today}, staff=other_province)
-    with pytest.raises(errors.ValidationFailed):
-        certificates.record_paper_certificate(reg["case_id"], {"number": "x", "issued_on": today}, staff=own)
-    with pytest.raises(errors.ValidationFailed):
+    with pytest.raises(errors.ValidationFailed):  # the body's shape: its model, before the service runs
+        models.parse(models.PaperCertificate, {"number": "x", "issued_on": today})
+    with pytest.raises(errors.ValidationFailed) as early:
         certificates.record_paper_certificate(reg["case_id"], {"number": serial, "issued_on": "2000-01-01"}, staff=own)
+    assert [(d.path, d.code) for d in early.value.details] == [("issued_on", "BEFORE_REGISTRATION")]
 
     view = certificates.record_paper_certificate(reg["case_id"], {"number": serial, "issued_on": today}, staff=same_province)
     assert view["number"] == serial and view["issued_on"] == today and view["office_code"] == "510105002"
