@@ -21,7 +21,7 @@ system-deps:
 	bash .ci/system-deps
 
 run: $(STAMP)
-	$(PY) -m local
+	$(PY) -m local $(ARGS)
 
 test: $(STAMP)
 	$(PY) -m ruff check .
@@ -48,7 +48,9 @@ deploy: bundles
 # as stage "bench" with example values for what a real deployment must give (nothing is deployed).
 bench: bundles
 	SITE_DOMAIN=bench.example.invalid CERTIFICATE_ARN=arn:aws:acm:us-east-1:000000000000:certificate/bench \
-	SMS_GATEWAY_URL=https://sms.example.invalid/send SMS_GATEWAY_APP_KEY=bench STAGE=bench $(PY) -m infra.app
+	SMS_GATEWAY_URL=https://sms.example.invalid/send SMS_GATEWAY_APP_KEY=bench \
+	SHARING_YUKUAIBAN_URL=https://ykb.example.invalid/registrations SHARING_YUKUAIBAN_APP_KEY=bench \
+	SHARING_PIS_URL=https://pis.example.invalid/registrations SHARING_PIS_APP_KEY=bench STAGE=bench $(PY) -m infra.app
 	$(PY) -m benchmarks
 
 clean:

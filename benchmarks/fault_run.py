@@ -182,7 +182,7 @@ def run_on(
     """The fault run against a started local stack (also used by tests/e2e/test_fault_run.py).
     ``submit_for``: seconds after which no further registration is started (the run then counts
     the ones it sent)."""
-    from chalicelib.services import tokens
+    from chalicelib.services.shared import tokens
     from local import faults
 
     faults.injected.clear()

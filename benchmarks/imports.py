@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RUNS = int(os.environ.get("BENCH_IMPORT_RUNS", "9"))
 TARGET = 1.3
 # What a cold container has loaded after its first registration request.
-FULL = "import app, chalicelib.services.registration"
+FULL = "import app, chalicelib.services.citizen.registration"
 
 
 def _time(code: str) -> float:

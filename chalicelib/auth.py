@@ -7,7 +7,7 @@ signature against the pool's published keys (JWKS, cached per container), issuer
 stack (moto's Cognito) and on AWS, with no API Gateway authorizer in between.
 
 The token's custom attributes carry the account's role and jurisdiction, set by administrators
-(``services/staff.py``; 001 一(二)1 and 三(二)3: each level manages the next level's administrators
+(``services/staff/accounts.py``; 001 一(二)1 and 三(二)3: each level manages the next level's administrators
 and its own operators):
 
 ====================  ============================  =====================================

@@ -1,6 +1,6 @@
 """Task state ``ApplyRules``: record the checks, apply the domain rules, choose the route."""
 
-from chalicelib.services.checks import apply_rules
+from chalicelib.services.workflow.checks import apply_rules
 from functions._runtime import task
 
 

@@ -1,6 +1,6 @@
 """Task state ``AutoCompare`` (parallel branch): two-way comparison with the population registry."""
 
-from chalicelib.services.checks import auto_compare
+from chalicelib.services.workflow.checks import auto_compare
 from functions._runtime import task
 
 

@@ -1,6 +1,6 @@
 """Task state ``AwaitReview`` (waitForTaskToken): store the token, notify the responsible office."""
 
-from chalicelib.services.review import await_review
+from chalicelib.services.workflow.review import await_review
 from functions._runtime import logger, task
 
 

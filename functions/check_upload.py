@@ -5,6 +5,6 @@ from functions._runtime import observed
 
 @observed
 def handler(event, context):
-    from chalicelib.services.uploads import check_uploaded_objects
+    from chalicelib.services.citizen.uploads import check_uploaded_objects
 
     return check_uploaded_objects(event)

@@ -1,7 +1,7 @@
 """Scheduled ``DispatchOutbox`` (the OutboxSweep rule): deliver the outbox messages that the
 request which committed them could not, with backoff; dead-letter and alert after the last try."""
 
-from chalicelib.services.outbox import sweep
+from chalicelib.services.shared.outbox import sweep
 from functions._runtime import logger
 
 

@@ -1,6 +1,6 @@
 """Task state ``EscalateReview``: the review deadline passed; move the task up one level."""
 
-from chalicelib.services.review import escalate_review
+from chalicelib.services.workflow.review import escalate_review
 from functions._runtime import task
 
 

@@ -4,7 +4,7 @@ After ``WaitForWindow`` the state input carries ``route == "wait_window"``: the 
 without asking the clock again (the wait ended at the window's opening).
 """
 
-from chalicelib.services.checks import identity_check
+from chalicelib.services.workflow.checks import identity_check
 from functions._runtime import task
 
 

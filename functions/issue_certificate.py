@@ -1,6 +1,6 @@
 """Task state ``IssueCertificate``."""
 
-from chalicelib.services.certificates import issue_certificate
+from chalicelib.services.certificates.issuance import issue_certificate
 from functions._runtime import task
 
 

@@ -1,6 +1,6 @@
 """Task state ``MarriageCheck`` (parallel branch): civil affairs."""
 
-from chalicelib.services.checks import marriage_check
+from chalicelib.services.workflow.checks import marriage_check
 from functions._runtime import task
 
 

@@ -1,6 +1,6 @@
 """Task state ``Notify``."""
 
-from chalicelib.services.notifications import notify
+from chalicelib.services.workflow.notifications import notify
 from functions._runtime import task
 
 

@@ -1,6 +1,6 @@
 """Task state ``ProofsOverdue``: the documents did not arrive by the deadline."""
 
-from chalicelib.services.review import proofs_overdue
+from chalicelib.services.workflow.review import proofs_overdue
 from functions._runtime import task
 
 

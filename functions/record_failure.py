@@ -1,6 +1,6 @@
 """Task state ``RecordFailure``: mark the case "needs attention" and alert the operators."""
 
-from chalicelib.services.notifications import record_failure
+from chalicelib.services.workflow.notifications import record_failure
 from functions._runtime import task
 
 

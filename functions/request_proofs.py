@@ -1,6 +1,6 @@
 """Task state ``RequestProofs`` (waitForTaskToken): ask the citizen for proof documents."""
 
-from chalicelib.services.review import request_proofs
+from chalicelib.services.workflow.review import request_proofs
 from functions._runtime import task
 
 

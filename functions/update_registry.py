@@ -1,6 +1,6 @@
 """Task state ``UpdateRegistry``: add the form's additional children to the population registry."""
 
-from chalicelib.services.checks import update_registry
+from chalicelib.services.workflow.checks import update_registry
 from functions._runtime import task
 
 

@@ -7,7 +7,7 @@ Stage: ``-c stage=prod`` (cdk CLI) or ``STAGE=prod`` (environment), default "dev
 Site: ``-c domain=birthreg.example.gov.cn`` or ``SITE_DOMAIN``, and ``-c certificate_arn=arn:aws:acm:us-east-1:…``
 or ``CERTIFICATE_ARN`` (CloudFront's alias): required, the synth fails naming the missing one.
 Settings of infra/settings.py: ``-c NAME=value`` (the same ``-c``/``--context`` arguments work with
-``python -m infra.app``); the required ones (``SMS_GATEWAY_URL``, ``SMS_GATEWAY_APP_KEY``) also from
+``python -m infra.app``); the required ones (``SMS_GATEWAY_URL``, ``SMS_GATEWAY_APP_KEY``, ``SHARING_*``) also from
 the environment.
 Browser-upload CORS origins: ``-c web_origins=https://a,https://b`` or ``WEB_ORIGINS``, default
 ``https://<domain>``.

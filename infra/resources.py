@@ -417,7 +417,15 @@ SMS_GATEWAY_CREDENTIALS = Secret(
     env="SMS_GATEWAY_SECRET_ARN",
     placeholder='{"secret": ""}',
 )
-SECRETS: tuple[Secret, ...] = (TOKEN_KEY, SMS_GATEWAY_CREDENTIALS)
+# The secrets 渝快办 and PIS share with us for signing deliveries (chalicelib/adapters/sharing.py),
+# one field per receiving system.
+SHARING_CREDENTIALS = Secret(
+    id="SharingCredentials",
+    suffix="sharing",
+    env="SHARING_SECRET_ARN",
+    placeholder='{"yukuaiban": "", "pis": ""}',
+)
+SECRETS: tuple[Secret, ...] = (TOKEN_KEY, SMS_GATEWAY_CREDENTIALS, SHARING_CREDENTIALS)
 
 # The State Council's holiday arrangement of the years chinese-calendar does not know yet
 # (domain/working_days.py): {"2027": {"holidays": [ISO dates], "workdays": [ISO dates]}}.
@@ -546,6 +554,8 @@ NOTIFY = Function(
         Grant("Outbox", "write"),
         # the SMS text and phone are sealed in the outbox with the token key
         Grant("TokenKey", "read"),
+        # registrations delivered to 渝快办 / PIS right after the commit (adapters/sharing.py)
+        Grant("SharingCredentials", "read"),
     ),
 )
 CHECK_UPLOAD = Function(
@@ -573,8 +583,10 @@ DISPATCH_OUTBOX = Function(
         # a workflow start that is dead-lettered marks its case "needs attention"
         Grant("Registration", "start"),
         Grant("Cases", "write"),
-        # SMS payloads are sealed with the token key (services/outbox.py)
+        # SMS payloads are sealed with the token key (services/shared/outbox.py)
         Grant("TokenKey", "read"),
+        # retried deliveries to 渝快办 / PIS (adapters/sharing.py)
+        Grant("SharingCredentials", "read"),
     ),
     timeout=120,
     memory=256,  # I/O bound

@@ -60,8 +60,10 @@ ALL_UNITS: tuple[str, ...] = (API, *(f.id for f in r.FUNCTIONS))
 # who sends SMS (adapters/sms.py) and who computes workflow timers (config.workflow_seconds)
 _SMS = (API, r.REQUEST_PROOFS.id, r.PROOFS_OVERDUE.id, r.NOTIFY.id, r.DISPATCH_OUTBOX.id)
 _TIMERS = (API, r.IDENTITY_CHECK.id, r.APPLY_RULES.id, r.ESCALATE_REVIEW.id, r.CHECK_UPLOAD.id)
-# who commits side effects to the outbox and delivers them (services/outbox.py)
+# who commits side effects to the outbox and delivers them (services/shared/outbox.py)
 _OUTBOX = (API, r.NOTIFY.id, r.DISPATCH_OUTBOX.id)
+# who delivers registrations to 渝快办 / PIS (adapters/sharing.py): Notify at once, the sweeper on retry
+_SHARING = (r.NOTIFY.id, r.DISPATCH_OUTBOX.id)
 _REGISTRY_CALLERS = (API, r.IDENTITY_CHECK.id, r.MARRIAGE_CHECK.id, r.AUTO_COMPARE.id, r.UPDATE_REGISTRY.id)
 
 SETTINGS: tuple[Setting, ...] = (
@@ -157,6 +159,23 @@ SETTINGS: tuple[Setting, ...] = (
         local="3",
     ),
     Setting("OUTBOX_KEEP_SECONDS", _OUTBOX, "how long a delivered message is kept", default=str(7 * 24 * 3600)),
+    # 002 五(一)8 / 五(二)6 (Chongqing → 渝快办), 001 四(三) (Guizhou → PIS): chalicelib/adapters/sharing.py.
+    # The local stack points them at its reference receivers (local/receivers.py).
+    Setting("SHARING_YUKUAIBAN_URL", _SHARING, "渝快办's endpoint for registrations (https)", required=True),
+    Setting(
+        "SHARING_YUKUAIBAN_APP_KEY",
+        _SHARING,
+        "the app key 渝快办 gave us; its secret is field `yukuaiban` of SharingCredentials",
+        required=True,
+    ),
+    Setting("SHARING_PIS_URL", _SHARING, "PIS's endpoint for registrations (https)", required=True),
+    Setting(
+        "SHARING_PIS_APP_KEY",
+        _SHARING,
+        "the app key PIS gave us; its secret is field `pis` of SharingCredentials",
+        required=True,
+    ),
+    Setting("SHARING_TIMEOUT_SECONDS", _SHARING, "seconds per delivery attempt to 渝快办 / PIS", default="5"),
     Setting("IDEMPOTENCY_TTL_SECONDS", (API,), "how long a retried submit returns the first result", default="86400"),
     Setting("IDEMPOTENCY_LOCK_SECONDS", (API,), "how long a submit in progress holds its key", default="60"),
 )

@@ -45,13 +45,16 @@ def _prepare_environment(moto_port: int) -> None:
     )
 
 
-def _context(api_url: str) -> dict[str, str]:
+def _context(api_url: str, receivers) -> dict[str, str]:
     """Setting values of this run: what the process environment sets (a developer's
-    ``SMS_DAILY_LIMIT=3 make run``, the tests' limits), else the declared local values."""
+    ``SMS_DAILY_LIMIT=3 make run``, the tests' limits), else the declared local values; the
+    deliveries to 渝快办 / PIS go to the reference receivers (local/receivers.py)."""
     from infra.settings import SETTINGS
 
     context = {s.name: os.environ[s.name] for s in SETTINGS if s.name in os.environ}
     context.setdefault("PUBLIC_BASE_URL", api_url)
+    for name, value in receivers.settings().items():
+        context.setdefault(name, value)
     return context
 
 
@@ -82,6 +85,7 @@ class LocalStack:
     _api: object | None = None
     _api_thread: threading.Thread | None = None
     _scheduler: object | None = None
+    receivers: object | None = None  # local/receivers.py: 渝快办 and PIS as the adapters reach them
 
     @property
     def endpoint(self) -> str:
@@ -109,12 +113,20 @@ class LocalStack:
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
         self._moto.start()
 
+        import boto3
+
         from infra import resources
         from infra.settings import ALL_UNITS, API, environment_of
         from local.deploy import deploy
+        from local.receivers import Receivers
 
-        context = _context(self.api_url if self.api_port else "http://127.0.0.1:8000")
+        self.receivers = Receivers().start()
+        context = _context(self.api_url if self.api_port else "http://127.0.0.1:8000", self.receivers)
         self.names = deploy(STAGE, REGION, context, _parameter_values())
+        # the secrets the receivers share with us, where an operator puts the real ones
+        boto3.client("secretsmanager", region_name=REGION).put_secret_value(
+            SecretId=self.names[resources.SHARING_CREDENTIALS.id], SecretString=self.receivers.credentials()
+        )
         self.environments = {unit: environment_of(unit, self.names, STAGE, context) for unit in ALL_UNITS}
         # Every unit runs in this process: its environment is the union of theirs (the API's included).
         for unit in (*ALL_UNITS[1:], API):
@@ -181,7 +193,7 @@ class LocalStack:
         from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer
 
         import app as app_module
-        from local import iam, outbox, web
+        from local import clock, iam, outbox, web
 
         app_obj = app_module.app
         # What chalice.local.create_local_server does, with our request handler.
@@ -200,13 +212,8 @@ class LocalStack:
             """chalice local's handler, plus what exists only in the local stack."""
 
             def _generic_handle(self) -> None:
-                if self.path.startswith("/_dev/outbox"):
-                    body = json.dumps({"messages": outbox.messages()}, ensure_ascii=False).encode()
-                    self.send_response(200)
-                    self.send_header("Content-Type", "application/json; charset=utf-8")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
+                if self.path.startswith(("/_dev/outbox", "/_dev/clock")):
+                    self._dev_route()
                     return
                 accept = self.headers.get("Accept", "")
                 page = web.resolve(self.path, accept) if self.command in ("GET", "HEAD") else None
@@ -224,6 +231,30 @@ class LocalStack:
                     return
                 with iam.running("api", api_role, api_environment):  # as the API runs deployed
                     super()._generic_handle()
+
+            def _dev_route(self) -> None:
+                """What only the local stack answers: the SMS outbox and the settable clock (local/clock.py)."""
+                status, answer = 200, None
+                if self.path.startswith("/_dev/outbox"):
+                    answer = {"messages": outbox.messages()}
+                elif self.command not in ("GET", "POST"):
+                    status, answer = 405, {"error": {"code": "METHOD_NOT_ALLOWED", "message": "仅支持 GET 与 POST"}}
+                else:
+                    length = int(self.headers.get("Content-Length") or 0)
+                    try:
+                        raw = self.rfile.read(length) if length else b""
+                        body = json.loads(raw) if raw else None
+                        answer = clock.handle(self.command, body)
+                    except ValueError as exc:  # malformed JSON, or a ClockRequestInvalid
+                        code, path = getattr(exc, "code", "MALFORMED_JSON"), getattr(exc, "path", "")
+                        message = getattr(exc, "message", "请求体不是有效的 JSON")
+                        status, answer = 400, {"error": {"code": code, "message": message, "details": [{"path": path, "code": code, "message": message}]}}
+                data = json.dumps(answer, ensure_ascii=False).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
 
             # chalice binds do_GET & co. to its own _generic_handle; rebind them to the override above.
             do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
@@ -266,3 +297,6 @@ class LocalStack:
         if self._moto is not None:
             self._moto.stop()
             self._moto = None
+        if self.receivers is not None:
+            self.receivers.stop()
+            self.receivers = None

@@ -14,7 +14,14 @@ SYNTH_STAGE = "ci"  # not "dev": proves the stage reaches every physical name
 # What an operator must give a non-local synth (infra/settings.py, infra/README.md).
 SYNTH_DOMAIN = "birthreg.example.gov.cn"
 SYNTH_CERTIFICATE_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
-SYNTH_SETTINGS = {"SMS_GATEWAY_URL": "https://sms.example.gov.cn/v1/sms/send", "SMS_GATEWAY_APP_KEY": "birthreg-ci"}
+SYNTH_SETTINGS = {
+    "SMS_GATEWAY_URL": "https://sms.example.gov.cn/v1/sms/send",
+    "SMS_GATEWAY_APP_KEY": "birthreg-ci",
+    "SHARING_YUKUAIBAN_URL": "https://ykb.example.gov.cn/v1/registrations",
+    "SHARING_YUKUAIBAN_APP_KEY": "birthreg-ci",
+    "SHARING_PIS_URL": "https://pis.example.gov.cn/v1/registrations",
+    "SHARING_PIS_APP_KEY": "birthreg-ci",
+}
 
 
 def _local_settings() -> None:

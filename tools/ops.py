@@ -18,7 +18,7 @@ import json
 import sys
 from pathlib import Path
 
-from chalicelib.services.working_calendar import BadOperationsData, parse_holidays, parse_window
+from chalicelib.services.shared.working_calendar import BadOperationsData, parse_holidays, parse_window
 from infra import resources as R
 
 

@@ -1,4 +1,4 @@
-"""Operator command for the outbox's dead letters (``chalicelib/services/outbox.py``).
+"""Operator command for the outbox's dead letters (``chalicelib/services/shared/outbox.py``).
 
     python -m tools.outbox list-dead                 # dead messages: event id, kind, case, attempts, error
     python -m tools.outbox replay EVENT_ID           # deliver one again now (same event id)
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("replay needs an EVENT_ID or --all")
     _configure(args)
 
-    from chalicelib.services import outbox
+    from chalicelib.services.shared import outbox
 
     if args.command == "list-dead":
         dead = outbox.dead_letters()

@@ -63,7 +63,7 @@ def _private(body: dict[str, Any]) -> Response:
 # -- precheck ---------------------------------------------------------------------------
 @route(bp, "/v1/precheck", methods=["POST"], body="RegistrationForm")
 def precheck():
-    from chalicelib.services import registration
+    from chalicelib.services.citizen import registration
 
     return registration.precheck(json_body(bp))
 
@@ -88,22 +88,22 @@ def profiles():
 # -- verification: captcha and SMS codes -----------------------------------------------------
 @route(bp, "/v1/captchas", methods=["POST"], body="CaptchaRequest", body_optional=True, status=201, statuses=(429,))
 def new_captcha():
-    from chalicelib.services import captcha
+    from chalicelib.services.shared import captcha
 
-    # {"kind": "text"}: the accessible question instead of the image (services/captcha.py)
+    # {"kind": "text"}: the accessible question instead of the image (services/shared/captcha.py)
     return Response(body=captcha.create(request_body(bp)), status_code=201, headers={"Cache-Control": "no-store"})
 
 
 @route(bp, "/v1/sms-codes", methods=["POST"], body="SmsCodeRequest", status=202, statuses=(429,))
 def request_sms_code():
-    from chalicelib.services import otp
+    from chalicelib.services.shared import otp
 
     return Response(body=otp.request_code(request_body(bp), client_ip=_client_ip()), status_code=202)
 
 
 @route(bp, "/v1/sms-codes/verify", methods=["POST"], body="SmsCodeVerify", statuses=(429,))
 def verify_sms_code():
-    from chalicelib.services import otp
+    from chalicelib.services.shared import otp
 
     return Response(body=otp.verify_code(request_body(bp)), status_code=200, headers={"Cache-Control": "no-store"})
 
@@ -120,7 +120,8 @@ def verify_sms_code():
     statuses=(409, 429),
 )
 def submit():
-    from chalicelib.services import idempotency, registration, tokens
+    from chalicelib.services.citizen import registration
+    from chalicelib.services.shared import idempotency, tokens
 
     phone = tokens.verify(_required_token(), "submit")
     key = idempotency.validate_key(_header("idempotency-key"))
@@ -130,7 +131,7 @@ def submit():
 
 @route(bp, "/v1/registrations/{case_id}", methods=["GET"], security=CASE, statuses=(429,))
 def get_registration(case_id: str):
-    from chalicelib.services import registration
+    from chalicelib.services.citizen import registration
 
     case = registration.authorize(case_id, query_code=_header("x-query-code"), token=_token())
     return _private(registration.citizen_view(case))
@@ -140,7 +141,8 @@ def get_registration(case_id: str):
     bp, "/v1/registrations/{case_id}", methods=["PUT"], body="RegistrationForm", security=CASE, headers=("idempotency_key?",), statuses=(409, 429)
 )
 def modify_registration(case_id: str):
-    from chalicelib.services import idempotency, modification
+    from chalicelib.services.citizen import modification
+    from chalicelib.services.shared import idempotency
 
     key = idempotency.validate_key(_header("idempotency-key"), required=False)
     body = json_body(bp)
@@ -153,7 +155,7 @@ def modify_registration(case_id: str):
 @route(bp, "/v1/registrations/{case_id}/form", methods=["GET"], security=CASE, statuses=(409, 429))
 def get_registration_form(case_id: str):
     """The owner's editable form, unmasked, for 修改/补充完善 (Cache-Control: no-store)."""
-    from chalicelib.services import modification
+    from chalicelib.services.citizen import modification
 
     form = modification.editable_form(case_id, query_code=_header("x-query-code"), token=_token())
     return Response(body=form, status_code=200, headers={"Cache-Control": "no-store"})
@@ -161,7 +163,7 @@ def get_registration_form(case_id: str):
 
 @route(bp, "/v1/registrations/{case_id}/uploads", methods=["POST"], body="UploadRequest", status=201, security=CASE, statuses=(409, 429))
 def new_upload(case_id: str):
-    from chalicelib.services import uploads
+    from chalicelib.services.citizen import uploads
 
     result = uploads.presign(case_id, request_body(bp), query_code=_header("x-query-code"), token=_token())
     return Response(body=result, status_code=201, headers={"Cache-Control": "no-store"})
@@ -169,7 +171,7 @@ def new_upload(case_id: str):
 
 @route(bp, "/v1/registrations/{case_id}/rating", methods=["POST"], body="Rating", status=201, security=CASE, statuses=(409, 429))
 def rate_registration(case_id: str):
-    from chalicelib.services import ratings
+    from chalicelib.services.citizen import ratings
 
     return _created(ratings.rate(case_id, request_body(bp), query_code=_header("x-query-code"), token=_token()))
 
@@ -177,7 +179,7 @@ def rate_registration(case_id: str):
 # -- case query (办件查询) ---------------------------------------------------------------------------
 @route(bp, "/v1/case-queries/by-phone", methods=["POST"], body="NoBody", body_optional=True, security=("citizen_token",), statuses=(429,))
 def query_by_phone():
-    from chalicelib.services import query
+    from chalicelib.services.citizen import query
 
     request_body(bp)
     return _private(query.by_phone(_required_token()))
@@ -185,7 +187,7 @@ def query_by_phone():
 
 @route(bp, "/v1/case-queries/by-ids", methods=["POST"], body="CoupleIdsQuery", security=("citizen_token",), statuses=(429,))
 def query_by_ids():
-    from chalicelib.services import query
+    from chalicelib.services.citizen import query
 
     token = _required_token()
     return _private(query.by_ids(token, request_body(bp)))
@@ -193,6 +195,6 @@ def query_by_ids():
 
 @route(bp, "/v1/case-queries/by-query-code", methods=["POST"], body="QueryCodeQuery", statuses=(404, 429))
 def query_by_query_code():
-    from chalicelib.services import query
+    from chalicelib.services.citizen import query
 
     return _private(query.by_query_code(request_body(bp), client_ip=_client_ip()))

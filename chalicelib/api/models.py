@@ -25,13 +25,13 @@ from chalicelib.domain import errors, idcard
 from chalicelib.domain.evaluation import Evaluation
 from chalicelib.domain.form import IdNumber, IsoDate, Phone, RegistrationForm, field_errors
 from chalicelib.domain.text import LongText, Name, Text
-from chalicelib.services.captcha import KINDS as CAPTCHA_KINDS
-from chalicelib.services.certificates import PAPER_NUMBER_RE, SEXES
-from chalicelib.services.otp import CODE_RE, PURPOSE_LABELS
-from chalicelib.services.ratings import MAX_COMMENT
-from chalicelib.services.review import DECISIONS, DOCUMENTS, MAX_REASON
-from chalicelib.services.staff import MFA_CODE_RE, OFFICE_RE, USERNAME_RE
-from chalicelib.services.uploads import CONTENT_TYPES, DOCUMENT_RE
+from chalicelib.services.certificates.issuance import PAPER_NUMBER_RE, SEXES
+from chalicelib.services.citizen.ratings import MAX_COMMENT
+from chalicelib.services.citizen.uploads import CONTENT_TYPES, DOCUMENT_RE
+from chalicelib.services.shared.captcha import KINDS as CAPTCHA_KINDS
+from chalicelib.services.shared.otp import CODE_RE, PURPOSE_LABELS
+from chalicelib.services.staff.accounts import MFA_CODE_RE, OFFICE_RE, USERNAME_RE
+from chalicelib.services.workflow.review import DECISIONS, DOCUMENTS, MAX_REASON
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -62,7 +62,7 @@ def _captcha_kind(value: Any, handler: Any) -> str:
 
 class CaptchaRequest(Body):
     """POST /v1/captchas (body optional): ``image`` (the default) or ``text``, the accessible
-    question with the same one-try protection (services/captcha.py)."""
+    question with the same one-try protection (services/shared/captcha.py)."""
 
     kind: Annotated[_literal(CAPTCHA_KINDS), WrapValidator(_captcha_kind)] = "image"
 

@@ -38,7 +38,7 @@ _HEADERS = {
         "name": "Idempotency-Key",
         "in": "header",
         "description": "the client's key for a retried write: the same key replays the first answer",
-        "schema": {"type": "string"},  # its pattern: services/idempotency.KEY_RE (_parameter)
+        "schema": {"type": "string"},  # its pattern: services/shared/idempotency.KEY_RE (_parameter)
     },
     # a query parameter, declared the same way
     "certificate_token": {
@@ -124,7 +124,7 @@ def _operation(path: str, method: str, view: Any) -> dict[str, Any]:
 def _parameter(name: str) -> dict[str, Any]:
     parameter = _HEADERS[name]
     if name == "idempotency_key":
-        from chalicelib.services.idempotency import KEY_RE
+        from chalicelib.services.shared.idempotency import KEY_RE
 
         parameter = {**parameter, "schema": {"type": "string", "pattern": f"^{KEY_RE.pattern}$"}}
     return parameter

@@ -7,7 +7,7 @@
 | ``GET /v1/regions/{code}/children`` | the next level below ``code`` |
 
 Placeholder prefectures (NBS "市辖区"/"县" of the municipalities, "省直辖县级行政区划") are skipped, as
-``services/hierarchy.py`` does: the children of ``50`` (重庆市) are its districts and counties. The
+``domain/hierarchy.py`` does: the children of ``50`` (重庆市) are its districts and counties. The
 data is GB/T 2260 + NBS 2023 (``chalicelib/domain/regions.py``) and fixed per deployment, so answers
 may be cached by browsers and CloudFront for a day.
 """
@@ -44,7 +44,7 @@ def _brief(region: regions.Region) -> dict[str, str]:
 
 
 def _path(region: regions.Region) -> list[dict[str, str]]:
-    from chalicelib.services import hierarchy
+    from chalicelib.domain import hierarchy
 
     # hierarchy.chain skips placeholder prefectures; most local first, so reverse it.
     return [_brief(regions.lookup(c)) for c in reversed(hierarchy.chain(region.code)) if regions.lookup(c)]
@@ -64,7 +64,7 @@ def region(code: str):
 
 @route(bp, "/v1/regions/{code}/children", methods=["GET"])
 def children(code: str):
-    from chalicelib.services import hierarchy
+    from chalicelib.domain import hierarchy
 
     r = _region(code)
     below = [regions.lookup(c) for c in hierarchy.children(r.code)]

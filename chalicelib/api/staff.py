@@ -43,28 +43,28 @@ def _staff(*roles: str):
 # -- sign-in --------------------------------------------------------------------------------
 @route(bp, "/v1/staff/login", methods=["POST"], body="StaffLogin", statuses=(401, 429))
 def login():
-    from chalicelib.services import staff
+    from chalicelib.services.staff import accounts as staff
 
     return Response(body=staff.login(request_body(bp)), status_code=200, headers={"Cache-Control": "no-store"})
 
 
 @route(bp, "/v1/staff/login/new-password", methods=["POST"], body="StaffNewPassword", statuses=(401, 429))
 def new_password():
-    from chalicelib.services import staff
+    from chalicelib.services.staff import accounts as staff
 
     return Response(body=staff.complete_new_password(request_body(bp)), status_code=200, headers={"Cache-Control": "no-store"})
 
 
 @route(bp, "/v1/staff/login/mfa-setup", methods=["POST"], body="StaffMfaCode", statuses=(401, 429))
 def mfa_setup():
-    from chalicelib.services import staff
+    from chalicelib.services.staff import accounts as staff
 
     return Response(body=staff.mfa_setup(request_body(bp)), status_code=200, headers={"Cache-Control": "no-store"})
 
 
 @route(bp, "/v1/staff/login/mfa", methods=["POST"], body="StaffMfaCode", statuses=(401, 429))
 def mfa():
-    from chalicelib.services import staff
+    from chalicelib.services.staff import accounts as staff
 
     return Response(body=staff.mfa(request_body(bp)), status_code=200, headers={"Cache-Control": "no-store"})
 
@@ -80,19 +80,19 @@ def me():
 # -- review tasks ---------------------------------------------------------------------------
 @route(bp, "/v1/staff/tasks", methods=["GET"], security=STAFF)
 def work_queue():
-    from chalicelib.services import review
+    from chalicelib.services.workflow import review
 
     return review.work_queue(_staff(), office=_query("office"), limit=_int_query("limit", 20), cursor=_query("cursor"))
 
 
 def _view(task_id: str) -> dict[str, Any]:
-    from chalicelib.services import review
+    from chalicelib.services.workflow import review
 
     return review.task_view(task_id, _staff())
 
 
 def _decide(task_id: str) -> dict[str, Any]:
-    from chalicelib.services import review
+    from chalicelib.services.workflow import review
 
     principal = _staff()
     body = request_body(bp)
@@ -131,7 +131,7 @@ def decide_task_link(task_id: str):
 def statistics_report():
     from chalicelib import auth, config
     from chalicelib.domain import regions
-    from chalicelib.services import statistics
+    from chalicelib.services.shared import statistics
     from chalicelib.store import audit
     from chalicelib.store import tasks as task_store
 
@@ -146,8 +146,8 @@ def statistics_report():
     now = config.now().isoformat(timespec="seconds")
     report = statistics.report(region, year=year, overdue_open=task_store.count_overdue(region, now))
     if len(region) == 9:
-        # A township office's ratings straight from its cases (services/ratings.py, one Query).
-        from chalicelib.services import ratings
+        # A township office's ratings straight from its cases (services/citizen/ratings.py, one Query).
+        from chalicelib.services.citizen import ratings
 
         report["ratings"] = ratings.summary(region)
     audit.append(f"STAFF#{principal.staff_id}", actor=principal.staff_id, action="statistics.view", detail={"region": region, "year": report["year"]})
@@ -158,7 +158,7 @@ def statistics_report():
 @route(bp, "/v1/staff/registrations", methods=["POST"], body="RegistrationForm", status=201, security=STAFF, statuses=(409,))
 def onsite_registration():
     from chalicelib import auth
-    from chalicelib.services import staff
+    from chalicelib.services.staff import accounts as staff
     from chalicelib.store import audit
 
     principal = _staff(auth.TOWNSHIP_OPERATOR)
@@ -178,7 +178,7 @@ def onsite_registration():
 @route(bp, "/v1/staff/accounts", methods=["POST"], body="StaffAccount", status=201, security=STAFF, statuses=(409,))
 def create_account():
     from chalicelib import auth
-    from chalicelib.services import staff
+    from chalicelib.services.staff import accounts as staff
 
     result = staff.create_account(_staff(auth.ADMIN), request_body(bp))
     return Response(body=result, status_code=201, headers={"Cache-Control": "no-store"})
@@ -187,7 +187,7 @@ def create_account():
 @route(bp, "/v1/staff/accounts/{username}", methods=["GET"], security=STAFF)
 def get_account(username: str):
     from chalicelib import auth
-    from chalicelib.services import staff
+    from chalicelib.services.staff import accounts as staff
 
     return staff.get_account(_staff(auth.ADMIN), username)
 
@@ -195,7 +195,7 @@ def get_account(username: str):
 @route(bp, "/v1/staff/accounts/{username}/disable", methods=["POST"], security=STAFF)
 def disable_account(username: str):
     from chalicelib import auth
-    from chalicelib.services import staff
+    from chalicelib.services.staff import accounts as staff
 
     return staff.set_enabled(_staff(auth.ADMIN), username, False)
 
@@ -203,6 +203,6 @@ def disable_account(username: str):
 @route(bp, "/v1/staff/accounts/{username}/enable", methods=["POST"], security=STAFF)
 def enable_account(username: str):
     from chalicelib import auth
-    from chalicelib.services import staff
+    from chalicelib.services.staff import accounts as staff
 
     return staff.set_enabled(_staff(auth.ADMIN), username, True)

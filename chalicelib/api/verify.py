@@ -41,7 +41,7 @@ def _json(body, *, status: int = 200, cache: str = "no-store") -> Response:
 @route(bp, "/.well-known/jwks.json", methods=["GET"], statuses=(503,))
 def jwks():
     from chalicelib.adapters import signing
-    from chalicelib.services.verification import VerificationUnavailable
+    from chalicelib.services.certificates.verification import VerificationUnavailable
 
     try:
         keys = signing.jwks()
@@ -52,7 +52,7 @@ def jwks():
 
 @route(bp, "/v1/verify/{token}", methods=["GET"])
 def verify_public(token: str):
-    from chalicelib.services import verification
+    from chalicelib.services.certificates import verification
 
     return _json(verification.public_view(token))
 
@@ -61,14 +61,14 @@ def verify_public(token: str):
 def verify_qr(token: str):
     # The URL printed in the QR code; the web front end serves it in production, the API answers
     # it too so a scan works against the local stack.
-    from chalicelib.services import verification
+    from chalicelib.services.certificates import verification
 
     return _json(verification.public_view(token))
 
 
 @route(bp, "/v1/verify/{token}/full", methods=["POST"], body="CoupleIds", security=("citizen_token",), statuses=(410, 429, 503))
 def verify_full(token: str):
-    from chalicelib.services import verification
+    from chalicelib.services.certificates import verification
 
     request = bp.current_request
     return _json(
@@ -79,7 +79,7 @@ def verify_full(token: str):
 @route(bp, "/v1/certificates/verification", methods=["POST"], body="CertificateByNumber", statuses=(404, 429))
 def verify_by_number():
     """证件核验 by registration number and both spouses' ID numbers."""
-    from chalicelib.services import verification
+    from chalicelib.services.certificates import verification
 
     client_ip = ((bp.current_request.context or {}).get("identity") or {}).get("sourceIp")
     return _json(verification.by_number(request_body(bp), client_ip=client_ip))
@@ -87,7 +87,7 @@ def verify_by_number():
 
 @route(bp, "/v1/certificates/revocations", methods=["GET"])
 def revocations():
-    from chalicelib.services import verification
+    from chalicelib.services.certificates import verification
 
     since = (bp.current_request.query_params or {}).get("since")
     return _json(verification.revocations(since), cache="public, max-age=60")
@@ -95,7 +95,7 @@ def revocations():
 
 @route(bp, "/v1/certificates/{registration_number}/status", methods=["GET"], headers=("certificate_token",))
 def certificate_status(registration_number: str):
-    from chalicelib.services import verification
+    from chalicelib.services.certificates import verification
 
     token = (bp.current_request.query_params or {}).get("token")
     return _json(verification.status(registration_number, token=token))
@@ -103,7 +103,8 @@ def certificate_status(registration_number: str):
 
 @route(bp, "/v1/registrations/{case_id}/verifications", methods=["GET"], security=("query_code", "citizen_token"), statuses=(429,))
 def case_verifications(case_id: str):
-    from chalicelib.services import registration, verification
+    from chalicelib.services.certificates import verification
+    from chalicelib.services.citizen import registration
 
     # The couple's own credentials, as for reading the case: its query code, or a query token of
     # the phone it was registered with (services/registration.authorize).
@@ -123,7 +124,7 @@ def _staff(*roles: str):
 
 @route(bp, "/v1/staff/certificates/{registration_number}", methods=["GET"], security=STAFF)
 def staff_certificate(registration_number: str):
-    from chalicelib.services import verification
+    from chalicelib.services.certificates import verification
 
     staff = _staff(MEDICAL_INSTITUTION, TOWNSHIP_OPERATOR)
     return _json(verification.staff_view(registration_number, staff=staff))
@@ -131,7 +132,8 @@ def staff_certificate(registration_number: str):
 
 @route(bp, "/v1/staff/certificates/{registration_number}/birth", methods=["POST"], body="BirthRecord", security=STAFF, statuses=(409,))
 def staff_record_birth(registration_number: str):
-    from chalicelib.services import certificates, verification
+    from chalicelib.services.certificates import issuance as certificates
+    from chalicelib.services.certificates import verification
 
     staff = _staff(MEDICAL_INSTITUTION)
     body = request_body(bp)  # a malformed body is a 400 whichever certificate it names
@@ -141,7 +143,7 @@ def staff_record_birth(registration_number: str):
 
 @route(bp, "/v1/staff/cases/{case_id}/paper-certificate", methods=["POST"], body="PaperCertificate", status=201, security=STAFF, statuses=(409,))
 def staff_record_paper_certificate(case_id: str):
-    from chalicelib.services import certificates
+    from chalicelib.services.certificates import issuance as certificates
 
     staff = _staff(TOWNSHIP_OPERATOR)
     return _json(certificates.record_paper_certificate(case_id, request_body(bp), staff=staff), status=201)

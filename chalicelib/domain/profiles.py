@@ -117,6 +117,8 @@ class Profile:
     proofs: ProofsRule
     citations: Mapping[str, str] = field(default_factory=dict)
     wording: Wording | None = None
+    # The government systems every registration of the province is delivered to (domain/sharing.py).
+    shares_with: tuple[str, ...] = ()
 
     @property
     def province_name(self) -> str:
@@ -161,9 +163,14 @@ class Profile:
             "supplement_before_review": self.supplement_before_review,
             "unverifiable_policy": self.unverifiable_policy,
             "online_max_order": self.online_max_order,
+            "shares_with": [RECEIVING_SYSTEMS[code] for code in self.shares_with],
             "citations": dict(self.citations),
             "wording": self.wording.to_dict() if self.wording else None,
         }
+
+
+# The receiving systems a profile may name in ``shares_with`` (adapters/sharing.py delivers to them).
+RECEIVING_SYSTEMS: Mapping[str, str] = MappingProxyType({"yukuaiban": "渝快办", "pis": "PIS（人口信息系统）"})
 
 
 SICHUAN = Profile(
@@ -201,8 +208,10 @@ SICHUAN = Profile(
     eligibility=HukouOrResidenceInProvince(),
     jurisdiction=HukouThenResidenceWomanFirst(),
     proofs=ResidentSpouseProofs(),
+    shares_with=(),  # 000 names no system a registration is delivered to
     citations=MappingProxyType(
         {
+            "shares_with": "000 (silent)",
             "eligibility": "000 注 1–3",
             "jurisdiction": "000 注 1–3",
             "modify_once": "000 §2.4.2 注: 登记信息只允许被修改一次",
@@ -252,8 +261,11 @@ GUIZHOU = Profile(
     eligibility=HukouOrResidenceAnyInProvince(),
     jurisdiction=DeclaredOfficeInProvince(),
     proofs=NoUploads("001 附件1 一–三 (no uploads)"),
+    # 001 四(三) "乡级计生行政主管部门须及时将网上登记平台和现场登记的生育登记信息同步准确录入PIS"
+    shares_with=("pis",),
     citations=MappingProxyType(
         {
+            "shares_with": "001 四(三): 及时将网上登记平台和现场登记的生育登记信息同步准确录入PIS",
             "eligibility": "001 附件1 一、四",
             "jurisdiction": "001 附件1 一: 申报登记地",
             "review_stages": "001 三(一)1(2)(3)",
@@ -300,8 +312,11 @@ CHONGQING = Profile(
     eligibility=AllOf((HukouOrResidenceOverOneMonth(), RebirthAfterThreeChildren())),
     jurisdiction=ChosenSpouseTownship(),
     proofs=NoUploads("002 六"),
+    # 002 五(一)8 / 五(二)6 "生育服务证登记信息实时推送“渝快办”及共享给相关部门查询使用"
+    shares_with=("yukuaiban",),
     citations=MappingProxyType(
         {
+            "shares_with": "002 五(一)8, 五(二)6: 生育服务证登记信息实时推送“渝快办”及共享给相关部门查询使用",
             "eligibility": "002 一(一)(二)",
             "jurisdiction": "002 四; 002 七(一)",
             "child_order": "002 二; 002 附件1 说明",
@@ -316,6 +331,17 @@ CHONGQING = Profile(
 )
 
 PROFILES: Mapping[str, Profile] = MappingProxyType({p.code: p for p in (SICHUAN, GUIZHOU, CHONGQING)})
+
+
+def check_receiving_systems(profiles: Mapping[str, Profile]) -> None:
+    """A profile naming a system nobody delivers to is refused at load, not at the first registration."""
+    for profile in profiles.values():
+        unknown = [s for s in profile.shares_with if s not in RECEIVING_SYSTEMS]
+        if unknown:
+            raise ValueError(f"profile {profile.code}: unknown receiving system(s) {unknown}")
+
+
+check_receiving_systems(PROFILES)
 
 
 def get_profile(code: str) -> Profile:

@@ -7,7 +7,7 @@ Sources of truth, in order:
    for 2004..its last year (2026 in 1.11.0);
 3. beyond the package's data (it raises ``NotImplementedError``): Monday–Friday, corrected by the
    operator table passed as ``operator_table`` (the service layer reads it from the ``Holidays``
-   SSM parameter, ``services/working_calendar.py``; infra/README.md shows the command), with a loud warning (``warnings.warn`` + ``logging.warning``) once
+   SSM parameter, ``services/shared/working_calendar.py``; infra/README.md shows the command), with a loud warning (``warnings.warn`` + ``logging.warning``) once
    per year per process, because deadlines computed that way may be wrong until the operator
    fills in that year's announced arrangement or upgrades ``chinese-calendar``.
 

@@ -123,7 +123,7 @@ class Case(Model):
     check_json = UnicodeAttribute(null=True)
     certificate = Certificate(null=True)
     # Citizen services (issue 4): documents asked for (codes such as "ID_CARD"), uploaded files
-    # (services/uploads.py), modifications so far (services/modification.py), the rating.
+    # (services/citizen/uploads.py), modifications so far (services/citizen/modification.py), the rating.
     proofs_requested = ListAttribute(of=UnicodeAttribute, null=True)
     uploads = ListAttribute(of=MapAttribute, null=True)
     query_key = UnicodeAttribute(null=True)

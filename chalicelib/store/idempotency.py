@@ -1,4 +1,4 @@
-"""The Idempotency table: one record per client idempotency key (``services/idempotency.py``).
+"""The Idempotency table: one record per client idempotency key (``services/shared/idempotency.py``).
 
 Layout: ``id`` (hash key: keyed hash of scope + client key), ``status`` (``INPROGRESS`` |
 ``COMPLETED``), ``body_hash``, ``nonce``, ``response`` (JSON, sealed fields), ``expiration``

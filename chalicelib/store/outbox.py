@@ -1,4 +1,4 @@
-"""The Outbox table: side effects of committed writes, kept until delivered (``services/outbox.py``).
+"""The Outbox table: side effects of committed writes, kept until delivered (``services/shared/outbox.py``).
 
 One item per message, keyed by its ``event_id`` (the id receivers deduplicate on). ``queue`` is
 ``pending`` (waiting for delivery, ``due_at`` says when next) or ``dead`` (every attempt failed:
@@ -42,7 +42,7 @@ class OutboxMessage(Model):
         region = config.region()
 
     event_id = UnicodeAttribute(hash_key=True)
-    kind = UnicodeAttribute()  # "sms" | "event" | "workflow" (services/outbox.py delivers each)
+    kind = UnicodeAttribute()  # "sms" | "event" | "workflow" (services/shared/outbox.py delivers each)
     payload = UnicodeAttribute(null=True)  # JSON, personal fields sealed; removed once delivered
     subject = UnicodeAttribute(null=True)  # what it concerns, for operators (a case id, no personal data)
     queue = UnicodeAttribute(null=True)

@@ -5,7 +5,7 @@ One item per ``(pk=<region code>, sk=<year>)``: a township office ``510104022``,
 any level are one GetItem and a level's children one BatchGetItem — never a Scan of the cases.
 Counter names are flat attribute names such as ``received|online`` or ``stage|initial_review|escalated``.
 
-Counters are advanced by the workflow steps and by staff decisions (``services/statistics.py``).
+Counters are advanced by the workflow steps and by staff decisions (``services/shared/statistics.py``).
 Each increment names its event (``once``, e.g. ``<case id>#received``): one transaction writes a
 marker item ``(pk="EVENT#<event>", sk="-")`` on the condition that it does not exist, together
 with the counters of every level. A step retried after a timeout (at-least-once delivery) finds

@@ -95,7 +95,7 @@ _answers: dict[str, str] = {}
 
 def install_captcha_spy() -> None:
     """Remember each captcha's answer by its image (a test reads the image's src, not its letters)."""
-    from chalicelib.services import captcha
+    from chalicelib.services.shared import captcha
 
     if getattr(captcha.create, "_browser_spy", False):
         return
@@ -126,7 +126,7 @@ def captcha_answer(page, image_selector: str) -> str:
 # ---------------------------------------------------------------------------------------- the form
 def region_path(code: str) -> list[str]:
     """The picker's choices from the province down (placeholder prefectures skipped, as the API does)."""
-    from chalicelib.services import hierarchy
+    from chalicelib.domain import hierarchy
 
     return list(reversed(hierarchy.chain(code)))
 

@@ -231,7 +231,7 @@ _captcha_answers: list[str] = []
 
 def _install_captcha_spy() -> None:
     """Remember each captcha answer as it is drawn (the tests cannot read the image)."""
-    from chalicelib.services import captcha
+    from chalicelib.services.shared import captcha
 
     if getattr(captcha.new_answer, "_spy", False):
         return
@@ -353,3 +353,24 @@ def _numeral(words: str) -> int:
 def solve_text_captcha(question: str) -> str:
     a, op, b = question.split(" ")[:3]
     return str(_numeral(a) + _numeral(b) if op == "加" else _numeral(a) - _numeral(b))
+
+
+@pytest.fixture
+def window(stack):
+    """Set the VerificationWindow parameter as an operator does (ssm put-parameter, no redeploy);
+    the functions' 300 s cache is dropped instead of waited out."""
+    import boto3
+
+    from chalicelib import config
+    from infra import resources as R
+
+    ssm = boto3.client("ssm")
+    name = stack.names[R.VERIFICATION_WINDOW.id]
+    before = ssm.get_parameter(Name=name)["Parameter"]["Value"]
+
+    def put(value: str) -> None:
+        ssm.put_parameter(Name=name, Value=value, Type="String", Overwrite=True)
+        config.forget_parameters()
+
+    yield put
+    put(before)

@@ -103,7 +103,7 @@ def test_medical_institution_looks_up_and_records_the_birth(api, certificate):
 
 def test_birth_cannot_be_recorded_on_a_revoked_certificate(api, certificate):
     from chalicelib import config
-    from chalicelib.services import certificates
+    from chalicelib.services.certificates import issuance as certificates
 
     certificates.revoke(certificate["number"], reason="注销", actor="staff-test")
     _, hospital = staff_token("medical_institution", "510104", "H510104001")

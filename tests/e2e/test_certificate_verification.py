@@ -165,7 +165,7 @@ def test_registration_numbers_carry_county_and_year_and_are_unique(api, couple):
 
 def test_regeneration_is_byte_for_byte_and_a_retried_task_issues_nothing_new(api, couple):
     from chalicelib.adapters import storage
-    from chalicelib.services import certificates
+    from chalicelib.services.certificates import issuance as certificates
 
     reg = registered(api, couple)
     record = record_of(reg["number"])
@@ -177,7 +177,7 @@ def test_regeneration_is_byte_for_byte_and_a_retried_task_issues_nothing_new(api
 
 # ------------------------------------------------------------------------------------- revocation
 def test_revoked_certificate_is_reported_revoked_and_listed(api, couple, clock):
-    from chalicelib.services import certificates
+    from chalicelib.services.certificates import issuance as certificates
 
     reg = registered(api, couple)
     number, token = reg["number"], token_of(reg["number"])
@@ -214,7 +214,7 @@ def test_revoked_certificate_is_reported_revoked_and_listed(api, couple, clock):
 
 def test_reissue_revokes_the_replaced_certificate(api, couple):
     from chalicelib import config
-    from chalicelib.services import certificates
+    from chalicelib.services.certificates import issuance as certificates
     from chalicelib.store import cases
 
     reg = registered(api, couple)
@@ -299,7 +299,7 @@ def test_full_view_with_the_couples_id_numbers_and_sms_token(api, couple, clock)
 def test_repeated_wrong_id_numbers_lock_the_certificate_not_the_phone(api, couple, clock):
     """Issue 12: the budget is the certificate's (whatever phone tries), and a phone that is not
     the case's tests nothing and costs nothing (so a stranger cannot lock the couple out)."""
-    from chalicelib.services import verification
+    from chalicelib.services.certificates import verification
 
     reg = registered(api, couple)
     body, token = reg["body"], token_of(reg["number"])
@@ -324,7 +324,7 @@ def test_repeated_wrong_id_numbers_lock_the_certificate_not_the_phone(api, coupl
 
 def test_concurrent_wrong_id_numbers_evaluate_exactly_the_limit(api, couple, clock):
     """Issue 12: 20 simultaneous wrong attempts, a limit of 5 -> exactly 5 compared, 15 refused."""
-    from chalicelib.services import verification
+    from chalicelib.services.certificates import verification
 
     reg = registered(api, couple)
     body, token = reg["body"], token_of(reg["number"])
@@ -412,7 +412,8 @@ def test_medical_institution_records_birth_date_and_sex_once(api, couple, clock)
     from chalicelib import config
     from chalicelib.api import models
     from chalicelib.domain import errors
-    from chalicelib.services import certificates, verification
+    from chalicelib.services.certificates import issuance as certificates
+    from chalicelib.services.certificates import verification
 
     reg = registered(api, couple)
     number, body = reg["number"], reg["body"]
@@ -455,7 +456,7 @@ def test_township_office_records_the_paper_certificate_once(api, couple):
     from chalicelib import config
     from chalicelib.api import models
     from chalicelib.domain import errors
-    from chalicelib.services import certificates
+    from chalicelib.services.certificates import issuance as certificates
     from chalicelib.store import audit
 
     reg = registered(api, couple)  # Sichuan demo: office 510104022

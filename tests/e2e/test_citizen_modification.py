@@ -157,7 +157,7 @@ def test_chongqing_has_no_online_modification(api, couple):
 
 
 def test_guizhou_after_a_staff_decision_only_staff_can_change(api, couple):
-    from chalicelib.services import review
+    from chalicelib.services.workflow import review
     from chalicelib.store.tasks import Task
     from tests.e2e.conftest import upload_proofs
 

@@ -24,7 +24,7 @@ def _rate(api, case: dict, body: dict, code: str | None = None):
 
 
 def test_one_rating_per_completed_case_counted_for_its_office(api, couple):
-    from chalicelib.services import ratings
+    from chalicelib.services.citizen import ratings
 
     case = _registered(api, couple("chongqing"))
     assert case["view"]["actions"]["rate"] is True

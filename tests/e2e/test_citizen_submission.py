@@ -91,7 +91,7 @@ def test_concurrent_submits_of_one_couple_create_one_case(api, couple):
     import threading
 
     from chalicelib.domain import errors
-    from chalicelib.services import registration
+    from chalicelib.services.citizen import registration
     from chalicelib.store import cases as case_store
 
     body = couple("sichuan")

@@ -63,7 +63,7 @@ def _open_review_task(case_id: str):
 
 def test_mismatch_asks_for_proofs_waits_for_staff_then_resumes_on_accept(api, stack, couple):
     """000 §2.3.5: a failed check asks for proof documents; the citizen uploads them; staff decide."""
-    from chalicelib.services import review
+    from chalicelib.services.workflow import review
 
     body = couple("sichuan", matched=False)
     r = register(api, body)
@@ -89,7 +89,7 @@ def test_mismatch_asks_for_proofs_waits_for_staff_then_resumes_on_accept(api, st
 
 def test_reject_ends_the_case_with_the_reason(api, couple):
     from chalicelib.domain.errors import Conflict
-    from chalicelib.services import review
+    from chalicelib.services.workflow import review
 
     r = register(api, couple("guizhou", matched=False))
     case_id, code = r.body["case_id"], r.body["query_code"]

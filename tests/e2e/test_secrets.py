@@ -11,7 +11,7 @@ import boto3
 import pytest
 
 from chalicelib import config
-from chalicelib.services import tokens
+from chalicelib.services.shared import tokens
 from infra import resources as R
 from tests.e2e.conftest import citizen_token
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.e2e
 
 
 def forge(phone: str, purpose: str, key: bytes) -> str:
-    """A token as services/tokens.py makes it, but with ``key`` as the deployment secret."""
+    """A token as services/shared/tokens.py makes it, but with ``key`` as the deployment secret."""
     with pytest.MonkeyPatch.context() as patched:
         patched.setattr(config, "secret_key", lambda: key)
         return tokens.issue(phone, purpose)

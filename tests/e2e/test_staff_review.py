@@ -158,7 +158,7 @@ def test_twenty_concurrent_decisions_exactly_one_wins(api, waiting):
     # each with the real conditional write in DynamoDB and the real SendTaskSuccess.
     from chalicelib import auth
     from chalicelib.domain import errors
-    from chalicelib.services import review
+    from chalicelib.services.workflow import review
 
     case, task = waiting
     principal = auth.principal_from_claims(auth.verify_token(staff_token(api, OP)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 
 from chalicelib import config
-from chalicelib.services import statistics
+from chalicelib.services.shared import statistics
 from chalicelib.store import statistics as store
 
 OFFICE = "510104022"  # a township office of the demo data: counts go to 510104, 5101 and 51 too

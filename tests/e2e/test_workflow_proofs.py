@@ -18,7 +18,7 @@ pytestmark = pytest.mark.e2e
 
 
 def test_documents_received_resume_the_workflow_to_manual_review(api):
-    from chalicelib.services import review
+    from chalicelib.services.workflow import review
     from chalicelib.store import tasks
 
     case = submit_scenario(api, "sichuan", "identity_mismatch")
@@ -33,7 +33,7 @@ def test_documents_received_resume_the_workflow_to_manual_review(api):
 
 
 def test_no_documents_by_the_deadline_close_the_case_as_incomplete(api, monkeypatch):
-    from chalicelib.services import review
+    from chalicelib.services.workflow import review
 
     monkeypatch.setenv("WORKFLOW_TIME_SCALE", "0.000001")  # 5 working days -> 1 s
     case = submit_scenario(api, "chongqing", "marriage_other_province")
@@ -45,7 +45,7 @@ def test_no_documents_by_the_deadline_close_the_case_as_incomplete(api, monkeypa
 
 
 def test_a_reviewer_can_ask_for_documents_and_the_same_stage_resumes(api):
-    from chalicelib.services import review
+    from chalicelib.services.workflow import review
 
     token = staff_token(api, "gz-op-520102016")
     case = submit_scenario(api, "guizhou", "registry_has_more")

@@ -4,30 +4,11 @@ from __future__ import annotations
 
 import time
 
-import boto3
 import pytest
 
-from chalicelib import config
-from infra import resources as R
 from tests.e2e.workflow_support import at, history_notes, submit_scenario, wait_status
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def window(stack):
-    """Set the VerificationWindow parameter as an operator does (ssm put-parameter, no redeploy);
-    the functions' 300 s cache is dropped instead of waited out."""
-    ssm = boto3.client("ssm")
-    name = stack.names[R.VERIFICATION_WINDOW.id]
-    before = ssm.get_parameter(Name=name)["Parameter"]["Value"]
-
-    def put(value: str) -> None:
-        ssm.put_parameter(Name=name, Value=value, Type="String", Overwrite=True)
-        config.forget_parameters()
-
-    yield put
-    put(before)
 
 
 def test_a_registration_before_opening_time_is_checked_when_the_window_opens(api, window, monkeypatch, clock):

@@ -13,7 +13,7 @@ import pytest
 
 from chalicelib import config
 from chalicelib.domain import errors
-from chalicelib.services import tokens
+from chalicelib.services.shared import tokens
 from infra import resources as R
 from infra import settings as S
 
@@ -26,7 +26,15 @@ READ = re.compile(
 )
 CONSTANT = re.compile(r"^([A-Z_]+_PARAMETER) = \"([A-Z_]+)\"", re.M)
 SECRET_KEY = config.secret_key  # before tests/unit/conftest.py replaces it with a test key
-FULL_CONTEXT = {"domain": "birthreg.example.gov.cn", "SMS_GATEWAY_URL": "https://sms.example/send", "SMS_GATEWAY_APP_KEY": "k"}
+FULL_CONTEXT = {
+    "domain": "birthreg.example.gov.cn",
+    "SMS_GATEWAY_URL": "https://sms.example/send",
+    "SMS_GATEWAY_APP_KEY": "k",
+    "SHARING_YUKUAIBAN_URL": "https://ykb.example/registrations",
+    "SHARING_YUKUAIBAN_APP_KEY": "k",
+    "SHARING_PIS_URL": "https://pis.example/registrations",
+    "SHARING_PIS_APP_KEY": "k",
+}
 
 
 def variables_read_by_the_code() -> set[str]:
@@ -105,8 +113,17 @@ def test_a_non_local_stage_without_a_required_setting_fails_naming_it(context, m
     assert raised.value.name == missing
 
 
+@pytest.mark.parametrize("missing", ["SHARING_YUKUAIBAN_URL", "SHARING_YUKUAIBAN_APP_KEY", "SHARING_PIS_URL", "SHARING_PIS_APP_KEY"])
+@pytest.mark.parametrize("unit", [R.NOTIFY.id, R.DISPATCH_OUTBOX.id])
+def test_the_units_that_deliver_registrations_need_each_receiving_system(unit, missing):
+    """002 五(一)8 (渝快办) and 001 四(三) (PIS): a deployment that cannot deliver does not synthesise."""
+    with pytest.raises(S.MissingSetting, match=missing):
+        S.settings_of(unit, "prod", {**FULL_CONTEXT, missing: ""})
+
+
 def test_sns_chosen_explicitly_needs_no_gateway_settings():
-    env = S.settings_of(R.NOTIFY.id, "prod", {"domain": "d.example", "SMS_SENDER": "sns"})
+    sharing = {k: v for k, v in FULL_CONTEXT.items() if k.startswith("SHARING_")}
+    env = S.settings_of(R.NOTIFY.id, "prod", {"domain": "d.example", "SMS_SENDER": "sns", **sharing})
     assert env["SMS_SENDER"] == "sns" and not any(k.startswith("SMS_GATEWAY") for k in env)
 
 

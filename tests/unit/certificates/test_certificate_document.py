@@ -1,4 +1,4 @@
-"""The issued document (services/certificates.py + the renderer), without AWS: what a stored
+"""The issued document (services/certificates/issuance.py + the renderer), without AWS: what a stored
 certificate renders to is fixed, and its QR code carries a token that verifies.
 
 Needs poppler-utils (pdftoppm), libzbar0 and pyzbar, like tests/unit/documents.
@@ -18,7 +18,7 @@ from chalicelib.adapters import signing
 from chalicelib.domain.demo import demo_registration
 from chalicelib.domain.evaluation import evaluate
 from chalicelib.domain.form import parse_registration
-from chalicelib.services import certificates
+from chalicelib.services.certificates import issuance as certificates
 from chalicelib.store.cases import Case
 from chalicelib.store.certificates import VALID, CertificateRecord
 

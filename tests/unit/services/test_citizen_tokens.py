@@ -1,4 +1,4 @@
-"""Citizen tokens (chalicelib/services/tokens.py): an HS256 JWT made and checked by joserfc, keyed
+"""Citizen tokens (chalicelib/services/shared/tokens.py): an HS256 JWT made and checked by joserfc, keyed
 by a key derived from the deployment secret; each way a token can be wrong has its 401 code."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from joserfc.jwk import OctKey
 
 from chalicelib import config
 from chalicelib.domain import errors
-from chalicelib.services import tokens
+from chalicelib.services.shared import tokens
 
 PHONE = "13800001111"
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"

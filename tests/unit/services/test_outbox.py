@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from chalicelib import config
-from chalicelib.services import idempotency, outbox
+from chalicelib.services.shared import idempotency, outbox
 from chalicelib.store import outbox as real_store
 
 
@@ -92,7 +92,7 @@ def now(monkeypatch):
 
 @pytest.fixture
 def alerts(monkeypatch):
-    from chalicelib.services import notifications
+    from chalicelib.services.workflow import notifications
 
     sent: list[tuple[str, dict]] = []
     monkeypatch.setattr(notifications, "alert_operators", lambda subject, detail: sent.append((subject, detail)) or "id")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.domain import errors
-from chalicelib.services import captcha, idempotency, modification, otp, registration, uploads
+from chalicelib.services.citizen import modification, registration, uploads
+from chalicelib.services.shared import captcha, idempotency, otp
 
 
 # -- SMS templates: one segment (000 §2.3.6; adapters/sms.py MAX_LENGTH) ----------------------

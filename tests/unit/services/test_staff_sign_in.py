@@ -10,7 +10,7 @@ import pytest
 from botocore.stub import Stubber
 
 from chalicelib.domain import errors
-from chalicelib.services import staff
+from chalicelib.services.staff import accounts as staff
 
 SESSION = "s" * 40
 NEXT_SESSION = "n" * 40

@@ -3,8 +3,8 @@
 import pytest
 
 from chalicelib import auth
-from chalicelib.services import hierarchy
-from chalicelib.services.staff import may_manage
+from chalicelib.domain import hierarchy
+from chalicelib.services.staff.accounts import may_manage
 
 
 def test_chain_of_a_township():

@@ -9,7 +9,8 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 from chalicelib import config
 from chalicelib.adapters.registries import RegistryError, RegistryUnavailable
 from chalicelib.domain import errors
-from chalicelib.services import checks, review, working_calendar
+from chalicelib.services.shared import working_calendar
+from chalicelib.services.workflow import checks, review
 from chalicelib.store.cases import ConcurrentChange
 from functions._runtime import is_transient
 

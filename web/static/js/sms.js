@@ -9,7 +9,7 @@ export const PHONE_RE = /^1[3-9]\d{9}$/;
 const KIND_KEY = "birthreg.captcha-kind";
 
 export class Captcha {
-  // Two ways to prove a person is asking, with the same protection (services/captcha.py): a
+  // Two ways to prove a person is asking, with the same protection (services/shared/captcha.py): a
   // 240×90 image with mild distortion, or — for anyone who cannot read it — a question in words that
   // a screen reader reads aloud ("十四 加 二 等于多少？"). The choice is remembered on this device.
   constructor({ path = "captcha_answer", prefix = "q" } = {}) {

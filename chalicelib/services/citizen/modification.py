@@ -30,7 +30,7 @@ from chalicelib.domain import errors
 from chalicelib.domain.evaluation import couple_key, evaluate
 from chalicelib.domain.form import parse_registration
 from chalicelib.domain.profiles import get_profile
-from chalicelib.services import outbox
+from chalicelib.services.shared import outbox
 from chalicelib.store import cases as case_store
 
 log = logging.getLogger("birthreg.modification")
@@ -60,7 +60,7 @@ class CaseInProgress(errors.Conflict):
 
 def review_started(case: case_store.Case) -> bool:
     """Has staff decided anything on the case? Every review decision is in the audit log
-    (``review.<decision>``, services/review.py)."""
+    (``review.<decision>``, services/workflow/review.py)."""
     from chalicelib.store import audit
 
     return any(e.action.startswith("review.") for e in audit.for_subject(f"CASE#{case.case_id}", limit=200))
@@ -98,7 +98,7 @@ def editable_form(case_id: str, *, query_code: str | None = None, token: str | N
     instead of an empty wizard (issue 17). Same credentials as reading the case; offered only while
     the case may be changed, so the full data is not handed out for cases nobody can edit. Each read
     is recorded (who may see the couple's unmasked data, and when)."""
-    from chalicelib.services import registration
+    from chalicelib.services.citizen import registration
     from chalicelib.store import audit
 
     case = registration.authorize(case_id, query_code=query_code, token=token)
@@ -147,7 +147,8 @@ def modify(
     idempotency_key: str | None = None,
 ) -> tuple[dict[str, Any], bool]:
     """``(result, replayed)``. With an idempotency key a retried request returns the first result."""
-    from chalicelib.services import idempotency, registration
+    from chalicelib.services.citizen import registration
+    from chalicelib.services.shared import idempotency
 
     case = registration.authorize(case_id, query_code=query_code, token=token)
     if idempotency_key:
@@ -157,7 +158,7 @@ def modify(
 
 def _modify(case: case_store.Case, body: Any, *, via: str, claim=None) -> dict[str, Any]:
     """``claim``: an idempotency key's claim, answered in the same transaction as the change."""
-    from chalicelib.services import registration
+    from chalicelib.services.citizen import registration
     from chalicelib.store import audit
 
     _check_allowed(case)
@@ -241,7 +242,7 @@ def _modify(case: case_store.Case, body: Any, *, via: str, claim=None) -> dict[s
     )
     if rerun:
         if old_certificate:
-            from chalicelib.services import certificates
+            from chalicelib.services.certificates import issuance as certificates
 
             # The certificate states the data the applicant has just replaced (000 §2.4.2).
             certificates.revoke(old_certificate, reason="modified", actor="citizen")

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib import config
-from chalicelib.services import hierarchy
+from chalicelib.domain import hierarchy
 from chalicelib.store import statistics as store
 
 RECENT_COMMENTS = 20

@@ -35,8 +35,7 @@ from typing import Any
 
 from chalicelib import config, observability
 from chalicelib.adapters import events, sms, workflow
-from chalicelib.domain import errors
-from chalicelib.services import hierarchy
+from chalicelib.domain import errors, hierarchy
 from chalicelib.store import audit
 from chalicelib.store import cases as case_store
 from chalicelib.store import tasks as task_store
@@ -54,7 +53,7 @@ def _iso(dt) -> str:
 
 
 def _calendar():
-    from chalicelib.services.working_calendar import calendar
+    from chalicelib.services.shared.working_calendar import calendar
 
     return calendar()
 
@@ -107,7 +106,7 @@ def plan_proofs(case: case_store.Case, codes: list[str], *, reason: str, resume_
 
 
 def request_proofs(case_id: str, task_token: str, proofs: dict[str, Any]) -> dict[str, Any]:
-    from chalicelib.services import statistics
+    from chalicelib.services.shared import statistics
 
     case = case_store.get(case_id)
     now = _iso(config.now())
@@ -158,7 +157,7 @@ def proofs_received(case_id: str) -> bool:
 
 
 def proofs_overdue(state: dict[str, Any]) -> dict[str, Any]:
-    from chalicelib.services import statistics
+    from chalicelib.services.shared import statistics
 
     case_id = state["case_id"]
     task = task_store.get(task_store.proofs_task_id(case_id))
@@ -203,7 +202,7 @@ def task_link(task_id: str) -> str:
 
 
 def await_review(case_id: str, task_token: str, review: dict[str, Any]) -> dict[str, Any]:
-    from chalicelib.services import statistics
+    from chalicelib.services.shared import statistics
 
     case = case_store.get(case_id)
     level = int(review["level"])
@@ -251,7 +250,8 @@ def await_review(case_id: str, task_token: str, review: dict[str, Any]) -> dict[
 def escalate_review(state: dict[str, Any]) -> dict[str, Any]:
     """The task's deadline passed: hand it to the next level (county, then city). At the top level
     the city keeps it with a new deadline and the operators are alerted."""
-    from chalicelib.services import notifications, statistics
+    from chalicelib.services.shared import statistics
+    from chalicelib.services.workflow import notifications
 
     case_id, review = state["case_id"], state["review"]
     task = task_store.get(review["task_id"])
@@ -389,7 +389,7 @@ def decide(
     """Record a staff decision and resume the workflow. With ``principal`` (the HTTP API) the
     decider must be the level the task is assigned to; every decision is audited. The fields come
     validated (``api/models.ReviewDecision``) or from code."""
-    from chalicelib.services import statistics
+    from chalicelib.services.shared import statistics
 
     reason, docs = _required_with(decision, reason, documents)
     task = load_task(task_id)

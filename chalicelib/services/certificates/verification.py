@@ -27,7 +27,7 @@ from typing import Any
 from chalicelib import config
 from chalicelib.domain import errors
 from chalicelib.domain.idcard import mask_id, mask_phone
-from chalicelib.services.certificates import CertificateRevoked, birth_view, registration_date, subject
+from chalicelib.services.certificates.issuance import CertificateRevoked, birth_view, registration_date, subject
 from chalicelib.store import audit
 from chalicelib.store import cases as case_store
 from chalicelib.store import certificates as certificate_store
@@ -238,7 +238,7 @@ def _ids_match(record: certificate_store.CertificateRecord, case: case_store.Cas
 
 
 def mask_name(name: str) -> str:
-    # The citizen view's masking (services/registration.py): first character shown.
+    # The citizen view's masking (services/citizen/registration.py): first character shown.
     return name[0] + "*" * (len(name) - 1) if len(name) > 1 else name
 
 
@@ -267,7 +267,7 @@ def _details(case: case_store.Case, record: certificate_store.CertificateRecord)
 def full_view(token: str, *, citizen_token: str | None, body: dict[str, str]) -> dict[str, Any]:
     """``body``: both spouses' ID numbers, validated by ``api/models.CoupleIds`` (trimmed, upper case)."""
     from chalicelib.adapters import storage
-    from chalicelib.services import tokens
+    from chalicelib.services.shared import tokens
 
     result, record = _check(token)
     if result == INVALID:
@@ -318,7 +318,7 @@ def by_number(body: dict[str, str], *, client_ip: str | None) -> dict[str, Any]:
     they showed the certificate and their ID cards to) knows; an unknown number and wrong ID numbers
     get the same 404, attempts are limited per client address and, per certificate, to
     MAX_FULL_VIEW_FAILURES wrong ID pairs a day (the full view's budget). The answer is the public facts and the masked couple -- no PDF."""
-    from chalicelib.services import query
+    from chalicelib.services.citizen import query
 
     # body: validated by api/models.CertificateByNumber (trimmed; ID numbers upper case)
     number, woman_id, man_id = body["registration_number"].upper(), body["woman_id_number"], body["man_id_number"]

@@ -117,6 +117,12 @@ def event(
     return _message(event_id, "event", payload, ref)
 
 
+def share(system: str, record: dict[str, Any], *, event_id: str, subject: str | None = None) -> store.OutboxMessage:
+    """A registration for another government system (adapters/sharing.py); the record is sealed
+    like every payload, since it carries the couple's names and ID numbers."""
+    return _message(event_id, "share", {"system": system, "record": record}, subject)
+
+
 def workflow_start(case_id: str, execution_name: str | None = None) -> store.OutboxMessage:
     name = execution_name or case_id
     return _message(f"workflow:{name}", "workflow", {"case_id": case_id, "execution_name": name}, case_id)
@@ -160,7 +166,13 @@ def _deliver_workflow(payload: dict[str, Any], event_id: str) -> str:
         return "already started"
 
 
-_DELIVERERS = {"sms": _deliver_sms, "event": _deliver_event, "workflow": _deliver_workflow}
+def _deliver_share(payload: dict[str, Any], event_id: str) -> str:
+    from chalicelib.adapters import sharing
+
+    return sharing.receiver(payload["system"]).deliver(payload["record"], event_id=event_id)
+
+
+_DELIVERERS = {"sms": _deliver_sms, "event": _deliver_event, "workflow": _deliver_workflow, "share": _deliver_share}
 
 
 def _error_text(exc: BaseException) -> str:
@@ -169,7 +181,7 @@ def _error_text(exc: BaseException) -> str:
 
 def _dead(message: store.OutboxMessage) -> None:
     """Every attempt failed: tell the operators (no personal data), and make the case visible."""
-    from chalicelib.services import notifications
+    from chalicelib.services.workflow import notifications
 
     if message.kind == "workflow" and message.subject:
         _case_needs_attention(message.subject)

@@ -36,7 +36,7 @@ def _manual(case: case_store.Case) -> bool:
 def notify(case_id: str) -> dict[str, Any]:
     """The result SMS and the completion event go through the outbox under ids fixed by the case's
     history, so a retried Notify stores (and sends) them once; receivers deduplicate on the id."""
-    from chalicelib.services import outbox, statistics
+    from chalicelib.services.shared import outbox, statistics
 
     case = case_store.get(case_id)
     step = f"{case_id}:{len(case.history)}"
@@ -61,12 +61,41 @@ def notify(case_id: str) -> dict[str, Any]:
                 ref=case_id,
             )
         )
+    if case.status == case_store.REGISTERED:
+        messages.extend(_shares(case, step=len(case.history)))
     stored = outbox.enqueue(messages)
     if stored and case.status in (case_store.REGISTERED, case_store.REJECTED):
         # counted with the first storing of the messages, so a retried Notify does not count twice
         statistics.completed(case.office_code, case.status, case.channel, case_id=case_id, at=case.updated_at, manual=_manual(case))
     outbox.deliver_now(stored)
     return {"outbox": [m.event_id for m in messages], "status": case.status}
+
+
+def _shares(case: case_store.Case, *, step: int) -> list:
+    """The registration for each system the province delivers to (domain/sharing.py: 002 五(一)8
+    渝快办, 001 四(三) PIS), through the outbox: at least once, one event id per registration."""
+    from chalicelib.domain import hierarchy, sharing
+    from chalicelib.domain.form import RegistrationForm
+    from chalicelib.domain.profiles import get_profile
+    from chalicelib.services.shared import outbox
+
+    systems = get_profile(case.profile).shares_with
+    if not systems:
+        return []
+    record = sharing.registration_record(
+        RegistrationForm.model_validate_json(case.form_json),
+        case_id=case.case_id,
+        registration_number=case.certificate.registration_number,
+        registered_at=case.updated_at,
+        office_code=case.office_code,
+        office_name=hierarchy.name_of(case.office_code),
+        child_order=int(case.child_order),
+        channel=case.channel,
+    )
+    return [
+        outbox.share(system, record, event_id=sharing.event_id(system, case.case_id, step), subject=case.case_id)
+        for system in systems
+    ]
 
 
 def alert_operators(subject: str, detail: dict[str, Any]) -> str:
@@ -85,7 +114,7 @@ def record_failure(state: dict[str, Any]) -> dict[str, Any]:
     """State ``RecordFailure``: a step failed after its retries (or the workflow reached a state it
     does not know). The case becomes "needs attention" — visible to the citizen and to staff, never
     lost — and the operators are alerted. Personal data stays out of the alert."""
-    from chalicelib.services import statistics
+    from chalicelib.services.shared import statistics
 
     case_id = state["case_id"]
     error = _error_name(state)

@@ -31,7 +31,7 @@ from typing import Any
 from chalicelib import config
 from chalicelib.domain import errors
 from chalicelib.domain.idcard import mask_phone
-from chalicelib.services import tokens
+from chalicelib.services.shared import tokens
 
 log = logging.getLogger("birthreg.otp")
 
@@ -143,7 +143,7 @@ _LIMIT_MESSAGES = {
 def request_code(body: dict[str, Any], *, client_ip: str | None) -> dict[str, Any]:
     """``body``: validated by ``api/models.SmsCodeRequest`` (phone, purpose, captcha fields)."""
     from chalicelib.adapters import sms
-    from chalicelib.services import captcha
+    from chalicelib.services.shared import captcha
     from chalicelib.store import codes
 
     phone, purpose = body["phone"], body["purpose"]

@@ -151,7 +151,7 @@ class UploadsClosed(errors.Conflict):
 
 
 def presign(case_id: str, body: dict[str, str], *, query_code: str | None = None, token: str | None = None) -> dict[str, Any]:
-    from chalicelib.services import registration
+    from chalicelib.services.citizen import registration
 
     case = registration.authorize(case_id, query_code=query_code, token=token)
     if not uploads_open(case):
@@ -346,7 +346,7 @@ def _maybe_resume(case: case_store.Case) -> None:
     asked = list(case.proofs_requested or [])
     if not asked or not set(asked) <= accepted_documents(case) or not uploads_open(case):
         return
-    from chalicelib.services import review
+    from chalicelib.services.workflow import review
 
     proofs_received = getattr(review, "proofs_received", None)
     if proofs_received is None:  # the workflow side (issue: staff review) has not landed yet

@@ -12,7 +12,7 @@ An accessible alternative with the same protection: ``kind: "text"`` asks an ari
 words (``七 加 五 等于多少？``) a screen reader reads aloud and a person answers with digits. Its answer
 is stored, expires and is consumed exactly like the image's (same ``check``), and it guards the same
 thing -- sending an SMS code, which the per-phone and per-address SMS limits cap whatever the captcha
-(services/otp.py). An audio captcha would need a speech engine in the API; a question in text works
+(services/shared/otp.py). An audio captcha would need a speech engine in the API; a question in text works
 with every screen reader and braille display the citizen already uses.
 """
 

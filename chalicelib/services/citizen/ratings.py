@@ -54,7 +54,7 @@ def can_rate(case: case_store.Case) -> bool:
 
 def rate(case_id: str, body: dict[str, Any], *, query_code: str | None = None, token: str | None = None) -> dict[str, Any]:
     """``body``: validated by ``api/models.Rating`` (score 1-5, comment of at most MAX_COMMENT)."""
-    from chalicelib.services import registration
+    from chalicelib.services.citizen import registration
 
     case = registration.authorize(case_id, query_code=query_code, token=token)
     score, comment = body["score"], body.get("comment") or ""
@@ -81,9 +81,9 @@ def rate(case_id: str, body: dict[str, Any], *, query_code: str | None = None, t
 
 
 def _count(case: case_store.Case, score: int, at: str, comment: str) -> None:
-    """Add the rating to the office's statistics counters (services/statistics.py). The rating on
+    """Add the rating to the office's statistics counters (services/shared/statistics.py). The rating on
     the case is the record; a failed counter is logged, not an error."""
-    from chalicelib.services import statistics
+    from chalicelib.services.shared import statistics
 
     try:
         statistics.record_rating(case.office_code, score, case_id=case.case_id, at=at, comment=comment)
@@ -93,7 +93,7 @@ def _count(case: case_store.Case, score: int, at: str, comment: str) -> None:
 
 def summary(office_code: str) -> dict[str, Any]:
     """Ratings of one office's cases this year (for staff statistics): count, average, distribution,
-    latest comments — from counters kept on write (services/statistics.py), not from the cases."""
-    from chalicelib.services import statistics
+    latest comments — from counters kept on write (services/shared/statistics.py), not from the cases."""
+    from chalicelib.services.shared import statistics
 
     return statistics.ratings_summary(office_code)

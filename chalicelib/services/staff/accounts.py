@@ -29,8 +29,7 @@ from typing import Any
 from urllib.parse import quote
 
 from chalicelib import auth, config
-from chalicelib.domain import errors, regions
-from chalicelib.services import hierarchy
+from chalicelib.domain import errors, hierarchy, regions
 from chalicelib.store import audit
 
 USERNAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{2,63}")
@@ -310,7 +309,7 @@ def register_onsite(body: Any, operator: auth.StaffPrincipal) -> dict[str, Any]:
     """
     from chalicelib.domain.evaluation import evaluate
     from chalicelib.domain.form import parse_registration
-    from chalicelib.services import registration
+    from chalicelib.services.citizen import registration
 
     today = config.today()
     owner = evaluate(parse_registration(body, today=today), today=today).jurisdiction.office_code

@@ -27,7 +27,8 @@ from chalicelib.domain import errors
 from chalicelib.domain.evaluation import couple_key_from_ids
 from chalicelib.domain.form import RegistrationForm
 from chalicelib.domain.idcard import require_valid_id
-from chalicelib.services import registration, tokens
+from chalicelib.services.citizen import registration
+from chalicelib.services.shared import tokens
 from chalicelib.store import cases as case_store
 
 MAX_CASES = 20

@@ -18,7 +18,7 @@ from chalicelib.domain.evaluation import Evaluation, couple_key, evaluate
 from chalicelib.domain.form import RegistrationForm, parse_registration
 from chalicelib.domain.idcard import mask_id, mask_phone
 from chalicelib.domain.profiles import get_profile
-from chalicelib.services import idempotency, outbox
+from chalicelib.services.shared import idempotency, outbox
 from chalicelib.store import cases as case_store
 
 QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed from an SMS
@@ -125,7 +125,7 @@ class TokenPhoneMismatch(errors.Forbidden):
 
 def submit_online(body: Any, *, phone: str, idempotency_key: str) -> tuple[dict[str, Any], bool]:
     """A citizen's submission: ``phone`` comes from a verified submit token; a retried request
-    with the same idempotency key returns the first result (``services/idempotency.py``).
+    with the same idempotency key returns the first result (``services/shared/idempotency.py``).
     Returns ``(result, replayed)``."""
     return idempotency.run(
         f"submit:online:{phone}",
@@ -235,7 +235,7 @@ def authorize(case_id: str, *, query_code: str | None = None, token: str | None 
     if query_code:
         return load_for_citizen(case_id, query_code)
     if token:
-        from chalicelib.services import tokens
+        from chalicelib.services.shared import tokens
 
         phone = tokens.verify(token, "query")
         try:
@@ -267,7 +267,7 @@ DOCUMENT_LABELS = {
 
 def citizen_view(case: case_store.Case) -> dict[str, Any]:
     """What a citizen sees: status and history, with every personal field masked."""
-    from chalicelib.services import modification, ratings, uploads
+    from chalicelib.services.citizen import modification, ratings, uploads
 
     form = RegistrationForm.model_validate_json(case.form_json)
     view: dict[str, Any] = {

@@ -46,7 +46,7 @@ COMPARE_MESSAGES = {
     "CONFLICT": ("REGISTRY_CONFLICT", "children"),
     "UNVERIFIABLE": ("REGISTRY_UNVERIFIABLE", "children"),
 }
-# Which proof document answers which failed check (codes shared with services/uploads.py).
+# Which proof document answers which failed check (codes shared with services/citizen/uploads.py).
 PROOF_FOR = {"public_security": "ID_CARD", "civil_affairs": "MARRIAGE_PROOF"}
 
 
@@ -62,7 +62,7 @@ def _iso(dt) -> str:
 
 # ------------------------------------------------------------------------------ IdentityCheck
 def identity_check(case_id: str, *, window_waited: bool = False) -> dict[str, Any]:
-    from chalicelib.services import working_calendar
+    from chalicelib.services.shared import working_calendar
 
     now = config.now()
     window = working_calendar.verification_window()
@@ -179,7 +179,8 @@ def _first_check(case: case_store.Case) -> bool:
 
 def apply_rules(state: dict[str, Any]) -> dict[str, Any]:
     """Record the checks and choose the route; returns the next workflow state."""
-    from chalicelib.services import review, statistics
+    from chalicelib.services.shared import statistics
+    from chalicelib.services.workflow import review
 
     case_id = state["case_id"]
     checks = {c["system"]: c for c in state["checks"]}

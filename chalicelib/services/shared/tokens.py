@@ -1,6 +1,6 @@
 """Short-lived signed citizen tokens, bound to one phone number and one purpose.
 
-After an SMS code is confirmed (``services/otp.py``) the citizen receives a JWT (compact JWS,
+After an SMS code is confirmed (``services/shared/otp.py``) the citizen receives a JWT (compact JWS,
 HS256, made and checked by joserfc) whose claims are ``phone``, ``purpose``, ``exp`` and a
 ``jti``; its key is derived from the deployment secret for this use only
 (``config.derived_key("citizen-token")``). Routes that act for a citizen call
