@@ -1,7 +1,7 @@
 """Staff identity: Cognito ID tokens verified by the API itself, roles and jurisdiction.
 
 Staff sign in against the StaffPool user pool (``POST /v1/staff/login``) and send the ID token
-as ``Authorization: Bearer <token>``. ``current_staff`` verifies it on every request — RS256
+as ``Authorization: Bearer <token>``. ``current_staff`` verifies it on every request with joserfc — RS256
 signature against the pool's published keys (JWKS, cached per container), issuer, audience
 (the pool's app client), ``token_use == "id"`` and expiry — so the same check runs in the local
 stack (moto's Cognito) and on AWS, with no API Gateway authorizer in between.
@@ -30,12 +30,12 @@ township operator serves couples of any office of its province.
 
 from __future__ import annotations
 
-import base64
 import functools
 import json
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +57,8 @@ if TYPE_CHECKING:  # the task functions import this module too, and they do not 
     from chalice import Blueprint, Chalice
 
 JWKS_TTL_SECONDS = 3600
+# The least time between two fetches of the key set when a token names a key it lacks.
+JWKS_REFETCH_FLOOR_SECONDS = 30
 CLOCK_SKEW_SECONDS = 60
 
 
@@ -112,10 +114,6 @@ def reaches(principal: StaffPrincipal, case_office: str | None) -> bool:
 
 
 # ---------------------------------------------------------------------------------- tokens
-def _b64(segment: str) -> bytes:
-    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
-
-
 def issuer() -> str:
     return f"https://cognito-idp.{config.region()}.amazonaws.com/{config.staff_user_pool_id()}"
 
@@ -131,36 +129,41 @@ def jwks_url() -> str:
     return f"{issuer()}/.well-known/jwks.json"
 
 
-class _Keys:
-    """The pool's public keys by ``kid``, fetched once per container and refreshed hourly or when
-    a token names an unknown key (Cognito rotates keys by adding one)."""
+def _fetch_jwks(url: str) -> dict[str, Any]:
+    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - our own configuration
+        return json.loads(response.read())
 
-    def __init__(self) -> None:
+
+class _Keys:
+    """The pool's public keys (joserfc ``RSAKey``) by ``kid``: fetched once per container, again
+    hourly, or when a token names an unknown key (Cognito rotates keys by adding one) -- but at most
+    once per ``JWKS_REFETCH_FLOOR_SECONDS``, so tokens with made-up ``kid`` values cannot make every
+    request fetch the set."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
         self._lock = threading.Lock()
         self._keys: dict[str, Any] = {}
-        self._fetched = 0.0
+        self._fetched: float | None = None
         self._url = ""
 
-    def get(self, kid: str):
+    def get(self, kid: str) -> Any:
         with self._lock:
             url = jwks_url()
-            stale = time.monotonic() - self._fetched > JWKS_TTL_SECONDS or url != self._url
-            if stale or (kid not in self._keys and time.monotonic() - self._fetched > 5):
+            age = None if self._fetched is None or url != self._url else self._clock() - self._fetched
+            if age is None or age > JWKS_TTL_SECONDS or (kid not in self._keys and age > JWKS_REFETCH_FLOOR_SECONDS):
                 self._load(url)
             return self._keys.get(kid)
 
     def _load(self, url: str) -> None:
-        from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicNumbers
+        from joserfc.jwk import KeySet
 
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - our own configuration
-            document = json.loads(response.read())
+        document = _fetch_jwks(url)
         keys = {}
-        for jwk in document.get("keys", []):
-            if jwk.get("kty") == "RSA" and jwk.get("kid"):
-                n = int.from_bytes(_b64(jwk["n"]), "big")
-                e = int.from_bytes(_b64(jwk["e"]), "big")
-                keys[jwk["kid"]] = RSAPublicNumbers(e, n).public_key()
-        self._keys, self._fetched, self._url = keys, time.monotonic(), url
+        for key in KeySet.import_key_set({"keys": [k for k in document.get("keys", []) if k.get("kty") == "RSA"]}).keys:
+            if key.kid:
+                keys[key.kid] = key
+        self._keys, self._fetched, self._url = keys, self._clock(), url
 
 
 _keys = _Keys()
@@ -170,37 +173,42 @@ def _invalid(message: str = "登录已失效，请重新登录") -> errors.Unaut
     return errors.Unauthorized(message, code="INVALID_STAFF_TOKEN")
 
 
-def verify_token(token: str) -> dict[str, Any]:
-    """The claims of a valid StaffPool ID token, or ``Unauthorized``."""
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import padding
-
-    parts = token.split(".")
-    if len(parts) != 3:
-        raise _invalid()
-    try:
-        header = json.loads(_b64(parts[0]))
-        claims = json.loads(_b64(parts[1]))
-        signature = _b64(parts[2])
-    except ValueError:
-        raise _invalid() from None
-    if not isinstance(header, dict) or not isinstance(claims, dict) or header.get("alg") != "RS256":
-        raise _invalid()
-    key = _keys.get(str(header.get("kid")))
+def _key_of(token: Any) -> Any:
+    """joserfc's key lookup: the pool's key named by the token's ``kid``."""
+    key = _keys.get(str(token.headers().get("kid")))
     if key is None:
         raise _invalid()
+    return key
+
+
+def verify_token(token: str) -> dict[str, Any]:
+    """The claims of a valid StaffPool ID token, or ``Unauthorized``.
+
+    joserfc checks the RS256 signature against the pool's key and, through its claims registry, the
+    issuer, the audience (the pool's app client), ``token_use == "id"`` and the expiry with
+    ``CLOCK_SKEW_SECONDS`` of leeway, against the real time: Cognito stamps tokens with it
+    (``config.clock`` may be moved in tests).
+    """
+    from joserfc import jwt
+    from joserfc.errors import ExpiredTokenError, JoseError
+
     try:
-        key.verify(signature, f"{parts[0]}.{parts[1]}".encode(), padding.PKCS1v15(), hashes.SHA256())
-    except InvalidSignature:
+        claims = jwt.decode(token, _key_of, algorithms=["RS256"]).claims
+    except (JoseError, ValueError, TypeError):  # malformed, unknown algorithm, bad signature
         raise _invalid() from None
-    # Expiry against the real time: Cognito stamps tokens with it (config.clock may be moved in tests).
-    if claims.get("iss") != issuer() or claims.get("token_use") != "id":
-        raise _invalid()
-    if claims.get("aud") != config.staff_user_pool_client_id():
-        raise _invalid()
-    if not isinstance(claims.get("exp"), int) or claims["exp"] + CLOCK_SKEW_SECONDS < time.time():
-        raise errors.Unauthorized("登录已过期，请重新登录", code="STAFF_TOKEN_EXPIRED")
+    registry = jwt.JWTClaimsRegistry(
+        leeway=CLOCK_SKEW_SECONDS,
+        iss={"essential": True, "value": issuer()},
+        aud={"essential": True, "value": config.staff_user_pool_client_id()},
+        token_use={"essential": True, "value": "id"},
+        exp={"essential": True},
+    )
+    try:
+        registry.validate(claims)
+    except ExpiredTokenError:
+        raise errors.Unauthorized("登录已过期，请重新登录", code="STAFF_TOKEN_EXPIRED") from None
+    except JoseError:
+        raise _invalid() from None
     return claims
 
 

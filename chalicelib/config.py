@@ -265,6 +265,20 @@ def keyed_hash(purpose: str, value: str) -> str:
     return hmac.new(secret_key(), f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
+def derived_key(purpose: str) -> bytes:
+    """A 256-bit key for one use of ``secret_key`` (the citizen tokens, the seal), derived with
+    HKDF-SHA256: a key of one use never signs or opens what another use made."""
+    return _derive(secret_key(), purpose)
+
+
+@functools.lru_cache(maxsize=16)
+def _derive(secret: bytes, purpose: str) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=f"birthreg:{purpose}".encode()).derive(secret)
+
+
 _parameters: dict[str, tuple[float, str]] = {}
 _parameters_lock = threading.Lock()
 

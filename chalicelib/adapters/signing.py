@@ -9,10 +9,13 @@ card is valid"; 000 §2.5.1 微信扫描证件上的二维码验真伪). The tok
     header = {"alg":"ES256","kid":"<KMS key id>"}
     claims = {"sub":"<registration number>","ver":<certificate version>,"iat":<issue time, epoch s>}
 
-No personal data is in it. ``sign`` asks KMS (``Sign``, ECDSA_SHA_256) and turns its DER
-signature into the 64-byte ``r || s`` JWS wants. ``verify`` checks offline with
-``cryptography`` against the public keys published at ``/.well-known/jwks.json`` (fetched
-from KMS ``GetPublicKey`` once per process), never with a KMS ``Verify`` call per request.
+No personal data is in it. The JWS itself -- serialisation, base64url, signature verification,
+the JWK Set -- is joserfc's; what is ours is the one step a library cannot do: ``sign`` asks KMS
+(``Sign``, ECDSA_SHA_256), which answers a DER signature, and ``der_to_raw`` turns it into the
+64-byte ``r || s`` JWS wants. ``verify`` checks offline against the public keys published at
+``/.well-known/jwks.json`` (fetched from KMS ``GetPublicKey`` once per process), never with a KMS
+``Verify`` call per request. Tokens printed before joserfc was used are the same bytes (the same
+compact JSON header and claims), so every issued certificate keeps verifying.
 
 Rotation: ``SIGNING_KEY_ID`` is the key that signs; ``SIGNING_KEY_IDS`` lists every key
 whose tokens are still accepted (the current key and the older ones). A token whose ``kid``
@@ -20,25 +23,25 @@ is not in that list is invalid, whatever its signature: verification never fetch
 named by the token itself.
 
 Parsing is strict so that a changed character can never yield an accepted token: three
-segments, canonical unpadded base64url only, exactly the expected header and claim members
-with the expected types, and a 64-byte signature whose ``s`` is in the low half of the curve
-order (``sign`` normalises KMS's DER signature to it; ``verify`` refuses the (r, n − s) twin).
+segments, canonical unpadded base64url only (joserfc's decoder), exactly the expected header and
+claim members with the expected types, and a 64-byte signature whose ``s`` is in the low half of
+the curve order (``der_to_raw`` normalises KMS's DER signature to it; the verifying algorithm
+refuses the (r, n − s) twin, which the curve alone would accept).
 
-``cryptography`` is imported inside the functions: the HTTP API loads this module only on
-the verification routes.
+joserfc and ``cryptography`` are imported inside the functions: the HTTP API loads this module
+only on the verification routes.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
+import functools
 import json
 import logging
 import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from chalicelib import config
 
@@ -53,7 +56,6 @@ COORDINATE_BYTES = 32
 CURVE_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 HALF_ORDER = CURVE_ORDER // 2
 MAX_TOKEN_LENGTH = 1024
-_SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
 _NUMBER = re.compile(r"[0-9A-Z]{8,32}")
 
 
@@ -126,29 +128,87 @@ class LocalSigner:
 
     def keys(self) -> Callable[[str], Any]:
         """A key lookup (for ``verify``) that knows only this key."""
-        return lambda kid: self.public_key() if kid == self.key_id else None
+        key = ec_key(self.public_key())
+        return lambda kid: key if kid == self.key_id else None
 
 
-# ---------------------------------------------------------------------------------- encoding
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+def der_to_raw(der: bytes) -> bytes:
+    """KMS's DER signature as JWS's ``r || s``, in the low-S form (KMS returns either form)."""
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+    r, s = decode_dss_signature(der)
+    if s > HALF_ORDER:
+        s = CURVE_ORDER - s
+    return r.to_bytes(COORDINATE_BYTES, "big") + s.to_bytes(COORDINATE_BYTES, "big")
 
 
-def _unb64(segment: str) -> bytes:
-    if not _SEGMENT.fullmatch(segment):
-        raise InvalidToken("segment is not base64url")
-    try:
-        raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
-    except (binascii.Error, ValueError):
-        raise InvalidToken("segment does not decode") from None
-    # Unused low bits in the last character give several spellings of the same bytes;
-    # only the canonical one is accepted, so every changed character is a rejected token.
-    if _b64(raw) != segment:
-        raise InvalidToken("non-canonical base64url")
-    return raw
+def ec_key(key: Any) -> Any:
+    """A joserfc ``ECKey`` of a public key given as a JWK (dict), DER bytes, a ``cryptography``
+    key or already an ``ECKey``; ``ValueError`` unless it is a P-256 key."""
+    from joserfc.errors import JoseError
+    from joserfc.jwk import ECKey
+
+    if not isinstance(key, ECKey):
+        try:
+            key = ECKey.import_key(key)
+        except (JoseError, TypeError, ValueError) as exc:
+            raise ValueError("not an EC key") from exc
+    if key.curve_name != "P-256":
+        raise ValueError("not a P-256 EC key")
+    return key
+
+
+# ---------------------------------------------------------------------------------- joserfc algorithms
+@functools.cache
+def _algorithms() -> tuple[Any, Any]:
+    """(the registry ``verify`` uses: ES256 that refuses high-S; the KMS signing algorithm)."""
+    from joserfc.jwa import ESAlgorithm, JWSAlgModel
+    from joserfc.jws import JWSRegistry
+
+    class LowSES256(ESAlgorithm):
+        def verify(self, msg: bytes, sig: bytes, key: Any) -> bool:
+            if len(sig) == 2 * COORDINATE_BYTES and int.from_bytes(sig[COORDINATE_BYTES:], "big") > HALF_ORDER:
+                raise InvalidToken("signature is not in the canonical low-S form")
+            return super().verify(msg, sig, key)
+
+    class KmsES256(JWSAlgModel):
+        """ES256 whose "key" is a ``Signer``: KMS signs, joserfc serialises."""
+
+        name, description, key_type = ALG, "ECDSA P-256 / SHA-256 by KMS", "EC"
+
+        def sign(self, msg: bytes, key: Signer) -> bytes:
+            return der_to_raw(key.sign_der(msg))
+
+        def verify(self, msg: bytes, sig: bytes, key: Any) -> bool:
+            raise NotImplementedError("verify with the published keys")
+
+    class Registry(JWSRegistry):
+        # its own table: JWSRegistry.register would change the algorithm for every joserfc user
+        algorithms: ClassVar[dict[str, Any]] = {ALG: LowSES256(ALG, "P-256", 256, True)}
+        recommended: ClassVar[list[str]] = [ALG]
+        max_header_length = 256
+        max_payload_length = 256
+        max_signature_length = 128
+
+    return Registry(algorithms=[ALG]), KmsES256()
+
+
+# ---------------------------------------------------------------------------------- sign / verify
+def _compact(value: dict[str, Any]) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+
+
+def sign(claims: Claims, signer: Signer | None = None) -> str:
+    from joserfc import jws
+
+    signer = signer or KmsSigner()
+    obj = jws.CompactSignature({"alg": ALG, "kid": signer.key_id}, _compact(claims.to_json()))
+    return jws.sign_compact(obj, _algorithms()[1], signer).decode("ascii")
 
 
 def _json(data: bytes) -> dict[str, Any]:
+    """A JSON object with no member twice (json.loads keeps the last one silently)."""
+
     def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for k, v in pairs:
@@ -166,70 +226,37 @@ def _json(data: bytes) -> dict[str, Any]:
     return value
 
 
-def _compact(value: dict[str, Any]) -> bytes:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=True).encode("ascii")
-
-
-def der_to_raw(der: bytes) -> bytes:
-    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
-
-    r, s = decode_dss_signature(der)
-    if s > HALF_ORDER:  # KMS returns either form; tokens are always issued in the low-S form
-        s = CURVE_ORDER - s
-    return r.to_bytes(COORDINATE_BYTES, "big") + s.to_bytes(COORDINATE_BYTES, "big")
-
-
-def raw_to_der(raw: bytes) -> bytes:
-    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
-
-    if len(raw) != 2 * COORDINATE_BYTES:
-        raise InvalidToken("signature has the wrong length")
-    r, s = int.from_bytes(raw[:COORDINATE_BYTES], "big"), int.from_bytes(raw[COORDINATE_BYTES:], "big")
-    if not (0 < r < CURVE_ORDER and 0 < s <= HALF_ORDER):
-        raise InvalidToken("signature is not in the canonical low-S form")
-    return encode_dss_signature(r, s)
-
-
-# ---------------------------------------------------------------------------------- sign / verify
-def sign(claims: Claims, signer: Signer | None = None) -> str:
-    signer = signer or KmsSigner()
-    header = _b64(_compact({"alg": ALG, "kid": signer.key_id}))
-    payload = _b64(_compact(claims.to_json()))
-    signing_input = f"{header}.{payload}".encode("ascii")
-    return f"{header}.{payload}.{_b64(der_to_raw(signer.sign_der(signing_input)))}"
-
-
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
 def verify(token: str, keys: Callable[[str], Any] | None = None) -> Claims:
     """The claims of a token we issued, or ``InvalidToken``; ``KeyUnavailable`` if KMS is down."""
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec
+    from joserfc import jws
+    from joserfc.errors import JoseError
+    from joserfc.util import urlsafe_b64decode
 
     if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
         raise InvalidToken("empty or too long")
-    parts = token.split(".")
-    if len(parts) != 3:
-        raise InvalidToken("not three segments")
-    header_b64, payload_b64, signature_b64 = parts
-    header = _json(_unb64(header_b64))
+    registry = _algorithms()[0]
+    try:
+        obj = jws.extract_compact(token.encode("ascii"), registry=registry)
+        # the header as sent: joserfc's parser would let a repeated member through
+        header = _json(urlsafe_b64decode(obj.segments["header"]))
+    except (JoseError, ValueError) as exc:  # binascii.Error, UnicodeError are ValueErrors
+        raise InvalidToken(f"not a compact JWS: {exc.__class__.__name__}") from None
     if set(header) != {"alg", "kid"} or header["alg"] != ALG or not isinstance(header["kid"], str):
         raise InvalidToken("unexpected header")
-    signature = _unb64(signature_b64)
-    payload = _unb64(payload_b64)
     key = (keys or public_key)(header["kid"])
     if key is None:
         raise InvalidToken("unknown key")
     try:
-        key.verify(
-            raw_to_der(signature), f"{header_b64}.{payload_b64}".encode("ascii"), ec.ECDSA(hashes.SHA256())
-        )
-    except InvalidSignature:
-        raise InvalidToken("bad signature") from None
-    claims = _json(payload)
+        valid = jws.validate_compact(obj, ec_key(key), registry=registry)
+    except (JoseError, ValueError) as exc:
+        raise InvalidToken(f"not verifiable: {exc.__class__.__name__}") from None
+    if not valid:
+        raise InvalidToken("bad signature")
+    claims = _json(obj.payload)
     if set(claims) != {"sub", "ver", "iat"}:
         raise InvalidToken("unexpected claims")
     number, version, issued_at = claims["sub"], claims["ver"], claims["iat"]
@@ -258,8 +285,6 @@ _KEY_GONE = {"NotFoundException", "DisabledException", "KMSInvalidStateException
 
 def _fetch_public_key(kid: str) -> Any:
     from botocore.exceptions import BotoCoreError, ClientError
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.hazmat.primitives.serialization import load_der_public_key
 
     try:
         response = config.client("kms").get_public_key(KeyId=kid)
@@ -272,15 +297,18 @@ def _fetch_public_key(kid: str) -> Any:
     except BotoCoreError as exc:
         raise KeyUnavailable(kid) from exc
     spec = response.get("KeySpec") or response.get("CustomerMasterKeySpec")
-    key = load_der_public_key(response["PublicKey"])
-    if spec != KEY_SPEC or not isinstance(key, ec.EllipticCurvePublicKey) or key.curve.name != "secp256r1":
+    try:
+        key = ec_key(response["PublicKey"])  # DER SubjectPublicKeyInfo
+    except ValueError:
+        key = None
+    if spec != KEY_SPEC or key is None:
         log.warning("published signing key %s is not %s", kid, KEY_SPEC)
         return None
     return key
 
 
 def public_key(kid: str) -> Any:
-    """The public key of a published key id (cached per process), or None for any other id."""
+    """The public key (joserfc ``ECKey``) of a published key id, cached per process; None for any other id."""
     if kid not in published_key_ids():
         return None
     with _cache_lock:
@@ -298,16 +326,8 @@ def clear_cache() -> None:
 
 
 def jwk(kid: str, key: Any) -> dict[str, str]:
-    numbers = key.public_numbers()
-    return {
-        "kty": "EC",
-        "crv": "P-256",
-        "x": _b64(numbers.x.to_bytes(COORDINATE_BYTES, "big")),
-        "y": _b64(numbers.y.to_bytes(COORDINATE_BYTES, "big")),
-        "kid": kid,
-        "alg": ALG,
-        "use": "sig",
-    }
+    """The public JWK (RFC 7517) of a key, named ``kid``, for ES256 signatures."""
+    return ec_key(key).as_dict(private=False, kid=kid, alg=ALG, use="sig")
 
 
 def jwks() -> dict[str, list[dict[str, str]]]:
@@ -318,14 +338,3 @@ def jwks() -> dict[str, list[dict[str, str]]]:
         if key is not None:
             keys.append(jwk(kid, key))
     return {"keys": keys}
-
-
-def public_key_from_jwk(value: dict[str, Any]) -> Any:
-    """The inverse of ``jwk`` (what an offline verifier does with the published set)."""
-    from cryptography.hazmat.primitives.asymmetric import ec
-
-    if value.get("kty") != "EC" or value.get("crv") != "P-256":
-        raise ValueError("not a P-256 EC key")
-    x = int.from_bytes(_unb64(value["x"]), "big")
-    y = int.from_bytes(_unb64(value["y"]), "big")
-    return ec.EllipticCurvePublicNumbers(x, y, ec.SECP256R1()).public_key()

@@ -17,15 +17,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, WrapValidator
 from pydantic_core import PydanticCustomError
 
+from chalicelib import auth
 from chalicelib.domain import errors, idcard
-from chalicelib.domain.form import IdNumber, IsoDate, Phone, field_errors
+from chalicelib.domain.evaluation import Evaluation
+from chalicelib.domain.form import IdNumber, IsoDate, Phone, RegistrationForm, field_errors
 from chalicelib.domain.text import LongText, Name, Text
 from chalicelib.services.certificates.issuance import PAPER_NUMBER_RE, SEXES
 from chalicelib.services.citizen.ratings import MAX_COMMENT
 from chalicelib.services.citizen.uploads import CONTENT_TYPES, DOCUMENT_RE
+from chalicelib.services.shared.captcha import KINDS as CAPTCHA_KINDS
 from chalicelib.services.shared.otp import CODE_RE, PURPOSE_LABELS
 from chalicelib.services.staff.accounts import MFA_CODE_RE, OFFICE_RE, USERNAME_RE
 from chalicelib.services.workflow.review import DECISIONS, DOCUMENTS, MAX_REASON
@@ -50,11 +53,18 @@ ShortText = Annotated[str, Field(min_length=1, max_length=64), Text]
 
 
 # -- citizens -------------------------------------------------------------------------------------
+def _captcha_kind(value: Any, handler: Any) -> str:
+    try:
+        return handler(value)
+    except ValidationError:  # the enum's own words rather than the generic list of values
+        raise PydanticCustomError("INVALID_ENUM", "验证方式只能是 image（图形）或 text（文字题）") from None
+
+
 class CaptchaRequest(Body):
     """POST /v1/captchas (body optional): ``image`` (the default) or ``text``, the accessible
     question with the same one-try protection (services/shared/captcha.py)."""
 
-    kind: ShortText = "image"  # image | text: checked by services/shared/captcha.py, with its message
+    kind: Annotated[_literal(CAPTCHA_KINDS), WrapValidator(_captcha_kind)] = "image"
 
 
 class SmsCodeRequest(Body):
@@ -128,14 +138,23 @@ class NoBody(Body):
 
 
 # -- staff ----------------------------------------------------------------------------------------
-Password = Annotated[str, Field(min_length=1, max_length=256)]
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("MISSING", "必填项未填写")
+    return value
+
+
+# Passwords are taken as typed (spaces included); user names and sessions without surrounding spaces.
+Password = Annotated[str, Field(min_length=1, max_length=256), AfterValidator(_not_blank)]
+Username = Annotated[str, StringConstraints(strip_whitespace=True), Field(min_length=1, max_length=64), Text]
+Session = Annotated[str, StringConstraints(strip_whitespace=True), Field(min_length=20, max_length=2048), Text]  # Cognito: 20-2048
 
 
 class StaffLogin(Body):
     """POST /v1/staff/login."""
 
     model_config = ConfigDict(str_strip_whitespace=False)
-    username: ShortText
+    username: Username
     password: Password
 
 
@@ -143,8 +162,8 @@ class StaffNewPassword(Body):
     """POST /v1/staff/login/new-password: the first sign-in's challenge answered."""
 
     model_config = ConfigDict(str_strip_whitespace=False)
-    username: ShortText
-    session: Annotated[str, Field(min_length=20, max_length=2048), Text]  # Cognito Session: 20-2048
+    username: Username
+    session: Session
     new_password: Password
 
 
@@ -152,8 +171,8 @@ class StaffMfaCode(Body):
     """POST /v1/staff/login/mfa-setup (the first code of a newly added authenticator app) and
     POST /v1/staff/login/mfa (the app's current code at a later sign-in)."""
 
-    username: ShortText
-    session: Annotated[str, Field(min_length=20, max_length=2048), Text]  # Cognito Session: 20-2048
+    username: Username
+    session: Session
     code: Annotated[str, Field(pattern=_pattern(MFA_CODE_RE))]  # 6 digits (TOTP, 30 s)
 
 
@@ -162,7 +181,7 @@ class StaffAccount(Body):
 
     username: Annotated[str, Field(pattern=_pattern(USERNAME_RE))]
     name: Name
-    role: ShortText
+    role: _literal(auth.ROLES)
     region_code: Annotated[str, Field(min_length=1, max_length=12), Text]
     office_code: Annotated[str, Field(pattern=_pattern(OFFICE_RE))] | None = None
 
@@ -187,6 +206,42 @@ class PaperCertificate(Body):
 
     number: Annotated[str, Field(pattern=_pattern(PAPER_NUMBER_RE))]
     issued_on: IsoDate
+
+
+# -- answers documented by schema (the rest: JSON objects) -----------------------------------------
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+    request_id: str | None = None
+    details: list[errors.FieldError] = Field(description="one per field: its dotted path (e.g. woman.id_number), code and message")
+
+
+class Error(BaseModel):
+    """Every error answer: ``DomainError.to_dict`` (domain/errors.py), with the request's id."""
+
+    error: ErrorInfo
+
+
+class CaseForm(BaseModel):
+    """GET /v1/registrations/{case_id}/form."""
+
+    case_id: str
+    profile: str
+    status: str
+    modifications: int
+    form: RegistrationForm
+
+
+class RegistrationCreated(BaseModel):
+    """POST /v1/registrations (201)."""
+
+    case_id: str
+    query_code: str = Field(description="查询码 (001 附件1 一), also sent by SMS")
+    status: str
+    evaluation: Evaluation
+
+
+ANSWERS = (Error, CaseForm, RegistrationCreated)
 
 
 def parse(model: type[M], document: Any) -> M:

@@ -4,10 +4,11 @@ Paths come from the app's own route table (so no route can be left out); each op
 summary is the first line of its view's docstring or name, and everything else from what the
 route declares (``http.Operation``: body model, success status, credentials, headers, error
 statuses). Request schemas are generated from the models that validate the bodies
-(``api/models.py``, ``domain/form.RegistrationForm``); ``/v1/precheck`` and ``/v1/registrations``
-share the ``Evaluation`` schema, generated from the domain's ``Evaluation`` dataclass, because
-both run the same evaluation (issue: registration domain, "Public contract"). Only the error
-shape (``ERROR``, the format of ``DomainError.to_dict``) is written here.
+(``api/models.py``, ``domain/form.RegistrationForm``), and so are the answers documented by schema
+(``models.ANSWERS``: the error shape of ``DomainError.to_dict``, the form view, the created
+registration); ``/v1/precheck`` and ``/v1/registrations`` share the ``Evaluation`` schema,
+generated from the domain's ``Evaluation`` dataclass, because both run the same evaluation
+(issue: registration domain, "Public contract"). No JSON schema is written here by hand.
 """
 
 from __future__ import annotations
@@ -22,33 +23,6 @@ from chalicelib.api.http import route
 
 bp = Blueprint(__name__)
 
-ERROR = {
-    "type": "object",
-    "required": ["error"],
-    "properties": {
-        "error": {
-            "type": "object",
-            "required": ["code", "message", "details"],
-            "properties": {
-                "code": {"type": "string"},
-                "message": {"type": "string"},
-                "request_id": {"type": "string"},
-                "details": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "required": ["path", "code", "message"],
-                        "properties": {
-                            "path": {"type": "string", "description": "dotted field path, e.g. woman.id_number"},
-                            "code": {"type": "string"},
-                            "message": {"type": "string"},
-                        },
-                    },
-                },
-            },
-        }
-    },
-}
 _SECURITY_SCHEMES = {
     "citizen_token": {
         "type": "apiKey",
@@ -64,7 +38,7 @@ _HEADERS = {
         "name": "Idempotency-Key",
         "in": "header",
         "description": "the client's key for a retried write: the same key replays the first answer",
-        "schema": {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{8,128}$"},
+        "schema": {"type": "string"},  # its pattern: services/shared/idempotency.KEY_RE (_parameter)
     },
     # a query parameter, declared the same way
     "certificate_token": {
@@ -87,53 +61,27 @@ _STATUS_TEXT = {
     429: "too many requests (Retry-After)",
     503: "a backing service is unavailable",
 }
-# Success bodies documented by schema (the rest: JSON objects).
+# Success bodies documented by schema (api/models.ANSWERS; the rest: JSON objects).
 _RESPONSES = {
-    ("/v1/registrations/{case_id}/form", "get"): {
-        "type": "object",
-        "required": ["case_id", "profile", "status", "modifications", "form"],
-        "properties": {
-            "case_id": {"type": "string"},
-            "profile": {"type": "string"},
-            "status": {"type": "string"},
-            "modifications": {"type": "integer"},
-            "form": {"$ref": "#/components/schemas/RegistrationForm"},
-        },
-    },
-    ("/v1/precheck", "post"): {"$ref": "#/components/schemas/Evaluation"},
-    ("/v1/registrations", "post"): {
-        "type": "object",
-        "required": ["case_id", "query_code", "status", "evaluation"],
-        "properties": {
-            "case_id": {"type": "string"},
-            "query_code": {"type": "string", "description": "查询码 (001 附件1 一), also sent by SMS"},
-            "status": {"type": "string"},
-            "evaluation": {"$ref": "#/components/schemas/Evaluation"},
-        },
-    },
+    ("/v1/registrations/{case_id}/form", "get"): "CaseForm",
+    ("/v1/precheck", "post"): "Evaluation",
+    ("/v1/registrations", "post"): "RegistrationCreated",
 }
 
 
 def _schemas() -> dict[str, Any]:
-    """JSON schemas of every request model (api/models.py, the domain's form) and of the evaluation."""
-    from pydantic import TypeAdapter
+    """JSON schemas of every request model (api/models.py, the domain's form) and of the answers
+    documented by schema (the error, the evaluation and what contains it)."""
     from pydantic.json_schema import models_json_schema
 
     from chalicelib.api import models
-    from chalicelib.domain.evaluation import Evaluation
     from chalicelib.domain.form import RegistrationForm
 
-    classes = [RegistrationForm, *(getattr(models, n) for n in models.__all__ if isinstance(getattr(models, n), type))]
-    _, top = models_json_schema([(m, "validation") for m in classes], ref_template=_REF)
-    schemas = top.pop("$defs", {})
-    evaluation = TypeAdapter(Evaluation).json_schema(mode="serialization", ref_template=_REF)
-    schemas.update(evaluation.pop("$defs", {}))
-    # ``registrable_online`` is a property of the dataclass that to_dict() includes.
-    evaluation["properties"]["registrable_online"] = {"type": "boolean", "description": "eligible, office decided, nothing onsite"}
-    evaluation["required"].append("registrable_online")
-    schemas["Evaluation"] = evaluation
-    schemas["Error"] = ERROR
-    return schemas
+    requests = [RegistrationForm, *(getattr(models, n) for n in models.__all__ if isinstance(getattr(models, n), type))]
+    # Answers as they are written (serialisation: the evaluation's computed registrable_online).
+    pairs = [(m, "validation") for m in requests] + [(m, "serialization") for m in models.ANSWERS]
+    _, top = models_json_schema(pairs, ref_template=_REF)
+    return top.pop("$defs", {})
 
 
 _REF = "#/components/schemas/{model}"
@@ -152,7 +100,7 @@ def _operation(path: str, method: str, view: Any) -> dict[str, Any]:
         {"name": p, "in": "path", "required": True, "schema": {"type": "string"}} for p in re.findall(r"{(\w+)}", path)
     ]
     for header in spec.headers:
-        params.append({**_HEADERS[header.rstrip("?")], "required": not header.endswith("?")})
+        params.append({**_parameter(header.rstrip("?")), "required": not header.endswith("?")})
     if params:
         op["parameters"] = params
     if spec.security:
@@ -165,11 +113,21 @@ def _operation(path: str, method: str, view: Any) -> dict[str, Any]:
     statuses |= {404} if "{" in path else set()
     statuses |= set(spec.statuses)
     error = {"$ref": _REF.format(model="Error")}
+    answer = _RESPONSES.get((path, method))
     op["responses"] = {
-        str(spec.status): _json(_RESPONSES.get((path, method), {"type": "object"}), _STATUS_TEXT[spec.status]),
+        str(spec.status): _json({"$ref": _REF.format(model=answer)} if answer else {"type": "object"}, _STATUS_TEXT[spec.status]),
         **{str(s): _json(error, _STATUS_TEXT[s]) for s in sorted(statuses)},
     }
     return op
+
+
+def _parameter(name: str) -> dict[str, Any]:
+    parameter = _HEADERS[name]
+    if name == "idempotency_key":
+        from chalicelib.services.shared.idempotency import KEY_RE
+
+        parameter = {**parameter, "schema": {"type": "string", "pattern": f"^{KEY_RE.pattern}$"}}
+    return parameter
 
 
 def _summary(view: Any) -> str:

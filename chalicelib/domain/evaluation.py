@@ -21,6 +21,8 @@ import hmac
 from dataclasses import dataclass
 from datetime import date
 
+from pydantic import computed_field
+
 from .child_order import ChildOrder, compute_child_order
 from .form import RegistrationForm
 from .jurisdiction import Jurisdiction
@@ -41,6 +43,7 @@ class Evaluation:
     onsite_reasons: tuple[Reason, ...]
     proofs_required: tuple[Proof, ...]
 
+    @computed_field(description="eligible, office decided, nothing onsite")  # in to_dict() and the published schema
     @property
     def registrable_online(self) -> bool:
         return self.eligible and self.jurisdiction.decided and not self.onsite_required

@@ -44,7 +44,7 @@ def test_code_is_sent_once_and_becomes_a_token(api):
     assert len(code) == 6 and code.isdigit()
     ok = _verify(api, phone, code)
     assert ok.status == 200, ok.body
-    assert ok.body["purpose"] == "submit" and ok.body["expires_in"] == 1800 and ok.body["token"].count(".") == 1
+    assert ok.body["purpose"] == "submit" and ok.body["expires_in"] == 1800 and ok.body["token"].count(".") == 2  # a JWT
     replay = _verify(api, phone, code)
     assert replay.status == 400 and replay.body["error"]["code"] == "CODE_USED"
 

@@ -194,36 +194,23 @@ def revoke(registration_number: str, *, reason: str, actor: str = "system") -> N
 
 
 # ------------------------------------------------------------------------------------------- staff
-def _require_date(body: dict, name: str, *, not_after: date) -> date:
-    value = body.get(name)
-    try:
-        parsed = date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        raise errors.ValidationFailed(details=[errors.FieldError(name, "INVALID_DATE", "日期格式应为 YYYY-MM-DD")])
-    if parsed > not_after:
+def _not_in_future(body: dict[str, Any], name: str) -> date:
+    """A date of the validated body (``api/models``: ISO form) that must not be after today."""
+    value = date.fromisoformat(body[name])
+    if value > config.today():
         raise errors.ValidationFailed(details=[errors.FieldError(name, "DATE_IN_FUTURE", "日期不能晚于今天")])
-    return parsed
+    return value
 
 
-def _object(body: Any) -> dict:
-    if not isinstance(body, dict):
-        raise errors.ValidationFailed(details=[errors.FieldError("", "NOT_AN_OBJECT", "请求内容应为 JSON 对象")])
-    return body
-
-
-def record_birth(registration_number: str, body: Any, *, staff) -> dict[str, Any]:
+def record_birth(registration_number: str, body: dict[str, Any], *, staff) -> dict[str, Any]:
     """001 三(三)2: "医疗卫生技术服务机构应在产妇出院前，根据住院分娩情况在生育服务证上注明其子女的
-    出生日期和性别信息" -- recorded once, on a valid certificate, audited."""
-    body = _object(body)
+    出生日期和性别信息" -- recorded once, on a valid certificate, audited. ``body``: validated by
+    ``api/models.BirthRecord``."""
     record = certificate_store.get(registration_number)
     if record is None:
         raise errors.NotFound("未找到该证件，请核对登记编号")
-    born = _require_date(body, "birth_date", not_after=config.today())
-    sex = body.get("sex")
-    if sex not in SEXES:
-        raise errors.ValidationFailed(details=[errors.FieldError("sex", "INVALID_SEX", "性别应为 male 或 female")])
+    born = _not_in_future(body, "birth_date")
+    sex = body["sex"]
     if record.status != certificate_store.VALID:
         raise CertificateRevoked()
     at = config.now().isoformat(timespec="seconds")
@@ -264,21 +251,17 @@ def may_hand_out_paper(staff_office: str, case_office: str) -> bool:
     return staff_office == case_office or staff_office[:2] == case_office[:2]
 
 
-def record_paper_certificate(case_id: str, body: Any, *, staff) -> dict[str, Any]:
-    """001 三(一)3(3): "业务人员须将发放的'普通生育服务证'有关信息录入" -- number, date, office."""
-    body = _object(body)
+def record_paper_certificate(case_id: str, body: dict[str, Any], *, staff) -> dict[str, Any]:
+    """001 三(一)3(3): "业务人员须将发放的'普通生育服务证'有关信息录入" -- number, date, office.
+    ``body``: validated by ``api/models.PaperCertificate``."""
     try:
         case = case_store.get(case_id)
     except case_store.CaseNotFound:
         raise errors.NotFound("未找到该办件") from None
     if not may_hand_out_paper(staff.office_code or "", case.office_code):
         raise errors.Forbidden("该办件不属于本机构可发证的范围")
-    number = body.get("number")
-    if not (isinstance(number, str) and PAPER_NUMBER_RE.fullmatch(number.strip())):
-        raise errors.ValidationFailed(
-            details=[errors.FieldError("number", "INVALID_FORMAT", "生育服务证编号应为 4-32 位字母、数字或短横线")]
-        )
-    issued_on = _require_date(body, "issued_on", not_after=config.today())
+    number = body["number"]
+    issued_on = _not_in_future(body, "issued_on")
     # 001 三(一)3(1)(2): only couples "已进行生育登记且未领取'普通生育服务证'".
     if case.status != case_store.REGISTERED or case.certificate is None:
         raise errors.Conflict("该办件尚未完成生育登记，不能发放生育服务证", code="NOT_REGISTERED")
@@ -290,7 +273,7 @@ def record_paper_certificate(case_id: str, body: Any, *, staff) -> dict[str, Any
     try:
         item = certificate_store.record_paper(
             case_id,
-            paper_number=number.strip(),
+            paper_number=number,
             issued_on=issued_on.isoformat(),
             office_code=staff.office_code,
             at=at,

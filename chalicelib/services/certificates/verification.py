@@ -51,11 +51,9 @@ VIEW_ACTIONS = {
     "number": "verify.number",
     "number_denied": "verify.number.not_matched",
 }
-NUMBER_MAX_LENGTH = 40
 # Wrong ID numbers in the full view, per certificate (whichever phone), before it is refused for a day.
 MAX_FULL_VIEW_FAILURES = 5
 FULL_VIEW_FAILURE_WINDOW = timedelta(hours=24)
-ID_MAX_LENGTH = 32
 
 
 class CertificateInvalid(errors.DomainError):
@@ -188,21 +186,6 @@ def revocations(since: str | None = None) -> dict[str, Any]:
     return {"generated_at": _now(), "count": len(items), "revocations": items}
 
 
-def _id_numbers(body: Any) -> tuple[str, str]:
-    if not isinstance(body, dict):
-        raise errors.ValidationFailed(details=[errors.FieldError("", "NOT_AN_OBJECT", "请求内容应为 JSON 对象")])
-    problems, values = [], []
-    for name, label in (("woman_id_number", "女方"), ("man_id_number", "男方")):
-        value = body.get(name)
-        if not isinstance(value, str) or not value.strip() or len(value) > ID_MAX_LENGTH:
-            problems.append(errors.FieldError(name, "MISSING" if value is None else "INVALID_FORMAT", f"请填写{label}身份证号码"))
-        else:
-            values.append(value.strip().upper())
-    if problems:
-        raise errors.ValidationFailed(details=problems)
-    return values[0], values[1]
-
-
 def _same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
 
@@ -281,14 +264,15 @@ def _details(case: case_store.Case, record: certificate_store.CertificateRecord)
     }
 
 
-def full_view(token: str, *, citizen_token: str | None, body: Any) -> dict[str, Any]:
+def full_view(token: str, *, citizen_token: str | None, body: dict[str, str]) -> dict[str, Any]:
+    """``body``: both spouses' ID numbers, validated by ``api/models.CoupleIds`` (trimmed, upper case)."""
     from chalicelib.adapters import storage
     from chalicelib.services.shared import tokens
 
     result, record = _check(token)
     if result == INVALID:
         raise CertificateInvalid()
-    woman_id, man_id = _id_numbers(body)
+    woman_id, man_id = body["woman_id_number"], body["man_id_number"]
     phone = tokens.verify(citizen_token, "verify")
     if record is None:
         raise CertificateUnknown()
@@ -328,23 +312,7 @@ class NumberNotMatched(errors.NotFound):
     default_message = "未查询到与登记编号和夫妻双方身份证号码一致的证件，请核对"
 
 
-def _number_body(body: Any) -> tuple[str, str, str]:
-    problems: list[errors.FieldError] = []
-    number = body.get("registration_number") if isinstance(body, dict) else None
-    if not isinstance(number, str) or not number.strip() or len(number) > NUMBER_MAX_LENGTH:
-        problems.append(errors.FieldError("registration_number", "MISSING" if not number else "INVALID_FORMAT", "请填写证件上的登记编号"))
-    try:
-        woman_id, man_id = _id_numbers(body)
-    except errors.ValidationFailed as exc:
-        if not isinstance(body, dict):
-            raise
-        problems.extend(exc.details)
-    if problems:
-        raise errors.ValidationFailed(details=problems)
-    return number.strip().upper(), woman_id, man_id
-
-
-def by_number(body: Any, *, client_ip: str | None) -> dict[str, Any]:
+def by_number(body: dict[str, str], *, client_ip: str | None) -> dict[str, Any]:
     """证件核验 by the certificate's registration number and both spouses' ID numbers (issue 17): for
     a paper print or a photo whose QR code does not scan. Three things only the couple (or someone
     they showed the certificate and their ID cards to) knows; an unknown number and wrong ID numbers
@@ -352,7 +320,8 @@ def by_number(body: Any, *, client_ip: str | None) -> dict[str, Any]:
     MAX_FULL_VIEW_FAILURES wrong ID pairs a day (the full view's budget). The answer is the public facts and the masked couple -- no PDF."""
     from chalicelib.services.citizen import query
 
-    number, woman_id, man_id = _number_body(body)
+    # body: validated by api/models.CertificateByNumber (trimmed; ID numbers upper case)
+    number, woman_id, man_id = body["registration_number"].upper(), body["woman_id_number"], body["man_id_number"]
     query._limit_attempts(client_ip)  # the same budget as 办件查询 by query code
     record = certificate_store.get(number)
     if record is None or not record.case_id:

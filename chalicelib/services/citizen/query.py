@@ -34,14 +34,6 @@ from chalicelib.store import cases as case_store
 MAX_CASES = 20
 
 
-def _body(body: Any) -> dict[str, Any]:
-    if body is None:
-        return {}
-    if not isinstance(body, dict):
-        raise errors.ValidationFailed(details=[errors.FieldError("", "INVALID_BODY", "请求内容须为 JSON 对象")])
-    return body
-
-
 def _views(cases) -> dict[str, Any]:
     return {"cases": [registration.citizen_view(c) for c in cases]}
 
@@ -52,19 +44,16 @@ def by_phone(token: str | None) -> dict[str, Any]:
     return _views(case_store.load([k.case_id for k in keys]))
 
 
-def by_ids(token: str | None, body: Any) -> dict[str, Any]:
+def by_ids(token: str | None, body: dict[str, str]) -> dict[str, Any]:
+    """``body``: validated by ``api/models.CoupleIdsQuery`` (both numbers present, upper case, of
+    the 18-character shape); here the rest of GB 11643, which needs today's date."""
     phone = tokens.verify(token, "query")  # the new phone is proven; the ID numbers say which couple
-    body = _body(body)
     today = config.today()
     problems: list[errors.FieldError] = []
     ids: dict[str, str] = {}
     for field in ("woman_id_number", "man_id_number"):
-        value = body.get(field)
-        if not isinstance(value, str) or not value.strip():
-            problems.append(errors.FieldError(field, "MISSING", "请填写男女双方的身份证号码"))
-            continue
         try:
-            ids[field] = require_valid_id(value.strip().upper(), path=field, today=today)
+            ids[field] = require_valid_id(body[field], path=field, today=today)
         except errors.ValidationFailed as exc:
             problems.extend(exc.details)
     if problems:
@@ -110,17 +99,10 @@ def _limit_attempts(client_ip: str | None) -> None:
     ])
 
 
-def by_query_code(body: Any, *, client_ip: str | None) -> dict[str, Any]:
-    body = _body(body)
-    problems = [
-        errors.FieldError(f, "MISSING", m)
-        for f, m in (("query_code", "请填写查询码"), ("name", "请填写女方或男方姓名"))
-        if not isinstance(body.get(f), str) or not body[f].strip() or len(body[f]) > 50
-    ]
-    if problems:
-        raise errors.ValidationFailed(details=problems)
+def by_query_code(body: dict[str, str], *, client_ip: str | None) -> dict[str, Any]:
+    """``body``: validated by ``api/models.QueryCodeQuery`` (the code and a name, trimmed)."""
     _limit_attempts(client_ip)
-    code, name = body["query_code"].strip().upper(), body["name"].strip()
+    code, name = body["query_code"].upper(), body["name"]  # query codes are read case-insensitively
     not_found = errors.NotFound("未找到办件，请核对查询码和姓名")
     for entry in case_store.Case.query_code_index.query(registration.query_key(code), limit=5):
         expected = config.keyed_hash("query-code", f"{entry.case_id}:{code}")

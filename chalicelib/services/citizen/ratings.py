@@ -52,34 +52,12 @@ def can_rate(case: case_store.Case) -> bool:
     return case.status in COMPLETED and case.rating is None
 
 
-def _parse(body: Any) -> tuple[int, str]:
-    if not isinstance(body, dict):
-        raise errors.ValidationFailed(details=[errors.FieldError("", "INVALID_BODY", "请求内容须为 JSON 对象")])
-    problems = []
-    score = body.get("score")
-    if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
-        problems.append(errors.FieldError("score", "INVALID_SCORE", "评分须为1至5的整数"))
-    comment = body.get("comment")
-    if comment is None:
-        comment = ""
-    if not isinstance(comment, str):
-        problems.append(errors.FieldError("comment", "WRONG_TYPE", "评价内容须为文字"))
-        comment = ""
-    comment = comment.strip()
-    if len(comment) > MAX_COMMENT:
-        problems.append(errors.FieldError("comment", "TOO_LONG", f"评价内容不能超过{MAX_COMMENT}字"))
-    if any(ord(ch) < 32 and ch not in "\n" for ch in comment):
-        problems.append(errors.FieldError("comment", "INVALID_CHARACTERS", "评价内容含有不可见字符"))
-    if problems:
-        raise errors.ValidationFailed(details=problems)
-    return int(score), comment  # type: ignore[arg-type]
-
-
-def rate(case_id: str, body: Any, *, query_code: str | None = None, token: str | None = None) -> dict[str, Any]:
+def rate(case_id: str, body: dict[str, Any], *, query_code: str | None = None, token: str | None = None) -> dict[str, Any]:
+    """``body``: validated by ``api/models.Rating`` (score 1-5, comment of at most MAX_COMMENT)."""
     from chalicelib.services.citizen import registration
 
     case = registration.authorize(case_id, query_code=query_code, token=token)
-    score, comment = _parse(body)
+    score, comment = body["score"], body.get("comment") or ""
     at = config.now().isoformat(timespec="seconds")
     rating = {"score": score, "comment": comment, "at": at}
     if case.rating is not None:

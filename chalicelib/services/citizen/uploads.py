@@ -134,33 +134,15 @@ class DocumentNotRequested(errors.DomainError):
     default_message = "该办件未要求上传此证明材料"
 
 
-def _validate(body: Any, requested: list[str]) -> tuple[str, str, str]:
-    if not isinstance(body, dict):
-        raise errors.ValidationFailed(details=[errors.FieldError("", "INVALID_BODY", "请求内容须为 JSON 对象")])
-    problems: list[errors.FieldError] = []
-    document = body.get("document")
-    if not isinstance(document, str) or not DOCUMENT_RE.fullmatch(document):
-        problems.append(errors.FieldError("document", "INVALID_FORMAT", "请选择要上传的证明材料"))
-    content_type = body.get("content_type")
-    if content_type not in CONTENT_TYPES:
-        problems.append(errors.FieldError("content_type", "UNSUPPORTED_TYPE", "仅支持 PDF、JPEG、PNG 格式"))
-    filename = body.get("filename")
-    if (
-        not isinstance(filename, str)
-        or not filename.strip()
-        or len(filename) > 100
-        or any(ord(ch) < 32 or ch in "/\\" for ch in filename)
-    ):
-        problems.append(errors.FieldError("filename", "INVALID_FORMAT", "文件名须为1至100个字符，不含路径"))
-    if problems:
-        raise errors.ValidationFailed(details=problems)
+def _requested(body: dict[str, str], requested: list[str]) -> tuple[str, str, str]:
+    """``body``: validated by ``api/models.UploadRequest`` (document code, type, file name); here:
+    was that document asked of this case."""
+    document = body["document"]
     if document not in requested:
         raise DocumentNotRequested(
             details=[errors.FieldError("document", "DOCUMENT_NOT_REQUESTED", f"可上传：{'、'.join(requested) or '无'}")]
         )
-    return document, content_type, filename.strip()
-
-
+    return document, body["content_type"], body["filename"]
 
 
 class UploadsClosed(errors.Conflict):
@@ -168,13 +150,13 @@ class UploadsClosed(errors.Conflict):
     default_message = "该办件已办结，不能再上传证明材料"
 
 
-def presign(case_id: str, body: Any, *, query_code: str | None = None, token: str | None = None) -> dict[str, Any]:
+def presign(case_id: str, body: dict[str, str], *, query_code: str | None = None, token: str | None = None) -> dict[str, Any]:
     from chalicelib.services.citizen import registration
 
     case = registration.authorize(case_id, query_code=query_code, token=token)
     if not uploads_open(case):
         raise UploadsClosed()
-    document, content_type, filename = _validate(body, requested_documents(case))
+    document, content_type, filename = _requested(body, requested_documents(case))
     upload_id = uuid.uuid4().hex
     now = config.now()
     pending = {

@@ -88,17 +88,11 @@ def render(answer: str) -> bytes:
     return drawer.generate(answer, format="png", bg_color=(250, 250, 246), fg_color=(20, 40, 90)).getvalue()
 
 
-def _kind(body: Any) -> str:
-    kind = body.get("kind", "image") if isinstance(body, dict) else None
-    if kind not in KINDS:
-        raise errors.ValidationFailed(details=[errors.FieldError("kind", "INVALID_ENUM", "验证方式只能是 image（图形）或 text（文字题）")])
-    return kind
-
-
-def create(body: Any = None) -> dict[str, Any]:
+def create(body: dict[str, str] | None = None) -> dict[str, Any]:
+    """``body``: validated by ``api/models.CaptchaRequest`` (``kind``: one of KINDS, default image)."""
     from chalicelib.store import codes
 
-    kind = _kind({} if body is None else body)
+    kind = (body or {}).get("kind", "image")
     captcha_id = secrets.token_urlsafe(16)
     if kind == "text":
         question, answer = new_question()

@@ -36,7 +36,6 @@ from chalicelib.services.shared import tokens
 log = logging.getLogger("birthreg.otp")
 
 PURPOSE_LABELS = {"submit": "提交生育登记", "query": "办件查询", "verify": "证件核验"}
-PHONE_RE = re.compile(r"1[3-9][0-9]{9}")
 CODE_RE = re.compile(r"[0-9]{6}")
 
 
@@ -113,35 +112,6 @@ def _code_hash(purpose: str, phone: str, code: str) -> str:
     return config.keyed_hash("sms-code", f"{purpose}:{phone}:{code}")
 
 
-def _field(body: dict[str, Any], name: str, pattern: re.Pattern[str], code: str, message_: str) -> str:
-    value = body.get(name)
-    if not isinstance(value, str) or not value.strip():
-        raise errors.ValidationFailed(details=[errors.FieldError(name, "MISSING", f"请填写{message_}")])
-    value = value.strip()
-    if not pattern.fullmatch(value):
-        raise errors.ValidationFailed(details=[errors.FieldError(name, code, f"{message_}格式不正确")])
-    return value
-
-
-def parse_phone(body: dict[str, Any], name: str = "phone") -> str:
-    return _field(body, name, PHONE_RE, "INVALID_PHONE", "11位大陆手机号码")
-
-
-def _purpose(body: dict[str, Any]) -> str:
-    purpose = body.get("purpose")
-    if purpose not in PURPOSE_LABELS:
-        raise errors.ValidationFailed(
-            details=[errors.FieldError("purpose", "INVALID_ENUM", "用途只能是 submit（提交登记）、query（办件查询）或 verify（证件核验）")]
-        )
-    return purpose
-
-
-def _object(body: Any) -> dict[str, Any]:
-    if not isinstance(body, dict):
-        raise errors.ValidationFailed(details=[errors.FieldError("", "INVALID_BODY", "请求内容须为 JSON 对象")])
-    return body
-
-
 def _limits(phone: str, purpose: str, client_ip: str | None, *, first_free: bool) -> list:
     """The limits one send takes. ``first_free``: no captcha was solved, so this must be the
     first send of the day to this phone for this purpose (``SMS_CAPTCHA_REQUIRED`` otherwise)."""
@@ -170,14 +140,13 @@ _LIMIT_MESSAGES = {
 
 
 # -- use cases -------------------------------------------------------------------
-def request_code(body: Any, *, client_ip: str | None) -> dict[str, Any]:
+def request_code(body: dict[str, Any], *, client_ip: str | None) -> dict[str, Any]:
+    """``body``: validated by ``api/models.SmsCodeRequest`` (phone, purpose, captcha fields)."""
     from chalicelib.adapters import sms
     from chalicelib.services.shared import captcha
     from chalicelib.store import codes
 
-    body = _object(body)
-    phone = parse_phone(body)
-    purpose = _purpose(body)
+    phone, purpose = body["phone"], body["purpose"]
     solved = purpose in captcha_purposes() or body.get("captcha_id") is not None
     if solved:
         captcha.check(body.get("captcha_id"), body.get("captcha_answer"))
@@ -201,13 +170,11 @@ def request_code(body: Any, *, client_ip: str | None) -> dict[str, Any]:
     return {"phone": mask_phone(phone), "purpose": purpose, "expires_in": code_ttl(), "resend_after": send_interval()}
 
 
-def verify_code(body: Any) -> dict[str, Any]:
+def verify_code(body: dict[str, Any]) -> dict[str, Any]:
+    """``body``: validated by ``api/models.SmsCodeVerify`` (phone, purpose, a 6-digit code)."""
     from chalicelib.store import codes
 
-    body = _object(body)
-    phone = parse_phone(body)
-    purpose = _purpose(body)
-    code = _field(body, "code", CODE_RE, "INVALID_FORMAT", "6位数字短信验证码")
+    phone, purpose, code = body["phone"], body["purpose"], body["code"]
     try:
         codes.use_secret(_otp_pk(purpose, phone), _code_hash(purpose, phone, code), max_attempts=max_attempts())
     except codes.SecretRejected as exc:

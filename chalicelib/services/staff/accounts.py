@@ -47,31 +47,6 @@ def _code(exc: Exception) -> str:
     return getattr(exc, "response", {}).get("Error", {}).get("Code", "")
 
 
-def _fields(body: Any, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict[str, str]:
-    if not isinstance(body, dict):
-        raise errors.ValidationFailed(details=[errors.FieldError("", "INVALID_BODY", "请求内容须为 JSON 对象")])
-    problems = []
-    out: dict[str, str] = {}
-    for name in required + optional:
-        value = body.get(name)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if name in required:
-                problems.append(errors.FieldError(name, "MISSING", "必填项未填写"))
-            continue
-        if not isinstance(value, str):
-            problems.append(errors.FieldError(name, "WRONG_TYPE", "类型不正确，应为文本"))
-            continue
-        if len(value) > 256:
-            problems.append(errors.FieldError(name, "TOO_LONG", "内容过长"))
-            continue
-        out[name] = value.strip() if name != "password" and "password" not in name else value
-    extra = sorted(set(body) - set(required) - set(optional))
-    problems += [errors.FieldError(name, "EXTRA_FIELD", "不支持的字段，请删除") for name in extra]
-    if problems:
-        raise errors.ValidationFailed(details=problems)
-    return out
-
-
 def _tokens(result: dict[str, Any]) -> dict[str, Any]:
     claims = auth.verify_token(result["IdToken"])
     principal = auth.principal_from_claims(claims)
@@ -147,8 +122,8 @@ def _respond(idp, challenge: str, session: str, responses: dict[str, str]) -> di
     )
 
 
-def login(body: Any) -> dict[str, Any]:
-    f = _fields(body, ("username", "password"))
+def login(f: dict[str, str]) -> dict[str, Any]:
+    """``f``: validated by ``api/models.StaffLogin``."""
     idp = _idp()
     try:
         result = idp.initiate_auth(
@@ -163,8 +138,8 @@ def login(body: Any) -> dict[str, Any]:
     return _next(idp, result, f["username"], "staff.login")
 
 
-def complete_new_password(body: Any) -> dict[str, Any]:
-    f = _fields(body, ("username", "session", "new_password"))
+def complete_new_password(f: dict[str, str]) -> dict[str, Any]:
+    """``f``: validated by ``api/models.StaffNewPassword``."""
     idp = _idp()
     try:
         result = _respond(idp, "NEW_PASSWORD_REQUIRED", f["session"], {"USERNAME": f["username"], "NEW_PASSWORD": f["new_password"]})
@@ -181,9 +156,9 @@ def complete_new_password(body: Any) -> dict[str, Any]:
     return _next(idp, result, f["username"], "staff.password_set")
 
 
-def mfa_setup(body: Any) -> dict[str, Any]:
-    """MFA_SETUP answered: the first code of the newly added authenticator app, then tokens."""
-    f = _fields(body, ("username", "session", "code"))
+def mfa_setup(f: dict[str, str]) -> dict[str, Any]:
+    """MFA_SETUP answered: the first code of the newly added authenticator app, then tokens.
+    ``f``: validated by ``api/models.StaffMfaCode``."""
     idp = _idp()
     try:
         verified = idp.verify_software_token(Session=f["session"], UserCode=f["code"], FriendlyDeviceName="staff-console")
@@ -198,9 +173,9 @@ def mfa_setup(body: Any) -> dict[str, Any]:
     return _next(idp, result, f["username"], "staff.mfa_enabled")
 
 
-def mfa(body: Any) -> dict[str, Any]:
-    """SOFTWARE_TOKEN_MFA answered: the authenticator app's current code, then tokens."""
-    f = _fields(body, ("username", "session", "code"))
+def mfa(f: dict[str, str]) -> dict[str, Any]:
+    """SOFTWARE_TOKEN_MFA answered: the authenticator app's current code, then tokens.
+    ``f``: validated by ``api/models.StaffMfaCode``."""
     idp = _idp()
     try:
         result = _respond(idp, "SOFTWARE_TOKEN_MFA", f["session"], {"USERNAME": f["username"], "SOFTWARE_TOKEN_MFA_CODE": f["code"]})
@@ -239,23 +214,15 @@ def _temporary_password() -> str:
     return f"{core}-{secrets.choice(string.ascii_uppercase)}{secrets.choice(string.ascii_lowercase)}{secrets.randbelow(10)}"
 
 
-def create_account(admin: auth.StaffPrincipal, body: Any) -> dict[str, Any]:
-    f = _fields(body, ("username", "name", "role", "region_code"), ("office_code",))
-    problems = []
-    if not USERNAME_RE.fullmatch(f["username"]):
-        problems.append(errors.FieldError("username", "INVALID_FORMAT", "用户名为3–64位字母、数字、点、横线或下划线"))
-    if f["role"] not in auth.ROLES:
-        problems.append(errors.FieldError("role", "INVALID_ENUM", f"取值无效，可选值：{'、'.join(auth.ROLES)}"))
+def create_account(admin: auth.StaffPrincipal, f: dict[str, str]) -> dict[str, Any]:
+    """``f``: validated by ``api/models.StaffAccount`` (username, name, role, the codes' shapes);
+    here: does the region exist, and may this administrator create the account."""
     region = regions.canonical(f["region_code"])
     if region is None or not regions.is_known(region):
-        problems.append(errors.FieldError("region_code", "UNKNOWN_REGION", "行政区划代码不存在"))
+        raise errors.ValidationFailed(details=[errors.FieldError("region_code", "UNKNOWN_REGION", "行政区划代码不存在")])
     office = f.get("office_code")
-    if office is not None and not OFFICE_RE.fullmatch(office):
-        problems.append(errors.FieldError("office_code", "INVALID_FORMAT", "机构代码格式不正确"))
-    if f["role"] == auth.TOWNSHIP_OPERATOR and region and office is None:
+    if f["role"] == auth.TOWNSHIP_OPERATOR and office is None:
         office = region  # a township operator's office is its township
-    if problems:
-        raise errors.ValidationFailed(details=problems)
     if not may_manage(admin, f["role"], region, office):
         raise errors.Forbidden("只能创建下一级管理员、本级业务操作员或本辖区医疗机构账号", code="OUTSIDE_ADMINISTRATION")
     attributes = [

@@ -335,32 +335,26 @@ def may_decide(principal, task: task_store.Task) -> bool:
     return principal.role in auth.CASE_ROLES and principal.unit_code == task.assigned_office
 
 
-def _validate(decision: Any, reason: Any, documents: Any) -> tuple[str, str | None, list[str]]:
+def _required_with(decision: str, reason: str | None, documents: list[str] | None) -> tuple[str | None, list[str]]:
+    """(reason, documents) after the rules between the fields of a decision: a reason for every
+    decision but accept, documents with (and only with) a request for documents. Each field's own
+    shape (the decision and document codes, the reason's length) is ``api/models.ReviewDecision``'s."""
+    if decision not in DECISIONS:  # the model lets no other through: a caller's mistake, not input
+        raise ValueError(f"unknown decision {decision!r}")
     problems = []
-    if decision not in DECISIONS:
-        problems.append(errors.FieldError("decision", "INVALID_ENUM", "审核结论只能是 accept（通过）、reject（不予登记）或 request_documents（补充材料）"))
-    if reason is not None and not isinstance(reason, str):
-        problems.append(errors.FieldError("reason", "WRONG_TYPE", "原因须为文字"))
-        reason = None
-    reason = (reason or "").strip() or None
-    if reason and len(reason) > MAX_REASON:
-        problems.append(errors.FieldError("reason", "TOO_LONG", f"原因不能超过{MAX_REASON}字"))
+    reason = reason or None
     if decision in ("reject", "request_documents") and not reason:
         problems.append(errors.FieldError("reason", "MISSING", "不予登记或要求补充材料必须填写原因"))
     docs: list[str] = []
     if decision == "request_documents":
-        if not isinstance(documents, list) or not documents or not all(isinstance(d, str) for d in documents):
+        if not documents:
             problems.append(errors.FieldError("documents", "MISSING", f"请选择需补充的材料：{'、'.join(DOCUMENTS)}"))
-        else:
-            unknown = [d for d in documents if d not in DOCUMENTS]
-            if unknown:
-                problems.append(errors.FieldError("documents", "INVALID_ENUM", f"不支持的材料：{'、'.join(unknown)}"))
-            docs = sorted(dict.fromkeys(documents))
-    elif documents not in (None, []):
+        docs = sorted(dict.fromkeys(documents or ()))
+    elif documents:
         problems.append(errors.FieldError("documents", "NOT_ALLOWED", "只有要求补充材料时才能选择材料"))
     if problems:
         raise errors.ValidationFailed(details=problems)
-    return decision, reason, docs
+    return reason, docs
 
 
 def _outcome(case: case_store.Case, task: task_store.Task, decision: str, reason: str | None, documents: list[str], record: dict) -> dict[str, Any]:
@@ -385,18 +379,19 @@ def _outcome(case: case_store.Case, task: task_store.Task, decision: str, reason
 
 def decide(
     task_id: str,
-    decision: Any,
+    decision: str,
     *,
     staff_id: str,
-    reason: Any = None,
-    documents: Any = None,
+    reason: str | None = None,
+    documents: list[str] | None = None,
     principal=None,
 ) -> dict[str, Any]:
     """Record a staff decision and resume the workflow. With ``principal`` (the HTTP API) the
-    decider must be the level the task is assigned to; every decision is audited."""
+    decider must be the level the task is assigned to; every decision is audited. The fields come
+    validated (``api/models.ReviewDecision``) or from code."""
     from chalicelib.services.shared import statistics
 
-    decision, reason, docs = _validate(decision, reason, documents)
+    reason, docs = _required_with(decision, reason, documents)
     task = load_task(task_id)
     if principal is not None and not may_decide(principal, task):
         raise errors.Forbidden("该任务不属于您所在的办理机构（或已上报上级办理）", code="NOT_YOUR_TASK")

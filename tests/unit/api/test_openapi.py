@@ -4,6 +4,7 @@ registration with the same evaluation schema (issue: registration domain, "Publi
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from openapi_spec_validator import validate
 
@@ -33,6 +34,8 @@ def test_precheck_and_registration_share_the_form_and_the_evaluation():
     assert submit["requestBody"]["content"]["application/json"]["schema"] == form_ref
     assert precheck["responses"]["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Evaluation"}
     created = submit["responses"]["201"]["content"]["application/json"]["schema"]
+    assert created == {"$ref": "#/components/schemas/RegistrationCreated"}
+    created = doc["components"]["schemas"]["RegistrationCreated"]
     assert created["properties"]["evaluation"] == {"$ref": "#/components/schemas/Evaluation"}
     form = doc["components"]["schemas"]["RegistrationForm"]
     assert {"woman", "man", "marriage", "children", "pregnancy"} <= set(form["properties"])
@@ -126,3 +129,26 @@ def test_the_evaluation_schema_is_the_shape_the_domain_returns():
     schemas = document(app)["components"]["schemas"]
     assert set(schemas["Jurisdiction"]["properties"]) == set(result["jurisdiction"])
     assert set(schemas["ChildOrder"]["properties"]) == set(result["child_order"])
+
+
+def test_answers_documented_by_schema_are_generated_from_models():
+    """The error shape, the form view and the created registration come from api/models.ANSWERS;
+    an error the API really answers validates against the published Error schema."""
+    from jsonschema import Draft202012Validator
+
+    from chalicelib.api import models
+    from chalicelib.domain import errors
+
+    doc = json.loads(json.dumps(document(app)))
+    schemas = doc["components"]["schemas"]
+    for model in models.ANSWERS:
+        generated = model.model_json_schema(mode="serialization", ref_template="#/components/schemas/{model}")
+        assert schemas[model.__name__] == {k: v for k, v in generated.items() if k != "$defs"}
+    error = errors.ValidationFailed(details=[errors.FieldError("woman.id_number", "ID_FORMAT", "x")]).to_dict()
+    error["error"]["request_id"] = "r-1"
+    resolver = {"$defs": schemas, **schemas["Error"]}
+    text = json.dumps(resolver).replace("#/components/schemas/", "#/$defs/")
+    Draft202012Validator(json.loads(text)).validate(error)
+    assert "registrable_online" in schemas["Evaluation"]["required"]
+    source = (Path(__file__).resolve().parents[3] / "chalicelib" / "api" / "openapi.py").read_text(encoding="utf-8")
+    assert '"type": "object",\n' not in source and '"properties"' not in source, "no schema written by hand"

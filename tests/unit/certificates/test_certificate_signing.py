@@ -64,7 +64,7 @@ def test_round_trip(signer, token):
     assert signing.verify(token, signer.keys()) == signing.Claims("5101042026000123", 2, 1767225600)
 
 
-def test_der_and_raw_signatures_convert_both_ways(signer):
+def test_kms_der_signatures_become_raw_low_s(signer):
     from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
     for i in range(40):  # both halves of s occur among 40 signatures (ECDSA nonces are random)
@@ -72,7 +72,7 @@ def test_der_and_raw_signatures_convert_both_ways(signer):
         r, s = decode_dss_signature(der)
         raw = signing.der_to_raw(der)
         assert len(raw) == 64
-        assert decode_dss_signature(signing.raw_to_der(raw)) == (r, min(s, signing.CURVE_ORDER - s))
+        assert (int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big")) == (r, min(s, signing.CURVE_ORDER - s))
 
 
 def _high_s_twin(token: str) -> str:
@@ -117,10 +117,35 @@ def test_an_independent_jws_library_accepts_the_token(signer, token):
 
 
 def test_published_jwk_verifies_offline(signer, token):
+    from joserfc import jws
+    from joserfc.jwk import KeySet
+
     published = json.loads(json.dumps({"keys": [signing.jwk("key-2026", signer.public_key())]}))
-    keys = {k["kid"]: signing.public_key_from_jwk(k) for k in published["keys"]}
     assert published["keys"][0] == {**published["keys"][0], "kty": "EC", "crv": "P-256", "alg": "ES256", "use": "sig"}
+    assert "d" not in published["keys"][0]
+    keys = {k["kid"]: signing.ec_key(k) for k in published["keys"]}
     assert signing.verify(token, keys.get).registration_number == "5101042026000123"
+    # what any relying party does with the published set: pick the key by kid
+    obj = jws.deserialize_compact(token, KeySet.import_key_set(published), algorithms=["ES256"])
+    assert json.loads(obj.payload)["ver"] == 2
+
+
+# Printed by the hand-written encoder (before joserfc) with the P-256 key whose secret is 0x5EED.
+PRINTED_BEFORE = (
+    "eyJhbGciOiJFUzI1NiIsImtpZCI6ImtleS0yMDI2In0.eyJzdWIiOiI1MTAxMDQyMDI2MDAwMTIzIiwidmVyIjoyLCJpYXQiOjE3NjcyMjU2MDB9."
+    "NTZYnsfKt88_yaEpUKRbpWXmLd5S8wapJDTZtRGvHjosuhtmy5_81ZDKKrUMrTd_mAZvTsJzXrphGZuMQIIKow"
+)
+
+
+def test_certificates_printed_before_joserfc_still_verify():
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    signer = signing.LocalSigner("key-2026", ec.derive_private_key(0x5EED, ec.SECP256R1()))
+    assert signing.verify(PRINTED_BEFORE, signer.keys()) == signing.Claims("5101042026000123", 2, 1767225600)
+    # joserfc writes the same header and claims segments (only the ECDSA nonce differs)
+    again = signing.sign(signing.Claims("5101042026000123", 2, 1767225600), signer)
+    assert again.split(".")[:2] == PRINTED_BEFORE.split(".")[:2]
+    assert signing.verify(again, signer.keys()) == signing.verify(PRINTED_BEFORE, signer.keys())
 
 
 # ----------------------------------------------------------------------------------- bad tokens
@@ -250,7 +275,7 @@ def test_kms_signed_token_verifies_against_the_published_key(kms, monkeypatch):
         signing.verify(_high_s_twin(token))
     published = signing.jwks()["keys"]
     assert [k["kid"] for k in published] == [key_id]
-    offline = signing.public_key_from_jwk(published[0])
+    offline = signing.ec_key(published[0])
     assert signing.verify(token, lambda kid: offline if kid == key_id else None) == CLAIMS
 
 

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
-from chalicelib import sealing
 from chalicelib.domain import errors
-from chalicelib.services.citizen import modification, ratings, registration, uploads
+from chalicelib.services.citizen import modification, registration, uploads
 from chalicelib.services.shared import captcha, idempotency, otp
 
 
@@ -59,7 +56,7 @@ def test_changed_paths():
     assert modification.changed_paths(before, grown) == ["children"]
 
 
-# -- idempotency: payload hash, key format, sealing --------------------------------------------
+# -- idempotency: payload hash, key format (sealing: tests/unit/test_sealing.py)-----------------------------------------
 def test_payload_hash_ignores_key_order():
     assert idempotency.payload_hash({"a": 1, "b": [1, 2]}) == idempotency.payload_hash({"b": [1, 2], "a": 1})
     assert idempotency.payload_hash({"a": 1}) != idempotency.payload_hash({"a": 2})
@@ -74,37 +71,6 @@ def test_bad_idempotency_keys(key):
 def test_optional_idempotency_key():
     assert idempotency.validate_key(None, required=False) is None
     assert idempotency.validate_key(" 3f2a-41c2-9d1e ") == "3f2a-41c2-9d1e"
-
-
-@given(st.text(alphabet="23456789ABCDEFGHJKMNPQRSTUVWXYZ", min_size=1, max_size=80))
-def test_sealed_fields_round_trip(code):
-    result = {"case_id": "C1", "query_code": code}
-    sealed = sealing.seal(result, "client-key-1", "nonce-1", ("query_code",))
-    assert sealed["case_id"] == "C1" and sealed["query_code"].startswith("sealed:")
-    assert sealing.unseal(sealed, "client-key-1", "nonce-1", ("query_code",)) == result
-
-
-def test_sealing_depends_on_the_client_key_and_nonce():
-    result = {"query_code": "ABCD2345"}
-    a = sealing.seal(result, "key-aaaa", "n1", ("query_code",))
-    assert a != sealing.seal(result, "key-bbbb", "n1", ("query_code",))
-    assert a != sealing.seal(result, "key-aaaa", "n2", ("query_code",))
-    assert "ABCD2345" not in str(a)
-
-
-# -- ratings -------------------------------------------------------------------------------------
-@pytest.mark.parametrize("score", [1, 3, 5])
-def test_valid_rating(score):
-    assert ratings._parse({"score": score, "comment": "  很好  "}) == (score, "很好")
-
-
-@pytest.mark.parametrize(
-    "body",
-    [{"score": 0}, {"score": 6}, {"score": 4.5}, {"score": "5"}, {"score": True}, {}, [], {"score": 3, "comment": "x" * 201}],
-)
-def test_invalid_rating(body):
-    with pytest.raises(errors.ValidationFailed):
-        ratings._parse(body)
 
 
 # -- captcha -------------------------------------------------------------------------------------

@@ -31,17 +31,27 @@ from functions._runtime import is_transient
 )
 def test_bad_decisions_are_400(decision, reason, documents, code):
     with pytest.raises(errors.ValidationFailed) as e:
-        review._validate(decision, reason, documents)
+        _decision({"decision": decision, "reason": reason, "documents": documents})
     assert code in {d.code for d in e.value.details}
 
 
+def _decision(document: dict) -> tuple:
+    """What POST /v1/staff/tasks/{id} checks before deciding: the body's model (each field's shape),
+    then the review's rules between the fields."""
+    from chalicelib.api import models
+
+    body = models.plain(models.parse(models.ReviewDecision, document))
+    return (body["decision"], *review._required_with(body["decision"], body.get("reason"), body.get("documents")))
+
+
 def test_good_decisions_are_normalised():
-    assert review._validate("reject", " 结婚证号不符 ", None) == ("reject", "结婚证号不符", [])
-    assert review._validate("request_documents", "请补充", ["MARRIAGE_PROOF", "ID_CARD", "ID_CARD"]) == (
+    assert _decision({"decision": "reject", "reason": " 结婚证号不符 "}) == ("reject", "结婚证号不符", [])
+    assert _decision({"decision": "request_documents", "reason": "请补充", "documents": ["MARRIAGE_PROOF", "ID_CARD", "ID_CARD"]}) == (
         "request_documents",
         "请补充",
         ["ID_CARD", "MARRIAGE_PROOF"],
     )
+    assert _decision({"decision": "accept"}) == ("accept", None, [])
 
 
 @pytest.mark.parametrize("task_id", ["", "x", "proofs#20261123ABCDEF0123", "a" * 65])
