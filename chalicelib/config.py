@@ -319,7 +319,8 @@ def today() -> date:
 # local stack when it is set).
 # ---------------------------------------------------------------------------
 @functools.cache
-def _session():
+def botocore_session():
+    """The process's one botocore session (clients here and PynamoDB's connection share it)."""
     import botocore.session
 
     return botocore.session.get_session()
@@ -329,7 +330,7 @@ def _session():
 def client(service: str):
     from botocore.config import Config
 
-    return _session().create_client(
+    return botocore_session().create_client(
         service,
         region_name=region(),
         config=Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10),
@@ -340,6 +341,6 @@ def reset_clients() -> None:
     """Forget cached clients, secrets and parameters (the local stack calls this after it moves
     the endpoint)."""
     client.cache_clear()
-    _session.cache_clear()
+    botocore_session.cache_clear()
     _secret_string.cache_clear()
     forget_parameters()

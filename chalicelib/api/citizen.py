@@ -131,10 +131,10 @@ def submit():
 
 @route(bp, "/v1/registrations/{case_id}", methods=["GET"], security=CASE, statuses=(429,))
 def get_registration(case_id: str):
-    from chalicelib.services.citizen import registration
+    from chalicelib.services.citizen import access, view
 
-    case = registration.authorize(case_id, query_code=_header("x-query-code"), token=_token())
-    return _private(registration.citizen_view(case))
+    case = access.authorize(case_id, query_code=_header("x-query-code"), token=_token())
+    return _private(view.citizen_view(case))
 
 
 @route(

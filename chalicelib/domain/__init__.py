@@ -55,6 +55,7 @@ _EXPORTS = {
     "lookup": "regions",
     "make_id": "idcard",
     "mask_id": "idcard",
+    "mask_name": "idcard",
     "mask_phone": "idcard",
     "next_window_start": "working_days",
     "order_label": "child_order",

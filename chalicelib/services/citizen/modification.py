@@ -30,7 +30,11 @@ from chalicelib.domain import errors
 from chalicelib.domain.evaluation import couple_key, evaluate
 from chalicelib.domain.form import parse_registration
 from chalicelib.domain.profiles import get_profile
-from chalicelib.services.shared import outbox
+from chalicelib.services.certificates import issuance as certificates
+from chalicelib.services.citizen import registration
+from chalicelib.services.citizen.access import authorize
+from chalicelib.services.shared import idempotency, outbox
+from chalicelib.store import audit
 from chalicelib.store import cases as case_store
 
 log = logging.getLogger("birthreg.modification")
@@ -61,8 +65,6 @@ class CaseInProgress(errors.Conflict):
 def review_started(case: case_store.Case) -> bool:
     """Has staff decided anything on the case? Every review decision is in the audit log
     (``review.<decision>``, services/workflow/review.py)."""
-    from chalicelib.store import audit
-
     return any(e.action.startswith("review.") for e in audit.for_subject(f"CASE#{case.case_id}", limit=200))
 
 
@@ -98,10 +100,7 @@ def editable_form(case_id: str, *, query_code: str | None = None, token: str | N
     instead of an empty wizard (issue 17). Same credentials as reading the case; offered only while
     the case may be changed, so the full data is not handed out for cases nobody can edit. Each read
     is recorded (who may see the couple's unmasked data, and when)."""
-    from chalicelib.services.citizen import registration
-    from chalicelib.store import audit
-
-    case = registration.authorize(case_id, query_code=query_code, token=token)
+    case = authorize(case_id, query_code=query_code, token=token)
     _check_allowed(case)
     audit.append(
         f"CASE#{case.case_id}",
@@ -147,10 +146,7 @@ def modify(
     idempotency_key: str | None = None,
 ) -> tuple[dict[str, Any], bool]:
     """``(result, replayed)``. With an idempotency key a retried request returns the first result."""
-    from chalicelib.services.citizen import registration
-    from chalicelib.services.shared import idempotency
-
-    case = registration.authorize(case_id, query_code=query_code, token=token)
+    case = authorize(case_id, query_code=query_code, token=token)
     if idempotency_key:
         return idempotency.run(f"modify:{case.case_id}", idempotency_key, body, lambda claim: _modify(case, body, via="token" if token and not query_code else "query_code", claim=claim))
     return _modify(case, body, via="token" if token and not query_code else "query_code"), False
@@ -158,9 +154,6 @@ def modify(
 
 def _modify(case: case_store.Case, body: Any, *, via: str, claim=None) -> dict[str, Any]:
     """``claim``: an idempotency key's claim, answered in the same transaction as the change."""
-    from chalicelib.services.citizen import registration
-    from chalicelib.store import audit
-
     _check_allowed(case)
     profile = get_profile(case.profile)
     today = config.today()
@@ -169,9 +162,9 @@ def _modify(case: case_store.Case, body: Any, *, via: str, claim=None) -> dict[s
         raise errors.ValidationFailed(details=[errors.FieldError("profile", "PROFILE_CHANGED", "修改登记信息不能变更登记省份")])
     evaluation = evaluate(form, today=today)
     if not evaluation.eligible:
-        raise registration.NotEligible(details=registration._reasons_as_details(evaluation, onsite=False))
+        raise registration.NotEligible(details=registration.reasons_as_details(evaluation, onsite=False))
     if evaluation.onsite_required or not evaluation.jurisdiction.decided:
-        raise registration.OnsiteRequired(details=registration._reasons_as_details(evaluation, onsite=True))
+        raise registration.OnsiteRequired(details=registration.reasons_as_details(evaluation, onsite=True))
     before = case.form
     after = json.loads(form.model_dump_json())
     changes = changed_paths(before, after)
@@ -186,7 +179,7 @@ def _modify(case: case_store.Case, body: Any, *, via: str, claim=None) -> dict[s
         )
     key = couple_key(form, secret=config.secret_key())
     order = evaluation.child_order.registration_order
-    registration._assert_not_duplicate(key, order, exclude=case.case_id)
+    registration.assert_not_duplicate(key, order, exclude=case.case_id)
 
     count = int(case.modifications or 0) + 1
     version = count + 1  # the submitted data is version 1
@@ -242,8 +235,6 @@ def _modify(case: case_store.Case, body: Any, *, via: str, claim=None) -> dict[s
     )
     if rerun:
         if old_certificate:
-            from chalicelib.services.certificates import issuance as certificates
-
             # The certificate states the data the applicant has just replaced (000 §2.4.2).
             certificates.revoke(old_certificate, reason="modified", actor="citizen")
     outbox.deliver_now(messages)

@@ -16,6 +16,8 @@ from pynamodb.exceptions import UpdateError
 
 from chalicelib import config
 from chalicelib.domain import errors
+from chalicelib.services.citizen.access import authorize
+from chalicelib.services.shared import statistics
 from chalicelib.store import cases as case_store
 
 log = logging.getLogger("birthreg.ratings")
@@ -76,9 +78,7 @@ def _parse(body: Any) -> tuple[int, str]:
 
 
 def rate(case_id: str, body: Any, *, query_code: str | None = None, token: str | None = None) -> dict[str, Any]:
-    from chalicelib.services.citizen import registration
-
-    case = registration.authorize(case_id, query_code=query_code, token=token)
+    case = authorize(case_id, query_code=query_code, token=token)
     score, comment = _parse(body)
     at = config.now().isoformat(timespec="seconds")
     rating = {"score": score, "comment": comment, "at": at}
@@ -105,8 +105,6 @@ def rate(case_id: str, body: Any, *, query_code: str | None = None, token: str |
 def _count(case: case_store.Case, score: int, at: str, comment: str) -> None:
     """Add the rating to the office's statistics counters (services/shared/statistics.py). The rating on
     the case is the record; a failed counter is logged, not an error."""
-    from chalicelib.services.shared import statistics
-
     try:
         statistics.record_rating(case.office_code, score, case_id=case.case_id, at=at, comment=comment)
     except Exception:
@@ -116,6 +114,4 @@ def _count(case: case_store.Case, score: int, at: str, comment: str) -> None:
 def summary(office_code: str) -> dict[str, Any]:
     """Ratings of one office's cases this year (for staff statistics): count, average, distribution,
     latest comments — from counters kept on write (services/shared/statistics.py), not from the cases."""
-    from chalicelib.services.shared import statistics
-
     return statistics.ratings_summary(office_code)

@@ -27,6 +27,11 @@ from typing import Any
 from chalicelib import config, observability
 from chalicelib.adapters import civil_affairs, population, public_security
 from chalicelib.domain import comparison
+from chalicelib.domain.evaluation import evaluate
+from chalicelib.domain.form import RegistrationForm
+from chalicelib.domain.profiles import get_profile
+from chalicelib.services.shared import statistics, working_calendar
+from chalicelib.services.workflow import review
 from chalicelib.store import audit
 from chalicelib.store import cases as case_store
 
@@ -51,8 +56,6 @@ PROOF_FOR = {"public_security": "ID_CARD", "civil_affairs": "MARRIAGE_PROOF"}
 
 
 def _form(case: case_store.Case):
-    from chalicelib.domain.form import RegistrationForm
-
     return RegistrationForm.model_validate_json(case.form_json)
 
 
@@ -62,8 +65,6 @@ def _iso(dt) -> str:
 
 # ------------------------------------------------------------------------------ IdentityCheck
 def identity_check(case_id: str, *, window_waited: bool = False) -> dict[str, Any]:
-    from chalicelib.services.shared import working_calendar
-
     now = config.now()
     window = working_calendar.verification_window()
     if window is not None and not window_waited:
@@ -90,8 +91,6 @@ def identity_check(case_id: str, *, window_waited: bool = False) -> dict[str, An
 def marriage_check(case_id: str) -> dict[str, Any]:
     case = case_store.get(case_id)
     form = _form(case)
-    from chalicelib.domain.profiles import get_profile
-
     answer = civil_affairs.default().verify(
         civil_affairs.MarriageQuery(
             certificate_number=form.marriage.certificate_number,
@@ -114,8 +113,6 @@ def _facts(children) -> list[comparison.ChildFacts]:
 
 
 def auto_compare(case_id: str) -> dict[str, Any]:
-    from chalicelib.domain.profiles import get_profile
-
     case = case_store.get(case_id)
     form = _form(case)
     recorded = population.default().household(form.woman.id_number, form.man.id_number)
@@ -158,8 +155,6 @@ def _mismatches(identity: dict, marriage: dict, compare: dict, rule_reasons: lis
 
 def _rule_reasons(case: case_store.Case) -> list[dict[str, str]]:
     """The domain's evaluation, again, at check time: what would stop an online registration."""
-    from chalicelib.domain.evaluation import evaluate
-
     evaluation = evaluate(_form(case), today=config.today())
     # ``reasons`` explain the eligibility either way; they are problems only when not eligible.
     reasons = [] if evaluation.eligible else [r.to_dict() for r in evaluation.reasons]
@@ -179,9 +174,6 @@ def _first_check(case: case_store.Case) -> bool:
 
 def apply_rules(state: dict[str, Any]) -> dict[str, Any]:
     """Record the checks and choose the route; returns the next workflow state."""
-    from chalicelib.services.shared import statistics
-    from chalicelib.services.workflow import review
-
     case_id = state["case_id"]
     checks = {c["system"]: c for c in state["checks"]}
     identity, marriage, compare = checks["public_security"], checks["civil_affairs"], checks["population"]

@@ -35,7 +35,11 @@ from typing import Any
 
 from chalicelib import config, observability
 from chalicelib.adapters import events, sms, workflow
-from chalicelib.domain import errors, hierarchy
+from chalicelib.domain import errors, hierarchy, regions
+from chalicelib.domain.form import RegistrationForm
+from chalicelib.domain.profiles import get_profile
+from chalicelib.services.shared import alerts, statistics
+from chalicelib.services.shared.working_calendar import calendar
 from chalicelib.store import audit
 from chalicelib.store import cases as case_store
 from chalicelib.store import tasks as task_store
@@ -53,8 +57,6 @@ def _iso(dt) -> str:
 
 
 def _calendar():
-    from chalicelib.services.shared.working_calendar import calendar
-
     return calendar()
 
 
@@ -106,8 +108,6 @@ def plan_proofs(case: case_store.Case, codes: list[str], *, reason: str, resume_
 
 
 def request_proofs(case_id: str, task_token: str, proofs: dict[str, Any]) -> dict[str, Any]:
-    from chalicelib.services.shared import statistics
-
     case = case_store.get(case_id)
     now = _iso(config.now())
     task = task_store.Task(
@@ -157,8 +157,6 @@ def proofs_received(case_id: str) -> bool:
 
 
 def proofs_overdue(state: dict[str, Any]) -> dict[str, Any]:
-    from chalicelib.services.shared import statistics
-
     case_id = state["case_id"]
     task = task_store.get(task_store.proofs_task_id(case_id))
     try:
@@ -177,8 +175,6 @@ def proofs_overdue(state: dict[str, Any]) -> dict[str, Any]:
 
 # ======================================================================= review
 def plan_review(case: case_store.Case, *, stage: str | None = None, level: int = 0) -> dict[str, Any]:
-    from chalicelib.domain.profiles import get_profile
-
     profile = get_profile(case.profile)
     current = profile.stage(stage) if stage else profile.review_stages[0]
     chain = hierarchy.escalation_chain(case.office_code)
@@ -202,8 +198,6 @@ def task_link(task_id: str) -> str:
 
 
 def await_review(case_id: str, task_token: str, review: dict[str, Any]) -> dict[str, Any]:
-    from chalicelib.services.shared import statistics
-
     case = case_store.get(case_id)
     level = int(review["level"])
     task = task_store.Task(
@@ -250,9 +244,6 @@ def await_review(case_id: str, task_token: str, review: dict[str, Any]) -> dict[
 def escalate_review(state: dict[str, Any]) -> dict[str, Any]:
     """The task's deadline passed: hand it to the next level (county, then city). At the top level
     the city keeps it with a new deadline and the operators are alerted."""
-    from chalicelib.services.shared import statistics
-    from chalicelib.services.workflow import notifications
-
     case_id, review = state["case_id"], state["review"]
     task = task_store.get(review["task_id"])
     case = case_store.get(case_id)
@@ -283,7 +274,7 @@ def escalate_review(state: dict[str, Any]) -> dict[str, Any]:
     statistics.stage_event(case.office_code, task.stage, "escalated", once=task.task_id)
     observability.count("SlaEscalations")
     if top:
-        notifications.alert_operators(
+        alerts.alert_operators(
             "生育登记审核任务逾期（最高层级）",
             {"case_id": case_id, "stage": task.stage, "office_code": task.assigned_office, "due_at": task.due_at},
         )
@@ -364,8 +355,6 @@ def _validate(decision: Any, reason: Any, documents: Any) -> tuple[str, str | No
 
 
 def _outcome(case: case_store.Case, task: task_store.Task, decision: str, reason: str | None, documents: list[str], record: dict) -> dict[str, Any]:
-    from chalicelib.domain.profiles import get_profile
-
     outcome: dict[str, Any] = {"case_id": case.case_id, "decision": record}
     if decision == "reject":
         outcome["route"] = "rejected"
@@ -394,8 +383,6 @@ def decide(
 ) -> dict[str, Any]:
     """Record a staff decision and resume the workflow. With ``principal`` (the HTTP API) the
     decider must be the level the task is assigned to; every decision is audited."""
-    from chalicelib.services.shared import statistics
-
     decision, reason, docs = _validate(decision, reason, documents)
     task = load_task(task_id)
     if principal is not None and not may_decide(principal, task):
@@ -440,8 +427,6 @@ def decide(
 
 # ---------------------------------------------------------------------------------- staff view
 def task_summary(task: task_store.Task) -> dict[str, Any]:
-    from chalicelib.domain.profiles import get_profile
-
     try:
         title = get_profile(task.profile).stage(task.stage).title if task.profile else task.stage
     except (KeyError, errors.DomainError):
@@ -471,8 +456,6 @@ def task_summary(task: task_store.Task) -> dict[str, Any]:
 
 def task_view(task_id: str, principal) -> dict[str, Any]:
     """What a staff member sees behind ``/staff/tasks/{task_id}``: the task and the full case."""
-    from chalicelib.domain.form import RegistrationForm
-
     task = load_task(task_id)
     if not may_view(principal, task):
         raise errors.Forbidden("该任务不在您的辖区内", code="OUTSIDE_JURISDICTION")
@@ -508,8 +491,6 @@ def work_queue(principal, *, office: str | None = None, limit: int = 20, cursor:
     """One page of open review tasks of an office (default: the principal's own unit), earliest
     deadline first — overdue tasks lead. One Query on the sparse OfficeDueIndex."""
     from chalicelib import auth
-    from chalicelib.domain import regions
-
     if principal.role not in auth.CASE_ROLES:
         raise errors.Forbidden("您的账号角色不能查看审核任务", code="ROLE_NOT_ALLOWED")
     code = regions.canonical(office) if office else principal.unit_code
