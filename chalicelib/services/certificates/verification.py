@@ -364,7 +364,7 @@ def staff_certificate(registration_number: str, *, staff) -> certificate_store.C
     """The certificate a staff member may work on: 404 if unknown or outside the staff member's
     reach (``auth.reaches``), the same answer, so sequential numbers cannot be walked across
     provinces to learn which exist."""
-    from chalicelib import auth
+    from chalicelib import auth  # staff lookup only: the public verify routes never load the JWT checks
 
     record = certificate_store.get(registration_number)
     if record is None or not auth.reaches(staff, record.office_code):

@@ -145,7 +145,10 @@ def _object(body: Any) -> dict[str, Any]:
 def _limits(phone: str, purpose: str, client_ip: str | None, *, first_free: bool) -> list:
     """The limits one send takes. ``first_free``: no captcha was solved, so this must be the
     first send of the day to this phone for this purpose (``SMS_CAPTCHA_REQUIRED`` otherwise)."""
-    from chalicelib.store.codes import Limit, window
+    from chalicelib.store.codes import (  # PynamoDB when a route first stores or reads a code, not at the API's cold start (api/citizen.py)
+        Limit,
+        window,
+    )
 
     now = config.now()
     phone_key = f"{purpose}#{config.keyed_hash('phone', phone)}"
@@ -173,7 +176,9 @@ _LIMIT_MESSAGES = {
 def request_code(body: Any, *, client_ip: str | None) -> dict[str, Any]:
     from chalicelib.adapters import sms
     from chalicelib.services.shared import captcha
-    from chalicelib.store import codes
+    from chalicelib.store import (
+        codes,  # PynamoDB when a route first stores or reads a code, not at the API's cold start (api/citizen.py)
+    )
 
     body = _object(body)
     phone = parse_phone(body)
@@ -202,7 +207,9 @@ def request_code(body: Any, *, client_ip: str | None) -> dict[str, Any]:
 
 
 def verify_code(body: Any) -> dict[str, Any]:
-    from chalicelib.store import codes
+    from chalicelib.store import (
+        codes,  # PynamoDB when a route first stores or reads a code, not at the API's cold start (api/citizen.py)
+    )
 
     body = _object(body)
     phone = parse_phone(body)

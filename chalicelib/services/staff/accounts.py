@@ -340,6 +340,7 @@ def register_onsite(body: Any, operator: auth.StaffPrincipal) -> dict[str, Any]:
     counter itself where they cannot decide); an operator of another province is refused before
     anything is stored (``auth.reaches``).
     """
+    # On-site entry only: the sign-in and account routes do not load the form (pydantic) and the rules.
     from chalicelib.domain.evaluation import evaluate
     from chalicelib.domain.form import parse_registration
     from chalicelib.services.citizen import registration

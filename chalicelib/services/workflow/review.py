@@ -33,6 +33,8 @@ import json
 import logging
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from chalicelib import config, observability
 from chalicelib.adapters import events, sms, workflow
 from chalicelib.domain import errors, hierarchy, regions
@@ -83,8 +85,6 @@ def _answer(token: str, output: dict[str, Any]) -> bool:
     work: the state stopped waiting (it timed out meanwhile), or Step Functions could not be reached
     after the client's retries. Either way nothing is lost: when the wait times out, the timeout
     step (EscalateReview, ProofsOverdue) finds the recorded outcome and continues with it."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
     try:
         workflow.send_task_success(token, output)
         return True
@@ -313,7 +313,7 @@ def load_task(task_id: str) -> task_store.Task:
 
 
 def may_view(principal, task: task_store.Task) -> bool:
-    from chalicelib import auth
+    from chalicelib import auth  # staff routes only: the workflow's task functions never load the JWT checks
 
     return principal.role in auth.CASE_ROLES and auth.covers(principal, task.case_office)
 
@@ -321,7 +321,7 @@ def may_view(principal, task: task_store.Task) -> bool:
 def may_decide(principal, task: task_store.Task) -> bool:
     """Only the level the task is assigned to decides: the township office's operators, or after an
     escalation the county's / city's staff whose own unit is exactly that office."""
-    from chalicelib import auth
+    from chalicelib import auth  # staff routes only: the workflow's task functions never load the JWT checks
 
     return principal.role in auth.CASE_ROLES and principal.unit_code == task.assigned_office
 
@@ -490,7 +490,7 @@ def task_view(task_id: str, principal) -> dict[str, Any]:
 def work_queue(principal, *, office: str | None = None, limit: int = 20, cursor: str | None = None) -> dict[str, Any]:
     """One page of open review tasks of an office (default: the principal's own unit), earliest
     deadline first — overdue tasks lead. One Query on the sparse OfficeDueIndex."""
-    from chalicelib import auth
+    from chalicelib import auth  # staff routes only: the workflow's task functions never load the JWT checks
     if principal.role not in auth.CASE_ROLES:
         raise errors.Forbidden("您的账号角色不能查看审核任务", code="ROLE_NOT_ALLOWED")
     code = regions.canonical(office) if office else principal.unit_code
