@@ -27,6 +27,7 @@ from typing import Any
 
 from chalicelib import config
 from chalicelib.domain import errors
+from chalicelib.domain.case_status import status_label
 from chalicelib.domain.evaluation import couple_key, evaluate
 from chalicelib.domain.form import parse_registration
 from chalicelib.domain.profiles import get_profile
@@ -213,7 +214,7 @@ def _modify(case: case_store.Case, body: Any, *, via: str, claim=None) -> dict[s
     result = {
         "case_id": case.case_id,
         "status": status,
-        "status_label": case_store.STATUS_LABELS[status],
+        "status_label": status_label(status),
         "version": version,
         "modifications": count,
         "changed": changes,

@@ -16,14 +16,14 @@ from pynamodb.exceptions import UpdateError
 
 from chalicelib import config
 from chalicelib.domain import errors
+from chalicelib.domain.case_status import COMPLETED_STATUSES
 from chalicelib.services.citizen.access import authorize
 from chalicelib.services.shared import statistics
 from chalicelib.store import cases as case_store
 
 log = logging.getLogger("birthreg.ratings")
 
-# 办结: registered, not registered, or closed for missing documents.
-COMPLETED = frozenset({case_store.REGISTERED, case_store.REJECTED, case_store.INCOMPLETE})
+COMPLETED = COMPLETED_STATUSES  # 办结 (domain/case_status.py)
 MAX_COMMENT = 200
 
 

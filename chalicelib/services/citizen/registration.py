@@ -14,6 +14,7 @@ from typing import Any
 
 from chalicelib import config, observability
 from chalicelib.domain import errors
+from chalicelib.domain.case_status import status_label
 from chalicelib.domain.evaluation import Evaluation, couple_key, evaluate
 from chalicelib.domain.form import parse_registration
 from chalicelib.domain.profiles import get_profile
@@ -186,7 +187,7 @@ def submit(
         "case_id": case_id,
         "query_code": query_code,
         "status": case.status,
-        "status_label": case_store.STATUS_LABELS[case.status],
+        "status_label": status_label(case.status),
         "evaluation": evaluation.to_dict(),
     }
     # The workflow start and the receipt go out through the outbox, committed with the case (and

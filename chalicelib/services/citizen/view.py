@@ -11,6 +11,7 @@ from typing import Any
 
 from chalicelib import config
 from chalicelib.adapters import storage
+from chalicelib.domain.case_status import status_label
 from chalicelib.domain.documents import document_label
 from chalicelib.domain.form import RegistrationForm
 from chalicelib.domain.idcard import mask_id, mask_name, mask_phone
@@ -29,11 +30,11 @@ def citizen_view(case: case_store.Case) -> dict[str, Any]:
         "case_id": case.case_id,
         "profile": case.profile,
         "status": case.status,
-        "status_label": case_store.STATUS_LABELS.get(case.status, case.status),
+        "status_label": status_label(case.status),
         "created_at": case.created_at,
         "updated_at": case.updated_at,
         "history": [
-            {"status": h.status, "status_label": case_store.STATUS_LABELS.get(h.status, h.status), "at": h.at, "note": h.note}
+            {"status": h.status, "status_label": status_label(h.status), "at": h.at, "note": h.note}
             for h in case.history
         ],
         "woman": _person(form.woman),

@@ -37,7 +37,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib import config, observability
 from chalicelib.adapters import events, sms, workflow
-from chalicelib.domain import errors, hierarchy, regions
+from chalicelib.domain import errors, hierarchy, regions, review_decisions
+from chalicelib.domain.case_status import status_label
+from chalicelib.domain.documents import DOCUMENT_LABELS, document_label
 from chalicelib.domain.form import RegistrationForm
 from chalicelib.domain.profiles import get_profile
 from chalicelib.services.shared import alerts, statistics
@@ -48,10 +50,11 @@ from chalicelib.store import tasks as task_store
 
 log = logging.getLogger("birthreg.review")
 
-DECISIONS = {"accept": "通过", "reject": "不予登记", "request_documents": "补充材料"}
-DOCUMENTS = {"ID_CARD": "身份证", "RESIDENCE_PROOF": "现居住证明", "MARRIAGE_PROOF": "结婚证明"}
+# The decisions, what they need and where they lead are the domain's (domain/review_decisions.py).
+DECISIONS = review_decisions.DECISIONS
+DOCUMENTS = review_decisions.REQUESTABLE_DOCUMENTS
 LEVEL_TITLES = ("乡镇（街道）", "县（区）", "市（州）")
-MAX_REASON = 200
+MAX_REASON = review_decisions.MAX_REASON
 
 
 def _iso(dt) -> str:
@@ -124,7 +127,7 @@ def request_proofs(case_id: str, task_token: str, proofs: dict[str, Any]) -> dic
         resume_stage=proofs.get("resume_stage"),
     )
     task_store.replace_closed(task)
-    wanted = "、".join(DOCUMENTS.get(c, c) for c in proofs["codes"])
+    wanted = "、".join(document_label(c) for c in proofs["codes"])
     due = proofs["due_at"]
     _transition(
         case,
@@ -336,10 +339,10 @@ def _validate(decision: Any, reason: Any, documents: Any) -> tuple[str, str | No
     reason = (reason or "").strip() or None
     if reason and len(reason) > MAX_REASON:
         problems.append(errors.FieldError("reason", "TOO_LONG", f"原因不能超过{MAX_REASON}字"))
-    if decision in ("reject", "request_documents") and not reason:
+    if decision in review_decisions.REASON_REQUIRED and not reason:
         problems.append(errors.FieldError("reason", "MISSING", "不予登记或要求补充材料必须填写原因"))
     docs: list[str] = []
-    if decision == "request_documents":
+    if decision == review_decisions.REQUEST_DOCUMENTS:
         if not isinstance(documents, list) or not documents or not all(isinstance(d, str) for d in documents):
             problems.append(errors.FieldError("documents", "MISSING", f"请选择需补充的材料：{'、'.join(DOCUMENTS)}"))
         else:
@@ -355,20 +358,13 @@ def _validate(decision: Any, reason: Any, documents: Any) -> tuple[str, str | No
 
 
 def _outcome(case: case_store.Case, task: task_store.Task, decision: str, reason: str | None, documents: list[str], record: dict) -> dict[str, Any]:
-    outcome: dict[str, Any] = {"case_id": case.case_id, "decision": record}
-    if decision == "reject":
-        outcome["route"] = "rejected"
-    elif decision == "request_documents":
-        outcome["route"] = "proofs"
-        outcome["proofs"] = plan_proofs(case, documents, reason=reason or "", resume_stage=task.stage)
-    else:
-        stages = [s.code for s in get_profile(case.profile).review_stages]
-        index = stages.index(task.stage) if task.stage in stages else len(stages) - 1
-        if index + 1 < len(stages):
-            outcome["route"] = "review"
-            outcome["review"] = plan_review(case, stage=stages[index + 1])
-        else:
-            outcome["route"] = "update_registry"  # then issue
+    stages = [s.code for s in get_profile(case.profile).review_stages]
+    route, stage = review_decisions.route_after(decision, stage=task.stage, stages=stages)
+    outcome: dict[str, Any] = {"case_id": case.case_id, "decision": record, "route": route}
+    if route == "proofs":
+        outcome["proofs"] = plan_proofs(case, documents, reason=reason or "", resume_stage=stage)
+    elif route == "review":
+        outcome["review"] = plan_review(case, stage=stage)
     return outcome
 
 
@@ -398,7 +394,7 @@ def decide(
     except task_store.AlreadyClosed:
         raise _closed(task_store.get(task_id)) from None
     before_status = case.status
-    if decision == "reject":
+    if decision == review_decisions.REJECT:
         case = _transition(case, case_store.REJECTED, by=staff_id, note=reason)
     audit.append(
         f"CASE#{case.case_id}",
@@ -468,12 +464,13 @@ def task_view(task_id: str, principal) -> dict[str, Any]:
         "can_decide": can_decide,
         "decisions": [{"decision": d, "label": label} for d, label in DECISIONS.items()] if can_decide else [],
         "documents": [{"code": c, "label": label} for c, label in DOCUMENTS.items()] if can_decide else [],
+        "document_labels": DOCUMENT_LABELS,  # for the codes in the case's proofs and uploads
         "case": {
             "case_id": case.case_id,
             "profile": case.profile,
             "channel": case.channel,
             "status": case.status,
-            "status_label": case_store.STATUS_LABELS.get(case.status, case.status),
+            "status_label": status_label(case.status),
             "office_code": case.office_code,
             "office_name": hierarchy.name_of(case.office_code),
             "created_at": case.created_at,

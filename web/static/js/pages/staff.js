@@ -362,7 +362,6 @@ const CASE_STATUS = {
 };
 const TASK_STATUS = { open: "待办理", decided: "已办结", escalated: "已逾期上报", answered: "已补充", expired: "已过期" };
 const ACTOR = { citizen: "申请人", system: "系统" };
-const DOCUMENTS = { ID_CARD: "身份证", RESIDENCE_PROOF: "现居住证明", MARRIAGE_PROOF: "结婚证明", HUKOU_PROOF: "户籍证明", CHILD_PROOF: "子女出生证明" };
 const UPLOAD_STATUS = { pending: "上传中", accepted: "已通过检查", rejected: "未通过检查" };
 
 function checkCard(check) {
@@ -392,6 +391,8 @@ async function taskView(taskId) {
   const r = await sapi("GET", `/v1/staff/tasks/${encodeURIComponent(taskId)}`);
   const t = r.task;
   const c = r.case;
+  // Document labels come with the task (domain/documents.py), never from a copy here.
+  const documentLabel = (code) => (r.document_labels || {})[code] || code;
   const f = c.form;
   const ev = c.evaluation || {};
   const children = await Promise.all(
@@ -470,14 +471,14 @@ async function taskView(taskId) {
           { class: "card" },
           h("h2", {}, "证明材料"),
           c.proofs_requested.length
-            ? h("p", {}, `已要求补充：${c.proofs_requested.map((d) => DOCUMENTS[d] || d).join("、")}`)
+            ? h("p", {}, `已要求补充：${c.proofs_requested.map(documentLabel).join("、")}`)
             : h("p", { class: "muted" }, "未要求补充材料"),
           uploads.length
             ? h(
                 "ul",
                 { class: "doc-list" },
                 uploads.map((u) =>
-                  h("li", {}, `${DOCUMENTS[u.document] || u.document}　${u.filename || ""}　${UPLOAD_STATUS[u.status] || u.status}${u.size ? `　${Math.round(u.size / 1024)} KB` : ""}${u.sha256 ? `　SHA-256 ${u.sha256.slice(0, 12)}…` : ""}`),
+                  h("li", {}, `${documentLabel(u.document)}　${u.filename || ""}　${UPLOAD_STATUS[u.status] || u.status}${u.size ? `　${Math.round(u.size / 1024)} KB` : ""}${u.sha256 ? `　SHA-256 ${u.sha256.slice(0, 12)}…` : ""}`),
                 ),
               )
             : null,
