@@ -26,9 +26,10 @@ import threading
 import time as _time
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
-CHINA_TZ = timezone(timedelta(hours=8), name="Asia/Shanghai")
+from chalicelib.domain.tz import SHANGHAI as CHINA_TZ  # the one definition (domain/tz.py)
+
 LOCAL_STAGE = "local"
 # Operations parameters are re-read at most this often: an operator's change applies within 5 minutes.
 PARAMETER_CACHE_SECONDS = 300

@@ -35,9 +35,7 @@ def _token() -> str | None:
 def _required_token() -> str:
     token = _token()
     if not token:
-        raise errors.Unauthorized(
-            "请先通过短信验证码验证手机号",
-            code="TOKEN_REQUIRED",
+        raise errors.TokenRequired(
             details=[errors.FieldError("headers.x-citizen-token", "MISSING", "请提供短信验证后获得的凭证（X-Citizen-Token 请求头）")],
         )
     return token

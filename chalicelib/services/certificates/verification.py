@@ -28,6 +28,7 @@ from chalicelib import config
 from chalicelib.adapters import signing, storage
 from chalicelib.domain import errors
 from chalicelib.domain.idcard import mask_id, mask_name, mask_phone
+from chalicelib.domain.tz import SHANGHAI
 from chalicelib.services.certificates.issuance import CertificateRevoked, birth_view, registration_date, subject
 from chalicelib.services.shared import attempts, tokens
 from chalicelib.store import audit, codes
@@ -173,8 +174,8 @@ def _since(value: str | None) -> str | None:
             details=[errors.FieldError("query.since", "INVALID_FORMAT", "since 应为 ISO 8601 时间，如 2026-01-01T00:00:00+08:00")]
         )
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=config.CHINA_TZ)
-    return parsed.astimezone(config.CHINA_TZ).isoformat(timespec="seconds")
+        parsed = parsed.replace(tzinfo=SHANGHAI)
+    return parsed.astimezone(SHANGHAI).isoformat(timespec="seconds")
 
 
 def revocations(since: str | None = None) -> dict[str, Any]:

@@ -145,7 +145,7 @@ def submit(
     receives the couple at its counter is responsible (002 七(一) "谁先接谁负责办理").
     ``claim``: a client idempotency key's claim, answered in the case's own transaction."""
     if channel == "online" and not contact_phone:
-        raise errors.Unauthorized("请先通过短信验证码验证手机号", code="TOKEN_REQUIRED")
+        raise errors.TokenRequired()
     today = config.today()
     form = parse_registration(body, today=today)
     if contact_phone and contact_phone not in (form.woman.phone, form.man.phone):

@@ -31,6 +31,7 @@ from typing import Any
 from chalicelib import config
 from chalicelib.domain import errors
 from chalicelib.domain.idcard import mask_phone
+from chalicelib.domain.tz import SHANGHAI
 from chalicelib.services.shared import tokens
 
 log = logging.getLogger("birthreg.otp")
@@ -152,7 +153,7 @@ def _limits(phone: str, purpose: str, client_ip: str | None, *, first_free: bool
 
     now = config.now()
     phone_key = f"{purpose}#{config.keyed_hash('phone', phone)}"
-    tomorrow = int(datetime.combine(now.date() + timedelta(days=1), time(0), tzinfo=config.CHINA_TZ).timestamp())
+    tomorrow = int(datetime.combine(now.date() + timedelta(days=1), time(0), tzinfo=SHANGHAI).timestamp())
     limits = []
     if client_ip:
         limits.append(window("SMS_IP_LIMIT", f"ip#{config.keyed_hash('ip', client_ip)}", seconds=ip_window(), limit=ip_limit()))

@@ -454,7 +454,7 @@ def task_view(task_id: str, principal) -> dict[str, Any]:
     """What a staff member sees behind ``/staff/tasks/{task_id}``: the task and the full case."""
     task = load_task(task_id)
     if not may_view(principal, task):
-        raise errors.Forbidden("该任务不在您的辖区内", code="OUTSIDE_JURISDICTION")
+        raise errors.OutsideJurisdiction("该任务不在您的辖区内")
     case = case_store.get(task.case_id)
     form = RegistrationForm.model_validate_json(case.form_json)
     can_decide = task.is_open and may_decide(principal, task)
@@ -488,11 +488,12 @@ def work_queue(principal, *, office: str | None = None, limit: int = 20, cursor:
     """One page of open review tasks of an office (default: the principal's own unit), earliest
     deadline first — overdue tasks lead. One Query on the sparse OfficeDueIndex."""
     from chalicelib import auth  # staff routes only: the workflow's task functions never load the JWT checks
+
     if principal.role not in auth.CASE_ROLES:
-        raise errors.Forbidden("您的账号角色不能查看审核任务", code="ROLE_NOT_ALLOWED")
+        raise errors.RoleNotAllowed("您的账号角色不能查看审核任务")
     code = regions.canonical(office) if office else principal.unit_code
     if not code or not auth.covers(principal, code):
-        raise errors.Forbidden("只能查看本辖区的任务", code="OUTSIDE_JURISDICTION")
+        raise errors.OutsideJurisdiction("只能查看本辖区的任务")
     if not isinstance(limit, int) or not 1 <= limit <= 100:
         raise errors.ValidationFailed(details=[errors.FieldError("limit", "OUT_OF_RANGE", "limit 须为 1–100")])
     try:
