@@ -80,6 +80,7 @@ def test_the_office_opens_the_task_link_and_sees_the_case(api, waiting):
     # the labels of every document code the case can carry, for the page (it keeps no copy)
     assert r.body["document_labels"]["ID_CARD"] == "身份证" and "CHILD_PROOF" in r.body["document_labels"]
     assert {d["code"] for d in r.body["documents"]} <= set(r.body["document_labels"])
+    assert r.body["case"]["history"][0]["status_label"] == "已提交"
     assert "task.view" in [e["action"] for e in audit_actions(case.case_id)]
 
 

@@ -479,7 +479,10 @@ def task_view(task_id: str, principal) -> dict[str, Any]:
             "check": case.check,
             "proofs_requested": list(case.proofs_requested or []),
             "uploads": [u.as_dict() if hasattr(u, "as_dict") else dict(u) for u in (case.uploads or [])],
-            "history": [{"status": h.status, "at": h.at, "by": h.by, "note": h.note} for h in case.history],
+            "history": [
+                {"status": h.status, "status_label": status_label(h.status), "at": h.at, "by": h.by, "note": h.note}
+                for h in case.history
+            ],
         },
     }
 

@@ -1,11 +1,12 @@
 """One table of document codes and labels (domain/documents.py): every code the workflow, the
-review and the up-front proofs use has its label there, and the web keeps no copy of it."""
+review and the up-front proofs use has its label there, and the web keeps no copy of it (nor of
+the case status labels, domain/case_status.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from chalicelib.domain import documents, review_decisions
+from chalicelib.domain import case_status, documents, review_decisions
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -21,13 +22,14 @@ def test_an_unknown_code_is_shown_as_itself():
     assert documents.document_label("PASSPORT") == "PASSPORT"
 
 
-def test_the_web_takes_document_labels_from_the_api():
+def test_the_web_takes_document_and_status_labels_from_the_api():
     scripts = [p for p in (ROOT / "web").rglob("*.js") if "node_modules" not in p.parts]
     assert scripts
+    tables = {**documents.DOCUMENT_LABELS, **case_status.STATUS_LABELS}
     copies = [
         f"{p.relative_to(ROOT)}: {code}"
         for p in scripts
-        for code, label in documents.DOCUMENT_LABELS.items()
+        for code, label in tables.items()
         if f'{code}: "{label}"' in p.read_text(encoding="utf-8")
     ]
     assert not copies, copies

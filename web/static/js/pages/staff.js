@@ -349,17 +349,7 @@ const CHECK_STATUS = {
   unverifiable: ["无法核验", "warn"],
   window_closed: ["非工作时间，待核验", "grey"],
 };
-// Labels of the API's codes (store/cases.py STATUS_LABELS, store/tasks.py) for the staff view's history.
-const CASE_STATUS = {
-  submitted: "已提交",
-  checking: "信息核验中",
-  awaiting_review: "待工作人员审核",
-  awaiting_proofs: "待补充证明材料",
-  registered: "已登记",
-  rejected: "未予登记",
-  incomplete: "材料未按期补充，已终止办理",
-  needs_attention: "处理异常",
-};
+// Labels of the task statuses (store/tasks.py); case statuses and documents come labelled in the API answer.
 const TASK_STATUS = { open: "待办理", decided: "已办结", escalated: "已逾期上报", answered: "已补充", expired: "已过期" };
 const ACTOR = { citizen: "申请人", system: "系统" };
 const UPLOAD_STATUS = { pending: "上传中", accepted: "已通过检查", rejected: "未通过检查" };
@@ -491,7 +481,7 @@ async function taskView(taskId) {
             "ol",
             { class: "timeline" },
             c.history.map((e) =>
-              h("li", {}, h("strong", {}, CASE_STATUS[e.status] || e.status), h("time", {}, formatTime(e.at)), h("span", { class: "note" }, [ACTOR[e.by] || e.by, e.note].filter(Boolean).join("："))),
+              h("li", {}, h("strong", {}, e.status_label || e.status), h("time", {}, formatTime(e.at)), h("span", { class: "note" }, [ACTOR[e.by] || e.by, e.note].filter(Boolean).join("："))),
             ),
           ),
         ),
