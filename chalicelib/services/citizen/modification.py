@@ -33,7 +33,6 @@ from chalicelib.domain.case_status import status_label
 from chalicelib.domain.evaluation import couple_key, evaluate
 from chalicelib.domain.form import parse_registration
 from chalicelib.domain.profiles import get_profile
-from chalicelib.services.certificates import issuance as certificates
 from chalicelib.services.citizen import registration
 from chalicelib.services.citizen.access import authorize
 from chalicelib.services.shared import idempotency, outbox
@@ -220,6 +219,9 @@ def _modify(case: case_store.Case, body: Any, *, via: str, claim=None) -> dict[s
     )
     if rerun:
         if old_certificate:
+            # Loaded by this one path only: the case view (which asks can_modify) does not pay for it.
+            from chalicelib.services.certificates import issuance as certificates
+
             # The certificate states the data the applicant has just replaced (000 §2.4.2).
             certificates.revoke(old_certificate, reason="modified", actor="citizen")
     outbox.deliver_now(messages)

@@ -41,7 +41,6 @@ from typing import Any
 from chalicelib import config
 from chalicelib.domain import errors
 from chalicelib.services.citizen.access import authorize
-from chalicelib.services.workflow import review
 from chalicelib.store import cases as case_store
 
 log = logging.getLogger("birthreg.uploads")
@@ -364,4 +363,8 @@ def _maybe_resume(case: case_store.Case) -> None:
     asked = list(case.proofs_requested or [])
     if not asked or not set(asked) <= accepted_documents(case) or not uploads_open(case):
         return
+    # Only CheckUpload (the S3 event) gets here: the API's upload and case-view routes do not load
+    # the workflow's review module on their first request.
+    from chalicelib.services.workflow import review
+
     review.proofs_received(case.case_id)
