@@ -25,6 +25,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports  # the architecture contracts of .importlinter (issue 13)
 	$(PY) -m pytest
 
 lint: $(STAMP)

@@ -239,7 +239,7 @@ def current_staff(app_or_blueprint: Chalice | Blueprint, *allowed_roles: str) ->
         )
     principal = principal_from_claims(verify_token(token.strip()))
     if allowed_roles and principal.role not in allowed_roles:
-        raise errors.Forbidden("您的账号角色不能执行此操作", code="ROLE_NOT_ALLOWED")
+        raise errors.RoleNotAllowed()
     return principal
 
 

@@ -26,9 +26,10 @@ import threading
 import time as _time
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
-CHINA_TZ = timezone(timedelta(hours=8), name="Asia/Shanghai")
+from chalicelib.domain.tz import SHANGHAI as CHINA_TZ  # the one definition (domain/tz.py)
+
 LOCAL_STAGE = "local"
 # Operations parameters are re-read at most this often: an operator's change applies within 5 minutes.
 PARAMETER_CACHE_SECONDS = 300
@@ -333,7 +334,8 @@ def today() -> date:
 # local stack when it is set).
 # ---------------------------------------------------------------------------
 @functools.cache
-def _session():
+def botocore_session():
+    """The process's one botocore session (clients here and PynamoDB's connection share it)."""
     import botocore.session
 
     return botocore.session.get_session()
@@ -343,7 +345,7 @@ def _session():
 def client(service: str):
     from botocore.config import Config
 
-    return _session().create_client(
+    return botocore_session().create_client(
         service,
         region_name=region(),
         config=Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10),
@@ -354,6 +356,6 @@ def reset_clients() -> None:
     """Forget cached clients, secrets and parameters (the local stack calls this after it moves
     the endpoint)."""
     client.cache_clear()
-    _session.cache_clear()
+    botocore_session.cache_clear()
     _secret_string.cache_clear()
     forget_parameters()

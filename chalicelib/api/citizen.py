@@ -35,9 +35,7 @@ def _token() -> str | None:
 def _required_token() -> str:
     token = _token()
     if not token:
-        raise errors.Unauthorized(
-            "请先通过短信验证码验证手机号",
-            code="TOKEN_REQUIRED",
+        raise errors.TokenRequired(
             details=[errors.FieldError("headers.x-citizen-token", "MISSING", "请提供短信验证后获得的凭证（X-Citizen-Token 请求头）")],
         )
     return token
@@ -131,10 +129,10 @@ def submit():
 
 @route(bp, "/v1/registrations/{case_id}", methods=["GET"], security=CASE, statuses=(429,))
 def get_registration(case_id: str):
-    from chalicelib.services.citizen import registration
+    from chalicelib.services.citizen import access, view
 
-    case = registration.authorize(case_id, query_code=_header("x-query-code"), token=_token())
-    return _private(registration.citizen_view(case))
+    case = access.authorize(case_id, query_code=_header("x-query-code"), token=_token())
+    return _private(view.citizen_view(case))
 
 
 @route(

@@ -139,7 +139,7 @@ def statistics_report():
     requested = _query("region")
     region = (regions.canonical(requested) if requested else principal.unit_code) or ""
     if not auth.covers(principal, region):
-        raise errors.Forbidden("只能查看本辖区的统计", code="OUTSIDE_JURISDICTION")
+        raise errors.OutsideJurisdiction("只能查看本辖区的统计")
     year = _int_query("year", None)
     if year is not None and not 2000 <= year <= 2100:
         raise errors.ValidationFailed(details=[errors.FieldError("year", "OUT_OF_RANGE", "年份无效")])

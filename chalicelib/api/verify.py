@@ -104,12 +104,12 @@ def certificate_status(registration_number: str):
 @route(bp, "/v1/registrations/{case_id}/verifications", methods=["GET"], security=("query_code", "citizen_token"), statuses=(429,))
 def case_verifications(case_id: str):
     from chalicelib.services.certificates import verification
-    from chalicelib.services.citizen import registration
+    from chalicelib.services.citizen import access
 
     # The couple's own credentials, as for reading the case: its query code, or a query token of
-    # the phone it was registered with (services/registration.authorize).
+    # the phone it was registered with (services/citizen/access.authorize).
     headers = bp.current_request.headers
-    case = registration.authorize(
+    case = access.authorize(
         case_id, query_code=headers.get("x-query-code") or None, token=headers.get("x-citizen-token") or None
     )
     return _json(verification.verifications_for_case(case))

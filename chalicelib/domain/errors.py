@@ -85,6 +85,23 @@ class Forbidden(DomainError):
     default_message = "无权执行此操作"
 
 
+class TokenRequired(Unauthorized):
+    # A citizen route acts for a phone proven by an SMS code (``X-Citizen-Token``).
+    code = "TOKEN_REQUIRED"
+    default_message = "请先通过短信验证码验证手机号"
+
+
+class RoleNotAllowed(Forbidden):
+    code = "ROLE_NOT_ALLOWED"
+    default_message = "您的账号角色不能执行此操作"
+
+
+class OutsideJurisdiction(Forbidden):
+    # Staff act only within their unit's area (domain/hierarchy.py; ``auth.covers``).
+    code = "OUTSIDE_JURISDICTION"
+    default_message = "不在您的辖区内"
+
+
 class NotFound(DomainError):
     code = "NOT_FOUND"
     status = 404
@@ -131,6 +148,9 @@ __all__ = [
     "Forbidden",
     "ModificationExhausted",
     "NotFound",
+    "OutsideJurisdiction",
+    "RoleNotAllowed",
+    "TokenRequired",
     "TooManyRequests",
     "Unauthorized",
     "ValidationFailed",

@@ -31,7 +31,7 @@ class _SharedConnection(Connection):
 
     @property
     def session(self):
-        return config._session()
+        return config.botocore_session()
 
     @property
     def client(self):

@@ -77,6 +77,10 @@ def test_the_office_opens_the_task_link_and_sees_the_case(api, waiting):
     assert r.body["can_decide"] is True
     assert r.body["case"]["form"]["woman"]["id_number"] == case.body["woman"]["id_number"]  # staff see the real data
     assert {d["decision"] for d in r.body["decisions"]} == {"accept", "reject", "request_documents"}
+    # the labels of every document code the case can carry, for the page (it keeps no copy)
+    assert r.body["document_labels"]["ID_CARD"] == "身份证" and "CHILD_PROOF" in r.body["document_labels"]
+    assert {d["code"] for d in r.body["documents"]} <= set(r.body["document_labels"])
+    assert r.body["case"]["history"][0]["status_label"] == "已提交"
     assert "task.view" in [e["action"] for e in audit_actions(case.case_id)]
 
 

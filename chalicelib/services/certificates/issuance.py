@@ -24,6 +24,7 @@ from chalicelib.domain import errors, regions
 from chalicelib.domain.form import RegistrationForm
 from chalicelib.domain.idcard import mask_id
 from chalicelib.domain.profiles import get_profile, issuing_authority
+from chalicelib.domain.tz import SHANGHAI
 from chalicelib.store import audit
 from chalicelib.store import cases as case_store
 from chalicelib.store import certificates as certificate_store
@@ -60,7 +61,7 @@ def _address(addr) -> str:
 
 
 def registration_date(record: certificate_store.CertificateRecord) -> date:
-    return datetime.fromisoformat(record.issued_at).astimezone(config.CHINA_TZ).date()
+    return datetime.fromisoformat(record.issued_at).astimezone(SHANGHAI).date()
 
 
 def certificate_data(case: case_store.Case, record: certificate_store.CertificateRecord):
@@ -296,7 +297,7 @@ def record_paper_certificate(case_id: str, body: dict[str, Any], *, staff) -> di
 
 
 def registration_date_of_case(case: case_store.Case) -> date:
-    return datetime.fromisoformat(case.certificate.issued_at).astimezone(config.CHINA_TZ).date()
+    return datetime.fromisoformat(case.certificate.issued_at).astimezone(SHANGHAI).date()
 
 
 def _office_name(code: str | None) -> str | None:

@@ -25,10 +25,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib import config
+from chalicelib.adapters import signing, storage
 from chalicelib.domain import errors
-from chalicelib.domain.idcard import mask_id, mask_phone
+from chalicelib.domain.idcard import mask_id, mask_name, mask_phone
+from chalicelib.domain.tz import SHANGHAI
 from chalicelib.services.certificates.issuance import CertificateRevoked, birth_view, registration_date, subject
-from chalicelib.store import audit
+from chalicelib.services.shared import attempts, tokens
+from chalicelib.store import audit, codes
 from chalicelib.store import cases as case_store
 from chalicelib.store import certificates as certificate_store
 
@@ -93,8 +96,6 @@ def _log(record: certificate_store.CertificateRecord, view: str, actor: str, **d
 
 def _check(token: str) -> tuple[str, certificate_store.CertificateRecord | None]:
     """(result, record): the signature decides invalid; the records decide unknown/revoked/valid."""
-    from chalicelib.adapters import signing
-
     try:
         claims = signing.verify(token)
     except signing.InvalidToken as exc:
@@ -171,8 +172,8 @@ def _since(value: str | None) -> str | None:
             details=[errors.FieldError("query.since", "INVALID_FORMAT", "since 应为 ISO 8601 时间，如 2026-01-01T00:00:00+08:00")]
         )
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=config.CHINA_TZ)
-    return parsed.astimezone(config.CHINA_TZ).isoformat(timespec="seconds")
+        parsed = parsed.replace(tzinfo=SHANGHAI)
+    return parsed.astimezone(SHANGHAI).isoformat(timespec="seconds")
 
 
 def revocations(since: str | None = None) -> dict[str, Any]:
@@ -207,8 +208,6 @@ def _failure_limit(record: certificate_store.CertificateRecord):
     Keyed on what it protects -- the certificate's ID numbers -- not on who asks: a masked phone
     is shared by many numbers, and a per-phone budget multiplies with the phones an attacker holds.
     """
-    from chalicelib.store import codes
-
     return codes.window(
         "FULL_VIEW_FAILURES",
         f"verify-full#{record.registration_number}",
@@ -221,8 +220,6 @@ def _ids_match(record: certificate_store.CertificateRecord, case: case_store.Cas
     """Compare both ID numbers with the case, on the certificate's wrong-ID budget: one unit is
     taken atomically before comparing and given back on a match, so concurrent wrong attempts can
     never evaluate more than MAX_FULL_VIEW_FAILURES (store/codes.give_back). 429 once it is spent."""
-    from chalicelib.store import codes
-
     attempt = _failure_limit(record)
     try:
         codes.take([attempt])
@@ -235,11 +232,6 @@ def _ids_match(record: certificate_store.CertificateRecord, case: case_store.Cas
     if matched:
         codes.give_back(attempt)
     return matched
-
-
-def mask_name(name: str) -> str:
-    # The citizen view's masking (services/citizen/registration.py): first character shown.
-    return name[0] + "*" * (len(name) - 1) if len(name) > 1 else name
 
 
 def _person(person: dict[str, Any]) -> dict[str, str]:
@@ -266,9 +258,6 @@ def _details(case: case_store.Case, record: certificate_store.CertificateRecord)
 
 def full_view(token: str, *, citizen_token: str | None, body: dict[str, str]) -> dict[str, Any]:
     """``body``: both spouses' ID numbers, validated by ``api/models.CoupleIds`` (trimmed, upper case)."""
-    from chalicelib.adapters import storage
-    from chalicelib.services.shared import tokens
-
     result, record = _check(token)
     if result == INVALID:
         raise CertificateInvalid()
@@ -318,11 +307,9 @@ def by_number(body: dict[str, str], *, client_ip: str | None) -> dict[str, Any]:
     they showed the certificate and their ID cards to) knows; an unknown number and wrong ID numbers
     get the same 404, attempts are limited per client address and, per certificate, to
     MAX_FULL_VIEW_FAILURES wrong ID pairs a day (the full view's budget). The answer is the public facts and the masked couple -- no PDF."""
-    from chalicelib.services.citizen import query
-
     # body: validated by api/models.CertificateByNumber (trimmed; ID numbers upper case)
     number, woman_id, man_id = body["registration_number"].upper(), body["woman_id_number"], body["man_id_number"]
-    query._limit_attempts(client_ip)  # the same budget as 办件查询 by query code
+    attempts.limit_client(client_ip)  # the same budget as 办件查询 by query code
     record = certificate_store.get(number)
     if record is None or not record.case_id:
         raise NumberNotMatched()
@@ -347,7 +334,7 @@ def staff_certificate(registration_number: str, *, staff) -> certificate_store.C
     """The certificate a staff member may work on: 404 if unknown or outside the staff member's
     reach (``auth.reaches``), the same answer, so sequential numbers cannot be walked across
     provinces to learn which exist."""
-    from chalicelib import auth
+    from chalicelib import auth  # staff lookup only: the public verify routes never load the JWT checks
 
     record = certificate_store.get(registration_number)
     if record is None or not auth.reaches(staff, record.office_code):

@@ -23,24 +23,26 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from chalicelib import config
+from chalicelib.domain import changes as change_rules
 from chalicelib.domain import errors
+from chalicelib.domain.case_status import status_label
 from chalicelib.domain.evaluation import couple_key, evaluate
 from chalicelib.domain.form import parse_registration
 from chalicelib.domain.profiles import get_profile
-from chalicelib.services.shared import outbox
+from chalicelib.services.citizen import registration
+from chalicelib.services.citizen.access import authorize
+from chalicelib.services.shared import idempotency, outbox
+from chalicelib.store import audit
 from chalicelib.store import cases as case_store
 
 log = logging.getLogger("birthreg.modification")
 
-# Sichuan: modifiable once its workflow has finished (000 §2.4.2: offered on a case found by 办件查询).
-MODIFIABLE_ONCE = frozenset({case_store.REGISTERED, case_store.REJECTED})
-# Guizhou: before the initial review decides (001 附件1 一 "初审前"): waiting for it, or for proof
-# documents the automatic check asked for — and no staff decision on the case yet.
-SUPPLEMENTABLE = frozenset({case_store.AWAITING_REVIEW, case_store.AWAITING_PROOFS})
-IN_FLIGHT = frozenset({case_store.SUBMITTED, case_store.CHECKING})
+# When a case may be changed and what changed are the domain's (domain/changes.py).
+changed_paths = change_rules.changed_paths
 
 
 class ModificationNotAllowed(errors.Conflict):
@@ -61,36 +63,36 @@ class CaseInProgress(errors.Conflict):
 def review_started(case: case_store.Case) -> bool:
     """Has staff decided anything on the case? Every review decision is in the audit log
     (``review.<decision>``, services/workflow/review.py)."""
-    from chalicelib.store import audit
-
     return any(e.action.startswith("review.") for e in audit.for_subject(f"CASE#{case.case_id}", limit=200))
 
 
+def _refusal(case: case_store.Case) -> str | None:
+    return change_rules.refusal(
+        get_profile(case.profile),
+        status=case.status,
+        modifications=int(case.modifications or 0),
+        review_started=lambda: review_started(case),
+    )
+
+
 def can_modify(case: case_store.Case) -> bool:
-    profile = get_profile(case.profile)
-    if profile.modify_once:
-        return int(case.modifications or 0) == 0 and case.status in MODIFIABLE_ONCE
-    if profile.supplement_before_review:
-        return case.status in SUPPLEMENTABLE and not review_started(case)
-    return False
+    return _refusal(case) is None
+
+
+_REFUSALS: dict[str, Callable[[], errors.DomainError]] = {
+    change_rules.EXHAUSTED: errors.ModificationExhausted,
+    change_rules.UNTIL_FINISHED: lambda: CaseInProgress("办件正在办理中，办结后方可修改"),
+    change_rules.NOT_IN_THIS_STATUS: lambda: CaseInProgress("办件当前状态不能修改，请联系登记机构"),
+    change_rules.CHECKING_NOW: CaseInProgress,
+    change_rules.REVIEW_STARTED: ReviewStarted,
+    change_rules.NOT_OFFERED: ModificationNotAllowed,
+}
 
 
 def _check_allowed(case: case_store.Case) -> None:
-    profile = get_profile(case.profile)
-    if profile.modify_once:
-        if int(case.modifications or 0) >= 1:
-            raise errors.ModificationExhausted()
-        if case.status in IN_FLIGHT or case.status == case_store.AWAITING_REVIEW:
-            raise CaseInProgress("办件正在办理中，办结后方可修改")
-        if case.status not in MODIFIABLE_ONCE:
-            raise CaseInProgress("办件当前状态不能修改，请联系登记机构")
-    elif profile.supplement_before_review:
-        if case.status in IN_FLIGHT:
-            raise CaseInProgress()
-        if case.status not in SUPPLEMENTABLE or review_started(case):
-            raise ReviewStarted()
-    else:
-        raise ModificationNotAllowed()
+    refusal = _refusal(case)
+    if refusal is not None:
+        raise _REFUSALS[refusal]()
 
 
 def editable_form(case_id: str, *, query_code: str | None = None, token: str | None = None) -> dict[str, Any]:
@@ -98,10 +100,7 @@ def editable_form(case_id: str, *, query_code: str | None = None, token: str | N
     instead of an empty wizard (issue 17). Same credentials as reading the case; offered only while
     the case may be changed, so the full data is not handed out for cases nobody can edit. Each read
     is recorded (who may see the couple's unmasked data, and when)."""
-    from chalicelib.services.citizen import registration
-    from chalicelib.store import audit
-
-    case = registration.authorize(case_id, query_code=query_code, token=token)
+    case = authorize(case_id, query_code=query_code, token=token)
     _check_allowed(case)
     audit.append(
         f"CASE#{case.case_id}",
@@ -123,21 +122,6 @@ def changed_message(case_id: str) -> str:
     return f"【生育登记】您的办件{case_id}登记信息已修改，如非本人操作请联系登记机构。"
 
 
-def changed_paths(before: Any, after: Any, prefix: str = "") -> list[str]:
-    """Dotted paths whose values differ (``woman.name``, ``children.1.birth_date``)."""
-    if isinstance(before, dict) and isinstance(after, dict):
-        out: list[str] = []
-        for key in sorted(set(before) | set(after), key=str):
-            out += changed_paths(before.get(key), after.get(key), f"{prefix}{key}.")
-        return out
-    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
-        out = []
-        for i, (b, a) in enumerate(zip(before, after, strict=True)):
-            out += changed_paths(b, a, f"{prefix}{i}.")
-        return out
-    return [] if before == after else [prefix.rstrip(".")]
-
-
 def modify(
     case_id: str,
     body: Any,
@@ -147,10 +131,7 @@ def modify(
     idempotency_key: str | None = None,
 ) -> tuple[dict[str, Any], bool]:
     """``(result, replayed)``. With an idempotency key a retried request returns the first result."""
-    from chalicelib.services.citizen import registration
-    from chalicelib.services.shared import idempotency
-
-    case = registration.authorize(case_id, query_code=query_code, token=token)
+    case = authorize(case_id, query_code=query_code, token=token)
     if idempotency_key:
         return idempotency.run(f"modify:{case.case_id}", idempotency_key, body, lambda claim: _modify(case, body, via="token" if token and not query_code else "query_code", claim=claim))
     return _modify(case, body, via="token" if token and not query_code else "query_code"), False
@@ -158,9 +139,6 @@ def modify(
 
 def _modify(case: case_store.Case, body: Any, *, via: str, claim=None) -> dict[str, Any]:
     """``claim``: an idempotency key's claim, answered in the same transaction as the change."""
-    from chalicelib.services.citizen import registration
-    from chalicelib.store import audit
-
     _check_allowed(case)
     profile = get_profile(case.profile)
     today = config.today()
@@ -169,24 +147,23 @@ def _modify(case: case_store.Case, body: Any, *, via: str, claim=None) -> dict[s
         raise errors.ValidationFailed(details=[errors.FieldError("profile", "PROFILE_CHANGED", "修改登记信息不能变更登记省份")])
     evaluation = evaluate(form, today=today)
     if not evaluation.eligible:
-        raise registration.NotEligible(details=registration._reasons_as_details(evaluation, onsite=False))
+        raise registration.NotEligible(details=registration.reasons_as_details(evaluation, onsite=False))
     if evaluation.onsite_required or not evaluation.jurisdiction.decided:
-        raise registration.OnsiteRequired(details=registration._reasons_as_details(evaluation, onsite=True))
+        raise registration.OnsiteRequired(details=registration.reasons_as_details(evaluation, onsite=True))
     before = case.form
     after = json.loads(form.model_dump_json())
     changes = changed_paths(before, after)
     if not changes:
         raise errors.ValidationFailed("修改内容与原登记信息相同", details=[errors.FieldError("", "NO_CHANGES", "未修改任何登记信息")])
     office = evaluation.jurisdiction.office_code
-    rerun = profile.modify_once
-    if not rerun and office != case.office_code:
-        # The waiting review task belongs to the original office (001 三(一)1(1) 接收任务).
+    rerun = change_rules.reruns_workflow(profile)
+    if change_rules.office_change_refused(profile, before=case.office_code, after=office):
         raise errors.ValidationFailed(
             details=[errors.FieldError("application.office_code", "OFFICE_CHANGE_NOT_ALLOWED", "补充完善登记信息不能变更申报登记地")]
         )
     key = couple_key(form, secret=config.secret_key())
     order = evaluation.child_order.registration_order
-    registration._assert_not_duplicate(key, order, exclude=case.case_id)
+    registration.assert_not_duplicate(key, order, exclude=case.case_id)
 
     count = int(case.modifications or 0) + 1
     version = count + 1  # the submitted data is version 1
@@ -220,7 +197,7 @@ def _modify(case: case_store.Case, body: Any, *, via: str, claim=None) -> dict[s
     result = {
         "case_id": case.case_id,
         "status": status,
-        "status_label": case_store.STATUS_LABELS[status],
+        "status_label": status_label(status),
         "version": version,
         "modifications": count,
         "changed": changes,
@@ -242,6 +219,7 @@ def _modify(case: case_store.Case, body: Any, *, via: str, claim=None) -> dict[s
     )
     if rerun:
         if old_certificate:
+            # Loaded by this one path only: the case view (which asks can_modify) does not pay for it.
             from chalicelib.services.certificates import issuance as certificates
 
             # The certificate states the data the applicant has just replaced (000 §2.4.2).

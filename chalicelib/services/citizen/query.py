@@ -1,6 +1,6 @@
 """Case query (办件查询, 000 §2.4; 001 附件1 一).
 
-Three ways in, each answered with masked case views (``registration.citizen_view``):
+Three ways in, each answered with masked case views (``view.citizen_view``):
 
 - ``by_phone`` — the phone the case was registered with, proven by a query token (graphic
   captcha + SMS code, 000 §2.4.1 "输入登记时预留的手机号码…输入图形验证码和短信验证码"):
@@ -27,15 +27,17 @@ from chalicelib.domain import errors
 from chalicelib.domain.evaluation import couple_key_from_ids
 from chalicelib.domain.form import RegistrationForm
 from chalicelib.domain.idcard import require_valid_id
-from chalicelib.services.citizen import registration
-from chalicelib.services.shared import tokens
+from chalicelib.services.citizen.access import query_key
+from chalicelib.services.citizen.view import citizen_view
+from chalicelib.services.shared import attempts, tokens
 from chalicelib.store import cases as case_store
+from chalicelib.store import codes
 
 MAX_CASES = 20
 
 
 def _views(cases) -> dict[str, Any]:
-    return {"cases": [registration.citizen_view(c) for c in cases]}
+    return {"cases": [citizen_view(c) for c in cases]}
 
 
 def by_phone(token: str | None) -> dict[str, Any]:
@@ -64,22 +66,11 @@ def by_ids(token: str | None, body: dict[str, str]) -> dict[str, Any]:
     return _views(case_store.load([c.case_id for c in newest]))
 
 
-def _take(limits: list) -> None:
-    from chalicelib.store import codes
-
-    try:
-        codes.take(limits)
-    except codes.LimitExceeded as exc:
-        raise errors.TooManyRequests("查询过于频繁，请稍后再试", code=exc.name, retry_after=exc.retry_after) from None
-
-
 def _limit_pair_attempts(phone: str, woman_id: str, man_id: str) -> None:
     """All or nothing (one transaction): a refused attempt counts against none of the three."""
-    from chalicelib.store import codes
-
     window = config.int_setting("BY_IDS_WINDOW_SECONDS")
     per_person = config.int_setting("BY_IDS_PERSON_LIMIT")
-    _take([
+    attempts.take([
         codes.window("BY_IDS_PHONE_LIMIT", f"by-ids-phone#{config.keyed_hash('phone', phone)}",
                      seconds=window, limit=config.int_setting("BY_IDS_PHONE_LIMIT")),
         codes.window("BY_IDS_PERSON_LIMIT", f"by-ids-id#{config.keyed_hash('id', woman_id)}", seconds=window, limit=per_person),
@@ -87,24 +78,12 @@ def _limit_pair_attempts(phone: str, woman_id: str, man_id: str) -> None:
     ])
 
 
-def _limit_attempts(client_ip: str | None) -> None:
-    from chalicelib.store import codes
-
-    if not client_ip:
-        return
-    _take([
-        codes.window("QUERY_IP_LIMIT", f"query-ip#{config.keyed_hash('ip', client_ip)}",
-                     seconds=config.int_setting("QUERY_IP_WINDOW_SECONDS"),
-                     limit=config.int_setting("QUERY_IP_LIMIT")),
-    ])
-
-
 def by_query_code(body: dict[str, str], *, client_ip: str | None) -> dict[str, Any]:
     """``body``: validated by ``api/models.QueryCodeQuery`` (the code and a name, trimmed)."""
-    _limit_attempts(client_ip)
+    attempts.limit_client(client_ip)
     code, name = body["query_code"].upper(), body["name"]  # query codes are read case-insensitively
     not_found = errors.NotFound("未找到办件，请核对查询码和姓名")
-    for entry in case_store.Case.query_code_index.query(registration.query_key(code), limit=5):
+    for entry in case_store.Case.query_code_index.query(query_key(code), limit=5):
         expected = config.keyed_hash("query-code", f"{entry.case_id}:{code}")
         if not hmac.compare_digest(expected, entry.query_code_hash):
             continue

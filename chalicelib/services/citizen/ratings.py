@@ -16,12 +16,14 @@ from pynamodb.exceptions import UpdateError
 
 from chalicelib import config
 from chalicelib.domain import errors
+from chalicelib.domain.case_status import COMPLETED_STATUSES
+from chalicelib.services.citizen.access import authorize
+from chalicelib.services.shared import statistics
 from chalicelib.store import cases as case_store
 
 log = logging.getLogger("birthreg.ratings")
 
-# 办结: registered, not registered, or closed for missing documents.
-COMPLETED = frozenset({case_store.REGISTERED, case_store.REJECTED, case_store.INCOMPLETE})
+COMPLETED = COMPLETED_STATUSES  # 办结 (domain/case_status.py)
 MAX_COMMENT = 200
 
 
@@ -54,9 +56,7 @@ def can_rate(case: case_store.Case) -> bool:
 
 def rate(case_id: str, body: dict[str, Any], *, query_code: str | None = None, token: str | None = None) -> dict[str, Any]:
     """``body``: validated by ``api/models.Rating`` (score 1-5, comment of at most MAX_COMMENT)."""
-    from chalicelib.services.citizen import registration
-
-    case = registration.authorize(case_id, query_code=query_code, token=token)
+    case = authorize(case_id, query_code=query_code, token=token)
     score, comment = body["score"], body.get("comment") or ""
     at = config.now().isoformat(timespec="seconds")
     rating = {"score": score, "comment": comment, "at": at}
@@ -83,8 +83,6 @@ def rate(case_id: str, body: dict[str, Any], *, query_code: str | None = None, t
 def _count(case: case_store.Case, score: int, at: str, comment: str) -> None:
     """Add the rating to the office's statistics counters (services/shared/statistics.py). The rating on
     the case is the record; a failed counter is logged, not an error."""
-    from chalicelib.services.shared import statistics
-
     try:
         statistics.record_rating(case.office_code, score, case_id=case.case_id, at=at, comment=comment)
     except Exception:
@@ -94,6 +92,4 @@ def _count(case: case_store.Case, score: int, at: str, comment: str) -> None:
 def summary(office_code: str) -> dict[str, Any]:
     """Ratings of one office's cases this year (for staff statistics): count, average, distribution,
     latest comments — from counters kept on write (services/shared/statistics.py), not from the cases."""
-    from chalicelib.services.shared import statistics
-
     return statistics.ratings_summary(office_code)

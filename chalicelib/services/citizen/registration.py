@@ -1,4 +1,5 @@
-"""Registration use cases: precheck, submit, and the citizen's view of a case.
+"""Registration use cases: precheck and submit (the citizen's view of a case is ``view.py``,
+who may act on a case ``access.py``).
 
 ``submit(body, channel=..., actor=..., contact_phone=...)`` is the one way a case is created:
 the citizen route calls ``submit_online`` (a verified submit token's phone, a client
@@ -7,19 +8,20 @@ idempotency key), staff on-site entry calls ``submit(body, channel="onsite", act
 
 from __future__ import annotations
 
-import hmac
 import json
 import secrets
 from typing import Any
 
 from chalicelib import config, observability
 from chalicelib.domain import errors
+from chalicelib.domain.case_status import status_label
 from chalicelib.domain.evaluation import Evaluation, couple_key, evaluate
-from chalicelib.domain.form import RegistrationForm, parse_registration
-from chalicelib.domain.idcard import mask_id, mask_phone
+from chalicelib.domain.form import parse_registration
 from chalicelib.domain.profiles import get_profile
+from chalicelib.services.citizen.access import query_key
 from chalicelib.services.shared import idempotency, outbox
 from chalicelib.store import cases as case_store
+from chalicelib.store import codes
 
 QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed from an SMS
 
@@ -45,7 +47,7 @@ def new_query_code() -> str:
     return "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(8))
 
 
-def _reasons_as_details(evaluation: Evaluation, onsite: bool) -> list[errors.FieldError]:
+def reasons_as_details(evaluation: Evaluation, onsite: bool) -> list[errors.FieldError]:
     items = evaluation.onsite_reasons if onsite else evaluation.reasons
     return [errors.FieldError(path="", code=r.code, message=r.message) for r in items]
 
@@ -57,7 +59,7 @@ def precheck(body: Any) -> dict[str, Any]:
     return evaluate(form, today=today).to_dict()
 
 
-def _assert_not_duplicate(key: str, child_order: int, *, exclude: str | None = None) -> None:
+def assert_not_duplicate(key: str, child_order: int, *, exclude: str | None = None) -> None:
     for existing in case_store.by_couple(key):
         if existing.case_id == exclude:
             continue
@@ -89,16 +91,12 @@ def _submission_lock(key: str, child_order: int) -> str:
 def _claim_submission(key: str, child_order: int) -> None:
     """One submission at a time per couple and child: the duplicate check below reads a GSI,
     so without this lock two concurrent submits (different idempotency keys) could both pass."""
-    from chalicelib.store import codes
-
     if not codes.claim(_submission_lock(key, child_order), seconds=SUBMIT_LOCK_SECONDS):
         raise SubmissionInProgress()
 
 
 def _release_submission(key: str, child_order: int) -> None:
     """The case write failed: the client's retry must not wait for the lock to lapse."""
-    from chalicelib.store import codes
-
     try:
         codes.release(_submission_lock(key, child_order))
     except Exception:  # the lock lapses by itself after SUBMIT_LOCK_SECONDS
@@ -111,11 +109,6 @@ def mask_reference(case_id: str) -> str:
 
 def receipt_message(case_id: str, query_code: str, profile: str = "sichuan") -> str:
     return get_profile(profile).wording.receipt_sms.format(case_id=case_id, query_code=query_code)
-
-
-def query_key(query_code: str) -> str:
-    """Keyed hash of a query code alone: the QueryCodeIndex key (001 附件1 一 "查询码+姓名")."""
-    return config.keyed_hash("query-code-lookup", query_code.strip().upper())
 
 
 class TokenPhoneMismatch(errors.Forbidden):
@@ -152,19 +145,19 @@ def submit(
     receives the couple at its counter is responsible (002 七(一) "谁先接谁负责办理").
     ``claim``: a client idempotency key's claim, answered in the case's own transaction."""
     if channel == "online" and not contact_phone:
-        raise errors.Unauthorized("请先通过短信验证码验证手机号", code="TOKEN_REQUIRED")
+        raise errors.TokenRequired()
     today = config.today()
     form = parse_registration(body, today=today)
     if contact_phone and contact_phone not in (form.woman.phone, form.man.phone):
         raise TokenPhoneMismatch(details=[errors.FieldError("headers.x-citizen-token", "TOKEN_PHONE_MISMATCH", "短信验证的手机号须为女方或男方的手机号码")])
     evaluation = evaluate(form, today=today)
     if not evaluation.eligible:
-        raise NotEligible(details=_reasons_as_details(evaluation, onsite=False))
+        raise NotEligible(details=reasons_as_details(evaluation, onsite=False))
     if (evaluation.onsite_required or not evaluation.jurisdiction.decided) and channel == "online":
-        raise OnsiteRequired(details=_reasons_as_details(evaluation, onsite=True))
+        raise OnsiteRequired(details=reasons_as_details(evaluation, onsite=True))
     key = couple_key(form, secret=config.secret_key())
     order = evaluation.child_order.registration_order
-    _assert_not_duplicate(key, order)  # the usual case, answered with the existing case's reference
+    assert_not_duplicate(key, order)  # the usual case, answered with the existing case's reference
     _claim_submission(key, order)  # concurrent submits that both passed the check above
 
     phone = contact_phone or form.woman.phone
@@ -194,7 +187,7 @@ def submit(
         "case_id": case_id,
         "query_code": query_code,
         "status": case.status,
-        "status_label": case_store.STATUS_LABELS[case.status],
+        "status_label": status_label(case.status),
         "evaluation": evaluation.to_dict(),
     }
     # The workflow start and the receipt go out through the outbox, committed with the case (and
@@ -214,100 +207,3 @@ def submit(
     observability.count("Submitted")
     outbox.deliver_now(messages)
     return result
-
-
-def load_for_citizen(case_id: str, query_code: str) -> case_store.Case:
-    """The case, if the query code matches; otherwise 404 without saying which part was wrong."""
-    try:
-        case = case_store.get(case_id)
-    except case_store.CaseNotFound:
-        raise errors.NotFound("未找到该办件，请核对办件号和查询码") from None
-    expected = config.keyed_hash("query-code", f"{case_id}:{query_code.strip().upper()}")
-    if not hmac.compare_digest(expected, case.query_code_hash):
-        raise errors.NotFound("未找到该办件，请核对办件号和查询码")
-    return case
-
-
-def authorize(case_id: str, *, query_code: str | None = None, token: str | None = None) -> case_store.Case:
-    """The case a citizen may act on: by its query code, or by a query token of the phone the
-    case was registered with (a token reads only its own phone's cases). Any mismatch is the
-    same 404 as an unknown case id, so nobody learns whether another couple's case exists."""
-    if query_code:
-        return load_for_citizen(case_id, query_code)
-    if token:
-        from chalicelib.services.shared import tokens
-
-        phone = tokens.verify(token, "query")
-        try:
-            case = case_store.get(case_id)
-        except case_store.CaseNotFound:
-            raise errors.NotFound("未找到该办件") from None
-        if not hmac.compare_digest(case.phone_key, config.keyed_hash("phone", phone)):
-            raise errors.NotFound("未找到该办件")
-        return case
-    raise errors.Unauthorized(
-        "请提供查询码（X-Query-Code）或办件查询凭证（X-Citizen-Token）",
-        code="CREDENTIALS_REQUIRED",
-        details=[errors.FieldError("headers.x-query-code", "MISSING", "请提供查询码（X-Query-Code 请求头）或查询凭证（X-Citizen-Token 请求头）")],
-    )
-
-
-def mask_name(name: str) -> str:
-    return name[0] + "*" * (len(name) - 1) if len(name) > 1 else name
-
-
-DOCUMENT_LABELS = {
-    "ID_CARD": "身份证",
-    "RESIDENCE_PROOF": "现居住证明",
-    "MARRIAGE_PROOF": "结婚证明",
-    "HUKOU_PROOF": "户籍证明",
-    "CHILD_PROOF": "子女出生证明",
-}
-
-
-def citizen_view(case: case_store.Case) -> dict[str, Any]:
-    """What a citizen sees: status and history, with every personal field masked."""
-    from chalicelib.services.citizen import modification, ratings, uploads
-
-    form = RegistrationForm.model_validate_json(case.form_json)
-    view: dict[str, Any] = {
-        "case_id": case.case_id,
-        "profile": case.profile,
-        "status": case.status,
-        "status_label": case_store.STATUS_LABELS.get(case.status, case.status),
-        "created_at": case.created_at,
-        "updated_at": case.updated_at,
-        "history": [
-            {"status": h.status, "status_label": case_store.STATUS_LABELS.get(h.status, h.status), "at": h.at, "note": h.note}
-            for h in case.history
-        ],
-        "woman": {"name": mask_name(form.woman.name), "id_number": mask_id(form.woman.id_number), "phone": mask_phone(form.woman.phone)},
-        "man": {"name": mask_name(form.man.name), "id_number": mask_id(form.man.id_number), "phone": mask_phone(form.man.phone)},
-        "evaluation": case.evaluation,
-        "certificate": None,
-        "modifications": int(case.modifications or 0),
-        "proofs": {
-            "requested": [{"document": d, "label": DOCUMENT_LABELS.get(d, d)} for d in uploads.requested_documents(case)],
-            "uploads": uploads.citizen_uploads(case),
-        },
-        "rating": ratings.view(case),
-        "actions": {
-            "modify": modification.can_modify(case),
-            "upload": uploads.outstanding_documents(case),
-            "rate": ratings.can_rate(case),
-        },
-    }
-    if case.check is not None:
-        view["check"] = case.check
-    if case.status == case_store.REGISTERED and case.certificate is not None:
-        from chalicelib.adapters import storage
-
-        number = case.certificate.registration_number
-        view["certificate"] = {
-            "registration_number": number,
-            "version": int(case.certificate.version),
-            "issued_at": case.certificate.issued_at,
-            "download_url": storage.presigned_url(case.certificate.pdf_key, f"{number}.pdf"),
-            "expires_in": config.presign_seconds(),
-        }
-    return view

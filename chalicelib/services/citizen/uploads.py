@@ -40,6 +40,7 @@ from typing import Any
 
 from chalicelib import config
 from chalicelib.domain import errors
+from chalicelib.services.citizen.access import authorize
 from chalicelib.store import cases as case_store
 
 log = logging.getLogger("birthreg.uploads")
@@ -151,9 +152,7 @@ class UploadsClosed(errors.Conflict):
 
 
 def presign(case_id: str, body: dict[str, str], *, query_code: str | None = None, token: str | None = None) -> dict[str, Any]:
-    from chalicelib.services.citizen import registration
-
-    case = registration.authorize(case_id, query_code=query_code, token=token)
+    case = authorize(case_id, query_code=query_code, token=token)
     if not uploads_open(case):
         raise UploadsClosed()
     document, content_type, filename = _requested(body, requested_documents(case))
@@ -346,10 +345,8 @@ def _maybe_resume(case: case_store.Case) -> None:
     asked = list(case.proofs_requested or [])
     if not asked or not set(asked) <= accepted_documents(case) or not uploads_open(case):
         return
+    # Only CheckUpload (the S3 event) gets here: the API's upload and case-view routes do not load
+    # the workflow's review module on their first request.
     from chalicelib.services.workflow import review
 
-    proofs_received = getattr(review, "proofs_received", None)
-    if proofs_received is None:  # the workflow side (issue: staff review) has not landed yet
-        log.warning("review.proofs_received is not available; case %s waits", case.case_id)
-        return
-    proofs_received(case.case_id)
+    review.proofs_received(case.case_id)

@@ -31,6 +31,7 @@ from typing import Any
 from chalicelib import config
 from chalicelib.domain import errors
 from chalicelib.domain.idcard import mask_phone
+from chalicelib.domain.tz import SHANGHAI
 from chalicelib.services.shared import tokens
 
 log = logging.getLogger("birthreg.otp")
@@ -115,11 +116,14 @@ def _code_hash(purpose: str, phone: str, code: str) -> str:
 def _limits(phone: str, purpose: str, client_ip: str | None, *, first_free: bool) -> list:
     """The limits one send takes. ``first_free``: no captcha was solved, so this must be the
     first send of the day to this phone for this purpose (``SMS_CAPTCHA_REQUIRED`` otherwise)."""
-    from chalicelib.store.codes import Limit, window
+    from chalicelib.store.codes import (  # PynamoDB when a route first stores or reads a code, not at the API's cold start (api/citizen.py)
+        Limit,
+        window,
+    )
 
     now = config.now()
     phone_key = f"{purpose}#{config.keyed_hash('phone', phone)}"
-    tomorrow = int(datetime.combine(now.date() + timedelta(days=1), time(0), tzinfo=config.CHINA_TZ).timestamp())
+    tomorrow = int(datetime.combine(now.date() + timedelta(days=1), time(0), tzinfo=SHANGHAI).timestamp())
     limits = []
     if client_ip:
         limits.append(window("SMS_IP_LIMIT", f"ip#{config.keyed_hash('ip', client_ip)}", seconds=ip_window(), limit=ip_limit()))
@@ -144,7 +148,9 @@ def request_code(body: dict[str, Any], *, client_ip: str | None) -> dict[str, An
     """``body``: validated by ``api/models.SmsCodeRequest`` (phone, purpose, captcha fields)."""
     from chalicelib.adapters import sms
     from chalicelib.services.shared import captcha
-    from chalicelib.store import codes
+    from chalicelib.store import (
+        codes,  # PynamoDB when a route first stores or reads a code, not at the API's cold start (api/citizen.py)
+    )
 
     phone, purpose = body["phone"], body["purpose"]
     solved = purpose in captcha_purposes() or body.get("captcha_id") is not None
@@ -172,7 +178,9 @@ def request_code(body: dict[str, Any], *, client_ip: str | None) -> dict[str, An
 
 def verify_code(body: dict[str, Any]) -> dict[str, Any]:
     """``body``: validated by ``api/models.SmsCodeVerify`` (phone, purpose, a 6-digit code)."""
-    from chalicelib.store import codes
+    from chalicelib.store import (
+        codes,  # PynamoDB when a route first stores or reads a code, not at the API's cold start (api/citizen.py)
+    )
 
     phone, purpose, code = body["phone"], body["purpose"], body["code"]
     try:

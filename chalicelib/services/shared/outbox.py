@@ -34,6 +34,10 @@ from datetime import timedelta
 from typing import Any
 
 from chalicelib import config, sealing
+from chalicelib.adapters import events, workflow
+from chalicelib.adapters import sms as sms_adapter
+from chalicelib.services.shared import alerts
+from chalicelib.store import cases as case_store
 from chalicelib.store import outbox as store
 
 log = logging.getLogger("birthreg.outbox")
@@ -95,8 +99,6 @@ def _message(event_id: str, kind: str, payload: dict[str, Any], subject: str | N
 
 
 def sms(phone: str, text: str, *, event_id: str, subject: str | None = None) -> store.OutboxMessage:
-    from chalicelib.adapters import sms as sms_adapter
-
     sms_adapter.check_length(text)  # a template error shows at the write, not in the dead letters
     return _message(event_id, "sms", {"phone": phone, "text": text}, subject)
 
@@ -144,22 +146,16 @@ _TOPICS = {"events": config.events_topic_arn, "staff": config.staff_topic_arn}
 
 
 def _deliver_sms(payload: dict[str, Any], event_id: str) -> str:
-    from chalicelib.adapters import sms as sms_adapter
-
     return sms_adapter.default_sender().send(payload["phone"], payload["text"], ref=event_id)
 
 
 def _deliver_event(payload: dict[str, Any], event_id: str) -> str:
-    from chalicelib.adapters import events
-
     attributes = {**payload.get("attributes", {}), "event_id": event_id}
     body = {**payload["message"], "event_id": event_id}
     return events.publish(_TOPICS[payload["topic"]](), payload["subject"], body, event_type=payload["event_type"], attributes=attributes)
 
 
 def _deliver_workflow(payload: dict[str, Any], event_id: str) -> str:
-    from chalicelib.adapters import workflow
-
     try:
         return workflow.start_registration(payload["case_id"], execution_name=payload["execution_name"])
     except workflow.ExecutionAlreadyStarted:  # a retry after a start whose answer was lost
@@ -181,11 +177,9 @@ def _error_text(exc: BaseException) -> str:
 
 def _dead(message: store.OutboxMessage) -> None:
     """Every attempt failed: tell the operators (no personal data), and make the case visible."""
-    from chalicelib.services.workflow import notifications
-
     if message.kind == "workflow" and message.subject:
         _case_needs_attention(message.subject)
-    notifications.alert_operators(
+    alerts.alert_operators(
         "生育登记外发消息投递失败",
         {
             "event_id": message.event_id,
@@ -199,8 +193,6 @@ def _dead(message: store.OutboxMessage) -> None:
 
 
 def _case_needs_attention(case_id: str) -> None:
-    from chalicelib.store import cases as case_store
-
     at = config.now().isoformat(timespec="seconds")
     for _ in range(5):
         case = case_store.get(case_id)

@@ -307,6 +307,7 @@ def register_onsite(body: Any, operator: auth.StaffPrincipal) -> dict[str, Any]:
     counter itself where they cannot decide); an operator of another province is refused before
     anything is stored (``auth.reaches``).
     """
+    # On-site entry only: the sign-in and account routes do not load the form (pydantic) and the rules.
     from chalicelib.domain.evaluation import evaluate
     from chalicelib.domain.form import parse_registration
     from chalicelib.services.citizen import registration
@@ -314,5 +315,5 @@ def register_onsite(body: Any, operator: auth.StaffPrincipal) -> dict[str, Any]:
     today = config.today()
     owner = evaluate(parse_registration(body, today=today), today=today).jurisdiction.office_code
     if not auth.reaches(operator, owner or operator.office_code):
-        raise errors.Forbidden("该登记归属其他省份的登记机构，不能在本机构录入", code="OUTSIDE_JURISDICTION")
+        raise errors.OutsideJurisdiction("该登记归属其他省份的登记机构，不能在本机构录入")
     return registration.submit(body, channel="onsite", actor=operator.staff_id, counter_office=operator.office_code)

@@ -10,9 +10,8 @@
   registry (002 五(三); 003 (B)), decided by ``chalicelib.domain.comparison`` and the profile.
 - ``apply_rules`` — state ``ApplyRules``: records the three results on the case, applies the domain
   rules again (eligibility, jurisdiction, child order: ``domain.evaluation.evaluate``, the same
-  function as at submission) and chooses the route: ``wait_window``, ``proofs`` (a failed or
-  impossible check asks the citizen for proof documents, 000 §2.3.5 "此时需上传相关证明材料"),
-  ``review``, ``update_registry`` or ``issue``.
+  function as at submission) and takes the route the domain chooses (``domain/routing.py``):
+  ``wait_window``, ``proofs``, ``review``, ``update_registry`` or ``issue``.
 - ``update_registry`` — state ``UpdateRegistry``: "《登记表》信息比系统行政记录记载信息多…应及时增加或
   更新办证系统信息并视同审核比对一致" (002 五(三)).
 
@@ -26,7 +25,12 @@ from typing import Any
 
 from chalicelib import config, observability
 from chalicelib.adapters import civil_affairs, population, public_security
-from chalicelib.domain import comparison
+from chalicelib.domain import comparison, routing
+from chalicelib.domain.evaluation import evaluate
+from chalicelib.domain.form import RegistrationForm
+from chalicelib.domain.profiles import get_profile
+from chalicelib.services.shared import statistics, working_calendar
+from chalicelib.services.workflow import review
 from chalicelib.store import audit
 from chalicelib.store import cases as case_store
 
@@ -46,13 +50,9 @@ COMPARE_MESSAGES = {
     "CONFLICT": ("REGISTRY_CONFLICT", "children"),
     "UNVERIFIABLE": ("REGISTRY_UNVERIFIABLE", "children"),
 }
-# Which proof document answers which failed check (codes shared with services/citizen/uploads.py).
-PROOF_FOR = {"public_security": "ID_CARD", "civil_affairs": "MARRIAGE_PROOF"}
 
 
 def _form(case: case_store.Case):
-    from chalicelib.domain.form import RegistrationForm
-
     return RegistrationForm.model_validate_json(case.form_json)
 
 
@@ -62,9 +62,6 @@ def _iso(dt) -> str:
 
 # ------------------------------------------------------------------------------ IdentityCheck
 def identity_check(case_id: str, *, window_waited: bool = False) -> dict[str, Any]:
-    from chalicelib.domain.profiles import get_profile
-    from chalicelib.services.shared import working_calendar
-
     now = config.now()
     case = case_store.get(case_id)
     # only where the province's document limits the check to working hours (profile verification_window)
@@ -93,8 +90,6 @@ def identity_check(case_id: str, *, window_waited: bool = False) -> dict[str, An
 def marriage_check(case_id: str) -> dict[str, Any]:
     case = case_store.get(case_id)
     form = _form(case)
-    from chalicelib.domain.profiles import get_profile
-
     answer = civil_affairs.default().verify(
         civil_affairs.MarriageQuery(
             certificate_number=form.marriage.certificate_number,
@@ -117,8 +112,6 @@ def _facts(children) -> list[comparison.ChildFacts]:
 
 
 def auto_compare(case_id: str) -> dict[str, Any]:
-    from chalicelib.domain.profiles import get_profile
-
     case = case_store.get(case_id)
     form = _form(case)
     recorded = population.default().household(form.woman.id_number, form.man.id_number)
@@ -161,19 +154,9 @@ def _mismatches(identity: dict, marriage: dict, compare: dict, rule_reasons: lis
 
 def _rule_reasons(case: case_store.Case) -> list[dict[str, str]]:
     """The domain's evaluation, again, at check time: what would stop an online registration."""
-    from chalicelib.domain.evaluation import evaluate
-
     evaluation = evaluate(_form(case), today=config.today())
-    # ``reasons`` explain the eligibility either way; they are problems only when not eligible.
-    reasons = [] if evaluation.eligible else [r.to_dict() for r in evaluation.reasons]
-    if evaluation.onsite_required and case.channel == "online":
-        reasons += [r.to_dict() for r in evaluation.onsite_reasons]
-    office = evaluation.jurisdiction.office_code
-    if office and office != case.office_code:
-        reasons.append({"code": "JURISDICTION_CHANGED", "message": "归属登记机构与提交时不同，需人工确认", "citation": evaluation.jurisdiction.rule})
-    if int(evaluation.child_order.registration_order) != int(case.child_order):
-        reasons.append({"code": "CHILD_ORDER_CHANGED", "message": "登记孩次与提交时不同，需人工确认", "citation": "child_order"})
-    return reasons
+    problems = routing.problems_at_check(evaluation, channel=case.channel, office_code=case.office_code, child_order=int(case.child_order))
+    return [r.to_dict() for r in problems]
 
 
 def _first_check(case: case_store.Case) -> bool:
@@ -182,9 +165,6 @@ def _first_check(case: case_store.Case) -> bool:
 
 def apply_rules(state: dict[str, Any]) -> dict[str, Any]:
     """Record the checks and choose the route; returns the next workflow state."""
-    from chalicelib.services.shared import statistics
-    from chalicelib.services.workflow import review
-
     case_id = state["case_id"]
     checks = {c["system"]: c for c in state["checks"]}
     identity, marriage, compare = checks["public_security"], checks["civil_affairs"], checks["population"]
@@ -197,22 +177,15 @@ def apply_rules(state: dict[str, Any]) -> dict[str, Any]:
         opens = identity["opens_at"]
         note = f"公安校验仅在工作时间开放，将于{opens[5:7]}月{opens[8:10]}日{opens[11:16]}进行校验"
         _transition(case, case_store.CHECKING, at=at, note=note)
-        return {"case_id": case_id, "route": "wait_window", "wait_seconds": identity["wait_seconds"]}
+        return {"case_id": case_id, "route": routing.WAIT_WINDOW, "wait_seconds": identity["wait_seconds"]}
 
     reasons = _rule_reasons(case)
-    failed = [s for s, c in (("public_security", identity), ("civil_affairs", marriage)) if c["status"] != "match"]
+    failed = routing.failed_checks(checks)
     decision = compare["decision"]
-    if failed:
-        route = "proofs"
-    elif reasons or not decision["issue"]:
-        route = "review"
-    elif decision["update_registry"]:
-        route = "update_registry"
-    else:
-        route = "issue"
+    route = routing.choose_route(failed=failed, problems=reasons, decision=decision)
     mismatches = _mismatches(identity, marriage, compare, reasons)
     record = {
-        "matched": route in ("issue", "update_registry"),  # consistent, or treated as consistent
+        "matched": route in routing.MATCHED,
         "mismatches": mismatches,
         "route": route,
         "identity": {"status": identity["status"], "people": identity.get("people", [])},
@@ -229,12 +202,12 @@ def apply_rules(state: dict[str, Any]) -> dict[str, Any]:
     }
     case = _transition(case, case_store.CHECKING, at=at, note=notes[route][:200], check_json=json.dumps(record, ensure_ascii=False))
 
-    if route in ("issue", "update_registry"):
+    if route in routing.MATCHED:
         observability.count("IssuedInstantly")  # no person looked at it: consistent with the registries
     next_state: dict[str, Any] = {"case_id": case_id, "route": route}
-    if route == "proofs":
-        next_state["proofs"] = review.plan_proofs(case, [PROOF_FOR[s] for s in failed], reason=notes["proofs"])
-    elif route == "review":
+    if route == routing.PROOFS:
+        next_state["proofs"] = review.plan_proofs(case, routing.proofs_for(failed), reason=notes["proofs"])
+    elif route == routing.REVIEW:
         next_state["review"] = review.plan_review(case)
     return next_state
 

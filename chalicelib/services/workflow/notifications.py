@@ -1,5 +1,5 @@
 """Notify: tell the applicant the result by SMS and other departments by event (002 五(一)8);
-and when something goes wrong, make it visible (``record_failure``, ``alert_operators``).
+and when something goes wrong, make it visible (``record_failure``, with ``shared/alerts.alert_operators``).
 
 Result SMS (003 (B): "sends the declarant a text message notification … of the status of the
 birth registration"): the query code itself is stored only as a keyed hash, so the message
@@ -12,7 +12,8 @@ import logging
 from typing import Any
 
 from chalicelib import config, observability
-from chalicelib.adapters import events
+from chalicelib.domain.profiles import get_profile
+from chalicelib.services.shared import alerts, outbox, statistics
 from chalicelib.store import cases as case_store
 
 log = logging.getLogger("birthreg.notifications")
@@ -21,8 +22,6 @@ log = logging.getLogger("birthreg.notifications")
 def result_message(case: case_store.Case) -> str:
     # The province's own words (domain/profiles.py Wording): its certificate's name, and what the
     # query page asks for (查询码 + 姓名).
-    from chalicelib.domain.profiles import get_profile
-
     wording = get_profile(case.profile).wording
     if case.status == case_store.REGISTERED:
         return wording.registered_sms.format(number=case.certificate.registration_number)
@@ -36,8 +35,6 @@ def _manual(case: case_store.Case) -> bool:
 def notify(case_id: str) -> dict[str, Any]:
     """The result SMS and the completion event go through the outbox under ids fixed by the case's
     history, so a retried Notify stores (and sends) them once; receivers deduplicate on the id."""
-    from chalicelib.services.shared import outbox, statistics
-
     case = case_store.get(case_id)
     step = f"{case_id}:{len(case.history)}"
     messages = [outbox.sms(case.contact_phone, result_message(case), event_id=f"sms:result:{step}", subject=case_id)]
@@ -76,8 +73,6 @@ def _shares(case: case_store.Case, *, step: int) -> list:
     渝快办, 001 四(三) PIS), through the outbox: at least once, one event id per registration."""
     from chalicelib.domain import hierarchy, sharing
     from chalicelib.domain.form import RegistrationForm
-    from chalicelib.domain.profiles import get_profile
-    from chalicelib.services.shared import outbox
 
     systems = get_profile(case.profile).shares_with
     if not systems:
@@ -98,11 +93,6 @@ def _shares(case: case_store.Case, *, step: int) -> list:
     ]
 
 
-def alert_operators(subject: str, detail: dict[str, Any]) -> str:
-    """Publish an operator alert (the OperatorAlerts topic: e-mail, paging)."""
-    return events.publish(config.alerts_topic_arn(), subject[:100], {"type": "operator.alert", **detail}, event_type="operator.alert")
-
-
 def _error_name(state: dict[str, Any]) -> str:
     error = state.get("error")
     if isinstance(error, dict):
@@ -114,8 +104,6 @@ def record_failure(state: dict[str, Any]) -> dict[str, Any]:
     """State ``RecordFailure``: a step failed after its retries (or the workflow reached a state it
     does not know). The case becomes "needs attention" — visible to the citizen and to staff, never
     lost — and the operators are alerted. Personal data stays out of the alert."""
-    from chalicelib.services.shared import statistics
-
     case_id = state["case_id"]
     error = _error_name(state)
     case = case_store.get(case_id)
@@ -127,7 +115,7 @@ def record_failure(state: dict[str, Any]) -> dict[str, Any]:
             break
         except case_store.ConcurrentChange:
             case = case_store.get(case_id)
-    alert_operators(
+    alerts.alert_operators(
         "生育登记办件需要人工处理",
         {"case_id": case_id, "error": error, "previous_status": previous, "office_code": case.office_code, "at": at},
     )

@@ -33,19 +33,28 @@ import json
 import logging
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from chalicelib import config, observability
 from chalicelib.adapters import events, sms, workflow
-from chalicelib.domain import errors, hierarchy
+from chalicelib.domain import errors, hierarchy, regions, review_decisions
+from chalicelib.domain.case_status import status_label
+from chalicelib.domain.documents import DOCUMENT_LABELS, document_label
+from chalicelib.domain.form import RegistrationForm
+from chalicelib.domain.profiles import get_profile
+from chalicelib.services.shared import alerts, statistics
+from chalicelib.services.shared.working_calendar import calendar
 from chalicelib.store import audit
 from chalicelib.store import cases as case_store
 from chalicelib.store import tasks as task_store
 
 log = logging.getLogger("birthreg.review")
 
-DECISIONS = {"accept": "通过", "reject": "不予登记", "request_documents": "补充材料"}
-DOCUMENTS = {"ID_CARD": "身份证", "RESIDENCE_PROOF": "现居住证明", "MARRIAGE_PROOF": "结婚证明"}
+# The decisions, what they need and where they lead are the domain's (domain/review_decisions.py).
+DECISIONS = review_decisions.DECISIONS
+DOCUMENTS = review_decisions.REQUESTABLE_DOCUMENTS
 LEVEL_TITLES = ("乡镇（街道）", "县（区）", "市（州）")
-MAX_REASON = 200
+MAX_REASON = review_decisions.MAX_REASON
 
 
 def _iso(dt) -> str:
@@ -53,8 +62,6 @@ def _iso(dt) -> str:
 
 
 def _calendar():
-    from chalicelib.services.shared.working_calendar import calendar
-
     return calendar()
 
 
@@ -81,8 +88,6 @@ def _answer(token: str, output: dict[str, Any]) -> bool:
     work: the state stopped waiting (it timed out meanwhile), or Step Functions could not be reached
     after the client's retries. Either way nothing is lost: when the wait times out, the timeout
     step (EscalateReview, ProofsOverdue) finds the recorded outcome and continues with it."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
     try:
         workflow.send_task_success(token, output)
         return True
@@ -106,8 +111,6 @@ def plan_proofs(case: case_store.Case, codes: list[str], *, reason: str, resume_
 
 
 def request_proofs(case_id: str, task_token: str, proofs: dict[str, Any]) -> dict[str, Any]:
-    from chalicelib.services.shared import statistics
-
     case = case_store.get(case_id)
     now = _iso(config.now())
     task = task_store.Task(
@@ -124,7 +127,7 @@ def request_proofs(case_id: str, task_token: str, proofs: dict[str, Any]) -> dic
         resume_stage=proofs.get("resume_stage"),
     )
     task_store.replace_closed(task)
-    wanted = "、".join(DOCUMENTS.get(c, c) for c in proofs["codes"])
+    wanted = "、".join(document_label(c) for c in proofs["codes"])
     due = proofs["due_at"]
     _transition(
         case,
@@ -157,8 +160,6 @@ def proofs_received(case_id: str) -> bool:
 
 
 def proofs_overdue(state: dict[str, Any]) -> dict[str, Any]:
-    from chalicelib.services.shared import statistics
-
     case_id = state["case_id"]
     task = task_store.get(task_store.proofs_task_id(case_id))
     try:
@@ -177,8 +178,6 @@ def proofs_overdue(state: dict[str, Any]) -> dict[str, Any]:
 
 # ======================================================================= review
 def plan_review(case: case_store.Case, *, stage: str | None = None, level: int = 0) -> dict[str, Any]:
-    from chalicelib.domain.profiles import get_profile
-
     profile = get_profile(case.profile)
     current = profile.stage(stage) if stage else profile.review_stages[0]
     chain = hierarchy.escalation_chain(case.office_code)
@@ -202,8 +201,6 @@ def task_link(task_id: str) -> str:
 
 
 def await_review(case_id: str, task_token: str, review: dict[str, Any]) -> dict[str, Any]:
-    from chalicelib.services.shared import statistics
-
     case = case_store.get(case_id)
     level = int(review["level"])
     task = task_store.Task(
@@ -250,9 +247,6 @@ def await_review(case_id: str, task_token: str, review: dict[str, Any]) -> dict[
 def escalate_review(state: dict[str, Any]) -> dict[str, Any]:
     """The task's deadline passed: hand it to the next level (county, then city). At the top level
     the city keeps it with a new deadline and the operators are alerted."""
-    from chalicelib.services.shared import statistics
-    from chalicelib.services.workflow import notifications
-
     case_id, review = state["case_id"], state["review"]
     task = task_store.get(review["task_id"])
     case = case_store.get(case_id)
@@ -283,7 +277,7 @@ def escalate_review(state: dict[str, Any]) -> dict[str, Any]:
     statistics.stage_event(case.office_code, task.stage, "escalated", once=task.task_id)
     observability.count("SlaEscalations")
     if top:
-        notifications.alert_operators(
+        alerts.alert_operators(
             "生育登记审核任务逾期（最高层级）",
             {"case_id": case_id, "stage": task.stage, "office_code": task.assigned_office, "due_at": task.due_at},
         )
@@ -322,7 +316,7 @@ def load_task(task_id: str) -> task_store.Task:
 
 
 def may_view(principal, task: task_store.Task) -> bool:
-    from chalicelib import auth
+    from chalicelib import auth  # staff routes only: the workflow's task functions never load the JWT checks
 
     return principal.role in auth.CASE_ROLES and auth.covers(principal, task.case_office)
 
@@ -330,7 +324,7 @@ def may_view(principal, task: task_store.Task) -> bool:
 def may_decide(principal, task: task_store.Task) -> bool:
     """Only the level the task is assigned to decides: the township office's operators, or after an
     escalation the county's / city's staff whose own unit is exactly that office."""
-    from chalicelib import auth
+    from chalicelib import auth  # staff routes only: the workflow's task functions never load the JWT checks
 
     return principal.role in auth.CASE_ROLES and principal.unit_code == task.assigned_office
 
@@ -343,10 +337,10 @@ def _required_with(decision: str, reason: str | None, documents: list[str] | Non
         raise ValueError(f"unknown decision {decision!r}")
     problems = []
     reason = reason or None
-    if decision in ("reject", "request_documents") and not reason:
+    if decision in review_decisions.REASON_REQUIRED and not reason:
         problems.append(errors.FieldError("reason", "MISSING", "不予登记或要求补充材料必须填写原因"))
     docs: list[str] = []
-    if decision == "request_documents":
+    if decision == review_decisions.REQUEST_DOCUMENTS:
         if not documents:
             problems.append(errors.FieldError("documents", "MISSING", f"请选择需补充的材料：{'、'.join(DOCUMENTS)}"))
         docs = sorted(dict.fromkeys(documents or ()))
@@ -358,22 +352,13 @@ def _required_with(decision: str, reason: str | None, documents: list[str] | Non
 
 
 def _outcome(case: case_store.Case, task: task_store.Task, decision: str, reason: str | None, documents: list[str], record: dict) -> dict[str, Any]:
-    from chalicelib.domain.profiles import get_profile
-
-    outcome: dict[str, Any] = {"case_id": case.case_id, "decision": record}
-    if decision == "reject":
-        outcome["route"] = "rejected"
-    elif decision == "request_documents":
-        outcome["route"] = "proofs"
-        outcome["proofs"] = plan_proofs(case, documents, reason=reason or "", resume_stage=task.stage)
-    else:
-        stages = [s.code for s in get_profile(case.profile).review_stages]
-        index = stages.index(task.stage) if task.stage in stages else len(stages) - 1
-        if index + 1 < len(stages):
-            outcome["route"] = "review"
-            outcome["review"] = plan_review(case, stage=stages[index + 1])
-        else:
-            outcome["route"] = "update_registry"  # then issue
+    stages = [s.code for s in get_profile(case.profile).review_stages]
+    route, stage = review_decisions.route_after(decision, stage=task.stage, stages=stages)
+    outcome: dict[str, Any] = {"case_id": case.case_id, "decision": record, "route": route}
+    if route == "proofs":
+        outcome["proofs"] = plan_proofs(case, documents, reason=reason or "", resume_stage=stage)
+    elif route == "review":
+        outcome["review"] = plan_review(case, stage=stage)
     return outcome
 
 
@@ -389,8 +374,6 @@ def decide(
     """Record a staff decision and resume the workflow. With ``principal`` (the HTTP API) the
     decider must be the level the task is assigned to; every decision is audited. The fields come
     validated (``api/models.ReviewDecision``) or from code."""
-    from chalicelib.services.shared import statistics
-
     reason, docs = _required_with(decision, reason, documents)
     task = load_task(task_id)
     if principal is not None and not may_decide(principal, task):
@@ -406,7 +389,7 @@ def decide(
     except task_store.AlreadyClosed:
         raise _closed(task_store.get(task_id)) from None
     before_status = case.status
-    if decision == "reject":
+    if decision == review_decisions.REJECT:
         case = _transition(case, case_store.REJECTED, by=staff_id, note=reason)
     audit.append(
         f"CASE#{case.case_id}",
@@ -435,8 +418,6 @@ def decide(
 
 # ---------------------------------------------------------------------------------- staff view
 def task_summary(task: task_store.Task) -> dict[str, Any]:
-    from chalicelib.domain.profiles import get_profile
-
     try:
         title = get_profile(task.profile).stage(task.stage).title if task.profile else task.stage
     except (KeyError, errors.DomainError):
@@ -466,11 +447,9 @@ def task_summary(task: task_store.Task) -> dict[str, Any]:
 
 def task_view(task_id: str, principal) -> dict[str, Any]:
     """What a staff member sees behind ``/staff/tasks/{task_id}``: the task and the full case."""
-    from chalicelib.domain.form import RegistrationForm
-
     task = load_task(task_id)
     if not may_view(principal, task):
-        raise errors.Forbidden("该任务不在您的辖区内", code="OUTSIDE_JURISDICTION")
+        raise errors.OutsideJurisdiction("该任务不在您的辖区内")
     case = case_store.get(task.case_id)
     form = RegistrationForm.model_validate_json(case.form_json)
     can_decide = task.is_open and may_decide(principal, task)
@@ -480,12 +459,13 @@ def task_view(task_id: str, principal) -> dict[str, Any]:
         "can_decide": can_decide,
         "decisions": [{"decision": d, "label": label} for d, label in DECISIONS.items()] if can_decide else [],
         "documents": [{"code": c, "label": label} for c, label in DOCUMENTS.items()] if can_decide else [],
+        "document_labels": DOCUMENT_LABELS,  # for the codes in the case's proofs and uploads
         "case": {
             "case_id": case.case_id,
             "profile": case.profile,
             "channel": case.channel,
             "status": case.status,
-            "status_label": case_store.STATUS_LABELS.get(case.status, case.status),
+            "status_label": status_label(case.status),
             "office_code": case.office_code,
             "office_name": hierarchy.name_of(case.office_code),
             "created_at": case.created_at,
@@ -494,7 +474,10 @@ def task_view(task_id: str, principal) -> dict[str, Any]:
             "check": case.check,
             "proofs_requested": list(case.proofs_requested or []),
             "uploads": [u.as_dict() if hasattr(u, "as_dict") else dict(u) for u in (case.uploads or [])],
-            "history": [{"status": h.status, "at": h.at, "by": h.by, "note": h.note} for h in case.history],
+            "history": [
+                {"status": h.status, "status_label": status_label(h.status), "at": h.at, "by": h.by, "note": h.note}
+                for h in case.history
+            ],
         },
     }
 
@@ -502,14 +485,13 @@ def task_view(task_id: str, principal) -> dict[str, Any]:
 def work_queue(principal, *, office: str | None = None, limit: int = 20, cursor: str | None = None) -> dict[str, Any]:
     """One page of open review tasks of an office (default: the principal's own unit), earliest
     deadline first — overdue tasks lead. One Query on the sparse OfficeDueIndex."""
-    from chalicelib import auth
-    from chalicelib.domain import regions
+    from chalicelib import auth  # staff routes only: the workflow's task functions never load the JWT checks
 
     if principal.role not in auth.CASE_ROLES:
-        raise errors.Forbidden("您的账号角色不能查看审核任务", code="ROLE_NOT_ALLOWED")
+        raise errors.RoleNotAllowed("您的账号角色不能查看审核任务")
     code = regions.canonical(office) if office else principal.unit_code
     if not code or not auth.covers(principal, code):
-        raise errors.Forbidden("只能查看本辖区的任务", code="OUTSIDE_JURISDICTION")
+        raise errors.OutsideJurisdiction("只能查看本辖区的任务")
     if not isinstance(limit, int) or not 1 <= limit <= 100:
         raise errors.ValidationFailed(details=[errors.FieldError("limit", "OUT_OF_RANGE", "limit 须为 1–100")])
     try:

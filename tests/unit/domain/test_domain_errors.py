@@ -55,3 +55,18 @@ def test_too_many_requests_retry_after():
 
 def test_onsite_is_not_an_error():
     assert not hasattr(errors, "OnsiteRequired")
+
+
+@pytest.mark.parametrize(
+    ("cls", "status", "code"),
+    [
+        (errors.TokenRequired, 401, "TOKEN_REQUIRED"),
+        (errors.RoleNotAllowed, 403, "ROLE_NOT_ALLOWED"),
+        (errors.OutsideJurisdiction, 403, "OUTSIDE_JURISDICTION"),
+    ],
+)
+def test_errors_several_use_cases_raise_keep_their_codes(cls, status, code):
+    # raised by more than one module (routes, services, auth): one class, the same code everywhere
+    e = cls("只能查看本辖区的任务")
+    assert (e.status, e.to_dict()["error"]["code"], e.to_dict()["error"]["message"]) == (status, code, "只能查看本辖区的任务")
+    assert cls().to_dict()["error"]["message"] == cls.default_message

@@ -92,10 +92,10 @@ def now(monkeypatch):
 
 @pytest.fixture
 def alerts(monkeypatch):
-    from chalicelib.services.workflow import notifications
+    from chalicelib.services.shared import alerts as operator_alerts
 
     sent: list[tuple[str, dict]] = []
-    monkeypatch.setattr(notifications, "alert_operators", lambda subject, detail: sent.append((subject, detail)) or "id")
+    monkeypatch.setattr(operator_alerts, "alert_operators", lambda subject, detail: sent.append((subject, detail)) or "id")
     return sent
 
 

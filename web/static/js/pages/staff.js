@@ -349,20 +349,9 @@ const CHECK_STATUS = {
   unverifiable: ["无法核验", "warn"],
   window_closed: ["非工作时间，待核验", "grey"],
 };
-// Labels of the API's codes (store/cases.py STATUS_LABELS, store/tasks.py) for the staff view's history.
-const CASE_STATUS = {
-  submitted: "已提交",
-  checking: "信息核验中",
-  awaiting_review: "待工作人员审核",
-  awaiting_proofs: "待补充证明材料",
-  registered: "已登记",
-  rejected: "未予登记",
-  incomplete: "材料未按期补充，已终止办理",
-  needs_attention: "处理异常",
-};
+// Labels of the task statuses (store/tasks.py); case statuses and documents come labelled in the API answer.
 const TASK_STATUS = { open: "待办理", decided: "已办结", escalated: "已逾期上报", answered: "已补充", expired: "已过期" };
 const ACTOR = { citizen: "申请人", system: "系统" };
-const DOCUMENTS = { ID_CARD: "身份证", RESIDENCE_PROOF: "现居住证明", MARRIAGE_PROOF: "结婚证明", HUKOU_PROOF: "户籍证明", CHILD_PROOF: "子女出生证明" };
 const UPLOAD_STATUS = { pending: "上传中", accepted: "已通过检查", rejected: "未通过检查" };
 
 function checkCard(check) {
@@ -392,6 +381,8 @@ async function taskView(taskId) {
   const r = await sapi("GET", `/v1/staff/tasks/${encodeURIComponent(taskId)}`);
   const t = r.task;
   const c = r.case;
+  // Document labels come with the task (domain/documents.py), never from a copy here.
+  const documentLabel = (code) => (r.document_labels || {})[code] || code;
   const f = c.form;
   const ev = c.evaluation || {};
   const children = await Promise.all(
@@ -470,14 +461,14 @@ async function taskView(taskId) {
           { class: "card" },
           h("h2", {}, "证明材料"),
           c.proofs_requested.length
-            ? h("p", {}, `已要求补充：${c.proofs_requested.map((d) => DOCUMENTS[d] || d).join("、")}`)
+            ? h("p", {}, `已要求补充：${c.proofs_requested.map(documentLabel).join("、")}`)
             : h("p", { class: "muted" }, "未要求补充材料"),
           uploads.length
             ? h(
                 "ul",
                 { class: "doc-list" },
                 uploads.map((u) =>
-                  h("li", {}, `${DOCUMENTS[u.document] || u.document}　${u.filename || ""}　${UPLOAD_STATUS[u.status] || u.status}${u.size ? `　${Math.round(u.size / 1024)} KB` : ""}${u.sha256 ? `　SHA-256 ${u.sha256.slice(0, 12)}…` : ""}`),
+                  h("li", {}, `${documentLabel(u.document)}　${u.filename || ""}　${UPLOAD_STATUS[u.status] || u.status}${u.size ? `　${Math.round(u.size / 1024)} KB` : ""}${u.sha256 ? `　SHA-256 ${u.sha256.slice(0, 12)}…` : ""}`),
                 ),
               )
             : null,
@@ -490,7 +481,7 @@ async function taskView(taskId) {
             "ol",
             { class: "timeline" },
             c.history.map((e) =>
-              h("li", {}, h("strong", {}, CASE_STATUS[e.status] || e.status), h("time", {}, formatTime(e.at)), h("span", { class: "note" }, [ACTOR[e.by] || e.by, e.note].filter(Boolean).join("："))),
+              h("li", {}, h("strong", {}, e.status_label || e.status), h("time", {}, formatTime(e.at)), h("span", { class: "note" }, [ACTOR[e.by] || e.by, e.note].filter(Boolean).join("："))),
             ),
           ),
         ),

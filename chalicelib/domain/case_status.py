@@ -1,0 +1,52 @@
+"""The statuses a case moves through, which of them count as active or completed, and their
+labels as citizens and staff read them. The store keeps the status; these decide what it means."""
+
+from __future__ import annotations
+
+SUBMITTED = "submitted"
+CHECKING = "checking"
+AWAITING_REVIEW = "awaiting_review"
+REGISTERED = "registered"
+REJECTED = "rejected"
+NEEDS_ATTENTION = "needs_attention"
+# Waiting for proof documents after a failed check (000 §2.3.5), and closed because they did not
+# arrive by the deadline (not active: the couple may register again).
+AWAITING_PROOFS = "awaiting_proofs"
+INCOMPLETE = "incomplete"
+
+# "Active" statuses block a second registration of the same child by the same couple.
+ACTIVE_STATUSES = frozenset({SUBMITTED, CHECKING, AWAITING_PROOFS, AWAITING_REVIEW, REGISTERED, NEEDS_ATTENTION})
+# 办结: registered, not registered, or closed for missing documents (002 五(一)7 "好差评" follows it).
+COMPLETED_STATUSES = frozenset({REGISTERED, REJECTED, INCOMPLETE})
+
+STATUS_LABELS = {
+    SUBMITTED: "已提交",
+    CHECKING: "信息核验中",
+    AWAITING_REVIEW: "待工作人员审核",
+    REGISTERED: "已登记",
+    REJECTED: "未予登记",
+    NEEDS_ATTENTION: "处理异常，工作人员跟进中",
+    AWAITING_PROOFS: "待补充证明材料",
+    INCOMPLETE: "材料未按期补充，已终止办理",
+}
+
+
+def status_label(status: str) -> str:
+    """The label of a status; a status this code does not know is shown as itself."""
+    return STATUS_LABELS.get(status, status)
+
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "AWAITING_PROOFS",
+    "AWAITING_REVIEW",
+    "CHECKING",
+    "COMPLETED_STATUSES",
+    "INCOMPLETE",
+    "NEEDS_ATTENTION",
+    "REGISTERED",
+    "REJECTED",
+    "STATUS_LABELS",
+    "SUBMITTED",
+    "status_label",
+]

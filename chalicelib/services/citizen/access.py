@@ -1,0 +1,52 @@
+"""Which case a citizen may act on, and how: the query code (查询码) or a query token of the
+phone the case was registered with. Every citizen use case on an existing case (view, modify,
+upload, rate) starts here; submitting creates the credentials (``registration.submit``).
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from chalicelib import config
+from chalicelib.domain import errors
+from chalicelib.services.shared import tokens
+from chalicelib.store import cases as case_store
+
+
+def query_key(query_code: str) -> str:
+    """Keyed hash of a query code alone: the QueryCodeIndex key (001 附件1 一 "查询码+姓名")."""
+    return config.keyed_hash("query-code-lookup", query_code.strip().upper())
+
+
+def load_for_citizen(case_id: str, query_code: str) -> case_store.Case:
+    """The case, if the query code matches; otherwise 404 without saying which part was wrong."""
+    try:
+        case = case_store.get(case_id)
+    except case_store.CaseNotFound:
+        raise errors.NotFound("未找到该办件，请核对办件号和查询码") from None
+    expected = config.keyed_hash("query-code", f"{case_id}:{query_code.strip().upper()}")
+    if not hmac.compare_digest(expected, case.query_code_hash):
+        raise errors.NotFound("未找到该办件，请核对办件号和查询码")
+    return case
+
+
+def authorize(case_id: str, *, query_code: str | None = None, token: str | None = None) -> case_store.Case:
+    """The case a citizen may act on: by its query code, or by a query token of the phone the
+    case was registered with (a token reads only its own phone's cases). Any mismatch is the
+    same 404 as an unknown case id, so nobody learns whether another couple's case exists."""
+    if query_code:
+        return load_for_citizen(case_id, query_code)
+    if token:
+        phone = tokens.verify(token, "query")
+        try:
+            case = case_store.get(case_id)
+        except case_store.CaseNotFound:
+            raise errors.NotFound("未找到该办件") from None
+        if not hmac.compare_digest(case.phone_key, config.keyed_hash("phone", phone)):
+            raise errors.NotFound("未找到该办件")
+        return case
+    raise errors.Unauthorized(
+        "请提供查询码（X-Query-Code）或办件查询凭证（X-Citizen-Token）",
+        code="CREDENTIALS_REQUIRED",
+        details=[errors.FieldError("headers.x-query-code", "MISSING", "请提供查询码（X-Query-Code 请求头）或查询凭证（X-Citizen-Token 请求头）")],
+    )
