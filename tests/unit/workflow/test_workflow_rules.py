@@ -2,6 +2,7 @@
 
 import warnings
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
@@ -226,7 +227,9 @@ def test_identity_check_outside_the_window_waits_for_the_next_one(monkeypatch, o
     # 000 §2.3.5 注 "公安校验只在正常工作时间范围内开放": nothing is asked of public security.
     monkeypatch.setenv("WORKFLOW_TIME_SCALE", "1")
     at(now)
-    result = checks.identity_check("no-such-case")
+    # a Sichuan case: the window is Sichuan's rule (profile verification_window)
+    monkeypatch.setattr(checks.case_store, "get", lambda case_id: SimpleNamespace(case_id=case_id, profile="sichuan"))
+    result = checks.identity_check("sc-case")
     assert result["status"] == "window_closed" and result["opens_at"] == opens
     wait = (datetime.fromisoformat(opens) - datetime.fromisoformat(now)) / timedelta(seconds=1)
     assert abs(result["wait_seconds"] - wait) <= 2
