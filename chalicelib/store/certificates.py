@@ -30,7 +30,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib import config
 from chalicelib.store import table_meta
-from chalicelib.store.conditions import applied
+from chalicelib.store.conditions import applied, transacted
 from chalicelib.store.connection import Model, shared
 
 VALID = "valid"
@@ -218,12 +218,12 @@ def record_paper(
         recorded_by=by,
     )
     serial = CertificateRecord(f"PAPERNO#{paper_number}", target=case_id, recorded_at=at, recorded_by=by)
-    try:
+
+    def write() -> None:
         with TransactWrite(connection=shared()) as tx:
             tx.save(item, condition=CertificateRecord.registration_number.does_not_exist())
             tx.save(serial, condition=CertificateRecord.registration_number.does_not_exist())
-    except TransactWriteError as exc:
-        if exc.cause_response_code == "TransactionCanceledException":
-            raise AlreadyRecorded(case_id) from exc
-        raise
+
+    if transacted(write) is not None:
+        raise AlreadyRecorded(case_id)
     return item
