@@ -21,6 +21,10 @@ from chalicelib import config
 from chalicelib.store import table_meta
 from chalicelib.store.connection import Model
 
+# The repository interface (store/repositories.py): what reads or writes the table; the fake in
+# store/memory.py implements exactly these, with the same signatures.
+OPERATIONS = ("append", "for_subject", "by_actor")
+
 
 class ActorIndex(GlobalSecondaryIndex):
     class Meta:

@@ -26,6 +26,10 @@ from chalicelib.store import table_meta
 from chalicelib.store.conditions import applied, transacted
 from chalicelib.store.connection import Model, shared
 
+# The repository interface (store/repositories.py): what reads or writes the table; the fake in
+# store/memory.py implements exactly these, with the same signatures.
+OPERATIONS = ("create", "get", "by_couple", "by_phone", "by_query_key", "load", "transition", "modify", "append_upload", "decide_upload", "record_rating")
+
 # Statuses a case moves through. "Active" statuses block a duplicate for the same child.
 SUBMITTED = "submitted"
 CHECKING = "checking"

@@ -33,6 +33,10 @@ from chalicelib.store import table_meta
 from chalicelib.store.conditions import applied, transacted
 from chalicelib.store.connection import Model, shared
 
+# The repository interface (store/repositories.py): what reads or writes the table; the fake in
+# store/memory.py implements exactly these, with the same signatures.
+OPERATIONS = ("next_registration_number", "get", "issuance", "issued_for_case", "create_issued", "revoke", "revocations", "record_birth", "paper_certificate", "record_paper")
+
 VALID = "valid"
 REVOKED = "revoked"
 REVOCATION_LIST = "ALL"

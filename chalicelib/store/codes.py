@@ -31,6 +31,10 @@ from chalicelib.store import table_meta
 from chalicelib.store.conditions import applied, transacted
 from chalicelib.store.connection import Model, shared
 
+# The repository interface (store/repositories.py): what reads or writes the table; the fake in
+# store/memory.py implements exactly these, with the same signatures.
+OPERATIONS = ("take", "give_back", "count", "claim", "put_secret", "use_secret", "consume_secret", "release")
+
 
 class CodeItem(Model):
     class Meta(table_meta(config.codes_table)):

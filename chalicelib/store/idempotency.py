@@ -19,6 +19,10 @@ from chalicelib.store import table_meta
 from chalicelib.store.conditions import applied
 from chalicelib.store.connection import Model
 
+# The repository interface (store/repositories.py): what reads or writes the table; the fake in
+# store/memory.py implements exactly these, with the same signatures.
+OPERATIONS = ("claim", "get", "complete", "complete_operation", "release")
+
 IN_PROGRESS = "INPROGRESS"
 COMPLETED = "COMPLETED"
 

@@ -24,6 +24,10 @@ from typing import Any
 from chalicelib import config
 from chalicelib.store.conditions import transacted
 
+# The repository interface (store/repositories.py): what reads or writes the table; the fake in
+# store/memory.py implements exactly these, with the same signatures.
+OPERATIONS = ("add", "add_comment", "comments", "get", "get_many")
+
 
 def _key(region: str, year: str) -> dict[str, Any]:
     return {"pk": {"S": region}, "sk": {"S": year}}

@@ -31,6 +31,10 @@ from chalicelib.store import table_meta
 from chalicelib.store.conditions import applied
 from chalicelib.store.connection import Model
 
+# The repository interface (store/repositories.py): what reads or writes the table; the fake in
+# store/memory.py implements exactly these, with the same signatures.
+OPERATIONS = ("put", "put_or_refresh", "replace_closed", "get", "find", "close", "record_decision", "queue", "count_overdue")
+
 REVIEW = "review"
 PROOFS = "proofs"
 

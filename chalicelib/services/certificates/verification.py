@@ -28,9 +28,9 @@ from chalicelib import config
 from chalicelib.domain import errors
 from chalicelib.domain.idcard import mask_id, mask_phone
 from chalicelib.services.certificates.issuance import CertificateRevoked, birth_view, registration_date, subject
-from chalicelib.store import audit
-from chalicelib.store import cases as case_store
-from chalicelib.store import certificates as certificate_store
+from chalicelib.store.repositories import audit
+from chalicelib.store.repositories import cases as case_store
+from chalicelib.store.repositories import certificates as certificate_store
 
 log = logging.getLogger("birthreg.verification")
 
@@ -224,7 +224,7 @@ def _failure_limit(record: certificate_store.CertificateRecord):
     Keyed on what it protects -- the certificate's ID numbers -- not on who asks: a masked phone
     is shared by many numbers, and a per-phone budget multiplies with the phones an attacker holds.
     """
-    from chalicelib.store import codes
+    from chalicelib.store.repositories import codes
 
     return codes.window(
         "FULL_VIEW_FAILURES",
@@ -238,7 +238,7 @@ def _ids_match(record: certificate_store.CertificateRecord, case: case_store.Cas
     """Compare both ID numbers with the case, on the certificate's wrong-ID budget: one unit is
     taken atomically before comparing and given back on a match, so concurrent wrong attempts can
     never evaluate more than MAX_FULL_VIEW_FAILURES (store/codes.give_back). 429 once it is spent."""
-    from chalicelib.store import codes
+    from chalicelib.store.repositories import codes
 
     attempt = _failure_limit(record)
     try:

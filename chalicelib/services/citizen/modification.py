@@ -31,7 +31,7 @@ from chalicelib.domain.evaluation import couple_key, evaluate
 from chalicelib.domain.form import parse_registration
 from chalicelib.domain.profiles import get_profile
 from chalicelib.services.shared import outbox
-from chalicelib.store import cases as case_store
+from chalicelib.store.repositories import cases as case_store
 
 log = logging.getLogger("birthreg.modification")
 
@@ -61,7 +61,7 @@ class CaseInProgress(errors.Conflict):
 def review_started(case: case_store.Case) -> bool:
     """Has staff decided anything on the case? Every review decision is in the audit log
     (``review.<decision>``, services/workflow/review.py)."""
-    from chalicelib.store import audit
+    from chalicelib.store.repositories import audit
 
     return any(e.action.startswith("review.") for e in audit.for_subject(f"CASE#{case.case_id}", limit=200))
 
@@ -99,7 +99,7 @@ def editable_form(case_id: str, *, query_code: str | None = None, token: str | N
     the case may be changed, so the full data is not handed out for cases nobody can edit. Each read
     is recorded (who may see the couple's unmasked data, and when)."""
     from chalicelib.services.citizen import registration
-    from chalicelib.store import audit
+    from chalicelib.store.repositories import audit
 
     case = registration.authorize(case_id, query_code=query_code, token=token)
     _check_allowed(case)
@@ -159,7 +159,7 @@ def modify(
 def _modify(case: case_store.Case, body: Any, *, via: str, claim=None) -> dict[str, Any]:
     """``claim``: an idempotency key's claim, answered in the same transaction as the change."""
     from chalicelib.services.citizen import registration
-    from chalicelib.store import audit
+    from chalicelib.store.repositories import audit
 
     _check_allowed(case)
     profile = get_profile(case.profile)

@@ -29,7 +29,7 @@ from chalicelib.domain.form import RegistrationForm
 from chalicelib.domain.idcard import require_valid_id
 from chalicelib.services.citizen import registration
 from chalicelib.services.shared import tokens
-from chalicelib.store import cases as case_store
+from chalicelib.store.repositories import cases as case_store
 
 MAX_CASES = 20
 
@@ -75,7 +75,7 @@ def by_ids(token: str | None, body: Any) -> dict[str, Any]:
 
 
 def _take(limits: list) -> None:
-    from chalicelib.store import codes
+    from chalicelib.store.repositories import codes
 
     try:
         codes.take(limits)
@@ -85,7 +85,7 @@ def _take(limits: list) -> None:
 
 def _limit_pair_attempts(phone: str, woman_id: str, man_id: str) -> None:
     """All or nothing (one transaction): a refused attempt counts against none of the three."""
-    from chalicelib.store import codes
+    from chalicelib.store.repositories import codes
 
     window = config.int_setting("BY_IDS_WINDOW_SECONDS")
     per_person = config.int_setting("BY_IDS_PERSON_LIMIT")
@@ -98,7 +98,7 @@ def _limit_pair_attempts(phone: str, woman_id: str, man_id: str) -> None:
 
 
 def _limit_attempts(client_ip: str | None) -> None:
-    from chalicelib.store import codes
+    from chalicelib.store.repositories import codes
 
     if not client_ip:
         return

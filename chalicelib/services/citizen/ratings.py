@@ -14,7 +14,7 @@ from typing import Any
 
 from chalicelib import config
 from chalicelib.domain import errors
-from chalicelib.store import cases as case_store
+from chalicelib.store.repositories import cases as case_store
 
 log = logging.getLogger("birthreg.ratings")
 

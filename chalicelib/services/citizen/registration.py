@@ -19,7 +19,7 @@ from chalicelib.domain.form import RegistrationForm, parse_registration
 from chalicelib.domain.idcard import mask_id, mask_phone
 from chalicelib.domain.profiles import get_profile
 from chalicelib.services.shared import idempotency, outbox
-from chalicelib.store import cases as case_store
+from chalicelib.store.repositories import cases as case_store
 
 QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed from an SMS
 
@@ -89,7 +89,7 @@ def _submission_lock(key: str, child_order: int) -> str:
 def _claim_submission(key: str, child_order: int) -> None:
     """One submission at a time per couple and child: the duplicate check below reads a GSI,
     so without this lock two concurrent submits (different idempotency keys) could both pass."""
-    from chalicelib.store import codes
+    from chalicelib.store.repositories import codes
 
     if not codes.claim(_submission_lock(key, child_order), seconds=SUBMIT_LOCK_SECONDS):
         raise SubmissionInProgress()
@@ -97,7 +97,7 @@ def _claim_submission(key: str, child_order: int) -> None:
 
 def _release_submission(key: str, child_order: int) -> None:
     """The case write failed: the client's retry must not wait for the lock to lapse."""
-    from chalicelib.store import codes
+    from chalicelib.store.repositories import codes
 
     try:
         codes.release(_submission_lock(key, child_order))

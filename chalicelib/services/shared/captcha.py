@@ -96,7 +96,7 @@ def _kind(body: Any) -> str:
 
 
 def create(body: Any = None) -> dict[str, Any]:
-    from chalicelib.store import codes
+    from chalicelib.store.repositories import codes
 
     kind = _kind({} if body is None else body)
     captcha_id = secrets.token_urlsafe(16)
@@ -116,7 +116,7 @@ def create(body: Any = None) -> dict[str, Any]:
 
 def check(captcha_id: Any, answer: Any, *, path: str = "captcha_answer") -> None:
     """Consume the captcha; ``CaptchaRejected`` (400) if it is wrong, used, expired or unknown."""
-    from chalicelib.store import codes
+    from chalicelib.store.repositories import codes
 
     if not isinstance(captcha_id, str) or not captcha_id or len(captcha_id) > 64:
         raise CaptchaRejected(details=[errors.FieldError("captcha_id", "MISSING", "请先获取图形验证码")])

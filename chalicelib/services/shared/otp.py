@@ -145,7 +145,9 @@ def _object(body: Any) -> dict[str, Any]:
 def _limits(phone: str, purpose: str, client_ip: str | None, *, first_free: bool) -> list:
     """The limits one send takes. ``first_free``: no captcha was solved, so this must be the
     first send of the day to this phone for this purpose (``SMS_CAPTCHA_REQUIRED`` otherwise)."""
-    from chalicelib.store.codes import Limit, window
+    from chalicelib.store.repositories import codes
+
+    Limit, window = codes.Limit, codes.window
 
     now = config.now()
     phone_key = f"{purpose}#{config.keyed_hash('phone', phone)}"
@@ -173,7 +175,7 @@ _LIMIT_MESSAGES = {
 def request_code(body: Any, *, client_ip: str | None) -> dict[str, Any]:
     from chalicelib.adapters import sms
     from chalicelib.services.shared import captcha
-    from chalicelib.store import codes
+    from chalicelib.store.repositories import codes
 
     body = _object(body)
     phone = parse_phone(body)
@@ -202,7 +204,7 @@ def request_code(body: Any, *, client_ip: str | None) -> dict[str, Any]:
 
 
 def verify_code(body: Any) -> dict[str, Any]:
-    from chalicelib.store import codes
+    from chalicelib.store.repositories import codes
 
     body = _object(body)
     phone = parse_phone(body)

@@ -34,7 +34,7 @@ from datetime import timedelta
 from typing import Any
 
 from chalicelib import config, sealing
-from chalicelib.store import outbox as store
+from chalicelib.store.repositories import outbox as store
 
 log = logging.getLogger("birthreg.outbox")
 
@@ -122,7 +122,9 @@ def workflow_start(case_id: str, execution_name: str | None = None) -> store.Out
     return _message(f"workflow:{name}", "workflow", {"case_id": case_id, "execution_name": name}, case_id)
 
 
-put_operation = store.put_operation
+def put_operation(message: store.OutboxMessage):
+    """``message`` as a write of another write's transaction (``cases.create(..., also=...)``)."""
+    return store.put_operation(message)
 
 
 def enqueue(messages: Iterable[store.OutboxMessage]) -> list[store.OutboxMessage]:
@@ -187,7 +189,7 @@ def _dead(message: store.OutboxMessage) -> None:
 
 
 def _case_needs_attention(case_id: str) -> None:
-    from chalicelib.store import cases as case_store
+    from chalicelib.store.repositories import cases as case_store
 
     at = config.now().isoformat(timespec="seconds")
     for _ in range(5):

@@ -27,8 +27,8 @@ from typing import Any
 from chalicelib import config, observability
 from chalicelib.adapters import civil_affairs, population, public_security
 from chalicelib.domain import comparison
-from chalicelib.store import audit
-from chalicelib.store import cases as case_store
+from chalicelib.store.repositories import audit
+from chalicelib.store.repositories import cases as case_store
 
 _ROLE = {"woman": "女方", "man": "男方"}
 IDENTITY_MESSAGES = {

@@ -13,7 +13,7 @@ from typing import Any
 
 from chalicelib import config, observability
 from chalicelib.adapters import events
-from chalicelib.store import cases as case_store
+from chalicelib.store.repositories import cases as case_store
 
 log = logging.getLogger("birthreg.notifications")
 

@@ -36,9 +36,9 @@ from typing import Any
 from chalicelib import config, observability
 from chalicelib.adapters import events, sms, workflow
 from chalicelib.domain import errors, hierarchy
-from chalicelib.store import audit
-from chalicelib.store import cases as case_store
-from chalicelib.store import tasks as task_store
+from chalicelib.store.repositories import audit
+from chalicelib.store.repositories import cases as case_store
+from chalicelib.store.repositories import tasks as task_store
 
 log = logging.getLogger("birthreg.review")
 
