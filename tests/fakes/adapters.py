@@ -83,6 +83,9 @@ def installed(monkeypatch) -> FakeAdapters:
 
     fake = FakeAdapters(parameters={p.env: p.local_initial if p.local_initial is not None else p.initial for p in PARAMETERS})
     monkeypatch.setattr(config, "parameter", fake.parameter)
+    # Names the stack gives the units that publish or start (only used as labels by the fakes).
+    for name in ("STAFF_TOPIC_ARN", "EVENTS_TOPIC_ARN", "ALERTS_TOPIC_ARN", "REGISTRATION_STATE_MACHINE_ARN"):
+        monkeypatch.setenv(name, f"arn:aws:fake:::{name.lower()}")
     monkeypatch.setattr(sms, "default_sender", lambda: fake.sms)
     monkeypatch.setattr(events, "publish", fake.publish)
     monkeypatch.setattr(workflow, "start_registration", fake.start_registration)
