@@ -74,6 +74,16 @@ class _Table:
     def all(self) -> list[Any]:
         return [self.load(k) for k in self.items]
 
+    def update_if(self, key: Any, condition: Callable[[Any], bool], change: Callable[[Any], None]) -> Any:
+        """A conditional UpdateItem: the item as written, or None (nothing changed) if it is
+        missing or ``condition`` does not hold."""
+        stored = self.load(key)
+        if stored is None or not condition(stored):
+            return None
+        change(stored)
+        self.store(key, stored)
+        return stored
+
 
 def _refresh(target: Any, source: Any) -> None:
     """What PynamoDB's ``update`` does to the caller's object: every attribute as written (ALL_NEW)."""
@@ -100,16 +110,22 @@ class MemoryCases:
             stored.version = (case.version or 0) + 1
             self.table.store(case.case_id, stored)
 
+        self._transact(case, lambda: case.case_id not in self.table.items and case.version is None, change, also, case_store.CaseExists)
+        case.version = (case.version or 0) + 1
+
+    @staticmethod
+    def _transact(case: case_store.Case, holds: Callable[[], bool], apply: Callable[[], None], also: tuple, refused: type[Exception]) -> None:
+        """The case's write and ``also`` in one transaction: ``refused`` if the case's condition
+        failed, ``TransactionCancelled`` if another write's did (as store/cases.py)."""
         tx = Transaction()
-        tx.write(lambda: case.case_id not in self.table.items and case.version is None, change)
+        tx.write(holds, apply)
         for add in also:
             add(tx)
         failed = tx.commit()
         if failed is not None:
             if failed[0]:
-                raise case_store.CaseExists(case.case_id)
+                raise refused(case.case_id)
             raise case_store.TransactionCancelled(case_id=case.case_id, failed=failed)
-        case.version = (case.version or 0) + 1
 
     def get(self, case_id: str) -> case_store.Case:
         case = self.table.load(case_id)
@@ -147,15 +163,7 @@ class MemoryCases:
             stored.version = int(stored.version) + 1
             self.table.store(case.case_id, stored)
 
-        tx = Transaction()
-        tx.write(holds, apply)
-        for add in also:
-            add(tx)
-        failed = tx.commit()
-        if failed is not None:
-            if failed[0]:
-                raise case_store.ConcurrentChange(case.case_id)
-            raise case_store.TransactionCancelled(case_id=case.case_id, failed=failed)
+        self._transact(case, holds, apply, also, case_store.ConcurrentChange)
         if also:  # a transaction returns no attributes: the caller's object keeps what it had
             case.version = int(case.version) + 1
         else:
@@ -209,12 +217,7 @@ class MemoryCases:
 
     def _attach(self, case_id: str, condition: Callable[[case_store.Case], bool], change: Callable[[case_store.Case], None]) -> bool:
         """A write beside the workflow: the version does not move (CaseAttachments)."""
-        stored = self.table.load(case_id)
-        if stored is None or not condition(stored):
-            return False
-        change(stored)
-        self.table.store(case_id, stored)
-        return True
+        return self.table.update_if(case_id, condition, change) is not None
 
     def append_upload(self, case_id: str, entry: dict[str, Any], *, open_statuses: frozenset[str], max_uploads: int) -> bool:
         return self._attach(
@@ -271,12 +274,7 @@ class MemoryTasks:
             raise task_store.AlreadyClosed(task.task_id)
 
     def _update(self, task_id: str, condition: Callable[[task_store.Task], bool], change: Callable[[task_store.Task], None]) -> task_store.Task | None:
-        stored = self.table.load(task_id)
-        if stored is None or not condition(stored):
-            return None
-        change(stored)
-        self.table.store(task_id, stored)
-        return stored
+        return self.table.update_if(task_id, condition, change)
 
     def get(self, task_id: str) -> task_store.Task:
         task = self.table.load(task_id)
@@ -371,11 +369,9 @@ class MemoryCertificates:
         return existing
 
     def _update(self, record: certificate_store.CertificateRecord, condition: Callable[[Any], bool], change: Callable[[Any], None]) -> bool:
-        stored = self.table.load(record.registration_number)
-        if stored is None or not condition(stored):
+        stored = self.table.update_if(record.registration_number, condition, change)
+        if stored is None:
             return False
-        change(stored)
-        self.table.store(record.registration_number, stored)
         _refresh(record, stored)
         return True
 

@@ -4,8 +4,6 @@ the adapters (``tests/fakes/adapters.py``). No AWS, no network; time moves with 
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from chalicelib.store import repositories
@@ -25,24 +23,11 @@ def adapters(monkeypatch):
     return installed(monkeypatch)
 
 
-class Clock:
-    """Moves ``config.now()`` forward; the fixture puts it back after the test."""
-
-    def __init__(self) -> None:
-        from chalicelib import config
-
-        self._clock = config.clock
-        self._start = config.clock.offset
-
-    def advance(self, seconds: float) -> None:
-        self._clock.offset += timedelta(seconds=seconds)
-
-    def reset(self) -> None:
-        self._clock.offset = self._start
-
-
 @pytest.fixture
 def clock():
+    """Moves ``config.now()`` forward (the e2e suite's ``Clock``); put back after the test."""
+    from tests.e2e.conftest import Clock
+
     c = Clock()
     yield c
     c.reset()
