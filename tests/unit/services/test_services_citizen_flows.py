@@ -11,31 +11,10 @@ from chalicelib.domain import errors
 from chalicelib.domain.demo import demo_registration
 from chalicelib.services.citizen import modification, query, ratings, registration, uploads
 from chalicelib.services.shared import tokens
-from chalicelib.services.workflow import checks
 from chalicelib.store import cases as case_store
-from chalicelib.store.repositories import registry
+from tests.unit.services.scenarios import known_couple, run_checks, submit
 
 pytestmark = pytest.mark.usefixtures("memory", "adapters")
-
-
-def known_couple(profile: str = "sichuan", **records) -> dict:
-    """A demo couple the reference registries know (the instant path), as the local seed records it."""
-    from local.seed import registry_records
-
-    body = demo_registration(profile)
-    for key, data in registry_records(body, **records):
-        registry.put(key, data)
-    return body
-
-
-def submit(body: dict, **kw) -> dict:
-    return registration.submit(body, channel="online", contact_phone=body["woman"]["phone"], **kw)
-
-
-def run_checks(case_id: str) -> dict:
-    """The workflow's IdentityCheck, MarriageCheck, AutoCompare and ApplyRules states, in order."""
-    found = [checks.identity_check(case_id, window_waited=True), checks.marriage_check(case_id), checks.auto_compare(case_id)]
-    return checks.apply_rules({"case_id": case_id, "checks": found})
 
 
 def test_submit_stores_the_case_and_commits_its_messages_with_it(memory, adapters):

@@ -13,7 +13,7 @@ from chalicelib.services.shared import statistics
 from chalicelib.services.workflow import review
 from chalicelib.store import cases as case_store
 from chalicelib.store import tasks as task_store
-from tests.unit.services.test_services_citizen_flows import known_couple, run_checks, submit
+from tests.unit.services.scenarios import known_couple, run_checks, submit
 
 pytestmark = pytest.mark.usefixtures("memory", "adapters")
 
