@@ -26,7 +26,7 @@ from typing import Protocol
 
 from chalicelib import config
 from chalicelib.adapters.registries import expect, post_json
-from chalicelib.store import registry as records
+from chalicelib.store.repositories import registry as records
 
 SYSTEM = "civil_affairs"
 STATUSES = ("match", "not_found", "parties_mismatch", "date_mismatch", "unverifiable")

@@ -27,7 +27,7 @@ from typing import Any, Protocol
 
 from chalicelib import config
 from chalicelib.adapters.registries import RegistryError, post_json
-from chalicelib.store import registry as records
+from chalicelib.store.repositories import registry as records
 
 SYSTEM = "population"
 

@@ -20,7 +20,7 @@ from typing import Protocol
 
 from chalicelib import config
 from chalicelib.adapters.registries import RegistryError, expect, post_json
-from chalicelib.store import registry as records
+from chalicelib.store.repositories import registry as records
 
 SYSTEM = "public_security"
 STATUSES = ("match", "name_mismatch", "not_found")

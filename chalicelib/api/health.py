@@ -38,21 +38,9 @@ def _probe(name: str, call: Callable[[], object]) -> dict[str, str]:
 
 def _probes() -> list[tuple[str, Callable[[], object]]]:
     # imported here: the liveness route and a cold container do not pay for PynamoDB
-    from chalicelib.store import audit, cases, certificates, codes, idempotency, outbox, registry, statistics, tasks
+    from chalicelib.store import readiness, statistics
 
-    models = (
-        cases.Case,
-        tasks.Task,
-        registry.RegistryRecord,
-        certificates.CertificateRecord,
-        codes.CodeItem,
-        idempotency.IdempotencyRecord,
-        audit.AuditEntry,
-        outbox.OutboxMessage,
-    )
-    probes: list[tuple[str, Callable[[], object]]] = [
-        (f"dynamodb:{m.Meta.table_name}", lambda m=m: list(m.query(SENTINEL_KEY, limit=1))) for m in models
-    ]
+    probes = readiness.table_probes(SENTINEL_KEY)
     probes.append((f"dynamodb:{config.statistics_table()}", lambda: statistics.get(SENTINEL_KEY, SENTINEL_KEY)))
     probes.append(("s3:documents", lambda: config.client("s3").head_bucket(Bucket=config.documents_bucket())))
     return probes

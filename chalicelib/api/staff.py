@@ -132,8 +132,8 @@ def statistics_report():
     from chalicelib import auth, config
     from chalicelib.domain import regions
     from chalicelib.services.shared import statistics
-    from chalicelib.store import audit
-    from chalicelib.store import tasks as task_store
+    from chalicelib.store.repositories import audit
+    from chalicelib.store.repositories import tasks as task_store
 
     principal = _staff(*auth.CASE_ROLES)
     requested = _query("region")
@@ -159,7 +159,7 @@ def statistics_report():
 def onsite_registration():
     from chalicelib import auth
     from chalicelib.services.staff import accounts as staff
-    from chalicelib.store import audit
+    from chalicelib.store.repositories import audit
 
     principal = _staff(auth.TOWNSHIP_OPERATOR)
     result = staff.register_onsite(

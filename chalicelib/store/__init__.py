@@ -1,4 +1,10 @@
-"""Storage: PynamoDB models and repository functions, one module per table."""
+"""Storage: PynamoDB models and repository functions, one module per table.
+
+Every PynamoDB expression (conditions, updates, index reads, cursors) lives here; services speak in
+domain terms (``cases.transition``, ``cases.record_rating``, ``codes.take``) and reach each module
+through its slot in ``repositories.py``, where tests install the in-memory fakes of ``memory.py``.
+``conditions.py`` is the one place that recognises a failed condition.
+"""
 
 from __future__ import annotations
 

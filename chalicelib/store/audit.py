@@ -22,6 +22,10 @@ from chalicelib.store import table_meta
 from chalicelib.store.conditions import applied
 from chalicelib.store.connection import Model
 
+# The repository interface (store/repositories.py): what reads or writes the table; the fake in
+# store/memory.py implements exactly these, with the same signatures.
+OPERATIONS = ("append", "for_subject", "by_actor")
+
 
 class ActorIndex(GlobalSecondaryIndex):
     class Meta:
@@ -62,7 +66,7 @@ class AuditEntry(Model):
         }
 
 
-def _dump(value: Any) -> str | None:
+def dump_json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
 
 
@@ -83,9 +87,9 @@ def append(
         actor=actor,
         action=action,
         at=at,
-        before=_dump(before),
-        after=_dump(after),
-        detail=_dump(detail),
+        before=dump_json(before),
+        after=dump_json(after),
+        detail=dump_json(detail),
     )
     if not applied(lambda: entry.save(condition=AuditEntry.subject.does_not_exist())):
         # The key is random: only this entry's own first attempt holds it -- a put whose answer

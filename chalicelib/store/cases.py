@@ -16,7 +16,8 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist
+from pynamodb.expressions.condition import size
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.transactions import TransactWrite
 
@@ -37,7 +38,12 @@ from chalicelib.domain.case_status import (  # noqa: F401  (re-exported)
     SUBMITTED,
 )
 from chalicelib.store import table_meta
+from chalicelib.store.conditions import applied, transacted
 from chalicelib.store.connection import Model, shared
+
+# The repository interface (store/repositories.py): what reads or writes the table; the fake in
+# store/memory.py implements exactly these, with the same signatures.
+OPERATIONS = ("create", "get", "by_couple", "by_phone", "by_query_key", "load", "transition", "modify", "append_upload", "decide_upload", "record_rating")
 
 
 class PhoneIndex(GlobalSecondaryIndex):
@@ -177,17 +183,13 @@ Addition = Callable[[TransactWrite], None]
 
 
 def create(case: Case, *, also: tuple[Addition, ...] = ()) -> None:
-    """Insert a new case; never overwrites one with the same id.
+    """Insert a new case; never overwrites one with the same id (``CaseExists``).
 
     ``also``: further writes committed in the same transaction (an outbox message, the
     idempotency record's result), each adding itself to the ``TransactWrite``."""
     if not also:
-        try:
-            case.save(condition=Case.case_id.does_not_exist())
-        except PutError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                raise CaseExists(case.case_id) from exc
-            raise
+        if not applied(lambda: case.save(condition=Case.case_id.does_not_exist())):
+            raise CaseExists(case.case_id)
         return
     if not _transact(lambda t: t.save(case, condition=Case.case_id.does_not_exist()), also):
         raise CaseExists(case.case_id)
@@ -195,17 +197,27 @@ def create(case: Case, *, also: tuple[Addition, ...] = ()) -> None:
 
 def _transact(first: Addition, also: tuple[Addition, ...]) -> bool:
     """One transaction: the case's write, then ``also``; False if the case's condition failed."""
-    try:
+
+    def write() -> None:
         with TransactWrite(connection=shared()) as transaction:
             first(transaction)
             for add in also:
                 add(transaction)
-    except TransactWriteError as exc:
-        reasons = exc.cancellation_reasons or []
-        if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
-            return False
-        raise
-    return True
+
+    failed = transacted(write)
+    if failed is None:
+        return True
+    if failed[0]:
+        return False
+    raise TransactionCancelled(case_id=None, failed=failed)
+
+
+class TransactionCancelled(Exception):
+    """A write committed with the case (``also``) found its condition false: nothing was written."""
+
+    def __init__(self, *, case_id: str | None, failed: list[bool]) -> None:
+        super().__init__(f"transaction cancelled: conditions failed at {[i for i, f in enumerate(failed) if f]}")
+        self.failed = failed
 
 
 def get(case_id: str) -> Case:
@@ -221,6 +233,19 @@ def by_couple(couple_key: str) -> Iterator[Case]:
     return Case.couple_index.query(couple_key)
 
 
+def by_phone(phone_key: str, *, limit: int) -> list[Case]:
+    """The full cases of a contact phone (its keyed hash), newest first, at most ``limit``
+    (one Query on the KEYS_ONLY PhoneIndex, then one BatchGetItem)."""
+    keys = Case.phone_index.query(phone_key, scan_index_forward=False, limit=limit)
+    return load([k.case_id for k in keys])
+
+
+def by_query_key(query_key: str, *, limit: int) -> list[tuple[str, str]]:
+    """``(case id, query code hash)`` of the cases whose query code has this key (the sparse
+    QueryCodeIndex; normally one)."""
+    return [(e.case_id, e.query_code_hash) for e in Case.query_code_index.query(query_key, limit=limit)]
+
+
 def load(case_ids: list[str]) -> list[Case]:
     """The full items of cases found on a KEYS_ONLY / INCLUDE index, in the order given (one
     BatchGetItem per 100; a case deleted meanwhile is left out)."""
@@ -229,20 +254,26 @@ def load(case_ids: list[str]) -> list[Case]:
     return [found[i] for i in ids if i in found]
 
 
-def update(case: Case, actions: list, *, condition: Any = None, also: tuple[Addition, ...] = ()) -> Case:
+def _update(case: Case, actions: list, *, condition: Any = None, also: tuple[Addition, ...] = ()) -> Case:
     """Apply ``actions`` with optimistic locking (and ``condition``); ``ConcurrentChange`` if either fails.
     ``also``: further writes in the same transaction, as in ``create``."""
     if also:
         if not _transact(lambda t: t.update(case, actions=actions, condition=condition), also):
             raise ConcurrentChange(case.case_id)
         return case  # as written before the transaction: transactions return no attributes
-    try:
-        case.update(actions=actions, condition=condition)
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise ConcurrentChange(case.case_id) from exc
-        raise
+    if not applied(lambda: case.update(actions=actions, condition=condition)):
+        raise ConcurrentChange(case.case_id)
     return case
+
+
+def _history(case: Case, status: str, at: str, by: str, note: str | None) -> list:
+    """The actions of a move to ``status``: the status, its queue key and a history entry."""
+    return [
+        Case.status.set(status),
+        Case.updated_at.set(at),
+        Case.queue_key.set(queue_key(status, case.created_at)),
+        Case.history.set(Case.history.append([HistoryEntry(status=status, at=at, by=by, note=note)])),
+    ]
 
 
 def transition(case: Case, status: str, *, at: str, by: str, note: str | None = None, **changes: Any) -> Case:
@@ -250,18 +281,84 @@ def transition(case: Case, status: str, *, at: str, by: str, note: str | None = 
 
     ``changes`` are further attributes to set in the same write (e.g. certificate=...).
     """
-    actions = [
-        Case.status.set(status),
-        Case.updated_at.set(at),
-        Case.queue_key.set(queue_key(status, case.created_at)),
-        Case.history.set(Case.history.append([HistoryEntry(status=status, at=at, by=by, note=note)])),
-    ]
+    actions = _history(case, status, at, by, note)
     for name, value in changes.items():
         actions.append(getattr(Case, name).set(value))
-    try:
-        case.update(actions=actions)
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise ConcurrentChange(case.case_id) from exc
-        raise
-    return case
+    return _update(case, actions)
+
+
+def modify(
+    case: Case,
+    *,
+    form_json: str,
+    evaluation_json: str,
+    couple_key: str,
+    child_order: int,
+    office_code: str,
+    status: str,
+    at: str,
+    note: str,
+    rerun: bool,
+    also: tuple[Addition, ...] = (),
+) -> Case:
+    """Record the citizen's modification of the application: new form and evaluation, one more
+    in ``modifications``, a history entry, with optimistic locking.
+
+    ``rerun`` (the case runs through the checks again): only the first modification is allowed
+    (``modifications`` absent or 0) and the old check result is removed; otherwise (a supplement
+    while the case waits) the status must still be the one read. ``ConcurrentChange`` if the
+    case changed meanwhile or the condition does not hold; ``also`` as in ``create``."""
+    count = int(case.modifications or 0) + 1
+    actions = _history(case, status, at, "citizen", note)
+    actions += [
+        Case.form_json.set(form_json),
+        Case.evaluation_json.set(evaluation_json),
+        Case.couple_key.set(couple_key),
+        Case.child_order.set(child_order),
+        Case.office_code.set(office_code),
+        Case.modifications.set(count),
+    ]
+    if rerun:
+        condition = Case.modifications.does_not_exist() | (Case.modifications == 0)
+        actions.append(Case.check_json.remove())
+    else:
+        condition = Case.status == case.status
+    return _update(case, actions, condition=condition, also=also)
+
+
+# -- attachments: written without moving the case's version (CaseAttachments) ------------------
+def append_upload(case_id: str, entry: dict[str, Any], *, open_statuses: frozenset[str], max_uploads: int) -> bool:
+    """Append a pending upload to the case's list if the case exists, its status is one of
+    ``open_statuses`` and it has fewer than ``max_uploads`` entries; False (nothing written) if not."""
+    A = CaseAttachments
+    room = A.uploads.does_not_exist() | (size(A.uploads) < max_uploads)
+    return applied(
+        lambda: A(case_id).update(
+            actions=[A.uploads.set((A.uploads | []).append([entry]))],
+            condition=A.case_id.exists() & A.status.is_in(*sorted(open_statuses)) & room,
+        )
+    )
+
+
+def decide_upload(case_id: str, index: int, entry: dict[str, Any], *, pending: str) -> bool:
+    """Replace the upload entry at ``index`` by ``entry`` if that entry still has ``entry``'s
+    upload id and status ``pending`` (one decision per upload); False if not."""
+    A = CaseAttachments
+    return applied(
+        lambda: A(case_id).update(
+            actions=[A.uploads[index].set(entry)],
+            condition=(A.uploads[index]["upload_id"] == entry["upload_id"]) & (A.uploads[index]["status"] == pending),
+        )
+    )
+
+
+def record_rating(case_id: str, rating: dict[str, Any], *, completed_statuses: frozenset[str]) -> bool:
+    """Store the case's rating once, if its status is one of ``completed_statuses``; False if the
+    case is rated already, not completed or missing (nothing written)."""
+    A = CaseAttachments
+    return applied(
+        lambda: A(case_id).update(
+            actions=[A.rating.set(rating)],
+            condition=A.case_id.exists() & A.rating.does_not_exist() & A.status.is_in(*sorted(completed_statuses)),
+        )
+    )

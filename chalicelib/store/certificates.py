@@ -30,8 +30,12 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib import config
 from chalicelib.store import table_meta
-from chalicelib.store.conditions import applied
+from chalicelib.store.conditions import applied, transacted
 from chalicelib.store.connection import Model, shared
+
+# The repository interface (store/repositories.py): what reads or writes the table; the fake in
+# store/memory.py implements exactly these, with the same signatures.
+OPERATIONS = ("next_registration_number", "get", "issuance", "issued_for_case", "create_issued", "revoke", "revocations", "record_birth", "paper_certificate", "record_paper")
 
 VALID = "valid"
 REVOKED = "revoked"
@@ -95,7 +99,7 @@ class AlreadyRecorded(Exception):
     """The item exists already (a paper certificate for the case, or its serial number)."""
 
 
-def _issue_key(case_id: str, version: int) -> str:
+def issue_key(case_id: str, version: int) -> str:
     return f"ISSUE#{case_id}#{version}"
 
 
@@ -120,7 +124,7 @@ def get(number: str) -> CertificateRecord | None:
 def issuance(case_id: str, version: int) -> CertificateRecord | None:
     """The certificate issued for this case version, if any."""
     try:
-        pointer = CertificateRecord.get(_issue_key(case_id, version), consistent_read=True)
+        pointer = CertificateRecord.get(issue_key(case_id, version), consistent_read=True)
     except DoesNotExist:
         return None
     return get(pointer.target) if pointer.target else None
@@ -128,7 +132,7 @@ def issuance(case_id: str, version: int) -> CertificateRecord | None:
 
 def issued_for_case(case_id: str, up_to_version: int) -> list[CertificateRecord]:
     """Every certificate a case had, oldest first (versions 1..up_to_version)."""
-    keys = [_issue_key(case_id, v) for v in range(1, up_to_version + 1)]
+    keys = [issue_key(case_id, v) for v in range(1, up_to_version + 1)]
     numbers = sorted((int(p.version or 0), p.target) for p in CertificateRecord.batch_get(keys) if p.target)
     records = {r.registration_number: r for r in CertificateRecord.batch_get([n for _, n in numbers])}
     return [records[n] for _, n in numbers if n in records]
@@ -141,7 +145,7 @@ def create_issued(record: CertificateRecord) -> CertificateRecord:
     returned and ``record`` is dropped (its number stays unused: numbers are never reused).
     """
     pointer = CertificateRecord(
-        _issue_key(record.case_id, int(record.version)), target=record.registration_number, version=record.version
+        issue_key(record.case_id, int(record.version)), target=record.registration_number, version=record.version
     )
     try:
         with TransactWrite(connection=shared()) as tx:
@@ -218,12 +222,12 @@ def record_paper(
         recorded_by=by,
     )
     serial = CertificateRecord(f"PAPERNO#{paper_number}", target=case_id, recorded_at=at, recorded_by=by)
-    try:
+
+    def write() -> None:
         with TransactWrite(connection=shared()) as tx:
             tx.save(item, condition=CertificateRecord.registration_number.does_not_exist())
             tx.save(serial, condition=CertificateRecord.registration_number.does_not_exist())
-    except TransactWriteError as exc:
-        if exc.cause_response_code == "TransactionCanceledException":
-            raise AlreadyRecorded(case_id) from exc
-        raise
+
+    if transacted(write) is not None:
+        raise AlreadyRecorded(case_id)
     return item

@@ -23,13 +23,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import config
 from chalicelib.store import table_meta
-from chalicelib.store.conditions import applied
+from chalicelib.store.conditions import applied, transacted
 from chalicelib.store.connection import Model, shared
+
+# The repository interface (store/repositories.py): what reads or writes the table; the fake in
+# store/memory.py implements exactly these, with the same signatures.
+OPERATIONS = ("take", "give_back", "count", "claim", "put_secret", "use_secret", "consume_secret", "release")
 
 
 class CodeItem(Model):
@@ -86,7 +90,8 @@ def take(limits: list[Limit]) -> None:
     Raises ``LimitExceeded`` for the first limit that refused (nothing is counted then).
     """
     now = _now()
-    try:
+
+    def write() -> None:
         with TransactWrite(connection=shared()) as tx:
             for lim in limits:
                 item = CodeItem(lim.pk)
@@ -102,12 +107,11 @@ def take(limits: list[Limit]) -> None:
                         actions=[CodeItem.count.add(1), CodeItem.expires_at.set(lim.resets_at)],
                         condition=CodeItem.pk.does_not_exist() | (CodeItem.count < lim.limit),
                     )
-    except TransactWriteError as exc:
-        reasons = exc.cancellation_reasons
-        for lim, reason in zip(limits, reasons, strict=False):
-            if reason is not None and reason.code == "ConditionalCheckFailed":
-                raise LimitExceeded(lim.name, _retry_after(lim, now)) from None
-        raise
+
+    failed = transacted(write)
+    if failed is not None:
+        lim = next(lim for lim, f in zip(limits, failed, strict=False) if f)
+        raise LimitExceeded(lim.name, _retry_after(lim, now))
 
 
 def _retry_after(lim: Limit, now: int) -> int:
@@ -182,17 +186,11 @@ def use_secret(pk: str, secret_hash: str, *, max_attempts: int) -> None:
         raise SecretRejected("missing") from None
     usable = (CodeItem.used == False) & (CodeItem.expires_at > now) & (CodeItem.attempts < max_attempts)  # noqa: E712
     if hmac.compare_digest(item.secret_hash or "", secret_hash):
-        try:
-            item.update(actions=[CodeItem.used.set(True)], condition=usable & (CodeItem.secret_hash == secret_hash))
+        if applied(lambda: item.update(actions=[CodeItem.used.set(True)], condition=usable & (CodeItem.secret_hash == secret_hash))):
             return
-        except UpdateError as exc:
-            _raise_if_not_condition(exc)
-            raise _why_unusable(pk, max_attempts, now) from None
-    try:
-        item.update(actions=[CodeItem.attempts.add(1)], condition=usable)
-    except UpdateError as exc:
-        _raise_if_not_condition(exc)
-        raise _why_unusable(pk, max_attempts, now) from None
+        raise _why_unusable(pk, max_attempts, now)
+    if not applied(lambda: item.update(actions=[CodeItem.attempts.add(1)], condition=usable)):
+        raise _why_unusable(pk, max_attempts, now)
     left = max_attempts - int(item.attempts)
     raise SecretRejected("locked" if left <= 0 else "mismatch", attempts_left=max(left, 0))
 
@@ -203,21 +201,11 @@ def consume_secret(pk: str, secret_hash: str) -> None:
 
     now = _now()
     item = CodeItem(pk)
-    try:
-        item.update(
-            actions=[CodeItem.used.set(True)],
-            condition=CodeItem.pk.exists() & (CodeItem.used == False) & (CodeItem.expires_at > now),  # noqa: E712
-        )
-    except UpdateError as exc:
-        _raise_if_not_condition(exc)
-        raise _why_unusable(pk, None, now) from None
+    unused = CodeItem.pk.exists() & (CodeItem.used == False) & (CodeItem.expires_at > now)  # noqa: E712
+    if not applied(lambda: item.update(actions=[CodeItem.used.set(True)], condition=unused)):
+        raise _why_unusable(pk, None, now)
     if not hmac.compare_digest(item.secret_hash or "", secret_hash):
         raise SecretRejected("mismatch")
-
-
-def _raise_if_not_condition(exc: UpdateError) -> None:
-    if exc.cause_response_code != "ConditionalCheckFailedException":
-        raise exc
 
 
 def _why_unusable(pk: str, max_attempts: int | None, now: int) -> SecretRejected:

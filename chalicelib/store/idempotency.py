@@ -12,12 +12,16 @@ Every write is conditional; there is no read-modify-write.
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, UpdateError
+from pynamodb.exceptions import DoesNotExist
 
 from chalicelib import config
 from chalicelib.store import table_meta
-from chalicelib.store.conditions import condition_failed
+from chalicelib.store.conditions import applied
 from chalicelib.store.connection import Model
+
+# The repository interface (store/repositories.py): what reads or writes the table; the fake in
+# store/memory.py implements exactly these, with the same signatures.
+OPERATIONS = ("claim", "get", "complete", "complete_operation", "release")
 
 IN_PROGRESS = "INPROGRESS"
 COMPLETED = "COMPLETED"
@@ -57,12 +61,8 @@ def claim(record_id: str, *, body_hash: str, nonce: str, now: int, ttl: int, loc
     )
     R = IdempotencyRecord
     stale = (R.expiration <= now) | ((R.status == IN_PROGRESS) & (R.in_progress_expiry <= now))
-    try:
-        record.save(condition=R.id.does_not_exist() | stale)
-    except PutError as exc:
-        if condition_failed(exc):
-            raise AlreadyClaimed(record_id) from None
-        raise
+    if not applied(lambda: record.save(condition=R.id.does_not_exist() | stale)):
+        raise AlreadyClaimed(record_id)
 
 
 def get(record_id: str) -> IdempotencyRecord | None:
@@ -72,44 +72,30 @@ def get(record_id: str) -> IdempotencyRecord | None:
         return None
 
 
-def complete(record_id: str, *, nonce: str, status_code: int, response: str) -> None:
-    """Store the result, only on our own claim."""
+def _completion(status_code: int, response: str) -> list:
     R = IdempotencyRecord
-    try:
-        R(record_id).update(
-            actions=[
-                R.status.set(COMPLETED),
-                R.status_code.set(status_code),
-                R.response.set(response),
-                R.in_progress_expiry.remove(),
-            ],
-            condition=(R.status == IN_PROGRESS) & (R.nonce == nonce),
-        )
-    except UpdateError as exc:
-        if not condition_failed(exc):
-            raise
+    return [R.status.set(COMPLETED), R.status_code.set(status_code), R.response.set(response), R.in_progress_expiry.remove()]
+
+
+def _ours(nonce: str):
+    return (IdempotencyRecord.status == IN_PROGRESS) & (IdempotencyRecord.nonce == nonce)
+
+
+def complete(record_id: str, *, nonce: str, status_code: int, response: str) -> bool:
+    """Store the result, only on our own claim; False if the claim is not ours (any more)."""
+    return applied(lambda: IdempotencyRecord(record_id).update(actions=_completion(status_code, response), condition=_ours(nonce)))
 
 
 def complete_operation(record_id: str, *, nonce: str, status_code: int, response: str):
     """``complete`` as part of another write's transaction (``cases.create(..., also=...)``): the
     result is stored exactly when the write it describes commits."""
-    R = IdempotencyRecord
 
     def add(transaction) -> None:
-        transaction.update(
-            R(record_id),
-            actions=[R.status.set(COMPLETED), R.status_code.set(status_code), R.response.set(response), R.in_progress_expiry.remove()],
-            condition=(R.status == IN_PROGRESS) & (R.nonce == nonce),
-        )
+        transaction.update(IdempotencyRecord(record_id), actions=_completion(status_code, response), condition=_ours(nonce))
 
     return add
 
 
 def release(record_id: str, *, nonce: str) -> None:
     """Forget our claim after a failure, so the client may retry with the same key."""
-    R = IdempotencyRecord
-    try:
-        R(record_id).delete(condition=(R.status == IN_PROGRESS) & (R.nonce == nonce))
-    except DeleteError as exc:
-        if not condition_failed(exc):
-            raise
+    applied(lambda: IdempotencyRecord(record_id).delete(condition=_ours(nonce)))

@@ -24,6 +24,10 @@ from chalicelib.store import table_meta
 from chalicelib.store.conditions import applied
 from chalicelib.store.connection import Model
 
+# The repository interface (store/repositories.py): what reads or writes the table; the fake in
+# store/memory.py implements exactly these, with the same signatures.
+OPERATIONS = ("put_operation", "put_new", "get", "due", "dead", "lease", "mark_delivered", "mark_failed", "mark_alerted", "requeue")
+
 PENDING = "pending"
 DEAD = "dead"
 

@@ -24,6 +24,10 @@ from chalicelib import config
 from chalicelib.store import table_meta
 from chalicelib.store.connection import Model
 
+# The repository interface (store/repositories.py): what reads or writes the table; the fake in
+# store/memory.py implements exactly these, with the same signatures.
+OPERATIONS = ("get", "put")
+
 
 class RegistryRecord(Model):
     class Meta(table_meta(config.registry_table)):

@@ -22,6 +22,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from chalicelib import config
+from chalicelib.store.conditions import transacted
+
+# The repository interface (store/repositories.py): what reads or writes the table; the fake in
+# store/memory.py implements exactly these, with the same signatures.
+OPERATIONS = ("add", "add_comment", "comments", "get", "get_many")
 
 
 def _key(region: str, year: str) -> dict[str, Any]:
@@ -58,15 +63,8 @@ def add(regions: Iterable[str], year: str, counters: dict[str, int], *, once: st
                 }
             }
         )
-    client = config.client("dynamodb")
-    try:
-        client.transact_write_items(TransactItems=items)
-    except client.exceptions.TransactionCanceledException as exc:
-        reasons = exc.response.get("CancellationReasons") or []
-        if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
-            return False  # counted before: a retried step
-        raise
-    return True
+    # Only the marker has a condition: a failed one means counted before (a retried step).
+    return transacted(lambda: config.client("dynamodb").transact_write_items(TransactItems=items)) is None
 
 
 def add_comment(office_code: str, at: str, case_id: str, comment: dict[str, Any]) -> None:

@@ -23,12 +23,17 @@ import secrets
 from typing import Any
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.exceptions import DoesNotExist
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from chalicelib import config
 from chalicelib.store import table_meta
+from chalicelib.store.conditions import applied
 from chalicelib.store.connection import Model
+
+# The repository interface (store/repositories.py): what reads or writes the table; the fake in
+# store/memory.py implements exactly these, with the same signatures.
+OPERATIONS = ("put", "put_or_refresh", "replace_closed", "get", "find", "close", "record_decision", "queue", "count_overdue")
 
 REVIEW = "review"
 PROOFS = "proofs"
@@ -108,8 +113,14 @@ def proofs_task_id(case_id: str) -> str:
     return f"proofs#{case_id}"
 
 
+class TaskExists(Exception):
+    pass
+
+
 def put(task: Task) -> None:
-    task.save(condition=Task.task_id.does_not_exist())
+    """Store a new task; ``TaskExists`` if a task with its id exists."""
+    if not applied(lambda: task.save(condition=Task.task_id.does_not_exist())):
+        raise TaskExists(task.task_id)
 
 
 def put_or_refresh(task: Task) -> None:
@@ -117,26 +128,26 @@ def put_or_refresh(task: Task) -> None:
     take the new token (a retried waitForTaskToken invocation has a new one)."""
     try:
         put(task)
-    except PutError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    except TaskExists:
         existing = get(task.task_id)
-        existing.update(actions=[Task.task_token.set(task.task_token)], condition=Task.status == OPEN)
+        if not applied(lambda: existing.update(actions=[Task.task_token.set(task.task_token)], condition=Task.status == OPEN)):
+            raise AlreadyClosed(task.task_id) from None
 
 
 def replace_closed(task: Task) -> None:
     """Write ``task`` over an earlier task with the same id only if that one is closed
     (proofs tasks: one id per case, one outstanding request at a time)."""
-    try:
-        task.save(condition=Task.task_id.does_not_exist() | (Task.status != OPEN))
-    except PutError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
-        existing = get(task.task_id)
-        existing.update(
+    if applied(lambda: task.save(condition=Task.task_id.does_not_exist() | (Task.status != OPEN))):
+        return
+    existing = get(task.task_id)
+    refreshed = applied(
+        lambda: existing.update(
             actions=[Task.task_token.set(task.task_token), Task.documents.set(task.documents), Task.due_at.set(task.due_at)],
             condition=Task.status == OPEN,
         )
+    )
+    if not refreshed:
+        raise AlreadyClosed(task.task_id)
 
 
 def get(task_id: str) -> Task:
@@ -160,12 +171,8 @@ def close(task: Task, status: str, *, at: str, **changes: Any) -> None:
     """
     actions = [Task.status.set(status), Task.office_code.remove(), Task.closed_at.set(at)]
     actions += [getattr(Task, name).set(value) for name, value in changes.items()]
-    try:
-        task.update(actions=actions, condition=Task.status == OPEN)
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise AlreadyClosed(task.task_id) from exc
-        raise
+    if not applied(lambda: task.update(actions=actions, condition=Task.status == OPEN)):
+        raise AlreadyClosed(task.task_id)
 
 
 def record_decision(
@@ -185,7 +192,7 @@ def record_decision(
 
 
 # ---------------------------------------------------------------------------------- work queue
-def _encode_cursor(key: dict[str, Any] | None) -> str | None:
+def encode_cursor(key: dict[str, Any] | None) -> str | None:
     if not key:
         return None
     return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
@@ -198,7 +205,7 @@ class BadCursor(ValueError):
 _CURSOR_KEYS = {"task_id", "office_code", "due_at"}
 
 
-def _decode_cursor(cursor: str | None, office_code: str) -> dict[str, Any] | None:
+def decode_cursor(cursor: str | None, office_code: str) -> dict[str, Any] | None:
     if not cursor:
         return None
     try:
@@ -228,14 +235,14 @@ def queue(office_code: str, *, limit: int = 20, cursor: str | None = None) -> tu
         scan_index_forward=True,
         limit=limit,
         page_size=limit,
-        last_evaluated_key=_decode_cursor(cursor, office_code),
+        last_evaluated_key=decode_cursor(cursor, office_code),
     )
     items = []
     for task in result:
         items.append(task)
         if len(items) >= limit:
             break
-    return items, _encode_cursor(result.last_evaluated_key)
+    return items, encode_cursor(result.last_evaluated_key)
 
 
 def count_overdue(office_code: str, now_iso: str) -> int:

@@ -25,9 +25,9 @@ from chalicelib.domain.form import RegistrationForm
 from chalicelib.domain.idcard import mask_id
 from chalicelib.domain.profiles import get_profile, issuing_authority
 from chalicelib.domain.tz import SHANGHAI
-from chalicelib.store import audit
-from chalicelib.store import cases as case_store
-from chalicelib.store import certificates as certificate_store
+from chalicelib.store.repositories import audit
+from chalicelib.store.repositories import cases as case_store
+from chalicelib.store.repositories import certificates as certificate_store
 
 VALIDITY = {
     # 002 五(一)6: "生育服务证登记回执作为生育登记电子证件办理结果，与纸质生育服务证具有同等效力。"

@@ -31,9 +31,9 @@ from chalicelib.domain.idcard import mask_id, mask_name, mask_phone
 from chalicelib.domain.tz import SHANGHAI
 from chalicelib.services.certificates.issuance import CertificateRevoked, birth_view, registration_date, subject
 from chalicelib.services.shared import attempts, tokens
-from chalicelib.store import audit, codes
-from chalicelib.store import cases as case_store
-from chalicelib.store import certificates as certificate_store
+from chalicelib.store.repositories import audit, codes
+from chalicelib.store.repositories import cases as case_store
+from chalicelib.store.repositories import certificates as certificate_store
 
 log = logging.getLogger("birthreg.verification")
 

@@ -10,7 +10,7 @@ import hmac
 from chalicelib import config
 from chalicelib.domain import errors
 from chalicelib.services.shared import tokens
-from chalicelib.store import cases as case_store
+from chalicelib.store.repositories import cases as case_store
 
 
 def query_key(query_code: str) -> str:

@@ -36,8 +36,8 @@ from chalicelib.domain.profiles import get_profile
 from chalicelib.services.citizen import registration
 from chalicelib.services.citizen.access import authorize
 from chalicelib.services.shared import idempotency, outbox
-from chalicelib.store import audit
-from chalicelib.store import cases as case_store
+from chalicelib.store.repositories import audit
+from chalicelib.store.repositories import cases as case_store
 
 log = logging.getLogger("birthreg.modification")
 
@@ -168,26 +168,8 @@ def _modify(case: case_store.Case, body: Any, *, via: str, claim=None) -> dict[s
     count = int(case.modifications or 0) + 1
     version = count + 1  # the submitted data is version 1
     at = config.now().isoformat(timespec="seconds")
-    C = case_store.Case
     status = case_store.SUBMITTED if rerun else case.status
     note = "申请人修改登记信息，重新核验" if rerun else "申请人补充完善登记信息"
-    actions = [
-        C.form_json.set(form.model_dump_json()),
-        C.evaluation_json.set(json.dumps(evaluation.to_dict(), ensure_ascii=False)),
-        C.couple_key.set(key),
-        C.child_order.set(order),
-        C.office_code.set(office),
-        C.modifications.set(count),
-        C.status.set(status),
-        C.updated_at.set(at),
-        C.queue_key.set(case_store.queue_key(status, case.created_at)),
-        C.history.set(C.history.append([case_store.HistoryEntry(status=status, at=at, by="citizen", note=note)])),
-    ]
-    if rerun:
-        condition = C.modifications.does_not_exist() | (C.modifications == 0)
-        actions.append(C.check_json.remove())
-    else:
-        condition = C.status == case.status
     previous_status = case.status
     old_certificate = case.certificate.registration_number if case.certificate is not None else None
     # The SMS (and a re-run's workflow start) are committed with the change, sent after it (outbox).
@@ -205,7 +187,19 @@ def _modify(case: case_store.Case, body: Any, *, via: str, claim=None) -> dict[s
     }
     also = tuple(outbox.put_operation(m) for m in messages) + ((claim.completion(result),) if claim is not None else ())
     try:
-        case_store.update(case, actions, condition=condition, also=also)
+        case_store.modify(
+            case,
+            form_json=form.model_dump_json(),
+            evaluation_json=json.dumps(evaluation.to_dict(), ensure_ascii=False),
+            couple_key=key,
+            child_order=order,
+            office_code=office,
+            status=status,
+            at=at,
+            note=note,
+            rerun=rerun,
+            also=also,
+        )
     except case_store.ConcurrentChange:
         raise errors.Conflict("办件刚刚发生了变化，请重新查询后再修改", code="CONCURRENT_CHANGE") from None
     audit.append(

@@ -30,8 +30,8 @@ from chalicelib.domain.idcard import require_valid_id
 from chalicelib.services.citizen.access import query_key
 from chalicelib.services.citizen.view import citizen_view
 from chalicelib.services.shared import attempts, tokens
-from chalicelib.store import cases as case_store
-from chalicelib.store import codes
+from chalicelib.store.repositories import cases as case_store
+from chalicelib.store.repositories import codes
 
 MAX_CASES = 20
 
@@ -42,8 +42,7 @@ def _views(cases) -> dict[str, Any]:
 
 def by_phone(token: str | None) -> dict[str, Any]:
     phone = tokens.verify(token, "query")
-    keys = case_store.Case.phone_index.query(config.keyed_hash("phone", phone), scan_index_forward=False, limit=MAX_CASES)
-    return _views(case_store.load([k.case_id for k in keys]))
+    return _views(case_store.by_phone(config.keyed_hash("phone", phone), limit=MAX_CASES))
 
 
 def by_ids(token: str | None, body: dict[str, str]) -> dict[str, Any]:
@@ -83,11 +82,11 @@ def by_query_code(body: dict[str, str], *, client_ip: str | None) -> dict[str, A
     attempts.limit_client(client_ip)
     code, name = body["query_code"].upper(), body["name"]  # query codes are read case-insensitively
     not_found = errors.NotFound("未找到办件，请核对查询码和姓名")
-    for entry in case_store.Case.query_code_index.query(query_key(code), limit=5):
-        expected = config.keyed_hash("query-code", f"{entry.case_id}:{code}")
-        if not hmac.compare_digest(expected, entry.query_code_hash):
+    for case_id, code_hash in case_store.by_query_key(query_key(code), limit=5):
+        expected = config.keyed_hash("query-code", f"{case_id}:{code}")
+        if not hmac.compare_digest(expected, code_hash):
             continue
-        case = case_store.get(entry.case_id)  # the index holds the code's hash only
+        case = case_store.get(case_id)  # the index holds the code's hash only
         form = RegistrationForm.model_validate_json(case.form_json)
         if name in (form.woman.name, form.man.name):
             return _views([case])

@@ -12,14 +12,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
-
 from chalicelib import config
 from chalicelib.domain import errors
 from chalicelib.domain.case_status import COMPLETED_STATUSES
 from chalicelib.services.citizen.access import authorize
 from chalicelib.services.shared import statistics
-from chalicelib.store import cases as case_store
+from chalicelib.store.repositories import cases as case_store
 
 log = logging.getLogger("birthreg.ratings")
 
@@ -65,15 +63,7 @@ def rate(case_id: str, body: dict[str, Any], *, query_code: str | None = None, t
     if case.status not in COMPLETED:
         raise CaseNotCompleted()
     # One conditional write that does not move the case's version (store/cases.CaseAttachments).
-    A = case_store.CaseAttachments
-    try:
-        A(case.case_id).update(
-            actions=[A.rating.set(rating)],
-            condition=A.case_id.exists() & A.rating.does_not_exist() & A.status.is_in(*sorted(COMPLETED)),
-        )
-    except UpdateError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    if not case_store.record_rating(case.case_id, rating, completed_statuses=COMPLETED):
         current = case_store.get(case.case_id)
         raise (RatingExists() if current.rating is not None else CaseNotCompleted()) from None
     _count(case, score, at, comment)

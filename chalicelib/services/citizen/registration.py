@@ -20,8 +20,8 @@ from chalicelib.domain.form import parse_registration
 from chalicelib.domain.profiles import get_profile
 from chalicelib.services.citizen.access import query_key
 from chalicelib.services.shared import idempotency, outbox
-from chalicelib.store import cases as case_store
-from chalicelib.store import codes
+from chalicelib.store.repositories import cases as case_store
+from chalicelib.store.repositories import codes
 
 QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed from an SMS
 

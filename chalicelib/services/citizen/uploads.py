@@ -41,7 +41,7 @@ from typing import Any
 from chalicelib import config
 from chalicelib.domain import errors
 from chalicelib.services.citizen.access import authorize
-from chalicelib.store import cases as case_store
+from chalicelib.store.repositories import cases as case_store
 
 log = logging.getLogger("birthreg.uploads")
 
@@ -287,19 +287,7 @@ def check_object(bucket: str, key: str) -> dict[str, Any]:
 
 def _append(case: case_store.Case, entry: dict[str, Any]) -> None:
     """Append a pending upload atomically (list_append, at most ``MAX_UPLOADS_PER_CASE``)."""
-    from pynamodb.exceptions import UpdateError
-    from pynamodb.expressions.condition import size
-
-    A = case_store.CaseAttachments
-    room = A.uploads.does_not_exist() | (size(A.uploads) < MAX_UPLOADS_PER_CASE)
-    try:
-        A(case.case_id).update(
-            actions=[A.uploads.set((A.uploads | []).append([entry]))],
-            condition=A.case_id.exists() & A.status.is_in(*sorted(OPEN_STATUSES)) & room,
-        )
-    except UpdateError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    if not case_store.append_upload(case.case_id, entry, open_statuses=OPEN_STATUSES, max_uploads=MAX_UPLOADS_PER_CASE):
         current = case_store.get(case.case_id)
         if not uploads_open(current):
             raise UploadsClosed() from None
@@ -319,25 +307,15 @@ def _replace(case: case_store.Case, entry: dict[str, Any]) -> case_store.Case:
     """Decide a pending upload: replace its entry in place, on the condition that it is still
     pending (one decision per upload id). Entries are only ever appended, so an index stays
     valid; the condition re-checks it anyway."""
-    from pynamodb.exceptions import UpdateError
-
-    A = case_store.CaseAttachments
     for _ in range(3):
         index = next((i for i, e in enumerate(_entries(case)) if e.get("upload_id") == entry["upload_id"]), None)
         if index is None:
             break
         if _entries(case)[index].get("status") != PENDING:
             raise AlreadyDecided(entry["upload_id"])
-        try:
-            A(case.case_id).update(
-                actions=[A.uploads[index].set(entry)],
-                condition=(A.uploads[index]["upload_id"] == entry["upload_id"]) & (A.uploads[index]["status"] == PENDING),
-            )
+        if case_store.decide_upload(case.case_id, index, entry, pending=PENDING):
             return case_store.get(case.case_id)
-        except UpdateError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
-                raise
-            case = case_store.get(case.case_id)
+        case = case_store.get(case.case_id)
     raise case_store.ConcurrentChange(case.case_id)
 
 

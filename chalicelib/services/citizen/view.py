@@ -16,7 +16,7 @@ from chalicelib.domain.documents import document_label
 from chalicelib.domain.form import RegistrationForm
 from chalicelib.domain.idcard import mask_id, mask_name, mask_phone
 from chalicelib.services.citizen import modification, ratings, uploads
-from chalicelib.store import cases as case_store
+from chalicelib.store.repositories import cases as case_store
 
 
 def _person(person) -> dict[str, str]:

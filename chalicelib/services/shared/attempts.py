@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from chalicelib import config
 from chalicelib.domain import errors
-from chalicelib.store import codes
+from chalicelib.store.repositories import codes
 
 
 def take(limits: list) -> None:

@@ -90,9 +90,7 @@ def render(answer: str) -> bytes:
 
 def create(body: dict[str, str] | None = None) -> dict[str, Any]:
     """``body``: validated by ``api/models.CaptchaRequest`` (``kind``: one of KINDS, default image)."""
-    from chalicelib.store import (
-        codes,  # PynamoDB when a route first stores or reads a code, not at the API's cold start (api/citizen.py)
-    )
+    from chalicelib.store.repositories import codes
 
     kind = (body or {}).get("kind", "image")
     captcha_id = secrets.token_urlsafe(16)
@@ -112,9 +110,7 @@ def create(body: dict[str, str] | None = None) -> dict[str, Any]:
 
 def check(captcha_id: Any, answer: Any, *, path: str = "captcha_answer") -> None:
     """Consume the captcha; ``CaptchaRejected`` (400) if it is wrong, used, expired or unknown."""
-    from chalicelib.store import (
-        codes,  # PynamoDB when a route first stores or reads a code, not at the API's cold start (api/citizen.py)
-    )
+    from chalicelib.store.repositories import codes
 
     if not isinstance(captcha_id, str) or not captcha_id or len(captcha_id) > 64:
         raise CaptchaRejected(details=[errors.FieldError("captcha_id", "MISSING", "请先获取图形验证码")])

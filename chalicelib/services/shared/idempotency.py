@@ -97,16 +97,14 @@ class Claim:
         return json.dumps(seal(result, self.key, self.nonce, self.sealed), ensure_ascii=False, default=str)
 
     def completion(self, result: dict[str, Any]):
-        from chalicelib.store import (
-            idempotency as store,  # PynamoDB only once a key is used: validate_key runs without it
-        )
+        from chalicelib.store.repositories import idempotency as store
 
         return store.complete_operation(self.record_id, nonce=self.nonce, status_code=self.status_code, response=self.stored(result))
 
 
 def _committed_result(record_id: str, claim: Claim) -> dict[str, Any] | None:
     """The result ``fn`` committed before it failed, if any (None also when it cannot be read)."""
-    from chalicelib.store import idempotency as store  # PynamoDB only once a key is used: validate_key runs without it
+    from chalicelib.store.repositories import idempotency as store
 
     try:
         record = store.get(record_id)
@@ -131,7 +129,7 @@ def run(
     If ``fn`` fails after it committed its result with ``claim.completion`` (a lost answer, a
     crash between the commit and the reply), the committed result is the answer: the client
     must learn the case it created, never see it as a duplicate (issue 12)."""
-    from chalicelib.store import idempotency as store  # PynamoDB only once a key is used: validate_key runs without it
+    from chalicelib.store.repositories import idempotency as store
 
     record_id = config.keyed_hash("idempotency", f"{scope}\n{key}")
     digest = payload_hash(payload)

@@ -116,10 +116,9 @@ def _code_hash(purpose: str, phone: str, code: str) -> str:
 def _limits(phone: str, purpose: str, client_ip: str | None, *, first_free: bool) -> list:
     """The limits one send takes. ``first_free``: no captcha was solved, so this must be the
     first send of the day to this phone for this purpose (``SMS_CAPTCHA_REQUIRED`` otherwise)."""
-    from chalicelib.store.codes import (  # PynamoDB when a route first stores or reads a code, not at the API's cold start (api/citizen.py)
-        Limit,
-        window,
-    )
+    from chalicelib.store.repositories import codes
+
+    Limit, window = codes.Limit, codes.window
 
     now = config.now()
     phone_key = f"{purpose}#{config.keyed_hash('phone', phone)}"
@@ -148,9 +147,7 @@ def request_code(body: dict[str, Any], *, client_ip: str | None) -> dict[str, An
     """``body``: validated by ``api/models.SmsCodeRequest`` (phone, purpose, captcha fields)."""
     from chalicelib.adapters import sms
     from chalicelib.services.shared import captcha
-    from chalicelib.store import (
-        codes,  # PynamoDB when a route first stores or reads a code, not at the API's cold start (api/citizen.py)
-    )
+    from chalicelib.store.repositories import codes
 
     phone, purpose = body["phone"], body["purpose"]
     solved = purpose in captcha_purposes() or body.get("captcha_id") is not None
@@ -178,9 +175,7 @@ def request_code(body: dict[str, Any], *, client_ip: str | None) -> dict[str, An
 
 def verify_code(body: dict[str, Any]) -> dict[str, Any]:
     """``body``: validated by ``api/models.SmsCodeVerify`` (phone, purpose, a 6-digit code)."""
-    from chalicelib.store import (
-        codes,  # PynamoDB when a route first stores or reads a code, not at the API's cold start (api/citizen.py)
-    )
+    from chalicelib.store.repositories import codes
 
     phone, purpose, code = body["phone"], body["purpose"], body["code"]
     try:

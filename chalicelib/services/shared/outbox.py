@@ -37,8 +37,8 @@ from chalicelib import config, sealing
 from chalicelib.adapters import events, workflow
 from chalicelib.adapters import sms as sms_adapter
 from chalicelib.services.shared import alerts
-from chalicelib.store import cases as case_store
-from chalicelib.store import outbox as store
+from chalicelib.store.repositories import cases as case_store
+from chalicelib.store.repositories import outbox as store
 
 log = logging.getLogger("birthreg.outbox")
 
@@ -130,7 +130,9 @@ def workflow_start(case_id: str, execution_name: str | None = None) -> store.Out
     return _message(f"workflow:{name}", "workflow", {"case_id": case_id, "execution_name": name}, case_id)
 
 
-put_operation = store.put_operation
+def put_operation(message: store.OutboxMessage):
+    """``message`` as a write of another write's transaction (``cases.create(..., also=...)``)."""
+    return store.put_operation(message)
 
 
 def enqueue(messages: Iterable[store.OutboxMessage]) -> list[store.OutboxMessage]:

@@ -20,7 +20,7 @@ from typing import Any
 
 from chalicelib import config
 from chalicelib.domain import hierarchy
-from chalicelib.store import statistics as store
+from chalicelib.store.repositories import statistics as store
 
 RECENT_COMMENTS = 20
 

@@ -30,7 +30,7 @@ from urllib.parse import quote
 
 from chalicelib import auth, config
 from chalicelib.domain import errors, hierarchy, regions
-from chalicelib.store import audit
+from chalicelib.store.repositories import audit
 
 USERNAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{2,63}")
 OFFICE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{1,31}")

@@ -31,8 +31,8 @@ from chalicelib.domain.form import RegistrationForm
 from chalicelib.domain.profiles import get_profile
 from chalicelib.services.shared import statistics, working_calendar
 from chalicelib.services.workflow import review
-from chalicelib.store import audit
-from chalicelib.store import cases as case_store
+from chalicelib.store.repositories import audit
+from chalicelib.store.repositories import cases as case_store
 
 _ROLE = {"woman": "女方", "man": "男方"}
 IDENTITY_MESSAGES = {

@@ -14,7 +14,7 @@ from typing import Any
 from chalicelib import config, observability
 from chalicelib.domain.profiles import get_profile
 from chalicelib.services.shared import alerts, outbox, statistics
-from chalicelib.store import cases as case_store
+from chalicelib.store.repositories import cases as case_store
 
 log = logging.getLogger("birthreg.notifications")
 

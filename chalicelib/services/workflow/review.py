@@ -44,9 +44,9 @@ from chalicelib.domain.form import RegistrationForm
 from chalicelib.domain.profiles import get_profile
 from chalicelib.services.shared import alerts, statistics
 from chalicelib.services.shared.working_calendar import calendar
-from chalicelib.store import audit
-from chalicelib.store import cases as case_store
-from chalicelib.store import tasks as task_store
+from chalicelib.store.repositories import audit
+from chalicelib.store.repositories import cases as case_store
+from chalicelib.store.repositories import tasks as task_store
 
 log = logging.getLogger("birthreg.review")
 

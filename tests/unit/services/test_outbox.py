@@ -1,5 +1,5 @@
-"""The outbox's decisions and the idempotent replay of a committed result (issue 12 item 4), with an
-in-memory table in place of DynamoDB: no AWS, no network."""
+"""The outbox's decisions and the idempotent replay of a committed result (issue 12 item 4), on the
+in-memory store (``memory`` fixture, store/memory.py): no AWS, no network."""
 
 from __future__ import annotations
 
@@ -10,70 +10,12 @@ import pytest
 
 from chalicelib import config
 from chalicelib.services.shared import idempotency, outbox
-from chalicelib.store import outbox as real_store
-
-
-class FakeOutboxTable:
-    """What ``store/outbox.py`` does, on a dict (same conditions: pending only, one lease)."""
-
-    PENDING, DEAD = real_store.PENDING, real_store.DEAD
-    OutboxMessage = real_store.OutboxMessage
-    put_operation = staticmethod(real_store.put_operation)
-
-    def __init__(self) -> None:
-        self.items: dict[str, real_store.OutboxMessage] = {}
-
-    def put_new(self, message):
-        if message.event_id in self.items:
-            return False
-        self.items[message.event_id] = message
-        return True
-
-    def get(self, event_id):
-        return self.items.get(event_id)
-
-    def lease(self, event_id, *, now, seconds):
-        m = self.items.get(event_id)
-        if m is None or m.queue != self.PENDING or (m.lease_until is not None and m.lease_until >= now):
-            return None
-        m.lease_until = now + seconds
-        return m
-
-    def mark_delivered(self, message, *, at, keep_seconds, now):
-        message.delivered_at, message.queue, message.due_at, message.payload, message.lease_until = at, None, None, None, None
-        message.attempts = int(message.attempts or 0) + 1
-        message.expires_at = now + keep_seconds
-
-    def mark_failed(self, message, *, error, retry_at, at):
-        message.attempts = int(message.attempts or 0) + 1
-        message.last_error, message.lease_until = error, None
-        if retry_at is None:
-            message.queue, message.due_at, message.dead_at, message.alerted = self.DEAD, at, at, False
-        else:
-            message.due_at = retry_at
-
-    def mark_alerted(self, message):
-        message.alerted = True
-
-    def requeue(self, event_id, *, at):
-        m = self.items.get(event_id)
-        if m is None or m.queue != self.DEAD:
-            return False
-        m.queue, m.due_at, m.attempts, m.dead_at = self.PENDING, at, 0, None
-        return True
-
-    def due(self, now_iso, limit):
-        return [m for m in self.items.values() if m.queue == self.PENDING and m.due_at <= now_iso][:limit]
-
-    def dead(self, limit=1000):
-        return [m for m in self.items.values() if m.queue == self.DEAD][:limit]
 
 
 @pytest.fixture
-def table(monkeypatch):
-    fake = FakeOutboxTable()
-    monkeypatch.setattr(outbox, "store", fake)
-    return fake
+def table(memory):
+    """The Outbox table in memory (store/memory.py), reached by the service through its repository."""
+    return memory.outbox
 
 
 @pytest.fixture
@@ -205,59 +147,30 @@ def test_unknown_topic_and_too_long_sms_are_refused_at_the_write():
 
 
 # -- idempotency: a failure after the commit answers with the committed result ---------------------
-class FakeIdempotencyTable:
-    IN_PROGRESS, COMPLETED = "INPROGRESS", "COMPLETED"
-    AlreadyClaimed = type("AlreadyClaimed", (Exception,), {})
-
-    def __init__(self) -> None:
-        self.records: dict[str, object] = {}
-
-    def claim(self, record_id, *, body_hash, nonce, now, ttl, lock_seconds):
-        if record_id in self.records:
-            raise self.AlreadyClaimed(record_id)
-        from types import SimpleNamespace
-
-        self.records[record_id] = SimpleNamespace(status=self.IN_PROGRESS, body_hash=body_hash, nonce=nonce, response=None)
-
-    def get(self, record_id):
-        return self.records.get(record_id)
-
-    def commit(self, record_id, response):
-        """What ``complete_operation`` does inside the case's transaction."""
-        record = self.records[record_id]
-        record.status, record.response = self.COMPLETED, response
-
-    def complete(self, record_id, *, nonce, status_code, response):
-        record = self.records[record_id]
-        if record.status == self.IN_PROGRESS and record.nonce == nonce:
-            record.status, record.response = self.COMPLETED, response
-
-    def release(self, record_id, *, nonce):
-        record = self.records.get(record_id)
-        if record is not None and record.status == self.IN_PROGRESS and record.nonce == nonce:
-            del self.records[record_id]
-
-
 @pytest.fixture
-def keys(monkeypatch):
-    from chalicelib.store import idempotency as store
+def keys(memory):
+    return memory.idempotency
 
-    fake = FakeIdempotencyTable()
-    for name in ("claim", "get", "complete", "release", "AlreadyClaimed"):
-        monkeypatch.setattr(store, name, getattr(fake, name))
-    return fake
+
+def commit(claim, result) -> None:
+    """What ``cases.create(..., also=(claim.completion(result),))`` does to the key's record."""
+    from chalicelib.store.memory import Transaction
+
+    transaction = Transaction()
+    claim.completion(result)(transaction)
+    assert transaction.commit() is None
 
 
 def test_failure_after_commit_returns_the_committed_result_now_and_on_retry(keys):
     result = {"case_id": "C1", "query_code": "ABCD2345"}
 
     def create_then_lose_the_answer(claim):
-        keys.commit(claim.record_id, claim.stored(result))
+        commit(claim, result)
         raise ConnectionError("reset after the write")
 
     first, replayed = idempotency.run("submit:p", "key-12345678", {"a": 1}, create_then_lose_the_answer, sealed=("query_code",))
     assert (first, replayed) == (result, False)
-    stored = next(iter(keys.records.values())).response
+    stored = next(iter(keys.table.items.values()))["response"]["S"]
     assert "ABCD2345" not in stored, "the query code is sealed in the record"
 
     def must_not_run(claim):
@@ -273,4 +186,4 @@ def test_failure_before_commit_releases_the_key(keys):
 
     with pytest.raises(ConnectionError):
         idempotency.run("submit:p", "key-87654321", {"a": 1}, fails)
-    assert keys.records == {}, "the client may retry with the same key"
+    assert keys.table.items == {}, "the client may retry with the same key"

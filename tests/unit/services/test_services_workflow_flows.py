@@ -1,0 +1,157 @@
+"""The workflow's services on the in-memory store and fake adapters (issue 13 item 3): staff review
+(decide once, escalate when overdue), certificate issuance that a retried step cannot repeat,
+statistics counted once per event. The ASL and the real task handlers run in tests/e2e."""
+
+from __future__ import annotations
+
+import pytest
+
+from chalicelib import config
+from chalicelib.domain import errors
+from chalicelib.services.certificates import issuance
+from chalicelib.services.shared import statistics
+from chalicelib.services.workflow import review
+from chalicelib.store import cases as case_store
+from chalicelib.store import tasks as task_store
+from tests.unit.services.scenarios import known_couple, run_checks, submit
+
+pytestmark = pytest.mark.usefixtures("memory", "adapters")
+
+
+def case_in_review(children=None) -> tuple[str, dict]:
+    """A submitted case whose checks sent it to review, and the review task the workflow waits on."""
+    body = known_couple(children=children if children is not None else [{"name": "别人", "id_number": None, "birth_date": "2015-01-01", "sex": "male", "relation": "son"}])
+    case_id = submit(body)["case_id"]
+    state = run_checks(case_id)
+    assert state["route"] == "review"
+    review.await_review(case_id, "token-1", state["review"])
+    return case_id, state["review"]
+
+
+def test_a_review_task_is_queued_for_its_office_and_decided_once(memory, adapters):
+    case_id, plan = case_in_review()
+    case = memory.cases.get(case_id)
+    assert case.status == case_store.AWAITING_REVIEW
+    queued, _ = memory.tasks.queue(plan["office_code"])
+    assert [t.task_id for t in queued] == [plan["task_id"]]
+    out = review.decide(plan["task_id"], "reject", staff_id="staff-1", reason="材料与登记信息不一致")
+    assert out["decision"] == "reject"
+    assert memory.cases.get(case_id).status == case_store.REJECTED
+    assert adapters.answered and adapters.answered[0][0] == "token-1"
+    assert memory.tasks.queue(plan["office_code"]) == ([], None)  # left the work queue
+    with pytest.raises(review.TaskClosed):
+        review.decide(plan["task_id"], "accept", staff_id="staff-2")
+    assert [e.action for e in memory.audit.for_subject(f"CASE#{case_id}") if e.action.startswith("review.")] == ["review.reject"]
+    assert len(adapters.answered) == 1
+
+
+def test_a_retried_await_review_keeps_one_task_with_the_new_token(memory):
+    case_id, plan = case_in_review()
+    review.await_review(case_id, "token-2", plan)
+    task = memory.tasks.get(plan["task_id"])
+    assert task.task_token == "token-2" and task.is_open
+
+
+def test_an_overdue_task_escalates_to_the_county_and_a_late_decision_there_counts(memory, adapters):
+    case_id, plan = case_in_review()
+    escalated = review.escalate_review({"case_id": case_id, "review": plan})
+    new = escalated["review"]
+    assert (escalated["route"], new["level"]) == ("review", 1)
+    assert new["office_code"] == plan["office_code"][:6]  # the county
+    old = memory.tasks.get(plan["task_id"])
+    assert (old.status, old.escalated_to) == (task_store.ESCALATED, new["task_id"])
+    with pytest.raises(review.TaskClosed):
+        review.decide(plan["task_id"], "accept", staff_id="township-staff")
+    review.await_review(case_id, "token-county", new)
+    assert review.decide(new["task_id"], "accept", staff_id="county-staff")["decision"] == "accept"
+    year = str(config.now().year)
+    county = memory.statistics.get(plan["office_code"][:6], year)
+    assert county.get(f"stage|{plan['stage']}|escalated") == 1
+
+
+def test_escalation_after_a_decision_keeps_the_decision(memory):
+    case_id, plan = case_in_review()
+    decided = review.decide(plan["task_id"], "accept", staff_id="staff-1")
+    outcome = review.escalate_review({"case_id": case_id, "review": plan})
+    assert outcome["route"] == decided["next"]
+    assert memory.tasks.get(plan["task_id"]).status == task_store.DECIDED
+
+
+def test_a_decision_without_its_reason_writes_nothing(memory):
+    """The decision's own shape is its model's (api/models.ReviewDecision); the rule between its
+    fields is the service's: 不予登记 needs a reason."""
+    case_id, plan = case_in_review()
+    with pytest.raises(errors.ValidationFailed):
+        review.decide(plan["task_id"], "reject", staff_id="staff-1")
+    assert memory.tasks.get(plan["task_id"]).is_open
+    assert memory.cases.get(case_id).status == case_store.AWAITING_REVIEW
+
+
+# ------------------------------------------------------------------------------- certificates
+def instant_case() -> str:
+    case_id = submit(known_couple())["case_id"]
+    assert run_checks(case_id)["route"] == "issue"
+    return case_id
+
+
+def test_issue_certificate_once_even_when_the_step_is_retried(memory, adapters):
+    case_id = instant_case()
+    first = issuance.issue_certificate(case_id)
+    again = issuance.issue_certificate(case_id)
+    assert again == first
+    case = memory.cases.get(case_id)
+    assert case.status == case_store.REGISTERED and case.certificate.registration_number == first["registration_number"]
+    assert list(adapters.documents) == [first["pdf_key"]]
+    assert adapters.documents[first["pdf_key"]].startswith(b"%PDF")
+    record = memory.certificates.get(first["registration_number"])
+    assert record.status == "valid" and record.case_id == case_id
+    issued = [e for e in memory.audit.for_subject(issuance.subject(first["registration_number"])) if e.action == "certificate.issued"]
+    assert len(issued) == 1
+
+
+def test_a_retry_after_the_record_but_before_the_case_moved_reuses_the_number(memory, adapters):
+    case_id = instant_case()
+    original = memory.cases.transition
+    calls = {"n": 0}
+
+    def lost_once(case, status, **kw):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise case_store.ConcurrentChange(case.case_id)  # the step fails after storing the certificate
+        return original(case, status, **kw)
+
+    memory.cases.transition = lost_once
+    with pytest.raises(case_store.ConcurrentChange):
+        issuance.issue_certificate(case_id)
+    second = issuance.issue_certificate(case_id)
+    assert second["registration_number"].endswith("000001")  # the same number: no second certificate
+    assert len([k for k in memory.certificates.table.items if k.isdigit()]) == 1
+
+
+def test_revoking_twice_is_refused(memory):
+    case_id = instant_case()
+    number = issuance.issue_certificate(case_id)["registration_number"]
+    issuance.revoke(number, reason="modified", actor="citizen")
+    assert memory.certificates.get(number).status == "revoked"
+    issuance.revoke(number, reason="modified", actor="citizen")  # nothing changes the second time
+    revoked = [e for e in memory.audit.for_subject(issuance.subject(number)) if "revoke" in e.action]
+    assert len(revoked) == 1
+
+
+# --------------------------------------------------------------------------------- statistics
+def test_an_event_is_counted_once_on_every_level(memory):
+    assert statistics.count("510104022", {"received|online": 1}, once="C1#received")
+    assert not statistics.count("510104022", {"received|online": 1}, once="C1#received")  # a retried step
+    year = str(config.now().year)
+    for region in ("510104022", "510104", "5101", "51"):
+        assert memory.statistics.get(region, year) == {"received|online": 1}, region
+
+
+def test_received_is_counted_once_when_the_checks_run_again(memory):
+    case_id = submit(known_couple())["case_id"]
+    run_checks(case_id)
+    office = memory.cases.get(case_id).office_code
+    once = memory.statistics.get(office, str(config.now().year))
+    assert once and all(v == 1 for k, v in once.items() if k.startswith("received|"))
+    run_checks(case_id)  # a retried ApplyRules
+    assert memory.statistics.get(office, str(config.now().year)) == once
