@@ -115,6 +115,11 @@ def mask_phone(phone: str) -> str:
     return phone[:3] + "****" + phone[7:]
 
 
+def mask_name(name: str) -> str:
+    """First character shown: ``张**``."""
+    return name[0] + "*" * (len(name) - 1) if len(name) > 1 else name
+
+
 def make_id(area: str, birth: date | str, seq: int) -> str:
     """Build a checksum-valid ID (tests and demo data). ``seq`` 0..999: odd = male, even = female."""
     if not (isinstance(area, str) and len(area) == 6 and area.isdigit()):
@@ -134,6 +139,7 @@ __all__ = [
     "is_valid_id",
     "make_id",
     "mask_id",
+    "mask_name",
     "mask_phone",
     "require_valid_id",
     "sex",
