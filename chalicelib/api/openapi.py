@@ -86,6 +86,14 @@ def _schemas() -> dict[str, Any]:
 
 _REF = "#/components/schemas/{model}"
 
+# Success answers that are not JSON.
+_MEDIA = {
+    ("/v1/staff/statistics/export", "get"): {
+        "description": "CSV (UTF-8 with BOM): one row per region, the figures of GET /v1/staff/statistics",
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    },
+}
+
 
 def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
@@ -115,7 +123,9 @@ def _operation(path: str, method: str, view: Any) -> dict[str, Any]:
     error = {"$ref": _REF.format(model="Error")}
     answer = _RESPONSES.get((path, method))
     op["responses"] = {
-        str(spec.status): _json({"$ref": _REF.format(model=answer)} if answer else {"type": "object"}, _STATUS_TEXT[spec.status]),
+        str(spec.status): _MEDIA[(path, method)]
+        if (path, method) in _MEDIA
+        else _json({"$ref": _REF.format(model=answer)} if answer else {"type": "object"}, _STATUS_TEXT[spec.status]),
         **{str(s): _json(error, _STATUS_TEXT[s]) for s in sorted(statuses)},
     }
     return op

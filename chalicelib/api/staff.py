@@ -34,10 +34,14 @@ def _int_query(name: str, default: int | None) -> int | None:
     return int(value)
 
 
-def _staff(*roles: str):
+def _staff(*roles: str, operation: str | None = None):
+    """The signed-in staff member (one of ``roles``), granted ``operation`` if one is named."""
     from chalicelib import auth
 
-    return auth.current_staff(bp, *roles)
+    principal = auth.current_staff(bp, *roles)
+    if operation is not None:
+        auth.require(principal, operation)
+    return principal
 
 
 # -- sign-in --------------------------------------------------------------------------------
@@ -82,19 +86,28 @@ def me():
 def work_queue():
     from chalicelib.services.workflow import review
 
-    return review.work_queue(_staff(), office=_query("office"), limit=_int_query("limit", 20), cursor=_query("cursor"))
+    overdue = _query("overdue")
+    if overdue not in (None, "true", "false"):
+        raise errors.ValidationFailed(details=[errors.FieldError("overdue", "INVALID_ENUM", "取值无效，可选值：true、false")])
+    return review.work_queue(
+        _staff(operation="review"),
+        office=_query("office"),
+        limit=_int_query("limit", 20),
+        cursor=_query("cursor"),
+        overdue=None if overdue is None else overdue == "true",
+    )
 
 
 def _view(task_id: str) -> dict[str, Any]:
     from chalicelib.services.workflow import review
 
-    return review.task_view(task_id, _staff())
+    return review.task_view(task_id, _staff(operation="review"))
 
 
 def _decide(task_id: str) -> dict[str, Any]:
     from chalicelib.services.workflow import review
 
-    principal = _staff()
+    principal = _staff(operation="review")
     body = request_body(bp)
     return review.decide(
         task_id,
@@ -129,13 +142,31 @@ def decide_task_link(task_id: str):
 # -- statistics -----------------------------------------------------------------------------
 @route(bp, "/v1/staff/statistics", methods=["GET"], security=STAFF)
 def statistics_report():
+    return _statistics("statistics.view")
+
+
+@route(bp, "/v1/staff/statistics/export", methods=["GET"], security=STAFF)
+def statistics_export():
+    """The statistics report as CSV (query: region, year), the same figures as the JSON."""
+    from chalicelib.services.shared import statistics
+
+    report = _statistics("statistics.export")
+    name = f"statistics-{report['region']['code']}-{report['year']}.csv"
+    return Response(
+        body=statistics.report_csv(report),
+        status_code=200,
+        headers={"Content-Type": "text/csv; charset=utf-8", "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
+
+
+def _statistics(action: str) -> dict[str, Any]:
     from chalicelib import auth, config
     from chalicelib.domain import regions
     from chalicelib.services.shared import statistics
     from chalicelib.store.repositories import audit
     from chalicelib.store.repositories import tasks as task_store
 
-    principal = _staff(*auth.CASE_ROLES)
+    principal = _staff(*auth.CASE_ROLES, operation=auth.STATISTICS)
     requested = _query("region")
     region = (regions.canonical(requested) if requested else principal.unit_code) or ""
     if not auth.covers(principal, region):
@@ -150,7 +181,7 @@ def statistics_report():
         from chalicelib.services.citizen import ratings
 
         report["ratings"] = ratings.summary(region)
-    audit.append(f"STAFF#{principal.staff_id}", actor=principal.staff_id, action="statistics.view", detail={"region": region, "year": report["year"]})
+    audit.append(f"STAFF#{principal.staff_id}", actor=principal.staff_id, action=action, detail={"region": region, "year": report["year"]})
     return report
 
 
@@ -161,7 +192,7 @@ def onsite_registration():
     from chalicelib.services.staff import accounts as staff
     from chalicelib.store.repositories import audit
 
-    principal = _staff(auth.TOWNSHIP_OPERATOR)
+    principal = _staff(auth.TOWNSHIP_OPERATOR, operation=auth.ONSITE)
     result = staff.register_onsite(
         json_body(bp), principal
     )
@@ -184,12 +215,31 @@ def create_account():
     return Response(body=result, status_code=201, headers={"Cache-Control": "no-store"})
 
 
+@route(bp, "/v1/staff/accounts", methods=["GET"], security=STAFF)
+def list_accounts():
+    """The accounts the administrator manages (query: limit, cursor)."""
+    from chalicelib import auth
+    from chalicelib.services.staff import accounts as staff
+
+    return staff.list_accounts(_staff(auth.ADMIN), limit=_int_query("limit", 50), cursor=_query("cursor"))
+
+
 @route(bp, "/v1/staff/accounts/{username}", methods=["GET"], security=STAFF)
 def get_account(username: str):
     from chalicelib import auth
     from chalicelib.services.staff import accounts as staff
 
     return staff.get_account(_staff(auth.ADMIN), username)
+
+
+@route(bp, "/v1/staff/accounts/{username}", methods=["PATCH"], body="StaffAccountUpdate", security=STAFF)
+def update_account(username: str):
+    """Edit an account's 附件2 data and operation grants."""
+    from chalicelib import auth
+    from chalicelib.services.staff import accounts as staff
+
+    principal = _staff(auth.ADMIN)
+    return staff.update_account(principal, username, request_body(bp))
 
 
 @route(bp, "/v1/staff/accounts/{username}/disable", methods=["POST"], security=STAFF)

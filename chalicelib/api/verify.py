@@ -11,6 +11,7 @@ published keys, the couple's list of verifications, and what staff record on cer
 | ``POST /v1/certificates/verification`` | registration number + both ID numbers | 200 public facts + masked couple; 404 not matched |
 | ``GET /v1/registrations/{case_id}/verifications`` | ``X-Query-Code`` or ``X-Citizen-Token`` (query) | who verified the case's certificates, when |
 | ``GET /v1/staff/certificates/{registration_number}`` | staff: medical_institution, township_operator | the certificate (masked) |
+| ``GET /v1/staff/certificate-scans/{token}`` | staff: medical_institution, township_operator | the same, from the QR code's token |
 | ``POST /v1/staff/certificates/{registration_number}/birth`` | staff: medical_institution | record birth date and sex |
 | ``POST /v1/staff/cases/{case_id}/paper-certificate`` | staff: township_operator | record a paper certificate |
 
@@ -116,10 +117,13 @@ def case_verifications(case_id: str):
 
 
 # ------------------------------------------------------------------------------------------ staff
-def _staff(*roles: str):
-    from chalicelib.auth import current_staff
+def _staff(*roles: str, operation: str | None = None):
+    from chalicelib.auth import current_staff, require
 
-    return current_staff(bp, *roles)
+    principal = current_staff(bp, *roles)
+    if operation is not None:
+        require(principal, operation)  # an operation granted on top of the role
+    return principal
 
 
 @route(bp, "/v1/staff/certificates/{registration_number}", methods=["GET"], security=STAFF)
@@ -130,12 +134,21 @@ def staff_certificate(registration_number: str):
     return _json(verification.staff_view(registration_number, staff=staff))
 
 
+@route(bp, "/v1/staff/certificate-scans/{token}", methods=["GET"], security=STAFF, statuses=(503,))
+def staff_certificate_scan(token: str):
+    """The certificate of a scanned QR code (its token), as by number."""
+    from chalicelib.services.certificates import verification
+
+    staff = _staff(MEDICAL_INSTITUTION, TOWNSHIP_OPERATOR)
+    return _json(verification.staff_scan(token, staff=staff))
+
+
 @route(bp, "/v1/staff/certificates/{registration_number}/birth", methods=["POST"], body="BirthRecord", security=STAFF, statuses=(409,))
 def staff_record_birth(registration_number: str):
     from chalicelib.services.certificates import issuance as certificates
     from chalicelib.services.certificates import verification
 
-    staff = _staff(MEDICAL_INSTITUTION)
+    staff = _staff(MEDICAL_INSTITUTION, operation="birth_records")
     body = request_body(bp)  # a malformed body is a 400 whichever certificate it names
     verification.staff_certificate(registration_number, staff=staff)  # 404 outside its jurisdiction
     return _json(certificates.record_birth(registration_number, body, staff=staff))
@@ -145,5 +158,5 @@ def staff_record_birth(registration_number: str):
 def staff_record_paper_certificate(case_id: str):
     from chalicelib.services.certificates import issuance as certificates
 
-    staff = _staff(TOWNSHIP_OPERATOR)
+    staff = _staff(TOWNSHIP_OPERATOR, operation="paper_certificates")
     return _json(certificates.record_paper_certificate(case_id, request_body(bp), staff=staff), status=201)

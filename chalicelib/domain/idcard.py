@@ -139,6 +139,7 @@ __all__ = [
     "is_valid_id",
     "make_id",
     "mask_id",
+    "mask_name",
     "mask_phone",
     "require_valid_id",
     "sex",

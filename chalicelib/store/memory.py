@@ -308,9 +308,13 @@ class MemoryTasks:
         # the sparse OfficeDueIndex: office_code is present only on an open review task
         return sorted((t for t in self.table.all() if t.office_code == office_code), key=lambda t: (t.due_at, t.task_id))
 
-    def queue(self, office_code: str, *, limit: int = 20, cursor: str | None = None) -> tuple[list[task_store.Task], str | None]:
+    def queue(
+        self, office_code: str, *, limit: int = 20, cursor: str | None = None, overdue: bool | None = None, now_iso: str = ""
+    ) -> tuple[list[task_store.Task], str | None]:
         start = task_store.decode_cursor(cursor, office_code)
         tasks = self._queued(office_code)
+        if overdue is not None:  # the index's sort-key condition
+            tasks = [t for t in tasks if (t.due_at < now_iso) == overdue]
         if start is not None:
             after = (start["due_at"]["S"], start["task_id"]["S"])
             tasks = [t for t in tasks if (t.due_at, t.task_id) > after]
@@ -398,7 +402,11 @@ class MemoryCertificates:
     def paper_certificate(self, case_id: str) -> certificate_store.CertificateRecord | None:
         return self.table.load(f"PAPER#{case_id}")
 
-    def record_paper(self, case_id: str, *, paper_number: str, issued_on: str, office_code: str, at: str, by: str) -> certificate_store.CertificateRecord:
+    def record_paper(
+        self, case_id: str, *, paper_number: str, issued_on: str, office_code: str, at: str, by: str, blank=None
+    ) -> certificate_store.CertificateRecord:
+        if blank is not None:  # the offices' paper stock has no fake: its transactions are tested on moto (e2e)
+            raise NotImplementedError("paper-certificate stock (store/offices.py) is not kept in memory")
         item = self._record(
             f"PAPER#{case_id}",
             target=case_id,

@@ -8,7 +8,7 @@ from collections.abc import Callable
 def table_probes(sentinel: str) -> list[tuple[str, Callable[[], object]]]:
     """``(name, read)`` per PynamoDB table: a Query for a key that never exists (one page of at
     most one item), so a probe proves the table answers the caller's role without reading data."""
-    from chalicelib.store import audit, cases, certificates, codes, idempotency, outbox, registry, tasks
+    from chalicelib.store import audit, cases, certificates, codes, idempotency, offices, outbox, registry, tasks
 
     models = (
         cases.Case,
@@ -19,5 +19,6 @@ def table_probes(sentinel: str) -> list[tuple[str, Callable[[], object]]]:
         idempotency.IdempotencyRecord,
         audit.AuditEntry,
         outbox.OutboxMessage,
+        offices.OfficeItem,
     )
     return [(f"dynamodb:{m.Meta.table_name}", lambda m=m: list(m.query(sentinel, limit=1))) for m in models]

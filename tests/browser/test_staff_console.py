@@ -164,7 +164,8 @@ def test_a_new_account_sets_its_password_and_authenticator_app_then_signs_in_wit
     username = f"web-mfa-{int(time.time() * 1000)}"
     r = api.post(
         "/v1/staff/accounts",
-        {"username": username, "name": "省监测员", "role": "province_monitor", "region_code": "51"},
+        {"username": username, "name": "省监测员", "role": "province_monitor", "region_code": "51",
+         "id_number": "510104198503011017", "phone": "13800001111"},
         headers={"Authorization": f"Bearer {admin}"},
     )
     assert r.status == 201, r.body

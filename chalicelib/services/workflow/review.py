@@ -44,6 +44,7 @@ from chalicelib.domain.form import RegistrationForm
 from chalicelib.domain.profiles import get_profile
 from chalicelib.services.shared import alerts, statistics
 from chalicelib.services.shared.working_calendar import calendar
+from chalicelib.store import offices as office_store
 from chalicelib.store.repositories import audit
 from chalicelib.store.repositories import cases as case_store
 from chalicelib.store.repositories import tasks as task_store
@@ -454,8 +455,11 @@ def task_view(task_id: str, principal) -> dict[str, Any]:
     form = RegistrationForm.model_validate_json(case.form_json)
     can_decide = task.is_open and may_decide(principal, task)
     audit.append(f"CASE#{case.case_id}", actor=principal.staff_id, action="task.view", detail={"task_id": task.task_id})
+    names = office_store.names([h.by for h in case.history] + [task.decided_by or ""])
+    summary = task_summary(task)
+    summary["decided_by_name"] = names.get(task.decided_by or "")
     return {
-        "task": task_summary(task),
+        "task": summary,
         "can_decide": can_decide,
         "decisions": [{"decision": d, "label": label} for d, label in DECISIONS.items()] if can_decide else [],
         "documents": [{"code": c, "label": label} for c, label in DOCUMENTS.items()] if can_decide else [],
@@ -474,17 +478,47 @@ def task_view(task_id: str, principal) -> dict[str, Any]:
             "check": case.check,
             "proofs_requested": list(case.proofs_requested or []),
             "uploads": [u.as_dict() if hasattr(u, "as_dict") else dict(u) for u in (case.uploads or [])],
+            # staff appear by their real name (001 附件2), the workflow's own steps by their id
             "history": [
-                {"status": h.status, "status_label": status_label(h.status), "at": h.at, "by": h.by, "note": h.note}
+                {"status": h.status, "status_label": status_label(h.status), "at": h.at, "by": h.by,
+                 "by_name": names.get(h.by), "note": h.note}
                 for h in case.history
             ],
         },
     }
 
 
-def work_queue(principal, *, office: str | None = None, limit: int = 20, cursor: str | None = None) -> dict[str, Any]:
+def _applicant(case: case_store.Case | None, principal) -> dict[str, Any]:
+    """What the queue shows of a task's case: the couple's names -- in full for the township
+    office handling it at its counter, masked for the monitoring levels --, child order,
+    submission time, channel and why it came to a person (the checks' mismatches)."""
+    from chalicelib import auth
+    from chalicelib.domain.idcard import mask_name
+
+    if case is None:
+        return {}
+    form = case.form
+    full = principal.role == auth.TOWNSHIP_OPERATOR and principal.office_code == case.office_code
+    shown = (lambda name: name) if full else mask_name
+    mismatches = (case.check or {}).get("mismatches") or []
+    return {
+        "woman_name": shown(form.get("woman", {}).get("name") or ""),
+        "man_name": shown(form.get("man", {}).get("name") or ""),
+        "child_order": int(case.child_order),
+        "submitted_at": case.created_at,
+        "channel": case.channel,
+        "case_status": case.status,
+        "review_reasons": [m.get("message") for m in mismatches if isinstance(m, dict) and m.get("message")],
+    }
+
+
+def work_queue(
+    principal, *, office: str | None = None, limit: int = 20, cursor: str | None = None, overdue: bool | None = None
+) -> dict[str, Any]:
     """One page of open review tasks of an office (default: the principal's own unit), earliest
-    deadline first — overdue tasks lead. One Query on the sparse OfficeDueIndex."""
+    deadline first — overdue tasks lead; ``overdue`` keeps only the overdue (True) or the not yet
+    overdue (False) ones. One Query on the sparse OfficeDueIndex (the filter is its sort-key
+    condition), then one BatchGetItem of the page's cases for the applicant columns."""
     from chalicelib import auth  # staff routes only: the workflow's task functions never load the JWT checks
 
     if principal.role not in auth.CASE_ROLES:
@@ -495,12 +529,13 @@ def work_queue(principal, *, office: str | None = None, limit: int = 20, cursor:
     if not isinstance(limit, int) or not 1 <= limit <= 100:
         raise errors.ValidationFailed(details=[errors.FieldError("limit", "OUT_OF_RANGE", "limit 须为 1–100")])
     try:
-        items, next_cursor = task_store.queue(code, limit=limit, cursor=cursor)
+        items, next_cursor = task_store.queue(code, limit=limit, cursor=cursor, overdue=overdue, now_iso=_iso(config.now()))
     except task_store.BadCursor:
         raise errors.ValidationFailed(details=[errors.FieldError("cursor", "INVALID_CURSOR", "分页游标无效，请从第一页重新查询")]) from None
+    cases = {c.case_id: c for c in case_store.load([t.case_id for t in items])}
     return {
         "office_code": code,
         "office_name": hierarchy.name_of(code),
-        "tasks": [task_summary(t) for t in items],
+        "tasks": [{**task_summary(t), **_applicant(cases.get(t.case_id), principal)} for t in items],
         "next_cursor": next_cursor,
     }

@@ -72,13 +72,18 @@ def test_sign_in_trims_the_user_name_but_never_the_password():
     assert problems(models.StaffMfaCode, {"username": "a", "session": "s" * 40, "code": "12a456"}) == {("code", "INVALID_FORMAT")}
 
 
+# the 附件2 data every account carries (001 附件2: 身份证号, 手机)
+_PERSON = {"id_number": "510104199001011230", "phone": "13800001111"}
+
+
 @pytest.mark.parametrize(
     ("document", "expected"),
     [
-        ({"username": "valid-name", "name": "某人", "role": "superuser", "region_code": "5101"}, {("role", "INVALID_ENUM")}),
-        ({"username": "x", "name": "某人", "role": "admin", "region_code": "5101"}, {("username", "INVALID_FORMAT")}),
-        ({"username": "valid-name", "role": "admin", "region_code": "5101"}, {("name", "MISSING")}),
-        ({"username": "valid-name", "name": "某人", "role": "admin", "region_code": "5101", "office_code": "a/b"}, {("office_code", "INVALID_FORMAT")}),
+        ({"username": "valid-name", "name": "某人", "role": "superuser", "region_code": "5101", **_PERSON}, {("role", "INVALID_ENUM")}),
+        ({"username": "x", "name": "某人", "role": "admin", "region_code": "5101", **_PERSON}, {("username", "INVALID_FORMAT")}),
+        ({"username": "valid-name", "role": "admin", "region_code": "5101", **_PERSON}, {("name", "MISSING")}),
+        ({"username": "valid-name", "name": "某人", "role": "admin", "region_code": "5101", "office_code": "a/b", **_PERSON}, {("office_code", "INVALID_FORMAT")}),
+        ({"username": "valid-name", "name": "某人", "role": "admin", "region_code": "5101", "phone": "13800001111"}, {("id_number", "MISSING")}),
     ],
 )
 def test_bad_accounts(document, expected):
