@@ -42,8 +42,7 @@ from chalicelib.domain.case_status import status_label
 from chalicelib.domain.documents import DOCUMENT_LABELS, document_label
 from chalicelib.domain.form import RegistrationForm
 from chalicelib.domain.profiles import get_profile
-from chalicelib.services.shared import alerts, statistics
-from chalicelib.services.shared.working_calendar import calendar
+from chalicelib.services.shared import alerts, statistics, working_calendar
 from chalicelib.store import offices as office_store
 from chalicelib.store.repositories import audit
 from chalicelib.store.repositories import cases as case_store
@@ -63,7 +62,7 @@ def _iso(dt) -> str:
 
 
 def _calendar():
-    return calendar()
+    return working_calendar.calendar()
 
 
 def _deadline(working_days: int, *, include_today: bool = True) -> tuple[str, int]:
