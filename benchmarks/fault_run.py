@@ -15,8 +15,12 @@ from the tables:
   status; ``fault_run_unfinished``: one not terminal when the wait (``--timeout``) ended;
 - ``fault_run_duplicates``: certificates beyond one per couple and child, and cases beyond one;
 - ``fault_run_unacknowledged``: cases stored for a couple whose client never got an answer;
+- ``fault_run_wrong_outcome``: cases whose final status is neither the one their couple's registry
+  records lead to nor "needs attention" (a fault changed a business result);
 - the cases by final status, how many of the "needs attention" ones raised an operator alert,
-  the outbox (delivered / still pending / dead), and the faults injected.
+  the outbox (delivered / still pending / dead), and the faults injected;
+- for each "needs attention" case, from its execution history: the step that failed, how many of
+  its attempts failed, and the error and cause its ``Catch`` took (``docs/fault_run.md``).
 """
 
 from __future__ import annotations

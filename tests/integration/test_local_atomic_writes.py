@@ -49,6 +49,16 @@ def _update(pk: str, value: str) -> dict:
     }
 
 
+def _update_put_delete_if_exists(checked: str) -> list[dict]:
+    """Update p1, put "new", delete p2 -- if the item ``checked`` exists."""
+    return [
+        _update("p1", "2"),
+        {"Put": {"TableName": "t", "Item": {**_key("new"), "v": {"N": "9"}}}},
+        {"Delete": {"TableName": "t", "Key": _key("p2")}},
+        {"ConditionCheck": {"TableName": "t", "Key": _key(checked), "ConditionExpression": "attribute_exists(pk)"}},
+    ]
+
+
 def _values(client) -> dict[str, str]:
     items = client.scan(TableName="t")["Items"]
     return {i["pk"]["S"]: i["v"]["N"] for i in items}
@@ -57,27 +67,13 @@ def _values(client) -> dict[str, str]:
 def test_a_cancelled_transaction_leaves_every_item_as_it_was(table):
     before = _values(table)
     with pytest.raises(ClientError) as caught:
-        table.transact_write_items(
-            TransactItems=[
-                _update("p1", "2"),
-                {"Put": {"TableName": "t", "Item": {**_key("new"), "v": {"N": "9"}}}},
-                {"Delete": {"TableName": "t", "Key": _key("p2")}},
-                {"ConditionCheck": {"TableName": "t", "Key": _key("absent"), "ConditionExpression": "attribute_exists(pk)"}},
-            ]
-        )
+        table.transact_write_items(TransactItems=_update_put_delete_if_exists("absent"))
     assert caught.value.response["Error"]["Code"] == "TransactionCanceledException"
     assert _values(table) == before
 
 
 def test_a_transaction_that_passes_writes_every_item(table):
-    table.transact_write_items(
-        TransactItems=[
-            _update("p1", "2"),
-            {"Put": {"TableName": "t", "Item": {**_key("new"), "v": {"N": "9"}}}},
-            {"Delete": {"TableName": "t", "Key": _key("p2")}},
-            {"ConditionCheck": {"TableName": "t", "Key": _key("p3"), "ConditionExpression": "attribute_exists(pk)"}},
-        ]
-    )
+    table.transact_write_items(TransactItems=_update_put_delete_if_exists("p3"))
     values = _values(table)
     assert values["p1"] == "2" and values["new"] == "9" and "p2" not in values and len(values) == 50
 
