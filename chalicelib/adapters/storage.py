@@ -30,3 +30,17 @@ def presigned_url(key: str, filename: str) -> str:
         },
         ExpiresIn=config.presign_seconds(),
     )
+
+
+def presigned_upload_url(key: str, content_type: str) -> str:
+    """A citizen's accepted proof document, shown inline in the reviewer's browser."""
+    return config.client("s3").generate_presigned_url(
+        "get_object",
+        Params={
+            "Bucket": config.uploads_bucket(),
+            "Key": key,
+            "ResponseContentType": content_type,
+            "ResponseContentDisposition": "inline",
+        },
+        ExpiresIn=config.presign_seconds(),
+    )

@@ -115,6 +115,13 @@ def mask_phone(phone: str) -> str:
     return phone[:3] + "****" + phone[7:]
 
 
+def mask_name(name: str) -> str:
+    """The family name shown, the rest hidden: ``李**``."""
+    if not isinstance(name, str) or len(name) <= 1:
+        return name or ""
+    return name[0] + "*" * (len(name) - 1)
+
+
 def make_id(area: str, birth: date | str, seq: int) -> str:
     """Build a checksum-valid ID (tests and demo data). ``seq`` 0..999: odd = male, even = female."""
     if not (isinstance(area, str) and len(area) == 6 and area.isdigit()):
