@@ -13,6 +13,7 @@ import { barChart } from "../chart.js";
 import { LABELS, RegistrationForm, sectionOf } from "../form.js";
 import { PROFILES, profileByProvince } from "../profile.js";
 import { fullName } from "../regions.js";
+import { comparisonCard, decidedState, proofsCard } from "../staff-review.js";
 import { checkRequired } from "../sms.js";
 import { $, $$, chinaNowIso, clearErrors, fill, focusHeading, formatTime, h, session, showErrors, status, statusBadge } from "../ui.js";
 
@@ -360,10 +361,9 @@ const CASE_STATUS = {
   incomplete: "材料未按期补充，已终止办理",
   needs_attention: "处理异常",
 };
+const STAGE_TITLES = { review: "人工审核", initial_review: "信息初审", registration: "生育登记" };
 const TASK_STATUS = { open: "待办理", decided: "已办结", escalated: "已逾期上报", answered: "已补充", expired: "已过期" };
 const ACTOR = { citizen: "申请人", system: "系统" };
-const DOCUMENTS = { ID_CARD: "身份证", RESIDENCE_PROOF: "现居住证明", MARRIAGE_PROOF: "结婚证明", HUKOU_PROOF: "户籍证明", CHILD_PROOF: "子女出生证明" };
-const UPLOAD_STATUS = { pending: "上传中", accepted: "已通过检查", rejected: "未通过检查" };
 
 function checkCard(check) {
   if (!check) return h("section", { class: "card" }, h("h2", {}, "核验结果"), h("p", { class: "muted" }, "尚未核验"));
@@ -388,8 +388,13 @@ function checkCard(check) {
   );
 }
 
+// Decisions made in this tab: the case's new state is shown at once, before the workflow has moved
+// it (the queue marks the task as done too, whatever its index still says).
+const decided = new Map(Object.entries(session.get(`${KEY}.decided`) || {}));
+
 async function taskView(taskId) {
   const r = await sapi("GET", `/v1/staff/tasks/${encodeURIComponent(taskId)}`);
+  const loadedAt = Date.now();
   const t = r.task;
   const c = r.case;
   const f = c.form;
@@ -411,7 +416,8 @@ async function taskView(taskId) {
     ),
   );
   const preg = f.pregnancy || {};
-  const uploads = c.uploads || [];
+  const just = decided.get(taskId);
+  const shown = just && c.status === "awaiting_review" ? just.state : { status: c.status, label: c.status_label };
   const decision = r.can_decide ? decisionForm(taskId, r) : decidedCard(t);
   view(
     `审核任务：${t.stage_title}`,
@@ -424,7 +430,7 @@ async function taskView(taskId) {
         h(
           "section",
           { class: "card" },
-          h("div", { class: "card-title" }, h("h2", {}, "办件信息"), statusBadge(c.status, c.status_label)),
+          h("div", { class: "card-title" }, h("h2", {}, "办件信息"), h("span", { id: "case-status" }, statusBadge(shown.status, shown.label))),
           factsList([
             ["办件号", h("span", { id: "task-case-id" }, c.case_id)],
             ["登记省份", PROFILES[c.profile]?.name || c.profile],
@@ -437,6 +443,7 @@ async function taskView(taskId) {
           ]),
         ),
         checkCard(c.check),
+        comparisonCard(r),
         await personCard("女方信息", f.woman),
         await personCard("男方信息", f.man),
         h(
@@ -465,23 +472,7 @@ async function taskView(taskId) {
               )
             : h("p", { class: "muted" }, "无"),
         ),
-        h(
-          "section",
-          { class: "card" },
-          h("h2", {}, "证明材料"),
-          c.proofs_requested.length
-            ? h("p", {}, `已要求补充：${c.proofs_requested.map((d) => DOCUMENTS[d] || d).join("、")}`)
-            : h("p", { class: "muted" }, "未要求补充材料"),
-          uploads.length
-            ? h(
-                "ul",
-                { class: "doc-list" },
-                uploads.map((u) =>
-                  h("li", {}, `${DOCUMENTS[u.document] || u.document}　${u.filename || ""}　${UPLOAD_STATUS[u.status] || u.status}${u.size ? `　${Math.round(u.size / 1024)} KB` : ""}${u.sha256 ? `　SHA-256 ${u.sha256.slice(0, 12)}…` : ""}`),
-                ),
-              )
-            : null,
-        ),
+        proofsCard(c, { loadedAt, refresh: () => taskView(taskId) }),
         h(
           "section",
           { class: "card" },
@@ -514,6 +505,21 @@ async function taskView(taskId) {
       ),
     ),
   );
+  if (just && c.status === "awaiting_review") followCase(taskId);
+}
+
+// After a decision the workflow moves the case within seconds: follow it while the page stays open.
+async function followCase(taskId) {
+  const path = location.pathname;
+  for (let i = 0; i < 10; i++) {
+    await new Promise((res) => setTimeout(res, 1500));
+    if (location.pathname !== path || !$("#case-status")) return;
+    const r = await sapi("GET", `/v1/staff/tasks/${encodeURIComponent(taskId)}`).catch(() => null);
+    if (r && r.case.status !== "awaiting_review") {
+      fill($("#case-status"), statusBadge(r.case.status, r.case.status_label));
+      return;
+    }
+  }
 }
 
 function decidedCard(t) {
@@ -526,7 +532,7 @@ function decidedCard(t) {
       ? factsList([
           ["结论", labels[t.decision] || t.decision],
           t.reason ? ["原因", t.reason] : null,
-          ["审核人", t.decided_by],
+          ["审核人", t.decided_by === auth.staff.staff_id ? `${auth.staff.name}（${t.decided_by}）` : t.decided_by],
           ["审核时间", formatTime(t.decided_at)],
         ])
       : h("p", { class: "muted" }, t.status === "escalated" ? "该任务已逾期并上报上级办理。" : "您不能办理该任务（非本机构任务或已办结）。"),
@@ -579,11 +585,13 @@ function decisionForm(taskId, r) {
     if (decision === "request_documents") body.documents = documents;
     $("button[type=submit]", form).disabled = true;
     try {
-      await sapi("POST", `/v1/staff/tasks/${encodeURIComponent(taskId)}`, body);
+      const result = await sapi("POST", `/v1/staff/tasks/${encodeURIComponent(taskId)}`, body);
       status(line, "审核结论已提交", "ok");
+      decided.set(taskId, { state: decidedState(result, (code) => STAGE_TITLES[code] || "下一环节"), at: Date.now() });
+      session.set(`${KEY}.decided`, Object.fromEntries(decided));
       await taskView(taskId);
-      const result = $("#decision-result");
-      if (result) result.prepend(h("div", { class: "notice ok", role: "status" }, h("p", {}, "审核结论已提交，流程已继续办理。")));
+      const card = $("#decision-result");
+      if (card) card.prepend(h("div", { class: "notice ok", role: "status" }, h("p", {}, "审核结论已提交，流程已继续办理。")));
     } catch (err) {
       showErrors(form, err);
       $("button[type=submit]", form).disabled = false;
@@ -697,7 +705,6 @@ async function statisticsView() {
   const ratings = r.ratings || t.ratings || {};
   const children = r.children || [];
   const stages = Object.entries(t.stage || {}).filter(([k]) => k !== "proofs");
-  const stageTitles = { review: "人工审核", initial_review: "信息初审", registration: "生育登记" };
   const charts = h(
     "div",
     { class: "charts" },
@@ -720,7 +727,7 @@ async function statisticsView() {
     barChart({
       id: "chart-stages",
       title: "审核环节（派发、通过、不予登记、补充材料、逾期上报）",
-      categories: stages.map(([k]) => stageTitles[k] || k),
+      categories: stages.map(([k]) => STAGE_TITLES[k] || k),
       series: [
         { name: "派发", values: stages.map(([, v]) => Number(v.assigned || 0)) },
         { name: "通过", values: stages.map(([, v]) => Number(v.accept || 0)) },
