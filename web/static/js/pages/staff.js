@@ -13,11 +13,28 @@ import { barChart } from "../chart.js";
 import { LABELS, RegistrationForm, sectionOf } from "../form.js";
 import { PROFILES, profileByProvince } from "../profile.js";
 import { fullName } from "../regions.js";
+import { accountsView, organisationView } from "../staff-admin.js";
+import { certificateLookupView } from "../staff-hospital.js";
 import { comparisonCard, decidedState, proofsCard } from "../staff-review.js";
 import { checkRequired } from "../sms.js";
 import { $, $$, chinaNowIso, clearErrors, fill, focusHeading, formatTime, h, session, showErrors, status, statusBadge } from "../ui.js";
 
 const KEY = "birthreg.staff";
+// Where each role lands: what it does (issue 15 item 7).
+const HOME = {
+  admin: "/staff/accounts",
+  medical_institution: "/staff/certificates",
+  province_monitor: "/staff/statistics",
+  city_monitor: "/staff/statistics",
+  county_monitor: "/staff/statistics",
+  township_operator: "/staff/tasks",
+};
+// Views of other roles, each in its own module: (context) => Promise.
+const EXTRA_VIEWS = {
+  "/staff/accounts": accountsView,
+  "/staff/organisation": organisationView,
+  "/staff/certificates": certificateLookupView,
+};
 const CASE_ROLES = ["township_operator", "county_monitor", "city_monitor", "province_monitor"];
 const main = $("#main");
 let auth = session.get(KEY); // {id_token, staff}
@@ -99,10 +116,12 @@ async function route(message = "") {
   document.body.dataset.ready = "false";
   try {
     if (path === "/staff/login") await loginView(message);
-    else if (path === "/staff" || path === "/staff/tasks") await queueView();
+    else if (path === "/staff") return go(HOME[auth.staff.role] || "/staff/tasks", { replace: true });
+    else if (path === "/staff/tasks") await queueView();
     else if (path.startsWith("/staff/tasks/")) await taskView(decodeURIComponent(path.slice("/staff/tasks/".length)));
     else if (path === "/staff/onsite") await onsiteView();
     else if (path === "/staff/statistics") await statisticsView();
+    else if (EXTRA_VIEWS[path]) await EXTRA_VIEWS[path]({ auth, sapi, view, go });
     else view("页面不存在", h("p", {}, h("a", { href: "/staff/tasks", "data-link": true }, "返回工作任务")));
   } catch (err) {
     if (!(err instanceof ApiError && err.status === 401)) {
@@ -114,7 +133,7 @@ async function route(message = "") {
 
 // ------------------------------------------------------------------------------- 登录
 async function loginView(message) {
-  const next = new URLSearchParams(location.search).get("next") || "/staff/tasks";
+  const next = new URLSearchParams(location.search).get("next") || "/staff";
   const form = h(
     "form",
     { class: "card login-card", novalidate: true, id: "login-form" },
@@ -226,57 +245,87 @@ function mfaView(challenge, next) {
 function signedIn(r, next) {
   auth = { id_token: r.id_token, staff: r.staff };
   session.set(KEY, auth);
-  go(next.startsWith("/staff") ? next : "/staff/tasks", { replace: true });
+  go(next.startsWith("/staff") ? next : "/staff", { replace: true });
 }
 
 // ------------------------------------------------------------------------------- 工作任务
 async function queueView() {
   const s = auth.staff;
-  if (!CASE_ROLES.includes(s.role)) {
-    return view("工作任务", h("div", { class: "notice" }, h("p", {}, `${s.role_label}账号没有审核任务。`)));
-  }
+  if (!CASE_ROLES.includes(s.role)) return go(HOME[s.role] || "/staff/help", { replace: true });
+  const params = new URLSearchParams(location.search);
   let cursor = null;
   let tasks = [];
   const stageSelect = h("select", { id: "filter-stage" }, h("option", { value: "" }, "全部环节"));
+  const stateSelect = h(
+    "select",
+    { id: "filter-state" },
+    h("option", { value: "" }, "全部状态"),
+    h("option", { value: "open" }, "待办理（未逾期）"),
+    h("option", { value: "overdue" }, "已逾期"),
+    h("option", { value: "done" }, "本次已办结"),
+  );
   const overdueOnly = h("input", { type: "checkbox", id: "filter-overdue" });
+  const search = h("input", { type: "search", id: "queue-search", placeholder: "办件号或身份证号码", autocomplete: "off", value: params.get("q") || "" });
   const tbody = h("tbody");
   const more = h("button", { type: "button", class: "btn secondary", hidden: true }, "加载更多");
-  const count = h("p", { class: "muted small", "aria-live": "polite" });
+  const count = h("p", { class: "muted small", "aria-live": "polite", id: "queue-count" });
   const table = h(
     "div",
-    { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "表格（可左右滚动）" },
+    { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "待办任务表格（可左右滚动）" },
     h(
       "table",
       { id: "task-table", class: "cards" },
       h("caption", {}, "待办审核任务（按办理期限排序，逾期任务在前）"),
-      h("thead", {}, h("tr", {}, ["办件号", "办理环节", "层级", "办理期限", "状态", "操作"].map((t) => h("th", { scope: "col" }, t)))),
+      h("thead", {}, h("tr", {}, ["办件号", "申请人", "登记孩次", "提交时间", "转审原因", "办理环节", "办理期限", "状态", "操作"].map((t) => h("th", { scope: "col" }, t)))),
       tbody,
     ),
   );
+  const stateOf = (t) => (decided.has(t.task_id) ? "done" : t.overdue ? "overdue" : "open");
+  const matches = (t, q) => {
+    if (!q) return true;
+    const hay = [t.case_id, t.task_id, ...(t.search_keys || [])].join(" ").toUpperCase();
+    return hay.includes(q.toUpperCase());
+  };
   const draw = () => {
     const stage = stageSelect.value;
-    const rows = tasks.filter((t) => (!stage || t.stage === stage) && (!overdueOnly.checked || t.overdue));
+    const state = overdueOnly.checked ? "overdue" : stateSelect.value;
+    const q = search.value.trim();
+    const rows = tasks.filter((t) => (!stage || t.stage === stage) && (!state || stateOf(t) === state) && matches(t, q));
     rows.sort((a, b) => Number(b.overdue) - Number(a.overdue) || a.due_at.localeCompare(b.due_at));
     tbody.replaceChildren(
       ...(rows.length
-        ? rows.map((t) =>
-            h(
+        ? rows.map((t) => {
+            const st = stateOf(t);
+            const done = decided.get(t.task_id);
+            return h(
               "tr",
-              { class: t.overdue ? "overdue" : "", "data-task-id": t.task_id },
+              { class: st === "done" ? "done" : t.overdue ? "overdue" : "", "data-task-id": t.task_id, "data-case-id": t.case_id },
               h("td", { "data-th": "办件号" }, t.case_id),
-              h("td", { "data-th": "办理环节" }, t.stage_title),
-              h("td", { "data-th": "层级" }, t.level_title),
+              h("td", { "data-th": "申请人" }, applicants(t)),
+              h("td", { "data-th": "登记孩次" }, t.child_order_label || "—"),
+              h("td", { "data-th": "提交时间" }, formatTime(t.submitted_at || t.created_at)),
+              h("td", { "data-th": "转审原因" }, t.reason_summary || (t.reasons || []).join("；") || "—"),
+              h("td", { "data-th": "办理环节" }, `${t.stage_title}（${t.level_title}）`),
               h("td", { "data-th": "办理期限" }, formatTime(t.due_at)),
-              h("td", { "data-th": "状态" }, t.overdue ? h("span", { class: "badge bad" }, "已逾期") : h("span", { class: "badge warn" }, "待办理")),
-              h("td", { "data-th": "操作" }, h("a", { href: `/staff/tasks/${encodeURIComponent(t.task_id)}`, "data-link": true, class: "btn small" }, "办理")),
-            ),
-          )
-        : [h("tr", {}, h("td", { colspan: "6", class: "muted" }, "暂无待办任务"))]),
+              h(
+                "td",
+                { "data-th": "状态" },
+                st === "done" ? h("span", { class: "badge ok" }, `已办结：${done.state.label}`) : t.overdue ? h("span", { class: "badge bad" }, "已逾期") : h("span", { class: "badge warn" }, "待办理"),
+              ),
+              h(
+                "td",
+                { "data-th": "操作" },
+                h("a", { href: `/staff/tasks/${encodeURIComponent(t.task_id)}`, "data-link": true, class: "btn small" }, st === "done" ? "查看" : "办理", h("span", { class: "visually-hidden" }, ` 办件${t.case_id}`)),
+              ),
+            );
+          })
+        : [h("tr", {}, h("td", { colspan: "9", class: "muted" }, q ? `已加载的任务中没有与“${q}”相符的办件` : "暂无待办任务"))]),
     );
-    count.textContent = `共 ${rows.length} 件${overdueOnly.checked ? "逾期" : ""}任务`;
+    const overdue = tasks.filter((t) => stateOf(t) === "overdue").length;
+    count.textContent = `显示 ${rows.length} 件 / 已加载 ${tasks.length} 件${overdue ? `，其中逾期 ${overdue} 件` : ""}${cursor ? "（还有更多，可加载）" : ""}`;
   };
   const load = async () => {
-    const q = new URLSearchParams({ limit: "50" });
+    const q = new URLSearchParams({ limit: "20" });
     if (cursor) q.set("cursor", cursor);
     const r = await sapi("GET", `/v1/staff/tasks?${q}`);
     tasks = tasks.concat(r.tasks);
@@ -289,8 +338,8 @@ async function queueView() {
     $("#queue-office").textContent = r.office_name;
     draw();
   };
-  stageSelect.addEventListener("change", draw);
-  overdueOnly.addEventListener("change", draw);
+  for (const el of [stageSelect, stateSelect, overdueOnly]) el.addEventListener("change", draw);
+  search.addEventListener("input", draw);
   more.addEventListener("click", load);
   view(
     "工作任务",
@@ -301,16 +350,24 @@ async function queueView() {
       h(
         "div",
         { class: "toolbar" },
+        h("div", { class: "field" }, h("label", { for: "queue-search" }, "查找办件"), search),
+        h("div", { class: "field" }, h("label", { for: "filter-state" }, "状态"), stateSelect),
         h("div", { class: "field" }, h("label", { for: "filter-stage" }, "办理环节"), stageSelect),
         h("label", { class: "choice", for: "filter-overdue" }, overdueOnly, "只看逾期任务"),
         h("button", { type: "button", class: "btn secondary small", onclick: () => { tasks = []; cursor = null; load(); } }, "刷新"),
       ),
       count,
       table,
-      h("div", { class: "actions" }, more),
+      h("div", { class: "pager" }, more),
     ),
   );
   await load();
+}
+
+/** The applicants of a queue row, masked by the API for the caller's role ("—" before it lists them). */
+function applicants(t) {
+  const names = [t.woman_name, t.man_name].filter(Boolean);
+  return names.length ? names.join("、") : "—";
 }
 
 // ------------------------------------------------------------------------------- 审核任务
@@ -632,14 +689,72 @@ async function onsiteView() {
     const problems = [...form.validate("woman"), ...form.validate("man"), ...form.validate("family"), ...checkRequired(commitment.closest(".field"))];
     if (problems.length) return showErrors(el, problems);
     const body = form.collect({ commitmentAccepted: true, commitmentAt: chinaNowIso() });
+    let evaluation = null;
     try {
-      const r = await sapi("POST", "/v1/staff/registrations", body);
-      await onsiteResult(r, profile);
+      evaluation = await sapi("POST", "/v1/precheck", body);
     } catch (err) {
-      if (err instanceof ApiError && err.details.some((d) => sectionOf(d.path))) return showErrors(el, err);
-      showErrors(el, err);
+      return showErrors(el, err);
     }
+    // 确认: the operator reads the entry back to the couple before it is submitted.
+    el.hidden = true;
+    const back = () => {
+      confirmBox.remove();
+      el.hidden = false;
+      focusHeading($("h1", main));
+    };
+    const submit = async (button) => {
+      button.disabled = true;
+      try {
+        const r = await sapi("POST", "/v1/staff/registrations", body);
+        await onsiteResult(r, profile);
+      } catch (err) {
+        back();
+        if (err instanceof ApiError && err.details.some((d) => sectionOf(d.path))) return showErrors(el, err);
+        showErrors(el, err);
+      }
+    };
+    const confirmBox = await onsiteConfirm(body, evaluation, { back, submit });
+    el.after(confirmBox);
+    focusHeading($("h2", confirmBox));
   });
+}
+
+/** The entry read back before submitting (issue 15: on-site entry had no confirmation step). */
+async function onsiteConfirm(body, ev, { back, submit }) {
+  const children = body.children.map((c, i) => `${i + 1}. ${c.name}　${LABELS.sex[c.sex] || ""}　${c.birth_date}　${LABELS.relation[c.relation] || ""}`);
+  const preg = body.pregnancy || {};
+  const ok = ev.eligible;
+  const submitButton = h("button", { type: "button", class: "btn", id: "onsite-confirm" }, "确认无误，提交登记");
+  submitButton.addEventListener("click", () => submit(submitButton));
+  return h(
+    "section",
+    { id: "onsite-confirm-box" },
+    h("div", { class: "card" }, h("h2", { tabindex: "-1" }, "请与登记对象核对以下信息"), h("p", { class: "hint" }, "核对无误后提交；需要修改请返回。提交后将生成办件号和查询码。")),
+    h(
+      "div",
+      { class: `notice ${ok ? "ok" : "warn"}`, id: "onsite-precheck" },
+      factsList([
+        ["登记资格", ok ? "符合登记条件" : "不符合登记条件"],
+        ["登记机构", ev.jurisdiction?.office_name || "需人工确定"],
+        ["登记孩次", ev.child_order?.registration_label],
+      ]),
+      !ok && ev.reasons?.length ? h("ul", {}, ev.reasons.map((r) => h("li", {}, r.message))) : null,
+    ),
+    h("div", { class: "confirm-grid" }, await personCard("女方信息", body.woman), await personCard("男方信息", body.man)),
+    h(
+      "section",
+      { class: "card" },
+      h("h2", {}, "婚育信息"),
+      factsList([
+        ["结婚登记日期", body.marriage.date],
+        ["结婚证字号", body.marriage.certificate_number],
+        ["申请方式", LABELS.type[body.application.type]],
+        ["目前孕育情况", `${LABELS.pregnancy[preg.status] || ""}${preg.weeks ? `（${preg.weeks}周）` : ""}${preg.birth_date ? `（${preg.birth_date}）` : ""}`],
+        ["子女", children.length ? h("span", {}, children.map((c) => [c, h("br")])) : "无"],
+      ]),
+      h("div", { class: "actions" }, h("button", { type: "button", class: "btn secondary", id: "onsite-back", onclick: back }, "返回修改"), submitButton),
+    ),
+  );
 }
 
 async function onsiteResult(r, profile) {
@@ -702,7 +817,9 @@ async function statisticsView() {
     go(`/staff/statistics?${p}`);
   });
   const kpi = (label, value, kind = "") => h("div", { class: `kpi ${kind}`.trim() }, h("b", {}, String(value)), h("span", {}, label));
-  const ratings = r.ratings || t.ratings || {};
+  // One source for every level: the report's own counters of the chosen year (a township's extra
+  // summary only adds its recent comments). The county used to show "5分/1条" next to an empty chart.
+  const ratings = ratingsOf(t.ratings);
   const children = r.children || [];
   const stages = Object.entries(t.stage || {}).filter(([k]) => k !== "proofs");
   const charts = h(
@@ -740,7 +857,7 @@ async function statisticsView() {
       id: "chart-ratings",
       title: "好差评分布",
       categories: ["1分", "2分", "3分", "4分", "5分"],
-      series: [{ name: "评价数", values: ["1", "2", "3", "4", "5"].map((k) => Number(ratings.distribution?.[k] || 0)) }],
+      series: [{ name: "评价数", values: ["1", "2", "3", "4", "5"].map((k) => ratings.distribution[k]) }],
     }),
   );
   const drill = children.length
@@ -793,12 +910,57 @@ async function statisticsView() {
         kpi("即时办结", n("registered", "instant")),
         kpi("未予登记", n("rejected")),
         kpi("逾期未办任务", r.overdue_open_tasks ?? 0, r.overdue_open_tasks ? "bad" : ""),
-        kpi("好差评", ratings.count ? `${ratings.average ?? "-"}分/${ratings.count}条` : "暂无"),
+        kpi("好差评", ratings.count ? `${ratings.average}分/${ratings.count}条` : "暂无"),
+      ),
+      h(
+        "div",
+        { class: "actions" },
+        h("button", { type: "button", class: "btn secondary small", id: "stats-csv", onclick: () => downloadCsv(r) }, "导出CSV"),
       ),
     ),
     charts,
     drill ? h("section", { class: "card" }, drill) : null,
   );
+}
+
+/** Ratings of a statistics node: counters ``score`` 1–5, ``count``, ``sum`` (services/shared/statistics.py). */
+function ratingsOf(node = {}) {
+  const distribution = Object.fromEntries(["1", "2", "3", "4", "5"].map((k) => [k, Number(node.score?.[k] || node.distribution?.[k] || 0)]));
+  const count = Object.values(distribution).reduce((a, b) => a + b, 0);
+  const sum = Object.entries(distribution).reduce((a, [k, v]) => a + Number(k) * v, 0);
+  return { count, distribution, average: count ? (Math.round((sum / count) * 100) / 100).toString() : null };
+}
+
+const CSV_COLUMNS = [
+  ["区域代码", (c) => c.code],
+  ["区域", (c) => c.name],
+  ["受理登记", (c) => c.totals?.received?.total],
+  ["网上登记", (c) => c.totals?.received?.online],
+  ["现场登记", (c) => c.totals?.received?.onsite],
+  ["已登记", (c) => c.totals?.registered?.total],
+  ["即时办结", (c) => c.totals?.registered?.instant],
+  ["未予登记", (c) => c.totals?.rejected?.total],
+  ["材料逾期终止", (c) => c.totals?.incomplete?.total],
+  ["处理异常", (c) => c.totals?.needs_attention?.total],
+  ["好差评条数", (c) => ratingsOf(c.totals?.ratings).count],
+  ["好差评平均分", (c) => ratingsOf(c.totals?.ratings).average],
+];
+
+/** The report as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese names): the region, then each region below. */
+function downloadCsv(r) {
+  const cell = (v) => {
+    const text = v === undefined || v === null ? "0" : String(v);
+    return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  const rows = [{ code: r.region.code, name: r.region.name, totals: r.totals }, ...(r.children || [])];
+  const lines = [CSV_COLUMNS.map(([title]) => title), ...rows.map((c) => CSV_COLUMNS.map(([, get]) => get(c)))];
+  const csv = `\ufeff${lines.map((l) => l.map(cell).join(",")).join("\r\n")}\r\n`;
+  const url = URL.createObjectURL(new Blob([csv], { type: "text/csv;charset=utf-8" }));
+  const a = h("a", { href: url, download: `统计监测-${r.region.code}-${r.year}.csv`, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 // ------------------------------------------------------------------------------- start
