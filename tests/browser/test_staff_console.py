@@ -130,6 +130,15 @@ def test_work_queue_on_site_entry_and_statistics(new_context, stack):
     page.check("#onsite-commitment")
     shoot(page, "staff-05-onsite")
     page.get_by_role("button", name="提交现场登记").click()
+    # read back to the couple before it is submitted; 返回修改 keeps what was typed
+    confirm = page.locator("#onsite-confirm-box")
+    expect(confirm).to_contain_text(counter["woman"]["id_number"])
+    expect(page.locator("#onsite-precheck")).to_contain_text("春熙路街道")
+    shoot(page, "staff-05b-onsite-confirm")
+    page.get_by_role("button", name="返回修改").click()
+    expect(page.locator("#f-woman-name")).to_have_value(counter["woman"]["name"])
+    page.get_by_role("button", name="提交现场登记").click()
+    page.get_by_role("button", name="确认无误，提交登记").click()
     expect(page.locator("#onsite-case-id")).to_be_visible()
     expect(page.locator("#onsite-status")).to_contain_text("已登记", timeout=30_000)
     expect(page.locator("#onsite-status").get_by_role("button", name="打印生育登记证")).to_be_visible()
@@ -188,7 +197,7 @@ def test_a_new_account_sets_its_password_and_authenticator_app_then_signs_in_wit
     expect(page.locator(".error-summary")).to_contain_text("6 位数字")
     page.fill("#mfa-code", totp_code(secret))
     page.get_by_role("button", name="验证并登录").click()
-    expect(page).to_have_url(f"{stack.api_url}/staff/tasks")
+    expect(page).to_have_url(f"{stack.api_url}/staff/statistics")  # a province monitor lands on its statistics
 
     # Signed out, the next sign-in asks the app's current code.
     page.get_by_role("button", name="退出").click()
@@ -202,4 +211,4 @@ def test_a_new_account_sets_its_password_and_authenticator_app_then_signs_in_wit
     expect(page.locator(".error-summary")).to_contain_text("动态验证码不正确")
     page.fill("#mfa-code", totp_code(secret))
     page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(f"{stack.api_url}/staff/tasks")
+    expect(page).to_have_url(f"{stack.api_url}/staff/statistics")
