@@ -2,7 +2,7 @@
 
 from chalice import Chalice
 
-from chalicelib.api import citizen, health, http, openapi, regions, staff, verify
+from chalicelib.api import citizen, console, health, http, openapi, regions, staff, verify
 
 app = Chalice(app_name="birthreg-api")
 http.install(app)
@@ -10,5 +10,6 @@ app.register_blueprint(health.bp)
 app.register_blueprint(citizen.bp)
 app.register_blueprint(verify.bp)
 app.register_blueprint(staff.bp)
+app.register_blueprint(console.bp)
 app.register_blueprint(regions.bp)
 app.register_blueprint(openapi.bp)

@@ -36,7 +36,7 @@ import json
 import threading
 import time
 import urllib.request
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from chalicelib import config
@@ -53,6 +53,27 @@ ROLES = (TOWNSHIP_OPERATOR, COUNTY_MONITOR, CITY_MONITOR, PROVINCE_MONITOR, MEDI
 CASE_ROLES = (TOWNSHIP_OPERATOR, COUNTY_MONITOR, CITY_MONITOR, PROVINCE_MONITOR)
 MONITOR_ROLES = (COUNTY_MONITOR, CITY_MONITOR, PROVINCE_MONITOR)
 
+# Operations granted on top of the role (001 三(二)3 "用户权限管理"): what each role may be granted,
+# and what an account without its own list of grants holds (accounts created before grants).
+REVIEW = "review"
+ONSITE = "onsite"
+PAPER_CERTIFICATES = "paper_certificates"
+STATISTICS = "statistics"
+BIRTH_RECORDS = "birth_records"
+OPERATIONS = (REVIEW, ONSITE, PAPER_CERTIFICATES, STATISTICS, BIRTH_RECORDS)
+ROLE_OPERATIONS: dict[str, tuple[str, ...]] = {
+    TOWNSHIP_OPERATOR: (REVIEW, ONSITE, PAPER_CERTIFICATES, STATISTICS),
+    COUNTY_MONITOR: (REVIEW, PAPER_CERTIFICATES, STATISTICS),
+    CITY_MONITOR: (REVIEW, STATISTICS),
+    PROVINCE_MONITOR: (STATISTICS,),
+    MEDICAL_INSTITUTION: (BIRTH_RECORDS,),
+    ADMIN: OPERATIONS,  # what an administrator may delegate to the accounts it creates
+}
+# How long one API container trusts what it read of an account's revocation marker and grants:
+# a disabled account's tokens are refused by every container at most this long after the write
+# (at once by the container that disabled it).
+ACCESS_CACHE_SECONDS = 5
+
 if TYPE_CHECKING:  # the task functions import this module too, and they do not ship chalice
     from chalice import Blueprint, Chalice
 
@@ -67,6 +88,7 @@ class StaffPrincipal:
     role: str
     region_code: str
     office_code: str | None
+    grants: tuple[str, ...] = ()
 
     @property
     def unit_code(self) -> str:
@@ -216,6 +238,63 @@ def principal_from_claims(claims: dict[str, Any]) -> StaffPrincipal:
     )
 
 
+class _Access:
+    """Each account's revocation marker and grants (store/offices.py ``PROFILE``), read once per
+    ``ACCESS_CACHE_SECONDS`` per container: one GetItem per account and period, not per request."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[float, Any]] = {}
+
+    def get(self, username: str):
+        with self._lock:
+            entry = self._entries.get(username)
+        if entry is not None and time.monotonic() - entry[0] < ACCESS_CACHE_SECONDS:
+            return entry[1]
+        from chalicelib.store import offices
+
+        item = offices.profile(username)
+        with self._lock:
+            self._entries[username] = (time.monotonic(), item)
+        return item
+
+    def forget(self, username: str) -> None:
+        with self._lock:
+            self._entries.pop(username, None)
+
+
+_access = _Access()
+
+
+def forget(username: str) -> None:
+    """Drop this container's cached marker of ``username`` (after the account changed)."""
+    _access.forget(username)
+
+
+def with_access(principal: StaffPrincipal, claims: dict[str, Any]) -> StaffPrincipal:
+    """The principal with its grants, or ``Unauthorized`` for a disabled account or a token issued
+    before the account was last disabled (Cognito's global sign-out revokes refresh tokens only;
+    an ID token would otherwise stay valid up to an hour)."""
+    item = _access.get(principal.staff_id)
+    allowed = ROLE_OPERATIONS.get(principal.role, ())
+    grants = allowed
+    if item is not None:
+        if item.disabled:
+            raise errors.Unauthorized("账号已停用，请联系管理员", code="STAFF_ACCOUNT_DISABLED")
+        issued = claims.get("iat")
+        if item.valid_after is not None and (not isinstance(issued, int) or issued < int(item.valid_after)):
+            raise errors.Unauthorized("登录已失效，请重新登录", code="STAFF_TOKEN_REVOKED")
+        if item.grants is not None:
+            grants = tuple(g for g in allowed if g in item.grants)
+    return replace(principal, grants=grants)
+
+
+def require(principal: StaffPrincipal, operation: str) -> None:
+    """``Forbidden`` unless the account was granted ``operation`` (on top of its role)."""
+    if operation not in principal.grants:
+        raise errors.Forbidden("您的账号未被授予此项业务权限，请联系管理员", code="OPERATION_NOT_GRANTED")
+
+
 def current_staff(app_or_blueprint: Chalice | Blueprint, *allowed_roles: str) -> StaffPrincipal:
     """The signed-in staff member of the current request, if one of ``allowed_roles`` (any role
     when none are given). ``Unauthorized`` (401) without a valid token, ``Forbidden`` (403) for
@@ -229,7 +308,8 @@ def current_staff(app_or_blueprint: Chalice | Blueprint, *allowed_roles: str) ->
             code="STAFF_TOKEN_REQUIRED",
             details=[errors.FieldError("headers.authorization", "MISSING", "请提供登录后获得的凭证（Authorization: Bearer …）")],
         )
-    principal = principal_from_claims(verify_token(token.strip()))
+    claims = verify_token(token.strip())
+    principal = with_access(principal_from_claims(claims), claims)
     if allowed_roles and principal.role not in allowed_roles:
         raise errors.Forbidden("您的账号角色不能执行此操作", code="ROLE_NOT_ALLOWED")
     return principal

@@ -151,6 +151,10 @@ def audit_table() -> str:
     return _resource("AUDIT_TABLE", "audit")
 
 
+def offices_table() -> str:
+    return _resource("OFFICES_TABLE", "offices")
+
+
 def uploads_bucket() -> str:
     return _resource("UPLOADS_BUCKET", "uploads")
 

@@ -287,7 +287,19 @@ OUTBOX = Table(
     indexes=(Index("QueueIndex", Attr("queue"), Attr("due_at")),),
     ttl_attribute="expires_at",
 )
-TABLES: tuple[Table, ...] = (CASES, TASKS, REGISTRY, CERTIFICATE_RECORDS, CODES, IDEMPOTENCY, AUDIT, STATISTICS, OUTBOX)
+OFFICES = Table(
+    id="Offices",
+    suffix="offices",
+    env="OFFICES_TABLE",
+    # the staff console's data (store/offices.py): staff profiles with their operation grants and
+    # revocation marker ("STAFF#<username>"), each office's organisation information, its
+    # paper-certificate stock (balances, number ranges, shipments, requests) and the used blanks
+    hash_key=Attr("pk"),
+    range_key=Attr("sk"),
+    # the accounts one administrator manages (its unit code): one Query for the account list
+    indexes=(Index("ManagerIndex", Attr("manager"), Attr("pk"), projection="INCLUDE", include=("data", "grants", "disabled")),),
+)
+TABLES: tuple[Table, ...] = (CASES, TASKS, REGISTRY, CERTIFICATE_RECORDS, CODES, IDEMPOTENCY, AUDIT, STATISTICS, OUTBOX, OFFICES)
 
 # ---------------------------------------------------------------------------
 # Buckets and topics
@@ -648,6 +660,9 @@ API_GRANTS: tuple[Grant, ...] = (
     Grant("Uploads", "write"),
     Grant("CertificateSigning", "verify"),
     Grant("StaffPool", "admin"),
+    # staff profiles, grants and revocation markers (read on each staff request), organisation
+    # information, paper-certificate stock
+    Grant("Offices", "write"),
     # staff decisions and on-site registrations advance the statistics counters; staff read them
     Grant("Statistics", "write"),
     # citizen tokens, keyed hashes, idempotency seal

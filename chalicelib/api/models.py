@@ -20,10 +20,13 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
+from chalicelib.auth import OPERATIONS
 from chalicelib.domain import errors, idcard
 from chalicelib.domain.form import IdNumber, IsoDate, Phone, field_errors
 from chalicelib.domain.text import LongText, Name, Text
 from chalicelib.services.certificates.issuance import PAPER_NUMBER_RE, SEXES
+from chalicelib.services.certificates.paper_stock import KINDS, MAX_RANGE, STOCK_NUMBER_RE
+from chalicelib.services.certificates.paper_stock import MAX_REASON as MAX_WRITE_OFF_REASON
 from chalicelib.services.citizen.ratings import MAX_COMMENT
 from chalicelib.services.citizen.uploads import CONTENT_TYPES, DOCUMENT_RE
 from chalicelib.services.shared.otp import CODE_RE, PURPOSE_LABELS
@@ -157,14 +160,93 @@ class StaffMfaCode(Body):
     code: Annotated[str, Field(pattern=_pattern(MFA_CODE_RE))]  # 6 digits (TOTP, 30 s)
 
 
+Grants = Annotated[list[_literal(OPERATIONS)], Field(max_length=len(OPERATIONS))]
+
+
 class StaffAccount(Body):
-    """POST /v1/staff/accounts: a new staff account (an administrator creates it)."""
+    """POST /v1/staff/accounts: a new staff account (an administrator creates it) with the 附件2
+    data: real name, ID number (answered masked), mobile phone, work unit, position; ``grants``:
+    the operations it may perform (default: every one its role allows that the administrator
+    holds)."""
 
     username: Annotated[str, Field(pattern=_pattern(USERNAME_RE))]
     name: Name
     role: ShortText
     region_code: Annotated[str, Field(min_length=1, max_length=12), Text]
     office_code: Annotated[str, Field(pattern=_pattern(OFFICE_RE))] | None = None
+    id_number: IdNumber
+    phone: Phone
+    unit: ShortText | None = None
+    position: ShortText | None = None
+    grants: Grants | None = None
+
+
+class StaffAccountUpdate(Body):
+    """PATCH /v1/staff/accounts/{username}: the 附件2 data and grants to change (role and
+    jurisdiction are fixed: another role is another account)."""
+
+    name: Name | None = None
+    id_number: IdNumber | None = None
+    phone: Phone | None = None
+    unit: ShortText | None = None
+    position: ShortText | None = None
+    grants: Grants | None = None
+
+
+OfficeText = Annotated[str, Field(min_length=1, max_length=100), Text]
+
+
+class OfficeInfo(Body):
+    """PUT /v1/staff/offices/{office_code}: the organisation information (001 一(二)2)."""
+
+    name: OfficeText
+    head: Name | None = None
+    contact: Name | None = None
+    phone: Annotated[str, Field(pattern=r"^[0-9][0-9-]{6,19}$")] | None = None  # mobile or 区号-号码
+    address: OfficeText | None = None
+    opening_hours: OfficeText | None = None
+
+
+Kind = _literal(KINDS)
+StockNumber = Annotated[str, Field(pattern=_pattern(STOCK_NUMBER_RE))]
+
+
+class PaperStockRange(Body):
+    """POST /v1/staff/paper-stock/{office_code}/intake: a printed range enters the county's stock."""
+
+    kind: Kind
+    first: StockNumber
+    last: StockNumber
+
+
+class PaperDistribution(Body):
+    """POST /v1/staff/paper-stock/{office_code}/distributions: county → township (派发/调配)."""
+
+    to_office: Annotated[str, Field(pattern=r"^[0-9]{9}$")]
+    first: StockNumber
+    last: StockNumber
+
+
+class PaperWriteOff(Body):
+    """POST /v1/staff/paper-stock/{office_code}/write-offs: a spoiled blank, with the reason."""
+
+    number: StockNumber
+    reason: Annotated[str, Field(min_length=1, max_length=MAX_WRITE_OFF_REASON), LongText]
+
+
+class PaperThreshold(Body):
+    """PUT /v1/staff/paper-stock/{office_code}/threshold: below it the township may request."""
+
+    kind: Kind
+    threshold: Annotated[int, Field(ge=0, le=MAX_RANGE)]
+
+
+class PaperRequest(Body):
+    """POST /v1/staff/paper-stock/{office_code}/requests: 申请调配 to the county."""
+
+    kind: Kind
+    count: Annotated[int, Field(ge=1, le=MAX_RANGE)]
+    note: Annotated[str, Field(max_length=MAX_WRITE_OFF_REASON), LongText] | None = None
 
 
 class ReviewDecision(Body):
@@ -212,13 +294,20 @@ __all__ = [
     "CoupleIds",
     "CoupleIdsQuery",
     "NoBody",
+    "OfficeInfo",
     "PaperCertificate",
+    "PaperDistribution",
+    "PaperRequest",
+    "PaperStockRange",
+    "PaperThreshold",
+    "PaperWriteOff",
     "QueryCodeQuery",
     "Rating",
     "ReviewDecision",
     "SmsCodeRequest",
     "SmsCodeVerify",
     "StaffAccount",
+    "StaffAccountUpdate",
     "StaffLogin",
     "StaffMfaCode",
     "StaffNewPassword",

@@ -34,10 +34,14 @@ def _int_query(name: str, default: int | None) -> int | None:
     return int(value)
 
 
-def _staff(*roles: str):
+def _staff(*roles: str, operation: str | None = None):
+    """The signed-in staff member (one of ``roles``), granted ``operation`` if one is named."""
     from chalicelib import auth
 
-    return auth.current_staff(bp, *roles)
+    principal = auth.current_staff(bp, *roles)
+    if operation is not None:
+        auth.require(principal, operation)
+    return principal
 
 
 # -- sign-in --------------------------------------------------------------------------------
@@ -82,19 +86,19 @@ def me():
 def work_queue():
     from chalicelib.services.workflow import review
 
-    return review.work_queue(_staff(), office=_query("office"), limit=_int_query("limit", 20), cursor=_query("cursor"))
+    return review.work_queue(_staff(operation="review"), office=_query("office"), limit=_int_query("limit", 20), cursor=_query("cursor"))
 
 
 def _view(task_id: str) -> dict[str, Any]:
     from chalicelib.services.workflow import review
 
-    return review.task_view(task_id, _staff())
+    return review.task_view(task_id, _staff(operation="review"))
 
 
 def _decide(task_id: str) -> dict[str, Any]:
     from chalicelib.services.workflow import review
 
-    principal = _staff()
+    principal = _staff(operation="review")
     body = request_body(bp)
     return review.decide(
         task_id,
@@ -135,7 +139,7 @@ def statistics_report():
     from chalicelib.store import audit
     from chalicelib.store import tasks as task_store
 
-    principal = _staff(*auth.CASE_ROLES)
+    principal = _staff(*auth.CASE_ROLES, operation=auth.STATISTICS)
     requested = _query("region")
     region = (regions.canonical(requested) if requested else principal.unit_code) or ""
     if not auth.covers(principal, region):
@@ -161,7 +165,7 @@ def onsite_registration():
     from chalicelib.services.staff import accounts as staff
     from chalicelib.store import audit
 
-    principal = _staff(auth.TOWNSHIP_OPERATOR)
+    principal = _staff(auth.TOWNSHIP_OPERATOR, operation=auth.ONSITE)
     result = staff.register_onsite(
         json_body(bp), principal
     )
@@ -184,12 +188,31 @@ def create_account():
     return Response(body=result, status_code=201, headers={"Cache-Control": "no-store"})
 
 
+@route(bp, "/v1/staff/accounts", methods=["GET"], security=STAFF)
+def list_accounts():
+    """The accounts the administrator manages (query: limit, cursor)."""
+    from chalicelib import auth
+    from chalicelib.services.staff import accounts as staff
+
+    return staff.list_accounts(_staff(auth.ADMIN), limit=_int_query("limit", 50), cursor=_query("cursor"))
+
+
 @route(bp, "/v1/staff/accounts/{username}", methods=["GET"], security=STAFF)
 def get_account(username: str):
     from chalicelib import auth
     from chalicelib.services.staff import accounts as staff
 
     return staff.get_account(_staff(auth.ADMIN), username)
+
+
+@route(bp, "/v1/staff/accounts/{username}", methods=["PATCH"], body="StaffAccountUpdate", security=STAFF)
+def update_account(username: str):
+    """Edit an account's 附件2 data and operation grants."""
+    from chalicelib import auth
+    from chalicelib.services.staff import accounts as staff
+
+    principal = _staff(auth.ADMIN)
+    return staff.update_account(principal, username, request_body(bp))
 
 
 @route(bp, "/v1/staff/accounts/{username}/disable", methods=["POST"], security=STAFF)

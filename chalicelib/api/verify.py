@@ -116,10 +116,13 @@ def case_verifications(case_id: str):
 
 
 # ------------------------------------------------------------------------------------------ staff
-def _staff(*roles: str):
-    from chalicelib.auth import current_staff
+def _staff(*roles: str, operation: str | None = None):
+    from chalicelib.auth import current_staff, require
 
-    return current_staff(bp, *roles)
+    principal = current_staff(bp, *roles)
+    if operation is not None:
+        require(principal, operation)  # an operation granted on top of the role
+    return principal
 
 
 @route(bp, "/v1/staff/certificates/{registration_number}", methods=["GET"], security=STAFF)
@@ -135,7 +138,7 @@ def staff_record_birth(registration_number: str):
     from chalicelib.services.certificates import issuance as certificates
     from chalicelib.services.certificates import verification
 
-    staff = _staff(MEDICAL_INSTITUTION)
+    staff = _staff(MEDICAL_INSTITUTION, operation="birth_records")
     body = request_body(bp)  # a malformed body is a 400 whichever certificate it names
     verification.staff_certificate(registration_number, staff=staff)  # 404 outside its jurisdiction
     return _json(certificates.record_birth(registration_number, body, staff=staff))
@@ -145,5 +148,5 @@ def staff_record_birth(registration_number: str):
 def staff_record_paper_certificate(case_id: str):
     from chalicelib.services.certificates import issuance as certificates
 
-    staff = _staff(TOWNSHIP_OPERATOR)
+    staff = _staff(TOWNSHIP_OPERATOR, operation="paper_certificates")
     return _json(certificates.record_paper_certificate(case_id, request_body(bp), staff=staff), status=201)

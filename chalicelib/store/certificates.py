@@ -29,7 +29,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import config
-from chalicelib.store import table_meta
+from chalicelib.store import offices, table_meta
 from chalicelib.store.conditions import applied
 from chalicelib.store.connection import Model, shared
 
@@ -203,10 +203,13 @@ def paper_certificate(case_id: str) -> CertificateRecord | None:
 
 
 def record_paper(
-    case_id: str, *, paper_number: str, issued_on: str, office_code: str, at: str, by: str
+    case_id: str, *, paper_number: str, issued_on: str, office_code: str, at: str, by: str, blank=None
 ) -> CertificateRecord:
     """Record the paper certificate of a case; ``AlreadyRecorded`` if the case has one or the
-    serial number was recorded for another case."""
+    serial number was recorded for another case, or (with ``blank``, the office's holding of the
+    number: ``store.offices.Holding``) the blank is no longer in the office's stock -- consumed
+    in the same transaction (store/offices.py ``consume_actions``)."""
+
     item = CertificateRecord(
         f"PAPER#{case_id}",
         case_id=None,
@@ -222,6 +225,8 @@ def record_paper(
         with TransactWrite(connection=shared()) as tx:
             tx.save(item, condition=CertificateRecord.registration_number.does_not_exist())
             tx.save(serial, condition=CertificateRecord.registration_number.does_not_exist())
+            if blank is not None:
+                offices.consume_actions(tx, blank, paper_number, use="issued", case_id=case_id, reason=None, at=at, by=by)
     except TransactWriteError as exc:
         if exc.cause_response_code == "TransactionCanceledException":
             raise AlreadyRecorded(case_id) from exc

@@ -24,6 +24,7 @@ from chalicelib.domain import errors, regions
 from chalicelib.domain.form import RegistrationForm
 from chalicelib.domain.idcard import mask_id
 from chalicelib.domain.profiles import get_profile, issuing_authority
+from chalicelib.services.certificates import paper_stock
 from chalicelib.store import audit
 from chalicelib.store import cases as case_store
 from chalicelib.store import certificates as certificate_store
@@ -286,6 +287,15 @@ def record_paper_certificate(case_id: str, body: Any, *, staff) -> dict[str, Any
         raise errors.ValidationFailed(
             details=[errors.FieldError("issued_on", "BEFORE_REGISTRATION", "发证日期不能早于登记日期")]
         )
+    # 001 三(二)2: the certificate handed out is one of the office's received blanks, of the
+    # kind for the couple's child (一孩/二孩); it leaves the stock in the same transaction.
+    blank = paper_stock.holding_for(staff.office_code or "", number.strip())
+    if blank is None:
+        raise errors.Conflict("该编号不在本机构已领取的空白生育服务证库存中", code="PAPER_NOT_IN_STOCK")
+    if blank.kind != paper_stock.kind_for_child_order(int(case.child_order or 1)):
+        raise errors.Conflict(
+            f"该编号为{paper_stock.KINDS.get(blank.kind, blank.kind)}，与本办件的子女孩次不符", code="PAPER_KIND_MISMATCH"
+        )
     at = config.now().isoformat(timespec="seconds")
     try:
         item = certificate_store.record_paper(
@@ -295,10 +305,11 @@ def record_paper_certificate(case_id: str, body: Any, *, staff) -> dict[str, Any
             office_code=staff.office_code,
             at=at,
             by=staff.staff_id,
+            blank=blank,
         )
     except certificate_store.AlreadyRecorded:
         raise errors.Conflict(
-            "该办件已领取生育服务证，或该证件编号已被登记", code="PAPER_CERTIFICATE_EXISTS"
+            "该办件已领取生育服务证，或该证件编号已被使用", code="PAPER_CERTIFICATE_EXISTS"
         ) from None
     view = paper_view(item)
     audit.append(

@@ -22,19 +22,23 @@ tokens stop working); an ID token it already holds stays valid until it expires 
 
 from __future__ import annotations
 
+import math
 import re
 import secrets
 import string
+import time
 from typing import Any
 from urllib.parse import quote
 
 from chalicelib import auth, config
-from chalicelib.domain import errors, hierarchy, regions
+from chalicelib.domain import errors, hierarchy, idcard, regions
 from chalicelib.store import audit
+from chalicelib.store import offices as office_store
 
 USERNAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{2,63}")
 OFFICE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{1,31}")
 MFA_CODE_RE = re.compile(r"[0-9]{6}")
+PHONE_RE = re.compile(r"1[0-9]{10}")
 MFA_ISSUER = "生育登记"  # the account's name in the authenticator app
 LEVEL_MONITOR = {"province": auth.PROVINCE_MONITOR, "city": auth.CITY_MONITOR, "county": auth.COUNTY_MONITOR}
 
@@ -213,6 +217,13 @@ def mfa(body: Any) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------ administration
+# 附件2 (系统管理员和操作人员名单): besides the real name, each account's ID number, mobile phone,
+# work unit and position; kept in the account's profile (store/offices.py), the ID number shown
+# masked in every answer.
+PROFILE_FIELDS = ("id_number", "phone", "unit", "position")
+ROOT_MANAGER = "ROOT"  # the province administrators' manager: deployment operators, no account
+
+
 def _parent(code: str) -> str | None:
     levels = hierarchy.chain(code)
     return levels[1] if len(levels) > 1 else None
@@ -233,15 +244,59 @@ def may_manage(admin: auth.StaffPrincipal, role: str, region_code: str, office_c
     return role == LEVEL_MONITOR.get(level) and region_code == own  # this level's operators
 
 
+def manager_of(role: str, region_code: str) -> str:
+    """The unit code whose administrators list the account (``ManagerIndex``): the parent region
+    for an administrator, the account's own region for the others."""
+    if role == auth.ADMIN:
+        return _parent(region_code) or ROOT_MANAGER
+    return region_code
+
+
 def _temporary_password() -> str:
     alphabet = string.ascii_letters + string.digits
     core = "".join(secrets.choice(alphabet) for _ in range(12))
     return f"{core}-{secrets.choice(string.ascii_uppercase)}{secrets.choice(string.ascii_lowercase)}{secrets.randbelow(10)}"
 
 
-def create_account(admin: auth.StaffPrincipal, body: Any) -> dict[str, Any]:
-    f = _fields(body, ("username", "name", "role", "region_code"), ("office_code",))
+def _grants(admin: auth.StaffPrincipal, role: str, value: Any) -> list[str]:
+    """The operations granted to a new or edited account: each one the role may hold (400) and
+    the administrator holds itself (403 ``GRANT_NOT_HELD``: nobody hands on what they lack)."""
+    allowed = auth.ROLE_OPERATIONS.get(role, ())
+    if value is None:
+        return [g for g in allowed if g in admin.grants]
+    if not isinstance(value, list) or not all(isinstance(g, str) for g in value):
+        raise errors.ValidationFailed(details=[errors.FieldError("grants", "WRONG_TYPE", "应为业务权限的列表")])
+    problems = [
+        errors.FieldError(f"grants.{i}", "GRANT_NOT_FOR_ROLE", f"该角色不能授予此项权限，可选：{'、'.join(allowed) or '无'}")
+        for i, g in enumerate(value)
+        if g not in allowed
+    ]
+    if problems:
+        raise errors.ValidationFailed(details=problems)
+    lacking = [g for g in value if g not in admin.grants]
+    if lacking:
+        raise errors.Forbidden(f"不能授予本账号未持有的业务权限：{'、'.join(lacking)}", code="GRANT_NOT_HELD")
+    return [g for g in allowed if g in value]
+
+
+def _profile_problems(f: dict[str, str]) -> list[errors.FieldError]:
     problems = []
+    if "id_number" in f:
+        f["id_number"] = f["id_number"].upper()
+        problems += [
+            errors.FieldError("id_number", p, idcard.ID_PROBLEM_MESSAGES[p])
+            for p in idcard.validate_id(f["id_number"], today=config.today())
+        ]
+    if "phone" in f and not PHONE_RE.fullmatch(f["phone"]):
+        problems.append(errors.FieldError("phone", "INVALID_PHONE", "手机号码应为11位数字，以1开头"))
+    return problems
+
+
+def create_account(admin: auth.StaffPrincipal, body: Any) -> dict[str, Any]:
+    body = dict(body) if isinstance(body, dict) else body
+    grants_value = body.pop("grants", None) if isinstance(body, dict) else None
+    f = _fields(body, ("username", "name", "role", "region_code", "id_number", "phone"), ("office_code", "unit", "position"))
+    problems = _profile_problems(f)
     if not USERNAME_RE.fullmatch(f["username"]):
         problems.append(errors.FieldError("username", "INVALID_FORMAT", "用户名为3–64位字母、数字、点、横线或下划线"))
     if f["role"] not in auth.ROLES:
@@ -258,6 +313,7 @@ def create_account(admin: auth.StaffPrincipal, body: Any) -> dict[str, Any]:
         raise errors.ValidationFailed(details=problems)
     if not may_manage(admin, f["role"], region, office):
         raise errors.Forbidden("只能创建下一级管理员、本级业务操作员或本辖区医疗机构账号", code="OUTSIDE_ADMINISTRATION")
+    grants = _grants(admin, f["role"], grants_value)
     attributes = [
         {"Name": "name", "Value": f["name"]},
         {"Name": "custom:role", "Value": f["role"]},
@@ -277,9 +333,35 @@ def create_account(admin: auth.StaffPrincipal, body: Any) -> dict[str, Any]:
         )
     except idp.exceptions.UsernameExistsException:
         raise errors.Conflict("用户名已存在", code="STAFF_EXISTS") from None
+    profile = {k: f[k] for k in PROFILE_FIELDS if k in f}
     account = {"username": f["username"], "name": f["name"], "role": f["role"], "region_code": region, "office_code": office}
-    audit.append(f"STAFF#{f['username']}", actor=admin.staff_id, action="staff.create", after=account)
-    return {**account, "enabled": True, "temporary_password": password, "must_change_password": True}
+    data = {**{k: v for k, v in account.items() if k != "username"}, **profile}
+    office_store.save_profile(f["username"], data, grants=grants, manager=manager_of(f["role"], region), new=False)
+    audit.append(
+        f"STAFF#{f['username']}", actor=admin.staff_id, action="staff.create", after={**account, **_masked(profile), "grants": grants}
+    )
+    return {
+        **_view(account, profile, grants),
+        "enabled": True,
+        "temporary_password": password,
+        "must_change_password": True,
+    }
+
+
+def _masked(profile: dict[str, Any]) -> dict[str, Any]:
+    out = {k: profile.get(k) for k in PROFILE_FIELDS}
+    out["id_number"] = idcard.mask_id(profile["id_number"]) if profile.get("id_number") else None
+    return out
+
+
+def _view(account: dict[str, Any], profile: dict[str, Any], grants: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """An account as administrators see it: the 附件2 data, the ID number masked."""
+    return {
+        **account,
+        "role_label": auth.role_label(account.get("role") or ""),
+        **_masked(profile),
+        "grants": list(grants),
+    }
 
 
 def _account(username: str) -> dict[str, Any]:
@@ -302,6 +384,14 @@ def _account(username: str) -> dict[str, Any]:
     }
 
 
+def _with_profile(account: dict[str, Any]) -> dict[str, Any]:
+    item = office_store.profile(account["username"])
+    data = item.loaded() if item else {}
+    role = account.get("role") or ""
+    grants = item.grants if item is not None and item.grants is not None else auth.ROLE_OPERATIONS.get(role, ())
+    return _view(account, data, [g for g in auth.ROLE_OPERATIONS.get(role, ()) if g in grants])
+
+
 def _managed(admin: auth.StaffPrincipal, username: str) -> dict[str, Any]:
     account = _account(username)
     if not may_manage(admin, account["role"] or "", account["region_code"] or "", account["office_code"]):
@@ -311,17 +401,84 @@ def _managed(admin: auth.StaffPrincipal, username: str) -> dict[str, Any]:
 
 
 def get_account(admin: auth.StaffPrincipal, username: str) -> dict[str, Any]:
-    return _managed(admin, username)
+    return _with_profile(_managed(admin, username))
+
+
+def list_accounts(admin: auth.StaffPrincipal, *, limit: int, cursor: str | None) -> dict[str, Any]:
+    """The accounts this administrator manages, one page (``ManagerIndex``: one Query)."""
+    limit = max(1, min(limit, 100))
+    try:
+        items, last = office_store.managed_by(admin.unit_code, limit=limit, cursor=cursor)
+    except office_store.BadCursor:
+        raise errors.ValidationFailed(details=[errors.FieldError("cursor", "INVALID_CURSOR", "翻页参数无效")]) from None
+    accounts = []
+    for item in items:
+        data = item.loaded()
+        accounts.append(
+            {
+                "username": item.pk.split("#", 1)[1],
+                "name": data.get("name"),
+                "role": data.get("role"),
+                "role_label": auth.role_label(data.get("role") or ""),
+                "region_code": data.get("region_code"),
+                "office_code": data.get("office_code"),
+                **_masked(data),
+                "grants": list(item.grants or []),
+                "enabled": not item.disabled,
+            }
+        )
+    return {"accounts": accounts, "next_cursor": last}
+
+
+def update_account(admin: auth.StaffPrincipal, username: str, body: Any) -> dict[str, Any]:
+    """Edit an account's 附件2 data and grants (not its role or jurisdiction: a new account)."""
+    account = _managed(admin, username)
+    body = dict(body) if isinstance(body, dict) else body
+    grants_value = body.pop("grants", None) if isinstance(body, dict) else None
+    f = _fields(body, (), ("name", *PROFILE_FIELDS))
+    problems = _profile_problems(f)
+    if problems:
+        raise errors.ValidationFailed(details=problems)
+    before = _with_profile(account)
+    item = office_store.profile(username)
+    data = item.loaded() if item else {}
+    data.update({"name": account["name"], "role": account["role"], "region_code": account["region_code"], "office_code": account["office_code"]})
+    data.update(f)
+    grants = _grants(admin, account["role"] or "", grants_value) if grants_value is not None else before["grants"]
+    if "name" in f and f["name"] != account["name"]:
+        _idp().admin_update_user_attributes(
+            UserPoolId=config.staff_user_pool_id(), Username=username, UserAttributes=[{"Name": "name", "Value": f["name"]}]
+        )
+        account = {**account, "name": f["name"]}
+    office_store.save_profile(username, data, grants=grants, manager=manager_of(account["role"] or "", account["region_code"] or ""), new=False)
+    auth.forget(username)
+    after = _view(account, data, grants)
+    changed = {k: v for k, v in after.items() if before.get(k) != v}
+    audit.append(
+        f"STAFF#{username}", actor=admin.staff_id, action="staff.update",
+        before={k: before.get(k) for k in changed}, after=changed,
+    )
+    return after
 
 
 def set_enabled(admin: auth.StaffPrincipal, username: str, enabled: bool) -> dict[str, Any]:
+    """Disable (or re-enable) an account. Disabling signs it out everywhere at once: Cognito's
+    global sign-out (refresh tokens) and the revocation marker the API checks on every staff
+    request (``auth.with_access``: ID tokens issued before now are refused, by every container
+    within ``auth.ACCESS_CACHE_SECONDS``)."""
     account = _managed(admin, username)
     idp = _idp()
+    pool = config.staff_user_pool_id()
+    manager = manager_of(account["role"] or "", account["region_code"] or "")
     if enabled:
-        idp.admin_enable_user(UserPoolId=config.staff_user_pool_id(), Username=username)
+        idp.admin_enable_user(UserPoolId=pool, Username=username)
+        office_store.set_disabled(username, False, valid_after=None, manager=manager)
     else:
-        idp.admin_disable_user(UserPoolId=config.staff_user_pool_id(), Username=username)
-        idp.admin_user_global_sign_out(UserPoolId=config.staff_user_pool_id(), Username=username)
+        # the marker first: from this write on no token of the account is accepted
+        office_store.set_disabled(username, True, valid_after=math.ceil(time.time()), manager=manager)
+        idp.admin_disable_user(UserPoolId=pool, Username=username)
+        idp.admin_user_global_sign_out(UserPoolId=pool, Username=username)
+    auth.forget(username)
     audit.append(
         f"STAFF#{username}",
         actor=admin.staff_id,
@@ -329,7 +486,7 @@ def set_enabled(admin: auth.StaffPrincipal, username: str, enabled: bool) -> dic
         before={"enabled": account["enabled"]},
         after={"enabled": enabled},
     )
-    return {**account, "enabled": enabled}
+    return {**_with_profile(account), "enabled": enabled, "status": account["status"]}
 
 
 # ------------------------------------------------------------------------ on-site entry
