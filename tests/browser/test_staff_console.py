@@ -10,10 +10,19 @@ from playwright.sync_api import expect
 from local.seed import STAFF_PASSWORD
 from tests.browser.conftest import shoot
 from tests.browser.helpers import confirm_and_request_code, fill_family, fill_person, fill_registration, new_couple
-from tests.e2e.conftest import Api, register, wait_for_status
+from tests.e2e.conftest import Api, register, unique_phone, wait_for_status
 
 OPERATOR = "sc-op-510104022"  # 成都市锦江区春熙路街道, the office of the Sichuan demo couples (local/seed.py)
 COUNTY = "sc-county-510104"
+
+
+def staff_id_number() -> str:
+    """A valid ID number for a new staff account's 附件2 data."""
+    from datetime import date
+
+    from chalicelib.domain import idcard
+
+    return idcard.make_id("510104", date(1985, 3, 1), int(time.time() * 1000) % 1000)
 
 
 def task_of(stack, case_id: str) -> dict:
@@ -173,7 +182,7 @@ def test_a_new_account_sets_its_password_and_authenticator_app_then_signs_in_wit
     username = f"web-mfa-{int(time.time() * 1000)}"
     r = api.post(
         "/v1/staff/accounts",
-        {"username": username, "name": "省监测员", "role": "province_monitor", "region_code": "51"},
+        {"username": username, "name": "省监测员", "role": "province_monitor", "region_code": "51", "id_number": staff_id_number(), "phone": unique_phone()},
         headers={"Authorization": f"Bearer {admin}"},
     )
     assert r.status == 201, r.body

@@ -6,6 +6,7 @@ export them; everyone is named in the header. Screenshots at 1280 and 375 px, ax
 from __future__ import annotations
 
 import csv
+import time
 import io
 import urllib.request
 
@@ -154,3 +155,102 @@ def test_a_county_monitor_lands_on_statistics_and_exports_csv(new_context, stack
     assert rows[1][0] == "510104" and any(r[0] == "510104022" for r in rows[2:])
     shown = page.locator(".kpi", has_text="受理登记").locator("b").inner_text()
     assert rows[1][2] == shown
+
+
+def test_an_administrator_manages_accounts_and_its_organisation(new_context, stack):
+    from tests.browser.test_staff_console import staff_id_number
+    from tests.e2e.conftest import unique_phone
+
+    page = signed_in(new_context, "sc-admin")
+    expect(page).to_have_url(f"{stack.api_url}/staff/accounts")  # lands on what it does
+    expect(page.locator("#staff-nav").get_by_role("link", name="工作任务")).to_be_hidden()
+    username = f"web-pm-{int(time.time() * 1000)}"
+    page.select_option("#new-role", "province_monitor")
+    page.fill("#new-username", username)
+    page.get_by_role("button", name="创建账号").click()
+    expect(page.locator("#account-create .error-summary")).to_contain_text("请填写姓名")
+    page.fill("#new-name", "张监测")
+    page.fill("#new-id", staff_id_number())
+    page.fill("#new-phone", unique_phone())
+    page.fill("#new-unit", "四川省卫生健康委")
+    page.get_by_role("button", name="创建账号").click()
+    expect(page.locator("#account-created")).to_contain_text(username)
+    assert len(page.locator("#temporary-password").inner_text()) >= 12
+    card = page.locator("#account-card")
+    expect(card).to_contain_text("张监测")
+    expect(card).to_contain_text("统计监测")  # the grant the role allows
+    expect(page.locator(f"#account-table tr[data-username='{username}']")).to_be_visible()
+    shoot(page, "staff-admin-01-created")
+
+    page.get_by_role("button", name="编辑信息与权限").click()
+    page.fill("#edit-position", "科长")
+    page.get_by_role("button", name="保存修改").click()
+    expect(page.locator("#account-detail")).to_contain_text("账号信息已保存")
+    expect(card).to_contain_text("科长")
+
+    page.get_by_role("button", name="停用账号").click()
+    page.locator("dialog").get_by_role("button", name="停用").click()
+    expect(page.locator("#account-detail")).to_contain_text("已在所有设备上退出登录")
+    expect(card).to_have_attribute("data-enabled", "false")
+    shoot(page, "staff-admin-02-disabled")
+    page.get_by_role("button", name="启用账号").click()
+    expect(card).to_have_attribute("data-enabled", "true")
+
+    page.locator("#staff-nav").get_by_role("link", name="机构信息").click()
+    page.fill("#office-head", "李主任")
+    page.fill("#office-phone", "028-86000000")
+    page.fill("#office-opening_hours", "周一至周五 9:00–17:00")
+    page.get_by_role("button", name="保存机构信息").click()
+    expect(page.locator("#office-status")).to_have_text("机构信息已保存")
+    shoot(page, "staff-admin-03-organisation")
+    public = Api(stack.api_url).get("/v1/offices/51").body
+    assert (public["head"], public["phone"]) == ("李主任", "028-86000000")
+
+
+def test_paper_certificates_are_taken_in_distributed_received_requested_and_written_off(new_context, stack):
+    base = 10_000_000 + int(time.time()) % 1_000_000 * 100  # a range no other test takes in
+    n = lambda k: f"{base + k:08d}"  # noqa: E731
+
+    county = signed_in(new_context, "sc-county-510104", "/staff/stock")
+    county.fill("#intake-first", n(0))
+    county.fill("#intake-last", n(99))
+    county.locator("#stock-intake").get_by_role("button", name="入库").click()
+    expect(county.locator("#stock-done")).to_contain_text("已入库")
+    expect(county.locator("#stock-kinds tr[data-kind='first']")).to_contain_text("100")
+    county.select_option("#dist-to", "510104022")
+    county.fill("#dist-first", n(0))
+    county.fill("#dist-last", n(200))  # more than held: refused, nothing moves
+    county.locator("#stock-distribute").get_by_role("button", name="派发").click()
+    expect(county.locator("#stock-distribute .error-summary")).to_be_visible()
+    county.fill("#dist-last", n(29))
+    county.locator("#stock-distribute").get_by_role("button", name="派发").click()
+    expect(county.locator("#stock-done")).to_contain_text("已派发")
+    shoot(county, "staff-stock-01-county")
+
+    township = signed_in(new_context, OPERATOR, "/staff/stock")
+    shipment = township.locator("#stock-shipments tr", has_text=f"{n(0)}–{n(29)}")
+    expect(shipment).to_contain_text("待领取")
+    shipment.get_by_role("button", name="确认领取").click()
+    expect(township.locator("#stock-done")).to_contain_text("已领取")
+    township.fill("#writeoff-number", n(3))
+    township.fill("#writeoff-reason", "打印错位")
+    township.locator("#stock-write-off").get_by_role("button", name="报废").click()
+    expect(township.locator("#stock-done")).to_contain_text("已报废")
+    expect(township.locator("#stock-movements")).to_contain_text("打印错位")
+    balance = int(township.locator("#stock-kinds tr[data-kind='first'] td").nth(1).inner_text())
+    township.fill("#threshold-value", str(balance + 10))
+    township.locator("#stock-threshold").get_by_role("button", name="保存").click()
+    expect(township.locator("#stock-kinds tr[data-kind='first']")).to_contain_text("低于预警")
+    township.fill("#request-count", "20")
+    township.fill("#request-note", "本月登记较多")
+    township.locator("#stock-request").get_by_role("button", name="提交申请").click()
+    expect(township.locator("#stock-requests")).to_contain_text("待处理")
+    shoot(township, "staff-stock-02-township")
+
+    county.reload()
+    request = county.locator("#stock-requests tr", has_text="本月登记较多")
+    request.get_by_role("button", name="按申请派发").click()
+    county.fill("#dist-first", n(30))
+    county.fill("#dist-last", n(49))
+    county.locator("#stock-distribute").get_by_role("button", name="派发").click()
+    expect(county.locator("#stock-requests tr", has_text="本月登记较多")).to_contain_text("已调配")

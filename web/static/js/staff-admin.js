@@ -329,13 +329,13 @@ export async function organisationView(ctx) {
   const form = h(
     "form",
     { class: "card", id: "office-form", novalidate: true },
-    h("h2", {}, await fullName(code)),
+    h("h2", {}, info.region_name || (await fullName(code))),
     h("p", { class: "hint" }, "机构信息向群众公开（办事指南、登记机构名称处显示），请保持准确。"),
     h(
       "div",
       { class: "grid" },
       OFFICE_FIELDS.map(([k, label, required, hint]) =>
-        field(`office-${k}`, label, text(`office-${k}`, k, { value: info[k] || (k === "name" ? info.office_name || "" : "") }), { required, hint }),
+        field(`office-${k}`, label, text(`office-${k}`, k, { value: info[k] || "" }), { required, hint }),
       ),
     ),
     h("div", { class: "actions" }, h("button", { type: "submit", class: "btn" }, "保存机构信息")),

@@ -16,6 +16,7 @@ import { fullName } from "../regions.js";
 import { accountsView, organisationView } from "../staff-admin.js";
 import { certificateLookupView } from "../staff-hospital.js";
 import { comparisonCard, decidedState, proofsCard } from "../staff-review.js";
+import { stockView } from "../staff-stock.js";
 import { checkRequired } from "../sms.js";
 import { $, $$, chinaNowIso, clearErrors, fill, focusHeading, formatTime, h, session, showErrors, status, statusBadge } from "../ui.js";
 
@@ -34,6 +35,7 @@ const EXTRA_VIEWS = {
   "/staff/accounts": accountsView,
   "/staff/organisation": organisationView,
   "/staff/certificates": certificateLookupView,
+  "/staff/stock": stockView,
 };
 const CASE_ROLES = ["township_operator", "county_monitor", "city_monitor", "province_monitor"];
 const main = $("#main");
