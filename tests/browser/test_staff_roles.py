@@ -6,8 +6,8 @@ export them; everyone is named in the header. Screenshots at 1280 and 375 px, ax
 from __future__ import annotations
 
 import csv
-import time
 import io
+import time
 import urllib.request
 
 from playwright.sync_api import expect
@@ -28,6 +28,7 @@ def signed_in(new_context, username: str, path: str = "/staff/"):
     page.fill("#login-username", username)
     page.fill("#login-password", STAFF_PASSWORD)
     page.get_by_role("button", name="登录").click()
+    expect(page.locator("#login-form")).to_have_count(0, timeout=20_000)
     return page
 
 

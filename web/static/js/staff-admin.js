@@ -335,7 +335,7 @@ export async function organisationView(ctx) {
       "div",
       { class: "grid" },
       OFFICE_FIELDS.map(([k, label, required, hint]) =>
-        field(`office-${k}`, label, text(`office-${k}`, k, { value: info[k] || "" }), { required, hint }),
+        field(`office-${k}`, label, text(`office-${k}`, k, { value: info[k] || (k === "name" ? info.region_name || "" : "") }), { required, hint }),
       ),
     ),
     h("div", { class: "actions" }, h("button", { type: "submit", class: "btn" }, "保存机构信息")),
