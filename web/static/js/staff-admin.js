@@ -283,6 +283,7 @@ export async function accountsView(ctx) {
       ),
     );
     $("#account-create").reset();
+    $("#new-role").dispatchEvent(new Event("change")); // the jurisdictions and grants of the role shown
   };
   view(
     "账号管理",
