@@ -135,41 +135,65 @@ STAFF_PASSWORD = "Local-Demo-2026!"  # noqa: S105 - local stack only (in-memory 
 
 @dataclass(frozen=True)
 class StaffAccount:
+    """A demo account: its Cognito attributes, and the 附件2 data of its profile (store/offices.py)."""
+
     username: str
-    name: str
+    name: str  # the real name staff are shown by
     role: str
     region_code: str
     office_code: str | None = None
+    unit: str = ""
+    position: str = ""
+    grants: tuple[str, ...] | None = None  # None: every operation its role allows
 
 
 STAFF: tuple[StaffAccount, ...] = (
     # Sichuan: the demo office is 成都市锦江区春熙路街道 (510104022)
-    StaffAccount("sc-admin", "四川省管理员", "admin", "51"),
-    StaffAccount("sc-province", "四川省监测员", "province_monitor", "51"),
-    StaffAccount("sc-city-5101", "成都市监测员", "city_monitor", "5101"),
-    StaffAccount("sc-county-510104", "锦江区监测员", "county_monitor", "510104"),
-    StaffAccount("sc-op-510104022", "春熙路街道操作员", "township_operator", "510104022", "510104022"),
-    StaffAccount("sc-op-510104023", "书院街街道操作员", "township_operator", "510104023", "510104023"),
-    StaffAccount("sc-hospital-510104", "锦江区妇幼保健院", "medical_institution", "510104", "H510104001"),
+    StaffAccount("sc-admin", "李建国", "admin", "51", unit="四川省卫生健康委员会", position="系统管理员"),
+    StaffAccount("sc-province", "王秀英", "province_monitor", "51", unit="四川省卫生健康委员会", position="人口家庭处科员"),
+    StaffAccount("sc-city-5101", "张伟", "city_monitor", "5101", unit="成都市卫生健康委员会", position="科员"),
+    StaffAccount("sc-county-510104", "刘芳", "county_monitor", "510104", unit="锦江区卫生健康局", position="科员"),
+    StaffAccount("sc-op-510104022", "陈静", "township_operator", "510104022", "510104022", unit="春熙路街道社区卫生服务中心", position="计生专干"),
+    StaffAccount("sc-op-510104023", "杨洋", "township_operator", "510104023", "510104023", unit="书院街街道社区卫生服务中心", position="计生专干"),
+    StaffAccount("sc-hospital-510104", "赵敏", "medical_institution", "510104", "H510104001", unit="锦江区妇幼保健院", position="产科护士长"),
     # Guizhou: 贵阳市南明区新华路街道 (520102016)
-    StaffAccount("gz-admin", "贵州省管理员", "admin", "52"),
-    StaffAccount("gz-city-5201", "贵阳市监测员", "city_monitor", "5201"),
-    StaffAccount("gz-county-520102", "南明区监测员", "county_monitor", "520102"),
-    StaffAccount("gz-op-520102016", "新华路街道操作员", "township_operator", "520102016", "520102016"),
+    StaffAccount("gz-admin", "黄志强", "admin", "52", unit="贵州省卫生健康委员会", position="系统管理员"),
+    StaffAccount("gz-city-5201", "周丽", "city_monitor", "5201", unit="贵阳市卫生健康局", position="科员"),
+    StaffAccount("gz-county-520102", "吴刚", "county_monitor", "520102", unit="南明区卫生健康局", position="科员"),
+    StaffAccount("gz-op-520102016", "徐红", "township_operator", "520102016", "520102016", unit="新华路街道办事处", position="计生专干"),
     # Chongqing: 渝中区解放碑街道 (500103003); the municipality is the "city" level (50)
-    StaffAccount("cq-admin", "重庆市管理员", "admin", "50"),
-    StaffAccount("cq-city-50", "重庆市监测员", "city_monitor", "50"),
-    StaffAccount("cq-county-500103", "渝中区监测员", "county_monitor", "500103"),
-    StaffAccount("cq-op-500103003", "解放碑街道操作员", "township_operator", "500103003", "500103003"),
+    StaffAccount("cq-admin", "孙磊", "admin", "50", unit="重庆市卫生健康委员会", position="系统管理员"),
+    StaffAccount("cq-city-50", "马丽", "city_monitor", "50", unit="重庆市卫生健康委员会", position="科员"),
+    StaffAccount("cq-county-500103", "朱军", "county_monitor", "500103", unit="渝中区卫生健康委员会", position="科员"),
+    StaffAccount("cq-op-500103003", "胡静", "township_operator", "500103003", "500103003", unit="解放碑街道办事处", position="计生专干"),
 )
+
+
+def staff_profile(a: StaffAccount, serial: int) -> dict[str, Any]:
+    """The 附件2 data of a demo account (a valid, made-up ID number of its province's capital)."""
+    area = {"51": "510104", "52": "520102", "50": "500103"}[a.region_code[:2]]
+    return {
+        "name": a.name,
+        "role": a.role,
+        "region_code": a.region_code,
+        "office_code": a.office_code,
+        "id_number": idcard.make_id(area, "1985-03-01", 100 + serial),
+        "phone": f"139{serial:08d}",
+        "unit": a.unit,
+        "position": a.position,
+    }
 
 
 def seed_staff(accounts: tuple[StaffAccount, ...] = STAFF, password: str = STAFF_PASSWORD) -> int:
     import boto3
 
+    from chalicelib import auth
+    from chalicelib.services.staff.accounts import manager_of
+    from chalicelib.store import offices
+
     idp = boto3.client("cognito-idp")
     pool = os.environ["STAFF_USER_POOL_ID"]
-    for a in accounts:
+    for serial, a in enumerate(accounts, start=1):
         attributes = [
             {"Name": "name", "Value": a.name},
             {"Name": "custom:role", "Value": a.role},
@@ -179,6 +203,8 @@ def seed_staff(accounts: tuple[StaffAccount, ...] = STAFF, password: str = STAFF
             attributes.append({"Name": "custom:office_code", "Value": a.office_code})
         idp.admin_create_user(UserPoolId=pool, Username=a.username, UserAttributes=attributes, MessageAction="SUPPRESS")
         idp.admin_set_user_password(UserPoolId=pool, Username=a.username, Password=password, Permanent=True)
+        grants = list(a.grants if a.grants is not None else auth.ROLE_OPERATIONS[a.role])
+        offices.save_profile(a.username, staff_profile(a, serial), grants=grants, manager=manager_of(a.role, a.region_code), new=False)
     return len(accounts)
 
 

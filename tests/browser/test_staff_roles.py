@@ -44,7 +44,7 @@ def waiting_case(stack, scenario: str) -> tuple[dict, dict]:
 def test_the_reviewer_sees_the_child_the_form_lacks_and_the_decision_at_once(new_context, stack):
     body, task = waiting_case(stack, "registry_has_more")
     page = signed_in(new_context, OPERATOR, f"/staff/tasks/{task['task_id']}")
-    expect(page.locator("#userbox")).to_contain_text("春熙路街道操作员")  # the real name, not the login
+    expect(page.locator("#userbox")).to_contain_text("陈静")  # the real name (local/seed.py), not the login
     compare = page.locator("#compare-children")
     older = body["children"][0]["name"] + "一"  # recorded by the registry, missing on the form (local/seed.py)
     missing = compare.locator("tr[data-kind='only_in_registry']")

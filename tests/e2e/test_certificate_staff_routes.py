@@ -12,6 +12,7 @@ import uuid
 import pytest
 
 from tests.e2e.conftest import register, wait_for_status
+from tests.e2e.stock_support import blanks_for_case
 
 pytestmark = pytest.mark.e2e
 
@@ -120,7 +121,7 @@ def test_township_office_records_the_paper_certificate(api, certificate):
     office = certificate["office"]
     path = f"/v1/staff/cases/{certificate['case_id']}/paper-certificate"
     today = config.today().isoformat()
-    serial = f"P{uuid.uuid4().hex[:10].upper()}"
+    serial, second = blanks_for_case(api, office, certificate["case_id"], 2)  # blanks the office received (001 三(二)2)
 
     _, elsewhere = staff_token("township_operator", "520102", "520102016")
     r = api.post(path, {"number": serial, "issued_on": today}, headers=bearer(elsewhere))
@@ -133,7 +134,7 @@ def test_township_office_records_the_paper_certificate(api, certificate):
     r = api.post(path, {"number": serial, "issued_on": today}, headers=bearer(operator))
     assert r.status == 201, r.body
     assert r.body["number"] == serial and r.body["issued_on"] == today and r.body["office_code"] == office
-    again = api.post(path, {"number": serial + "2", "issued_on": today}, headers=bearer(operator))
+    again = api.post(path, {"number": second, "issued_on": today}, headers=bearer(operator))
     assert again.status == 409 and again.body["error"]["code"] == "PAPER_CERTIFICATE_EXISTS"
     missing = api.post("/v1/staff/cases/20260101ABCDEF1234/paper-certificate", {"number": serial, "issued_on": today},
                        headers=bearer(operator))

@@ -15,6 +15,10 @@ pytestmark = pytest.mark.e2e
 _n = itertools.count(1)
 
 
+# 附件2: every account has its holder's ID number and mobile phone
+PERSON = {"id_number": "510104198503011017", "phone": "13800001111"}
+
+
 def _name(prefix: str) -> str:
     return f"{prefix}-{next(_n)}-e2e"
 
@@ -28,23 +32,23 @@ def test_a_chain_of_administrators_down_to_a_township_operator(api):
 
     province = staff_token(api, "sc-admin")
     city_admin = _name("chengdu-admin")
-    r = api.post("/v1/staff/accounts", {"username": city_admin, "name": "成都市管理员", "role": "admin", "region_code": "510100"}, headers=bearer(province))
+    r = api.post("/v1/staff/accounts", {"username": city_admin, "name": "成都市管理员", "role": "admin", "region_code": "510100", **PERSON}, headers=bearer(province))
     assert r.status == 201, r.body
     assert r.body["region_code"] == "5101" and r.body["must_change_password"] is True
     city = _first_sign_in(api, city_admin, r.body["temporary_password"])
 
     county_admin = _name("jinjiang-admin")
-    r = api.post("/v1/staff/accounts", {"username": county_admin, "name": "锦江区管理员", "role": "admin", "region_code": "510104"}, headers=bearer(city))
+    r = api.post("/v1/staff/accounts", {"username": county_admin, "name": "锦江区管理员", "role": "admin", "region_code": "510104", **PERSON}, headers=bearer(city))
     assert r.status == 201, r.body
     county = _first_sign_in(api, county_admin, r.body["temporary_password"])
 
     township_admin = _name("chunxi-admin")
-    r = api.post("/v1/staff/accounts", {"username": township_admin, "name": "春熙路街道管理员", "role": "admin", "region_code": "510104022"}, headers=bearer(county))
+    r = api.post("/v1/staff/accounts", {"username": township_admin, "name": "春熙路街道管理员", "role": "admin", "region_code": "510104022", **PERSON}, headers=bearer(county))
     assert r.status == 201, r.body
     township = _first_sign_in(api, township_admin, r.body["temporary_password"])
 
     operator = _name("chunxi-op")
-    r = api.post("/v1/staff/accounts", {"username": operator, "name": "操作员", "role": "township_operator", "region_code": "510104022"}, headers=bearer(township))
+    r = api.post("/v1/staff/accounts", {"username": operator, "name": "操作员", "role": "township_operator", "region_code": "510104022", **PERSON}, headers=bearer(township))
     assert r.status == 201 and r.body["office_code"] == "510104022", r.body
     me = api.get("/v1/staff/me", headers=bearer(_first_sign_in(api, operator, r.body["temporary_password"])))
     assert (me.body["role"], me.body["unit_code"]) == ("township_operator", "510104022")
@@ -64,14 +68,14 @@ def test_a_chain_of_administrators_down_to_a_township_operator(api):
     ],
 )
 def test_administrators_cannot_create_outside_their_remit(api, admin, body):
-    r = api.post("/v1/staff/accounts", {"username": _name("x"), "name": "某人", **body}, headers=bearer(staff_token(api, admin)))
+    r = api.post("/v1/staff/accounts", {"username": _name("x"), "name": "某人", **PERSON, **body}, headers=bearer(staff_token(api, admin)))
     assert r.status == 403 and r.body["error"]["code"] == "OUTSIDE_ADMINISTRATION"
 
 
 def test_only_administrators_manage_accounts(api):
     r = api.post(
         "/v1/staff/accounts",
-        {"username": _name("x"), "name": "某人", "role": "county_monitor", "region_code": "510104"},
+        {"username": _name("x"), "name": "某人", "role": "county_monitor", "region_code": "510104", **PERSON},
         headers=bearer(staff_token(api, "sc-county-510104")),
     )
     assert r.status == 403 and r.body["error"]["code"] == "ROLE_NOT_ALLOWED"
@@ -88,13 +92,13 @@ def test_only_administrators_manage_accounts(api):
     ],
 )
 def test_invalid_accounts_are_400(api, body, code):
-    r = api.post("/v1/staff/accounts", body, headers=bearer(staff_token(api, "sc-admin")))
+    r = api.post("/v1/staff/accounts", {**PERSON, **body}, headers=bearer(staff_token(api, "sc-admin")))
     assert r.status == 400 and code in {d["code"] for d in r.body["error"]["details"]}
 
 
 def test_a_username_is_unique(api):
     token = staff_token(api, "sc-admin")
-    body = {"username": _name("dup"), "name": "省监测", "role": "province_monitor", "region_code": "51"}
+    body = {"username": _name("dup"), "name": "省监测", "role": "province_monitor", "region_code": "51", **PERSON}
     assert api.post("/v1/staff/accounts", body, headers=bearer(token)).status == 201
     again = api.post("/v1/staff/accounts", body, headers=bearer(token))
     assert again.status == 409 and again.body["error"]["code"] == "STAFF_EXISTS"
@@ -103,7 +107,7 @@ def test_a_username_is_unique(api):
 def test_a_disabled_account_cannot_sign_in(api):
     token = staff_token(api, "sc-admin")
     username = _name("monitor")
-    r = api.post("/v1/staff/accounts", {"username": username, "name": "省监测", "role": "province_monitor", "region_code": "51"}, headers=bearer(token))
+    r = api.post("/v1/staff/accounts", {"username": username, "name": "省监测", "role": "province_monitor", "region_code": "51", **PERSON}, headers=bearer(token))
     _first_sign_in(api, username, r.body["temporary_password"])
     assert api.post(f"/v1/staff/accounts/{username}/disable", headers=bearer(token)).status == 200
     refused = api.post("/v1/staff/login", {"username": username, "password": NEW_PASSWORD})

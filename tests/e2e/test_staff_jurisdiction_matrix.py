@@ -16,9 +16,12 @@ queues and statistics follow the region hierarchy (a township operator: its own 
 only the level a task is assigned to decides it); at a counter — on-site entry, certificate
 lookup, paper certificates — a township operator serves any office of its own province;
 a medical institution looks up and annotates certificates of its own county; administrators
-manage only the accounts below them (404 for the others, as if they did not exist); a
-certificate outside one's reach is 404, like an unknown number. 403 for a role that may not
-use the route at all.
+manage only the accounts below them (404 for the others, as if they did not exist) and the
+information of their own office only; a certificate outside one's reach is 404, like an
+unknown number; paper-certificate stock is the county's (intake, distribution) and each
+township's own (receipt, write-off, threshold, request), seen by those with the
+``paper_certificates`` grant within their jurisdiction. 403 for a role that may not use the
+route at all.
 
 Writes expected to succeed get a fresh target each (a decided task or a recorded birth cannot
 be decided or recorded again); refused writes use a shared target, which the test then checks
@@ -33,6 +36,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from tests.e2e.conftest import register, wait_for_status
+from tests.e2e.stock_support import blanks_for_case, fresh_range, intake, ship, stock_blanks
 from tests.e2e.workflow_support import bearer, find_task, staff_token, submit_scenario, wait_status
 
 pytestmark = pytest.mark.e2e
@@ -69,10 +73,21 @@ account_enable  403/403  403/403  403/403  403/403  403/403  403/403  200/404  4
 cert_view       200/404  200/404  403/403  403/403  403/403  200/404  403/403  200/404  403/403  403/403  403/403
 cert_birth      403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  403/403  403/403
 paper           201/403  201/403  403/403  403/403  403/403  403/403  403/403  201/403  403/403  403/403  403/403
+account_list    403/-    403/-    403/-    403/-    403/-    403/-    200/-    403/-    403/-    403/-    200/-
+account_update  403/403  403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  200/404
+office_update   403/403  403/403  403/403  403/403  403/403  403/403  200/403  403/403  403/403  403/403  200/403
+stock_view      200/403  403/403  200/403  403/403  403/403  403/403  403/403  200/403  200/403  403/403  403/403
+stock_intake    403/403  403/403  201/403  403/403  403/403  403/403  403/403  403/403  201/403  403/403  403/403
+stock_send      403/403  403/403  201/403  403/403  403/403  403/403  403/403  403/403  201/403  403/403  403/403
+stock_receipt   200/403  403/403  403/403  403/403  403/403  403/403  403/403  200/403  403/403  403/403  403/403
+stock_write_off 201/403  403/403  403/403  403/403  403/403  403/403  403/403  201/403  403/403  403/403  403/403
+stock_threshold 200/403  403/403  403/403  403/403  403/403  403/403  403/403  200/403  403/403  403/403  403/403
+stock_request   201/403  403/403  403/403  403/403  403/403  403/403  403/403  201/403  403/403  403/403  403/403
 """
 
 # Routes whose success changes the target so that it cannot succeed twice.
-ONE_SHOT = {"task_decide", "link_decide", "cert_birth", "paper", "onsite"}
+ONE_SHOT = {"task_decide", "link_decide", "cert_birth", "paper", "onsite", "stock_intake", "stock_send", "stock_receipt",
+            "stock_write_off", "stock_request"}
 PROFILE = {"sc": "sichuan", "gz": "guizhou"}
 CAPITAL = {"sc": "5101", "gz": "5201"}
 OTHER = {"sc": "gz", "gz": "sc"}
@@ -134,7 +149,7 @@ class Targets:
         if province not in self.accounts:
             admin = staff_token(self.api, ACTORS[f"{province}-adm"][0])
             username = f"mx-{province}-admin-{uuid.uuid4().hex[:8]}"
-            body = {"username": username, "name": "矩阵测试管理员", "role": "admin", "region_code": CAPITAL[province]}
+            body = {"username": username, "name": "矩阵测试管理员", "role": "admin", "region_code": CAPITAL[province], **PERSON}
             r = self.api.post("/v1/staff/accounts", body, headers=bearer(admin))
             assert r.status == 201, r.body
             self.accounts[province] = username
@@ -142,10 +157,45 @@ class Targets:
 
 
 OFFICE = {"sc": "510104022", "gz": "520102016"}
+PERSON = {"id_number": "510104198503011017", "phone": "13800001111"}
+UNUSED = "900000000001"  # a blank number no stock holds: the refused stock writes name it
+_shared_shipments: dict[str, str] = {}
 
 
-def call(api, targets: Targets, route: str, token: str, province: str, *, fresh: bool):
-    """One request of ``route`` by ``token`` against a target of ``province``."""
+def _stock_call(api, route: str, h: dict, province: str, fresh: bool, counter: str | None):
+    """The paper-certificate stock routes: the county's (intake, distribution) and the township's."""
+    township = OFFICE[province]
+    county, base = township[:6], "/v1/staff/paper-stock"
+    if route == "stock_view":
+        return api.get(f"{base}/{township}", headers=h)
+    if route == "stock_intake":
+        first, last = fresh_range(2)
+        return api.post(f"{base}/{county}/intake", {"kind": "first", "first": first, "last": last}, headers=h)
+    if route == "stock_send":
+        first, last = intake(api, county, 2) if fresh else (UNUSED, UNUSED)
+        return api.post(f"{base}/{county}/distributions", {"to_office": township, "first": first, "last": last}, headers=h)
+    if route == "stock_receipt":
+        if fresh:
+            shipment_id = ship(api, township, 1)[0]
+        else:
+            shipment_id = _shared_shipments.get(province) or _shared_shipments.setdefault(province, ship(api, township, 1)[0])
+        return api.post(f"{base}/{township}/shipments/{shipment_id}/receipt", headers=h)
+    if route == "stock_write_off":
+        number = stock_blanks(api, township, 1)[0] if fresh else UNUSED
+        return api.post(f"{base}/{township}/write-offs", {"number": number, "reason": "污损"}, headers=h)
+    if route == "stock_threshold":
+        return api.put(f"{base}/{township}/threshold", {"kind": "second", "threshold": 100_000}, headers=h)
+    if route == "stock_request":
+        if fresh:  # below the threshold, no request open: the county fulfilled the last one
+            api.put(f"{base}/{township}/threshold", {"kind": "second", "threshold": 100_000}, headers=h)
+            ship(api, township, 1, kind="second")
+        return api.post(f"{base}/{township}/requests", {"kind": "second", "count": 5}, headers=h)
+    raise AssertionError(route)
+
+
+def call(api, targets: Targets, route: str, token: str, province: str, *, fresh: bool, counter: str | None = None):
+    """One request of ``route`` by ``token`` against a target of ``province``; ``counter``: the
+    caller's own township office (its stock holds the paper certificates it hands out)."""
     from chalicelib import config
 
     h = bearer(token)
@@ -165,7 +215,7 @@ def call(api, targets: Targets, route: str, token: str, province: str, *, fresh:
     if route == "onsite":
         return api.post("/v1/staff/registrations", targets.couple(PROFILE[province]), headers=h)
     if route == "account_create":
-        body = {"username": f"mx-new-{uuid.uuid4().hex[:8]}", "name": "新管理员", "role": "admin", "region_code": CAPITAL[province]}
+        body = {"username": f"mx-new-{uuid.uuid4().hex[:8]}", "name": "新管理员", "role": "admin", "region_code": CAPITAL[province], **PERSON}
         return api.post("/v1/staff/accounts", body, headers=h)
     if route == "account_get":
         return api.get(f"/v1/staff/accounts/{targets.account(province)}", headers=h)
@@ -178,13 +228,23 @@ def call(api, targets: Targets, route: str, token: str, province: str, *, fresh:
         return api.post(f"/v1/staff/certificates/{number}/birth", {"birth_date": today, "sex": "female"}, headers=h)
     if route == "paper":
         case_id = targets.certificate(province, fresh)["case_id"]
-        body = {"number": f"P{uuid.uuid4().hex[:10].upper()}", "issued_on": today}
+        number = blanks_for_case(api, counter, case_id)[0] if fresh and counter else UNUSED
+        body = {"number": number, "issued_on": today}
         return api.post(f"/v1/staff/cases/{case_id}/paper-certificate", body, headers=h)
+    if route == "account_list":
+        return api.get("/v1/staff/accounts", headers=h)
+    if route == "account_update":
+        return api.request("PATCH", f"/v1/staff/accounts/{targets.account(province)}", {"position": "科长"}, headers=h)
+    if route == "office_update":
+        return api.put(f"/v1/staff/offices/{CAPITAL[province][:2]}", {"name": "卫生健康委员会", "head": "张三"}, headers=h)
+    if route.startswith("stock_"):
+        return _stock_call(api, route, h, province, fresh, counter)
     raise AssertionError(route)
 
 
 def test_every_staff_route_for_every_role_in_and_out_of_jurisdiction(api, couple):
     from chalicelib.store import certificates as certificate_store
+    from chalicelib.store import offices
     from chalicelib.store import tasks as task_store
 
     table = expected_table()
@@ -200,7 +260,8 @@ def test_every_staff_route_for_every_role_in_and_out_of_jurisdiction(api, couple
             if route == "statistics":
                 target_province = "own" if scope == "own" else OTHER[province]
             fresh = route in ONE_SHOT and 200 <= expected < 300
-            r = call(api, targets, route, token, target_province, fresh=fresh)
+            counter = username.rsplit("-", 1)[1] if "-op-" in username else None
+            r = call(api, targets, route, token, target_province, fresh=fresh, counter=counter)
             if r.status != expected:
                 error = (r.body or {}).get("error", {}) if isinstance(r.body, dict) else {}
                 mismatches.append(f"{route:16} {actor:8} {scope:5} expected {expected}, got {r.status} {error.get('code')}")
@@ -213,8 +274,12 @@ def test_every_staff_route_for_every_role_in_and_out_of_jurisdiction(api, couple
         record = certificate_store.get(shared["number"])
         assert record.birth_date is None and record.status == certificate_store.VALID, province
         assert certificate_store.paper_certificate(shared["case_id"]) is None, province
+    for province, shipment_id in _shared_shipments.items():
+        assert offices.shipment(OFFICE[province], shipment_id).status == offices.PENDING, province
+    assert offices.used(UNUSED) is None
 
 
+STOCK = "/v1/staff/paper-stock/{office_code}"
 SIGN_IN = {"/v1/staff/login", "/v1/staff/login/new-password", "/v1/staff/login/mfa-setup", "/v1/staff/login/mfa"}
 
 
@@ -234,6 +299,10 @@ def test_the_table_covers_every_staff_route():
         ("POST", "/v1/staff/accounts/{username}/enable"), ("GET", "/v1/staff/certificates/{registration_number}"),
         ("POST", "/v1/staff/certificates/{registration_number}/birth"),
         ("POST", "/v1/staff/cases/{case_id}/paper-certificate"),
+        ("GET", "/v1/staff/accounts"), ("PATCH", "/v1/staff/accounts/{username}"), ("PUT", "/v1/staff/offices/{office_code}"),
+        ("GET", STOCK), ("POST", STOCK + "/intake"), ("POST", STOCK + "/distributions"),
+        ("POST", STOCK + "/shipments/{shipment_id}/receipt"), ("POST", STOCK + "/write-offs"), ("PUT", STOCK + "/threshold"),
+        ("POST", STOCK + "/requests"),
     }
     assert staff_paths == called
     assert len(called) == len({row.split()[0] for row in EXPECTED.strip().splitlines()[1:]})

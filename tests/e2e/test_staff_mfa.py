@@ -21,7 +21,8 @@ def _new_account(api) -> tuple[str, str]:
     username = f"mfa-monitor-{next(_n)}-e2e"
     r = api.post(
         "/v1/staff/accounts",
-        {"username": username, "name": "省监测员", "role": "province_monitor", "region_code": "51"},
+        {"username": username, "name": "省监测员", "role": "province_monitor", "region_code": "51",
+         "id_number": "510104198503011017", "phone": "13800001111"},
         headers=bearer(staff_token(api, "sc-admin")),
     )
     assert r.status == 201, r.body
