@@ -226,6 +226,17 @@ def test_paper_certificates_are_taken_in_distributed_received_requested_and_writ
     county.fill("#dist-last", n(29))
     county.locator("#stock-distribute").get_by_role("button", name="派发").click()
     expect(county.locator("#stock-done")).to_contain_text("已派发")
+    # 二孩 blanks too: the demo couple registers its second child
+    county.select_option("#intake-kind", "second")
+    county.fill("#intake-first", n(500))
+    county.fill("#intake-last", n(509))
+    county.locator("#stock-intake").get_by_role("button", name="入库").click()
+    expect(county.locator("#stock-kinds tr[data-kind='second']")).to_contain_text("10")
+    county.select_option("#dist-to", "510104022")
+    county.fill("#dist-first", n(500))
+    county.fill("#dist-last", n(509))
+    county.locator("#stock-distribute").get_by_role("button", name="派发").click()
+    expect(county.locator("#stock-done")).to_contain_text("已派发")
     shoot(county, "staff-stock-01-county")
 
     township = signed_in(new_context, OPERATOR, "/staff/stock")
@@ -233,6 +244,22 @@ def test_paper_certificates_are_taken_in_distributed_received_requested_and_writ
     expect(shipment).to_contain_text("待领取")
     shipment.get_by_role("button", name="确认领取").click()
     expect(township.locator("#stock-done")).to_contain_text("已领取")
+    township.locator("#stock-shipments tr", has_text=f"{n(500)}–{n(509)}").get_by_role("button", name="确认领取").click()
+    expect(township.locator("#stock-kinds tr[data-kind='second']")).to_contain_text("10")
+
+    # 发放: a registered couple of this office gets one numbered blank; the stock goes down by one
+    api = Api(stack.api_url)
+    r = register(api, new_couple("sichuan"))
+    assert r.status == 201, r.body
+    wait_for_status(api, r.body["case_id"], r.body["query_code"], {"registered"})
+    township.fill("#issue-case", r.body["case_id"])
+    township.fill("#issue-number", n(0))  # a 一孩 blank for a second child: refused
+    township.locator("#stock-issue").get_by_role("button", name="发放").click()
+    expect(township.locator("#stock-issue .error-summary")).to_contain_text("孩次不符")
+    township.fill("#issue-number", n(500))
+    township.locator("#stock-issue").get_by_role("button", name="发放").click()
+    expect(township.locator("#stock-done")).to_contain_text("已发放")
+    expect(township.locator("#stock-kinds tr[data-kind='second']")).to_contain_text("9")
     township.fill("#writeoff-number", n(3))
     township.fill("#writeoff-reason", "打印错位")
     township.locator("#stock-write-off").get_by_role("button", name="报废").click()

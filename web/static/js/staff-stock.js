@@ -6,9 +6,10 @@
 //   POST …/intake {kind, first, last}   …/distributions {to_office, first, last}
 //   POST …/shipments/{id}/receipt       …/write-offs {number, reason}
 //   PUT  …/threshold {kind, threshold}  POST …/requests {kind, count, note?}
+//   POST /v1/staff/cases/{case_id}/paper-certificate {number, issued_on}   发放: consumes one blank
 
 import { childrenOf } from "./regions.js";
-import { $, clearErrors, formatTime, h, showErrors } from "./ui.js";
+import { $, chinaToday, clearErrors, formatTime, h, showErrors } from "./ui.js";
 
 const KINDS = { first: "一孩生育服务证", second: "二孩生育服务证" };
 const ACTIONS = {
@@ -65,7 +66,7 @@ function actionForm({ id, title, hint, fields, button, method = "POST", path, bo
     e.preventDefault();
     clearErrors(form);
     try {
-      await sapi(method, path, body());
+      await sapi(method, typeof path === "function" ? path() : path, body());
       await reload(done);
     } catch (err) {
       showErrors(form, err);
@@ -208,6 +209,21 @@ export async function stockView(ctx) {
     ];
   } else {
     forms = [
+      actionForm({
+        ...common,
+        id: "stock-issue",
+        title: "发放纸质生育服务证",
+        hint: "向已完成生育登记的夫妇发放本机构已领取的空白证件（一孩、二孩按登记孩次），发放信息记入办件并从库存中扣减。",
+        fields: [
+          field("issue-case", "办件号", input("issue-case", "case_id", { value: new URLSearchParams(location.search).get("case") || "" })),
+          field("issue-number", "证件编号", input("issue-number", "number", { inputmode: "numeric" })),
+          field("issue-date", "发放日期", h("input", { type: "date", id: "issue-date", "data-path": "issued_on", value: chinaToday(), max: chinaToday() })),
+        ],
+        button: "发放",
+        path: () => `/v1/staff/cases/${encodeURIComponent($("#issue-case").value.trim())}/paper-certificate`,
+        body: () => ({ number: $("#issue-number").value.trim(), issued_on: $("#issue-date").value }),
+        done: "已发放并记入办件",
+      }),
       actionForm({
         ...common,
         id: "stock-request",

@@ -783,7 +783,11 @@ async function onsiteResult(r, profile) {
     fill(statusBox,
       h("p", {}, "办理状态：", statusBadge(v.status, v.status_label)),
       v.certificate
-        ? h("button", { type: "button", class: "btn", onclick: () => downloadCertificate(v, credential) }, `打印${profile.certificate}`)
+        ? [
+            h("button", { type: "button", class: "btn", onclick: () => downloadCertificate(v, credential) }, `打印${profile.certificate}`),
+            " ",
+            h("a", { class: "btn secondary", href: `/staff/stock?case=${encodeURIComponent(r.case_id)}`, "data-link": true }, "发放纸质生育服务证"),
+          ]
         : null,
     );
     if (!["submitted", "checking"].includes(v.status)) return;
