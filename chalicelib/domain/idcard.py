@@ -116,10 +116,8 @@ def mask_phone(phone: str) -> str:
 
 
 def mask_name(name: str) -> str:
-    """The family name shown, the rest hidden: ``李**``."""
-    if not isinstance(name, str) or len(name) <= 1:
-        return name or ""
-    return name[0] + "*" * (len(name) - 1)
+    """First character shown: ``张**``."""
+    return name[0] + "*" * (len(name) - 1) if len(name) > 1 else name
 
 
 def make_id(area: str, birth: date | str, seq: int) -> str:
@@ -141,6 +139,7 @@ __all__ = [
     "is_valid_id",
     "make_id",
     "mask_id",
+    "mask_name",
     "mask_phone",
     "require_valid_id",
     "sex",
