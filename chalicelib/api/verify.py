@@ -11,6 +11,7 @@ published keys, the couple's list of verifications, and what staff record on cer
 | ``POST /v1/certificates/verification`` | registration number + both ID numbers | 200 public facts + masked couple; 404 not matched |
 | ``GET /v1/registrations/{case_id}/verifications`` | ``X-Query-Code`` or ``X-Citizen-Token`` (query) | who verified the case's certificates, when |
 | ``GET /v1/staff/certificates/{registration_number}`` | staff: medical_institution, township_operator | the certificate (masked) |
+| ``GET /v1/staff/certificate-scans/{token}`` | staff: medical_institution, township_operator | the same, from the QR code's token |
 | ``POST /v1/staff/certificates/{registration_number}/birth`` | staff: medical_institution | record birth date and sex |
 | ``POST /v1/staff/cases/{case_id}/paper-certificate`` | staff: township_operator | record a paper certificate |
 
@@ -131,6 +132,15 @@ def staff_certificate(registration_number: str):
 
     staff = _staff(MEDICAL_INSTITUTION, TOWNSHIP_OPERATOR)
     return _json(verification.staff_view(registration_number, staff=staff))
+
+
+@route(bp, "/v1/staff/certificate-scans/{token}", methods=["GET"], security=STAFF, statuses=(503,))
+def staff_certificate_scan(token: str):
+    """The certificate of a scanned QR code (its token), as by number."""
+    from chalicelib.services.certificates import verification
+
+    staff = _staff(MEDICAL_INSTITUTION, TOWNSHIP_OPERATOR)
+    return _json(verification.staff_scan(token, staff=staff))
 
 
 @route(bp, "/v1/staff/certificates/{registration_number}/birth", methods=["POST"], body="BirthRecord", security=STAFF, statuses=(409,))

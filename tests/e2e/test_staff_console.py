@@ -354,3 +354,21 @@ def test_concurrent_distributions_never_send_more_than_the_county_holds(api):
         t.join(60)
     assert sorted(r.status for r in results) == [201, 409, 409, 409], [r.body for r in results]
     assert offices.balances(county)["first"]["balance"] == before - 4 >= 0
+
+
+# ------------------------------------------------------------------------------ medical institutions
+def test_a_hospital_looks_a_certificate_up_by_its_qr_code_and_records_the_birth(api, registered):
+    from chalicelib import config
+    from chalicelib.store import cases
+    from chalicelib.store import certificates as certificate_store
+
+    case = registered()
+    number = cases.get(case["case_id"]).certificate.registration_number
+    token = certificate_store.get(number).token
+    hospital = bearer(staff_token(api, "sc-hospital-510104"))
+    scanned = api.get(f"/v1/staff/certificate-scans/{token}", headers=hospital)
+    assert scanned.status == 200 and scanned.body["certificate"]["registration_number"] == number, scanned.body
+    assert api.get(f"/v1/staff/certificate-scans/{token[:-4]}AAAA", headers=hospital).status == 404
+    assert api.get(f"/v1/staff/certificate-scans/{token}", headers=bearer(staff_token(api, "gz-op-520102016"))).status == 404
+    born = api.post(f"/v1/staff/certificates/{number}/birth", {"birth_date": config.today().isoformat(), "sex": "female"}, headers=hospital)
+    assert born.status == 200 and born.body["sex"] == "female", born.body

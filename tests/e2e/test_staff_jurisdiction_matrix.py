@@ -71,6 +71,7 @@ account_get     403/403  403/403  403/403  403/403  403/403  403/403  200/404  4
 account_disable 403/403  403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  200/404
 account_enable  403/403  403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  200/404
 cert_view       200/404  200/404  403/403  403/403  403/403  200/404  403/403  200/404  403/403  403/403  403/403
+cert_scan       200/404  200/404  403/403  403/403  403/403  200/404  403/403  200/404  403/403  403/403  403/403
 cert_birth      403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  403/403  403/403
 paper           201/403  201/403  403/403  403/403  403/403  403/403  403/403  201/403  403/403  403/403  403/403
 account_list    403/-    403/-    403/-    403/-    403/-    403/-    200/-    403/-    403/-    403/-    200/-
@@ -117,12 +118,14 @@ class Targets:
     accounts: dict[str, str] = field(default_factory=dict)
 
     def new_certificate(self, province: str) -> dict:
+        from chalicelib.store import certificates as certificate_store
+
         body = self.couple(PROFILE[province])
         r = register(self.api, body)
         assert r.status == 201, r.body
         view = wait_for_status(self.api, r.body["case_id"], r.body["query_code"], {"registered"})
         return {"case_id": r.body["case_id"], "number": view["certificate"]["registration_number"],
-                "office": view["evaluation"]["jurisdiction"]["office_code"]}
+                "office": view["evaluation"]["jurisdiction"]["office_code"], "token": certificate_store.get(view["certificate"]["registration_number"]).token}
 
     def new_task(self, province: str) -> dict:
         case = submit_scenario(self.api, PROFILE[province], "registry_has_more")
@@ -223,6 +226,8 @@ def call(api, targets: Targets, route: str, token: str, province: str, *, fresh:
         return api.post(f"/v1/staff/accounts/{targets.account(province)}/{route.split('_')[1]}", headers=h)
     if route == "cert_view":
         return api.get(f"/v1/staff/certificates/{targets.certificate(province, False)['number']}", headers=h)
+    if route == "cert_scan":
+        return api.get(f"/v1/staff/certificate-scans/{targets.certificate(province, False)['token']}", headers=h)
     if route == "cert_birth":
         number = targets.certificate(province, fresh)["number"]
         return api.post(f"/v1/staff/certificates/{number}/birth", {"birth_date": today, "sex": "female"}, headers=h)
@@ -297,7 +302,7 @@ def test_the_table_covers_every_staff_route():
         ("GET", "/v1/staff/statistics"), ("POST", "/v1/staff/registrations"), ("POST", "/v1/staff/accounts"),
         ("GET", "/v1/staff/accounts/{username}"), ("POST", "/v1/staff/accounts/{username}/disable"),
         ("POST", "/v1/staff/accounts/{username}/enable"), ("GET", "/v1/staff/certificates/{registration_number}"),
-        ("POST", "/v1/staff/certificates/{registration_number}/birth"),
+        ("POST", "/v1/staff/certificates/{registration_number}/birth"), ("GET", "/v1/staff/certificate-scans/{token}"),
         ("POST", "/v1/staff/cases/{case_id}/paper-certificate"),
         ("GET", "/v1/staff/accounts"), ("PATCH", "/v1/staff/accounts/{username}"), ("PUT", "/v1/staff/offices/{office_code}"),
         ("GET", STOCK), ("POST", STOCK + "/intake"), ("POST", STOCK + "/distributions"),
