@@ -2,11 +2,11 @@
 // a handheld scanner types the code's URL (/v/<token>) into the field like a keyboard — and record the
 // child's birth date and sex, only for certificates in the institution's jurisdiction (the API answers
 // 404 otherwise). Township operators may look certificates up too (paper certificates).
-//   GET  /v1/verify/{token}                              the QR code → the registration number
 //   GET  /v1/staff/certificates/{number}                 the certificate, the couple masked
+//   GET  /v1/staff/certificate-scans/{token}             the same, by the scanned QR code's token
 //   POST /v1/staff/certificates/{number}/birth           {birth_date, sex}
 
-import { ApiError, api } from "./api.js";
+import { ApiError } from "./api.js";
 import { $, chinaToday, clearErrors, fill, h, showErrors } from "./ui.js";
 
 const ROLES = ["medical_institution", "township_operator"];
@@ -16,14 +16,8 @@ function facts(rows) {
   return h("dl", { class: "facts" }, rows.filter(Boolean).map(([k, v]) => [h("dt", {}, k), h("dd", {}, v ?? "—")]));
 }
 
-/** The registration number in what was typed or scanned: the number itself, or the QR code's URL. */
-async function numberOf(text) {
-  const qr = text.match(/\/v\/([A-Za-z0-9._~-]+)/);
-  if (!qr) return text.replace(/\s/g, "");
-  const r = await api("GET", `/v1/verify/${encodeURIComponent(qr[1])}`);
-  if (!r.certificate) throw new ApiError(404, { error: { code: "CERTIFICATE_UNKNOWN", message: r.message } });
-  return r.certificate.registration_number;
-}
+/** The QR code's token in what a scanner typed (the code's URL /v/<token>), or null for a number. */
+const tokenOf = (text) => text.match(/\/v\/([A-Za-z0-9._~-]+)/)?.[1] || null;
 
 function birthForm(number, sapi, done) {
   const date = h("input", { type: "date", id: "birth-date", "data-path": "birth_date", required: true, max: chinaToday() });
@@ -84,45 +78,53 @@ export async function certificateLookupView({ auth, sapi, view, go }) {
     e.preventDefault();
     clearErrors(lookup);
     if (!input.value.trim()) return showErrors(lookup, [{ path: "number", message: "请输入登记编号或扫描二维码" }]);
+    const text = input.value.trim();
+    const token = tokenOf(text);
+    if (!token) return go(`/staff/certificates?number=${encodeURIComponent(text.replace(/\s/g, ""))}`);
     try {
-      const found = await numberOf(input.value.trim());
-      go(`/staff/certificates?number=${encodeURIComponent(found)}`);
+      const r = await sapi("GET", `/v1/staff/certificate-scans/${encodeURIComponent(token)}`);
+      history.replaceState({}, "", `/staff/certificates?number=${encodeURIComponent(r.certificate.registration_number)}`);
+      input.value = r.certificate.registration_number;
+      show(r);
     } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return notFound("该二维码");
       showErrors(lookup, err);
     }
   });
-  view(s.role === "medical_institution" ? "证件查询与出生登记" : "证件查询", lookup, result);
-  if (!number) return;
-  let r;
-  try {
-    r = await sapi("GET", `/v1/staff/certificates/${encodeURIComponent(number)}`);
-  } catch (err) {
-    if (!(err instanceof ApiError) || err.status !== 404) throw err;
-    return fill(result, h("div", { class: "notice bad", id: "cert-not-found" }, h("p", {}, `未查询到登记编号为 ${number} 的证件，或该证件不在本机构辖区内。`)));
-  }
-  const c = r.certificate;
-  const birth = c.birth_record;
-  const valid = r.result === "valid";
-  const show = async (message) => {
+  const notFound = (what) => fill(result, h("div", { class: "notice bad", id: "cert-not-found" }, h("p", {}, `未查询到${what}对应的证件，或该证件不在本机构辖区内。`)));
+  const recorded = async (message) => {
     await certificateLookupView({ auth, sapi, view, go });
     $("#cert-result")?.prepend(h("div", { class: "notice ok", role: "status" }, h("p", {}, message)));
   };
-  fill(
-    result,
-    h(
-      "section",
-      { class: "card", id: "cert-card", "data-result": r.result },
-      h("div", { class: "card-title" }, h("h2", {}, c.title || "生育服务证"), h("span", { class: `badge ${valid ? "ok" : "bad"}` }, r.message)),
-      facts([
-        ["登记编号", c.registration_number],
-        ["登记机构", c.office_name],
-        ["登记日期", c.registration_date],
-        ["登记孩次", c.child_order_label],
-        c.woman ? ["女方", `${c.woman.name}　${c.woman.id_number}`] : null,
-        c.man ? ["男方", `${c.man.name}　${c.man.id_number}`] : null,
-        ["出生信息", birth ? `${birth.birth_date}　${birth.sex_label || SEX[birth.sex] || ""}（已登记）` : "未登记"],
-      ]),
-    ),
-    valid && !birth && s.role === "medical_institution" ? birthForm(c.registration_number, sapi, show) : null,
-  );
+  const show = (r) => {
+    const c = r.certificate;
+    const birth = c.birth_record;
+    const valid = r.result === "valid";
+    fill(
+      result,
+      h(
+        "section",
+        { class: "card", id: "cert-card", "data-result": r.result },
+        h("div", { class: "card-title" }, h("h2", {}, c.title || "生育服务证"), h("span", { class: `badge ${valid ? "ok" : "bad"}` }, r.message)),
+        facts([
+          ["登记编号", c.registration_number],
+          ["登记机构", c.office_name],
+          ["登记日期", c.registration_date],
+          ["登记孩次", c.child_order_label],
+          c.woman ? ["女方", `${c.woman.name}　${c.woman.id_number}`] : null,
+          c.man ? ["男方", `${c.man.name}　${c.man.id_number}`] : null,
+          ["出生信息", birth ? `${birth.birth_date}　${birth.sex_label || SEX[birth.sex] || ""}（已登记）` : "未登记"],
+        ]),
+      ),
+      valid && !birth && s.role === "medical_institution" ? birthForm(c.registration_number, sapi, recorded) : null,
+    );
+  };
+  view(s.role === "medical_institution" ? "证件查询与出生登记" : "证件查询", lookup, result);
+  if (!number) return;
+  try {
+    show(await sapi("GET", `/v1/staff/certificates/${encodeURIComponent(number)}`));
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status !== 404) throw err;
+    notFound(`登记编号 ${number} `);
+  }
 }
