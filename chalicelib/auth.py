@@ -22,6 +22,12 @@ medical_institution   its county; ``office_code``   record births (certificates,
 admin                 the level it administers      create/disable accounts below it
 ====================  ============================  =====================================
 
+On top of the role, each account holds operation grants (``OPERATIONS``: review, onsite,
+paper_certificates, statistics, birth_records; 001 三(二)3 用户权限管理), checked by the routes
+that use them (``require``). The account's profile (store/offices.py) carries the grants and a
+revocation marker: a disabled account's tokens, and tokens issued before it was last disabled,
+are refused on the next request (``with_access``; cached per container ``ACCESS_CACHE_SECONDS``).
+
 ``covers(principal, code)`` is the jurisdiction test every staff query applies;
 ``reaches(principal, case_office)`` the one for a case or certificate at a counter (on-site
 entry, certificate lookup, birth and paper-certificate records): the same region, except that a

@@ -138,6 +138,14 @@ def _schemas() -> dict[str, Any]:
 
 _REF = "#/components/schemas/{model}"
 
+# Success answers that are not JSON.
+_MEDIA = {
+    ("/v1/staff/statistics/export", "get"): {
+        "description": "CSV (UTF-8 with BOM): one row per region, the figures of GET /v1/staff/statistics",
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    },
+}
+
 
 def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
@@ -166,7 +174,9 @@ def _operation(path: str, method: str, view: Any) -> dict[str, Any]:
     statuses |= set(spec.statuses)
     error = {"$ref": _REF.format(model="Error")}
     op["responses"] = {
-        str(spec.status): _json(_RESPONSES.get((path, method), {"type": "object"}), _STATUS_TEXT[spec.status]),
+        str(spec.status): _MEDIA[(path, method)]
+        if (path, method) in _MEDIA
+        else _json(_RESPONSES.get((path, method), {"type": "object"}), _STATUS_TEXT[spec.status]),
         **{str(s): _json(error, _STATUS_TEXT[s]) for s in sorted(statuses)},
     }
     return op

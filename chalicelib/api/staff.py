@@ -86,7 +86,16 @@ def me():
 def work_queue():
     from chalicelib.services.workflow import review
 
-    return review.work_queue(_staff(operation="review"), office=_query("office"), limit=_int_query("limit", 20), cursor=_query("cursor"))
+    overdue = _query("overdue")
+    if overdue not in (None, "true", "false"):
+        raise errors.ValidationFailed(details=[errors.FieldError("overdue", "INVALID_ENUM", "取值无效，可选值：true、false")])
+    return review.work_queue(
+        _staff(operation="review"),
+        office=_query("office"),
+        limit=_int_query("limit", 20),
+        cursor=_query("cursor"),
+        overdue=None if overdue is None else overdue == "true",
+    )
 
 
 def _view(task_id: str) -> dict[str, Any]:
@@ -133,6 +142,24 @@ def decide_task_link(task_id: str):
 # -- statistics -----------------------------------------------------------------------------
 @route(bp, "/v1/staff/statistics", methods=["GET"], security=STAFF)
 def statistics_report():
+    return _statistics("statistics.view")
+
+
+@route(bp, "/v1/staff/statistics/export", methods=["GET"], security=STAFF)
+def statistics_export():
+    """The statistics report as CSV (query: region, year), the same figures as the JSON."""
+    from chalicelib.services.shared import statistics
+
+    report = _statistics("statistics.export")
+    name = f"statistics-{report['region']['code']}-{report['year']}.csv"
+    return Response(
+        body=statistics.report_csv(report),
+        status_code=200,
+        headers={"Content-Type": "text/csv; charset=utf-8", "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
+
+
+def _statistics(action: str) -> dict[str, Any]:
     from chalicelib import auth, config
     from chalicelib.domain import regions
     from chalicelib.services.shared import statistics
@@ -154,7 +181,7 @@ def statistics_report():
         from chalicelib.services.citizen import ratings
 
         report["ratings"] = ratings.summary(region)
-    audit.append(f"STAFF#{principal.staff_id}", actor=principal.staff_id, action="statistics.view", detail={"region": region, "year": report["year"]})
+    audit.append(f"STAFF#{principal.staff_id}", actor=principal.staff_id, action=action, detail={"region": region, "year": report["year"]})
     return report
 
 

@@ -218,13 +218,19 @@ def _decode_cursor(cursor: str | None, office_code: str) -> dict[str, Any] | Non
     return key
 
 
-def queue(office_code: str, *, limit: int = 20, cursor: str | None = None) -> tuple[list[Task], str | None]:
+def queue(
+    office_code: str, *, limit: int = 20, cursor: str | None = None, overdue: bool | None = None, now_iso: str = ""
+) -> tuple[list[Task], str | None]:
     """One page of an office's open review tasks, earliest deadline first (overdue ones lead).
 
-    A single Query on the sparse OfficeDueIndex: reads ``limit`` items, never a Scan.
+    A single Query on the sparse OfficeDueIndex: reads ``limit`` items, never a Scan. ``overdue``
+    (True: due before ``now_iso``; False: not yet) is a condition on the index's sort key, so the
+    filtered page is read as exactly as the unfiltered one.
     """
+    due = None if overdue is None else (Task.due_at < now_iso if overdue else Task.due_at >= now_iso)
     result = Task.office_due_index.query(
         office_code,
+        due,
         scan_index_forward=True,
         limit=limit,
         page_size=limit,

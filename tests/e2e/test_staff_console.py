@@ -372,3 +372,54 @@ def test_a_hospital_looks_a_certificate_up_by_its_qr_code_and_records_the_birth(
     assert api.get(f"/v1/staff/certificate-scans/{token}", headers=bearer(staff_token(api, "gz-op-520102016"))).status == 404
     born = api.post(f"/v1/staff/certificates/{number}/birth", {"birth_date": config.today().isoformat(), "sex": "female"}, headers=hospital)
     assert born.status == 200 and born.body["sex"] == "female", born.body
+
+
+# ------------------------------------------------------------------------------ work queue, statistics
+def test_the_work_queue_shows_the_applicant_and_why_and_filters_overdue_on_the_index(api, clock):
+    case = submit_scenario(api, "sichuan", "registry_has_more")
+    wait_status(api, case, "awaiting_review")
+    operator = bearer(staff_token(api, "sc-op-510104022"))
+    find_task(api, staff_token(api, "sc-op-510104022"), case.case_id)
+
+    def page(query: str, token: dict) -> list[dict]:
+        tasks, cursor = [], None
+        while True:
+            r = api.get(f"/v1/staff/tasks?limit=50{query}" + (f"&cursor={cursor}" if cursor else ""), headers=token)
+            assert r.status == 200, r.body
+            tasks += r.body["tasks"]
+            cursor = r.body["next_cursor"]
+            if not cursor:
+                return tasks
+
+    [mine] = [t for t in page("", operator) if t["case_id"] == case.case_id]
+    body = case.body
+    assert (mine["woman_name"], mine["man_name"]) == (body["woman"]["name"], body["man"]["name"])  # its own counter
+    assert mine["child_order"] >= 1 and mine["submitted_at"] and mine["overdue"] is False
+    assert mine["review_reasons"] and any("系统记录" in r for r in mine["review_reasons"]), mine
+    county = bearer(staff_token(api, "sc-county-510104"))
+    [seen] = [t for t in page("&office=510104022", county) if t["case_id"] == case.case_id]
+    assert seen["woman_name"] == body["woman"]["name"][0] + "*" * (len(body["woman"]["name"]) - 1)  # masked
+
+    assert case.case_id in {t["case_id"] for t in page("&overdue=false", operator)}
+    assert case.case_id not in {t["case_id"] for t in page("&overdue=true", operator)}
+    clock.advance(40 * 24 * 3600)  # past any review deadline
+    assert case.case_id in {t["case_id"] for t in page("&overdue=true", operator)}
+    assert all(t["overdue"] for t in page("&overdue=true", operator))
+    bad = api.get("/v1/staff/tasks?overdue=maybe", headers=operator)
+    assert bad.status == 400 and bad.body["error"]["details"][0]["path"] == "overdue"
+
+
+def test_the_statistics_export_is_the_json_report_as_csv(api):
+    import csv
+    import io
+
+    county = bearer(staff_token(api, "sc-county-510104"))
+    report = api.get("/v1/staff/statistics", headers=county)
+    export = api.get("/v1/staff/statistics/export", headers=county)
+    assert export.status == 200 and export.headers["Content-Type"].startswith("text/csv"), export.headers
+    text = export.raw.decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text[1:])))
+    assert [r["region_code"] for r in rows] == [report.body["region"]["code"], *(c["code"] for c in report.body["children"])]
+    total = report.body["totals"].get("received", {}).get("total", 0)
+    assert int(rows[0].get("received|total", 0)) == total

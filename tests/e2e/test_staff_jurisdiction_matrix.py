@@ -65,6 +65,7 @@ task_decide     200/403  403/403  403/403  403/403  403/403  403/403  403/403  2
 link_view       200/403  403/403  200/403  200/403  200/403  403/403  403/403  200/403  200/403  200/403  403/403
 link_decide     200/403  403/403  403/403  403/403  403/403  403/403  403/403  200/403  403/403  403/403  403/403
 statistics      200/403  200/403  200/403  200/403  200/403  403/403  403/403  200/403  200/403  200/403  403/403
+stats_export    200/403  200/403  200/403  200/403  200/403  403/403  403/403  200/403  200/403  200/403  403/403
 onsite          201/403  201/403  403/403  403/403  403/403  403/403  403/403  201/403  403/403  403/403  403/403
 account_create  403/403  403/403  403/403  403/403  403/403  403/403  201/403  403/403  403/403  403/403  201/403
 account_get     403/403  403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  200/404
@@ -213,8 +214,9 @@ def call(api, targets: Targets, route: str, token: str, province: str, *, fresh:
     if route in {"task_decide", "link_decide"}:
         prefix = "/v1/staff/tasks" if route == "task_decide" else "/staff/tasks"
         return api.post(f"{prefix}/{targets.task(province, fresh)['task_id']}", {"decision": "accept"}, headers=h)
-    if route == "statistics":
-        return api.get("/v1/staff/statistics" + ("" if province == "own" else f"?region={OFFICE[province][:2]}"), headers=h)
+    if route in {"statistics", "stats_export"}:
+        path = "/v1/staff/statistics" + ("/export" if route == "stats_export" else "")
+        return api.get(path + ("" if province == "own" else f"?region={OFFICE[province][:2]}"), headers=h)
     if route == "onsite":
         return api.post("/v1/staff/registrations", targets.couple(PROFILE[province]), headers=h)
     if route == "account_create":
@@ -262,7 +264,7 @@ def test_every_staff_route_for_every_role_in_and_out_of_jurisdiction(api, couple
             if expected is None:
                 continue
             target_province = province if scope == "own" else OTHER[province]
-            if route == "statistics":
+            if route in {"statistics", "stats_export"}:
                 target_province = "own" if scope == "own" else OTHER[province]
             fresh = route in ONE_SHOT and 200 <= expected < 300
             counter = username.rsplit("-", 1)[1] if "-op-" in username else None
@@ -299,7 +301,7 @@ def test_the_table_covers_every_staff_route():
     called = {
         ("GET", "/v1/staff/me"), ("GET", "/v1/staff/tasks"), ("GET", "/v1/staff/tasks/{task_id}"),
         ("POST", "/v1/staff/tasks/{task_id}"), ("GET", "/staff/tasks/{task_id}"), ("POST", "/staff/tasks/{task_id}"),
-        ("GET", "/v1/staff/statistics"), ("POST", "/v1/staff/registrations"), ("POST", "/v1/staff/accounts"),
+        ("GET", "/v1/staff/statistics"), ("GET", "/v1/staff/statistics/export"), ("POST", "/v1/staff/registrations"), ("POST", "/v1/staff/accounts"),
         ("GET", "/v1/staff/accounts/{username}"), ("POST", "/v1/staff/accounts/{username}/disable"),
         ("POST", "/v1/staff/accounts/{username}/enable"), ("GET", "/v1/staff/certificates/{registration_number}"),
         ("POST", "/v1/staff/certificates/{registration_number}/birth"), ("GET", "/v1/staff/certificate-scans/{token}"),

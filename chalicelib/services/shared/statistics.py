@@ -108,3 +108,32 @@ def report(region: str, *, year: int | None = None, overdue_open: int | None = N
             if c in figures
         ],
     }
+
+
+def _flat(node: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{name}|"))
+        else:
+            out[name] = value
+    return out
+
+
+def report_csv(report: dict[str, Any]) -> str:
+    """The report as CSV: the region's row, then one per region below it; a column per figure
+    (the counter names of ``report``'s totals, e.g. ``received|online``), so the export and the
+    JSON report cannot disagree. UTF-8 with a BOM, which spreadsheet programs need for Chinese."""
+    import csv
+    import io
+
+    rows = [(report["region"], _flat(report["totals"]))]
+    rows += [(child, _flat(child["totals"])) for child in report["children"]]
+    columns = sorted({k for _, figures in rows for k in figures})
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["year", "region_code", "region_name", "level", *columns])
+    for region, figures in rows:
+        writer.writerow([report["year"], region["code"], region["name"], region["level"], *(figures.get(c, 0) for c in columns)])
+    return "\ufeff" + buffer.getvalue()

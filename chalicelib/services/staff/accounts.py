@@ -14,10 +14,13 @@ and 三(二)3 "管理下一级系统管理员、本级业务操作员的用户�
   the township operators of that office,
 - accounts of medical institutions inside R (their births feed the certificates, 001 三(三)),
 
-and may disable or re-enable exactly those accounts. Every action is appended to the audit log
-(subject ``STAFF#<username>``). New accounts get a temporary password shown once; Cognito asks
-for a new one at the first sign-in. Disabling also signs the account out everywhere (its refresh
-tokens stop working); an ID token it already holds stays valid until it expires (one hour).
+and may edit, disable or re-enable exactly those accounts. Each account carries the 附件2 data
+(real name, ID number -- answered masked --, phone, unit, position) and its operation grants
+(``auth.OPERATIONS``, within its role's and never beyond the administrator's own) in its profile
+(store/offices.py). Every action is appended to the audit log (subject ``STAFF#<username>``).
+New accounts get a temporary password shown once; Cognito asks for a new one at the first
+sign-in. Disabling signs the account out everywhere at once: Cognito's global sign-out (refresh
+tokens) and the revocation marker the API checks on each staff request (``auth.with_access``).
 """
 
 from __future__ import annotations

@@ -564,9 +564,37 @@ def registry_children(form, *, masked: bool) -> dict[str, Any]:
     }
 
 
-def work_queue(principal, *, office: str | None = None, limit: int = 20, cursor: str | None = None) -> dict[str, Any]:
+def _applicant(case: case_store.Case | None, principal) -> dict[str, Any]:
+    """What the queue shows of a task's case: the couple's names -- in full for the township
+    office handling it at its counter, masked for the monitoring levels --, child order,
+    submission time, channel and why it came to a person (the checks' mismatches)."""
+    from chalicelib import auth
+    from chalicelib.domain.idcard import mask_name
+
+    if case is None:
+        return {}
+    form = case.form
+    full = principal.role == auth.TOWNSHIP_OPERATOR and principal.office_code == case.office_code
+    shown = (lambda name: name) if full else mask_name
+    mismatches = (case.check or {}).get("mismatches") or []
+    return {
+        "woman_name": shown(form.get("woman", {}).get("name") or ""),
+        "man_name": shown(form.get("man", {}).get("name") or ""),
+        "child_order": int(case.child_order),
+        "submitted_at": case.created_at,
+        "channel": case.channel,
+        "case_status": case.status,
+        "review_reasons": [m.get("message") for m in mismatches if isinstance(m, dict) and m.get("message")],
+    }
+
+
+def work_queue(
+    principal, *, office: str | None = None, limit: int = 20, cursor: str | None = None, overdue: bool | None = None
+) -> dict[str, Any]:
     """One page of open review tasks of an office (default: the principal's own unit), earliest
-    deadline first — overdue tasks lead. One Query on the sparse OfficeDueIndex."""
+    deadline first — overdue tasks lead; ``overdue`` keeps only the overdue (True) or the not yet
+    overdue (False) ones. One Query on the sparse OfficeDueIndex (the filter is its sort-key
+    condition), then one BatchGetItem of the page's cases for the applicant columns."""
     from chalicelib import auth
     from chalicelib.domain import regions
 
@@ -578,12 +606,13 @@ def work_queue(principal, *, office: str | None = None, limit: int = 20, cursor:
     if not isinstance(limit, int) or not 1 <= limit <= 100:
         raise errors.ValidationFailed(details=[errors.FieldError("limit", "OUT_OF_RANGE", "limit 须为 1–100")])
     try:
-        items, next_cursor = task_store.queue(code, limit=limit, cursor=cursor)
+        items, next_cursor = task_store.queue(code, limit=limit, cursor=cursor, overdue=overdue, now_iso=_iso(config.now()))
     except task_store.BadCursor:
         raise errors.ValidationFailed(details=[errors.FieldError("cursor", "INVALID_CURSOR", "分页游标无效，请从第一页重新查询")]) from None
+    cases = {c.case_id: c for c in case_store.load([t.case_id for t in items])}
     return {
         "office_code": code,
         "office_name": hierarchy.name_of(code),
-        "tasks": [task_summary(t) for t in items],
+        "tasks": [{**task_summary(t), **_applicant(cases.get(t.case_id), principal)} for t in items],
         "next_cursor": next_cursor,
     }
