@@ -267,7 +267,7 @@ async function queueView() {
     h("option", { value: "done" }, "本次已办结"),
   );
   const overdueOnly = h("input", { type: "checkbox", id: "filter-overdue" });
-  const search = h("input", { type: "search", id: "queue-search", placeholder: "办件号或身份证号码", autocomplete: "off", value: params.get("q") || "" });
+  const search = h("input", { type: "search", id: "queue-search", placeholder: "办件号或申请人姓名", autocomplete: "off", value: params.get("q") || "" });
   const tbody = h("tbody");
   const more = h("button", { type: "button", class: "btn secondary", hidden: true }, "加载更多");
   const count = h("p", { class: "muted small", "aria-live": "polite", id: "queue-count" });
@@ -285,7 +285,7 @@ async function queueView() {
   const stateOf = (t) => (decided.has(t.task_id) ? "done" : t.overdue ? "overdue" : "open");
   const matches = (t, q) => {
     if (!q) return true;
-    const hay = [t.case_id, t.task_id, ...(t.search_keys || [])].join(" ").toUpperCase();
+    const hay = [t.case_id, t.task_id, t.woman_name, t.man_name].join(" ").toUpperCase();
     return hay.includes(q.toUpperCase());
   };
   const draw = () => {
@@ -304,9 +304,9 @@ async function queueView() {
               { class: st === "done" ? "done" : t.overdue ? "overdue" : "", "data-task-id": t.task_id, "data-case-id": t.case_id },
               h("td", { "data-th": "办件号" }, t.case_id),
               h("td", { "data-th": "申请人" }, applicants(t)),
-              h("td", { "data-th": "登记孩次" }, t.child_order_label || "—"),
+              h("td", { "data-th": "登记孩次" }, childOrder(t.child_order)),
               h("td", { "data-th": "提交时间" }, formatTime(t.submitted_at || t.created_at)),
-              h("td", { "data-th": "转审原因" }, t.reason_summary || (t.reasons || []).join("；") || "—"),
+              h("td", { "data-th": "转审原因" }, (t.review_reasons || []).join("；") || "—"),
               h("td", { "data-th": "办理环节" }, `${t.stage_title}（${t.level_title}）`),
               h("td", { "data-th": "办理期限" }, formatTime(t.due_at)),
               h(
@@ -326,9 +326,17 @@ async function queueView() {
     const overdue = tasks.filter((t) => stateOf(t) === "overdue").length;
     count.textContent = `显示 ${rows.length} 件 / 已加载 ${tasks.length} 件${overdue ? `，其中逾期 ${overdue} 件` : ""}${cursor ? "（还有更多，可加载）" : ""}`;
   };
+  // 逾期 / 未逾期 are the index's own filter (GET /v1/staff/tasks?overdue=true|false): pages stay full.
+  const serverOverdue = () => {
+    const state = overdueOnly.checked ? "overdue" : stateSelect.value;
+    return state === "overdue" ? "true" : state === "open" ? "false" : "";
+  };
+  let loadedFor = "";
   const load = async () => {
     const q = new URLSearchParams({ limit: "20" });
     if (cursor) q.set("cursor", cursor);
+    loadedFor = serverOverdue();
+    if (loadedFor) q.set("overdue", loadedFor);
     const r = await sapi("GET", `/v1/staff/tasks?${q}`);
     tasks = tasks.concat(r.tasks);
     cursor = r.next_cursor;
@@ -340,7 +348,14 @@ async function queueView() {
     $("#queue-office").textContent = r.office_name;
     draw();
   };
-  for (const el of [stageSelect, stateSelect, overdueOnly]) el.addEventListener("change", draw);
+  const refilter = () => {
+    if (serverOverdue() === loadedFor) return draw();
+    tasks = [];
+    cursor = null;
+    return load();
+  };
+  stageSelect.addEventListener("change", draw);
+  for (const el of [stateSelect, overdueOnly]) el.addEventListener("change", refilter);
   search.addEventListener("input", draw);
   more.addEventListener("click", load);
   view(
@@ -366,7 +381,10 @@ async function queueView() {
   await load();
 }
 
-/** The applicants of a queue row, masked by the API for the caller's role ("—" before it lists them). */
+const ORDER = ["", "一孩", "二孩", "三孩"];
+const childOrder = (n) => (n ? ORDER[n] || `${n}孩` : "—");
+
+/** The applicants of a queue row, masked by the API for the caller's role. */
 function applicants(t) {
   const names = [t.woman_name, t.man_name].filter(Boolean);
   return names.length ? names.join("、") : "—";
@@ -921,7 +939,8 @@ async function statisticsView() {
       h(
         "div",
         { class: "actions" },
-        h("button", { type: "button", class: "btn secondary small", id: "stats-csv", onclick: () => downloadCsv(r) }, "导出CSV"),
+        h("button", { type: "button", class: "btn secondary small", id: "stats-csv", onclick: (e) => downloadCsv(r, e.target) }, "导出CSV"),
+        h("span", { class: "status-line", id: "stats-csv-status", "aria-live": "polite" }),
       ),
     ),
     charts,
@@ -937,36 +956,24 @@ function ratingsOf(node = {}) {
   return { count, distribution, average: count ? (Math.round((sum / count) * 100) / 100).toString() : null };
 }
 
-const CSV_COLUMNS = [
-  ["区域代码", (c) => c.code],
-  ["区域", (c) => c.name],
-  ["受理登记", (c) => c.totals?.received?.total],
-  ["网上登记", (c) => c.totals?.received?.online],
-  ["现场登记", (c) => c.totals?.received?.onsite],
-  ["已登记", (c) => c.totals?.registered?.total],
-  ["即时办结", (c) => c.totals?.registered?.instant],
-  ["未予登记", (c) => c.totals?.rejected?.total],
-  ["材料逾期终止", (c) => c.totals?.incomplete?.total],
-  ["处理异常", (c) => c.totals?.needs_attention?.total],
-  ["好差评条数", (c) => ratingsOf(c.totals?.ratings).count],
-  ["好差评平均分", (c) => ratingsOf(c.totals?.ratings).average],
-];
-
-/** The report as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese names): the region, then each region below. */
-function downloadCsv(r) {
-  const cell = (v) => {
-    const text = v === undefined || v === null ? "0" : String(v);
-    return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
-  const rows = [{ code: r.region.code, name: r.region.name, totals: r.totals }, ...(r.children || [])];
-  const lines = [CSV_COLUMNS.map(([title]) => title), ...rows.map((c) => CSV_COLUMNS.map(([, get]) => get(c)))];
-  const csv = `\ufeff${lines.map((l) => l.map(cell).join(",")).join("\r\n")}\r\n`;
-  const url = URL.createObjectURL(new Blob([csv], { type: "text/csv;charset=utf-8" }));
-  const a = h("a", { href: url, download: `统计监测-${r.region.code}-${r.year}.csv`, hidden: true });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+/** The report as CSV, from GET /v1/staff/statistics/export (the same figures as the JSON, audited). */
+async function downloadCsv(r, button) {
+  button.disabled = true;
+  try {
+    const q = new URLSearchParams({ region: r.region.code, year: String(r.year) });
+    const response = await fetch(`/v1/staff/statistics/export?${q}`, { headers: { Authorization: `Bearer ${auth.id_token}` }, cache: "no-store" });
+    if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => null), response.headers);
+    const url = URL.createObjectURL(await response.blob());
+    const a = h("a", { href: url, download: `统计监测-${r.region.code}-${r.year}.csv`, hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  } catch (err) {
+    status($("#stats-csv-status"), err.message || "导出失败", "bad");
+  } finally {
+    button.disabled = false;
+  }
 }
 
 // ------------------------------------------------------------------------------- start
