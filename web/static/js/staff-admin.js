@@ -10,6 +10,7 @@
 
 import { ApiError } from "./api.js";
 import { childrenOf, fullName } from "./regions.js";
+import { dataTable } from "./staff-ui.js";
 import { $, $$, clearErrors, confirmDialog, fill, h, showErrors } from "./ui.js";
 
 const ROLE_LABELS = {
@@ -223,7 +224,8 @@ export async function accountsView(ctx) {
   if (s.role !== "admin") return view("账号管理", h("div", { class: "notice" }, h("p", {}, "仅系统管理员可管理账号。")));
   const own = s.unit_code;
   const detail = h("div", { id: "account-detail", "aria-live": "polite" });
-  const tbody = h("tbody");
+  const accountTable = dataTable("account-table", "本管理员管理的账号", ["用户名", "姓名", "角色", "辖区", "状态", "操作"], []);
+  const tbody = $("tbody", accountTable);
   const more = h("button", { type: "button", class: "btn secondary", hidden: true }, "加载更多");
   let cursor = null;
   const open = async (username, message = "") => {
@@ -293,11 +295,7 @@ export async function accountsView(ctx) {
       { class: "card" },
       h("h2", {}, "账号列表"),
       find,
-      h(
-        "div",
-        { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "账号表格（可左右滚动）" },
-        h("table", { id: "account-table", class: "cards" }, h("caption", {}, "本管理员管理的账号"), h("thead", {}, h("tr", {}, ["用户名", "姓名", "角色", "辖区", "状态", "操作"].map((t) => h("th", { scope: "col" }, t)))), tbody),
-      ),
+      accountTable,
       h("div", { class: "pager" }, more),
     ),
     detail,

@@ -5,6 +5,7 @@
 // Proofs: accepted uploads open through their short-lived link ("view_url", 5 minutes).
 
 import { LABELS } from "./form.js";
+import { dataTable } from "./staff-ui.js";
 import { formatTime, h } from "./ui.js";
 
 const IDENTITY = {
@@ -31,19 +32,7 @@ const badge = (label, kind) => h("span", { class: `badge ${kind}` }, label);
 // A differing value: marked, and said in words for screen readers and print.
 const value = (text, differs) => (differs ? h("mark", { class: "diff" }, text, h("span", { class: "visually-hidden" }, "（不一致）")) : text);
 
-function compareTable(id, caption, head, rows) {
-  return h(
-    "div",
-    { class: "table-wrap", tabindex: "0", role: "region", "aria-label": `${caption}（可左右滚动）` },
-    h(
-      "table",
-      { id, class: "cards compare" },
-      h("caption", {}, caption),
-      h("thead", {}, h("tr", {}, head.map((t) => h("th", { scope: "col" }, t)))),
-      h("tbody", {}, rows),
-    ),
-  );
-}
+const compareTable = (id, caption, head, rows) => dataTable(id, caption, head, rows, { className: "cards compare" });
 
 function identityRows(form, check) {
   const people = Object.fromEntries((check?.identity?.people || []).map((p) => [p.role, p.status]));

@@ -9,6 +9,7 @@
 //   POST /v1/staff/cases/{case_id}/paper-certificate {number, issued_on}   发放: consumes one blank
 
 import { childrenOf } from "./regions.js";
+import { dataTable } from "./staff-ui.js";
 import { $, chinaToday, clearErrors, formatTime, h, showErrors } from "./ui.js";
 
 const KINDS = { first: "一孩生育服务证", second: "二孩生育服务证" };
@@ -29,19 +30,7 @@ const badge = (status) => {
   return h("span", { class: `badge ${kind}` }, label);
 };
 
-function table(id, caption, head, rows, empty) {
-  return h(
-    "div",
-    { class: "table-wrap", tabindex: "0", role: "region", "aria-label": `${caption}（可左右滚动）` },
-    h(
-      "table",
-      { id, class: "cards" },
-      h("caption", {}, caption),
-      h("thead", {}, h("tr", {}, head.map((t) => h("th", { scope: "col" }, t)))),
-      h("tbody", {}, rows.length ? rows : h("tr", {}, h("td", { colspan: String(head.length), class: "muted" }, empty))),
-    ),
-  );
-}
+const table = (id, caption, head, rows, empty) => dataTable(id, caption, head, rows, { empty });
 
 const cells = (head, values) => values.map((v, i) => h("td", { "data-th": head[i] }, v ?? "—"));
 

@@ -400,6 +400,19 @@ async function address(a) {
   return `${await fullName(a.region_code)} ${a.detail || ""}${a.since ? `（${a.since}起）` : ""}`;
 }
 
+/** Marriage, application and pregnancy of a registration form (the contract's body), as fact rows. */
+function familyFacts(f) {
+  const preg = f.pregnancy || {};
+  return [
+    ["结婚登记日期", f.marriage.date],
+    ["结婚证字号", f.marriage.certificate_number],
+    ["申请方式", LABELS.type[f.application.type]],
+    f.application.rebirth_reason ? ["再生育原因", LABELS.rebirth_reason[f.application.rebirth_reason]] : null,
+    ["目前孕育情况", `${LABELS.pregnancy[preg.status] || ""}${preg.weeks ? `（${preg.weeks}周）` : ""}${preg.birth_date ? `（${preg.birth_date}）` : ""}`],
+    f.proxy ? ["代办人", `${f.proxy.name} ${f.proxy.id_number}（${f.proxy.relation}）`] : null,
+  ];
+}
+
 async function personCard(title, p) {
   return h(
     "section",
@@ -492,7 +505,6 @@ async function taskView(taskId) {
       ),
     ),
   );
-  const preg = f.pregnancy || {};
   const just = decided.get(taskId);
   const shown = just && c.status === "awaiting_review" ? just.state : { status: c.status, label: c.status_label };
   const decision = r.can_decide ? decisionForm(taskId, r) : decidedCard(t);
@@ -527,14 +539,7 @@ async function taskView(taskId) {
           "section",
           { class: "card" },
           h("h2", {}, "婚育信息"),
-          factsList([
-            ["结婚登记日期", f.marriage.date],
-            ["结婚证字号", f.marriage.certificate_number],
-            ["申请方式", LABELS.type[f.application.type]],
-            f.application.rebirth_reason ? ["再生育原因", LABELS.rebirth_reason[f.application.rebirth_reason]] : null,
-            ["目前孕育情况", `${LABELS.pregnancy[preg.status] || ""}${preg.weeks ? `（${preg.weeks}周）` : ""}${preg.birth_date ? `（${preg.birth_date}）` : ""}`],
-            f.proxy ? ["代办人", `${f.proxy.name} ${f.proxy.id_number}（${f.proxy.relation}）`] : null,
-          ]),
+          factsList(familyFacts(f)),
           h("h3", {}, "子女信息"),
           children.length
             ? h(
@@ -742,7 +747,6 @@ async function onsiteView() {
 /** The entry read back before submitting (issue 15: on-site entry had no confirmation step). */
 async function onsiteConfirm(body, ev, { back, submit }) {
   const children = body.children.map((c, i) => `${i + 1}. ${c.name}　${LABELS.sex[c.sex] || ""}　${c.birth_date}　${LABELS.relation[c.relation] || ""}`);
-  const preg = body.pregnancy || {};
   const ok = ev.eligible;
   const submitButton = h("button", { type: "button", class: "btn", id: "onsite-confirm" }, "确认无误，提交登记");
   submitButton.addEventListener("click", () => submit(submitButton));
@@ -765,13 +769,7 @@ async function onsiteConfirm(body, ev, { back, submit }) {
       "section",
       { class: "card" },
       h("h2", {}, "婚育信息"),
-      factsList([
-        ["结婚登记日期", body.marriage.date],
-        ["结婚证字号", body.marriage.certificate_number],
-        ["申请方式", LABELS.type[body.application.type]],
-        ["目前孕育情况", `${LABELS.pregnancy[preg.status] || ""}${preg.weeks ? `（${preg.weeks}周）` : ""}${preg.birth_date ? `（${preg.birth_date}）` : ""}`],
-        ["子女", children.length ? h("span", {}, children.map((c) => [c, h("br")])) : "无"],
-      ]),
+      factsList([...familyFacts(body), ["子女", children.length ? h("span", {}, children.map((c) => [c, h("br")])) : "无"]]),
       h("div", { class: "actions" }, h("button", { type: "button", class: "btn secondary", id: "onsite-back", onclick: back }, "返回修改"), submitButton),
     ),
   );
