@@ -71,7 +71,7 @@ ROLE_OPERATIONS: dict[str, tuple[str, ...]] = {
     TOWNSHIP_OPERATOR: (REVIEW, ONSITE, PAPER_CERTIFICATES, STATISTICS),
     COUNTY_MONITOR: (REVIEW, PAPER_CERTIFICATES, STATISTICS),
     CITY_MONITOR: (REVIEW, STATISTICS),
-    PROVINCE_MONITOR: (STATISTICS,),
+    PROVINCE_MONITOR: (REVIEW, STATISTICS),  # review: sees the queues and tasks; deciding stays with the levels below
     MEDICAL_INSTITUTION: (BIRTH_RECORDS,),
     ADMIN: OPERATIONS,  # what an administrator may delegate to the accounts it creates
 }

@@ -38,7 +38,18 @@ def _probe(name: str, call: Callable[[], object]) -> dict[str, str]:
 
 def _probes() -> list[tuple[str, Callable[[], object]]]:
     # imported here: the liveness route and a cold container do not pay for PynamoDB
-    from chalicelib.store import audit, cases, certificates, codes, idempotency, outbox, registry, statistics, tasks
+    from chalicelib.store import (
+        audit,
+        cases,
+        certificates,
+        codes,
+        idempotency,
+        offices,
+        outbox,
+        registry,
+        statistics,
+        tasks,
+    )
 
     models = (
         cases.Case,
@@ -49,6 +60,7 @@ def _probes() -> list[tuple[str, Callable[[], object]]]:
         idempotency.IdempotencyRecord,
         audit.AuditEntry,
         outbox.OutboxMessage,
+        offices.OfficeItem,
     )
     probes: list[tuple[str, Callable[[], object]]] = [
         (f"dynamodb:{m.Meta.table_name}", lambda m=m: list(m.query(SENTINEL_KEY, limit=1))) for m in models

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,8 +97,17 @@ def _dump(value: dict[str, Any]) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def _cancelled(exc: TransactWriteError) -> bool:
-    return exc.cause_response_code == "TransactionCanceledException"
+@contextmanager
+def _transaction(conflict: str) -> Iterator[TransactWrite]:
+    """One transaction of the stock; ``StockConflict(conflict)`` if a condition failed (nothing
+    was written)."""
+    try:
+        with TransactWrite(connection=shared()) as tx:
+            yield tx
+    except TransactWriteError as exc:
+        if exc.cause_response_code == "TransactionCanceledException":
+            raise StockConflict(conflict) from exc
+        raise
 
 
 # ------------------------------------------------------------------------------ staff profiles
@@ -106,6 +117,14 @@ def staff_key(username: str) -> str:
 
 def profile(username: str) -> OfficeItem | None:
     return _get(staff_key(username), PROFILE)
+
+
+def names(usernames: list[str]) -> dict[str, str]:
+    """Real names of staff accounts (one BatchGetItem per 100); accounts without a profile (and
+    the workflow's own actors) are left out."""
+    keys = [(staff_key(u), PROFILE) for u in dict.fromkeys(usernames) if u]
+    found = OfficeItem.batch_get(keys) if keys else []
+    return {item.pk.split("#", 1)[1]: name for item in found if (name := item.loaded().get("name"))}
 
 
 def save_profile(username: str, data: dict[str, Any], *, grants: list[str], manager: str, new: bool) -> bool:
@@ -231,6 +250,21 @@ def _holding_item(h: Holding, at: str, by: str) -> OfficeItem:
     return OfficeItem(office_key(h.office), _range_key(h.first), kind=h.kind, first=h.first, last=h.last, at=at, by=by)
 
 
+def _add_holding(tx: TransactWrite, h: Holding, at: str, by: str) -> None:
+    """A range joins an office's stock: its item (new) and the balance of its kind."""
+    tx.save(_holding_item(h, at, by), condition=OfficeItem.pk.does_not_exist())
+    tx.update(OfficeItem(office_key(h.office), _stock_key(h.kind)), actions=[OfficeItem.balance.add(h.count)])
+
+
+def _take_from_balance(tx: TransactWrite, h: Holding, count: int) -> None:
+    """``count`` blanks leave the balance of ``h``'s office and kind, never below zero."""
+    tx.update(
+        OfficeItem(office_key(h.office), _stock_key(h.kind)),
+        actions=[OfficeItem.balance.add(-count)],
+        condition=OfficeItem.balance >= count,
+    )
+
+
 def _series_overlaps(first: str, last: str) -> bool:
     """Whether [first, last] overlaps a range already taken into stock anywhere (two Queries:
     the series starting at or before ``first``, the first one starting after it)."""
@@ -248,16 +282,10 @@ def take_into_stock(h: Holding, *, at: str, by: str) -> None:
     if _series_overlaps(h.first, h.last):
         raise StockConflict("overlap")
     series = OfficeItem(f"SERIES#{len(h.first):02d}", h.first, first=h.first, last=h.last, source=h.office, kind=h.kind, at=at, by=by)
-    try:
-        with TransactWrite(connection=shared()) as tx:
-            # a concurrent overlapping range with the same first number fails here
-            tx.save(series, condition=OfficeItem.pk.does_not_exist())
-            tx.save(_holding_item(h, at, by), condition=OfficeItem.pk.does_not_exist())
-            tx.update(OfficeItem(office_key(h.office), _stock_key(h.kind)), actions=[OfficeItem.balance.add(h.count)])
-    except TransactWriteError as exc:
-        if _cancelled(exc):
-            raise StockConflict("overlap") from exc
-        raise
+    with _transaction("overlap") as tx:
+        # a concurrent overlapping range with the same first number fails here
+        tx.save(series, condition=OfficeItem.pk.does_not_exist())
+        _add_holding(tx, h, at, by)
 
 
 def distribute(held: Holding, part: Holding, *, shipment_id: str, at: str, by: str) -> None:
@@ -268,26 +296,17 @@ def distribute(held: Holding, part: Holding, *, shipment_id: str, at: str, by: s
         office_key(part.office), f"SHIPMENT#{shipment_id}", kind=part.kind, first=part.first, last=part.last,
         count=part.count, status=PENDING, source=held.office, at=at, by=by,
     )
-    try:
-        with TransactWrite(connection=shared()) as tx:
-            range_item = OfficeItem(source, _range_key(held.first))
-            if part.first > held.first:  # the lower rest keeps the holding's key: shortened
-                tx.update(range_item, actions=[OfficeItem.last.set(_minus(part.first))], condition=OfficeItem.last == held.last)
-            else:
-                tx.delete(range_item, condition=OfficeItem.last == held.last)
-            if part.last < held.last:
-                upper = Holding(held.office, held.kind, _plus(part.last), held.last)
-                tx.save(_holding_item(upper, at, by), condition=OfficeItem.pk.does_not_exist())
-            tx.update(
-                OfficeItem(source, _stock_key(held.kind)),
-                actions=[OfficeItem.balance.add(-part.count)],
-                condition=OfficeItem.balance >= part.count,
-            )
-            tx.save(shipment, condition=OfficeItem.pk.does_not_exist())
-    except TransactWriteError as exc:
-        if _cancelled(exc):
-            raise StockConflict("changed") from exc
-        raise
+    with _transaction("changed") as tx:
+        range_item = OfficeItem(source, _range_key(held.first))
+        if part.first > held.first:  # the lower rest keeps the holding's key: shortened
+            tx.update(range_item, actions=[OfficeItem.last.set(_minus(part.first))], condition=OfficeItem.last == held.last)
+        else:
+            tx.delete(range_item, condition=OfficeItem.last == held.last)
+        if part.last < held.last:
+            upper = Holding(held.office, held.kind, _plus(part.last), held.last)
+            tx.save(_holding_item(upper, at, by), condition=OfficeItem.pk.does_not_exist())
+        _take_from_balance(tx, held, part.count)
+        tx.save(shipment, condition=OfficeItem.pk.does_not_exist())
 
 
 def _plus(number: str) -> str:
@@ -309,19 +328,13 @@ def shipment(office: str, shipment_id: str) -> OfficeItem | None:
 def receive(item: OfficeItem, *, at: str, by: str) -> None:
     """A township acknowledges a shipment: the range joins its stock, its balance grows."""
     h = Holding(item.pk.split("#", 1)[1], item.kind or "", item.first or "", item.last or "")
-    try:
-        with TransactWrite(connection=shared()) as tx:
-            tx.update(
-                OfficeItem(item.pk, item.sk),
-                actions=[OfficeItem.status.set(RECEIVED), OfficeItem.reason.set(f"received {at} by {by}")],
-                condition=OfficeItem.status == PENDING,
-            )
-            tx.save(_holding_item(h, at, by), condition=OfficeItem.pk.does_not_exist())
-            tx.update(OfficeItem(office_key(h.office), _stock_key(h.kind)), actions=[OfficeItem.balance.add(h.count)])
-    except TransactWriteError as exc:
-        if _cancelled(exc):
-            raise StockConflict("received") from exc
-        raise
+    with _transaction("received") as tx:
+        tx.update(
+            OfficeItem(item.pk, item.sk),
+            actions=[OfficeItem.status.set(RECEIVED), OfficeItem.reason.set(f"received {at} by {by}")],
+            condition=OfficeItem.status == PENDING,
+        )
+        _add_holding(tx, h, at, by)
 
 
 def consume_actions(tx: TransactWrite, h: Holding, number: str, *, use: str, case_id: str | None, reason: str | None, at: str, by: str) -> None:
@@ -330,21 +343,12 @@ def consume_actions(tx: TransactWrite, h: Holding, number: str, *, use: str, cas
     tx.condition_check(OfficeItem, office_key(h.office), _range_key(h.first), condition=OfficeItem.last == h.last)
     blank = OfficeItem(f"BLANK#{number}", "USED", kind=h.kind, status=use, target=case_id or h.office, source=h.office, reason=reason, at=at, by=by)
     tx.save(blank, condition=OfficeItem.pk.does_not_exist())
-    tx.update(
-        OfficeItem(office_key(h.office), _stock_key(h.kind)),
-        actions=[OfficeItem.balance.add(-1)],
-        condition=OfficeItem.balance >= 1,
-    )
+    _take_from_balance(tx, h, 1)
 
 
 def write_off(h: Holding, number: str, *, reason: str, at: str, by: str) -> None:
-    try:
-        with TransactWrite(connection=shared()) as tx:
-            consume_actions(tx, h, number, use="spoiled", case_id=None, reason=reason, at=at, by=by)
-    except TransactWriteError as exc:
-        if _cancelled(exc):
-            raise StockConflict("used") from exc
-        raise
+    with _transaction("used") as tx:
+        consume_actions(tx, h, number, use="spoiled", case_id=None, reason=reason, at=at, by=by)
 
 
 def used(number: str) -> OfficeItem | None:

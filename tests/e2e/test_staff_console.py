@@ -67,7 +67,7 @@ def test_an_account_carries_the_attachment_2_data_masked_and_is_listed_for_its_a
     assert r.status == 201, r.body
     assert r.body["id_number"] == body["id_number"][:6] + "********" + body["id_number"][-4:]
     assert (r.body["phone"], r.body["unit"], r.body["position"]) == (body["phone"], body["unit"], body["position"])
-    assert r.body["grants"] == ["statistics"]  # every operation its role allows, the admin holding them
+    assert r.body["grants"] == ["review", "statistics"]  # every operation its role allows, the admin holding them
 
     shown = api.get(f"/v1/staff/accounts/{body['username']}", headers=bearer(staff_token(api, "sc-admin")))
     assert shown.status == 200 and shown.body["id_number"] == r.body["id_number"] and body["id_number"] not in str(shown.body)
@@ -133,6 +133,8 @@ def test_an_operator_without_the_review_grant_cannot_decide_and_an_admin_cannot_
     entries = [e for e in audit.for_subject(f"STAFF#{body['username']}") if e.action == "staff.update"]
     assert entries and entries[0].to_dict()["after"]["grants"] == ["review", "onsite"]
     assert api.post(f"/v1/staff/tasks/{task['task_id']}", {"decision": "accept"}, headers=bearer(operator)).status == 200
+    view = api.get(f"/v1/staff/tasks/{task['task_id']}", headers=bearer(operator)).body
+    assert view["task"]["decided_by"] == body["username"] and view["task"]["decided_by_name"] == "李娜"  # staff by real name
 
     limited = _account(role="admin", region_code="510104")
     r = _create(api, "sc-admin", {**_account(role="admin", region_code="5101"), "grants": ["statistics"]})

@@ -38,6 +38,7 @@ from chalicelib.adapters import events, sms, workflow
 from chalicelib.domain import errors, hierarchy
 from chalicelib.store import audit
 from chalicelib.store import cases as case_store
+from chalicelib.store import offices as office_store
 from chalicelib.store import tasks as task_store
 
 log = logging.getLogger("birthreg.review")
@@ -480,8 +481,11 @@ def task_view(task_id: str, principal) -> dict[str, Any]:
     form = RegistrationForm.model_validate_json(case.form_json)
     can_decide = task.is_open and may_decide(principal, task)
     audit.append(f"CASE#{case.case_id}", actor=principal.staff_id, action="task.view", detail={"task_id": task.task_id})
+    names = office_store.names([h.by for h in case.history] + [task.decided_by or ""])
+    summary = task_summary(task)
+    summary["decided_by_name"] = names.get(task.decided_by or "")
     return {
-        "task": task_summary(task),
+        "task": summary,
         "can_decide": can_decide,
         "decisions": [{"decision": d, "label": label} for d, label in DECISIONS.items()] if can_decide else [],
         "documents": [{"code": c, "label": label} for c, label in DOCUMENTS.items()] if can_decide else [],
@@ -499,7 +503,8 @@ def task_view(task_id: str, principal) -> dict[str, Any]:
             "check": case.check,
             "proofs_requested": list(case.proofs_requested or []),
             "uploads": [_viewable(u.as_dict() if hasattr(u, "as_dict") else dict(u)) for u in (case.uploads or [])],
-            "history": [{"status": h.status, "at": h.at, "by": h.by, "note": h.note} for h in case.history],
+            # staff appear by their real name (001 附件2), the workflow's own steps by their id
+            "history": [{"status": h.status, "at": h.at, "by": h.by, "by_name": names.get(h.by), "note": h.note} for h in case.history],
         },
         "registry": {"population": registry_children(form, masked=not may_decide(principal, task))},
     }
