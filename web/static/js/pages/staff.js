@@ -563,7 +563,7 @@ async function taskView(taskId) {
             "ol",
             { class: "timeline" },
             c.history.map((e) =>
-              h("li", {}, h("strong", {}, CASE_STATUS[e.status] || e.status), h("time", {}, formatTime(e.at)), h("span", { class: "note" }, [ACTOR[e.by] || e.by, e.note].filter(Boolean).join("："))),
+              h("li", {}, h("strong", {}, CASE_STATUS[e.status] || e.status), h("time", {}, formatTime(e.at)), h("span", { class: "note" }, [ACTOR[e.by] || e.by_name || e.by, e.note].filter(Boolean).join("："))),
             ),
           ),
         ),
@@ -614,7 +614,7 @@ function decidedCard(t) {
       ? factsList([
           ["结论", labels[t.decision] || t.decision],
           t.reason ? ["原因", t.reason] : null,
-          ["审核人", t.decided_by === auth.staff.staff_id ? `${auth.staff.name}（${t.decided_by}）` : t.decided_by],
+          ["审核人", t.decided_by_name ? `${t.decided_by_name}（${t.decided_by}）` : t.decided_by],
           ["审核时间", formatTime(t.decided_at)],
         ])
       : h("p", { class: "muted" }, t.status === "escalated" ? "该任务已逾期并上报上级办理。" : "您不能办理该任务（非本机构任务或已办结）。"),
