@@ -184,6 +184,9 @@ def deploy(
             # As infra/stack.py: users must not write their own role or jurisdiction (custom
             # attributes) with their access token; only administrators do. moto does not enforce it.
             WriteAttributes=["email", "phone_number"],
+            # As infra/stack.py (no read_attributes: Cognito's client reads every attribute, so the
+            # ID token carries the staff member's real name); moto's client without a list reads none.
+            ReadAttributes=["name"],
         )
         names[pool.id] = pool_id
         names[f"{pool.id}Client"] = client["UserPoolClient"]["ClientId"]

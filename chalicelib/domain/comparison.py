@@ -56,6 +56,9 @@ class Comparison:
     only_in_form: tuple[int, ...] = ()  # indexes into the form's children
     only_in_registry: tuple[int, ...] = ()  # indexes into the recorded children
     differences: tuple[Difference, ...] = field(default_factory=tuple)
+    # (form index, recorded index) of the children found on both sides, for the staff's
+    # side-by-side view; not in ``to_dict`` (the stored check result stays as it was)
+    pairs: tuple[tuple[int, int], ...] = ()
 
     def to_dict(self) -> dict:
         return {
@@ -87,6 +90,7 @@ def compare(form_children: list[ChildFacts], recorded: list[ChildFacts] | None) 
     form_left = dict(enumerate(form_children))
     rec_left = dict(enumerate(recorded))
     differences: list[Difference] = []
+    pairs: list[tuple[int, int]] = []
 
     def pair(matches) -> None:
         for fi, f in list(form_left.items()):
@@ -94,6 +98,7 @@ def compare(form_children: list[ChildFacts], recorded: list[ChildFacts] | None) 
                 if matches(f, r):
                     for name in _facts_differ(f, r):
                         differences.append(Difference(fi, name, getattr(f, name), getattr(r, name)))
+                    pairs.append((fi, ri))
                     del form_left[fi], rec_left[ri]
                     break
 
@@ -110,7 +115,7 @@ def compare(form_children: list[ChildFacts], recorded: list[ChildFacts] | None) 
         outcome = "form_has_more"
     else:
         outcome = "consistent"
-    return Comparison(outcome, only_form, only_rec, tuple(differences))
+    return Comparison(outcome, only_form, only_rec, tuple(differences), tuple(sorted(pairs)))
 
 
 _CITATION = "002 五(三)"

@@ -10,10 +10,19 @@ from playwright.sync_api import expect
 from local.seed import STAFF_PASSWORD
 from tests.browser.conftest import shoot
 from tests.browser.helpers import confirm_and_request_code, fill_family, fill_person, fill_registration, new_couple
-from tests.e2e.conftest import Api, register, wait_for_status
+from tests.e2e.conftest import Api, register, unique_phone, wait_for_status
 
 OPERATOR = "sc-op-510104022"  # 成都市锦江区春熙路街道, the office of the Sichuan demo couples (local/seed.py)
 COUNTY = "sc-county-510104"
+
+
+def staff_id_number() -> str:
+    """A valid ID number for a new staff account's 附件2 data."""
+    from datetime import date
+
+    from chalicelib.domain import idcard
+
+    return idcard.make_id("510104", date(1985, 3, 1), int(time.time() * 1000) % 1000)
 
 
 def task_of(stack, case_id: str) -> dict:
@@ -130,6 +139,15 @@ def test_work_queue_on_site_entry_and_statistics(new_context, stack):
     page.check("#onsite-commitment")
     shoot(page, "staff-05-onsite")
     page.get_by_role("button", name="提交现场登记").click()
+    # read back to the couple before it is submitted; 返回修改 keeps what was typed
+    confirm = page.locator("#onsite-confirm-box")
+    expect(confirm).to_contain_text(counter["woman"]["id_number"])
+    expect(page.locator("#onsite-precheck")).to_contain_text("春熙路街道")
+    shoot(page, "staff-05b-onsite-confirm")
+    page.get_by_role("button", name="返回修改").click()
+    expect(page.locator("#f-woman-name")).to_have_value(counter["woman"]["name"])
+    page.get_by_role("button", name="提交现场登记").click()
+    page.get_by_role("button", name="确认无误，提交登记").click()
     expect(page.locator("#onsite-case-id")).to_be_visible()
     expect(page.locator("#onsite-status")).to_contain_text("已登记", timeout=30_000)
     expect(page.locator("#onsite-status").get_by_role("button", name="打印生育登记证")).to_be_visible()
@@ -164,8 +182,7 @@ def test_a_new_account_sets_its_password_and_authenticator_app_then_signs_in_wit
     username = f"web-mfa-{int(time.time() * 1000)}"
     r = api.post(
         "/v1/staff/accounts",
-        {"username": username, "name": "省监测员", "role": "province_monitor", "region_code": "51",
-         "id_number": "510104198503011017", "phone": "13800001111"},
+        {"username": username, "name": "省监测员", "role": "province_monitor", "region_code": "51", "id_number": staff_id_number(), "phone": unique_phone()},
         headers={"Authorization": f"Bearer {admin}"},
     )
     assert r.status == 201, r.body
@@ -189,7 +206,7 @@ def test_a_new_account_sets_its_password_and_authenticator_app_then_signs_in_wit
     expect(page.locator(".error-summary")).to_contain_text("6 位数字")
     page.fill("#mfa-code", totp_code(secret))
     page.get_by_role("button", name="验证并登录").click()
-    expect(page).to_have_url(f"{stack.api_url}/staff/tasks")
+    expect(page).to_have_url(f"{stack.api_url}/staff/statistics")  # a province monitor lands on its statistics
 
     # Signed out, the next sign-in asks the app's current code.
     page.get_by_role("button", name="退出").click()
@@ -203,4 +220,4 @@ def test_a_new_account_sets_its_password_and_authenticator_app_then_signs_in_wit
     expect(page.locator(".error-summary")).to_contain_text("动态验证码不正确")
     page.fill("#mfa-code", totp_code(secret))
     page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(f"{stack.api_url}/staff/tasks")
+    expect(page).to_have_url(f"{stack.api_url}/staff/statistics")

@@ -476,7 +476,7 @@ def task_view(task_id: str, principal) -> dict[str, Any]:
             "evaluation": case.evaluation,
             "check": case.check,
             "proofs_requested": list(case.proofs_requested or []),
-            "uploads": [u.as_dict() if hasattr(u, "as_dict") else dict(u) for u in (case.uploads or [])],
+            "uploads": [_viewable(u.as_dict() if hasattr(u, "as_dict") else dict(u)) for u in (case.uploads or [])],
             # staff appear by their real name (001 附件2), the workflow's own steps by their id
             "history": [
                 {"status": h.status, "status_label": status_label(h.status), "at": h.at, "by": h.by,
@@ -484,6 +484,66 @@ def task_view(task_id: str, principal) -> dict[str, Any]:
                 for h in case.history
             ],
         },
+        "registry": {"population": registry_children(form, masked=not may_decide(principal, task))},
+    }
+
+
+def _viewable(upload: dict[str, Any]) -> dict[str, Any]:
+    """An accepted proof with a short-lived link the reviewer opens in the browser (inline)."""
+    from chalicelib.adapters import storage
+
+    if upload.get("status") == "accepted" and upload.get("key"):
+        upload["view_url"] = storage.presigned_upload_url(upload["key"], upload.get("content_type") or "application/octet-stream")
+        upload["view_expires_in"] = config.presign_seconds()
+    return upload
+
+
+def registry_children(form, *, masked: bool) -> dict[str, Any]:
+    """The population registry's children of the couple next to the form's, paired as AutoCompare
+    pairs them (``domain/comparison.py``), read now: the reviewer must see which child the registry
+    has that the form lacks (002 五(三) "《登记表》信息比办证系统行政记录信息少或有差错…应及时与相关信息
+    采集提供地核实"). ``rows``: one per child, ``form``/``registry`` the index on each side (None where
+    that side lacks it) and the facts that differ. ``masked``: staff who only oversee the case (not
+    the office it is assigned to) see the registry's names and ID numbers masked."""
+    from chalicelib.adapters import population
+    from chalicelib.adapters.registries import RegistryError, RegistryUnavailable
+    from chalicelib.domain import comparison
+    from chalicelib.domain.idcard import mask_id, mask_name
+    from chalicelib.services.workflow.checks import _facts
+
+    try:
+        recorded = population.default().household(form.woman.id_number, form.man.id_number)
+    except (RegistryUnavailable, RegistryError):
+        log.warning("population registry unavailable for the staff view", exc_info=True)
+        return {"status": "unavailable", "message": "人口信息系统暂时无法查询，请稍后刷新页面", "children": [], "rows": []}
+    facts = [comparison.ChildFacts(r.name, r.birth_date, r.sex, r.id_number) for r in recorded or []]
+    result = comparison.compare(_facts(form.children), None if recorded is None else facts)
+    diffs: dict[int, list[str]] = {}
+    for d in result.differences:
+        diffs.setdefault(d.form_index, []).append(d.field)
+    rows = [{"form": fi, "registry": ri, "kind": "differs" if fi in diffs else "same", "differences": diffs.get(fi, [])} for fi, ri in result.pairs]
+    rows += [{"form": fi, "registry": None, "kind": "only_in_form", "differences": []} for fi in result.only_in_form]
+    rows += [{"form": None, "registry": ri, "kind": "only_in_registry", "differences": []} for ri in result.only_in_registry]
+    if recorded is None:
+        rows = [{"form": i, "registry": None, "kind": "only_in_form", "differences": []} for i in range(len(form.children))]
+    rows.sort(key=lambda r: (r["form"] is None, r["form"] if r["form"] is not None else r["registry"]))
+    children = [
+        {
+            "name": mask_name(r.name) if masked else r.name,
+            "id_number": (mask_id(r.id_number) if masked else r.id_number) if r.id_number else None,
+            "birth_date": r.birth_date,
+            "sex": r.sex,
+            "relation": r.relation,
+        }
+        for r in recorded or []
+    ]
+    return {
+        "status": "found" if recorded is not None else "no_record",
+        "message": comparison.decide(result, "manual_review").message,
+        "outcome": result.outcome,
+        "children": children,
+        "rows": rows,
+        "masked": masked,
     }
 
 

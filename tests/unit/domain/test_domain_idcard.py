@@ -129,3 +129,9 @@ def test_any_single_character_change_fails(area, born, seq, pos, ch):
         return
     changed = value[:pos] + ch + value[pos + 1 :]
     assert idcard.validate_id(changed, today=TODAY) != []
+
+
+def test_mask_name_keeps_the_family_name_only():
+    from chalicelib.domain.idcard import mask_name
+
+    assert (mask_name("王小雨"), mask_name("李"), mask_name("")) == ("王**", "李", "")

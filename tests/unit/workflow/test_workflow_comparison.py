@@ -80,3 +80,18 @@ def test_extra_children_in_the_form_never_make_it_less(kids, extra):
     extra = [c for c in extra if c.name not in {k.name for k in kids}]
     outcome = compare(kids + extra, kids).outcome
     assert outcome == ("form_has_more" if extra else "consistent")
+
+
+def test_pairs_say_which_recorded_child_is_which_form_child():
+    c = compare([A], [B, A])
+    assert c.pairs == ((0, 1),) and c.only_in_registry == (0,)
+    assert "pairs" not in c.to_dict()  # the stored, citizen-visible result is unchanged
+
+
+@given(children, children)
+def test_every_child_is_paired_or_left_over_exactly_once(form, recorded):
+    c = compare(form, recorded)
+    form_side = [fi for fi, _ in c.pairs] + list(c.only_in_form)
+    registry_side = [ri for _, ri in c.pairs] + list(c.only_in_registry)
+    assert sorted(form_side) == list(range(len(form)))
+    assert sorted(registry_side) == list(range(len(recorded)))

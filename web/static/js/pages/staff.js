@@ -13,10 +13,30 @@ import { barChart } from "../chart.js";
 import { LABELS, RegistrationForm, sectionOf } from "../form.js";
 import { PROFILES, profileByProvince } from "../profile.js";
 import { fullName } from "../regions.js";
+import { accountsView, organisationView } from "../staff-admin.js";
+import { certificateLookupView } from "../staff-hospital.js";
+import { comparisonCard, decidedState, proofsCard } from "../staff-review.js";
+import { stockView } from "../staff-stock.js";
 import { checkRequired } from "../sms.js";
 import { $, $$, chinaNowIso, clearErrors, fill, focusHeading, formatTime, h, session, showErrors, status, statusBadge } from "../ui.js";
 
 const KEY = "birthreg.staff";
+// Where each role lands: what it does (issue 15 item 7).
+const HOME = {
+  admin: "/staff/accounts",
+  medical_institution: "/staff/certificates",
+  province_monitor: "/staff/statistics",
+  city_monitor: "/staff/statistics",
+  county_monitor: "/staff/statistics",
+  township_operator: "/staff/tasks",
+};
+// Views of other roles, each in its own module: (context) => Promise.
+const EXTRA_VIEWS = {
+  "/staff/accounts": accountsView,
+  "/staff/organisation": organisationView,
+  "/staff/certificates": certificateLookupView,
+  "/staff/stock": stockView,
+};
 const CASE_ROLES = ["township_operator", "county_monitor", "city_monitor", "province_monitor"];
 const main = $("#main");
 let auth = session.get(KEY); // {id_token, staff}
@@ -98,10 +118,12 @@ async function route(message = "") {
   document.body.dataset.ready = "false";
   try {
     if (path === "/staff/login") await loginView(message);
-    else if (path === "/staff" || path === "/staff/tasks") await queueView();
+    else if (path === "/staff") return go(HOME[auth.staff.role] || "/staff/tasks", { replace: true });
+    else if (path === "/staff/tasks") await queueView();
     else if (path.startsWith("/staff/tasks/")) await taskView(decodeURIComponent(path.slice("/staff/tasks/".length)));
     else if (path === "/staff/onsite") await onsiteView();
     else if (path === "/staff/statistics") await statisticsView();
+    else if (EXTRA_VIEWS[path]) await EXTRA_VIEWS[path]({ auth, sapi, view, go });
     else view("页面不存在", h("p", {}, h("a", { href: "/staff/tasks", "data-link": true }, "返回工作任务")));
   } catch (err) {
     if (!(err instanceof ApiError && err.status === 401)) {
@@ -113,7 +135,7 @@ async function route(message = "") {
 
 // ------------------------------------------------------------------------------- 登录
 async function loginView(message) {
-  const next = new URLSearchParams(location.search).get("next") || "/staff/tasks";
+  const next = new URLSearchParams(location.search).get("next") || "/staff";
   const form = h(
     "form",
     { class: "card login-card", novalidate: true, id: "login-form" },
@@ -225,58 +247,96 @@ function mfaView(challenge, next) {
 function signedIn(r, next) {
   auth = { id_token: r.id_token, staff: r.staff };
   session.set(KEY, auth);
-  go(next.startsWith("/staff") ? next : "/staff/tasks", { replace: true });
+  go(next.startsWith("/staff") ? next : "/staff", { replace: true });
 }
 
 // ------------------------------------------------------------------------------- 工作任务
 async function queueView() {
   const s = auth.staff;
-  if (!CASE_ROLES.includes(s.role)) {
-    return view("工作任务", h("div", { class: "notice" }, h("p", {}, `${s.role_label}账号没有审核任务。`)));
-  }
+  if (!CASE_ROLES.includes(s.role)) return go(HOME[s.role] || "/staff/help", { replace: true });
+  const params = new URLSearchParams(location.search);
   let cursor = null;
   let tasks = [];
   const stageSelect = h("select", { id: "filter-stage" }, h("option", { value: "" }, "全部环节"));
+  const stateSelect = h(
+    "select",
+    { id: "filter-state" },
+    h("option", { value: "" }, "全部状态"),
+    h("option", { value: "open" }, "待办理（未逾期）"),
+    h("option", { value: "overdue" }, "已逾期"),
+    h("option", { value: "done" }, "本次已办结"),
+  );
   const overdueOnly = h("input", { type: "checkbox", id: "filter-overdue" });
+  const search = h("input", { type: "search", id: "queue-search", placeholder: "办件号或申请人姓名", autocomplete: "off", value: params.get("q") || "" });
   const tbody = h("tbody");
   const more = h("button", { type: "button", class: "btn secondary", hidden: true }, "加载更多");
-  const count = h("p", { class: "muted small", "aria-live": "polite" });
+  const count = h("p", { class: "muted small", "aria-live": "polite", id: "queue-count" });
   const table = h(
     "div",
-    { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "表格（可左右滚动）" },
+    { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "待办任务表格（可左右滚动）" },
     h(
       "table",
       { id: "task-table", class: "cards" },
       h("caption", {}, "待办审核任务（按办理期限排序，逾期任务在前）"),
-      h("thead", {}, h("tr", {}, ["办件号", "办理环节", "层级", "办理期限", "状态", "操作"].map((t) => h("th", { scope: "col" }, t)))),
+      h("thead", {}, h("tr", {}, ["办件号", "申请人", "登记孩次", "提交时间", "转审原因", "办理环节", "办理期限", "状态", "操作"].map((t) => h("th", { scope: "col" }, t)))),
       tbody,
     ),
   );
+  const stateOf = (t) => (decided.has(t.task_id) ? "done" : t.overdue ? "overdue" : "open");
+  const matches = (t, q) => {
+    if (!q) return true;
+    const hay = [t.case_id, t.task_id, t.woman_name, t.man_name].join(" ").toUpperCase();
+    return hay.includes(q.toUpperCase());
+  };
   const draw = () => {
     const stage = stageSelect.value;
-    const rows = tasks.filter((t) => (!stage || t.stage === stage) && (!overdueOnly.checked || t.overdue));
+    const state = overdueOnly.checked ? "overdue" : stateSelect.value;
+    const q = search.value.trim();
+    const rows = tasks.filter((t) => (!stage || t.stage === stage) && (!state || stateOf(t) === state) && matches(t, q));
     rows.sort((a, b) => Number(b.overdue) - Number(a.overdue) || a.due_at.localeCompare(b.due_at));
     tbody.replaceChildren(
       ...(rows.length
-        ? rows.map((t) =>
-            h(
+        ? rows.map((t) => {
+            const st = stateOf(t);
+            const done = decided.get(t.task_id);
+            return h(
               "tr",
-              { class: t.overdue ? "overdue" : "", "data-task-id": t.task_id },
+              { class: st === "done" ? "done" : t.overdue ? "overdue" : "", "data-task-id": t.task_id, "data-case-id": t.case_id },
               h("td", { "data-th": "办件号" }, t.case_id),
-              h("td", { "data-th": "办理环节" }, t.stage_title),
-              h("td", { "data-th": "层级" }, t.level_title),
+              h("td", { "data-th": "申请人" }, applicants(t)),
+              h("td", { "data-th": "登记孩次" }, childOrder(t.child_order)),
+              h("td", { "data-th": "提交时间" }, formatTime(t.submitted_at || t.created_at)),
+              h("td", { "data-th": "转审原因" }, (t.review_reasons || []).join("；") || "—"),
+              h("td", { "data-th": "办理环节" }, `${t.stage_title}（${t.level_title}）`),
               h("td", { "data-th": "办理期限" }, formatTime(t.due_at)),
-              h("td", { "data-th": "状态" }, t.overdue ? h("span", { class: "badge bad" }, "已逾期") : h("span", { class: "badge warn" }, "待办理")),
-              h("td", { "data-th": "操作" }, h("a", { href: `/staff/tasks/${encodeURIComponent(t.task_id)}`, "data-link": true, class: "btn small" }, "办理")),
-            ),
-          )
-        : [h("tr", {}, h("td", { colspan: "6", class: "muted" }, "暂无待办任务"))]),
+              h(
+                "td",
+                { "data-th": "状态" },
+                st === "done" ? h("span", { class: "badge ok" }, `已办结：${done.state.label}`) : t.overdue ? h("span", { class: "badge bad" }, "已逾期") : h("span", { class: "badge warn" }, "待办理"),
+              ),
+              h(
+                "td",
+                { "data-th": "操作" },
+                h("a", { href: `/staff/tasks/${encodeURIComponent(t.task_id)}`, "data-link": true, class: "btn small" }, st === "done" ? "查看" : "办理", h("span", { class: "visually-hidden" }, ` 办件${t.case_id}`)),
+              ),
+            );
+          })
+        : [h("tr", {}, h("td", { colspan: "9", class: "muted" }, q ? `已加载的任务中没有与“${q}”相符的办件` : "暂无待办任务"))]),
     );
-    count.textContent = `共 ${rows.length} 件${overdueOnly.checked ? "逾期" : ""}任务`;
+    const overdue = tasks.filter((t) => stateOf(t) === "overdue").length;
+    count.textContent = `显示 ${rows.length} 件 / 已加载 ${tasks.length} 件${overdue ? `，其中逾期 ${overdue} 件` : ""}${cursor ? "（还有更多，可加载）" : ""}`;
   };
+  // 逾期 / 未逾期 are the index's own filter (GET /v1/staff/tasks?overdue=true|false): pages stay full.
+  const serverOverdue = () => {
+    const state = overdueOnly.checked ? "overdue" : stateSelect.value;
+    return state === "overdue" ? "true" : state === "open" ? "false" : "";
+  };
+  let loadedFor = "";
   const load = async () => {
-    const q = new URLSearchParams({ limit: "50" });
+    const q = new URLSearchParams({ limit: "20" });
     if (cursor) q.set("cursor", cursor);
+    loadedFor = serverOverdue();
+    if (loadedFor) q.set("overdue", loadedFor);
     const r = await sapi("GET", `/v1/staff/tasks?${q}`);
     tasks = tasks.concat(r.tasks);
     cursor = r.next_cursor;
@@ -288,8 +348,15 @@ async function queueView() {
     $("#queue-office").textContent = r.office_name;
     draw();
   };
+  const refilter = () => {
+    if (serverOverdue() === loadedFor) return draw();
+    tasks = [];
+    cursor = null;
+    return load();
+  };
   stageSelect.addEventListener("change", draw);
-  overdueOnly.addEventListener("change", draw);
+  for (const el of [stateSelect, overdueOnly]) el.addEventListener("change", refilter);
+  search.addEventListener("input", draw);
   more.addEventListener("click", load);
   view(
     "工作任务",
@@ -300,16 +367,27 @@ async function queueView() {
       h(
         "div",
         { class: "toolbar" },
+        h("div", { class: "field" }, h("label", { for: "queue-search" }, "查找办件"), search),
+        h("div", { class: "field" }, h("label", { for: "filter-state" }, "状态"), stateSelect),
         h("div", { class: "field" }, h("label", { for: "filter-stage" }, "办理环节"), stageSelect),
         h("label", { class: "choice", for: "filter-overdue" }, overdueOnly, "只看逾期任务"),
         h("button", { type: "button", class: "btn secondary small", onclick: () => { tasks = []; cursor = null; load(); } }, "刷新"),
       ),
       count,
       table,
-      h("div", { class: "actions" }, more),
+      h("div", { class: "pager" }, more),
     ),
   );
   await load();
+}
+
+const ORDER = ["", "一孩", "二孩", "三孩"];
+const childOrder = (n) => (n ? ORDER[n] || `${n}孩` : "—");
+
+/** The applicants of a queue row, masked by the API for the caller's role. */
+function applicants(t) {
+  const names = [t.woman_name, t.man_name].filter(Boolean);
+  return names.length ? names.join("、") : "—";
 }
 
 // ------------------------------------------------------------------------------- 审核任务
@@ -320,6 +398,19 @@ function factsList(rows) {
 async function address(a) {
   if (!a) return "";
   return `${await fullName(a.region_code)} ${a.detail || ""}${a.since ? `（${a.since}起）` : ""}`;
+}
+
+/** Marriage, application and pregnancy of a registration form (the contract's body), as fact rows. */
+function familyFacts(f) {
+  const preg = f.pregnancy || {};
+  return [
+    ["结婚登记日期", f.marriage.date],
+    ["结婚证字号", f.marriage.certificate_number],
+    ["申请方式", LABELS.type[f.application.type]],
+    f.application.rebirth_reason ? ["再生育原因", LABELS.rebirth_reason[f.application.rebirth_reason]] : null,
+    ["目前孕育情况", `${LABELS.pregnancy[preg.status] || ""}${preg.weeks ? `（${preg.weeks}周）` : ""}${preg.birth_date ? `（${preg.birth_date}）` : ""}`],
+    f.proxy ? ["代办人", `${f.proxy.name} ${f.proxy.id_number}（${f.proxy.relation}）`] : null,
+  ];
 }
 
 async function personCard(title, p) {
@@ -350,9 +441,9 @@ const CHECK_STATUS = {
   window_closed: ["非工作时间，待核验", "grey"],
 };
 // Labels of the task statuses (store/tasks.py); case statuses and documents come labelled in the API answer.
+const STAGE_TITLES = { review: "人工审核", initial_review: "信息初审", registration: "生育登记" };
 const TASK_STATUS = { open: "待办理", decided: "已办结", escalated: "已逾期上报", answered: "已补充", expired: "已过期" };
 const ACTOR = { citizen: "申请人", system: "系统" };
-const UPLOAD_STATUS = { pending: "上传中", accepted: "已通过检查", rejected: "未通过检查" };
 
 function checkCard(check) {
   if (!check) return h("section", { class: "card" }, h("h2", {}, "核验结果"), h("p", { class: "muted" }, "尚未核验"));
@@ -377,8 +468,13 @@ function checkCard(check) {
   );
 }
 
+// Decisions made in this tab: the case's new state is shown at once, before the workflow has moved
+// it (the queue marks the task as done too, whatever its index still says).
+const decided = new Map(Object.entries(session.get(`${KEY}.decided`) || {}));
+
 async function taskView(taskId) {
   const r = await sapi("GET", `/v1/staff/tasks/${encodeURIComponent(taskId)}`);
+  const loadedAt = Date.now();
   const t = r.task;
   const c = r.case;
   // Document labels come with the task (domain/documents.py), never from a copy here.
@@ -401,8 +497,8 @@ async function taskView(taskId) {
       ),
     ),
   );
-  const preg = f.pregnancy || {};
-  const uploads = c.uploads || [];
+  const just = decided.get(taskId);
+  const shown = just && c.status === "awaiting_review" ? just.state : { status: c.status, label: c.status_label };
   const decision = r.can_decide ? decisionForm(taskId, r) : decidedCard(t);
   view(
     `审核任务：${t.stage_title}`,
@@ -415,7 +511,7 @@ async function taskView(taskId) {
         h(
           "section",
           { class: "card" },
-          h("div", { class: "card-title" }, h("h2", {}, "办件信息"), statusBadge(c.status, c.status_label)),
+          h("div", { class: "card-title" }, h("h2", {}, "办件信息"), h("span", { id: "case-status" }, statusBadge(shown.status, shown.label))),
           factsList([
             ["办件号", h("span", { id: "task-case-id" }, c.case_id)],
             ["登记省份", PROFILES[c.profile]?.name || c.profile],
@@ -428,20 +524,14 @@ async function taskView(taskId) {
           ]),
         ),
         checkCard(c.check),
+        comparisonCard(r),
         await personCard("女方信息", f.woman),
         await personCard("男方信息", f.man),
         h(
           "section",
           { class: "card" },
           h("h2", {}, "婚育信息"),
-          factsList([
-            ["结婚登记日期", f.marriage.date],
-            ["结婚证字号", f.marriage.certificate_number],
-            ["申请方式", LABELS.type[f.application.type]],
-            f.application.rebirth_reason ? ["再生育原因", LABELS.rebirth_reason[f.application.rebirth_reason]] : null,
-            ["目前孕育情况", `${LABELS.pregnancy[preg.status] || ""}${preg.weeks ? `（${preg.weeks}周）` : ""}${preg.birth_date ? `（${preg.birth_date}）` : ""}`],
-            f.proxy ? ["代办人", `${f.proxy.name} ${f.proxy.id_number}（${f.proxy.relation}）`] : null,
-          ]),
+          factsList(familyFacts(f)),
           h("h3", {}, "子女信息"),
           children.length
             ? h(
@@ -456,23 +546,7 @@ async function taskView(taskId) {
               )
             : h("p", { class: "muted" }, "无"),
         ),
-        h(
-          "section",
-          { class: "card" },
-          h("h2", {}, "证明材料"),
-          c.proofs_requested.length
-            ? h("p", {}, `已要求补充：${c.proofs_requested.map(documentLabel).join("、")}`)
-            : h("p", { class: "muted" }, "未要求补充材料"),
-          uploads.length
-            ? h(
-                "ul",
-                { class: "doc-list" },
-                uploads.map((u) =>
-                  h("li", {}, `${documentLabel(u.document)}　${u.filename || ""}　${UPLOAD_STATUS[u.status] || u.status}${u.size ? `　${Math.round(u.size / 1024)} KB` : ""}${u.sha256 ? `　SHA-256 ${u.sha256.slice(0, 12)}…` : ""}`),
-                ),
-              )
-            : null,
-        ),
+        proofsCard(c, { loadedAt, refresh: () => taskView(taskId), documentLabel }),
         h(
           "section",
           { class: "card" },
@@ -481,7 +555,7 @@ async function taskView(taskId) {
             "ol",
             { class: "timeline" },
             c.history.map((e) =>
-              h("li", {}, h("strong", {}, e.status_label || e.status), h("time", {}, formatTime(e.at)), h("span", { class: "note" }, [ACTOR[e.by] || e.by, e.note].filter(Boolean).join("："))),
+              h("li", {}, h("strong", {}, e.status_label || e.status), h("time", {}, formatTime(e.at)), h("span", { class: "note" }, [ACTOR[e.by] || e.by_name || e.by, e.note].filter(Boolean).join("："))),
             ),
           ),
         ),
@@ -505,6 +579,21 @@ async function taskView(taskId) {
       ),
     ),
   );
+  if (just && c.status === "awaiting_review") followCase(taskId);
+}
+
+// After a decision the workflow moves the case within seconds: follow it while the page stays open.
+async function followCase(taskId) {
+  const path = location.pathname;
+  for (let i = 0; i < 10; i++) {
+    await new Promise((res) => setTimeout(res, 1500));
+    if (location.pathname !== path || !$("#case-status")) return;
+    const r = await sapi("GET", `/v1/staff/tasks/${encodeURIComponent(taskId)}`).catch(() => null);
+    if (r && r.case.status !== "awaiting_review") {
+      fill($("#case-status"), statusBadge(r.case.status, r.case.status_label));
+      return;
+    }
+  }
 }
 
 function decidedCard(t) {
@@ -517,7 +606,7 @@ function decidedCard(t) {
       ? factsList([
           ["结论", labels[t.decision] || t.decision],
           t.reason ? ["原因", t.reason] : null,
-          ["审核人", t.decided_by],
+          ["审核人", t.decided_by_name ? `${t.decided_by_name}（${t.decided_by}）` : t.decided_by],
           ["审核时间", formatTime(t.decided_at)],
         ])
       : h("p", { class: "muted" }, t.status === "escalated" ? "该任务已逾期并上报上级办理。" : "您不能办理该任务（非本机构任务或已办结）。"),
@@ -570,11 +659,13 @@ function decisionForm(taskId, r) {
     if (decision === "request_documents") body.documents = documents;
     $("button[type=submit]", form).disabled = true;
     try {
-      await sapi("POST", `/v1/staff/tasks/${encodeURIComponent(taskId)}`, body);
+      const result = await sapi("POST", `/v1/staff/tasks/${encodeURIComponent(taskId)}`, body);
       status(line, "审核结论已提交", "ok");
+      decided.set(taskId, { state: decidedState(result, (code) => STAGE_TITLES[code] || "下一环节"), at: Date.now() });
+      session.set(`${KEY}.decided`, Object.fromEntries(decided));
       await taskView(taskId);
-      const result = $("#decision-result");
-      if (result) result.prepend(h("div", { class: "notice ok", role: "status" }, h("p", {}, "审核结论已提交，流程已继续办理。")));
+      const card = $("#decision-result");
+      if (card) card.prepend(h("div", { class: "notice ok", role: "status" }, h("p", {}, "审核结论已提交，流程已继续办理。")));
     } catch (err) {
       showErrors(form, err);
       $("button[type=submit]", form).disabled = false;
@@ -615,14 +706,65 @@ async function onsiteView() {
     const problems = [...form.validate("woman"), ...form.validate("man"), ...form.validate("family"), ...checkRequired(commitment.closest(".field"))];
     if (problems.length) return showErrors(el, problems);
     const body = form.collect({ commitmentAccepted: true, commitmentAt: chinaNowIso() });
+    let evaluation = null;
     try {
-      const r = await sapi("POST", "/v1/staff/registrations", body);
-      await onsiteResult(r, profile);
+      evaluation = await sapi("POST", "/v1/precheck", body);
     } catch (err) {
-      if (err instanceof ApiError && err.details.some((d) => sectionOf(d.path))) return showErrors(el, err);
-      showErrors(el, err);
+      return showErrors(el, err);
     }
+    // 确认: the operator reads the entry back to the couple before it is submitted.
+    el.hidden = true;
+    const back = () => {
+      confirmBox.remove();
+      el.hidden = false;
+      focusHeading($("h1", main));
+    };
+    const submit = async (button) => {
+      button.disabled = true;
+      try {
+        const r = await sapi("POST", "/v1/staff/registrations", body);
+        await onsiteResult(r, profile);
+      } catch (err) {
+        back();
+        if (err instanceof ApiError && err.details.some((d) => sectionOf(d.path))) return showErrors(el, err);
+        showErrors(el, err);
+      }
+    };
+    const confirmBox = await onsiteConfirm(body, evaluation, { back, submit });
+    el.after(confirmBox);
+    focusHeading($("h2", confirmBox));
   });
+}
+
+/** The entry read back before submitting (issue 15: on-site entry had no confirmation step). */
+async function onsiteConfirm(body, ev, { back, submit }) {
+  const children = body.children.map((c, i) => `${i + 1}. ${c.name}　${LABELS.sex[c.sex] || ""}　${c.birth_date}　${LABELS.relation[c.relation] || ""}`);
+  const ok = ev.eligible;
+  const submitButton = h("button", { type: "button", class: "btn", id: "onsite-confirm" }, "确认无误，提交登记");
+  submitButton.addEventListener("click", () => submit(submitButton));
+  return h(
+    "section",
+    { id: "onsite-confirm-box" },
+    h("div", { class: "card" }, h("h2", { tabindex: "-1" }, "请与登记对象核对以下信息"), h("p", { class: "hint" }, "核对无误后提交；需要修改请返回。提交后将生成办件号和查询码。")),
+    h(
+      "div",
+      { class: `notice ${ok ? "ok" : "warn"}`, id: "onsite-precheck" },
+      factsList([
+        ["登记资格", ok ? "符合登记条件" : "不符合登记条件"],
+        ["登记机构", ev.jurisdiction?.office_name || "需人工确定"],
+        ["登记孩次", ev.child_order?.registration_label],
+      ]),
+      !ok && ev.reasons?.length ? h("ul", {}, ev.reasons.map((r) => h("li", {}, r.message))) : null,
+    ),
+    h("div", { class: "confirm-grid" }, await personCard("女方信息", body.woman), await personCard("男方信息", body.man)),
+    h(
+      "section",
+      { class: "card" },
+      h("h2", {}, "婚育信息"),
+      factsList([...familyFacts(body), ["子女", children.length ? h("span", {}, children.map((c) => [c, h("br")])) : "无"]]),
+      h("div", { class: "actions" }, h("button", { type: "button", class: "btn secondary", id: "onsite-back", onclick: back }, "返回修改"), submitButton),
+    ),
+  );
 }
 
 async function onsiteResult(r, profile) {
@@ -649,7 +791,11 @@ async function onsiteResult(r, profile) {
     fill(statusBox,
       h("p", {}, "办理状态：", statusBadge(v.status, v.status_label)),
       v.certificate
-        ? h("button", { type: "button", class: "btn", onclick: () => downloadCertificate(v, credential) }, `打印${profile.certificate}`)
+        ? [
+            h("button", { type: "button", class: "btn", onclick: () => downloadCertificate(v, credential) }, `打印${profile.certificate}`),
+            " ",
+            h("a", { class: "btn secondary", href: `/staff/stock?case=${encodeURIComponent(r.case_id)}`, "data-link": true }, "发放纸质生育服务证"),
+          ]
         : null,
     );
     if (!["submitted", "checking"].includes(v.status)) return;
@@ -685,10 +831,11 @@ async function statisticsView() {
     go(`/staff/statistics?${p}`);
   });
   const kpi = (label, value, kind = "") => h("div", { class: `kpi ${kind}`.trim() }, h("b", {}, String(value)), h("span", {}, label));
-  const ratings = r.ratings || t.ratings || {};
+  // One source for every level: the report's own counters of the chosen year (a township's extra
+  // summary only adds its recent comments). The county used to show "5分/1条" next to an empty chart.
+  const ratings = ratingsOf(t.ratings);
   const children = r.children || [];
   const stages = Object.entries(t.stage || {}).filter(([k]) => k !== "proofs");
-  const stageTitles = { review: "人工审核", initial_review: "信息初审", registration: "生育登记" };
   const charts = h(
     "div",
     { class: "charts" },
@@ -711,7 +858,7 @@ async function statisticsView() {
     barChart({
       id: "chart-stages",
       title: "审核环节（派发、通过、不予登记、补充材料、逾期上报）",
-      categories: stages.map(([k]) => stageTitles[k] || k),
+      categories: stages.map(([k]) => STAGE_TITLES[k] || k),
       series: [
         { name: "派发", values: stages.map(([, v]) => Number(v.assigned || 0)) },
         { name: "通过", values: stages.map(([, v]) => Number(v.accept || 0)) },
@@ -724,7 +871,7 @@ async function statisticsView() {
       id: "chart-ratings",
       title: "好差评分布",
       categories: ["1分", "2分", "3分", "4分", "5分"],
-      series: [{ name: "评价数", values: ["1", "2", "3", "4", "5"].map((k) => Number(ratings.distribution?.[k] || 0)) }],
+      series: [{ name: "评价数", values: ["1", "2", "3", "4", "5"].map((k) => ratings.distribution[k]) }],
     }),
   );
   const drill = children.length
@@ -777,12 +924,46 @@ async function statisticsView() {
         kpi("即时办结", n("registered", "instant")),
         kpi("未予登记", n("rejected")),
         kpi("逾期未办任务", r.overdue_open_tasks ?? 0, r.overdue_open_tasks ? "bad" : ""),
-        kpi("好差评", ratings.count ? `${ratings.average ?? "-"}分/${ratings.count}条` : "暂无"),
+        kpi("好差评", ratings.count ? `${ratings.average}分/${ratings.count}条` : "暂无"),
+      ),
+      h(
+        "div",
+        { class: "actions" },
+        h("button", { type: "button", class: "btn secondary small", id: "stats-csv", onclick: (e) => downloadCsv(r, e.target) }, "导出CSV"),
+        h("span", { class: "status-line", id: "stats-csv-status", "aria-live": "polite" }),
       ),
     ),
     charts,
     drill ? h("section", { class: "card" }, drill) : null,
   );
+}
+
+/** Ratings of a statistics node: counters ``score`` 1–5, ``count``, ``sum`` (services/shared/statistics.py). */
+function ratingsOf(node = {}) {
+  const distribution = Object.fromEntries(["1", "2", "3", "4", "5"].map((k) => [k, Number(node.score?.[k] || node.distribution?.[k] || 0)]));
+  const count = Object.values(distribution).reduce((a, b) => a + b, 0);
+  const sum = Object.entries(distribution).reduce((a, [k, v]) => a + Number(k) * v, 0);
+  return { count, distribution, average: count ? (Math.round((sum / count) * 100) / 100).toString() : null };
+}
+
+/** The report as CSV, from GET /v1/staff/statistics/export (the same figures as the JSON, audited). */
+async function downloadCsv(r, button) {
+  button.disabled = true;
+  try {
+    const q = new URLSearchParams({ region: r.region.code, year: String(r.year) });
+    const response = await fetch(`/v1/staff/statistics/export?${q}`, { headers: { Authorization: `Bearer ${auth.id_token}` }, cache: "no-store" });
+    if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => null), response.headers);
+    const url = URL.createObjectURL(await response.blob());
+    const a = h("a", { href: url, download: `统计监测-${r.region.code}-${r.year}.csv`, hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  } catch (err) {
+    status($("#stats-csv-status"), err.message || "导出失败", "bad");
+  } finally {
+    button.disabled = false;
+  }
 }
 
 // ------------------------------------------------------------------------------- start
