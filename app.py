@@ -2,7 +2,7 @@
 
 from chalice import Chalice
 
-from chalicelib.api import citizen, health, http, openapi, regions, staff, verify
+from chalicelib.api import births, citizen, health, http, openapi, regions, staff, verify
 
 app = Chalice(app_name="birthreg-api")
 http.install(app)
@@ -12,3 +12,4 @@ app.register_blueprint(verify.bp)
 app.register_blueprint(staff.bp)
 app.register_blueprint(regions.bp)
 app.register_blueprint(openapi.bp)
+app.register_blueprint(births.bp)

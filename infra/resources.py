@@ -287,7 +287,23 @@ OUTBOX = Table(
     indexes=(Index("QueueIndex", Attr("queue"), Attr("due_at")),),
     ttl_attribute="expires_at",
 )
-TABLES: tuple[Table, ...] = (CASES, TASKS, REGISTRY, CERTIFICATE_RECORDS, CODES, IDEMPOTENCY, AUDIT, STATISTICS, OUTBOX)
+BIRTHS = Table(
+    id="Births",
+    suffix="births",
+    env="BIRTHS_TABLE",
+    # birth medical certificate records (issue 16, seed 003): "<birth id>" records, their signed
+    # versions "<birth id>#V<n>", "SEQ#<county>#<year>" counters, "Q..." e-licences (store/births.py)
+    hash_key=Attr("pk"),
+    indexes=(
+        # an institution's births, newest entry first (the staff list reads the items by key)
+        Index("InstitutionIndex", Attr("institution_code"), Attr("entered_at"), projection="KEYS_ONLY"),
+        # sparse: only revoked e-licences carry revocation_list (003 四(二)2)
+        Index("RevocationIndex", Attr("revocation_list"), Attr("revoked_key")),
+    ),
+)
+TABLES: tuple[Table, ...] = (
+    CASES, TASKS, REGISTRY, CERTIFICATE_RECORDS, CODES, IDEMPOTENCY, AUDIT, STATISTICS, OUTBOX, BIRTHS,
+)
 
 # ---------------------------------------------------------------------------
 # Buckets and topics
@@ -558,6 +574,8 @@ CHECK_UPLOAD = Function(
         Grant("Tasks", "write"),
         Grant("Registration", "callback"),
         _HOLIDAYS,  # documents received: the review task's deadline starts
+        # materials of a birth medical certificate claim (births/... keys, issue 16)
+        Grant("Births", "write"),
     ),
 )
 DISPATCH_OUTBOX = Function(
@@ -579,6 +597,22 @@ DISPATCH_OUTBOX = Function(
     timeout=120,
     memory=256,  # I/O bound
 )
+ISSUE_BIRTH_CERTIFICATE = Function(
+    id="IssueBirthCertificate",
+    module="functions.issue_birth_certificate",
+    description="IssueBirthCertificate: number, sign and render the birth medical certificate e-licence (003 一(一)3, 四)",
+    grants=(
+        Grant("Births", "write"),
+        Grant("Documents", "write"),
+        Grant("CertificateSigning", "sign"),
+        Grant("Audit", "write"),
+        Grant("Statistics", "write"),
+        # the record's names and ID numbers are sealed with the token key (store/births.py)
+        Grant("TokenKey", "read"),
+    ),
+    timeout=60,
+    memory=1024,
+)
 FUNCTIONS: tuple[Function, ...] = (
     IDENTITY_CHECK,
     MARRIAGE_CHECK,
@@ -594,6 +628,7 @@ FUNCTIONS: tuple[Function, ...] = (
     RECORD_FAILURE,
     CHECK_UPLOAD,
     DISPATCH_OUTBOX,
+    ISSUE_BIRTH_CERTIFICATE,
 )
 
 # The API delivers each outbox message right after its commit; the sweeper takes what that missed.
@@ -629,7 +664,16 @@ REGISTRATION_WORKFLOW = StateMachine(
         )
     },
 )
-STATE_MACHINES: tuple[StateMachine, ...] = (REGISTRATION_WORKFLOW,)
+# The birth medical certificate e-licence (issue 16): issuing renders a PDF, which only a task
+# function of the certificate bundle can (infra/package.py); the API starts this one-state machine.
+BIRTH_CERTIFICATE_WORKFLOW = StateMachine(
+    id="BirthCertificate",
+    suffix="birth-certificate",
+    env="BIRTH_CERTIFICATE_STATE_MACHINE_ARN",
+    definition=ROOT / "statemachines" / "birth_certificate.asl.json",
+    functions={f"{ISSUE_BIRTH_CERTIFICATE.id}FunctionArn": ISSUE_BIRTH_CERTIFICATE.id},
+)
+STATE_MACHINES: tuple[StateMachine, ...] = (REGISTRATION_WORKFLOW, BIRTH_CERTIFICATE_WORKFLOW)
 
 # The HTTP API (Chalice). Its grants drive its IAM policy the same way.
 API_GRANTS: tuple[Grant, ...] = (
@@ -657,6 +701,10 @@ API_GRANTS: tuple[Grant, ...] = (
     # side effects of its writes (receipt SMS, workflow start) go through the outbox, delivered
     # right after the commit
     Grant("Outbox", "write"),
+    # birth medical certificates (issue 16): entry, claim, review, stamp check, verification;
+    # issuing and reissuing start the BirthCertificate machine (rendering is not the API's)
+    Grant("Births", "write"),
+    Grant("BirthCertificate", "start"),
 )
 
 

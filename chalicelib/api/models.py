@@ -21,7 +21,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from pydantic_core import PydanticCustomError
 
 from chalicelib.domain import errors, idcard
-from chalicelib.domain.form import IdNumber, IsoDate, Phone, field_errors
+from chalicelib.domain.births import CLAIMANTS
+from chalicelib.domain.births import SEXES as BIRTH_SEXES
+from chalicelib.domain.form import IdNumber, IsoDate, IsoDateTime, Phone, field_errors
 from chalicelib.domain.text import LongText, Name, Text
 from chalicelib.services.certificates.issuance import PAPER_NUMBER_RE, SEXES
 from chalicelib.services.citizen.ratings import MAX_COMMENT
@@ -189,6 +191,62 @@ class PaperCertificate(Body):
     issued_on: IsoDate
 
 
+# -- birth medical certificate (出生医学证明, issue 16; seed 003) ------------------------------------
+IdShape = Annotated[IdNumber, AfterValidator(_id_shape)]
+
+
+class Newborn(Body):
+    sex: _literal(BIRTH_SEXES)
+    born_at: IsoDateTime
+    weight_grams: Annotated[int, Field(ge=300, le=8000)]
+
+
+class Parent(Body):
+    name: Name
+    id_number: IdShape
+
+
+class BirthEntry(Body):
+    """POST /v1/staff/births: the midwifery institution's signed entry (003 一(一)1);
+    ``outside_institution``: a birth outside a medical institution (003 二)."""
+
+    institution_code: Annotated[str, Field(pattern=_pattern(OFFICE_RE))]
+    outside_institution: bool = False
+    newborn: Newborn
+    mother: Parent
+    father: Parent | None = None
+
+
+class BirthCorrection(BirthEntry):
+    """PUT /v1/staff/births/{birth_id}: a corrected entry, signed as a new version, and why."""
+
+    reason: Annotated[str, Field(min_length=1, max_length=MAX_REASON), LongText]
+
+
+class BirthClaim(Body):
+    """POST /v1/births/{birth_id}/claim: a parent claims the record (003 一(一)2)."""
+
+    claimant: _literal(CLAIMANTS)
+    mother_id_number: IdShape
+    claimant_id_number: IdShape | None = None  # the father's, when he claims
+    newborn_name: Name
+    father: Parent | None = None
+    confirm: Literal[True]  # 003 一(一)2 "confirm the correct signature and submit"
+
+
+class StampCheck(Body):
+    """POST /v1/staff/births/{birth_id}/stamp-check: the printed e-licence's scanned QR code."""
+
+    scanned: Annotated[str, Field(min_length=10, max_length=2048), Text]
+
+
+class BirthReissue(Body):
+    """POST /v1/staff/birth-certificates/{number}/reissue: the written application (003 四(一)1)."""
+
+    application: Annotated[str, Field(min_length=1, max_length=MAX_REASON), LongText]
+    channel: Literal["online", "onsite"]
+
+
 def parse(model: type[M], document: Any) -> M:
     if not isinstance(document, dict):
         raise errors.ValidationFailed(
@@ -206,7 +264,11 @@ def plain(body: BaseModel) -> dict[str, Any]:
 
 
 __all__ = [
+    "BirthClaim",
+    "BirthCorrection",
+    "BirthEntry",
     "BirthRecord",
+    "BirthReissue",
     "CaptchaRequest",
     "CertificateByNumber",
     "CoupleIds",
@@ -222,6 +284,7 @@ __all__ = [
     "StaffLogin",
     "StaffMfaCode",
     "StaffNewPassword",
+    "StampCheck",
     "UploadRequest",
     "parse",
     "plain",

@@ -134,7 +134,7 @@ class DocumentNotRequested(errors.DomainError):
     default_message = "该办件未要求上传此证明材料"
 
 
-def _validate(body: Any, requested: list[str]) -> tuple[str, str, str]:
+def validate_request(body: Any, requested: list[str]) -> tuple[str, str, str]:
     if not isinstance(body, dict):
         raise errors.ValidationFailed(details=[errors.FieldError("", "INVALID_BODY", "请求内容须为 JSON 对象")])
     problems: list[errors.FieldError] = []
@@ -174,7 +174,7 @@ def presign(case_id: str, body: Any, *, query_code: str | None = None, token: st
     case = registration.authorize(case_id, query_code=query_code, token=token)
     if not uploads_open(case):
         raise UploadsClosed()
-    document, content_type, filename = _validate(body, requested_documents(case))
+    document, content_type, filename = validate_request(body, requested_documents(case))
     upload_id = uuid.uuid4().hex
     now = config.now()
     pending = {
@@ -187,7 +187,11 @@ def presign(case_id: str, body: Any, *, query_code: str | None = None, token: st
         "expires_at": (now + timedelta(seconds=PRESIGN_SECONDS)).isoformat(timespec="seconds"),
     }
     _append(case, pending)
-    key = f"uploads/{case.case_id}/{document}/{upload_id}"
+    return presigned_post(f"uploads/{case.case_id}/{document}/{upload_id}", upload_id, document, content_type)
+
+
+def presigned_post(key: str, upload_id: str, document: str, content_type: str) -> dict[str, Any]:
+    """The browser's form for one exact key: the declared type, 1 byte to 2 MB, 5 minutes."""
     post = config.client("s3").generate_presigned_post(
         Bucket=config.uploads_bucket(),
         Key=key,
@@ -222,6 +226,32 @@ def _delete(bucket: str, key: str) -> None:
     config.client("s3").delete_object(Bucket=bucket, Key=key)
 
 
+def inspect_object(bucket: str, key: str, declared: str) -> tuple[str | None, int, bytes, str | None] | None:
+    """(rejection reason or None, size, bytes, SHA-256) of an uploaded object checked against the
+    declared type -- size 1 byte to 2 MB, magic bytes -- or None if the object is gone already."""
+    client = config.client("s3")
+    try:
+        head = client.head_object(Bucket=bucket, Key=key)
+    except client.exceptions.ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise
+    size = int(head.get("ContentLength", 0))
+    if size == 0:
+        return "EMPTY_FILE", size, b"", None
+    if size > MAX_BYTES:
+        return "FILE_TOO_LARGE", size, b"", None
+    data = client.get_object(Bucket=bucket, Key=key)["Body"].read(MAX_BYTES + 1)
+    actual = sniff(data)
+    if len(data) > MAX_BYTES:
+        return "FILE_TOO_LARGE", size, b"", None
+    if actual is None:
+        return "UNSUPPORTED_TYPE", size, b"", None
+    if actual != declared:
+        return "TYPE_MISMATCH", size, b"", None
+    return None, len(data), data, hashlib.sha256(data).hexdigest()
+
+
 def check_object(bucket: str, key: str) -> dict[str, Any]:
     client = config.client("s3")
     if key.startswith(ACCEPTED_PREFIX):
@@ -247,33 +277,13 @@ def check_object(bucket: str, key: str) -> dict[str, Any]:
         _delete(bucket, key)
         log.warning("deleted a replayed upload of a decided upload id")
         return {"key": key, "status": "deleted", "reason": "ALREADY_DECIDED"}
-    try:
-        head = client.head_object(Bucket=bucket, Key=key)
-    except client.exceptions.ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-            return {"key": key, "status": "gone"}  # a repeated event for a file already deleted
-        raise
     # The type the citizen declared when asking for the form, from our own record: the
     # object's metadata is whatever the uploader sent.
     declared = issued["content_type"]
-    size = int(head.get("ContentLength", 0))
-    reason = None
-    digest = None
-    if size == 0:
-        reason = "EMPTY_FILE"
-    elif size > MAX_BYTES:
-        reason = "FILE_TOO_LARGE"
-    else:
-        data = client.get_object(Bucket=bucket, Key=key)["Body"].read(MAX_BYTES + 1)
-        actual = sniff(data)
-        if len(data) > MAX_BYTES:
-            reason = "FILE_TOO_LARGE"
-        elif actual is None:
-            reason = "UNSUPPORTED_TYPE"
-        elif actual != declared:
-            reason = "TYPE_MISMATCH"
-        else:
-            size, digest = len(data), hashlib.sha256(data).hexdigest()
+    inspected = inspect_object(bucket, key, declared)
+    if inspected is None:
+        return {"key": key, "status": "gone"}  # a repeated event for a file already deleted
+    reason, size, data, digest = inspected
     at = config.now().isoformat(timespec="seconds")
     entry: dict[str, Any] = {
         "upload_id": upload_id,

@@ -35,7 +35,7 @@ from chalicelib.services.shared import tokens
 
 log = logging.getLogger("birthreg.otp")
 
-PURPOSE_LABELS = {"submit": "提交生育登记", "query": "办件查询", "verify": "证件核验"}
+PURPOSE_LABELS = {"submit": "提交生育登记", "query": "办件查询", "verify": "证件核验", "birth": "出生医学证明申领"}
 PHONE_RE = re.compile(r"1[3-9][0-9]{9}")
 CODE_RE = re.compile(r"[0-9]{6}")
 
@@ -131,7 +131,7 @@ def _purpose(body: dict[str, Any]) -> str:
     purpose = body.get("purpose")
     if purpose not in PURPOSE_LABELS:
         raise errors.ValidationFailed(
-            details=[errors.FieldError("purpose", "INVALID_ENUM", "用途只能是 submit（提交登记）、query（办件查询）或 verify（证件核验）")]
+            details=[errors.FieldError("purpose", "INVALID_ENUM", "用途只能是 submit（提交登记）、query（办件查询）、verify（证件核验）或 birth（出生医学证明申领）")]
         )
     return purpose
 
