@@ -600,7 +600,7 @@ DISPATCH_OUTBOX = Function(
 ISSUE_BIRTH_CERTIFICATE = Function(
     id="IssueBirthCertificate",
     module="functions.issue_birth_certificate",
-    description="IssueBirthCertificate: number, sign and render the birth medical certificate e-licence (003 一(一)3, 四)",
+    description="IssueBirthCertificate: number, sign and render the birth medical certificate e-licence (seed 003 I(a)3, IV)",
     grants=(
         Grant("Births", "write"),
         Grant("Documents", "write"),
@@ -609,6 +609,9 @@ ISSUE_BIRTH_CERTIFICATE = Function(
         Grant("Statistics", "write"),
         # the record's names and ID numbers are sealed with the token key (store/births.py)
         Grant("TokenKey", "read"),
+        # the couple's 生育服务证 gets the birth date and sex, its case a history line (issue 16 item 7)
+        Grant("Cases", "write"),
+        Grant("Certificates", "write"),
     ),
     timeout=60,
     memory=1024,

@@ -339,3 +339,56 @@ def test_reissue_invalidates_the_original(api, hospital, other_hospital):
     assert stale.body["matches"] is False
     actions = [h["action"] for h in api.get(f"/v1/staff/births/{birth_id}", headers=hospital).body["history"]]
     assert "birth.reissue_requested" in actions and "birth.reissued" in actions
+
+
+# -- 7. link to the birth-service registration -----------------------------------------------------
+def test_issue_annotates_the_couples_registration(api, hospital, couple):
+    """Issue item 7 (001 三(三)2 through record_birth): the couple's 生育服务证 gets the child's birth
+    date and sex; the case history shows it."""
+    from tests.e2e.conftest import register, wait_for_status
+
+    reg = couple("guizhou")
+    r = register(api, reg)
+    assert r.status == 201, r.body
+    case = wait_for_status(api, r.body["case_id"], r.body["query_code"], {"registered"})
+    number = case["certificate"]["registration_number"]
+    body = entry_body()
+    body["mother"] = {"name": reg["woman"]["name"], "id_number": reg["woman"]["id_number"]}
+    body["father"] = {"name": reg["man"]["name"], "id_number": reg["man"]["id_number"]}
+    entered = api.post("/v1/staff/births", body, headers=hospital)
+    assert entered.status == 201, entered.body
+    birth_id = entered.body["birth_id"]
+    claimed, token = claim(api, birth_id, body)
+    upload(api, birth_id, token, [g["any_of"][0] for g in claimed.body["missing_materials"]])
+    wait_for(lambda: citizen_view(api, birth_id, token), lambda v: not v.body["missing_materials"])
+    assert api.post(f"/v1/staff/births/{birth_id}/review", headers=hospital).status == 202
+    wait_for(lambda: citizen_view(api, birth_id, token), lambda v: v.body["status"] == "issued")
+    view = wait_for(
+        lambda: api.get(f"/v1/registrations/{r.body['case_id']}", headers={"X-Query-Code": r.body["query_code"]}),
+        lambda v: any("出生医学证明" in (h["note"] or "") for h in v.body["history"]),
+    ).body
+    note = next(h["note"] for h in view["history"] if "出生医学证明" in (h["note"] or ""))
+    assert "性别女" in note
+    staff = api.get(f"/v1/staff/certificates/{number}", headers=hospital).body
+    assert staff["certificate"]["birth_record"]["sex"] == "female"
+    history = api.get(f"/v1/staff/births/{birth_id}", headers=hospital).body["history"]
+    linked = [h["after"] for h in history if h["action"] == "birth.registration_annotated"]
+    assert linked == [{"registration_number": number}]
+
+
+# -- 8. statistics ----------------------------------------------------------------------------
+def test_statistics_count_entered_late_claimed_issued(api, hospital):
+    """Issue 16: "statistics include births entered, claimed, issued, late entries"."""
+    county = bearer(staff_token("county_monitor", COUNTY)[1])
+
+    def births() -> dict:
+        r = api.get(f"/v1/staff/statistics?region={COUNTY}", headers=county)
+        assert r.status == 200, r.body
+        return r.body["totals"].get("births", {})
+
+    before = births()
+    enter(api, hospital, hours_ago=40)
+    issued(api, hospital)
+    after = births()
+    for name, added in (("entered", 2), ("late", 1), ("claimed", 1), ("issued", 1)):
+        assert after.get(name, 0) - before.get(name, 0) == added, (name, before, after)

@@ -138,7 +138,20 @@ def issue_birth_certificate(event: dict[str, Any]) -> dict[str, Any]:
     )
     counters = {"births|reissued": 1} if replaces else {"births|issued": 1}
     statistics.count(item.county, counters, once=f"{item.birth_id}#{number}")
+    if not replaces:
+        _link(store.get(item.birth_id), at=at)
     return {"birth_id": item.birth_id, "number": number}
+
+
+def _link(item: store.BirthItem, *, at: str) -> None:
+    from chalicelib.services.births import link
+
+    annotated = link.annotate_registration(item, at=at)
+    if annotated:
+        audit.append(
+            records.subject(item.birth_id), actor="system", action="birth.registration_annotated",
+            after={"registration_number": annotated}, at=at,
+        )
 
 
 def render(item: store.BirthItem, licence: store.BirthItem, *, reissue_of: str = "") -> bytes:

@@ -87,7 +87,7 @@ def _groups(groups: list[tuple[str, ...]]) -> list[dict[str, Any]]:
 
 def history(item: store.BirthItem) -> list[dict[str, Any]]:
     return [
-        {"at": e.at, "action": e.action, "actor": e.actor, "detail": e.to_dict().get("detail")}
+        {"at": e.at, "action": e.action, "actor": e.actor, **{k: e.to_dict().get(k) for k in ("after", "detail")}}
         for e in audit.for_subject(subject(item.birth_id), newest_first=False)
     ]
 
