@@ -39,13 +39,13 @@ def other_hospital(stack):
     return bearer(staff_token("medical_institution", "520103", "H520103001")[1])
 
 
-def entry_body(*, hours_ago: float = 2, father: bool = True, outside: bool = False) -> dict:
+def entry_body(*, hours_ago: float = 2, father: bool = True, outside: bool = False, institution: str = INSTITUTION) -> dict:
     from chalicelib import config
 
     mother, father_id = _ids()
     born = (config.now() - timedelta(hours=hours_ago)).isoformat(timespec="seconds")
     body = {
-        "institution_code": INSTITUTION,
+        "institution_code": institution,
         "newborn": {"sex": "female", "born_at": born, "weight_grams": 3250},
         "mother": {"name": "王芳", "id_number": mother},
     }
@@ -103,9 +103,17 @@ def citizen_view(api, birth_id: str, token: str):
     return api.get(f"/v1/births/{birth_id}", headers={"X-Citizen-Token": token})
 
 
-def issued(api, hospital, *, outside: bool = False, father: bool = True) -> dict:
+def claimed(api, hospital, **kw) -> dict:
+    """A birth entered and claimed by its mother, no materials yet."""
+    body, entered = enter(api, hospital, **kw)
+    r, token = claim(api, entered["birth_id"], body)
+    assert r.status == 201, r.body
+    return {"birth_id": entered["birth_id"], "token": token, "body": body, "view": r.body}
+
+
+def issued(api, hospital, *, outside: bool = False, father: bool = True, institution: str = INSTITUTION) -> dict:
     """A birth taken to an issued e-licence (entry, claim, materials, review)."""
-    body, entered = enter(api, hospital, outside=outside, father=father)
+    body, entered = enter(api, hospital, outside=outside, father=father, institution=institution)
     birth_id = entered["birth_id"]
     r, token = claim(api, birth_id, body)
     assert r.status == 201, r.body
