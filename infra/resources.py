@@ -391,7 +391,7 @@ WEB_SITE = Site(
     id="WebSite",
     bucket=WEB.id,
     source=ROOT / "web",
-    pages=(("/staff", "staff.html"), ("/v", "verify.html")),
+    pages=(("/staff", "staff.html"), ("/v", "verify.html"), ("/vb", "birth-verify.html")),
     api_paths=("/v1/*", "/.well-known/*"),
 )
 SITES: tuple[Site, ...] = (WEB_SITE,)
