@@ -38,7 +38,7 @@ def _schema():
             "checks": {
                 # A body can fit its schema and still break a rule no JSON schema can state (an ID
                 # number's checksum, dates against each other): that is a 400 with field errors.
-                "positive_data_acceptance": {"expected-statuses": ["2XX", "400", "401", "403", "404", "409", "429"]},
+                "positive_data_acceptance": {"expected-statuses": ["2XX", "400", "401", "403", "404", "409", "422", "429"]},
             },
         }
     )

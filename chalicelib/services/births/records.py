@@ -115,7 +115,9 @@ def common_view(item: store.BirthItem) -> dict[str, Any]:
         "claimant": item.claimant,
         "claimed_at": item.claimed_at,
         "materials": [
-            {k: e.get(k) for k in ("upload_id", "document", "status", "reason", "filename", "at")} for e in materials(item)
+            {**{k: e.get(k) for k in ("upload_id", "document", "status", "reason", "filename", "at")},
+             "label": rules.MATERIALS.get(e.get("document"), e.get("document"))}
+            for e in materials(item)
         ],
         "notice": _notice(item),
         "certificate": None,

@@ -123,7 +123,7 @@ function show(view, token) {
       view.notice ? h("div", { class: "notice warn", role: "note" }, h("h3", {}, "签发机构一次性告知"), h("p", {}, view.notice.text)) : null,
       view.materials?.length
         ? h("ul", { class: "plain" }, view.materials.map((m) => h("li", {},
-            `${m.document}（${m.filename}）：`, m.status === "accepted" ? "已通过检查" : m.status === "rejected" ? `未通过检查，${REASONS[m.reason] || ""}` : "检查中")))
+            `${m.label}（${m.filename}）：`, m.status === "accepted" ? "已通过检查" : m.status === "rejected" ? `未通过检查，${REASONS[m.reason] || ""}` : "检查中")))
         : null,
       materialsBlock(view, token),
       view.status === "claimed" && !view.missing_materials?.length
