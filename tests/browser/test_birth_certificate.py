@@ -69,3 +69,54 @@ def test_a_wrong_mother_id_is_shown_at_its_field(page, stack):
     page.get_by_role("button", name="签名提交").click()
     expect(page.locator(".error-summary")).to_contain_text("身份证件号码与出生医学证明首次签发登记信息不符")
     shoot(page, "birth-claim-mismatch")
+
+
+def test_institution_staff_enter_review_and_stamp_check(page, stack):
+    """003 一(一)1 entry with an electronic signature, 一(一)3 review and print, 一(一)4 stamp check."""
+    from datetime import timedelta
+
+    from chalicelib import config
+    from local.seed import STAFF_PASSWORD
+
+    api = Api(stack.api_url)
+    login = api.post("/v1/staff/login", {"username": "gz-hospital-520102", "password": STAFF_PASSWORD}).body
+    hospital = {"Authorization": f"Bearer {login['id_token']}"}
+    page.goto("/birth-staff.html")
+    page.evaluate("auth => sessionStorage.setItem('birthreg.staff', JSON.stringify(auth))", {"id_token": login["id_token"], "staff": login["staff"]})
+    page.reload()
+
+    body = test_births.entry_body()
+    page.check("input[name=sex][value=female]")
+    page.fill("#e-born", (config.now() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#e-weight", "3250")
+    page.fill("#e-mother-name", body["mother"]["name"])
+    page.fill("#e-mother-id", body["mother"]["id_number"])
+    page.fill("#e-father-name", body["father"]["name"])
+    page.fill("#e-father-id", body["father"]["id_number"])
+    page.get_by_role("button", name="电子签名并提交").click()
+    expect(page.locator("#entry-status")).to_contain_text("已签名提交")
+    birth_id = page.locator("#entry-status").text_content().split("登记号 ")[1].split("（")[0]
+    expect(page.locator(f"tr[data-birth={birth_id}]")).to_have_attribute("data-status", "entered")
+    shoot(page, "birth-staff-entered")
+
+    claimed, token = test_births.claim(api, birth_id, body)
+    assert claimed.status == 201, claimed.body
+    page.reload()
+    row = page.locator(f"tr[data-birth={birth_id}]")
+    row.get_by_role("button", name="审核签发").click()
+    expect(row.locator(".status-line")).to_contain_text("请一次性补齐以下材料")
+    shoot(page, "birth-staff-notice")
+
+    test_births.upload(api, birth_id, token, ["MOTHER_ID", "FATHER_ID"])
+    test_births.wait_for(lambda: test_births.citizen_view(api, birth_id, token), lambda v: not v.body["missing_materials"])
+    page.reload()
+    page.locator(f"tr[data-birth={birth_id}]").get_by_role("button", name="审核签发").click()
+    issued = test_births.wait_for(lambda: test_births.citizen_view(api, birth_id, token), lambda v: v.body["status"] == "issued").body
+    page.reload()
+    row = page.locator(f"tr[data-birth={birth_id}]")
+    expect(row).to_have_attribute("data-status", "issued")
+    row.get_by_label("扫描二维码内容").fill(issued["certificate"]["verify_url"])
+    row.get_by_role("button", name="盖章核对").click()
+    expect(row.locator(".status-line")).to_contain_text("核对一致")
+    shoot(page, "birth-staff-stamp-check")
+    assert api.get(f"/v1/staff/births/{birth_id}", headers=hospital).body["status"] == "stamped"
