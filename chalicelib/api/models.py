@@ -195,13 +195,13 @@ class PaperCertificate(Body):
 IdShape = Annotated[IdNumber, AfterValidator(_id_shape)]
 
 
-class Newborn(Body):
+class BirthNewborn(Body):
     sex: _literal(BIRTH_SEXES)
     born_at: IsoDateTime
     weight_grams: Annotated[int, Field(ge=300, le=8000)]
 
 
-class Parent(Body):
+class BirthParent(Body):
     name: Name
     id_number: IdShape
 
@@ -212,9 +212,9 @@ class BirthEntry(Body):
 
     institution_code: Annotated[str, Field(pattern=_pattern(OFFICE_RE))]
     outside_institution: bool = False
-    newborn: Newborn
-    mother: Parent
-    father: Parent | None = None
+    newborn: BirthNewborn
+    mother: BirthParent
+    father: BirthParent | None = None
 
 
 class BirthCorrection(BirthEntry):
@@ -230,7 +230,7 @@ class BirthClaim(Body):
     mother_id_number: IdShape
     claimant_id_number: IdShape | None = None  # the father's, when he claims
     newborn_name: Name
-    father: Parent | None = None
+    father: BirthParent | None = None
     confirm: Literal[True]  # 003 一(一)2 "confirm the correct signature and submit"
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from pynamodb.indexes import GlobalSecondaryIndex
 
-from chalicelib.store import audit, cases, certificates, outbox, tasks
+from chalicelib.store import audit, births, cases, certificates, outbox, tasks
 from infra import resources as R
 
 MODELS = {
@@ -18,6 +18,7 @@ MODELS = {
     R.CERTIFICATE_RECORDS.id: certificates.CertificateRecord,
     R.AUDIT.id: audit.AuditEntry,
     R.OUTBOX.id: outbox.OutboxMessage,
+    R.BIRTHS.id: births.BirthItem,
 }
 
 
