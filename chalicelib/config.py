@@ -132,6 +132,10 @@ def certificates_table() -> str:
     return _resource("CERTIFICATES_TABLE", "certificates")
 
 
+def births_table() -> str:
+    return _resource("BIRTHS_TABLE", "births")
+
+
 def documents_bucket() -> str:
     return _resource("DOCUMENTS_BUCKET", "documents")
 
@@ -188,6 +192,10 @@ def staff_user_pool_client_id() -> str:
 
 def registration_state_machine_arn() -> str:
     return setting("REGISTRATION_STATE_MACHINE_ARN")
+
+
+def birth_certificate_state_machine_arn() -> str:
+    return setting("BIRTH_CERTIFICATE_STATE_MACHINE_ARN")
 
 
 def staff_topic_arn() -> str:

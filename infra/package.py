@@ -94,8 +94,9 @@ CERTIFICATE = Bundle(
     leave_out=frozenset({"captcha"}),  # Pillow stays: reportlab depends on it
 )
 BUNDLES = (TASKS, CERTIFICATE)
-# The only task function that renders certificates (infra/resources.py ISSUE_CERTIFICATE).
-CERTIFICATE_FUNCTIONS = frozenset({"IssueCertificate"})
+# The task functions that render certificates (infra/resources.py ISSUE_CERTIFICATE and
+# ISSUE_BIRTH_CERTIFICATE, the 出生医学证明 of issue 16).
+CERTIFICATE_FUNCTIONS = frozenset({"IssueCertificate", "IssueBirthCertificate"})
 
 
 def bundle_for(function_id: str) -> Bundle:

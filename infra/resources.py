@@ -299,7 +299,23 @@ OFFICES = Table(
     # the accounts one administrator manages (its unit code): one Query for the account list
     indexes=(Index("ManagerIndex", Attr("manager"), Attr("pk"), projection="INCLUDE", include=("data", "grants", "disabled")),),
 )
-TABLES: tuple[Table, ...] = (CASES, TASKS, REGISTRY, CERTIFICATE_RECORDS, CODES, IDEMPOTENCY, AUDIT, STATISTICS, OUTBOX, OFFICES)
+BIRTHS = Table(
+    id="Births",
+    suffix="births",
+    env="BIRTHS_TABLE",
+    # birth medical certificate records (issue 16, seed 003): "<birth id>" records, their signed
+    # versions "<birth id>#V<n>", "SEQ#<county>#<year>" counters, "Q..." e-licences (store/births.py)
+    hash_key=Attr("pk"),
+    indexes=(
+        # an institution's births, newest entry first (the staff list reads the items by key)
+        Index("InstitutionIndex", Attr("institution_code"), Attr("entered_at"), projection="KEYS_ONLY"),
+        # sparse: only revoked e-licences carry revocation_list (003 四(二)2)
+        Index("RevocationIndex", Attr("revocation_list"), Attr("revoked_key")),
+    ),
+)
+TABLES: tuple[Table, ...] = (
+    CASES, TASKS, REGISTRY, CERTIFICATE_RECORDS, CODES, IDEMPOTENCY, AUDIT, STATISTICS, OUTBOX, OFFICES, BIRTHS,
+)
 
 # ---------------------------------------------------------------------------
 # Buckets and topics
@@ -387,7 +403,7 @@ WEB_SITE = Site(
     id="WebSite",
     bucket=WEB.id,
     source=ROOT / "web",
-    pages=(("/staff", "staff.html"), ("/v", "verify.html")),
+    pages=(("/staff", "staff.html"), ("/v", "verify.html"), ("/vb", "birth-verify.html")),
     api_paths=("/v1/*", "/.well-known/*"),
 )
 SITES: tuple[Site, ...] = (WEB_SITE,)
@@ -580,6 +596,8 @@ CHECK_UPLOAD = Function(
         Grant("Tasks", "write"),
         Grant("Registration", "callback"),
         _HOLIDAYS,  # documents received: the review task's deadline starts
+        # materials of a birth medical certificate claim (births/... keys, issue 16)
+        Grant("Births", "write"),
     ),
 )
 DISPATCH_OUTBOX = Function(
@@ -603,6 +621,25 @@ DISPATCH_OUTBOX = Function(
     timeout=120,
     memory=256,  # I/O bound
 )
+ISSUE_BIRTH_CERTIFICATE = Function(
+    id="IssueBirthCertificate",
+    module="functions.issue_birth_certificate",
+    description="IssueBirthCertificate: number, sign and render the birth medical certificate e-licence (seed 003 I(a)3, IV)",
+    grants=(
+        Grant("Births", "write"),
+        Grant("Documents", "write"),
+        Grant("CertificateSigning", "sign"),
+        Grant("Audit", "write"),
+        Grant("Statistics", "write"),
+        # the record's names and ID numbers are sealed with the token key (store/births.py)
+        Grant("TokenKey", "read"),
+        # the couple's 生育服务证 gets the birth date and sex, its case a history line (issue 16 item 7)
+        Grant("Cases", "write"),
+        Grant("Certificates", "write"),
+    ),
+    timeout=60,
+    memory=1024,
+)
 FUNCTIONS: tuple[Function, ...] = (
     IDENTITY_CHECK,
     MARRIAGE_CHECK,
@@ -618,6 +655,7 @@ FUNCTIONS: tuple[Function, ...] = (
     RECORD_FAILURE,
     CHECK_UPLOAD,
     DISPATCH_OUTBOX,
+    ISSUE_BIRTH_CERTIFICATE,
 )
 
 # The API delivers each outbox message right after its commit; the sweeper takes what that missed.
@@ -653,7 +691,16 @@ REGISTRATION_WORKFLOW = StateMachine(
         )
     },
 )
-STATE_MACHINES: tuple[StateMachine, ...] = (REGISTRATION_WORKFLOW,)
+# The birth medical certificate e-licence (issue 16): issuing renders a PDF, which only a task
+# function of the certificate bundle can (infra/package.py); the API starts this one-state machine.
+BIRTH_CERTIFICATE_WORKFLOW = StateMachine(
+    id="BirthCertificate",
+    suffix="birth-certificate",
+    env="BIRTH_CERTIFICATE_STATE_MACHINE_ARN",
+    definition=ROOT / "statemachines" / "birth_certificate.asl.json",
+    functions={f"{ISSUE_BIRTH_CERTIFICATE.id}FunctionArn": ISSUE_BIRTH_CERTIFICATE.id},
+)
+STATE_MACHINES: tuple[StateMachine, ...] = (REGISTRATION_WORKFLOW, BIRTH_CERTIFICATE_WORKFLOW)
 
 # The HTTP API (Chalice). Its grants drive its IAM policy the same way.
 API_GRANTS: tuple[Grant, ...] = (
@@ -684,6 +731,10 @@ API_GRANTS: tuple[Grant, ...] = (
     # side effects of its writes (receipt SMS, workflow start) go through the outbox, delivered
     # right after the commit
     Grant("Outbox", "write"),
+    # birth medical certificates (issue 16): entry, claim, review, stamp check, verification;
+    # issuing and reissuing start the BirthCertificate machine (rendering is not the API's)
+    Grant("Births", "write"),
+    Grant("BirthCertificate", "start"),
 )
 
 

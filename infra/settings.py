@@ -77,7 +77,7 @@ SETTINGS: tuple[Setting, ...] = (
         # every unit that renders a link: QR codes (IssueCertificate, the API's regenerated PDFs),
         # staff task links (AwaitReview, the API's work queue). The SMS texts carry none: one
         # segment is 70 characters (adapters/sms.py) and the site's address would not fit.
-        (API, r.ISSUE_CERTIFICATE.id, r.AWAIT_REVIEW.id),
+        (API, r.ISSUE_CERTIFICATE.id, r.AWAIT_REVIEW.id, r.ISSUE_BIRTH_CERTIFICATE.id),
         "the web front end's address, https://<domain> (QR codes, staff task links)",
         required=True,
         hint="or `-c domain=<site domain>`",

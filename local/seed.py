@@ -161,6 +161,8 @@ STAFF: tuple[StaffAccount, ...] = (
     StaffAccount("gz-city-5201", "周丽", "city_monitor", "5201", unit="贵阳市卫生健康局", position="科员"),
     StaffAccount("gz-county-520102", "吴刚", "county_monitor", "520102", unit="南明区卫生健康局", position="科员"),
     StaffAccount("gz-op-520102016", "徐红", "township_operator", "520102016", "520102016", unit="新华路街道办事处", position="计生专干"),
+    # the midwifery and issuing institution of the birth medical certificate demo (issue 16)
+    StaffAccount("gz-hospital-520102", "郑华", "medical_institution", "520102", "H520102001", unit="南明区妇幼保健院", position="产科护士长"),
     # Chongqing: 渝中区解放碑街道 (500103003); the municipality is the "city" level (50)
     StaffAccount("cq-admin", "孙磊", "admin", "50", unit="重庆市卫生健康委员会", position="系统管理员"),
     StaffAccount("cq-city-50", "马丽", "city_monitor", "50", unit="重庆市卫生健康委员会", position="科员"),
@@ -220,7 +222,35 @@ def seed_demo_records() -> int:
             count += 1
     if os.environ.get("STAFF_USER_POOL_ID"):
         count += seed_staff()
+        count += seed_demo_birth()
     return count
+
+
+def seed_demo_birth() -> int:
+    """A birth recorded by 南明区妇幼保健院 three hours ago, the Guizhou demo couple's child: the
+    mother claims it with her ID number and an SMS code (local/README.md "Birth medical certificate")."""
+    from datetime import timedelta
+
+    from chalicelib import auth, config
+    from chalicelib.services.births import entry
+
+    couple = demo_registration("guizhou")
+    account = next(a for a in STAFF if a.username == "gz-hospital-520102")
+    staff = auth.StaffPrincipal(account.username, account.name, account.role, account.region_code, account.office_code)
+    body = {
+        "institution_code": account.office_code,
+        "outside_institution": False,
+        "newborn": {
+            "sex": "female",
+            "born_at": (config.now() - timedelta(hours=3)).isoformat(timespec="seconds"),
+            "weight_grams": 3250,
+        },
+        "mother": {"name": couple["woman"]["name"], "id_number": couple["woman"]["id_number"]},
+        "father": {"name": couple["man"]["name"], "id_number": couple["man"]["id_number"]},
+    }
+    birth = entry.enter(body, staff)
+    print(f"demo birth (出生医学证明): {birth['birth_id']}, mother's ID number {couple['woman']['id_number']}")
+    return 1
 
 
 def main(argv: list[str] | None = None) -> int:

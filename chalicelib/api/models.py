@@ -23,8 +23,10 @@ from pydantic_core import PydanticCustomError
 from chalicelib import auth
 from chalicelib.auth import OPERATIONS
 from chalicelib.domain import errors, idcard
+from chalicelib.domain.births import CLAIMANTS
+from chalicelib.domain.births import SEXES as BIRTH_SEXES
 from chalicelib.domain.evaluation import Evaluation
-from chalicelib.domain.form import IdNumber, IsoDate, Phone, RegistrationForm, field_errors
+from chalicelib.domain.form import IdNumber, IsoDate, IsoDateTime, Phone, RegistrationForm, field_errors
 from chalicelib.domain.text import LongText, Name, Text
 from chalicelib.services.certificates.issuance import PAPER_NUMBER_RE, SEXES
 from chalicelib.services.certificates.paper_stock import KINDS, MAX_RANGE, STOCK_NUMBER_RE
@@ -324,6 +326,60 @@ class RegistrationCreated(BaseModel):
 
 
 ANSWERS = (Error, CaseForm, RegistrationCreated)
+# -- birth medical certificate (出生医学证明, issue 16; seed 003) ------------------------------------
+IdShape = Annotated[IdNumber, AfterValidator(_id_shape)]
+
+
+class BirthNewborn(Body):
+    sex: _literal(BIRTH_SEXES)
+    born_at: IsoDateTime
+    weight_grams: Annotated[int, Field(ge=300, le=8000)]
+
+
+class BirthParent(Body):
+    name: Name
+    id_number: IdShape
+
+
+class BirthEntry(Body):
+    """POST /v1/staff/births: the midwifery institution's signed entry (003 一(一)1);
+    ``outside_institution``: a birth outside a medical institution (003 二)."""
+
+    institution_code: Annotated[str, Field(pattern=_pattern(OFFICE_RE))]
+    outside_institution: bool = False
+    newborn: BirthNewborn
+    mother: BirthParent
+    father: BirthParent | None = None
+
+
+class BirthCorrection(BirthEntry):
+    """PUT /v1/staff/births/{birth_id}: a corrected entry, signed as a new version, and why."""
+
+    reason: Annotated[str, Field(min_length=1, max_length=MAX_REASON), LongText]
+
+
+class BirthClaim(Body):
+    """POST /v1/births/{birth_id}/claim: a parent claims the record (003 一(一)2)."""
+
+    claimant: _literal(CLAIMANTS)
+    mother_id_number: IdShape
+    claimant_id_number: IdShape | None = None  # the father's, when he claims
+    newborn_name: Name
+    father: BirthParent | None = None
+    confirm: Literal[True]  # 003 一(一)2 "confirm the correct signature and submit"
+
+
+class StampCheck(Body):
+    """POST /v1/staff/births/{birth_id}/stamp-check: the printed e-licence's scanned QR code."""
+
+    scanned: Annotated[str, Field(min_length=10, max_length=2048), Text]
+
+
+class BirthReissue(Body):
+    """POST /v1/staff/birth-certificates/{number}/reissue: the written application (003 四(一)1)."""
+
+    application: Annotated[str, Field(min_length=1, max_length=MAX_REASON), LongText]
+    channel: Literal["online", "onsite"]
 
 
 def parse(model: type[M], document: Any) -> M:
@@ -343,7 +399,11 @@ def plain(body: BaseModel) -> dict[str, Any]:
 
 
 __all__ = [
+    "BirthClaim",
+    "BirthCorrection",
+    "BirthEntry",
     "BirthRecord",
+    "BirthReissue",
     "CaptchaRequest",
     "CertificateByNumber",
     "CoupleIds",
@@ -366,6 +426,7 @@ __all__ = [
     "StaffLogin",
     "StaffMfaCode",
     "StaffNewPassword",
+    "StampCheck",
     "UploadRequest",
     "parse",
     "plain",

@@ -58,6 +58,7 @@ _STATUS_TEXT = {
     404: "not found",
     409: "conflicts with the current state",
     410: "gone",
+    422: "well-formed, but not acceptable for this record (e.g. a document it does not ask for)",
     429: "too many requests (Retry-After)",
     503: "a backing service is unavailable",
 }

@@ -80,6 +80,11 @@ class Decision:
     citation: str
 
 
+def form_facts(children) -> list[ChildFacts]:
+    """The form's children as the comparison reads them (ID numbers upper case, dates ISO)."""
+    return [ChildFacts(c.name, c.birth_date.isoformat(), c.sex, c.id_number.upper() if c.id_number else None) for c in children]
+
+
 def _facts_differ(a: ChildFacts, b: ChildFacts) -> list[str]:
     return [f for f in ("name", "birth_date", "sex") if getattr(a, f) != getattr(b, f)]
 

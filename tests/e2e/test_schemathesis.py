@@ -38,7 +38,7 @@ def _schema():
             "checks": {
                 # A body can fit its schema and still break a rule no JSON schema can state (an ID
                 # number's checksum, dates against each other): that is a 400 with field errors.
-                "positive_data_acceptance": {"expected-statuses": ["2XX", "400", "401", "403", "404", "409", "429"]},
+                "positive_data_acceptance": {"expected-statuses": ["2XX", "400", "401", "403", "404", "409", "422", "429"]},
             },
         }
     )
@@ -61,7 +61,7 @@ def credentials(api, couple):
 
 class _Credentials:
     def __init__(self, api, body: dict) -> None:
-        self.citizen = {purpose: citizen_token(api, unique_phone(), purpose) for purpose in ("submit", "query", "verify")}
+        self.citizen = {purpose: citizen_token(api, unique_phone(), purpose) for purpose in ("submit", "query", "verify", "birth")}
         r = register(api, body)
         assert r.status == 201, r.body
         self.case = (r.body["case_id"], r.body["query_code"])
@@ -78,10 +78,16 @@ class _Credentials:
         schemes = {name for alternative in security for name in alternative}
         headers: dict[str, str] = {}
         if "staff" in schemes:
-            role = "admin" if "/accounts" in path else "medical_institution" if path.endswith("/birth") else "township_operator"
+            institution = path.endswith("/birth") or path.startswith(("/v1/staff/births", "/v1/staff/birth-certificates"))
+            role = "admin" if "/accounts" in path else "medical_institution" if institution else "township_operator"
             headers["Authorization"] = f"Bearer {self.staff[role]}"
         if "citizen_token" in schemes:
-            purpose = "submit" if path == "/v1/registrations" else "verify" if path.startswith("/v1/verify") else "query"
+            purpose = (
+                "submit" if path == "/v1/registrations"
+                else "verify" if path.startswith("/v1/verify")
+                else "birth" if path.startswith("/v1/births")
+                else "query"
+            )
             headers["X-Citizen-Token"] = self.citizen[purpose]
         if "query_code" in schemes and "{case_id}" in path:
             case.path_parameters = {**(case.path_parameters or {}), "case_id": self.case[0]}

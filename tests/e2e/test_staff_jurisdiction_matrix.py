@@ -85,11 +85,22 @@ stock_receipt   200/403  403/403  403/403  403/403  403/403  403/403  403/403  2
 stock_write_off 201/403  403/403  403/403  403/403  403/403  403/403  403/403  201/403  403/403  403/403  403/403
 stock_threshold 200/403  403/403  403/403  403/403  403/403  403/403  403/403  200/403  403/403  403/403  403/403
 stock_request   201/403  403/403  403/403  403/403  403/403  403/403  403/403  201/403  403/403  403/403  403/403
+birth_entry     403/403  403/403  403/403  403/403  403/403  201/403  403/403  403/403  403/403  403/403  403/403
+birth_list      403/-    403/-    403/-    403/-    403/-    200/-    403/-    403/-    403/-    403/-    403/-
+birth_view      403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  403/403  403/403
+birth_correct   403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  403/403  403/403
+birth_review    403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  403/403  403/403
+birth_cert      403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  403/403  403/403
+birth_stamp     403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  403/403  403/403
+birth_reissue   403/403  403/403  403/403  403/403  403/403  202/404  403/403  403/403  403/403  403/403  403/403
 """
 
 # Routes whose success changes the target so that it cannot succeed twice.
 ONE_SHOT = {"task_decide", "link_decide", "cert_birth", "paper", "onsite", "stock_intake", "stock_send", "stock_receipt",
-            "stock_write_off", "stock_request"}
+            "stock_write_off", "stock_request", "birth_correct", "birth_review", "birth_reissue"}
+# Birth medical certificates (issue 16): each province's medical institution and the county it
+# was created for; a shared target is an issued e-licence of that institution.
+HOSPITAL = {"sc": ("sc-hospital-510104", "H510104001"), "gz": ("gz-hospital-520102", "H520102001")}
 PROFILE = {"sc": "sichuan", "gz": "guizhou"}
 CAPITAL = {"sc": "5101", "gz": "5201"}
 OTHER = {"sc": "gz", "gz": "sc"}
@@ -117,6 +128,26 @@ class Targets:
     certificates: dict[str, dict] = field(default_factory=dict)
     tasks: dict[str, dict] = field(default_factory=dict)
     accounts: dict[str, str] = field(default_factory=dict)
+    births: dict[str, dict] = field(default_factory=dict)
+
+    def birth(self, province: str, kind: str = "issued") -> dict:
+        """A birth of the province's medical institution: ``entered``, ``claimed`` (fresh each) or
+        ``issued`` (shared; ``fresh_issued``: a new one)."""
+        from tests.e2e import test_births
+
+        username, institution = HOSPITAL[province]
+        hospital = bearer(staff_token(self.api, username))
+        if kind == "entered":
+            body, entered = test_births.enter(self.api, hospital, institution=institution)
+            return {**entered, "body": body}
+        if kind == "claimed":
+            return test_births.claimed(self.api, hospital, institution=institution)
+        if kind == "fresh_issued" or province not in self.births:
+            made = test_births.issued(self.api, hospital, institution=institution)
+            if kind == "fresh_issued":
+                return made
+            self.births[province] = made
+        return self.births[province]
 
     def new_certificate(self, province: str) -> dict:
         from chalicelib.store import certificates as certificate_store
@@ -246,6 +277,35 @@ def call(api, targets: Targets, route: str, token: str, province: str, *, fresh:
         return api.put(f"/v1/staff/offices/{CAPITAL[province][:2]}", {"name": "卫生健康委员会", "head": "张三"}, headers=h)
     if route.startswith("stock_"):
         return _stock_call(api, route, h, province, fresh, counter)
+    if route.startswith("birth_"):
+        return _birth_call(api, targets, route, h, province, fresh=fresh)
+    raise AssertionError(route)
+
+
+def _birth_call(api, targets: Targets, route: str, h: dict, province: str, *, fresh: bool):
+    from tests.e2e import test_births
+
+    if route == "birth_entry":
+        return api.post("/v1/staff/births", test_births.entry_body(institution=HOSPITAL[province][1]), headers=h)
+    if route == "birth_list":
+        return api.get("/v1/staff/births?status=entered", headers=h)
+    if route == "birth_correct":
+        target = targets.birth(province, "entered" if fresh else "issued")
+        return api.put(f"/v1/staff/births/{target['birth_id']}", {**target["body"], "reason": "核对更正"}, headers=h)
+    if route == "birth_review":
+        target = targets.birth(province, "claimed" if fresh else "issued")
+        return api.post(f"/v1/staff/births/{target['birth_id']}/review", headers=h)
+    if route == "birth_reissue":
+        number = targets.birth(province, "fresh_issued" if fresh else "issued")["view"]["certificate"]["number"]
+        return api.post(f"/v1/staff/birth-certificates/{number}/reissue", {"application": "原证遗失", "channel": "onsite"}, headers=h)
+    target = targets.birth(province)
+    if route == "birth_view":
+        return api.get(f"/v1/staff/births/{target['birth_id']}", headers=h)
+    if route == "birth_cert":
+        return api.get(f"/v1/staff/births/{target['birth_id']}/certificate", headers=h)
+    if route == "birth_stamp":
+        scanned = target["view"]["certificate"]["verify_url"]
+        return api.post(f"/v1/staff/births/{target['birth_id']}/stamp-check", {"scanned": scanned}, headers=h)
     raise AssertionError(route)
 
 
@@ -284,6 +344,12 @@ def test_every_staff_route_for_every_role_in_and_out_of_jurisdiction(api, couple
     for province, shipment_id in _shared_shipments.items():
         assert offices.shipment(OFFICE[province], shipment_id).status == offices.PENDING, province
     assert offices.used(UNUSED) is None
+    # ... and the shared births: still version 1, their e-licence still the valid current one.
+    from chalicelib.store import births as birth_store
+
+    for province, shared in targets.births.items():
+        item = birth_store.get(shared["birth_id"])
+        assert int(item.version) == 1 and item.certificate_number == shared["view"]["certificate"]["number"], province
 
 
 STOCK = "/v1/staff/paper-stock/{office_code}"
@@ -310,6 +376,10 @@ def test_the_table_covers_every_staff_route():
         ("GET", STOCK), ("POST", STOCK + "/intake"), ("POST", STOCK + "/distributions"),
         ("POST", STOCK + "/shipments/{shipment_id}/receipt"), ("POST", STOCK + "/write-offs"), ("PUT", STOCK + "/threshold"),
         ("POST", STOCK + "/requests"),
+        ("POST", "/v1/staff/births"), ("GET", "/v1/staff/births"), ("GET", "/v1/staff/births/{birth_id}"),
+        ("PUT", "/v1/staff/births/{birth_id}"), ("POST", "/v1/staff/births/{birth_id}/review"),
+        ("GET", "/v1/staff/births/{birth_id}/certificate"), ("POST", "/v1/staff/births/{birth_id}/stamp-check"),
+        ("POST", "/v1/staff/birth-certificates/{number}/reissue"),
     }
     assert staff_paths == called
     assert len(called) == len({row.split()[0] for row in EXPECTED.strip().splitlines()[1:]})

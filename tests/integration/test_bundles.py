@@ -67,10 +67,11 @@ def test_the_bytecode_is_used_from_a_read_only_directory(tmp_path):
         p.chmod(p.stat().st_mode | 0o200)
 
 
-def test_only_issue_certificate_gets_the_renderer():
+def test_only_the_certificate_issuers_get_the_renderer():
     from infra.resources import FUNCTIONS
 
-    assert {f.id for f in FUNCTIONS if package.bundle_for(f.id) is package.CERTIFICATE} == {"IssueCertificate"}
+    renderers = {f.id for f in FUNCTIONS if package.bundle_for(f.id) is package.CERTIFICATE}
+    assert renderers == {"IssueCertificate", "IssueBirthCertificate"}
     assert "assets" not in package.TASKS.sources
     tasks = package._requirement_lines(package.ROOT / "requirements.txt", package.TASKS.leave_out)
     cert = package._requirement_lines(package.ROOT / "functions" / "requirements.txt", package.CERTIFICATE.leave_out)

@@ -538,9 +538,13 @@ def test_api_start_and_callback_grants(template):
     actions = {a for s in statements for a in as_list(s["Action"])}
     for g in R.API_GRANTS:
         if g.access == "start":
-            (start,) = [s for s in statements if as_list(s["Action"]) == ["states:StartExecution"]]
+            starts = [s for s in statements if as_list(s["Action"]) == ["states:StartExecution"]]
             machine = next(m for m in R.STATE_MACHINES if m.id == g.resource)
-            assert R.physical_name(machine.suffix, STAGE) in json.dumps(start["Resource"])
+            name = R.physical_name(machine.suffix, STAGE)
+            # one StartExecution statement per started machine, naming that machine only
+            (start,) = [s for s in starts if name in json.dumps(s["Resource"])]
+            others = [R.physical_name(m.suffix, STAGE) for m in R.STATE_MACHINES if m.id != g.resource]
+            assert not any(other in json.dumps(start["Resource"]) for other in others)
         if g.access == "callback":
             assert {"states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"} <= actions
 
@@ -686,8 +690,10 @@ def test_one_dashboard_shows_the_business_metrics(template):
 
 
 def test_tracing_on_the_workflow_and_the_api(template):
-    (machine,) = of_type(template, "AWS::StepFunctions::StateMachine").values()
-    assert machine["Properties"]["TracingConfiguration"] == {"Enabled": True}
+    machines = of_type(template, "AWS::StepFunctions::StateMachine").values()
+    assert len(machines) == len(R.STATE_MACHINES)
+    for machine in machines:
+        assert machine["Properties"]["TracingConfiguration"] == {"Enabled": True}
     api = api_handler(template)["Properties"]
     assert api["Tracing"] == "Active"
     assert template["Resources"]["RestAPI"]["Properties"]["TracingEnabled"] is True

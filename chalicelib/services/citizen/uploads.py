@@ -135,9 +135,9 @@ class DocumentNotRequested(errors.DomainError):
     default_message = "该办件未要求上传此证明材料"
 
 
-def _requested(body: dict[str, str], requested: list[str]) -> tuple[str, str, str]:
+def requested_document(body: dict[str, str], requested: list[str]) -> tuple[str, str, str]:
     """``body``: validated by ``api/models.UploadRequest`` (document code, type, file name); here:
-    was that document asked of this case."""
+    was that document asked (of this case, or of a birth claim: services/births/materials.py)."""
     document = body["document"]
     if document not in requested:
         raise DocumentNotRequested(
@@ -155,7 +155,7 @@ def presign(case_id: str, body: dict[str, str], *, query_code: str | None = None
     case = authorize(case_id, query_code=query_code, token=token)
     if not uploads_open(case):
         raise UploadsClosed()
-    document, content_type, filename = _requested(body, requested_documents(case))
+    document, content_type, filename = requested_document(body, requested_documents(case))
     upload_id = uuid.uuid4().hex
     now = config.now()
     pending = {
@@ -168,7 +168,11 @@ def presign(case_id: str, body: dict[str, str], *, query_code: str | None = None
         "expires_at": (now + timedelta(seconds=PRESIGN_SECONDS)).isoformat(timespec="seconds"),
     }
     _append(case, pending)
-    key = f"uploads/{case.case_id}/{document}/{upload_id}"
+    return presigned_post(f"uploads/{case.case_id}/{document}/{upload_id}", upload_id, document, content_type)
+
+
+def presigned_post(key: str, upload_id: str, document: str, content_type: str) -> dict[str, Any]:
+    """The browser's form for one exact key: the declared type, 1 byte to 2 MB, 5 minutes."""
     post = config.client("s3").generate_presigned_post(
         Bucket=config.uploads_bucket(),
         Key=key,
@@ -199,8 +203,34 @@ def check_uploaded_objects(event: dict[str, Any]) -> dict[str, Any]:
     return {"results": results}
 
 
-def _delete(bucket: str, key: str) -> None:
+def delete_object(bucket: str, key: str) -> None:
     config.client("s3").delete_object(Bucket=bucket, Key=key)
+
+
+def inspect_object(bucket: str, key: str, declared: str) -> tuple[str | None, int, bytes, str | None] | None:
+    """(rejection reason or None, size, bytes, SHA-256) of an uploaded object checked against the
+    declared type -- size 1 byte to 2 MB, magic bytes -- or None if the object is gone already."""
+    client = config.client("s3")
+    try:
+        head = client.head_object(Bucket=bucket, Key=key)
+    except client.exceptions.ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise
+    size = int(head.get("ContentLength", 0))
+    if size == 0:
+        return "EMPTY_FILE", size, b"", None
+    if size > MAX_BYTES:
+        return "FILE_TOO_LARGE", size, b"", None
+    data = client.get_object(Bucket=bucket, Key=key)["Body"].read(MAX_BYTES + 1)
+    actual = sniff(data)
+    if len(data) > MAX_BYTES:
+        return "FILE_TOO_LARGE", size, b"", None
+    if actual is None:
+        return "UNSUPPORTED_TYPE", size, b"", None
+    if actual != declared:
+        return "TYPE_MISMATCH", size, b"", None
+    return None, len(data), data, hashlib.sha256(data).hexdigest()
 
 
 def check_object(bucket: str, key: str) -> dict[str, Any]:
@@ -209,52 +239,32 @@ def check_object(bucket: str, key: str) -> dict[str, Any]:
         return {"key": key, "status": "kept"}  # our own copy of an accepted file (below)
     match = KEY_RE.fullmatch(key)
     if match is None:
-        _delete(bucket, key)
+        delete_object(bucket, key)
         log.warning("deleted an upload with an unexpected key")
         return {"key": key, "status": "deleted", "reason": "UNEXPECTED_KEY"}
     case_id, document, upload_id = match["case_id"], match["document"], match["upload_id"]
     try:
         case = case_store.get(case_id)
     except case_store.CaseNotFound:
-        _delete(bucket, key)
+        delete_object(bucket, key)
         return {"key": key, "status": "deleted", "reason": "CASE_NOT_FOUND"}
     issued = next((e for e in _entries(case) if e.get("upload_id") == upload_id and e.get("document") == document), None)
     if issued is None:
-        _delete(bucket, key)
+        delete_object(bucket, key)
         log.warning("deleted an upload the case did not issue")
         return {"key": key, "status": "deleted", "reason": "UNKNOWN_UPLOAD"}
     if issued.get("status") != PENDING:
         # The form was posted again after its upload was decided: the decision stands.
-        _delete(bucket, key)
+        delete_object(bucket, key)
         log.warning("deleted a replayed upload of a decided upload id")
         return {"key": key, "status": "deleted", "reason": "ALREADY_DECIDED"}
-    try:
-        head = client.head_object(Bucket=bucket, Key=key)
-    except client.exceptions.ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-            return {"key": key, "status": "gone"}  # a repeated event for a file already deleted
-        raise
     # The type the citizen declared when asking for the form, from our own record: the
     # object's metadata is whatever the uploader sent.
     declared = issued["content_type"]
-    size = int(head.get("ContentLength", 0))
-    reason = None
-    digest = None
-    if size == 0:
-        reason = "EMPTY_FILE"
-    elif size > MAX_BYTES:
-        reason = "FILE_TOO_LARGE"
-    else:
-        data = client.get_object(Bucket=bucket, Key=key)["Body"].read(MAX_BYTES + 1)
-        actual = sniff(data)
-        if len(data) > MAX_BYTES:
-            reason = "FILE_TOO_LARGE"
-        elif actual is None:
-            reason = "UNSUPPORTED_TYPE"
-        elif actual != declared:
-            reason = "TYPE_MISMATCH"
-        else:
-            size, digest = len(data), hashlib.sha256(data).hexdigest()
+    inspected = inspect_object(bucket, key, declared)
+    if inspected is None:
+        return {"key": key, "status": "gone"}  # a repeated event for a file already deleted
+    reason, size, data, digest = inspected
     at = config.now().isoformat(timespec="seconds")
     entry: dict[str, Any] = {
         "upload_id": upload_id,
@@ -271,13 +281,13 @@ def check_object(bucket: str, key: str) -> dict[str, Any]:
         kept = f"{ACCEPTED_PREFIX}{case_id}/{document}/{upload_id}/{digest[:16]}"
         client.put_object(Bucket=bucket, Key=kept, Body=data, ContentType=declared)
         entry.update(status=ACCEPTED, key=kept, sha256=digest)
-    _delete(bucket, key)
+    delete_object(bucket, key)
     try:
         case = _replace(case, entry)
     except AlreadyDecided:
         # A concurrent event of the same upload id decided first; keep its copy, drop ours.
         if kept and kept != _decided_key(case_id, upload_id):
-            _delete(bucket, kept)
+            delete_object(bucket, kept)
         return {"key": key, "status": "deleted", "reason": "ALREADY_DECIDED"}
     result = {"key": key, "status": entry["status"], "reason": reason}
     if not reason:

@@ -104,19 +104,12 @@ def marriage_check(case_id: str) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------ AutoCompare
-def _facts(children) -> list[comparison.ChildFacts]:
-    return [
-        comparison.ChildFacts(c.name, c.birth_date.isoformat(), c.sex, c.id_number.upper() if c.id_number else None)
-        for c in children
-    ]
-
-
 def auto_compare(case_id: str) -> dict[str, Any]:
     case = case_store.get(case_id)
     form = _form(case)
     recorded = population.default().household(form.woman.id_number, form.man.id_number)
     result = comparison.compare(
-        _facts(form.children),
+        comparison.form_facts(form.children),
         None if recorded is None else [comparison.ChildFacts(r.name, r.birth_date, r.sex, r.id_number) for r in recorded],
     )
     decision = comparison.decide(result, get_profile(form.profile).unverifiable_policy)

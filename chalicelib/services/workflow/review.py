@@ -509,7 +509,6 @@ def registry_children(form, *, masked: bool) -> dict[str, Any]:
     from chalicelib.adapters.registries import RegistryError, RegistryUnavailable
     from chalicelib.domain import comparison
     from chalicelib.domain.idcard import mask_id, mask_name
-    from chalicelib.services.workflow.checks import _facts
 
     try:
         recorded = population.default().household(form.woman.id_number, form.man.id_number)
@@ -517,7 +516,7 @@ def registry_children(form, *, masked: bool) -> dict[str, Any]:
         log.warning("population registry unavailable for the staff view", exc_info=True)
         return {"status": "unavailable", "message": "人口信息系统暂时无法查询，请稍后刷新页面", "children": [], "rows": []}
     facts = [comparison.ChildFacts(r.name, r.birth_date, r.sex, r.id_number) for r in recorded or []]
-    result = comparison.compare(_facts(form.children), None if recorded is None else facts)
+    result = comparison.compare(comparison.form_facts(form.children), None if recorded is None else facts)
     diffs: dict[int, list[str]] = {}
     for d in result.differences:
         diffs.setdefault(d.form_index, []).append(d.field)

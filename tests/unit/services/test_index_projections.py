@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from pynamodb.indexes import GlobalSecondaryIndex
 
-from chalicelib.store import audit, cases, certificates, offices, outbox, tasks
+from chalicelib.store import audit, births, cases, certificates, offices, outbox, tasks
 from infra import resources as R
 
 MODELS = {
@@ -19,6 +19,7 @@ MODELS = {
     R.AUDIT.id: audit.AuditEntry,
     R.OUTBOX.id: outbox.OutboxMessage,
     R.OFFICES.id: offices.OfficeItem,
+    R.BIRTHS.id: births.BirthItem,
 }
 
 
