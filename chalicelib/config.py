@@ -185,6 +185,10 @@ def registration_state_machine_arn() -> str:
     return setting("REGISTRATION_STATE_MACHINE_ARN")
 
 
+def waiting_state_machine_arn() -> str:
+    return setting("WAITING_STATE_MACHINE_ARN")
+
+
 def staff_topic_arn() -> str:
     return setting("STAFF_TOPIC_ARN")
 

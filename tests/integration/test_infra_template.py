@@ -498,7 +498,10 @@ def test_state_machine_calls_exactly_its_functions(template, machine: R.StateMac
     states = json.loads(text)["States"]
     assert {s["Type"] for s in states.values()} >= {"Task"}
 
-    assert p["StateMachineType"] == "STANDARD"
+    # Express for the automated steps (issue 18), errors only in its logs; never execution data
+    assert p["StateMachineType"] == machine.type
+    assert p["LoggingConfiguration"]["Level"] == machine.log_level
+    assert p["LoggingConfiguration"]["IncludeExecutionData"] is False
     (destination,) = p["LoggingConfiguration"]["Destinations"]
     assert referenced_ids(destination) <= set(of_type(template, "AWS::Logs::LogGroup"))
 
@@ -686,8 +689,10 @@ def test_one_dashboard_shows_the_business_metrics(template):
 
 
 def test_tracing_on_the_workflow_and_the_api(template):
-    (machine,) = of_type(template, "AWS::StepFunctions::StateMachine").values()
-    assert machine["Properties"]["TracingConfiguration"] == {"Enabled": True}
+    machines = of_type(template, "AWS::StepFunctions::StateMachine").values()
+    assert len(machines) == len(R.STATE_MACHINES)
+    for machine in machines:
+        assert machine["Properties"]["TracingConfiguration"] == {"Enabled": True}
     api = api_handler(template)["Properties"]
     assert api["Tracing"] == "Active"
     assert template["Resources"]["RestAPI"]["Properties"]["TracingEnabled"] is True
