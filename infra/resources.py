@@ -617,10 +617,13 @@ OUTBOX_SWEEP = Schedule(
 )
 SCHEDULES: tuple[Schedule, ...] = (OUTBOX_SWEEP,)
 
-def _placeholders(definition: Path) -> dict[str, str]:
-    """Every ``${<Id>FunctionArn}`` placeholder of an ASL file -> the function's id."""
+def _workflow(id: str, **options) -> StateMachine:
+    """The state machine ``id`` of ``statemachines/<id lowercased>.asl.json`` (suffix and env from
+    the id), calling every function whose ``${<Id>FunctionArn}`` placeholder the file holds."""
+    definition = ROOT / "statemachines" / f"{id.lower()}.asl.json"
     text = definition.read_text(encoding="utf-8")
-    return {f"{f.id}FunctionArn": f.id for f in FUNCTIONS if "${" + f.id + "FunctionArn}" in text}
+    functions = {f"{f.id}FunctionArn": f.id for f in FUNCTIONS if "${" + f.id + "FunctionArn}" in text}
+    return StateMachine(id, id.lower(), f"{id.upper()}_STATE_MACHINE_ARN", definition, functions, **options)
 
 
 # Issue 18: the automated steps run in an Express workflow (billed per request and duration, not
@@ -629,26 +632,14 @@ def _placeholders(definition: Path) -> dict[str, str]:
 # window must be waited for, its HandOver task starts the Standard Waiting workflow. Both are
 # started by an API call, not a nested execution: moto cannot run the states:startExecution
 # integration (statemachines/README.md), and so the local stack runs both definitions as AWS does.
-_REGISTRATION_ASL = ROOT / "statemachines" / "registration.asl.json"
-REGISTRATION_WORKFLOW = StateMachine(
-    id="Registration",
-    suffix="registration",
-    env="REGISTRATION_STATE_MACHINE_ARN",
-    definition=_REGISTRATION_ASL,
-    functions=_placeholders(_REGISTRATION_ASL),
+REGISTRATION_WORKFLOW = _workflow(
+    "Registration",
     type="EXPRESS",
     # Express logs are the only record of its executions (no history API): errors only, without
     # execution data; every execution's outcome is also on the case and in the alarms.
     log_level="ERROR",
 )
-_WAITING_ASL = ROOT / "statemachines" / "waiting.asl.json"
-WAITING_WORKFLOW = StateMachine(
-    id="Waiting",
-    suffix="waiting",
-    env="WAITING_STATE_MACHINE_ARN",
-    definition=_WAITING_ASL,
-    functions=_placeholders(_WAITING_ASL),
-)
+WAITING_WORKFLOW = _workflow("Waiting")
 STATE_MACHINES: tuple[StateMachine, ...] = (REGISTRATION_WORKFLOW, WAITING_WORKFLOW)
 
 # The HTTP API (Chalice). Its grants drive its IAM policy the same way.
