@@ -11,8 +11,10 @@ itself (its Lambda invocations) — by service and operation, while one registra
   beforehand: a sign-in is per working day, not per case) lists the work queue, opens the task
   link and accepts; the certificate is issued; the citizen looks the result up once.
 
-Also measured: the state transitions of each execution (from its history, after the window), the
-Lambda GB-seconds (each in-process invocation's wall time × its configured memory), DynamoDB
+Also measured: the Step Functions billing of each path -- the automated steps run in the Express
+workflow (Registration: one request, and its duration x memory), a case that waits for a person or
+the working-hours window is handed over to the Standard workflow (Waiting: its state transitions,
+from its history, after the window) -- the Lambda GB-seconds (each in-process invocation's wall time × its configured memory), DynamoDB
 capacity units (item sizes read from the moto backend) and the number of Scans on any request
 path (target 0; the staff queue and the statistics page are measured as a third window).
 
@@ -49,6 +51,10 @@ PRICES_AS_OF = "2025-06 (AWS pricing pages, us-east-1)"
 PRICES = {
     # https://aws.amazon.com/step-functions/pricing/ — Standard workflows: $0.025 per 1,000 state transitions
     "stepfunctions_transition": 0.025 / 1000,
+    # same page — Express workflows: $1.00 per 1M requests; duration $0.00001667 per GB-second (first
+    # 1,000K GB-hours), billed in 100 ms increments and 64 MB steps of memory (64 MB at least)
+    "stepfunctions_express_request": 1.00 / 1_000_000,
+    "stepfunctions_express_gb_second": 0.00001667,
     # https://aws.amazon.com/lambda/pricing/ — $0.20 per 1M requests; $0.0000166667 per GB-second (x86)
     "lambda_request": 0.20 / 1_000_000,
     "lambda_gb_second": 0.0000166667,
@@ -79,6 +85,10 @@ TARGET_MANUAL_COST_PER_1000 = 0.25
 COLD_START_SHARE = float(os.environ.get("BENCH_COLD_START_SHARE", "0.10"))
 COLD_INIT_FILE = Path(os.environ.get("BENCH_COLD_INIT_FILE", ROOT / "build" / "bench" / "cold_init.json"))
 DEFAULT_COLD_INIT_MS = {"api": 600.0, "tasks": 500.0, "certificate": 900.0}  # when bundles.py did not run
+# Express memory is billed by what the definition and the state take, in 64 MB steps: these
+# states carry a case id and a route (a few hundred bytes), so the first step.
+EXPRESS_BILLED_MB = 64
+EXPRESS_BILLED_MS_STEP = 100
 REGISTRATIONS = int(os.environ.get("BENCH_REGISTRATIONS", "12"))
 ACCOUNT, REGION = "123456789012", "us-east-1"
 
@@ -267,6 +277,8 @@ def install_counter() -> None:
         else:
             if service == "sns" and op == "Publish" and b"PhoneNumber=" in body:
                 recorder.sms[recorder.window] += 1
+            if service == "stepfunctions" and op == "StartExecution":  # which workflow: billed apart
+                op += ":" + json.loads(body)["stateMachineArn"].rsplit("-", 1)[-1]
             recorder.add(f"{service}:{op}")
         return chunks
 
@@ -343,23 +355,44 @@ def _wait(case_id: str, statuses: set[str], timeout: float = 60, poll: float = 0
     raise RuntimeError(f"{case_id} did not reach {statuses}")
 
 
-def _execution_done(stack, case_id: str, timeout: float = 60) -> None:
+def _execution(stack, machine: str, name: str):
+    """The moto execution ``name`` of the state machine ``machine`` (moto 5.2.5 names Express
+    executions like Standard ones), or None; read from the backend, not an AWS request."""
+    from moto.stepfunctions.exceptions import ExecutionDoesNotExist
     from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
-    arn = stack.names["Registration"].replace(":stateMachine:", ":execution:") + f":{case_id}"
-    backend = stepfunctions_parser_backends[ACCOUNT][REGION]
+    arn = stack.names[machine].replace(":stateMachine:", ":execution:") + f":{name}"
+    try:
+        return stepfunctions_parser_backends[ACCOUNT][REGION].describe_execution(arn)
+    except ExecutionDoesNotExist:
+        return None
+
+
+def _execution_done(stack, case_id: str, timeout: float = 60) -> None:
+    """The case's Express execution ended, and the Standard one it handed over to, if any."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if backend.describe_execution(arn).status != "RUNNING":
+        express, waiting = _execution(stack, "Registration", case_id), _execution(stack, "Waiting", case_id)
+        if express is not None and express.status != "RUNNING" and (waiting is None or waiting.status != "RUNNING"):
             return
         time.sleep(0.05)
     raise RuntimeError(f"execution {case_id} still running")
 
 
+def _express_gb_seconds(stack, case_id: str) -> float:
+    """Billed GB-seconds of the case's Express execution: its duration (100 ms steps) x 64 MB."""
+    execution = _execution(stack, "Registration", case_id)
+    ms = (execution.stop_date - execution.start_date).total_seconds() * 1000
+    return math.ceil(ms / EXPRESS_BILLED_MS_STEP) * EXPRESS_BILLED_MS_STEP / 1000 * EXPRESS_BILLED_MB / 1024
+
+
 def _transitions(stack, case_id: str) -> int:
+    """Billed transitions: the states entered by the Standard execution (none if not handed over)."""
     import boto3
 
-    arn = stack.names["Registration"].replace(":stateMachine:", ":execution:") + f":{case_id}"
+    if _execution(stack, "Waiting", case_id) is None:
+        return 0
+    arn = stack.names["Waiting"].replace(":stateMachine:", ":execution:") + f":{case_id}"
     events = boto3.client("stepfunctions").get_execution_history(executionArn=arn, maxResults=1000)["events"]
     return sum(1 for e in events if e["type"].endswith("StateEntered"))
 
@@ -487,7 +520,7 @@ def init_cost(window: str, api_requests: int) -> float:
     return gb_s * PRICES["lambda_gb_second"]
 
 
-def cost(window: str, transitions: int, api_requests: int) -> tuple[float, dict[str, float]]:
+def cost(window: str, transitions: int, api_requests: int, express_gb_s: float) -> tuple[float, dict[str, float]]:
     parts: dict[str, float] = defaultdict(float)
     for key, n in recorder.requests[window].items():
         service, op = key.split(":")[:2]
@@ -503,7 +536,11 @@ def cost(window: str, transitions: int, api_requests: int) -> tuple[float, dict[
     parts["dynamodb"] = recorder.rru[window] * PRICES["dynamodb_rru"] + recorder.wru[window] * PRICES["dynamodb_wru"]
     parts["lambda duration"] = recorder.lambda_gb_s[window] * PRICES["lambda_gb_second"]
     parts["lambda init (cold starts)"] = init_cost(window, api_requests)
-    parts["step functions transitions"] = transitions * PRICES["stepfunctions_transition"]
+    parts["step functions standard transitions"] = transitions * PRICES["stepfunctions_transition"]
+    parts["step functions express"] = (
+        recorder.requests[window]["stepfunctions:StartExecution:registration"] * PRICES["stepfunctions_express_request"]
+        + express_gb_s * PRICES["stepfunctions_express_gb_second"]
+    )
     parts["api gateway"] = api_requests * PRICES["api_gateway_request"]
     parts["logs (estimate)"] += api_requests * LOG_BYTES_PER_INVOCATION * PRICES["log_bytes"]
     return sum(parts.values()), dict(parts)
@@ -535,14 +572,15 @@ def main() -> int:
         manual = run_manual(stack, client, token, "manual")
         run_staff_pages(client, token)
         transitions = {"instant": _transitions(stack, instant), "manual": _transitions(stack, manual)}
+        express_gb_s = {"instant": _express_gb_seconds(stack, instant), "manual": _express_gb_seconds(stack, manual)}
         latencies, cpu_ms = run_latency(stack, client, REGISTRATIONS)
     finally:
         stack.stop()
 
     totals = {w: sum(recorder.requests[w].values()) for w in ("instant", "manual", "staff_pages")}
     scans = sum(n for w in recorder.requests.values() for k, n in w.items() if k.startswith("dynamodb:Scan"))
-    instant_cost, instant_parts = cost("instant", transitions["instant"], client.api_requests["instant"])
-    manual_cost, manual_parts = cost("manual", transitions["manual"], client.api_requests["manual"])
+    instant_cost, instant_parts = cost("instant", transitions["instant"], client.api_requests["instant"], express_gb_s["instant"])
+    manual_cost, manual_parts = cost("manual", transitions["manual"], client.api_requests["manual"], express_gb_s["manual"])
 
     print(f"aws_requests_instant_path: {totals['instant']}")
     print(f"aws_requests_manual_path: {totals['manual']}")
@@ -553,6 +591,7 @@ def main() -> int:
     print(f"submit_to_registered_p95_ms: {_p95(latencies):.0f}")
     print(f"state_transitions_instant_path: {transitions['instant']}")
     print(f"state_transitions_manual_path: {transitions['manual']}")
+    print(f"express_gb_seconds_instant_path: {express_gb_s['instant']:.4f}")
     print()
     print(f"prices: {PRICES_AS_OF}; targets per 1,000 registrations: instant path <= ${TARGET_COST_PER_1000:.2f} "
           f"({'met' if instant_cost * 1000 <= TARGET_COST_PER_1000 else 'NOT met'}), manual path <= "
@@ -586,9 +625,11 @@ def main() -> int:
             slow = sorted(recorder.lambda_ms[window], key=lambda x: -x[1])[:5]
             print("  slowest invocations (ms, in-process): " + ", ".join(f"{n} {ms:.0f}" for n, ms in slow))
     print(
-        "\nExpress child workflow: not used. moto 5.2.5 cannot run the states:startExecution integration "
-        "(States.Runtime 'StateMachineArn', measured), so the automated steps stay in the Standard workflow; "
-        f"the instant path costs {transitions['instant']} transitions = ${transitions['instant'] * PRICES['stepfunctions_transition'] * 1000:.3f} per 1,000."
+        "\nStep Functions: the automated steps in one Express execution per case (Registration: "
+        f"instant {express_gb_s['instant']:.4f} GB-s, manual {express_gb_s['manual']:.4f} GB-s at {EXPRESS_BILLED_MB} MB); "
+        f"the Standard workflow (Waiting) only where a person or the window is waited for: instant "
+        f"{transitions['instant']} transitions, manual {transitions['manual']} = "
+        f"${transitions['manual'] * PRICES['stepfunctions_transition'] * 1000:.3f} per 1,000."
     )
     return 0 if scans == 0 else 1
 

@@ -196,6 +196,8 @@ def registration_state_machine_arn() -> str:
 
 def birth_certificate_state_machine_arn() -> str:
     return setting("BIRTH_CERTIFICATE_STATE_MACHINE_ARN")
+def waiting_state_machine_arn() -> str:
+    return setting("WAITING_STATE_MACHINE_ARN")
 
 
 def staff_topic_arn() -> str:

@@ -116,6 +116,14 @@ CONSTRUCT_FINDINGS: tuple[tuple[str, str, str], ...] = (
         "the custom domain's certificate (docs/operations.md, Custom domain) sets TLSv1.2_2021.",
     ),
     (
+        "AwsSolutions-SF1",
+        "RegistrationStateMachine",
+        "The Express workflow of the automated steps (issue 18) logs errors only, without execution "
+        "data: each case's steps are recorded on the case, its history and the audit log; every "
+        "failure reaches RecordFailure (logged, alerted) and ExecutionsFailed/TimedOut are alarmed. "
+        "The Standard workflow where cases wait logs ALL.",
+    ),
+    (
         "AwsSolutions-IAM4",
         "ApiGatewayLogsRole",
         "ApiGatewayLogsRole: AmazonAPIGatewayPushToCloudWatchLogs is the policy API Gateway documents "

@@ -49,7 +49,8 @@ ALARMS: tuple[Alarm, ...] = (
         namespace="AWS/States",
         metric="ExecutionsFailed",
         what_to_do="A registration workflow failed outside RecordFailure (an ASL or IAM error): "
-        "open the failed execution in the Step Functions console, fix the cause, then restart the case "
+        "open the failed execution in the Step Functions console (Waiting) or the Express workflow's "
+        "log group (Registration: errors only), fix the cause, then restart the case "
         "(docs/operations.md, Alarms).",
     ),
     Alarm(
@@ -57,8 +58,8 @@ ALARMS: tuple[Alarm, ...] = (
         watches=STATE_MACHINE,
         namespace="AWS/States",
         metric="ExecutionsTimedOut",
-        what_to_do="A registration workflow exceeded its time limit: find the case id in the execution "
-        "name and check the task it waited on (docs/operations.md, Alarms).",
+        what_to_do="A registration workflow exceeded its time limit (Registration, Express: 5 minutes): "
+        "find the case id in the execution name and check the task it waited on (docs/operations.md, Alarms).",
     ),
     Alarm(
         id="Errors",

@@ -193,6 +193,9 @@ class StateMachine:
     definition: Path
     # placeholder in the ASL file -> Function.id whose ARN replaces it
     functions: dict[str, str] = field(default_factory=dict)
+    type: str = "STANDARD"  # or "EXPRESS"
+    # CloudWatch Logs level (execution data is never logged: results stay in DynamoDB)
+    log_level: str = "ALL"
 
 
 # ---------------------------------------------------------------------------
@@ -594,11 +597,19 @@ CHECK_UPLOAD = Function(
         Grant("Uploads", "write"),
         Grant("Cases", "write"),
         Grant("Tasks", "write"),
-        Grant("Registration", "callback"),
+        Grant("Waiting", "callback"),
         _HOLIDAYS,  # documents received: the review task's deadline starts
         # materials of a birth medical certificate claim (births/... keys, issue 16)
         Grant("Births", "write"),
     ),
+)
+HAND_OVER = Function(
+    id="HandOver",
+    module="functions.hand_over",
+    description="HandOver: a person or the working-hours window must be waited for: start the Standard workflow",
+    # the one unit that starts the Waiting workflow, and all it may do
+    grants=(Grant("Waiting", "start"),),
+    memory=256,  # one API call: I/O bound
 )
 DISPATCH_OUTBOX = Function(
     id="DispatchOutbox",
@@ -653,6 +664,7 @@ FUNCTIONS: tuple[Function, ...] = (
     ISSUE_CERTIFICATE,
     NOTIFY,
     RECORD_FAILURE,
+    HAND_OVER,
     CHECK_UPLOAD,
     DISPATCH_OUTBOX,
     ISSUE_BIRTH_CERTIFICATE,
@@ -667,30 +679,29 @@ OUTBOX_SWEEP = Schedule(
 )
 SCHEDULES: tuple[Schedule, ...] = (OUTBOX_SWEEP,)
 
-REGISTRATION_WORKFLOW = StateMachine(
-    id="Registration",
-    suffix="registration",
-    env="REGISTRATION_STATE_MACHINE_ARN",
-    definition=ROOT / "statemachines" / "registration.asl.json",
-    # every ${<Id>FunctionArn} placeholder of the ASL file
-    functions={
-        f"{f.id}FunctionArn": f.id
-        for f in (
-            IDENTITY_CHECK,
-            MARRIAGE_CHECK,
-            AUTO_COMPARE,
-            APPLY_RULES,
-            UPDATE_REGISTRY,
-            REQUEST_PROOFS,
-            PROOFS_OVERDUE,
-            AWAIT_REVIEW,
-            ESCALATE_REVIEW,
-            ISSUE_CERTIFICATE,
-            NOTIFY,
-            RECORD_FAILURE,
-        )
-    },
+def _workflow(id: str, **options) -> StateMachine:
+    """The state machine ``id`` of ``statemachines/<id lowercased>.asl.json`` (suffix and env from
+    the id), calling every function whose ``${<Id>FunctionArn}`` placeholder the file holds."""
+    definition = ROOT / "statemachines" / f"{id.lower()}.asl.json"
+    text = definition.read_text(encoding="utf-8")
+    functions = {f"{f.id}FunctionArn": f.id for f in FUNCTIONS if "${" + f.id + "FunctionArn}" in text}
+    return StateMachine(id, id.lower(), f"{id.upper()}_STATE_MACHINE_ARN", definition, functions, **options)
+
+
+# Issue 18: the automated steps run in an Express workflow (billed per request and duration, not
+# per transition: the instant path's 8 Standard transitions were most of its cost). Express runs
+# 5 minutes at most and cannot wait for a task token, so where a person or the working-hours
+# window must be waited for, its HandOver task starts the Standard Waiting workflow. Both are
+# started by an API call, not a nested execution: moto cannot run the states:startExecution
+# integration (statemachines/README.md), and so the local stack runs both definitions as AWS does.
+REGISTRATION_WORKFLOW = _workflow(
+    "Registration",
+    type="EXPRESS",
+    # Express logs are the only record of its executions (no history API): errors only, without
+    # execution data; every execution's outcome is also on the case and in the alarms.
+    log_level="ERROR",
 )
+WAITING_WORKFLOW = _workflow("Waiting")
 # The birth medical certificate e-licence (issue 16): issuing renders a PDF, which only a task
 # function of the certificate bundle can (infra/package.py); the API starts this one-state machine.
 BIRTH_CERTIFICATE_WORKFLOW = StateMachine(
@@ -700,7 +711,7 @@ BIRTH_CERTIFICATE_WORKFLOW = StateMachine(
     definition=ROOT / "statemachines" / "birth_certificate.asl.json",
     functions={f"{ISSUE_BIRTH_CERTIFICATE.id}FunctionArn": ISSUE_BIRTH_CERTIFICATE.id},
 )
-STATE_MACHINES: tuple[StateMachine, ...] = (REGISTRATION_WORKFLOW, BIRTH_CERTIFICATE_WORKFLOW)
+STATE_MACHINES: tuple[StateMachine, ...] = (REGISTRATION_WORKFLOW, WAITING_WORKFLOW, BIRTH_CERTIFICATE_WORKFLOW)
 
 # The HTTP API (Chalice). Its grants drive its IAM policy the same way.
 API_GRANTS: tuple[Grant, ...] = (
@@ -711,7 +722,8 @@ API_GRANTS: tuple[Grant, ...] = (
     Grant("Certificates", "write"),
     Grant("Documents", "read"),
     Grant("Registration", "start"),
-    Grant("Registration", "callback"),
+    # staff decisions and received proofs answer the Waiting workflow's task tokens
+    Grant("Waiting", "callback"),
     *_SMS_GRANTS,
     Grant("Codes", "write"),
     Grant("Idempotency", "write"),

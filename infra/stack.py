@@ -757,12 +757,12 @@ class BirthRegStack(Stack):
             self,
             f"{m.id}StateMachine",
             state_machine_name=name,
-            state_machine_type=sfn.StateMachineType.STANDARD,
+            state_machine_type=sfn.StateMachineType[m.type],
             definition_body=sfn.DefinitionBody.from_string(text),
             role=role,
-            # Every transition is logged, but not its input/output: task results
-            # (mismatches, review decisions) stay in DynamoDB, not in CloudWatch.
-            logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=False),
+            # Never the input/output: task results (mismatches, review decisions) stay in
+            # DynamoDB, not in CloudWatch. Standard: every transition; Express: errors only.
+            logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel[m.log_level], include_execution_data=False),
             tracing_enabled=True,
         )
 

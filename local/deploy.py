@@ -236,7 +236,7 @@ def deploy(
         sm_name = r.physical_name(machine.suffix, stage)
         role = iam.create_role(RoleName=f"{sm_name}-role", AssumeRolePolicyDocument=_assume("states.amazonaws.com"))
         created = sfn.create_state_machine(
-            name=sm_name, definition=definition, roleArn=role["Role"]["Arn"], type="STANDARD"
+            name=sm_name, definition=definition, roleArn=role["Role"]["Arn"], type=machine.type
         )
         names[machine.id] = created["stateMachineArn"]
     # The API (Chalice, run by local/stack.py) has a role of its own too.

@@ -102,7 +102,7 @@ class LocalStack:
         from moto.core.config import default_user_config
         from moto.server import ThreadedMotoServer
 
-        from local import atomic_writes, iam, lambdas, outbox
+        from local import atomic_writes, iam, lambdas, moto_overheads, outbox
 
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's per-request lines
         default_user_config["stepfunctions"]["execute_state_machine"] = True
@@ -110,6 +110,7 @@ class LocalStack:
         iam.install()  # every unit's AWS calls are checked against its role policy
         outbox.install()
         atomic_writes.install()  # DynamoDB's conditional writes are atomic; moto's are not
+        moto_overheads.install()  # per-request work whose answer never changes, done once
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
         self._moto.start()
 

@@ -1,4 +1,5 @@
-"""Step Functions: start a registration execution and answer waiting task tokens."""
+"""Step Functions: start a registration (the Express workflow of the automated steps), hand a case
+over to the Standard workflow where a person or a timer waits, answer its waiting task tokens."""
 
 from __future__ import annotations
 
@@ -13,18 +14,27 @@ class ExecutionAlreadyStarted(Exception):
 
 
 def start_registration(case_id: str, execution_name: str | None = None) -> str:
-    """Start the execution named after the case: a retried submit cannot start two.
+    """Start the automated steps (the Express workflow) under the case's name.
 
-    A modified case runs again under its own name (``<case id>-v<version>``)."""
+    A modified case runs again under its own name (``<case id>-v<version>``). AWS does not
+    deduplicate Express names (a retried start runs the steps again, each of them idempotent);
+    moto does, and answers ``ExecutionAlreadyExists`` as for a Standard workflow."""
+    return _start(config.registration_state_machine_arn(), execution_name or case_id, {"case_id": case_id})
+
+
+def start_waiting(execution_name: str, state: dict[str, Any]) -> str:
+    """Start the Standard workflow that waits for a person or the working-hours window, with the
+    Express execution's state and under its name: one per case version, so a retried hand-over
+    (Express runs at least once) finds it started (``ExecutionAlreadyStarted``)."""
+    return _start(config.waiting_state_machine_arn(), execution_name, state)
+
+
+def _start(state_machine_arn: str, name: str, state: dict[str, Any]) -> str:
     client = config.client("stepfunctions")
     try:
-        response = client.start_execution(
-            stateMachineArn=config.registration_state_machine_arn(),
-            name=execution_name or case_id,
-            input=json.dumps({"case_id": case_id}),
-        )
+        response = client.start_execution(stateMachineArn=state_machine_arn, name=name, input=json.dumps(state, ensure_ascii=False))
     except client.exceptions.ExecutionAlreadyExists as exc:
-        raise ExecutionAlreadyStarted(case_id) from exc
+        raise ExecutionAlreadyStarted(name) from exc
     return response["executionArn"]
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import copy
 import uuid
 
-import boto3
 import pytest
 
 from tests.e2e.conftest import citizen_token, register, wait_for_status
+from tests.e2e.workflow_support import execution
 
 pytestmark = pytest.mark.e2e
 
@@ -35,11 +35,6 @@ def _audit(case_id: str) -> list[dict]:
     return [e.to_dict() for e in audit.for_subject(f"CASE#{case_id}") if e.action.startswith("case.")]
 
 
-def _execution(stack, name: str) -> dict:
-    arn = stack.names["Registration"].replace(":stateMachine:", ":execution:") + f":{name}"
-    return boto3.client("stepfunctions").describe_execution(executionArn=arn)
-
-
 def test_sichuan_modifies_once_and_is_registered_again(api, stack, couple):
     from chalicelib.store import certificates as certificate_store
 
@@ -53,7 +48,7 @@ def test_sichuan_modifies_once_and_is_registered_again(api, stack, couple):
     assert r.body["version"] == 2 and r.body["modifications"] == 1 and r.body["changed"] == ["woman.employer"]
 
     # the workflow runs again under its own execution name and issues a new certificate
-    assert _execution(stack, f"{case['case_id']}-v2")["status"] in {"RUNNING", "SUCCEEDED"}
+    assert execution(stack, f"{case['case_id']}-v2")["status"] in {"RUNNING", "SUCCEEDED"}
     view = wait_for_status(api, case["case_id"], case["code"], {"registered"})
     deadline_view = view
     assert deadline_view["certificate"]["registration_number"] != old_number

@@ -6,19 +6,12 @@ from __future__ import annotations
 import time
 import urllib.request
 
-import boto3
 import pytest
 
 from tests.e2e.conftest import citizen_token, register, upload_proofs, wait_for_status
-from tests.e2e.workflow_support import wait_sms
+from tests.e2e.workflow_support import execution, wait_sms
 
 pytestmark = pytest.mark.e2e
-
-
-def _execution(stack, case_id: str) -> dict:
-    sfn = boto3.client("stepfunctions")
-    arn = stack.names["Registration"].replace(":stateMachine:", ":execution:") + f":{case_id}"
-    return sfn.describe_execution(executionArn=arn)
 
 
 def test_matching_records_issue_the_certificate_at_once(api, stack, couple):
@@ -45,7 +38,7 @@ def test_matching_records_issue_the_certificate_at_once(api, stack, couple):
     # the result SMS is the Notify step, after the status: wait for it (a loaded machine is slow)
     assert wait_sms(body["woman"]["phone"], cert["registration_number"]), "the result SMS names the registration number"
 
-    deadline_ok = _execution(stack, case_id)
+    deadline_ok = execution(stack, case_id)
     assert deadline_ok["status"] in {"SUCCEEDED", "RUNNING"}
 
 
@@ -74,7 +67,7 @@ def test_mismatch_asks_for_proofs_waits_for_staff_then_resumes_on_accept(api, st
     assert view["check"]["matched"] is False
     assert "IDENTITY_NOT_FOUND" in {m["code"] for m in view["check"]["mismatches"]}
     assert view["actions"]["upload"], "the documents to upload are listed"
-    assert _execution(stack, case_id)["status"] == "RUNNING"
+    assert execution(stack, case_id)["status"] == "RUNNING"
 
     upload_proofs(api, case_id, code)
     wait_for_status(api, case_id, code, {"awaiting_review"})

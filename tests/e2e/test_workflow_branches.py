@@ -12,14 +12,9 @@ import time
 import boto3
 import pytest
 
-from tests.e2e.workflow_support import audit_actions, submit_scenario, wait_sms, wait_status
+from tests.e2e.workflow_support import audit_actions, execution, submit_scenario, wait_sms, wait_status
 
 pytestmark = pytest.mark.e2e
-
-
-def _execution(stack, case_id: str) -> dict:
-    arn = stack.names["Registration"].replace(":stateMachine:", ":execution:") + f":{case_id}"
-    return boto3.client("stepfunctions").describe_execution(executionArn=arn)
 
 
 def test_consistent_records_issue_at_once(api, stack):
@@ -65,7 +60,7 @@ def test_inconsistent_records_go_to_manual_review(api, stack, profile, scenario,
     view = wait_status(api, case, "awaiting_review")
     assert code in {m["code"] for m in view["check"]["mismatches"]}
     assert view["history"][-1]["note"].startswith(stage)
-    assert _execution(stack, case.case_id)["status"] == "RUNNING"
+    assert execution(stack, case.case_id)["status"] == "RUNNING"
     # personal data of the registry stays out of the citizen's view
     assert "2022-01-15" not in json.dumps(view) and "2023-05-10" not in json.dumps(view)
 

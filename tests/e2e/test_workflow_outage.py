@@ -8,10 +8,9 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import boto3
 import pytest
 
-from tests.e2e.workflow_support import AlertInbox, submit_scenario, wait_status
+from tests.e2e.workflow_support import AlertInbox, execution, handed_over, submit_scenario, wait_status
 
 pytestmark = pytest.mark.e2e
 
@@ -73,9 +72,8 @@ def test_a_lasting_outage_ends_in_needs_attention_with_an_alert(api, stack, monk
     alert = alerts.wait_for(case.case_id)
     assert alert["error"] == "TransientError" and alert["previous_status"] == "submitted"
     assert case.body["woman"]["id_number"] not in json.dumps(alert, ensure_ascii=False)
-    arn = stack.names["Registration"].replace(":stateMachine:", ":execution:") + f":{case.case_id}"
-    sfn = boto3.client("stepfunctions")
     deadline = time.monotonic() + 30  # RecordFailure alerts before the execution reaches its Fail state
-    while (execution := sfn.describe_execution(executionArn=arn))["status"] == "RUNNING" and time.monotonic() < deadline:
+    while (found := execution(stack, case.case_id))["status"] == "RUNNING" and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert execution["status"] == "FAILED" and execution.get("error") == "NeedsAttention"
+    assert found["status"] == "FAILED" and found.get("error") == "NeedsAttention"
+    assert handed_over(stack, case.case_id) == [], "the automated steps failed: nothing to wait for"

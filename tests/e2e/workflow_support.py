@@ -10,6 +10,10 @@
 - ``find_task(api, token, case_id)`` — the open review task of a case, from the staff work queue.
 - ``AlertInbox`` — an SQS queue subscribed to the OperatorAlerts topic.
 - ``at(clock, iso)`` — moves ``config.clock`` to a Shanghai time (with the ``clock`` fixture).
+- ``execution(stack, name)`` — the case's workflow: its Waiting (Standard) execution once the
+  automated steps handed it over, else its Registration (Express) one; ``handed_over(stack, name)``
+  the Waiting executions of that name. The local stack only: on AWS an Express execution has no
+  DescribeExecution (moto 5.2.5 answers it, and names Express executions like Standard ones).
 """
 
 from __future__ import annotations
@@ -188,3 +192,29 @@ def wait_sms(phone: str, *fragments: str, timeout: float = 30) -> str:
                 return text
         time.sleep(0.1)
     raise AssertionError(f"no SMS to {phone} with {fragments}: {sms_to(phone)}")
+
+
+def _described(stack, machine: str, name: str) -> dict | None:
+    import boto3
+
+    sfn = boto3.client("stepfunctions")
+    arn = stack.names[machine].replace(":stateMachine:", ":execution:") + f":{name}"
+    try:
+        return sfn.describe_execution(executionArn=arn)
+    except sfn.exceptions.ExecutionDoesNotExist:
+        return None
+
+
+def handed_over(stack, name: str) -> list[dict]:
+    """The Waiting (Standard) executions named ``name``: none for an automated case, one after a hand-over."""
+    import boto3
+
+    pages = boto3.client("stepfunctions").get_paginator("list_executions").paginate(stateMachineArn=stack.names["Waiting"])
+    return [e for page in pages for e in page["executions"] if e["name"] == name]
+
+
+def execution(stack, name: str) -> dict:
+    """The execution carrying the case now: the Waiting one if the case was handed over."""
+    found = _described(stack, "Waiting", name) or _described(stack, "Registration", name)
+    assert found is not None, f"no execution {name}"
+    return found

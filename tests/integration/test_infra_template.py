@@ -498,7 +498,10 @@ def test_state_machine_calls_exactly_its_functions(template, machine: R.StateMac
     states = json.loads(text)["States"]
     assert {s["Type"] for s in states.values()} >= {"Task"}
 
-    assert p["StateMachineType"] == "STANDARD"
+    # Express for the automated steps (issue 18), errors only in its logs; never execution data
+    assert p["StateMachineType"] == machine.type
+    assert p["LoggingConfiguration"]["Level"] == machine.log_level
+    assert p["LoggingConfiguration"]["IncludeExecutionData"] is False
     (destination,) = p["LoggingConfiguration"]["Destinations"]
     assert referenced_ids(destination) <= set(of_type(template, "AWS::Logs::LogGroup"))
 
