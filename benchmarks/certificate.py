@@ -86,7 +86,7 @@ SPLIT_CODE = (
     "t1 = time.perf_counter()\n"
     "from reportlab.pdfgen import canvas; import qrcode\n"
     "t2 = time.perf_counter()\n"
-    "m._fonts()\n"
+    "m.load_fonts()\n"
     "t3 = time.perf_counter()\n"
     "m.render_certificate(m.CertificateData(**{fields!r}))\n"
     "t4 = time.perf_counter()\n"

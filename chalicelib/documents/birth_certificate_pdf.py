@@ -58,7 +58,7 @@ def render_birth_certificate(data: BirthCertificateData) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen.canvas import Canvas
 
-    fonts = base._fonts()
+    fonts = base.load_fonts()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, invariant=1, pageCompression=1, initialFontName=fonts.latin, lang="zh-CN")
     at = data.issued_at
@@ -69,7 +69,7 @@ def render_birth_certificate(data: BirthCertificateData) -> bytes:
     canvas.setSubject(f"出生医学证明电子证照　编号：{data.number}")
     canvas.setAuthor(data.issuer)
     canvas.setCreator("出生医学证明电子证照")
-    w = base._Writer(canvas, fonts)
+    w = base.Writer(canvas, fonts)
     width, height = A4
     left, right = 62.0, width - 62.0
 
@@ -79,10 +79,10 @@ def render_birth_certificate(data: BirthCertificateData) -> bytes:
     canvas.setLineWidth(1.6)
     canvas.line(left, y, right, y)
 
-    modules = base._qr_modules(data.verify_url)
+    modules = base.qr_modules(data.verify_url)
     qr = min(150.0, max(96.0, 1.6 * len(modules)))
     qr_top = y - 18
-    base._draw_qr(canvas, modules, right - qr, qr_top - qr, qr)
+    base.draw_qr(canvas, modules, right - qr, qr_top - qr, qr)
     w.draw(right - qr / 2, qr_top - qr - 14, "扫码核验", 9, align="center", gray=0.3)
     w.draw(left, qr_top - 30, f"编号：{data.number}", 14)
     if data.reissue_of:

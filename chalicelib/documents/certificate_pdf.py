@@ -169,14 +169,14 @@ def _texts(content: _Content) -> list[str]:
 # Fonts: registered once per process (parsing the 4 MB CJK font costs ~80-140 ms).
 
 
-class _Fonts(NamedTuple):
+class Fonts(NamedTuple):
     cjk: str  # reportlab font names
     latin: str
     cjk_chars: dict  # code point -> glyph id, i.e. what the CJK font can draw
     latin_chars: dict
 
 
-_FONTS: dict[tuple[str, str], _Fonts] = {}
+_FONTS: dict[tuple[str, str], Fonts] = {}
 _FONTS_LOCK = threading.Lock()
 
 
@@ -187,7 +187,7 @@ def _font_paths() -> tuple[str, str]:
     )
 
 
-def _fonts() -> _Fonts:
+def load_fonts() -> Fonts:
     paths = _font_paths()
     fonts = _FONTS.get(paths)
     if fonts is None:
@@ -198,7 +198,7 @@ def _fonts() -> _Fonts:
     return fonts
 
 
-def _register_fonts(cjk_path: str, latin_path: str, suffix: int) -> _Fonts:
+def _register_fonts(cjk_path: str, latin_path: str, suffix: int) -> Fonts:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
@@ -212,10 +212,10 @@ def _register_fonts(cjk_path: str, latin_path: str, suffix: int) -> _Fonts:
     latin = TTFont(f"CertLatin{suffix}", latin_path, asciiReadable=False)
     pdfmetrics.registerFont(cjk)
     pdfmetrics.registerFont(latin)
-    return _Fonts(cjk.fontName, latin.fontName, cjk.face.charToGlyph, latin.face.charToGlyph)
+    return Fonts(cjk.fontName, latin.fontName, cjk.face.charToGlyph, latin.face.charToGlyph)
 
 
-def _runs(text: str, fonts: _Fonts) -> list[tuple[str, str]]:
+def _runs(text: str, fonts: Fonts) -> list[tuple[str, str]]:
     """Split text into (font name, substring) runs: CJK font where it has the glyph, else Latin."""
     cjk_chars, latin_chars = fonts.cjk_chars, fonts.latin_chars
     runs: list[tuple[str, str]] = []
@@ -247,7 +247,7 @@ def _pdf_date(data: CertificateData) -> str:
     return f"D:{at:%Y%m%d%H%M%S}{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}'{abs(minutes) % 60:02d}'"
 
 
-def _new_canvas(buffer, data: CertificateData, fonts: _Fonts):
+def _new_canvas(buffer, data: CertificateData, fonts: Fonts):
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen.canvas import Canvas
 
@@ -268,7 +268,7 @@ def _new_canvas(buffer, data: CertificateData, fonts: _Fonts):
 QR_MASK = 2
 
 
-def _qr_modules(url: str) -> list[list[bool]]:
+def qr_modules(url: str) -> list[list[bool]]:
     import qrcode
     from qrcode.constants import ERROR_CORRECT_M
 
@@ -282,7 +282,7 @@ def _qr_modules(url: str) -> list[list[bool]]:
     return qr.modules
 
 
-def _draw_qr(canvas, modules: list[list[bool]], x: float, y: float, size: float) -> None:
+def draw_qr(canvas, modules: list[list[bool]], x: float, y: float, size: float) -> None:
     """Dark modules as one filled path of horizontal runs: vector (sharp at any zoom, unlike an
     upscaled bitmap that viewers smooth), a few KB, and no seams between modules. The operators are
     formatted here rather than through reportlab's path object, whose per-number formatting made
@@ -304,10 +304,10 @@ def _draw_qr(canvas, modules: list[list[bool]], x: float, y: float, size: float)
     canvas.addLiteral("\n".join(ops))
 
 
-class _Writer:
+class Writer:
     """Text on one page: a single text object per weight, mixed-font runs, widths and wrapping."""
 
-    def __init__(self, canvas, fonts: _Fonts):
+    def __init__(self, canvas, fonts: Fonts):
         from reportlab.pdfbase.pdfmetrics import getFont
 
         self.canvas = canvas
@@ -420,13 +420,13 @@ def _qr_size(modules: list) -> float:
     return min(150.0, max(96.0, 1.6 * len(modules)))
 
 
-def _fit(w: _Writer, text: str, size: float, width: float, char_space: float = 0.0) -> float:
+def _fit(w: Writer, text: str, size: float, width: float, char_space: float = 0.0) -> float:
     """Largest size <= size at which text fits on one line of width (titles, numbers)."""
     natural = w.width(text, size) + char_space * (len(text) - 1)
     return size if natural <= width else size * width / natural
 
 
-def _layout_table(w: _Writer, rows, type_: tuple) -> tuple[list, list]:
+def _layout_table(w: Writer, rows, type_: tuple) -> tuple[list, list]:
     size, leading, pad, row_min = type_
     full_w = _RIGHT - _LEFT
     heights, laid = [], []
@@ -451,13 +451,13 @@ def render_certificate(data: CertificateData) -> bytes:
     """
     import io
 
-    fonts = _fonts()
+    fonts = load_fonts()
     content = _content(data)
-    modules = _qr_modules(data.verify_url)
+    modules = qr_modules(data.verify_url)
 
     buffer = io.BytesIO()
     canvas = _new_canvas(buffer, data, fonts)
-    w = _Writer(canvas, fonts)
+    w = Writer(canvas, fonts)
     full_w = _RIGHT - _LEFT
 
     # Title, with a double rule under it.
@@ -474,7 +474,7 @@ def render_certificate(data: CertificateData) -> bytes:
     qr = _qr_size(modules)
     qr_top = y - 18
     qr_x = _RIGHT - qr
-    _draw_qr(canvas, modules, qr_x, qr_top - qr, qr)
+    draw_qr(canvas, modules, qr_x, qr_top - qr, qr)
     w.draw(qr_x + qr / 2, qr_top - qr - 14, content.qr_caption, 9, align="center", gray=0.3)
     size = _fit(w, content.number, 14, full_w - qr - 24)
     w.draw(_LEFT, qr_top - qr / 2 - 0.36 * size, content.number, size)
@@ -567,7 +567,7 @@ def render_certificate(data: CertificateData) -> bytes:
     return buffer.getvalue()
 
 
-def _draw_checks(w: _Writer, boxes, ticks, x: float, baseline: float, value, size: float) -> None:
+def _draw_checks(w: Writer, boxes, ticks, x: float, baseline: float, value, size: float) -> None:
     """附件2 prints all options of 登记孩次 / 出生 with the applicable one ticked."""
     options, trailer = value
     box = 0.8 * size
@@ -591,8 +591,8 @@ def render_floor(data: CertificateData) -> bytes:
     Benchmarks divide render_certificate() time by this."""
     import io
 
-    fonts = _fonts()
-    modules = _qr_modules(data.verify_url)
+    fonts = load_fonts()
+    modules = qr_modules(data.verify_url)
     buffer = io.BytesIO()
     canvas = _new_canvas(buffer, data, fonts)
     text = canvas.beginText()
@@ -605,7 +605,7 @@ def render_floor(data: CertificateData) -> bytes:
         y -= 14
     canvas.drawText(text)
     qr = _qr_size(modules)
-    _draw_qr(canvas, modules, _RIGHT - qr, _PAGE_H - 60 - qr, qr)
+    draw_qr(canvas, modules, _RIGHT - qr, _PAGE_H - 60 - qr, qr)
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
