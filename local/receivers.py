@@ -80,6 +80,16 @@ class Receiver:
             return 201, {"receipt": receipt}
 
 
+def send_json(handler: BaseHTTPRequestHandler, status: int, answer: Any) -> None:
+    """Answer an http.server request with JSON (the local stack's own routes use it too)."""
+    data = json.dumps(answer, ensure_ascii=False).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json; charset=utf-8")
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)
+
+
 class Receivers:
     """The reference receivers of every system a profile shares with, on one local HTTP server."""
 
@@ -95,12 +105,7 @@ class Receivers:
 
         class Handler(BaseHTTPRequestHandler):
             def _answer(self, status: int, answer: dict[str, Any]) -> None:
-                data = json.dumps(answer, ensure_ascii=False).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                send_json(self, status, answer)
 
             def _receiver(self) -> Receiver | None:
                 parts = self.path.strip("/").split("/")

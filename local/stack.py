@@ -195,6 +195,7 @@ class LocalStack:
 
         import app as app_module
         from local import clock, iam, outbox, web
+        from local.receivers import send_json
 
         app_obj = app_module.app
         # What chalice.local.create_local_server does, with our request handler.
@@ -250,12 +251,7 @@ class LocalStack:
                         code, path = getattr(exc, "code", "MALFORMED_JSON"), getattr(exc, "path", "")
                         message = getattr(exc, "message", "请求体不是有效的 JSON")
                         status, answer = 400, {"error": {"code": code, "message": message, "details": [{"path": path, "code": code, "message": message}]}}
-                data = json.dumps(answer, ensure_ascii=False).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                send_json(self, status, answer)
 
             # chalice binds do_GET & co. to its own _generic_handle; rebind them to the override above.
             do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
