@@ -70,6 +70,16 @@ def dump_json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
 
 
+def new_key(at: str | None = None) -> tuple[str, str]:
+    """``(at, at_id)`` of a new entry: its time to the second (``at`` when the caller gives the
+    moment it records), and its sort key -- that time, then the moment of writing to the
+    microsecond (two entries of one second keep the order they were written in), then a random
+    part (unique)."""
+    now = config.now()
+    at = at or now.isoformat(timespec="seconds")
+    return at, f"{at}#{now.strftime('%Y%m%d%H%M%S%f')}{secrets.token_hex(4)}"
+
+
 def append(
     subject: str,
     *,
@@ -80,10 +90,10 @@ def append(
     detail: Any = None,
     at: str | None = None,
 ) -> AuditEntry:
-    at = at or config.now().isoformat(timespec="seconds")
+    at, at_id = new_key(at)
     entry = AuditEntry(
         subject,
-        f"{at}#{secrets.token_hex(4)}",
+        at_id,
         actor=actor,
         action=action,
         at=at,

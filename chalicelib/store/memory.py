@@ -19,7 +19,6 @@ a caller's object never aliases the stored item, as with a real table.
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -647,10 +646,10 @@ class MemoryAudit:
     def append(
         self, subject: str, *, actor: str, action: str, before: Any = None, after: Any = None, detail: Any = None, at: str | None = None
     ) -> audit_store.AuditEntry:
-        at = at or config.now().isoformat(timespec="seconds")
+        at, at_id = audit_store.new_key(at)
         dump = audit_store.dump_json
         entry = audit_store.AuditEntry(
-            subject, f"{at}#{secrets.token_hex(4)}", actor=actor, action=action, at=at, before=dump(before), after=dump(after), detail=dump(detail)
+            subject, at_id, actor=actor, action=action, at=at, before=dump(before), after=dump(after), detail=dump(detail)
         )
         self.entries.append(entry)
         return entry

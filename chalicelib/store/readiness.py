@@ -8,7 +8,18 @@ from collections.abc import Callable
 def table_probes(sentinel: str) -> list[tuple[str, Callable[[], object]]]:
     """``(name, read)`` per PynamoDB table: a Query for a key that never exists (one page of at
     most one item), so a probe proves the table answers the caller's role without reading data."""
-    from chalicelib.store import audit, cases, certificates, codes, idempotency, offices, outbox, registry, tasks
+    from chalicelib.store import (
+        audit,
+        births,
+        cases,
+        certificates,
+        codes,
+        idempotency,
+        offices,
+        outbox,
+        registry,
+        tasks,
+    )
 
     models = (
         cases.Case,
@@ -20,5 +31,6 @@ def table_probes(sentinel: str) -> list[tuple[str, Callable[[], object]]]:
         audit.AuditEntry,
         outbox.OutboxMessage,
         offices.OfficeItem,
+        births.BirthItem,
     )
     return [(f"dynamodb:{m.Meta.table_name}", lambda m=m: list(m.query(sentinel, limit=1))) for m in models]

@@ -13,7 +13,6 @@ import shutil
 import subprocess
 import urllib.parse
 import urllib.request
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,6 +21,7 @@ import pytest
 
 from chalicelib.auth import StaffPrincipal
 from tests.e2e.conftest import citizen_token, register, unique_phone, wait_for_status
+from tests.e2e.stock_support import blanks_for_case
 
 pytestmark = pytest.mark.e2e
 
@@ -462,10 +462,11 @@ def test_township_office_records_the_paper_certificate_once(api, couple):
     reg = registered(api, couple)  # Sichuan demo: office 510104022
     office = reg["view"]["evaluation"]["jurisdiction"]["office_code"]
     own = StaffPrincipal("staff-own", "王", "township_operator", office[:6], office)
-    same_province = StaffPrincipal("staff-prov", "李", "township_operator", "510105", "510105002")
+    # another township of the province hands it out (001 三(一)3), from the blanks it received (三(二)2)
+    same_province = StaffPrincipal("staff-prov", "李", "township_operator", "510104", "510104023")
     other_province = StaffPrincipal("staff-gz", "张", "township_operator", "520102", "520102016")
     today = config.today().isoformat()
-    serial = f"P{uuid.uuid4().hex[:10].upper()}"
+    serial, second = blanks_for_case(api, "510104023", reg["case_id"], 2)
 
     with pytest.raises(errors.Forbidden):
         certificates.record_paper_certificate(reg["case_id"], {"number": serial, "issued_on": today}, staff=other_province)
@@ -476,9 +477,9 @@ def test_township_office_records_the_paper_certificate_once(api, couple):
     assert [(d.path, d.code) for d in early.value.details] == [("issued_on", "BEFORE_REGISTRATION")]
 
     view = certificates.record_paper_certificate(reg["case_id"], {"number": serial, "issued_on": today}, staff=same_province)
-    assert view["number"] == serial and view["issued_on"] == today and view["office_code"] == "510105002"
+    assert view["number"] == serial and view["issued_on"] == today and view["office_code"] == "510104023"
     with pytest.raises(errors.Conflict):  # 001 三(一)3: only couples who have not received one
-        certificates.record_paper_certificate(reg["case_id"], {"number": serial + "X", "issued_on": today}, staff=own)
+        certificates.record_paper_certificate(reg["case_id"], {"number": second, "issued_on": today}, staff=same_province)
     other = registered(api, couple)
     with pytest.raises(errors.Conflict):  # one serial number, one case
         certificates.record_paper_certificate(other["case_id"], {"number": serial, "issued_on": today}, staff=own)

@@ -263,6 +263,8 @@ def create_account(admin: auth.StaffPrincipal, f: dict[str, Any]) -> dict[str, A
     account and grant these operations."""
     f = dict(f)
     grants_value = f.pop("grants", None)
+    # the model checks the ID number's shape; its check digit and date need today (GB 11643)
+    f["id_number"] = idcard.require_valid_id(f["id_number"], path="id_number", today=config.today())
     region = regions.canonical(f["region_code"])
     if region is None or not regions.is_known(region):
         raise errors.ValidationFailed(details=[errors.FieldError("region_code", "UNKNOWN_REGION", "行政区划代码不存在")])
@@ -394,6 +396,8 @@ def update_account(admin: auth.StaffPrincipal, username: str, f: dict[str, Any])
     account = _managed(admin, username)
     f = dict(f)
     grants_value = f.pop("grants", None)
+    if "id_number" in f:  # the shape is the model's; the check digit and date need today (GB 11643)
+        f["id_number"] = idcard.require_valid_id(f["id_number"], path="id_number", today=config.today())
     before = _with_profile(account)
     item = office_store.profile(username)
     data = item.loaded() if item else {}
