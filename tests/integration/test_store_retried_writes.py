@@ -58,7 +58,14 @@ def test_an_audit_key_holding_another_entry_is_an_error(dynamodb, monkeypatch):
     from chalicelib.store import audit
 
     audit.AuditEntry.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
-    monkeypatch.setattr(audit.secrets, "token_hex", lambda _n: "00000000")  # force one key twice
+    from datetime import datetime
+
+    from chalicelib.domain.tz import SHANGHAI
+
+    # force one key twice: the same moment of writing and the same random part
+    moment = datetime(2026, 12, 1, 10, 0, 0, 123456, tzinfo=SHANGHAI)
+    monkeypatch.setattr(audit.config, "now", lambda: moment)
+    monkeypatch.setattr(audit.secrets, "token_hex", lambda _n: "00000000")
     audit.append("CERT#2", actor="system", action="certificate.issued", at="2026-12-01T10:00:00+08:00")
     with pytest.raises(RuntimeError, match="holds another entry"):
         audit.append("CERT#2", actor="someone", action="certificate.revoked", at="2026-12-01T10:00:00+08:00")
