@@ -41,7 +41,6 @@ from chalicelib.store.repositories import audit
 USERNAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{2,63}")
 OFFICE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{1,31}")
 MFA_CODE_RE = re.compile(r"[0-9]{6}")
-PHONE_RE = re.compile(r"1[0-9]{10}")
 MFA_ISSUER = "生育登记"  # the account's name in the authenticator app
 LEVEL_MONITOR = {"province": auth.PROVINCE_MONITOR, "city": auth.CITY_MONITOR, "county": auth.COUNTY_MONITOR}
 
@@ -237,13 +236,11 @@ def _temporary_password() -> str:
 
 
 def _grants(admin: auth.StaffPrincipal, role: str, value: Any) -> list[str]:
-    """The operations granted to a new or edited account: each one the role may hold (400) and
-    the administrator holds itself (403 ``GRANT_NOT_HELD``: nobody hands on what they lack)."""
+    """The operations granted to a new or edited account (``value``: a list of operation codes,
+    checked by ``api/models.Grants``): each one the role may hold (400) and the administrator holds itself (403 ``GRANT_NOT_HELD``: nobody hands on what they lack)."""
     allowed = auth.ROLE_OPERATIONS.get(role, ())
     if value is None:
         return [g for g in allowed if g in admin.grants]
-    if not isinstance(value, list) or not all(isinstance(g, str) for g in value):
-        raise errors.ValidationFailed(details=[errors.FieldError("grants", "WRONG_TYPE", "应为业务权限的列表")])
     problems = [
         errors.FieldError(f"grants.{i}", "GRANT_NOT_FOR_ROLE", f"该角色不能授予此项权限，可选：{'、'.join(allowed) or '无'}")
         for i, g in enumerate(value)
