@@ -513,7 +513,16 @@ APPLY_RULES = Function(
     id="ApplyRules",
     module="functions.apply_rules",
     description="ApplyRules: record the checks, apply the domain rules, choose the route",
-    grants=(Grant("Cases", "write"), Grant("Statistics", "write"), _HOLIDAYS),
+    grants=(
+        Grant("Cases", "write"),
+        Grant("Statistics", "write"),
+        _HOLIDAYS,
+        # the manual-acceptance SMS with the query code (003 V(B)): through the outbox, its text and the
+        # query code sealed with the token key
+        Grant("Outbox", "write"),
+        Grant("TokenKey", "read"),
+        *_SMS_GRANTS,
+    ),
 )
 UPDATE_REGISTRY = Function(
     id="UpdateRegistry",

@@ -13,11 +13,15 @@ NEEDS_ATTENTION = "needs_attention"
 # arrive by the deadline (not active: the couple may register again).
 AWAITING_PROOFS = "awaiting_proofs"
 INCOMPLETE = "incomplete"
+# Closed because a check did not confirm the couple, with a notice of the reason and the on-site
+# option (002 五(一)5 "情况不属实告知审核比对未通过不能办理或到登记机构现场核实办理"; the profile's
+# ``failed_check``). Not active: the couple may register on site or again.
+NOT_MATCHED = "not_matched"
 
 # "Active" statuses block a second registration of the same child by the same couple.
 ACTIVE_STATUSES = frozenset({SUBMITTED, CHECKING, AWAITING_PROOFS, AWAITING_REVIEW, REGISTERED, NEEDS_ATTENTION})
 # 办结: registered, not registered, or closed for missing documents (002 五(一)7 "好差评" follows it).
-COMPLETED_STATUSES = frozenset({REGISTERED, REJECTED, INCOMPLETE})
+COMPLETED_STATUSES = frozenset({REGISTERED, REJECTED, INCOMPLETE, NOT_MATCHED})
 
 STATUS_LABELS = {
     SUBMITTED: "已提交",
@@ -28,6 +32,7 @@ STATUS_LABELS = {
     NEEDS_ATTENTION: "处理异常，工作人员跟进中",
     AWAITING_PROOFS: "待补充证明材料",
     INCOMPLETE: "材料未按期补充，已终止办理",
+    NOT_MATCHED: "审核比对未通过，不能办理",
 }
 
 
@@ -44,6 +49,7 @@ __all__ = [
     "COMPLETED_STATUSES",
     "INCOMPLETE",
     "NEEDS_ATTENTION",
+    "NOT_MATCHED",
     "REGISTERED",
     "REJECTED",
     "STATUS_LABELS",

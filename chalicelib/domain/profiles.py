@@ -6,7 +6,16 @@ Seeds: 000 Sichuan manual (四川省计生网上便民服务系统), 001 Guizhou
 004 Chongqing online steps (English).
 
 Review deadlines marked ``configurable=True`` are not stated by the seeds for that province; they are
-defaults the operator is expected to set (``Profile.with_review_days``).
+defaults the operator is expected to set (``Profile.with_review_days``, ``Profile.with_settings``).
+
+The process settings (issue 14): what a failed check leads to (``failed_check``), which checks must
+confirm the couple for direct registration (``direct_registration_checks``), what a record nobody
+can verify leads to (``unverifiable_policy``), the proof deadline, how far an overdue review climbs
+(``escalation_levels``) and the messages of each step (``Wording``). Every setting has its seed
+sentence in ``citations``; one no seed states says "(silent)" or "not in …" with the reason.
+``check_settings`` refuses at import a profile that lacks a citation or names an unknown value, and
+``with_settings`` refuses a setting a profile does not have. ``python -m chalicelib.domain.profiles
+--doc`` writes docs/profiles.md from these profiles.
 """
 
 from __future__ import annotations
@@ -34,7 +43,16 @@ from .jurisdiction import (
 )
 from .proofs import NoUploads, ProofsRule, ResidentSpouseProofs
 
-UnverifiablePolicy = Literal["commitment_prevails", "manual_review"]
+# A record no registry can confirm (marriage registered elsewhere, no household in the population
+# registry): the commitment on the form prevails (002 五(三)), or it counts as a failed check.
+UnverifiablePolicy = Literal["commitment_prevails", "as_failed_check"]
+# What a failed identity or marriage check leads to: proof uploads (000 §2.3.5), a 比对未通过 notice
+# with the on-site option (002 五(一)5), or manual acceptance by the township (003 V(B)).
+FailedCheck = Literal["proofs", "not_matched_notice", "manual_acceptance"]
+FAILED_CHECKS: tuple[str, ...] = ("proofs", "not_matched_notice", "manual_acceptance")
+UNVERIFIABLE_POLICIES: tuple[str, ...] = ("commitment_prevails", "as_failed_check")
+# The automated checks (statemachines/registration.asl.json VerifyRecords).
+CHECKS: tuple[str, ...] = ("public_security", "civil_affairs", "population")
 
 
 @dataclass(frozen=True)
@@ -73,6 +91,10 @@ class Wording:
     receipt_sms: str
     registered_sms: str
     not_registered_sms: str
+    # {case_id}: a failed comparison closed the case (failed_check "not_matched_notice")
+    not_matched_sms: str | None = None
+    # {case_id} {query_code}: the case went to manual acceptance (failed_check "manual_acceptance")
+    manual_acceptance_sms: str | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -127,6 +149,15 @@ class Profile:
     rebirth_after_children: int = 3
     # Does the public-security check wait for working hours (the VerificationWindow parameter)?
     verification_window: bool = False
+    # What a failed identity or marriage check leads to (``FailedCheck``; domain/routing.py).
+    failed_check: FailedCheck = "proofs"
+    # The checks whose confirmation registers the couple directly. A check not listed stops the case
+    # only when its record contradicts the form (a person reconciles them), never for lack of a record.
+    direct_registration_checks: tuple[str, ...] = CHECKS
+    # Working days the couple has to upload documents (after a failed check or a staff request).
+    proof_deadline_days: int = 5
+    # How many levels above the township an overdue review task climbs (1: county, 2: county then city).
+    escalation_levels: int = 2
 
     @property
     def province_name(self) -> str:
@@ -144,10 +175,11 @@ class Profile:
         return sum(s.working_days for s in self.review_stages)
 
     def with_review_days(self, **days: int) -> Profile:
-        """Copy with operator-set deadlines, e.g. ``SICHUAN.with_review_days(review=7)``."""
+        """Copy with operator-set deadlines, e.g. ``SICHUAN.with_review_days(review=7)``; a stage the
+        province does not have is refused (``UnknownSetting``)."""
         unknown = set(days) - {s.code for s in self.review_stages}
         if unknown:
-            raise KeyError(f"unknown review stages: {sorted(unknown)}")
+            raise UnknownSetting(f"profile {self.code}: unknown review stages {sorted(unknown)}")
         if any(not isinstance(n, int) or n < 1 for n in days.values()):
             raise ValueError("working days must be positive integers")
         stages = tuple(
@@ -157,6 +189,22 @@ class Profile:
             for s in self.review_stages
         )
         return replace(self, review_stages=stages)
+
+    def with_settings(self, **values: object) -> Profile:
+        """Copy with operator-set process settings, e.g. ``SICHUAN.with_settings(proof_deadline_days=7)``.
+        A setting the profile does not have is refused (``UnknownSetting``), a value outside the
+        setting's range too (``ValueError``); the copy cites the operator."""
+        unknown = set(values) - set(OPERATOR_SETTINGS)
+        if unknown:
+            raise UnknownSetting(f"profile {self.code}: unknown settings {sorted(unknown)}; one of {sorted(OPERATOR_SETTINGS)}")
+        citations = {**self.citations, **{k: f"operator setting (was: {self.citations.get(k)})" for k in values}}
+        changed = replace(self, **values, citations=MappingProxyType(citations))  # type: ignore[arg-type]
+        check_settings({changed.code: changed})
+        return changed
+
+    def process(self) -> dict:
+        """The process settings with their values, for the API, the docs and the staff console."""
+        return {name: _plain(getattr(self, name)) for name in PROCESS_SETTINGS}
 
     def to_dict(self) -> dict:
         """Public description (no strategy internals) for the API / front end."""
@@ -172,10 +220,40 @@ class Profile:
             "unverifiable_policy": self.unverifiable_policy,
             "online_max_order": self.online_max_order,
             "shares_with": [RECEIVING_SYSTEMS[code] for code in self.shares_with],
+            "process": self.process(),
             "citations": dict(self.citations),
             "wording": self.wording.to_dict() if self.wording else None,
         }
 
+
+class UnknownSetting(KeyError):
+    """An operator override names a setting (or review stage) the province's profile does not have."""
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, tuple):
+        return list(value)
+    return getattr(value, "code", value)  # a strategy object by its name
+
+
+# The settings that decide the workflow; each profile cites a seed sentence (or its silence) for each.
+PROCESS_SETTINGS: tuple[str, ...] = (
+    "verification_window",
+    "direct_registration_checks",
+    "failed_check",
+    "unverifiable_policy",
+    "proofs",
+    "proof_deadline_days",
+    "escalation_levels",
+    "supplement_before_review",
+    "modify_once",
+    "online_proxy_allowed",
+    "online_max_order",
+    "rebirth_after_children",
+    "shares_with",
+)
+# What an operator may change without a code change (``Profile.with_settings``).
+OPERATOR_SETTINGS: tuple[str, ...] = ("proof_deadline_days", "escalation_levels", "verification_window")
 
 # The receiving systems a profile may name in ``shares_with`` (adapters/sharing.py delivers to them).
 RECEIVING_SYSTEMS: Mapping[str, str] = MappingProxyType({"yukuaiban": "渝快办", "pis": "PIS（人口信息系统）"})
@@ -208,7 +286,8 @@ SICHUAN = Profile(
     # 000 §2.4.2 注 "登记信息只允许被修改一次"
     modify_once=True,
     supplement_before_review=False,
-    unverifiable_policy="manual_review",
+    # 000 §2.3.5: a record the 公安/民政 check cannot confirm is a check "没有校验通过的" → uploads
+    unverifiable_policy="as_failed_check",
     onsite_post_divorce_pregnancy=False,
     # 000 §2.1 "网上登记（一孩、二孩登记）、特殊情形再生育预约（三孩预约）"
     online_max_order=2,
@@ -219,8 +298,20 @@ SICHUAN = Profile(
     shares_with=(),  # 000 names no system a registration is delivered to
     # 000 §2.3.5 注 "公安校验只在正常工作时间范围内开放，其余时间均不能通过校验"
     verification_window=True,
+    failed_check="proofs",
+    # 000 §1 "登记后直接办理生育登记"; 000 §2.3.5 checks "姓名、身份证号及结婚证号" against 公安 and 民政
+    # only: a couple the population registry does not know is registered all the same.
+    direct_registration_checks=("public_security", "civil_affairs"),
+    proof_deadline_days=5,
+    escalation_levels=2,
     citations=MappingProxyType(
         {
+            "failed_check": "000 §2.3.5: 录入的对象信息没有校验通过的，系统会给出未通过的原因，此时需上传相关证明材料",
+            "direct_registration_checks": "000 §1: 登记后直接办理生育登记; 000 §2.3.5: 通过…男女双方的姓名、身份证号及结婚证号去查验国家公安信息和四川民政信息 (no population comparison named)",
+            "proof_deadline_days": "not in 000 (§2.3.5 names no deadline): a request must end for the case to close; operator default",
+            "escalation_levels": "not in 000: an overdue review reaches the county, then the city, so someone who can act sees it; operator default",
+            "supplement_before_review": "000 (silent): only 001 附件1 一 (Guizhou) states it",
+            "review_stages": "not in 000 (registration is immediate when the checks pass); default from 003 V(C) (Guizhou)",
             "shares_with": "000 (silent)",
             "rebirth_after_children": "000 (silent): 002 一(二)'s three children, as national practice; a re-birth is a 4th child, which 000 §2.1 sends to 三孩预约/on site",
             "eligibility": "000 注 1–3",
@@ -228,7 +319,7 @@ SICHUAN = Profile(
             "modify_once": "000 §2.4.2 注: 登记信息只允许被修改一次",
             "proofs": "000 §2.3.5: 如果男女双方户籍地均未在四川省内，其中一方现居住地在四川省内，则需上传其中一方的身份证及在四川省内的现居住证明文件",
             "verification_window": "000 §2.3.5 注: 公安校验只在正常工作时间范围内开放，其余时间均不能通过校验",
-            "unverifiable_policy": "000 §2.3.5: 录入的对象信息没有校验通过的，系统会给出未通过的原因，此时需上传相关证明材料",
+            "unverifiable_policy": "000 §2.3.5: 录入的对象信息没有校验通过的…此时需上传相关证明材料 (a record that cannot be checked has not passed)",
             "online_proxy_allowed": "000 (silent)",
             "onsite_post_divorce_pregnancy": "000 (silent)",
             "undecidable": "000 注 1–3 (address not at township level)",
@@ -252,6 +343,9 @@ GUIZHOU = Profile(
         receipt_sms=_RECEIPT,
         registered_sms="【生育登记】您已完成生育登记，登记编号{number}，可凭查询码和姓名查询并打印(电子)生育服务证。",
         not_registered_sms=_NOT_REGISTERED,
+        # 003 V(B) "send the birth registration business “query code” to the declarant (the declarant can
+        # use this “query code” … query manually accepted business status)"
+        manual_acceptance_sms="【生育登记】办件{case_id}自动比对未通过，已转人工受理，查询码{query_code}，凭查询码和姓名可查询办理状态。",
     ),
     review_stages=(
         # 001 三(一)1(2) "乡级计生行政主管部门需在1个工作日内，对网上填写的生育登记信息进行初审": unlike 1(3)
@@ -265,7 +359,8 @@ GUIZHOU = Profile(
     modify_once=False,
     # 001 附件1 一 "在填写的登记信息初审前，申报人能通过“查询码+姓名”调取所填写的生育登记信息，并可对其进行补充、完善"
     supplement_before_review=True,
-    unverifiable_policy="manual_review",
+    # 003 V(B): whatever is not "consistent with that recorded in the PCMIS" goes to manual acceptance
+    unverifiable_policy="as_failed_check",
     onsite_post_divorce_pregnancy=False,
     # 001 二(一) "准备生育一孩或二孩的夫妇，可登录…填写生育登记信息"
     online_max_order=2,
@@ -276,8 +371,18 @@ GUIZHOU = Profile(
     # 001 四(三) "乡级计生行政主管部门须及时将网上登记平台和现场登记的生育登记信息同步准确录入PIS"
     shares_with=("pis",),
     verification_window=False,  # 001 and 003 state no working-hours limit on the checks
+    failed_check="manual_acceptance",
+    direct_registration_checks=("public_security", "civil_affairs", "population"),
+    proof_deadline_days=5,
+    escalation_levels=2,
     citations=MappingProxyType(
         {
+            "failed_check": "003 V(B): If the automatic comparison is unsuccessful … transfer the birth registration business … to the manual acceptance process and send the … “query code” to the declarant",
+            "direct_registration_checks": "003 V(B): the main information … is consistent with that recorded in the PCMIS, the platform will instantly issue an electronic birth service certificate",
+            "proof_deadline_days": "not in 001/003 (no uploads online, 001 附件1 一–三): bounds only documents a reviewer asks for; operator default",
+            "escalation_levels": "not in 001/003 (001 三(二) 县级 only monitors): an overdue task reaches the county, then the city; operator default",
+            "proofs": "001 附件1 一–三 (no uploads)",
+            "modify_once": "001 (silent): supplements before 初审 instead (001 附件1 一)",
             "shares_with": "001 四(三): 及时将网上登记平台和现场登记的生育登记信息同步准确录入PIS",
             "verification_window": "001, 003 (silent): checks at any time",
             "rebirth_after_children": "001 (silent): 002 一(二)'s three children, as national practice; a re-birth is a 4th child, on site by 001 二(一)",
@@ -285,7 +390,7 @@ GUIZHOU = Profile(
             "jurisdiction": "001 附件1 一: 申报登记地",
             "review_stages": "001 三(一)1(2)(3)",
             "supplement_before_review": "001 附件1 一: 在填写的登记信息初审前…可对其进行补充、完善",
-            "unverifiable_policy": "001 三(一)1(3): 填报信息不符合生育政策或无法通过信息系统进行核实的，不进行生育登记",
+            "unverifiable_policy": "003 V(B): inconsistent with … PCMIS → manual acceptance; 001 三(一)1(3): 无法通过信息系统进行核实的，不进行生育登记 (decided by a person)",
             "online_proxy_allowed": "001 (silent)",
             "onsite_post_divorce_pregnancy": "001 (silent)",
             "undecidable": "001 附件1 四: 未能正常通过网上生育登记平台成功进行生育登记的，可直接到…现场登记",
@@ -309,6 +414,8 @@ CHONGQING = Profile(
         receipt_sms=_RECEIPT,
         registered_sms="【生育登记】您已完成生育登记，登记编号{number}，可凭查询码和姓名查询并打印生育服务证登记回执。",
         not_registered_sms=_NOT_REGISTERED,
+        # 002 五(一)5 "情况不属实告知审核比对未通过不能办理或到登记机构现场核实办理"; 004 (1) "notified by SMS or verified on site"
+        not_matched_sms="【生育登记】办件{case_id}审核比对未通过不能办理，可到登记机构现场核实办理，原因凭查询码和姓名查询。",
     ),
     review_stages=(
         # 002 五(一)5 only says "情况属实，直接办结并短信通知"; no deadline in 002/004. Operator default.
@@ -330,8 +437,19 @@ CHONGQING = Profile(
     # 002 五(一)8 / 五(二)6 "生育服务证登记信息实时推送“渝快办”及共享给相关部门查询使用"
     shares_with=("yukuaiban",),
     verification_window=False,  # 002 and 004 state no working-hours limit on the comparison
+    failed_check="not_matched_notice",
+    direct_registration_checks=("public_security", "civil_affairs", "population"),
+    proof_deadline_days=5,
+    escalation_levels=2,
     citations=MappingProxyType(
         {
+            "failed_check": "002 五(一)5: 情况不属实告知审核比对未通过不能办理或到登记机构现场核实办理; 002 六: 登记机构不需要提交证件材料",
+            "direct_registration_checks": "002 五(三): 双向信息审核比对一致不需要核查验证相关证件资料即通过; 002 五(一)5: 情况属实，直接办结并短信通知",
+            "proof_deadline_days": "not in 002/004 (002 六: no documents online): bounds only documents a reviewer asks for; operator default",
+            "escalation_levels": "not in 002/004: an overdue task reaches the county, then the city; operator default",
+            "review_stages": "not in 002/004 (五(一)5 only 情况属实，直接办结); operator default",
+            "supplement_before_review": "002 (silent)",
+            "modify_once": "002 (silent)",
             "shares_with": "002 五(一)8, 五(二)6: 生育服务证登记信息实时推送“渝快办”及共享给相关部门查询使用",
             "verification_window": "002, 004 (silent): checks at any time",
             "rebirth_after_children": "002 一(二): 已经生育三个子女的夫妻，子女死亡或者经鉴定为残疾的，可以依法再生育子女",
@@ -359,7 +477,35 @@ def check_receiving_systems(profiles: Mapping[str, Profile]) -> None:
             raise ValueError(f"profile {profile.code}: unknown receiving system(s) {unknown}")
 
 
+def check_settings(profiles: Mapping[str, Profile]) -> None:
+    """A profile whose process settings name an unknown value, or that does not cite a source (or
+    its silence) for each of them, is refused at load."""
+    problems: list[str] = []
+    for p in profiles.values():
+        if p.failed_check not in FAILED_CHECKS:
+            problems.append(f"failed_check {p.failed_check!r} not in {FAILED_CHECKS}")
+        if p.unverifiable_policy not in UNVERIFIABLE_POLICIES:
+            problems.append(f"unverifiable_policy {p.unverifiable_policy!r} not in {UNVERIFIABLE_POLICIES}")
+        unknown = [c for c in p.direct_registration_checks if c not in CHECKS]
+        if unknown or not p.direct_registration_checks:
+            problems.append(f"direct_registration_checks {list(p.direct_registration_checks)}: each one of {CHECKS}")
+        if not isinstance(p.proof_deadline_days, int) or p.proof_deadline_days < 1:
+            problems.append("proof_deadline_days must be a positive number of working days")
+        if not isinstance(p.escalation_levels, int) or not 0 <= p.escalation_levels <= 2:
+            problems.append("escalation_levels must be 0, 1 (county) or 2 (county, city)")
+        if p.failed_check == "not_matched_notice" and (p.wording is None or not p.wording.not_matched_sms):
+            problems.append("failed_check not_matched_notice needs wording.not_matched_sms")
+        if p.failed_check == "manual_acceptance" and (p.wording is None or not p.wording.manual_acceptance_sms):
+            problems.append("failed_check manual_acceptance needs wording.manual_acceptance_sms")
+        uncited = [name for name in PROCESS_SETTINGS if not p.citations.get(name)]
+        if uncited:
+            problems.append(f"no source cited for {uncited}")
+        if problems:
+            raise ValueError(f"profile {p.code}: " + "; ".join(problems))
+
+
 check_receiving_systems(PROFILES)
+check_settings(PROFILES)
 
 
 def get_profile(code: str) -> Profile:
@@ -374,13 +520,19 @@ def profile_for_province(province_code: str) -> Profile | None:
 
 
 __all__ = [
+    "CHECKS",
     "CHONGQING",
     "GUIZHOU",
+    "OPERATOR_SETTINGS",
+    "PROCESS_SETTINGS",
     "PROFILES",
     "SICHUAN",
+    "FailedCheck",
     "Profile",
     "ReviewStage",
+    "UnknownSetting",
     "UnverifiablePolicy",
+    "check_settings",
     "get_profile",
     "profile_for_province",
 ]

@@ -1,4 +1,9 @@
-"""Which supporting documents an online application must upload, before any registry check.
+"""Which supporting documents an online application must upload before its certificate is issued.
+
+They are asked for at submission (``Evaluation.proofs_required``) and enforced by the workflow: a
+case whose checks pass still waits for them (``domain/routing.py`` ``proofs_outstanding``), and once
+they are accepted a person reviews them before issue (a file's type and size are checked by
+machine, what it says only by staff).
 
 (Documents asked for *because* a registry check failed — 000 §2.3.5 "录入的对象信息没有校验通过的…
 此时需上传相关证明材料" — depend on the check results and are the service layer's business.)
@@ -30,6 +35,8 @@ class Proof:
 
 
 class ProofsRule(Protocol):
+    code: str  # the rule's name in the profile's settings (docs/profiles.md)
+
     def required(
         self, form: RegistrationForm, *, province_code: str, jurisdiction: Jurisdiction
     ) -> tuple[Proof, ...]: ...
@@ -44,6 +51,7 @@ class ResidentSpouseProofs:
     """
 
     citation = "000 §2.3.5"
+    code = "resident_spouse_before_issue"
 
     def required(self, form: RegistrationForm, *, province_code: str, jurisdiction: Jurisdiction) -> tuple[Proof, ...]:
         if any(regions.within(p.hukou.region_code, province_code) for _, p in form.spouses()):
@@ -65,6 +73,8 @@ class NoUploads:
     Chongqing, 002 六 "网上登记凭登记人相关证件材料如实在线填写登记表内容，登记机构不需要提交证件材料。"
     Guizhou: the online flow (001 附件1 一–三) asks for no uploads.
     """
+
+    code = "none"
 
     def __init__(self, citation: str) -> None:
         self.citation = citation

@@ -124,6 +124,9 @@ class Case(Model):
     proofs_requested = ListAttribute(of=UnicodeAttribute, null=True)
     uploads = ListAttribute(of=MapAttribute, null=True)
     query_key = UnicodeAttribute(null=True)
+    # The query code sealed (chalicelib/sealing.py), only where the profile's manual-acceptance SMS
+    # carries it (003 V(B)); the query code itself is otherwise kept only as a keyed hash.
+    query_code_sealed = UnicodeAttribute(null=True)
     modifications = NumberAttribute(null=True)
     rating = MapAttribute(null=True)
     version = VersionAttribute()

@@ -20,6 +20,7 @@ from chalicelib.domain.form import parse_registration
 from chalicelib.domain.profiles import get_profile
 from chalicelib.services.citizen.access import query_key
 from chalicelib.services.shared import idempotency, outbox
+from chalicelib.services.workflow import notifications
 from chalicelib.store.repositories import cases as case_store
 from chalicelib.store.repositories import codes
 
@@ -172,6 +173,8 @@ def submit(
         evaluation_json=json.dumps(evaluation.to_dict(), ensure_ascii=False),
         query_code_hash=config.keyed_hash("query-code", f"{case_id}:{query_code}"),
         query_key=query_key(query_code),
+        # 003 V(B): the manual-acceptance SMS carries the query code (services/workflow/notifications.py)
+        query_code_sealed=notifications.sealed_query_code(case_id, query_code) if get_profile(form.profile).wording.manual_acceptance_sms else None,
         phone_key=config.keyed_hash("phone", phone),
         contact_phone=phone,
         office_code=evaluation.jurisdiction.office_code or counter_office,

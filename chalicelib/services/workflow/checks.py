@@ -10,8 +10,11 @@
   registry (002 五(三); 003 (B)), decided by ``chalicelib.domain.comparison`` and the profile.
 - ``apply_rules`` — state ``ApplyRules``: records the three results on the case, applies the domain
   rules again (eligibility, jurisdiction, child order: ``domain.evaluation.evaluate``, the same
-  function as at submission) and takes the route the domain chooses (``domain/routing.py``):
-  ``wait_window``, ``proofs``, ``review``, ``update_registry`` or ``issue``.
+  function as at submission) and takes the route the domain chooses from the province's profile
+  (``domain/routing.py``): ``wait_window``, ``proofs``, ``review``, ``not_matched``,
+  ``update_registry`` or ``issue``. ``not_matched`` closes the case here with its notice (the
+  reasons, the on-site option; Notify sends the SMS); a failed check that goes to manual
+  acceptance sends the profile's SMS with the query code (003 V(B)).
 - ``update_registry`` — state ``UpdateRegistry``: "《登记表》信息比系统行政记录记载信息多…应及时增加或
   更新办证系统信息并视同审核比对一致" (002 五(三)).
 
@@ -26,11 +29,12 @@ from typing import Any
 from chalicelib import config, observability
 from chalicelib.adapters import civil_affairs, population, public_security
 from chalicelib.domain import comparison, routing
+from chalicelib.domain.case_status import NOT_MATCHED
 from chalicelib.domain.evaluation import evaluate
 from chalicelib.domain.form import RegistrationForm
 from chalicelib.domain.profiles import get_profile
 from chalicelib.services.shared import statistics, working_calendar
-from chalicelib.services.workflow import review
+from chalicelib.services.workflow import notifications, review
 from chalicelib.store.repositories import audit
 from chalicelib.store.repositories import cases as case_store
 
@@ -172,11 +176,16 @@ def apply_rules(state: dict[str, Any]) -> dict[str, Any]:
         _transition(case, case_store.CHECKING, at=at, note=note)
         return {"case_id": case_id, "route": routing.WAIT_WINDOW, "wait_seconds": identity["wait_seconds"]}
 
+    profile = get_profile(case.profile)
     reasons = _rule_reasons(case)
-    failed = routing.failed_checks(checks)
+    failed = routing.failed_checks(checks, profile)
     decision = compare["decision"]
-    route = routing.choose_route(failed=failed, problems=reasons, decision=decision)
+    required, accepted = _proofs_before_issue(case)
+    route = routing.choose_route(
+        profile, failed=failed, problems=reasons, decision=decision, proofs_required=required, proofs_accepted=accepted
+    )
     mismatches = _mismatches(identity, marriage, compare, reasons)
+    failures = "；".join(m["message"] for m in mismatches if m["code"].startswith(("IDENTITY", "MARRIAGE")))
     record = {
         "matched": route in routing.MATCHED,
         "mismatches": mismatches,
@@ -188,21 +197,39 @@ def apply_rules(state: dict[str, Any]) -> dict[str, Any]:
         "checked_at": at,
     }
     notes = {
-        "issue": decision["message"],
+        "issue": decision["message"] if decision["issue"] else routing.DIRECT_REGISTRATION_NOTE,
         "update_registry": decision["message"],
-        "proofs": "信息核验未通过：" + "；".join(m["message"] for m in mismatches if m["code"].startswith(("IDENTITY", "MARRIAGE"))),
+        "proofs": "信息核验未通过：" + failures if failed else "请上传登记前须提交的证明材料（000 §2.3.5）",
         "review": "转人工审核：" + "；".join(m["message"] for m in mismatches),
+        "not_matched": f"审核比对未通过不能办理：{failures}。可到登记机构现场核实办理",
     }
-    case = _transition(case, case_store.CHECKING, at=at, note=notes[route][:200], check_json=json.dumps(record, ensure_ascii=False))
+    if route == routing.NOT_MATCHED:
+        # 002 五(一)5: the reason and the on-site option; the office's address is added when read
+        record["notice"] = {"reasons": [m["message"] for m in mismatches if m["code"].startswith(("IDENTITY", "MARRIAGE"))],
+                            "onsite": True, "citation": profile.citations["failed_check"]}
+    status = NOT_MATCHED if route == routing.NOT_MATCHED else case_store.CHECKING
+    case = _transition(case, status, at=at, note=notes[route][:200], check_json=json.dumps(record, ensure_ascii=False))
 
     if route in routing.MATCHED:
         observability.count("IssuedInstantly")  # no person looked at it: consistent with the registries
     next_state: dict[str, Any] = {"case_id": case_id, "route": route}
     if route == routing.PROOFS:
-        next_state["proofs"] = review.plan_proofs(case, routing.proofs_for(failed), reason=notes["proofs"])
+        next_state["proofs"] = review.plan_proofs(case, routing.proofs_for(failed, required, accepted), reason=notes["proofs"])
     elif route == routing.REVIEW:
         next_state["review"] = review.plan_review(case)
+        if failed or not routing.population_confirms(decision, profile):
+            notifications.manual_acceptance(case)
     return next_state
+
+
+def _proofs_before_issue(case: case_store.Case) -> tuple[list[str], set[str]]:
+    """The documents the profile requires before issue (``Evaluation.proofs_required``, 000 §2.3.5)
+    and the ones the couple's accepted uploads already give."""
+    required = [p["code"] for p in case.evaluation.get("proofs_required", [])]
+    entries = [e.as_dict() if hasattr(e, "as_dict") else dict(e) for e in (case.uploads or [])]
+    return required, {e["document"] for e in entries if e.get("status") == "accepted"}
+
+
 
 
 def _transition(case: case_store.Case, status: str, *, at: str, note: str, **changes: Any) -> case_store.Case:

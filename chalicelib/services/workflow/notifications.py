@@ -1,6 +1,10 @@
 """Notify: tell the applicant the result by SMS and other departments by event (002 五(一)8);
 and when something goes wrong, make it visible (``record_failure``, with ``shared/alerts.alert_operators``).
 
+The texts are the province's (``Profile.wording``): registered, not registered, 比对未通过 (002 五(一)5,
+Chongqing's ``failed_check``), and the manual-acceptance SMS with the query code (003 V(B),
+Guizhou's), sent by ApplyRules through ``manual_acceptance``.
+
 Result SMS (003 (B): "sends the declarant a text message notification … of the status of the
 birth registration"): the query code itself is stored only as a keyed hash, so the message
 points to the query code sent with the acknowledgement of the submission.
@@ -11,7 +15,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from chalicelib import config, observability
+from chalicelib import config, observability, sealing
+from chalicelib.domain.case_status import NOT_MATCHED
 from chalicelib.domain.profiles import get_profile
 from chalicelib.services.shared import alerts, outbox, statistics
 from chalicelib.store.repositories import cases as case_store
@@ -25,6 +30,9 @@ def result_message(case: case_store.Case) -> str:
     wording = get_profile(case.profile).wording
     if case.status == case_store.REGISTERED:
         return wording.registered_sms.format(number=case.certificate.registration_number)
+    if case.status == NOT_MATCHED and wording.not_matched_sms:
+        # 002 五(一)5 "告知审核比对未通过不能办理或到登记机构现场核实办理": the reason is on the query page
+        return wording.not_matched_sms.format(case_id=case.case_id)
     return wording.not_registered_sms.format(case_id=case.case_id)
 
 
@@ -61,7 +69,7 @@ def notify(case_id: str) -> dict[str, Any]:
     if case.status == case_store.REGISTERED:
         messages.extend(_shares(case, step=len(case.history)))
     stored = outbox.enqueue(messages)
-    if stored and case.status in (case_store.REGISTERED, case_store.REJECTED):
+    if stored and case.status in (case_store.REGISTERED, case_store.REJECTED, NOT_MATCHED):
         # counted with the first storing of the messages, so a retried Notify does not count twice
         statistics.completed(case.office_code, case.status, case.channel, case_id=case_id, at=case.updated_at, manual=_manual(case))
     outbox.deliver_now(stored)
@@ -91,6 +99,30 @@ def _shares(case: case_store.Case, *, step: int) -> list:
         outbox.share(system, record, event_id=sharing.event_id(system, case.case_id, step), subject=case.case_id)
         for system in systems
     ]
+
+
+_SEAL_NONCE = "case-query-code"
+
+
+def sealed_query_code(case_id: str, query_code: str) -> str:
+    """The query code sealed for the case (only where the profile's manual-acceptance SMS carries it)."""
+    return sealing.seal({"query_code": query_code}, case_id, _SEAL_NONCE, ("query_code",))["query_code"]
+
+
+def manual_acceptance(case: case_store.Case) -> None:
+    """003 V(B): the automatic comparison failed, the case goes to manual acceptance and the
+    declarant gets an SMS with the query code. Once per case (the outbox keeps its event id)."""
+    template = get_profile(case.profile).wording.manual_acceptance_sms
+    if not template or not case.query_code_sealed:
+        return
+    code = sealing.unseal({"query_code": case.query_code_sealed}, case.case_id, _SEAL_NONCE, ("query_code",))["query_code"]
+    message = outbox.sms(
+        case.contact_phone,
+        template.format(case_id=case.case_id, query_code=code),
+        event_id=f"sms:manual-acceptance:{case.case_id}",
+        subject=case.case_id,
+    )
+    outbox.deliver_now(outbox.enqueue([message]))
 
 
 def _error_name(state: dict[str, Any]) -> str:

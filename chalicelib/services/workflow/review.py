@@ -2,8 +2,8 @@
 
 Proofs (000 §2.3.5 "录入的对象信息没有校验通过的…此时需上传相关证明材料"):
 
-- ``plan_proofs`` — which documents, by when (``PROOFS_WORKING_DAYS`` working days, default 5;
-  the seeds state no deadline, so it is an operator setting);
+- ``plan_proofs`` — which documents, by when (the profile's ``proof_deadline_days``; the seeds
+  state no deadline, so it is an operator default, domain/profiles.py);
 - ``request_proofs`` — state ``RequestProofs``: keeps the token under ``proofs#<case id>``, sets
   ``proofs_requested`` on the case and tells the citizen by SMS;
 - ``proofs_received`` — called by citizen services when the uploads cover the request: answers the
@@ -100,7 +100,7 @@ def _answer(token: str, output: dict[str, Any]) -> bool:
 
 # ======================================================================= proof documents
 def plan_proofs(case: case_store.Case, codes: list[str], *, reason: str, resume_stage: str | None = None) -> dict[str, Any]:
-    due_at, seconds = _deadline(config.int_setting("PROOFS_WORKING_DAYS"))
+    due_at, seconds = _deadline(get_profile(case.profile).proof_deadline_days)
     return {
         "codes": sorted(dict.fromkeys(codes)),
         "due_at": due_at,
@@ -180,7 +180,7 @@ def proofs_overdue(state: dict[str, Any]) -> dict[str, Any]:
 def plan_review(case: case_store.Case, *, stage: str | None = None, level: int = 0) -> dict[str, Any]:
     profile = get_profile(case.profile)
     current = profile.stage(stage) if stage else profile.review_stages[0]
-    chain = hierarchy.escalation_chain(case.office_code)
+    chain = _chain(case)
     level = min(level, len(chain) - 1)
     due_at, seconds = _deadline(current.working_days, include_today=current.counts_arrival_day)
     return {
@@ -194,6 +194,12 @@ def plan_review(case: case_store.Case, *, stage: str | None = None, level: int =
         "due_at": due_at,
         "timeout_seconds": seconds,
     }
+
+
+def _chain(case: case_store.Case) -> list[str]:
+    """The offices an overdue task climbs through: the township, then as many levels above it as
+    the profile's ``escalation_levels`` (not in the seeds: an operator default)."""
+    return list(hierarchy.escalation_chain(case.office_code))[: get_profile(case.profile).escalation_levels + 1]
 
 
 def task_link(task_id: str) -> str:
@@ -251,7 +257,7 @@ def escalate_review(state: dict[str, Any]) -> dict[str, Any]:
     task = task_store.get(review["task_id"])
     case = case_store.get(case_id)
     level = int(task.level)
-    top = level >= len(hierarchy.escalation_chain(case.office_code)) - 1
+    top = level >= len(_chain(case)) - 1
     plan = plan_review(case, stage=task.stage, level=level + 1)
     try:
         task_store.close(task, task_store.ESCALATED, at=_iso(config.now()), escalated_to=plan["task_id"])

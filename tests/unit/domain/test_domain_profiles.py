@@ -15,7 +15,7 @@ DOMAIN = Path(profiles.__file__).parent
 TABLE = [
     # (profile, province, title, stages, proxy online, modify once, supplement, unverifiable)
     # 000 §2.3.7 "打印生育登记证"; §2.4.2 注 "登记信息只允许被修改一次"
-    (SICHUAN, "51", "四川省生育登记证", [("review", 5)], True, True, False, "manual_review"),
+    (SICHUAN, "51", "四川省生育登记证", [("review", 5)], True, True, False, "as_failed_check"),
     # 001 一(一) "贵州省(电子)生育服务证"; 三(一)1(2) "1个工作日内…初审"; 三(一)1(3) "3个工作日内（含受理当日）";
     # 附件1 一 "在填写的登记信息初审前…可对其进行补充、完善"
     (
@@ -26,7 +26,7 @@ TABLE = [
         True,
         False,
         True,
-        "manual_review",
+        "as_failed_check",
     ),
     # 002 附件2 "重庆市生育服务证登记回执"; 004 (two) "Entrusted by others"; 002 五(三) "申请登记信息无法核实确认的以《登记表》承诺信息为准"
     (CHONGQING, "50", "重庆市生育服务证登记回执", [("review", 3)], False, False, False, "commitment_prevails"),

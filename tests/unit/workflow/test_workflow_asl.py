@@ -6,11 +6,13 @@ import re
 
 import pytest
 
+from chalicelib.domain import routing
 from infra import resources
 
 EXPRESS = json.loads(resources.REGISTRATION_WORKFLOW.definition.read_text(encoding="utf-8"))
 STANDARD = json.loads(resources.WAITING_WORKFLOW.definition.read_text(encoding="utf-8"))
-ROUTES = {"issue", "update_registry", "review", "proofs", "wait_window", "rejected", "closed"}
+# the domain's routes (ApplyRules) and the waiting steps' own (a staff rejection, overdue proofs)
+ROUTES = set(routing.ROUTES) | {"rejected", "closed"}
 MACHINES = {"Registration": EXPRESS, "Waiting": STANDARD}
 
 
@@ -50,6 +52,13 @@ def test_the_route_choice_knows_every_route_and_fails_visibly_otherwise(machine)
     route = MACHINES[machine]["States"]["Route"]
     assert {c["StringEquals"] for c in route["Choices"]} == ROUTES
     assert route["Default"] == "RecordFailure"
+
+
+@pytest.mark.parametrize("machine", MACHINES)
+def test_a_not_matched_case_is_closed_then_notified(machine):
+    """002 五(一)5 "告知审核比对未通过不能办理": ApplyRules closes the case, Notify sends the SMS."""
+    choices = {c["StringEquals"]: c["Next"] for c in MACHINES[machine]["States"]["Route"]["Choices"]}
+    assert choices["not_matched"] == "Notify"
 
 
 @pytest.mark.parametrize("machine", MACHINES)
