@@ -16,6 +16,7 @@ from chalicelib.domain.documents import document_label
 from chalicelib.domain.form import RegistrationForm
 from chalicelib.domain.idcard import mask_id, mask_name, mask_phone
 from chalicelib.services.citizen import modification, ratings, uploads
+from chalicelib.services.workflow import notifications
 from chalicelib.store.repositories import cases as case_store
 
 
@@ -55,6 +56,9 @@ def citizen_view(case: case_store.Case) -> dict[str, Any]:
     }
     if case.check is not None:
         view["check"] = case.check
+    notice = notifications.not_matched_notice(case)
+    if notice is not None:  # 002 五(一)5: the reason and the on-site option
+        view["notice"] = notice
     if case.status == case_store.REGISTERED and case.certificate is not None:
         number = case.certificate.registration_number
         view["certificate"] = {

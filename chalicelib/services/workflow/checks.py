@@ -214,7 +214,8 @@ def apply_rules(state: dict[str, Any]) -> dict[str, Any]:
         observability.count("IssuedInstantly")  # no person looked at it: consistent with the registries
     next_state: dict[str, Any] = {"case_id": case_id, "route": route}
     if route == routing.PROOFS:
-        next_state["proofs"] = review.plan_proofs(case, routing.proofs_for(failed, required, accepted), reason=notes["proofs"])
+        wanted = routing.proofs_for(failed, required, accepted)
+        next_state["proofs"] = review.plan_proofs(case, wanted, reason=notes["proofs"], before_issue=not failed)
     elif route == routing.REVIEW:
         next_state["review"] = review.plan_review(case)
         if failed or not routing.population_confirms(decision, profile):

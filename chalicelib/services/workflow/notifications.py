@@ -16,7 +16,7 @@ import logging
 from typing import Any
 
 from chalicelib import config, observability, sealing
-from chalicelib.domain.case_status import NOT_MATCHED
+from chalicelib.domain.case_status import NOT_MATCHED, status_label
 from chalicelib.domain.profiles import get_profile
 from chalicelib.services.shared import alerts, outbox, statistics
 from chalicelib.store.repositories import cases as case_store
@@ -102,6 +102,32 @@ def _shares(case: case_store.Case, *, step: int) -> list:
 
 
 _SEAL_NONCE = "case-query-code"
+# 002 六 "现场登记带上夫妻双方身份证、结婚证原件"; 002 五(一)5 "到登记机构现场核实办理"
+ONSITE_OPTION = "可携带夫妻双方身份证、结婚证原件到登记机构现场核实办理"
+
+
+def not_matched_notice(case: case_store.Case) -> dict[str, Any] | None:
+    """The 比对未通过 notice of a case closed by a failed check (002 五(一)5 "告知审核比对未通过不能办理
+    或到登记机构现场核实办理"): the reasons ApplyRules recorded and the on-site option, with the
+    office's name, address, phone and hours as its administrator entered them (read now: they change)."""
+    if case.status != NOT_MATCHED:
+        return None
+    from chalicelib.domain import hierarchy
+    from chalicelib.store import offices as office_store
+
+    recorded = (case.check or {}).get("notice") or {}
+    info = office_store.organisation(case.office_code) or {}
+    return {
+        "title": status_label(NOT_MATCHED),
+        "reasons": list(recorded.get("reasons") or []),
+        "citation": recorded.get("citation"),
+        "onsite": {
+            "text": ONSITE_OPTION,
+            "office_code": case.office_code,
+            "office_name": info.get("name") or hierarchy.name_of(case.office_code),
+            **{k: info.get(k) for k in ("address", "phone", "opening_hours")},
+        },
+    }
 
 
 def sealed_query_code(case_id: str, query_code: str) -> str:

@@ -99,15 +99,19 @@ def _answer(token: str, output: dict[str, Any]) -> bool:
 
 
 # ======================================================================= proof documents
-def plan_proofs(case: case_store.Case, codes: list[str], *, reason: str, resume_stage: str | None = None) -> dict[str, Any]:
+def plan_proofs(
+    case: case_store.Case, codes: list[str], *, reason: str, resume_stage: str | None = None, before_issue: bool = False
+) -> dict[str, Any]:
+    """``before_issue``: no check failed, the profile requires the documents before issue (000 §2.3.5)."""
     due_at, seconds = _deadline(get_profile(case.profile).proof_deadline_days)
-    return {
+    plan = {
         "codes": sorted(dict.fromkeys(codes)),
         "due_at": due_at,
         "timeout_seconds": seconds,
         "reason": reason[:MAX_REASON],
         "resume_stage": resume_stage,
     }
+    return {**plan, "before_issue": True} if before_issue else plan
 
 
 def request_proofs(case_id: str, task_token: str, proofs: dict[str, Any]) -> dict[str, Any]:
@@ -135,8 +139,10 @@ def request_proofs(case_id: str, task_token: str, proofs: dict[str, Any]) -> dic
         note=f"请于{due[:10]}前上传：{wanted}。{proofs.get('reason') or ''}"[:MAX_REASON],
         proofs_requested=list(proofs["codes"]),
     )
+    # 000 §2.3.5: after a failed check, or -- the checks passed -- the resident spouse's documents before issue
+    why = "需补充" if proofs.get("before_issue") else "核验未通过，请"
     sms.default_sender().send(
-        case.contact_phone, f"【生育登记】办件{case_id}核验未通过，请于{int(due[5:7])}月{int(due[8:10])}日前凭查询码上传证明材料。"
+        case.contact_phone, f"【生育登记】办件{case_id}{why}于{int(due[5:7])}月{int(due[8:10])}日前凭查询码上传证明材料。"
     )
     statistics.stage_event(case.office_code, "proofs", "requested", once=f"{task.task_id}#{due}")
     return {"task_id": task.task_id}
