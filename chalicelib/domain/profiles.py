@@ -508,6 +508,22 @@ check_receiving_systems(PROFILES)
 check_settings(PROFILES)
 
 
+def with_overrides(overrides: Mapping[str, Mapping[str, object]], profiles: Mapping[str, Profile] = PROFILES) -> dict[str, Profile]:
+    """The profiles with an operator's settings mapping applied, e.g.
+    ``{"sichuan": {"proof_deadline_days": 7, "review_days": {"review": 7}}}``. Everything is checked
+    before anything is used: an unknown province, setting or review stage is refused
+    (``UnknownSetting``), a value out of range too (``ValueError``)."""
+    unknown = set(overrides) - set(profiles)
+    if unknown:
+        raise UnknownSetting(f"unknown profiles {sorted(unknown)}; one of {sorted(profiles)}")
+    out = dict(profiles)
+    for code, settings in overrides.items():
+        values = dict(settings)
+        days = values.pop("review_days", None) or {}
+        out[code] = out[code].with_settings(**values).with_review_days(**dict(days))  # type: ignore[call-overload]
+    return out
+
+
 def get_profile(code: str) -> Profile:
     try:
         return PROFILES[code]
@@ -535,4 +551,5 @@ __all__ = [
     "check_settings",
     "get_profile",
     "profile_for_province",
+    "with_overrides",
 ]

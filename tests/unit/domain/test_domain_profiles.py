@@ -89,3 +89,86 @@ def test_no_province_switches_outside_profiles():
         if f.name not in ("profiles.py", "demo.py") and pattern.search(f.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+# ------------------------------------------------------------------ process settings (issue 14)
+def test_every_process_setting_cites_its_source_or_its_silence():
+    for p in PROFILES.values():
+        for name in profiles.PROCESS_SETTINGS:
+            assert p.citations.get(name), (p.code, name)
+    # settings no seed states say so (issue 14: "a setting no seed states says so")
+    for p in PROFILES.values():
+        assert p.citations["proof_deadline_days"].startswith("not in")
+        assert p.citations["escalation_levels"].startswith("not in")
+
+
+def test_the_process_settings_per_province():
+    """000 §2.3.5 uploads; 002 五(一)5 比对未通过 notice; 003 V(B) manual acceptance."""
+    assert {code: p.failed_check for code, p in PROFILES.items()} == {
+        "sichuan": "proofs",
+        "chongqing": "not_matched_notice",
+        "guizhou": "manual_acceptance",
+    }
+    assert SICHUAN.direct_registration_checks == ("public_security", "civil_affairs")  # 000 §1, §2.3.5
+    assert "population" in GUIZHOU.direct_registration_checks and "population" in CHONGQING.direct_registration_checks
+    assert SICHUAN.process()["proofs"] == "resident_spouse_before_issue" and CHONGQING.process()["proofs"] == "none"
+    assert SICHUAN.to_dict()["process"]["failed_check"] == "proofs"
+
+
+def test_an_operator_setting_the_province_does_not_have_is_refused():
+    with pytest.raises(profiles.UnknownSetting):
+        SICHUAN.with_settings(proofs_deadline=7)  # misspelt
+    with pytest.raises(profiles.UnknownSetting):
+        SICHUAN.with_settings(failed_check="manual_acceptance")  # the seeds' rule, not an operator's
+    with pytest.raises(profiles.UnknownSetting):
+        CHONGQING.with_review_days(initial_review=1)  # Guizhou's stage
+    with pytest.raises(ValueError):
+        SICHUAN.with_settings(proof_deadline_days=0)
+    changed = SICHUAN.with_settings(proof_deadline_days=7, escalation_levels=1)
+    assert (changed.proof_deadline_days, changed.escalation_levels) == (7, 1)
+    assert changed.citations["proof_deadline_days"].startswith("operator setting")
+    assert SICHUAN.proof_deadline_days == 5  # the original untouched
+
+
+def test_a_settings_mapping_is_checked_whole_before_use():
+    out = profiles.with_overrides({"sichuan": {"proof_deadline_days": 8, "review_days": {"review": 7}}})
+    assert out["sichuan"].proof_deadline_days == 8 and out["sichuan"].stage("review").working_days == 7
+    assert out["guizhou"] is GUIZHOU
+    for bad in (
+        {"beijing": {"proof_deadline_days": 8}},
+        {"sichuan": {"review_days": {"initial_review": 1}}},
+        {"guizhou": {"unverifiable": "commitment_prevails"}},
+    ):
+        with pytest.raises(profiles.UnknownSetting):
+            profiles.with_overrides(bad)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"failed_check": "upload"}, "failed_check"),
+        ({"unverifiable_policy": "manual_review"}, "unverifiable_policy"),
+        ({"direct_registration_checks": ("public_security", "dna")}, "direct_registration_checks"),
+        ({"escalation_levels": 3}, "escalation_levels"),
+        ({"failed_check": "not_matched_notice"}, "not_matched_sms"),  # Sichuan has no such message
+    ],
+)
+def test_a_profile_with_an_unknown_value_is_refused_at_load(change, message):
+    from dataclasses import replace
+
+    with pytest.raises(ValueError, match=message):
+        profiles.check_settings({"sichuan": replace(SICHUAN, **change)})
+
+
+def test_a_profile_without_a_source_for_a_setting_is_refused_at_load():
+    from dataclasses import replace
+    from types import MappingProxyType
+
+    uncited = replace(SICHUAN, citations=MappingProxyType({k: v for k, v in SICHUAN.citations.items() if k != "failed_check"}))
+    with pytest.raises(ValueError, match="no source cited"):
+        profiles.check_settings({"sichuan": uncited})
+
+
+def test_the_profiles_check_themselves_at_import():
+    source = Path(profiles.__file__).read_text(encoding="utf-8")
+    assert "\ncheck_settings(PROFILES)\n" in source and "\ncheck_receiving_systems(PROFILES)\n" in source
