@@ -48,18 +48,28 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario(
             "no_household",
             "the population registry has no record of the couple → chongqing: issued on the commitment "
-            "(002 五(三) 以承诺信息为准); sichuan, guizhou: manual review",
+            "(002 五(三) 以承诺信息为准); sichuan: registered directly (000 §1); guizhou: manual acceptance (003 V(B))",
         ),
-        Scenario("identity_mismatch", "public security knows the woman's ID number under another name → proof documents (ID_CARD)"),
+        Scenario(
+            "identity_mismatch",
+            "public security knows the woman's ID number under another name → sichuan: proof documents (ID_CARD); "
+            "chongqing: 比对未通过 notice (002 五(一)5); guizhou: manual acceptance + SMS with the query code (003 V(B))",
+        ),
         Scenario(
             "marriage_other_province",
             "the marriage was registered in another province (certificate J330102-…) → civil affairs cannot "
-            "verify it → proof documents (MARRIAGE_PROOF)",
+            "verify it → sichuan: proof documents (MARRIAGE_PROOF); chongqing: the commitment prevails; guizhou: manual acceptance",
+        ),
+        Scenario(
+            "hukou_outside",
+            "both hukou in Zhejiang, both living in the province, all registries agree → sichuan: the resident "
+            "spouse's ID card and 现居住证明 before issue (000 §2.3.5); guizhou, chongqing: issued at once",
         ),
     )
 }
 
 WOMAN_BORN = date(1990, 1, 1)
+HUKOU_OUTSIDE = "330102001"  # 浙江省杭州市上城区清波街道: outside all three provinces
 MAN_BORN = date(1988, 1, 1)
 
 
@@ -123,6 +133,10 @@ def scenario(profile: str, name: str, *, serial: int | None = None) -> tuple[dic
         records = registry_records(body, family=False)
     elif name == "identity_mismatch":
         records = registry_records(body, woman_name=body["woman"]["name"][0] + "丽")
+    elif name == "hukou_outside":
+        for spouse in ("woman", "man"):
+            body[spouse]["hukou"]["region_code"] = HUKOU_OUTSIDE
+        records = registry_records(body)
     else:  # marriage_other_province
         body["marriage"]["certificate_number"] = f"J330102-2021-{k:06d}"
         records = registry_records(body, marriage=False)

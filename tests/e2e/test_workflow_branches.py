@@ -49,7 +49,6 @@ def test_unverifiable_in_chongqing_the_commitment_prevails(api):
 @pytest.mark.parametrize(
     ("profile", "scenario", "code", "stage"),
     [
-        ("sichuan", "no_household", "REGISTRY_UNVERIFIABLE", "人工审核"),
         ("sichuan", "registry_has_more", "REGISTRY_FORM_HAS_LESS", "人工审核"),
         ("chongqing", "child_conflict", "REGISTRY_CONFLICT", "审核比对"),
         ("guizhou", "child_conflict", "REGISTRY_CONFLICT", "信息初审"),
@@ -68,7 +67,8 @@ def test_inconsistent_records_go_to_manual_review(api, stack, profile, scenario,
 @pytest.mark.parametrize(
     ("profile", "scenario", "document", "code"),
     [
-        ("guizhou", "identity_mismatch", "ID_CARD", "IDENTITY_NAME_MISMATCH"),
+        # 000 §2.3.5 "录入的对象信息没有校验通过的，系统会给出未通过的原因，此时需上传相关证明材料" (Sichuan only)
+        ("sichuan", "identity_mismatch", "ID_CARD", "IDENTITY_NAME_MISMATCH"),
         ("sichuan", "marriage_other_province", "MARRIAGE_PROOF", "MARRIAGE_UNVERIFIABLE"),
     ],
 )

@@ -185,9 +185,13 @@ def apply_rules(state: dict[str, Any]) -> dict[str, Any]:
         profile, failed=failed, problems=reasons, decision=decision, proofs_required=required, proofs_accepted=accepted
     )
     mismatches = _mismatches(identity, marriage, compare, reasons)
+    if not decision["issue"] and routing.population_confirms(decision, profile):
+        # no population record, and the comparison is not a check of the province's direct registration
+        mismatches = [m for m in mismatches if m["code"] != COMPARE_MESSAGES["UNVERIFIABLE"][0]]
     failures = "；".join(m["message"] for m in mismatches if m["code"].startswith(("IDENTITY", "MARRIAGE")))
     record = {
-        "matched": route in routing.MATCHED,
+        # the registries confirm the couple (documents required before issue may still be outstanding)
+        "matched": route in routing.MATCHED or (not failed and not reasons and routing.population_confirms(decision, profile)),
         "mismatches": mismatches,
         "route": route,
         "identity": {"status": identity["status"], "people": identity.get("people", [])},

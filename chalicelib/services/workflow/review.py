@@ -140,10 +140,13 @@ def request_proofs(case_id: str, task_token: str, proofs: dict[str, Any]) -> dic
         proofs_requested=list(proofs["codes"]),
     )
     # 000 §2.3.5: after a failed check, or -- the checks passed -- the resident spouse's documents before issue
-    why = "需补充" if proofs.get("before_issue") else "核验未通过，请"
-    sms.default_sender().send(
-        case.contact_phone, f"【生育登记】办件{case_id}{why}于{int(due[5:7])}月{int(due[8:10])}日前凭查询码上传证明材料。"
+    by = f"{int(due[5:7])}月{int(due[8:10])}日前"
+    text = (
+        f"【生育登记】办件{case_id}登记前须补充证明材料，请于{by}凭查询码上传。"
+        if proofs.get("before_issue")
+        else f"【生育登记】办件{case_id}核验未通过，请于{by}凭查询码上传证明材料。"
     )
+    sms.default_sender().send(case.contact_phone, text)
     statistics.stage_event(case.office_code, "proofs", "requested", once=f"{task.task_id}#{due}")
     return {"task_id": task.task_id}
 

@@ -35,6 +35,7 @@ def test_sichuan_registers_directly_although_the_population_registry_does_not_kn
     case = memory.cases.get(case_id)
     assert state["route"] == "issue" and case.check["matched"] is True
     assert case.history[-1].note == routing.DIRECT_REGISTRATION_NOTE
+    assert "REGISTRY_UNVERIFIABLE" not in {m["code"] for m in case.check["mismatches"]}  # not told "转人工审核"
 
 
 @pytest.mark.parametrize(
@@ -68,7 +69,7 @@ def test_sichuan_resident_spouse_documents_are_required_before_issue(memory, ada
     review.request_proofs(case_id, "token-proofs", state["proofs"])
     case = memory.cases.get(case_id)
     assert case.status == case_store.AWAITING_PROOFS and case.proofs_requested == ["ID_CARD", "RESIDENCE_PROOF"]
-    assert any("需补充" in t and "核验未通过" not in t for t in texts(adapters))
+    assert any("登记前须补充证明材料" in t and "核验未通过" not in t for t in texts(adapters))
     # once both are accepted, the workflow goes on to a person, never straight to issue
     for n, code in enumerate(("ID_CARD", "RESIDENCE_PROOF")):
         entry = {"upload_id": f"{n:032x}", "document": code, "status": "pending"}
