@@ -104,6 +104,21 @@ function askCode(card, view) {
   input.focus();
 }
 
+// 002 五(一)5 "告知审核比对未通过不能办理或到登记机构现场核实办理": the reasons and the office to go to,
+// every word from the API (the case's notice; the office as its administrator entered it).
+function notMatchedNotice(notice) {
+  const o = notice.onsite || {};
+  const contact = [o.address && `地址：${o.address}`, o.phone && `电话：${o.phone}`, o.opening_hours && `办公时间：${o.opening_hours}`]
+    .filter(Boolean)
+    .join("；");
+  return h(
+    "div",
+    { class: "notice bad", "data-notice": "not_matched", role: "status" },
+    h("p", {}, h("strong", {}, `${notice.title}。`), notice.reasons?.length ? ` 原因：${notice.reasons.join("；")}` : ""),
+    h("p", { "data-field": "onsite" }, `${o.text}：${o.office_name || ""}${contact ? `（${contact}）` : ""}`),
+  );
+}
+
 function place(old, view, credential) {
   const card = renderCase(view, {
     credential,
@@ -111,6 +126,7 @@ function place(old, view, credential) {
     onModify: (v) => modifyCase(v, credential),
     needCode: (v) => askCode(card, v),
   });
+  if (view.notice) card.querySelector(".card-title")?.after(notMatchedNotice(view.notice));
   if (old) old.replaceWith(card);
   else list.append(card);
   return card;
