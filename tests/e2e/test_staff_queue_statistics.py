@@ -34,10 +34,10 @@ def _submit_here(api, name: str):
 def test_the_queue_lists_open_tasks_overdue_first_page_by_page(api, clock):
     token = staff_token(api, OP)
     at(clock, "2026-10-12T10:00:00+08:00")  # six weeks ago: its 5-working-day deadline has passed
-    old = _submit_here(api, "no_household")
+    old = _submit_here(api, "registry_has_more")
     wait_status(api, old, "awaiting_review")
     clock.reset()
-    new = [_submit_here(api, "no_household") for _ in range(2)]
+    new = [_submit_here(api, "registry_has_more") for _ in range(2)]
     for case in new:
         wait_status(api, case, "awaiting_review")
     find_task(api, token, new[-1].case_id)

@@ -53,9 +53,14 @@ def test_a_differing_birth_date_is_named_with_both_values(api):
 
 
 def test_no_household_record_lists_the_form_children_alone(api):
-    case = submit_scenario(api, "sichuan", "no_household")
+    # Guizhou: no population record goes to manual acceptance (003 V(B)); Sichuan registers it directly (000 §1)
+    token = staff_token(api, "gz-op-520102016")
+    case = submit_scenario(api, "guizhou", "no_household")
     wait_status(api, case, "awaiting_review")
-    population = _view(api, OP, case)["registry"]["population"]
+    task = find_task(api, token, case.case_id)
+    r = api.get(f"/v1/staff/tasks/{task['task_id']}", headers=bearer(token))
+    assert r.status == 200, r.body
+    population = r.body["registry"]["population"]
     assert population["status"] == "no_record" and population["children"] == []
     assert [r["kind"] for r in population["rows"]] == ["only_in_form"] * len(case.body["children"])
 

@@ -35,8 +35,9 @@ def test_documents_received_resume_the_workflow_to_manual_review(api):
 def test_no_documents_by_the_deadline_close_the_case_as_incomplete(api, monkeypatch):
     from chalicelib.services.workflow import review
 
-    monkeypatch.setenv("WORKFLOW_TIME_SCALE", "0.000001")  # 5 working days -> 1 s
-    case = submit_scenario(api, "chongqing", "marriage_other_province")
+    monkeypatch.setenv("WORKFLOW_TIME_SCALE", "0.000001")  # the profile's 5 working days -> 1 s
+    # Sichuan: a check that cannot pass asks for documents (000 §2.3.5); Chongqing would follow the commitment
+    case = submit_scenario(api, "sichuan", "marriage_other_province")
     view = wait_status(api, case, "incomplete", timeout=30)
     assert view["history"][-1]["status"] == "incomplete"
     wait_sms(case.body["woman"]["phone"], "未按期补充材料", "已终止办理")
