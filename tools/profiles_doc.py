@@ -25,6 +25,7 @@ MEANING = {
     "proofs": "documents required before issue: `resident_spouse_before_issue` (the resident spouse's ID card and residence proof when both hukou are outside the province) or `none`",
     "proof_deadline_days": "working days the couple has to upload requested documents; then the case closes as incomplete",
     "escalation_levels": "levels above the township an overdue review task climbs (1 county, 2 county then city)",
+    "reviewer_requests_documents": "a reviewer may ask the couple to upload documents (decision `request_documents`)",
     "supplement_before_review": "the couple may supplement the form before the first review",
     "modify_once": "a registration may be modified once only",
     "online_proxy_allowed": "a proxy may register online",

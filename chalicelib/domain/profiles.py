@@ -158,6 +158,8 @@ class Profile:
     proof_deadline_days: int = 5
     # How many levels above the township an overdue review task climbs (1: county, 2: county then city).
     escalation_levels: int = 2
+    # May a reviewer ask the couple to upload documents (the review decision ``request_documents``)?
+    reviewer_requests_documents: bool = True
 
     @property
     def province_name(self) -> str:
@@ -245,6 +247,7 @@ PROCESS_SETTINGS: tuple[str, ...] = (
     "proofs",
     "proof_deadline_days",
     "escalation_levels",
+    "reviewer_requests_documents",
     "supplement_before_review",
     "modify_once",
     "online_proxy_allowed",
@@ -310,6 +313,7 @@ SICHUAN = Profile(
             "direct_registration_checks": "000 §1: 登记后直接办理生育登记; 000 §2.3.5: 通过…男女双方的姓名、身份证号及结婚证号去查验国家公安信息和四川民政信息 (no population comparison named)",
             "proof_deadline_days": "not in 000 (§2.3.5 names no deadline): a request must end for the case to close; operator default",
             "escalation_levels": "not in 000: an overdue review reaches the county, then the city, so someone who can act sees it; operator default",
+            "reviewer_requests_documents": "000 §2.3.5: 此时需上传相关证明材料 (documents are uploaded online)",
             "supplement_before_review": "000 (silent): only 001 附件1 一 (Guizhou) states it",
             "review_stages": "not in 000 (registration is immediate when the checks pass); default from 003 V(C) (Guizhou)",
             "shares_with": "000 (silent)",
@@ -381,6 +385,7 @@ GUIZHOU = Profile(
             "direct_registration_checks": "003 V(B): the main information … is consistent with that recorded in the PCMIS, the platform will instantly issue an electronic birth service certificate",
             "proof_deadline_days": "not in 001/003 (no uploads online, 001 附件1 一–三): bounds only documents a reviewer asks for; operator default",
             "escalation_levels": "not in 001/003 (001 三(二) 县级 only monitors): an overdue task reaches the county, then the city; operator default",
+            "reviewer_requests_documents": "001/003 (silent): 003 V(C) staff verify with PCMIS data 'as well as the relevant information'; kept",
             "proofs": "001 附件1 一–三 (no uploads)",
             "modify_once": "001 (silent): supplements before 初审 instead (001 附件1 一)",
             "shares_with": "001 四(三): 及时将网上登记平台和现场登记的生育登记信息同步准确录入PIS",
@@ -441,12 +446,14 @@ CHONGQING = Profile(
     direct_registration_checks=("public_security", "civil_affairs", "population"),
     proof_deadline_days=5,
     escalation_levels=2,
+    reviewer_requests_documents=False,
     citations=MappingProxyType(
         {
             "failed_check": "002 五(一)5: 情况不属实告知审核比对未通过不能办理或到登记机构现场核实办理; 002 六: 登记机构不需要提交证件材料",
             "direct_registration_checks": "002 五(三): 双向信息审核比对一致不需要核查验证相关证件资料即通过; 002 五(一)5: 情况属实，直接办结并短信通知",
             "proof_deadline_days": "not in 002/004 (002 六: no documents online): bounds only documents a reviewer asks for; operator default",
             "escalation_levels": "not in 002/004: an overdue task reaches the county, then the city; operator default",
+            "reviewer_requests_documents": "002 六: 网上登记…登记机构不需要提交证件材料; 002 五(一)5: 或到登记机构现场核实办理 instead",
             "review_stages": "not in 002/004 (五(一)5 only 情况属实，直接办结); operator default",
             "supplement_before_review": "002 (silent)",
             "modify_once": "002 (silent)",

@@ -344,6 +344,13 @@ def may_decide(principal, task: task_store.Task) -> bool:
     return principal.role in auth.CASE_ROLES and principal.unit_code == task.assigned_office
 
 
+def decisions_for(profile_code: str | None) -> dict[str, str]:
+    """The decisions a reviewer of the province may take (``Profile.reviewer_requests_documents``)."""
+    if profile_code and not get_profile(profile_code).reviewer_requests_documents:
+        return {d: label for d, label in DECISIONS.items() if d != review_decisions.REQUEST_DOCUMENTS}
+    return dict(DECISIONS)
+
+
 def _required_with(decision: str, reason: str | None, documents: list[str] | None) -> tuple[str | None, list[str]]:
     """(reason, documents) after the rules between the fields of a decision: a reason for every
     decision but accept, documents with (and only with) a request for documents. Each field's own
@@ -391,6 +398,9 @@ def decide(
     validated (``api/models.ReviewDecision``) or from code."""
     reason, docs = _required_with(decision, reason, documents)
     task = load_task(task_id)
+    if decision not in decisions_for(task.profile):
+        # 002 六 "网上登记…登记机构不需要提交证件材料": where the profile says so, no document is asked for online
+        raise errors.ValidationFailed(details=[errors.FieldError("decision", "DOCUMENTS_NOT_ONLINE", "本地网上登记不收取证件材料，请选择其他审核结果")])
     if principal is not None and not may_decide(principal, task):
         raise errors.Forbidden("该任务不属于您所在的办理机构（或已上报上级办理）", code="NOT_YOUR_TASK")
     if not task.is_open:
@@ -475,7 +485,7 @@ def task_view(task_id: str, principal) -> dict[str, Any]:
     return {
         "task": summary,
         "can_decide": can_decide,
-        "decisions": [{"decision": d, "label": label} for d, label in DECISIONS.items()] if can_decide else [],
+        "decisions": [{"decision": d, "label": label} for d, label in decisions_for(task.profile).items()] if can_decide else [],
         "documents": [{"code": c, "label": label} for c, label in DOCUMENTS.items()] if can_decide else [],
         "document_labels": DOCUMENT_LABELS,  # for the codes in the case's proofs and uploads
         "case": {

@@ -162,3 +162,22 @@ def test_only_the_province_whose_sms_carries_it_keeps_the_query_code_sealed(memo
     guizhou = memory.cases.get(submit(known_couple("guizhou"))["case_id"])
     assert sichuan.query_code_sealed is None
     assert guizhou.query_code_sealed and guizhou.query_code_sealed.startswith("v2.")
+
+
+def test_chongqing_reviewers_do_not_ask_for_documents_online(memory, adapters):
+    """002 六 "网上登记凭登记人相关证件材料如实在线填写登记表内容，登记机构不需要提交证件材料"."""
+    from chalicelib.domain import errors
+    from chalicelib.store import tasks as task_store
+
+    body = known_couple("chongqing", children=[{"name": "别人", "id_number": None, "birth_date": "2015-01-01", "sex": "male", "relation": "joint"}])
+    case_id = submit(body)["case_id"]
+    state = run_checks(case_id)
+    assert state["route"] == "review"  # 002 五(三) 登记表信息少 → a person verifies
+    review.await_review(case_id, "token-cq", state["review"])
+    assert "request_documents" not in review.decisions_for("chongqing") and "request_documents" in review.decisions_for("sichuan")
+    with pytest.raises(errors.ValidationFailed) as refused:
+        review.decide(state["review"]["task_id"], "request_documents", staff_id="staff-500103", reason="请上传结婚证", documents=["MARRIAGE_PROOF"])
+    assert refused.value.status == 400 and refused.value.details[0].code == "DOCUMENTS_NOT_ONLINE"
+    assert memory.tasks.get(state["review"]["task_id"]).status == task_store.OPEN  # nothing written
+    assert not adapters.answered
+    assert review.decide(state["review"]["task_id"], "accept", staff_id="staff-500103")["decision"] == "accept"
