@@ -486,7 +486,9 @@ def task_view(task_id: str, principal) -> dict[str, Any]:
         "task": summary,
         "can_decide": can_decide,
         "decisions": [{"decision": d, "label": label} for d, label in decisions_for(task.profile).items()] if can_decide else [],
-        "documents": [{"code": c, "label": label} for c, label in DOCUMENTS.items()] if can_decide else [],
+        "documents": [{"code": c, "label": label} for c, label in DOCUMENTS.items()]
+        if can_decide and review_decisions.REQUEST_DOCUMENTS in decisions_for(task.profile)
+        else [],
         "document_labels": DOCUMENT_LABELS,  # for the codes in the case's proofs and uploads
         "case": {
             "case_id": case.case_id,
