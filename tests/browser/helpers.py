@@ -234,3 +234,13 @@ def download_certificate(page, button) -> bytes:
     with page.expect_download() as info:
         button.click()
     return Path(info.value.path()).read_bytes()
+
+
+def query_by_code(page, query_code: str, name: str, case_id: str):
+    """The query page's 查询码 + 姓名 tab (001 附件1 一); returns the card of ``case_id``."""
+    page.goto("/query.html")
+    page.get_by_role("tab", name="查询码查询").click()
+    page.fill("#q-code", query_code)
+    page.fill("#q-name", name)
+    page.locator("#panel-code").get_by_role("button", name="查询").click()
+    return page.locator(f"article.case[data-case-id='{case_id}']")

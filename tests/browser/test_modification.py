@@ -16,6 +16,7 @@ from tests.browser.helpers import (
     next_step,
     pick_region,
     qr_url_of,
+    query_by_code,
     request_code,
 )
 from tests.e2e.conftest import Api, register, unique_phone, wait_for_status
@@ -95,12 +96,7 @@ def test_modifying_once_reissues_and_revokes_the_first_certificate(new_context, 
     shoot(page, "verify-revoked")
 
     # A later query offers printing only, no second modification (000 §2.4.2, 图2-24)
-    page.goto("/query.html")
-    page.get_by_role("tab", name="查询码查询").click()
-    page.fill("#q-code", query_code)
-    page.fill("#q-name", body["man"]["name"])
-    page.locator("#panel-code").get_by_role("button", name="查询").click()
-    again = page.locator(f"article.case[data-case-id='{case_id}']")
+    again = query_by_code(page, query_code, body["man"]["name"], case_id)
     expect(again).to_have_attribute("data-status", "registered")
     expect(again.get_by_role("button", name="打印生育登记证")).to_be_visible()
     expect(again.locator("[data-action=modify]")).to_have_count(0)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests.browser.conftest import shoot
-from tests.browser.helpers import new_couple
+from tests.browser.helpers import new_couple, query_by_code
 from tests.e2e.conftest import Api, register, wait_for_status
 
 
@@ -19,12 +19,7 @@ def test_the_query_page_shows_the_not_matched_notice_with_the_on_site_option(pag
     case_id, code = r.body["case_id"], r.body["query_code"]
     view = wait_for_status(api, case_id, code, {"not_matched"})
 
-    page.goto("/query.html")
-    page.get_by_role("tab", name="查询码查询").click()
-    page.fill("#q-code", code)
-    page.fill("#q-name", body["woman"]["name"])
-    page.locator("#panel-code").get_by_role("button", name="查询").click()
-    case = page.locator(f"article.case[data-case-id='{case_id}']")
+    case = query_by_code(page, code, body["woman"]["name"], case_id)
     expect(case).to_have_attribute("data-status", "not_matched")
     notice = case.locator("[data-notice=not_matched]")
     expect(notice).to_contain_text("审核比对未通过，不能办理")
