@@ -188,7 +188,8 @@ def apply_rules(state: dict[str, Any]) -> dict[str, Any]:
     if not decision["issue"] and routing.population_confirms(decision, profile):
         # no population record, and the comparison is not a check of the province's direct registration
         mismatches = [m for m in mismatches if m["code"] != COMPARE_MESSAGES["UNVERIFIABLE"][0]]
-    failures = "；".join(m["message"] for m in mismatches if m["code"].startswith(("IDENTITY", "MARRIAGE")))
+    failed_messages = [m["message"] for m in mismatches if m["code"].startswith(("IDENTITY", "MARRIAGE"))]
+    failures = "；".join(failed_messages)
     record = {
         # the registries confirm the couple (documents required before issue may still be outstanding)
         "matched": route in routing.MATCHED or (not failed and not reasons and routing.population_confirms(decision, profile)),
@@ -209,8 +210,7 @@ def apply_rules(state: dict[str, Any]) -> dict[str, Any]:
     }
     if route == routing.NOT_MATCHED:
         # 002 五(一)5: the reason and the on-site option; the office's address is added when read
-        record["notice"] = {"reasons": [m["message"] for m in mismatches if m["code"].startswith(("IDENTITY", "MARRIAGE"))],
-                            "onsite": True, "citation": profile.citations["failed_check"]}
+        record["notice"] = {"reasons": failed_messages, "onsite": True, "citation": profile.citations["failed_check"]}
     status = NOT_MATCHED if route == routing.NOT_MATCHED else case_store.CHECKING
     case = _transition(case, status, at=at, note=notes[route][:200], check_json=json.dumps(record, ensure_ascii=False))
 
@@ -233,8 +233,6 @@ def _proofs_before_issue(case: case_store.Case) -> tuple[list[str], set[str]]:
     required = [p["code"] for p in case.evaluation.get("proofs_required", [])]
     entries = [e.as_dict() if hasattr(e, "as_dict") else dict(e) for e in (case.uploads or [])]
     return required, {e["document"] for e in entries if e.get("status") == "accepted"}
-
-
 
 
 def _transition(case: case_store.Case, status: str, *, at: str, note: str, **changes: Any) -> case_store.Case:
