@@ -39,6 +39,9 @@ MESSAGES = (
     ("not_registered_sms", "not registered"),
     ("not_matched_sms", "比对未通过 (failed check, closed)"),
     ("manual_acceptance_sms", "sent to manual acceptance"),
+    ("proofs_requested_sms", "documents asked for (failed check, reviewer)"),
+    ("proofs_before_issue_sms", "documents required before issue"),
+    ("proofs_overdue_sms", "closed: no documents by the deadline"),
 )
 
 

@@ -95,6 +95,11 @@ class Wording:
     not_matched_sms: str | None = None
     # {case_id} {query_code}: the case went to manual acceptance (failed_check "manual_acceptance")
     manual_acceptance_sms: str | None = None
+    # {case_id} {due} (e.g. 12月8日前): documents asked for after a failed check or by a reviewer, documents
+    # the profile requires before issue (``proofs``), and the case closed when none came by the deadline
+    proofs_requested_sms: str = "【生育登记】办件{case_id}核验未通过，请于{due}凭查询码上传证明材料。"
+    proofs_before_issue_sms: str = "【生育登记】办件{case_id}登记前须补充证明材料，请于{due}凭查询码上传。"
+    proofs_overdue_sms: str = "【生育登记】办件{case_id}未按期补充材料，已终止办理，可重新登记或到现场办理。"
 
     def to_dict(self) -> dict:
         return {

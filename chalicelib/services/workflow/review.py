@@ -140,13 +140,9 @@ def request_proofs(case_id: str, task_token: str, proofs: dict[str, Any]) -> dic
         proofs_requested=list(proofs["codes"]),
     )
     # 000 §2.3.5: after a failed check, or -- the checks passed -- the resident spouse's documents before issue
-    by = f"{int(due[5:7])}月{int(due[8:10])}日前"
-    text = (
-        f"【生育登记】办件{case_id}登记前须补充证明材料，请于{by}凭查询码上传。"
-        if proofs.get("before_issue")
-        else f"【生育登记】办件{case_id}核验未通过，请于{by}凭查询码上传证明材料。"
-    )
-    sms.default_sender().send(case.contact_phone, text)
+    wording = get_profile(case.profile).wording
+    template = wording.proofs_before_issue_sms if proofs.get("before_issue") else wording.proofs_requested_sms
+    sms.default_sender().send(case.contact_phone, template.format(case_id=case_id, due=f"{int(due[5:7])}月{int(due[8:10])}日前"))
     statistics.stage_event(case.office_code, "proofs", "requested", once=f"{task.task_id}#{due}")
     return {"task_id": task.task_id}
 
@@ -180,7 +176,7 @@ def proofs_overdue(state: dict[str, Any]) -> dict[str, Any]:
         raise
     case = case_store.get(case_id)
     _transition(case, case_store.INCOMPLETE, note=f"未在{task.due_at[:10]}前补充证明材料，已终止办理")
-    sms.default_sender().send(case.contact_phone, f"【生育登记】办件{case_id}未按期补充材料，已终止办理，可重新登记或到现场办理。")
+    sms.default_sender().send(case.contact_phone, get_profile(case.profile).wording.proofs_overdue_sms.format(case_id=case_id))
     statistics.completed(case.office_code, case_store.INCOMPLETE, case.channel, case_id=case_id, at="closed")
     return {"case_id": case_id, "route": "closed"}
 

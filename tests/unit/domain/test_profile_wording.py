@@ -45,3 +45,17 @@ def test_wording_differs_where_the_provinces_do():
 )
 def test_issuing_authority_is_the_townships_government_or_street_office(office, issuer):
     assert issuing_authority(office) == issuer
+
+
+@pytest.mark.parametrize("profile", PROFILES.values(), ids=lambda p: p.code)
+def test_every_step_message_fits_one_sms(profile):
+    """The messages of each step of the process (issue 14), with the longest values they take."""
+    w = profile.wording
+    texts = [
+        t.format(case_id=CASE_ID, query_code=CODE, due="12月31日前")
+        for t in (w.not_matched_sms, w.manual_acceptance_sms, w.proofs_requested_sms, w.proofs_before_issue_sms, w.proofs_overdue_sms)
+        if t
+    ]
+    assert len(texts) >= 3
+    for text in texts:
+        assert len(text) <= 70 and text.startswith("【生育登记】"), text
