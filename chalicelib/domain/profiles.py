@@ -73,6 +73,9 @@ class Wording:
     receipt_sms: str
     registered_sms: str
     not_registered_sms: str
+    # SMS when the first of two review stages passes ({case_id} {days}: the next stage's working
+    # days); None where the province has a single review stage and nothing to say in between.
+    initial_review_passed_sms: str | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -252,6 +255,9 @@ GUIZHOU = Profile(
         receipt_sms=_RECEIPT,
         registered_sms="【生育登记】您已完成生育登记，登记编号{number}，可凭查询码和姓名查询并打印(电子)生育服务证。",
         not_registered_sms=_NOT_REGISTERED,
+        # 001 附件1 二 "填写的生育登记信息在初审通过后，填写人将在3个工作日内查询或收到是否成功进行生育登记的结果
+        # 状态通知"; 附件1 一 "申报人将在2个工作日内查询或收到…初审结果状态通知"
+        initial_review_passed_sms="【生育登记】您的办件{case_id}已通过信息初审，将在{days}个工作日内（含受理当日）办理生育登记，结果将短信通知。",
     ),
     review_stages=(
         # 001 三(一)1(2) "乡级计生行政主管部门需在1个工作日内，对网上填写的生育登记信息进行初审": unlike 1(3)
