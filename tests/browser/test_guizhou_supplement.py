@@ -9,7 +9,14 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests.browser.conftest import shoot
-from tests.browser.helpers import captcha_answer, install_captcha_spy, new_couple, next_step, request_code
+from tests.browser.helpers import (
+    captcha_answer,
+    install_captcha_spy,
+    new_couple,
+    next_step,
+    open_prefilled,
+    request_code,
+)
 from tests.e2e.conftest import Api, register, wait_for_status
 from tests.e2e.workflow_support import bearer, find_task, staff_token, wait_sms
 
@@ -55,11 +62,7 @@ def test_guizhou_couple_supplements_before_the_initial_review_and_not_after(new_
 
     # the registration form's steps, pre-filled with the couple's own data, unmasked
     expect(page.get_by_role("heading", name=f"补充完善登记信息（办件号 {case_id}）")).to_be_visible()
-    page.wait_for_selector("body[data-ready=true]")
-    page.check("#notice-accepted")
-    next_step(page)
-    expect(page.locator("#f-woman-name")).to_have_value(body["woman"]["name"])
-    expect(page.locator("#f-woman-id_number")).to_have_value(body["woman"]["id_number"])
+    open_prefilled(page, body)
     shoot(page, "guizhou-supplement-prefilled")
     page.fill("#f-woman-employer", "贵阳市南明区某某公司")
     next_step(page)

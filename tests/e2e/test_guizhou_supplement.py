@@ -14,16 +14,8 @@ import time
 
 import pytest
 
+from tests.e2e import workflow_support as flow
 from tests.e2e.conftest import last_code, new_captcha
-from tests.e2e.workflow_support import (
-    audit_actions,
-    bearer,
-    find_task,
-    staff_token,
-    submit_scenario,
-    wait_sms,
-    wait_status,
-)
 
 pytestmark = pytest.mark.e2e
 TOWNSHIP = "gz-op-520102016"
@@ -60,10 +52,10 @@ def _supplemented(form: dict, employer: str) -> dict:
 
 def test_supplement_before_the_initial_review_is_checked_again_and_refused_once_it_passed(api):
     """001 附件1 一 (supplement before 初审), 三(一)1(2) (初审 decides), 附件1 二 (the SMS after it)."""
-    case = submit_scenario(api, "guizhou", "child_conflict")
-    wait_status(api, case, "awaiting_review")
-    township = staff_token(api, TOWNSHIP)
-    first = find_task(api, township, case.case_id)
+    case = flow.submit_scenario(api, "guizhou", "child_conflict")
+    flow.wait_status(api, case, "awaiting_review")
+    township = flow.staff_token(api, TOWNSHIP)
+    first = flow.find_task(api, township, case.case_id)
 
     found = _by_code(api, case)  # 查询码 + 姓名: masked, with the right to supplement
     assert found["actions"]["modify"] is True and found["woman"]["id_number"] != case.body["woman"]["id_number"]
@@ -78,18 +70,18 @@ def test_supplement_before_the_initial_review_is_checked_again_and_refused_once_
     r = api.put(f"/v1/registrations/{case.case_id}", _supplemented(own.body["form"], "贵阳补充单位"), headers=_headers(case, token))
     assert r.status == 200, r.body
     assert (r.body["status"], r.body["changed"]) == ("submitted", ["woman.employer"])
-    view = wait_status(api, case, "awaiting_review")  # checked again, back to 初审
+    view = flow.wait_status(api, case, "awaiting_review")  # checked again, back to 初审
     assert any(h["note"] == "申请人补充完善登记信息，重新核验" for h in view["history"])
-    late = api.post(f"/v1/staff/tasks/{first['task_id']}", {"decision": "accept"}, headers=bearer(township))
+    late = api.post(f"/v1/staff/tasks/{first['task_id']}", {"decision": "accept"}, headers=flow.bearer(township))
     assert late.status == 409 and late.body["error"]["code"] == "TASK_SUPERSEDED"
 
-    task = find_task(api, township, case.case_id)
+    task = flow.find_task(api, township, case.case_id)
     assert task["task_id"] != first["task_id"] and task["stage"] == "initial_review"
-    passed = api.post(f"/v1/staff/tasks/{task['task_id']}", {"decision": "accept"}, headers=bearer(township))
+    passed = api.post(f"/v1/staff/tasks/{task['task_id']}", {"decision": "accept"}, headers=flow.bearer(township))
     assert passed.status == 200 and passed.body["next_stage"] == "registration", passed.body
-    text = wait_sms(case.body["woman"]["phone"], "已通过信息初审")
+    text = flow.wait_sms(case.body["woman"]["phone"], "已通过信息初审")
     assert case.case_id in text and len(text) <= 70
-    notes = [h["note"] or "" for h in wait_status(api, case, "awaiting_review")["history"]]
+    notes = [h["note"] or "" for h in flow.wait_status(api, case, "awaiting_review")["history"]]
     assert any(n.startswith("信息初审通过") for n in notes)
 
     again = api.put(f"/v1/registrations/{case.case_id}", _supplemented(own.body["form"], "初审后再改"), headers=_headers(case, token))
@@ -97,36 +89,36 @@ def test_supplement_before_the_initial_review_is_checked_again_and_refused_once_
     form = api.get(f"/v1/registrations/{case.case_id}/form", headers=_headers(case, token))
     assert form.status == 409 and "form" not in form.body
     assert _by_code(api, case)["actions"]["modify"] is False
-    supplements = [e for e in audit_actions(case.case_id) if e["action"] == "case.supplemented"]
+    supplements = [e for e in flow.audit_actions(case.case_id) if e["action"] == "case.supplemented"]
     assert len(supplements) == 1 and supplements[0]["after"]["form"]["woman"]["employer"] == "贵阳补充单位"
 
 
 def test_an_escalated_initial_review_still_lets_the_couple_supplement(api, monkeypatch):
     """001 附件1 一: the overdue 初审 going up to the county is not 初审; the right stays."""
     monkeypatch.setenv("WORKFLOW_TIME_SCALE", "0.00001")
-    case = submit_scenario(api, "guizhou", "child_conflict")
-    wait_status(api, case, "awaiting_review")
+    case = flow.submit_scenario(api, "guizhou", "child_conflict")
+    flow.wait_status(api, case, "awaiting_review")
     deadline = time.monotonic() + 40
-    while not any(e["action"] == "review.escalated" for e in audit_actions(case.case_id)) and time.monotonic() < deadline:
+    while not any(e["action"] == "review.escalated" for e in flow.audit_actions(case.case_id)) and time.monotonic() < deadline:
         time.sleep(0.2)
     monkeypatch.setenv("WORKFLOW_TIME_SCALE", "1")
     time.sleep(2.5)  # a scaled deadline still running expires once more; the next one is real
-    assert any(e["action"] == "review.escalated" for e in audit_actions(case.case_id))
+    assert any(e["action"] == "review.escalated" for e in flow.audit_actions(case.case_id))
     assert _by_code(api, case)["actions"]["modify"] is True
 
     token = _session(api, case)
     own = api.get(f"/v1/registrations/{case.case_id}/form", headers=_headers(case, token)).body["form"]
     r = api.put(f"/v1/registrations/{case.case_id}", _supplemented(own, "上报后补充"), headers=_headers(case, token))
     assert r.status == 200, r.body
-    wait_status(api, case, "awaiting_review")
-    task = find_task(api, staff_token(api, TOWNSHIP), case.case_id)
+    flow.wait_status(api, case, "awaiting_review")
+    task = flow.find_task(api, flow.staff_token(api, TOWNSHIP), case.case_id)
     assert (task["level"], task["stage"]) == (0, "initial_review")  # the re-run starts at the township
 
 
 def test_an_unauthorised_session_sees_only_masked_data(api, couple):
     """The query code opens the masked view only; another phone's session opens nothing."""
-    case = submit_scenario(api, "guizhou", "child_conflict")
-    wait_status(api, case, "awaiting_review")
+    case = flow.submit_scenario(api, "guizhou", "child_conflict")
+    flow.wait_status(api, case, "awaiting_review")
     from tests.e2e.conftest import citizen_token
 
     stranger = citizen_token(api, couple("guizhou")["woman"]["phone"], "query")
@@ -138,4 +130,4 @@ def test_an_unauthorised_session_sees_only_masked_data(api, couple):
     assert wrong.status == 404
     view = api.get(f"/v1/registrations/{case.case_id}", headers={"X-Query-Code": case.code}).body
     assert "*" in view["woman"]["id_number"] and "*" in view["man"]["phone"]
-    assert not any(e["action"] in ("case.supplemented", "citizen.form_read") for e in audit_actions(case.case_id))
+    assert not any(e["action"] in ("case.supplemented", "citizen.form_read") for e in flow.audit_actions(case.case_id))
