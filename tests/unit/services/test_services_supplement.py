@@ -156,3 +156,23 @@ def test_a_decision_first_wins_over_a_supplement(memory, monkeypatch):
         _supplement(case, _supplemented(case["body"]))
     stored = memory.cases.get(case["case_id"])
     assert stored.status == case_store.REJECTED and stored.modifications is None
+
+
+def test_a_supplement_that_could_not_be_stored_gives_the_waiting_workflow_its_stage_back(memory, adapters, monkeypatch):
+    """The task was superseded but the case write lost a race: nothing changes for the couple, and
+    the waiting execution gets a fresh 初审 task at the same level instead of ending."""
+    case = guizhou_in_initial_review()
+
+    def lost(*args, **kwargs):
+        raise case_store.ConcurrentChange(case["case_id"])
+
+    monkeypatch.setattr(memory.cases, "modify", lost)
+    with pytest.raises(errors.Conflict) as refused:
+        _supplement(case, _supplemented(case["body"]))
+    assert refused.value.code == "CONCURRENT_CHANGE"
+    token, output = adapters.answered[-1]
+    assert token == "token-1" and output["route"] == "review"
+    assert (output["review"]["stage"], output["review"]["level"]) == ("initial_review", 0)
+    stored = memory.cases.get(case["case_id"])
+    assert stored.modifications is None and stored.status == case_store.AWAITING_REVIEW
+    assert not any(name.endswith("-v2") for _, name in adapters.executions)
