@@ -150,9 +150,27 @@ def modify_registration(case_id: str):
     return _created(result, replayed=replayed, status=200)
 
 
-@route(bp, "/v1/registrations/{case_id}/form", methods=["GET"], security=CASE, statuses=(409, 429))
+@route(bp, "/v1/registrations/{case_id}/sms-codes", methods=["POST"], body="CaseSmsCodeRequest", status=202, security=("query_code",), statuses=(429,))
+def request_case_sms_code(case_id: str):
+    """An SMS code to the case's registered phone, for a couple that came in by 查询码 + 姓名."""
+    from chalicelib.services.citizen import access
+
+    result = access.send_code_to_case(case_id, _header("x-query-code"), request_body(bp), client_ip=_client_ip())
+    return Response(body=result, status_code=202)
+
+
+@route(bp, "/v1/registrations/{case_id}/sms-codes/verify", methods=["POST"], body="CaseSmsCodeVerify", security=("query_code",), statuses=(429,))
+def verify_case_sms_code(case_id: str):
+    from chalicelib.services.citizen import access
+
+    result = access.verify_code_for_case(case_id, _header("x-query-code"), request_body(bp))
+    return Response(body=result, status_code=200, headers={"Cache-Control": "no-store"})
+
+
+@route(bp, "/v1/registrations/{case_id}/form", methods=["GET"], security=("citizen_token",), statuses=(409, 429))
 def get_registration_form(case_id: str):
-    """The owner's editable form, unmasked, for 修改/补充完善 (Cache-Control: no-store)."""
+    """The owner's editable form, unmasked, for 修改/补充完善 (Cache-Control: no-store): only to a
+    session that proved the registered phone by SMS (and its query code, when it came in by one)."""
     from chalicelib.services.citizen import modification
 
     form = modification.editable_form(case_id, query_code=_header("x-query-code"), token=_token())

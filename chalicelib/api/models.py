@@ -89,6 +89,20 @@ class SmsCodeVerify(Body):
     code: Annotated[str, Field(pattern=_pattern(CODE_RE))]
 
 
+class CaseSmsCodeRequest(Body):
+    """POST /v1/registrations/{case_id}/sms-codes: a code to the phone the case was registered with
+    (查询码 + 姓名 found the case, 001 附件1 一), with a solved captcha as every query code."""
+
+    captcha_id: ShortText
+    captcha_answer: Annotated[str, Field(min_length=1, max_length=16), Text]
+
+
+class CaseSmsCodeVerify(Body):
+    """POST /v1/registrations/{case_id}/sms-codes/verify: the code received; answers a query token."""
+
+    code: Annotated[str, Field(pattern=_pattern(CODE_RE))]
+
+
 class Rating(Body):
     """POST /v1/registrations/{case_id}/rating (好差评)."""
 
@@ -405,6 +419,8 @@ __all__ = [
     "BirthRecord",
     "BirthReissue",
     "CaptchaRequest",
+    "CaseSmsCodeRequest",
+    "CaseSmsCodeVerify",
     "CertificateByNumber",
     "CoupleIds",
     "CoupleIdsQuery",

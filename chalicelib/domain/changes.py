@@ -4,7 +4,14 @@
   finished (registered or rejected), once; the new version runs the workflow again.
 - Guizhou (profile ``supplement_before_review``), 001 附件1 一 "在填写的登记信息初审前…可对其进行补充、完善":
   while the case waits for the initial review (or for proofs the check asked for) and no staff
-  member has decided anything on it, as often as needed; the office stays the same.
+  member has decided anything on it, as often as needed; the office stays the same and the
+  supplemented version is checked again like a new submission.
+
+When "初审前" ends: at the first staff decision on the case (``DECISION_ACTIONS``: accept,
+reject, request documents — the 初审 stage's decision, 001 三(一)1(2) 受理/不受理). Opening the task
+is not taking it (a read; a decision on a task a supplement replaced is refused, so nobody decides
+on a superseded version), and an escalation of the overdue task is the deadline passing, not a
+decision: neither takes the couple's right away.
 - Chongqing: neither.
 
 ``refusal`` answers why not (a code the use case turns into its error), or ``None``.
@@ -17,6 +24,7 @@ from typing import Any
 
 from .case_status import AWAITING_PROOFS, AWAITING_REVIEW, CHECKING, REGISTERED, REJECTED, SUBMITTED
 from .profiles import Profile
+from .review_decisions import DECISIONS
 
 # Sichuan: modifiable once its workflow has finished (000 §2.4.2: offered on a case found by 办件查询).
 MODIFIABLE_ONCE = frozenset({REGISTERED, REJECTED})
@@ -24,6 +32,9 @@ MODIFIABLE_ONCE = frozenset({REGISTERED, REJECTED})
 # documents the automatic check asked for — and no staff decision on the case yet.
 SUPPLEMENTABLE = frozenset({AWAITING_REVIEW, AWAITING_PROOFS})
 IN_FLIGHT = frozenset({SUBMITTED, CHECKING})
+# The audit actions of a staff decision on a review task (services/workflow/review.decide): the
+# first one ends "初审前". ``review.escalated`` is not one of them.
+DECISION_ACTIONS = frozenset(f"review.{decision}" for decision in DECISIONS)
 
 # Reasons for ``refusal``.
 EXHAUSTED = "EXHAUSTED"  # modify once: done already
@@ -55,15 +66,15 @@ def refusal(profile: Profile, *, status: str, modifications: int, review_started
 
 
 def reruns_workflow(profile: Profile) -> bool:
-    """A modification is checked like a new submission (the workflow runs again); a supplement is
-    read by the review that is waiting for it."""
-    return profile.modify_once
+    """A modification and a supplement are checked like a new submission (the workflow runs again):
+    the supplemented names, ID numbers or marriage record are what the records must match."""
+    return profile.modify_once or profile.supplement_before_review
 
 
 def office_change_refused(profile: Profile, *, before: str | None, after: str | None) -> bool:
-    """A supplement cannot move the case to another office: the waiting review task belongs to the
-    original one (001 三(一)1(1) 接收任务)."""
-    return not reruns_workflow(profile) and after != before
+    """A supplement cannot move the case to another office: 初审 belongs to the township the couple
+    declared (001 附件1 一 申报登记地; 三(一)1(1) 接收任务)."""
+    return profile.supplement_before_review and after != before
 
 
 def changed_paths(before: Any, after: Any, prefix: str = "") -> list[str]:
@@ -82,6 +93,7 @@ def changed_paths(before: Any, after: Any, prefix: str = "") -> list[str]:
 
 
 __all__ = [
+    "DECISION_ACTIONS",
     "IN_FLIGHT",
     "MODIFIABLE_ONCE",
     "SUPPLEMENTABLE",

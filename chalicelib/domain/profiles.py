@@ -100,6 +100,9 @@ class Wording:
     proofs_requested_sms: str = "【生育登记】办件{case_id}核验未通过，请于{due}凭查询码上传证明材料。"
     proofs_before_issue_sms: str = "【生育登记】办件{case_id}登记前须补充证明材料，请于{due}凭查询码上传。"
     proofs_overdue_sms: str = "【生育登记】办件{case_id}未按期补充材料，已终止办理，可重新登记或到现场办理。"
+    # SMS when the first of two review stages passes ({case_id} {days}: the next stage's working
+    # days); None where the province has a single review stage and nothing to say in between.
+    initial_review_passed_sms: str | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -355,6 +358,9 @@ GUIZHOU = Profile(
         # 003 V(B) "send the birth registration business “query code” to the declarant (the declarant can
         # use this “query code” … query manually accepted business status)"
         manual_acceptance_sms="【生育登记】办件{case_id}自动比对未通过，已转人工受理，查询码{query_code}，凭查询码和姓名可查询办理状态。",
+        # 001 附件1 二 "填写的生育登记信息在初审通过后，填写人将在3个工作日内查询或收到是否成功进行生育登记的结果
+        # 状态通知"; 附件1 一 "申报人将在2个工作日内查询或收到…初审结果状态通知"
+        initial_review_passed_sms="【生育登记】您的办件{case_id}已通过信息初审，将在{days}个工作日内（含受理当日）办理生育登记，结果将短信通知。",
     ),
     review_stages=(
         # 001 三(一)1(2) "乡级计生行政主管部门需在1个工作日内，对网上填写的生育登记信息进行初审": unlike 1(3)

@@ -109,6 +109,9 @@ class Case(Model):
     query_code_hash = UnicodeAttribute()
     phone_key = UnicodeAttribute()
     contact_phone = UnicodeAttribute()
+    # The open review task the waiting workflow holds (set by AwaitReview): what a supplement
+    # before 初审 replaces (services/workflow/review.supersede).
+    review_task_id = UnicodeAttribute(null=True)
     office_code = UnicodeAttribute()
     queue_key = UnicodeAttribute()
     couple_key = UnicodeAttribute()
@@ -302,14 +305,15 @@ def modify(
     at: str,
     note: str,
     rerun: bool,
+    once: bool = False,
     also: tuple[Addition, ...] = (),
 ) -> Case:
     """Record the citizen's modification of the application: new form and evaluation, one more
     in ``modifications``, a history entry, with optimistic locking.
 
-    ``rerun`` (the case runs through the checks again): only the first modification is allowed
-    (``modifications`` absent or 0) and the old check result is removed; otherwise (a supplement
-    while the case waits) the status must still be the one read. ``ConcurrentChange`` if the
+    ``rerun`` (the case runs through the checks again): the old check result is removed.
+    ``once`` (modify once): only the first modification is allowed (``modifications`` absent or
+    0); otherwise (a supplement while the case waits) the status must still be the one read. ``ConcurrentChange`` if the
     case changed meanwhile or the condition does not hold; ``also`` as in ``create``."""
     count = int(case.modifications or 0) + 1
     actions = _history(case, status, at, "citizen", note)
@@ -322,8 +326,9 @@ def modify(
         Case.modifications.set(count),
     ]
     if rerun:
-        condition = Case.modifications.does_not_exist() | (Case.modifications == 0)
         actions.append(Case.check_json.remove())
+    if once:
+        condition = Case.modifications.does_not_exist() | (Case.modifications == 0)
     else:
         condition = Case.status == case.status
     return _update(case, actions, condition=condition, also=also)

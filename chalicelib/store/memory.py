@@ -199,6 +199,7 @@ class MemoryCases:
         at: str,
         note: str,
         rerun: bool,
+        once: bool = False,
         also: tuple = (),
     ) -> case_store.Case:
         count = int(case.modifications or 0) + 1
@@ -212,7 +213,7 @@ class MemoryCases:
                 stored.check_json = None
 
         def condition(stored: case_store.Case) -> bool:
-            return not stored.modifications if rerun else stored.status == read_status
+            return not stored.modifications if once else stored.status == read_status
 
         return self._write(case, change, condition, also)
 

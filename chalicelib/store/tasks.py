@@ -43,6 +43,7 @@ DECIDED = "decided"  # a staff decision (review)
 ESCALATED = "escalated"  # overdue: replaced by a task at the next administrative level
 ANSWERED = "answered"  # the requested documents arrived (proofs)
 EXPIRED = "expired"  # the documents did not arrive by the deadline (proofs)
+SUPERSEDED = "superseded"  # the couple supplemented the case before 初审: the checks run again (001 附件1 一)
 
 
 class OfficeDueIndex(GlobalSecondaryIndex):

@@ -136,6 +136,17 @@ def pick_region(page, base_id: str, code: str) -> None:
         page.select_option(f"#{base_id}-{level}", value)
 
 
+def open_prefilled(page, body: dict[str, Any]) -> None:
+    """On register.html?modify=…: past 登记须知 to 女方信息, which holds the couple's own data."""
+    from playwright.sync_api import expect
+
+    page.wait_for_selector("body[data-ready=true]")
+    page.check("#notice-accepted")
+    next_step(page)
+    expect(page.locator("#f-woman-name")).to_have_value(body["woman"]["name"])
+    expect(page.locator("#f-woman-id_number")).to_have_value(body["woman"]["id_number"])
+
+
 def next_step(page) -> None:
     page.locator(".step:not([hidden]) [data-next]").click()
 

@@ -14,6 +14,7 @@ from tests.browser.helpers import (
     install_captcha_spy,
     new_couple,
     next_step,
+    open_prefilled,
     pick_region,
     qr_url_of,
     query_by_code,
@@ -56,12 +57,7 @@ def test_modifying_once_reissues_and_revokes_the_first_certificate(new_context, 
     expect(dialog).to_contain_text("只允许被修改一次")
     dialog.get_by_role("button", name="确定").click()
     expect(page.get_by_role("heading", name=f"修改登记信息（办件号 {case_id}）")).to_be_visible()
-    page.wait_for_selector("body[data-ready=true]")
-    page.check("#notice-accepted")
-    next_step(page)
-    # the couple's own data, unmasked, nothing to retype
-    expect(page.locator("#f-woman-name")).to_have_value(body["woman"]["name"])
-    expect(page.locator("#f-woman-id_number")).to_have_value(body["woman"]["id_number"])
+    open_prefilled(page, body)  # the couple's own data, unmasked, nothing to retype
     expect(page.locator("#f-woman-hukou-detail")).to_have_value(body["woman"]["hukou"]["detail"])
     shoot(page, "citizen-modify-prefilled")
     page.fill("#f-woman-employer", "锦江区妇幼保健院")

@@ -122,25 +122,32 @@ def test_sichuan_case_in_progress_cannot_be_modified_yet(api, couple):
     assert r.status == 409 and r.body["error"]["code"] == "CASE_IN_PROGRESS"
 
 
+def _session(api, case: dict) -> dict[str, str]:
+    """查询码 plus a query token of the registered phone (the SMS-proven session, 001 附件1 一)."""
+    return {"X-Query-Code": case["code"], "X-Citizen-Token": citizen_token(api, case["body"]["woman"]["phone"], "query")}
+
+
 def test_guizhou_supplements_before_the_initial_review(api, couple):
     case = _submitted(api, couple("guizhou", matched=False))
     view = wait_for_status(api, case["case_id"], case["code"], {"awaiting_proofs", "awaiting_review"})
     assert view["actions"]["modify"] is True
-    first = _put(api, case, _changed(case["body"]))
+    session = _session(api, case)
+    first = _put(api, case, _changed(case["body"]), **session)
     assert first.status == 200, first.body
-    assert first.body["status"] == view["status"], "the waiting workflow sees the corrected case"
-    second = _put(api, case, _changed(case["body"], "再次补充的单位"))
+    assert first.body["status"] == "submitted", "the supplemented version is checked again"
+    wait_for_status(api, case["case_id"], case["code"], {"awaiting_proofs", "awaiting_review"})
+    second = _put(api, case, _changed(case["body"], "再次补充的单位"), **session)
     assert second.status == 200 and second.body["version"] == 3
     actions = [e["action"] for e in _audit(case["case_id"])]
     assert actions == ["case.supplemented", "case.supplemented"]
     view = api.get(f"/v1/registrations/{case['case_id']}", headers={"X-Query-Code": case["code"]}).body
-    assert view["history"][-1]["note"] == "申请人补充完善登记信息"
+    assert "申请人补充完善登记信息，重新核验" in [h["note"] for h in view["history"]]
 
 
 def test_guizhou_after_the_review_only_staff_can_change(api, couple):
     case = _submitted(api, couple("guizhou"))  # records match: registered at once, no review left
     wait_for_status(api, case["case_id"], case["code"], {"registered"})
-    r = _put(api, case, _changed(case["body"]))
+    r = _put(api, case, _changed(case["body"]), **_session(api, case))
     assert r.status == 409 and r.body["error"]["code"] == "REVIEW_STARTED"
 
 
@@ -165,12 +172,12 @@ def test_guizhou_after_a_staff_decision_only_staff_can_change(api, couple):
     review.decide(task.task_id, "accept", staff_id="staff-520102016")  # the initial review (001 三(一)1(2)) passes
     view = wait_for_status(api, case["case_id"], case["code"], {"awaiting_review", "registered"})
     assert view["actions"]["modify"] is False
-    r = _put(api, case, _changed(case["body"]))
+    r = _put(api, case, _changed(case["body"]), **_session(api, case))
     assert r.status == 409 and r.body["error"]["code"] == "REVIEW_STARTED"
 
 
 def _form(api, case: dict, **headers):
-    return api.get(f"/v1/registrations/{case['case_id']}/form", headers=headers or {"X-Query-Code": case["code"]})
+    return api.get(f"/v1/registrations/{case['case_id']}/form", headers=headers or _session(api, case))
 
 
 def test_the_owner_reads_the_editable_form_unmasked_and_uncached(api, couple):
@@ -187,7 +194,7 @@ def test_the_owner_reads_the_editable_form_unmasked_and_uncached(api, couple):
             assert form[role][field] == case["body"][role][field], f"{role}.{field} is returned unmasked"
     assert form["marriage"]["certificate_number"] == case["body"]["marriage"]["certificate_number"]
     reads = [e for e in _all_audit(case["case_id"]) if e["action"] == "citizen.form_read"]
-    assert len(reads) == 1 and reads[0]["detail"]["via"] == "query_code"
+    assert len(reads) == 1 and reads[0]["detail"]["via"] == "query_code+sms"
 
     # sent back as it came, it is a modification without changes
     same = _put(api, case, form)
@@ -199,9 +206,13 @@ def test_the_form_needs_the_cases_own_credentials(api, couple):
     wait_for_status(api, case["case_id"], case["code"], {"registered"})
     other = _submitted(api, couple("sichuan"))
 
-    assert _form(api, case, **{"X-Query-Code": other["code"]}).status == 404
+    own = _session(api, case)
+    assert _form(api, case, **{**own, "X-Query-Code": other["code"]}).status == 404
+    assert _form(api, case, **{**_session(api, other), "X-Query-Code": case["code"]}).status == 404
     missing = api.get(f"/v1/registrations/{case['case_id']}/form")
-    assert missing.status == 401 and missing.body["error"]["code"] == "CREDENTIALS_REQUIRED"
+    assert missing.status == 401 and missing.body["error"]["code"] == "SMS_VERIFICATION_REQUIRED"
+    code_only = _form(api, case, **{"X-Query-Code": case["code"]})
+    assert code_only.status == 401 and code_only.body["error"]["code"] == "SMS_VERIFICATION_REQUIRED"
     assert not any(e["action"] == "citizen.form_read" for e in _all_audit(case["case_id"])), "a refused read is not a read"
 
 

@@ -50,3 +50,49 @@ def authorize(case_id: str, *, query_code: str | None = None, token: str | None 
         code="CREDENTIALS_REQUIRED",
         details=[errors.FieldError("headers.x-query-code", "MISSING", "请提供查询码（X-Query-Code 请求头）或查询凭证（X-Citizen-Token 请求头）")],
     )
+
+
+class PhoneProofRequired(errors.Unauthorized):
+    code = "SMS_VERIFICATION_REQUIRED"
+    default_message = "查看和补充完善完整登记信息前，请先验证登记时预留手机号码收到的短信验证码"
+
+
+def authorize_session(case_id: str, *, query_code: str | None = None, token: str | None = None) -> case_store.Case:
+    """The case for a session that may see the couple's data unmasked: a query token proving the
+    phone the case was registered with (an SMS code, ``otp.py``) — and, when the couple came in by
+    查询码 + 姓名 (001 附件1 一), that query code as well. A query code alone is not enough: it is
+    printed on receipts and may be read by others; the masked case view is all it opens."""
+    if not token:
+        raise PhoneProofRequired(
+            details=[errors.FieldError("headers.x-citizen-token", "MISSING", "请先获取并输入发送至登记手机号码的短信验证码")]
+        )
+    case = authorize(case_id, token=token)
+    if query_code:
+        load_for_citizen(case_id, query_code)
+    return case
+
+
+def send_code_to_case(case_id: str, query_code: str | None, body: dict, *, client_ip: str | None) -> dict:
+    """查询码 + 姓名 found the case; the SMS code goes to the phone it was registered with, which the
+    couple need not type again (the page shows it masked). ``body``: the captcha
+    (``api/models.CaseSmsCodeRequest``); the code is the ``query`` purpose's, with its limits."""
+    from chalicelib.services.shared import otp
+
+    case = authorize(case_id, query_code=query_code) if query_code else _code_required()
+    return otp.request_code({**body, "phone": case.contact_phone, "purpose": "query"}, client_ip=client_ip)
+
+
+def verify_code_for_case(case_id: str, query_code: str | None, body: dict) -> dict:
+    """The code sent by ``send_code_to_case``: answers a query token of the case's phone."""
+    from chalicelib.services.shared import otp
+
+    case = authorize(case_id, query_code=query_code) if query_code else _code_required()
+    return otp.verify_code({"phone": case.contact_phone, "purpose": "query", "code": body["code"]})
+
+
+def _code_required():
+    raise errors.Unauthorized(
+        "请提供查询码（X-Query-Code）",
+        code="CREDENTIALS_REQUIRED",
+        details=[errors.FieldError("headers.x-query-code", "MISSING", "请提供查询码（X-Query-Code 请求头）")],
+    )

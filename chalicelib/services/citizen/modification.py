@@ -7,10 +7,14 @@
   registered), and the workflow runs again as execution ``<case id>-v<version>``; a second
   attempt is 409 ``MODIFICATION_EXHAUSTED``.
 - Guizhou (profile ``supplement_before_review``), 001 附件1 一 "在填写的登记信息初审前，申报人能通过
-  '查询码+姓名'调取所填写的生育登记信息，并可对其进行补充、完善": while the case waits for the initial
-  review the applicant may correct it (as often as needed); the reviewing staff see the
-  current version. Once the review has decided (or the records matched and the case was
-  registered at once) only staff can change it: 409 ``REVIEW_STARTED``.
+  '查询码+姓名'调取所填写的生育登记信息，并可对其进行补充、完善": while the case waits for 初审 the
+  couple may supplement it, as often as needed, from a session that proved the registered phone
+  by SMS (``access.authorize_session``). Each supplement is checked like a new submission: the
+  waiting task is superseded (``review.supersede``: a conditional write, so a staff decision
+  that came first wins) and the workflow runs again as ``<case id>-v<version>``, which sends the
+  case to a fresh 初审 task. 初审 ends with the first staff decision on the case (accept, reject
+  or request documents, ``review_started``); an escalation of the overdue task is no decision
+  and keeps the right (001 附件1 一). Afterwards only staff can change it: 409 ``REVIEW_STARTED``.
 - Chongqing: neither; 409 ``MODIFICATION_NOT_ALLOWED``.
 
 Every change appends the previous version to the audit log (subject ``CASE#<id>``: who,
@@ -34,10 +38,11 @@ from chalicelib.domain.evaluation import couple_key, evaluate
 from chalicelib.domain.form import parse_registration
 from chalicelib.domain.profiles import get_profile
 from chalicelib.services.citizen import registration
-from chalicelib.services.citizen.access import authorize
+from chalicelib.services.citizen.access import authorize, authorize_session
 from chalicelib.services.shared import idempotency, outbox
 from chalicelib.store.repositories import audit
 from chalicelib.store.repositories import cases as case_store
+from chalicelib.store.repositories import tasks as task_store
 
 log = logging.getLogger("birthreg.modification")
 
@@ -62,8 +67,10 @@ class CaseInProgress(errors.Conflict):
 
 def review_started(case: case_store.Case) -> bool:
     """Has staff decided anything on the case? Every review decision is in the audit log
-    (``review.<decision>``, services/workflow/review.py)."""
-    return any(e.action.startswith("review.") for e in audit.for_subject(f"CASE#{case.case_id}", limit=200))
+    (``review.<decision>``, services/workflow/review.py); ``review.escalated`` is the deadline
+    passing, not a decision, and does not end the time before 初审 (001 附件1 一)."""
+    decided = change_rules.DECISION_ACTIONS
+    return any(e.action in decided for e in audit.for_subject(f"CASE#{case.case_id}", limit=200))
 
 
 def _refusal(case: case_store.Case) -> str | None:
@@ -95,18 +102,30 @@ def _check_allowed(case: case_store.Case) -> None:
         raise _REFUSALS[refusal]()
 
 
+def _supersede(case: case_store.Case) -> task_store.Task:
+    """Close the task the waiting workflow holds for this version; if a staff decision (or an
+    escalation) was first, the supplement is refused and nothing changes."""
+    from chalicelib.services.workflow import review
+
+    try:
+        return review.supersede(case)
+    except task_store.AlreadyClosed:
+        _check_allowed(case_store.get(case.case_id))  # decided meanwhile: REVIEW_STARTED
+        raise errors.Conflict("办件刚刚发生了变化，请重新查询后再补充", code="CONCURRENT_CHANGE") from None
+
+
 def editable_form(case_id: str, *, query_code: str | None = None, token: str | None = None) -> dict[str, Any]:
     """The couple's own submitted form, unmasked, so a modification or a supplement starts from it
     instead of an empty wizard (issue 17). Same credentials as reading the case; offered only while
     the case may be changed, so the full data is not handed out for cases nobody can edit. Each read
     is recorded (who may see the couple's unmasked data, and when)."""
-    case = authorize(case_id, query_code=query_code, token=token)
+    case = authorize_session(case_id, query_code=query_code, token=token)
     _check_allowed(case)
     audit.append(
         f"CASE#{case.case_id}",
         actor="citizen",
         action="citizen.form_read",
-        detail={"via": "token" if token and not query_code else "query_code"},
+        detail={"via": "query_code+sms" if query_code else "token"},
     )
     return {
         "case_id": case.case_id,
@@ -132,6 +151,8 @@ def modify(
 ) -> tuple[dict[str, Any], bool]:
     """``(result, replayed)``. With an idempotency key a retried request returns the first result."""
     case = authorize(case_id, query_code=query_code, token=token)
+    if get_profile(case.profile).supplement_before_review:
+        case = authorize_session(case_id, query_code=query_code, token=token)  # who read the unmasked form
     if idempotency_key:
         return idempotency.run(f"modify:{case.case_id}", idempotency_key, body, lambda claim: _modify(case, body, via="token" if token and not query_code else "query_code", claim=claim))
     return _modify(case, body, via="token" if token and not query_code else "query_code"), False
@@ -169,7 +190,7 @@ def _modify(case: case_store.Case, body: Any, *, via: str, claim=None) -> dict[s
     version = count + 1  # the submitted data is version 1
     at = config.now().isoformat(timespec="seconds")
     status = case_store.SUBMITTED if rerun else case.status
-    note = "申请人修改登记信息，重新核验" if rerun else "申请人补充完善登记信息"
+    note = "申请人补充完善登记信息，重新核验" if profile.supplement_before_review else "申请人修改登记信息，重新核验"
     previous_status = case.status
     old_certificate = case.certificate.registration_number if case.certificate is not None else None
     # The SMS (and a re-run's workflow start) are committed with the change, sent after it (outbox).
@@ -186,6 +207,9 @@ def _modify(case: case_store.Case, body: Any, *, via: str, claim=None) -> dict[s
         "evaluation": evaluation.to_dict(),
     }
     also = tuple(outbox.put_operation(m) for m in messages) + ((claim.completion(result),) if claim is not None else ())
+    waiting = _supersede(case) if profile.supplement_before_review else None
+    if waiting is not None:
+        from chalicelib.services.workflow import review  # the supplement's path only (as uploads)
     try:
         case_store.modify(
             case,
@@ -198,14 +222,19 @@ def _modify(case: case_store.Case, body: Any, *, via: str, claim=None) -> dict[s
             at=at,
             note=note,
             rerun=rerun,
+            once=profile.modify_once,
             also=also,
         )
     except case_store.ConcurrentChange:
+        if waiting is not None:
+            review.restore(waiting)
         raise errors.Conflict("办件刚刚发生了变化，请重新查询后再修改", code="CONCURRENT_CHANGE") from None
+    if waiting is not None:
+        review.release(waiting)
     audit.append(
         f"CASE#{case.case_id}",
         actor="citizen",
-        action="case.modified" if rerun else "case.supplemented",
+        action="case.supplemented" if profile.supplement_before_review else "case.modified",
         before={"form": before, "status": previous_status, "version": version - 1},
         after={"form": after, "status": status, "version": version},
         detail={"changed": changes, "via": via, "profile": case.profile},

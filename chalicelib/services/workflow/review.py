@@ -42,7 +42,7 @@ from chalicelib.domain.case_status import status_label
 from chalicelib.domain.documents import DOCUMENT_LABELS, document_label
 from chalicelib.domain.form import RegistrationForm
 from chalicelib.domain.profiles import get_profile
-from chalicelib.services.shared import alerts, statistics, working_calendar
+from chalicelib.services.shared import alerts, outbox, statistics, working_calendar
 from chalicelib.store import offices as office_store
 from chalicelib.store.repositories import audit
 from chalicelib.store.repositories import cases as case_store
@@ -171,14 +171,56 @@ def proofs_overdue(state: dict[str, Any]) -> dict[str, Any]:
         task_store.close(task, task_store.EXPIRED, at=_iso(config.now()))
     except task_store.AlreadyClosed:
         task = task_store.get(task.task_id)
-        if task.status == task_store.ANSWERED and task.outcome:
-            return task.outcome  # the documents arrived as the deadline passed: carry on
+        if task.status in (task_store.ANSWERED, task_store.SUPERSEDED) and task.outcome:
+            return task.outcome  # the documents (or a supplement) arrived as the deadline passed
         raise
     case = case_store.get(case_id)
     _transition(case, case_store.INCOMPLETE, note=f"未在{task.due_at[:10]}前补充证明材料，已终止办理")
     sms.default_sender().send(case.contact_phone, get_profile(case.profile).wording.proofs_overdue_sms.format(case_id=case_id))
     statistics.completed(case.office_code, case_store.INCOMPLETE, case.channel, case_id=case_id, at="closed")
     return {"case_id": case_id, "route": "closed"}
+
+
+# ======================================================================= supplement before 初审
+def _waiting_task(case: case_store.Case) -> task_store.Task | None:
+    """The open task the case's waiting workflow holds: its review task or its proofs request."""
+    if case.status == case_store.AWAITING_PROOFS:
+        task = task_store.find(task_store.proofs_task_id(case.case_id))
+    elif case.status == case_store.AWAITING_REVIEW and case.review_task_id:
+        task = task_store.find(case.review_task_id)
+    else:
+        task = None
+    return task if task is not None and task.is_open else None
+
+
+def supersede(case: case_store.Case) -> task_store.Task:
+    """A supplement before 初审 (001 附件1 一) replaces the version the waiting workflow holds: its
+    open task closes (conditional write: a staff decision or an escalation that came first wins,
+    ``AlreadyClosed``) with the outcome ``closed``, so that execution ends, and the supplemented
+    version runs through the checks as a new one. Call ``release`` once the supplement is stored
+    (or ``restore`` if it was not)."""
+    task = _waiting_task(case)
+    if task is None:
+        raise task_store.AlreadyClosed(case.review_task_id or case.case_id)
+    outcome = {"case_id": case.case_id, "route": "closed"}
+    task_store.close(task, task_store.SUPERSEDED, at=_iso(config.now()), outcome_json=json.dumps(outcome))
+    return task
+
+
+def release(task: task_store.Task) -> None:
+    """The superseded execution ends (if the answer is lost, its timeout step finds the outcome)."""
+    _answer(task.task_token, task.outcome or {"case_id": task.case_id, "route": "closed"})
+
+
+def restore(task: task_store.Task) -> None:
+    """The supplement was not stored after its task was closed: the waiting execution gets the same
+    stage again (a new task at the same level), so the case is not left without one."""
+    case = case_store.get(task.case_id)
+    if task.kind == task_store.PROOFS:
+        plan = {"route": "proofs", "proofs": plan_proofs(case, list(task.documents or ()), reason="", resume_stage=task.resume_stage)}
+    else:
+        plan = {"route": "review", "review": plan_review(case, stage=task.stage, level=int(task.level))}
+    _answer(task.task_token, {"case_id": task.case_id, **plan})
 
 
 # ======================================================================= review
@@ -232,7 +274,7 @@ def await_review(case_id: str, task_token: str, review: dict[str, Any]) -> dict[
     office = hierarchy.name_of(review["office_code"])
     # The citizen reads this note: the deadline, not the (operator-facing) citation of the SLA.
     note = f"{review['stage_title']}：已派发至{office}，{review['due_at'][:10]}前办结（{review['working_days']}个工作日）"
-    _transition(case, case_store.AWAITING_REVIEW, note=note[:MAX_REASON])
+    _transition(case, case_store.AWAITING_REVIEW, note=note[:MAX_REASON], review_task_id=task.task_id)
     events.publish(
         config.staff_topic_arn(),
         "生育登记待审核任务" if level == 0 else "生育登记逾期上报任务",
@@ -268,8 +310,8 @@ def escalate_review(state: dict[str, Any]) -> dict[str, Any]:
         task_store.close(task, task_store.ESCALATED, at=_iso(config.now()), escalated_to=plan["task_id"])
     except task_store.AlreadyClosed:
         task = task_store.get(task.task_id)
-        if task.status == task_store.DECIDED and task.outcome:
-            return task.outcome  # decided as the deadline passed: the decision stands
+        if task.status in (task_store.DECIDED, task_store.SUPERSEDED) and task.outcome:
+            return task.outcome  # decided (or supplemented) as the deadline passed: that stands
         raise
     target = f"{LEVEL_TITLES[plan['level']]}{hierarchy.name_of(plan['office_code'])}"
     if top:
@@ -304,6 +346,7 @@ class TaskClosed(errors.Conflict):
 _CLOSED_MESSAGES = {
     task_store.DECIDED: ("TASK_ALREADY_DECIDED", "该任务已处理，不能重复审核"),
     task_store.ESCALATED: ("TASK_ESCALATED", "该任务已逾期并上报上级，由上级办理"),
+    task_store.SUPERSEDED: ("TASK_SUPERSEDED", "申请人已在初审前补充完善登记信息，重新核验后将派发新的审核任务"),
 }
 
 
@@ -380,6 +423,20 @@ def _outcome(case: case_store.Case, task: task_store.Task, decision: str, reason
     return outcome
 
 
+def _stage_passed(case: case_store.Case, task: task_store.Task, next_review: dict[str, Any], *, by: str) -> case_store.Case:
+    """A stage passed and another follows (Guizhou: 初审 then 生育登记, 001 三(一)1(2)(3)): the couple
+    is told, in the case history and, where the profile words it, by SMS (001 附件1 一 "初审结果
+    状态通知", 附件1 二 "初审通过后…3个工作日内…结果状态通知")."""
+    title = get_profile(case.profile).stage(task.stage).title
+    case = _transition(case, case_store.AWAITING_REVIEW, by=by, note=f"{title}通过，转{next_review['stage_title']}（{next_review['working_days']}个工作日）")
+    wording = get_profile(case.profile).wording
+    if wording is not None and wording.initial_review_passed_sms:
+        text = wording.initial_review_passed_sms.format(case_id=case.case_id, days=next_review["working_days"])
+        messages = outbox.enqueue([outbox.sms(case.contact_phone, text, event_id=f"sms:stage-passed:{task.task_id}", subject=case.case_id)])
+        outbox.deliver_now(messages)
+    return case
+
+
 def decide(
     task_id: str,
     decision: str,
@@ -412,6 +469,8 @@ def decide(
     before_status = case.status
     if decision == review_decisions.REJECT:
         case = _transition(case, case_store.REJECTED, by=staff_id, note=reason)
+    elif outcome["route"] == "review":
+        case = _stage_passed(case, task, outcome["review"], by=staff_id)
     audit.append(
         f"CASE#{case.case_id}",
         actor=staff_id,

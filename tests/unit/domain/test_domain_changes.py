@@ -53,7 +53,15 @@ def test_a_supplement_keeps_the_office_a_modification_may_move_it():
     assert changes.office_change_refused(GUIZHOU, before="520102001", after="520102002")
     assert not changes.office_change_refused(GUIZHOU, before="520102001", after="520102001")
     assert not changes.office_change_refused(SICHUAN, before="510104001", after="510104002")
-    assert changes.reruns_workflow(SICHUAN) and not changes.reruns_workflow(GUIZHOU)
+    # both are checked again like a new submission (000 §2.4.2; a supplement before 初审, 001 附件1 一)
+    assert changes.reruns_workflow(SICHUAN) and changes.reruns_workflow(GUIZHOU)
+    assert not changes.reruns_workflow(CHONGQING)
+
+
+def test_only_a_staff_decision_ends_the_time_before_the_initial_review():
+    """001 附件1 一 "初审前": an escalation (the deadline passing) or a read is no decision."""
+    assert changes.DECISION_ACTIONS == {"review.accept", "review.reject", "review.request_documents"}
+    assert "review.escalated" not in changes.DECISION_ACTIONS and "task.view" not in changes.DECISION_ACTIONS
 
 
 def test_changed_paths_are_dotted():

@@ -25,6 +25,19 @@ def test_sms_texts_fit_one_message_and_say_what_the_query_page_asks(profile):
     assert profile.certificate_title.endswith(w.certificate), "the portal's word is the PDF's title"
 
 
+@pytest.mark.parametrize("profile", PROFILES.values(), ids=lambda p: p.code)
+def test_the_message_after_the_initial_review_fits_one_sms_where_a_second_stage_follows(profile):
+    """001 附件1 一 "初审结果状态通知", 附件1 二 "初审通过后…3个工作日内…结果状态通知": said where 初审 is
+    followed by another stage (Guizhou, 001 三(一)1(2)(3)); a single-stage province has nothing between."""
+    text = profile.wording.initial_review_passed_sms
+    if len(profile.review_stages) < 2:
+        assert text is None
+        return
+    days = profile.review_stages[1].working_days
+    sms = text.format(case_id=CASE_ID, days=days)
+    assert len(sms) <= 70 and sms.startswith("【生育登记】") and CASE_ID in sms and f"{days}个工作日" in sms, sms
+
+
 def test_wording_differs_where_the_provinces_do():
     words = {code: p.wording for code, p in PROFILES.items()}
     assert words["chongqing"].area == "本市" and words["sichuan"].area == words["guizhou"].area == "本省"

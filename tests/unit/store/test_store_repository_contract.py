@@ -176,7 +176,7 @@ def test_create_with_further_writes_is_all_or_nothing(store):
     assert store.idempotency.get("K2").status == idempotency_store.IN_PROGRESS
 
 
-def _modify(store, case, *, rerun: bool, office: str = "510104022", also=()):
+def _modify(store, case, *, rerun: bool, once: bool | None = None, office: str = "510104022", also=()):
     return store.cases.modify(
         case,
         form_json='{"v": 2}',
@@ -188,6 +188,7 @@ def _modify(store, case, *, rerun: bool, office: str = "510104022", also=()):
         at="2026-01-02T00:00:00",
         note="modified",
         rerun=rerun,
+        once=rerun if once is None else once,
         also=also,
     )
 
@@ -210,6 +211,23 @@ def test_modify_once_on_rerun_and_only_in_the_status_read_otherwise(store):
     fresh = store.cases.get("C2")
     _modify(store, fresh, rerun=False)
     assert store.cases.get("C2").modifications == 1
+
+
+def test_a_supplement_reruns_as_often_as_needed_but_only_in_the_status_read(store):
+    """Guizhou before 初审 (001 附件1 一): re-run, not once; the status read must still hold."""
+    store.cases.create(new_case(check_json='{"old": 1}', status=case_store.AWAITING_REVIEW))
+    _modify(store, store.cases.get("C1"), rerun=True, once=False)
+    got = store.cases.get("C1")
+    assert (got.modifications, got.status, got.check_json) == (1, case_store.SUBMITTED, None)
+    store.cases.transition(got, case_store.AWAITING_REVIEW, at="t", by="s")
+    _modify(store, store.cases.get("C1"), rerun=True, once=False)
+    assert store.cases.get("C1").modifications == 2
+    stale = store.cases.get("C1")
+    moved = store.cases.get("C1")
+    store.cases.transition(moved, case_store.REJECTED, at="t", by="s")
+    stale.version = moved.version
+    with pytest.raises(case_store.ConcurrentChange):
+        _modify(store, stale, rerun=True, once=False)
 
 
 def test_modify_in_a_transaction_keeps_the_callers_attributes_but_moves_its_version(store):

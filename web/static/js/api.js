@@ -57,6 +57,8 @@ export const put = (path, body, opts = {}) => api("PUT", path, { ...opts, body }
 /** Headers proving a citizen may act on a case: its query code, or a query token of its phone. */
 export function credentialHeaders(credential) {
   if (!credential) return {};
+  // "session": 查询码 + the token of the SMS code sent to the registered phone (001 附件1 一)
+  if (credential.type === "session") return { "X-Query-Code": credential.code, "X-Citizen-Token": credential.token };
   return credential.type === "code" ? { "X-Query-Code": credential.value } : { "X-Citizen-Token": credential.value };
 }
 

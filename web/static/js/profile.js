@@ -35,11 +35,14 @@ export const PROFILES = {
 // Each province's words — portal name, the certificate's name, 本省/本市, examples — are the
 // profile's (chalicelib/domain/profiles.py Wording, GET /v1/profiles): loaded before any page runs.
 const NEUTRAL = { site: "生育登记网上便民服务", certificate: "生育登记证件", area: "本省（市）", validity: "", marriage_certificate_example: "" };
+// The few rules a page shows (001 附件1 一: may a case still be supplemented before 初审?).
+const RULES = {};
 async function loadWording() {
   try {
     const response = await fetch("/v1/profiles", { headers: { Accept: "application/json" } });
     if (!response.ok) return {};
     const body = await response.json();
+    for (const p of body.profiles) RULES[p.code] = { supplement_before_review: Boolean(p.supplement_before_review) };
     return Object.fromEntries(body.profiles.map((p) => [p.code, p.wording]));
   } catch {
     return {};
@@ -47,7 +50,7 @@ async function loadWording() {
 }
 const WORDING = await loadWording();
 for (const p of Object.values(PROFILES)) {
-  Object.assign(p, NEUTRAL, WORDING[p.code] || {});
+  Object.assign(p, NEUTRAL, WORDING[p.code] || {}, RULES[p.code] || {});
   p.words = { ...NEUTRAL, ...(WORDING[p.code] || {}) };
 }
 

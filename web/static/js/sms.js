@@ -90,7 +90,14 @@ export class Captcha {
  * the send request (a solved captcha); ``form`` receives the API's field errors.
  */
 export class SmsCode {
-  constructor({ purpose, getPhone, form, extra, prefix = "s", afterSend }) {
+  /**
+   * ``request`` / ``exchange`` (optional): send the code and trade it for the token some other way
+   * than by a phone typed here — a case found by 查询码 + 姓名 gets its code at the phone it was
+   * registered with (POST /v1/registrations/{id}/sms-codes[/verify]).
+   */
+  constructor({ purpose, getPhone, form, extra, prefix = "s", afterSend, request, exchange }) {
+    this.request = request || ((body) => post("/v1/sms-codes", { phone: this.getPhone(), purpose: this.purpose, ...body }));
+    this.exchange = exchange || ((code) => post("/v1/sms-codes/verify", { phone: this.getPhone(), purpose: this.purpose, code }).then((r) => r.token));
     this.purpose = purpose;
     this.getPhone = getPhone;
     this.form = form;
@@ -148,7 +155,7 @@ export class SmsCode {
     status(this.statusEl, "正在发送验证码…");
     try {
       const solved = this.captcha ? this.captcha.value() : {};
-      const r = await post("/v1/sms-codes", { phone, purpose: this.purpose, ...this.extra(), ...solved });
+      const r = await this.request({ ...this.extra(), ...solved });
       status(this.statusEl, `验证码已发送至 ${r.phone}，${Math.round(r.expires_in / 60)}分钟内有效`, "ok");
       this.countdown(r.resend_after || 60);
       this.input.focus();
@@ -171,8 +178,7 @@ export class SmsCode {
   async token() {
     const phone = this.getPhone();
     if (!phone) throw new ApiError(400, { error: { code: "VALIDATION_FAILED", message: "请填写手机号码", details: [] } });
-    const r = await post("/v1/sms-codes/verify", { phone, purpose: this.purpose, code: this.input.value.trim() });
-    return r.token;
+    return this.exchange(this.input.value.trim());
   }
 }
 

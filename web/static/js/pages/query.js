@@ -66,7 +66,51 @@ const byIds = widgets(idsForm, "qi", $("#q-new-phone"));
 const results = $("#results");
 const list = $("#results-list");
 
-function modifyCase(view, credential) {
+// 001 附件1 一: a case found by 查询码 + 姓名 is shown masked; its own form opens (unmasked) only to a
+// session that also has the SMS code sent to the phone the case was registered with.
+function phoneProof(card, view, credential) {
+  const path = `/v1/registrations/${encodeURIComponent(view.case_id)}/sms-codes`;
+  const headers = { headers: { "X-Query-Code": credential.value } };
+  const prefix = `pp-${view.case_id}`;
+  const titleId = `${prefix}-title`;
+  const form = h("form", { class: "card", novalidate: true, "data-phone-proof": view.case_id, "aria-labelledby": titleId });
+  const captcha = new Captcha({ prefix });
+  const sms = new SmsCode({
+    purpose: "query",
+    form,
+    prefix,
+    getPhone: () => "registered", // the server knows the phone; the page never sees it unmasked
+    extra: () => captcha.value(),
+    afterSend: () => captcha.refresh(),
+    request: (body) => post(path, body, headers),
+    exchange: (code) => post(`${path}/verify`, { code }, headers).then((r) => r.token),
+  });
+  form.append(
+    h("h3", { id: titleId }, "验证登记手机号码"),
+    h("p", { class: "hint" }, "补充完善前需验证身份：短信验证码将发送至本办件登记时预留的手机号码。"),
+    h("div", { class: "grid" }, captcha.element, sms.element),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "btn" }, "验证并补充完善")),
+  );
+  captcha.refresh();
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    run(form, async () => {
+      const problems = checkRequired(sms.element);
+      if (problems.length) return showErrors(form, problems);
+      const token = await sms.token();
+      go(view, { type: "session", code: credential.value, token });
+    });
+  });
+  card.after(form);
+  $("input", form)?.focus();
+}
+
+function go(view, credential) {
+  session.set("birthreg.modify", { caseId: view.case_id, credential, profile: view.profile });
+  location.href = `/register.html?modify=${encodeURIComponent(view.case_id)}`;
+}
+
+function modifyCase(view, credential, card) {
   return confirmDialog({
     title: view.profile === "guizhou" ? "补充完善登记信息" : "修改登记信息",
     message:
@@ -75,9 +119,21 @@ function modifyCase(view, credential) {
         : "初审前可补充、完善登记信息。点击确定后进入登记须知界面。",
   }).then((ok) => {
     if (!ok) return;
-    session.set("birthreg.modify", { caseId: view.case_id, credential, profile: view.profile });
-    location.href = `/register.html?modify=${encodeURIComponent(view.case_id)}`;
+    // The unmasked form needs the registered phone proven; a phone session has done so already.
+    if (credential.type === "code") phoneProof(card, view, credential);
+    else go(view, credential);
   });
+}
+
+// Past 初审 the couple can no longer supplement (001 附件1 一 "初审前"): say so instead of a silent gap.
+const CHECKING = new Set(["submitted", "checking"]);
+function supplementClosed(view) {
+  if (!PROFILES[view.profile]?.supplement_before_review || view.actions?.modify || CHECKING.has(view.status)) return null;
+  return h(
+    "div",
+    { class: "notice", "data-notice": "supplement-closed" },
+    h("p", {}, "登记信息已进入初审或已办结，不能再网上补充完善；如需更正，请联系申报登记地的乡（镇、街道）计生办。"),
+  );
 }
 
 function askCode(card, view) {
@@ -123,10 +179,12 @@ function place(old, view, credential) {
   const card = renderCase(view, {
     credential,
     onRefresh: (fresh) => place(card, fresh, credential),
-    onModify: (v) => modifyCase(v, credential),
+    onModify: (v) => modifyCase(v, credential, card),
     needCode: (v) => askCode(card, v),
   });
   if (view.notice) card.querySelector(".card-title")?.after(notMatchedNotice(view.notice));
+  const closed = supplementClosed(view);
+  if (closed) ($(".actions", card) || card.lastElementChild).before(closed);
   if (old) old.replaceWith(card);
   else list.append(card);
   return card;

@@ -435,7 +435,11 @@ async function done({ caseId, credential, queryCode, modified = false }) {
   show("done", { history: "replace" });
   // The last step says what really happened: ✓ only once the case is registered (follow()).
   $('#steps li[data-step="done"]').textContent = "办理结果";
-  if (modified) {
+  if (modified && profile.supplement_before_review) {
+    // 001 附件1 一: supplemented before 初审; checked again, then 初审 (its result comes by SMS)
+    $("#h-done").textContent = "登记信息已补充完善";
+    $("#done-lead").textContent = "补充完善后的登记信息将重新核验，并由申报登记地乡级计生行政主管部门初审，初审结果将短信通知。";
+  } else if (modified) {
     $("#h-done").textContent = "登记信息已修改";
     $("#done-lead").textContent = `修改后的登记信息将重新核验，核验一致的将重新签发${profile.certificate}，原证件作废。`;
   }
