@@ -127,6 +127,8 @@ class Profile:
     rebirth_after_children: int = 3
     # Does the public-security check wait for working hours (the VerificationWindow parameter)?
     verification_window: bool = False
+    # Does the province take 特殊情形再生育预约（三孩预约） at its township offices (domain/appointments.py)?
+    appointments: bool = False
 
     @property
     def province_name(self) -> str:
@@ -171,6 +173,7 @@ class Profile:
             "supplement_before_review": self.supplement_before_review,
             "unverifiable_policy": self.unverifiable_policy,
             "online_max_order": self.online_max_order,
+            "appointments": self.appointments,
             "shares_with": [RECEIVING_SYSTEMS[code] for code in self.shares_with],
             "citations": dict(self.citations),
             "wording": self.wording.to_dict() if self.wording else None,
@@ -219,8 +222,11 @@ SICHUAN = Profile(
     shares_with=(),  # 000 names no system a registration is delivered to
     # 000 §2.3.5 注 "公安校验只在正常工作时间范围内开放，其余时间均不能通过校验"
     verification_window=True,
+    # 000 §2.1 "特殊情形再生育预约（三孩预约）": the couple books a time at the township office
+    appointments=True,
     citations=MappingProxyType(
         {
+            "appointments": "000 §2.1: 网上登记（一孩、二孩登记）、特殊情形再生育预约（三孩预约）及办件查询",
             "shares_with": "000 (silent)",
             "rebirth_after_children": "000 (silent): 002 一(二)'s three children, as national practice; a re-birth is a 4th child, which 000 §2.1 sends to 三孩预约/on site",
             "eligibility": "000 注 1–3",
