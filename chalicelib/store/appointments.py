@@ -118,9 +118,11 @@ def book(appointment: Appointment, *, places: int, also: tuple[Addition, ...] = 
     failed = transacted(write)
     if failed is None:
         return
-    if failed[0]:
+    # PynamoDB sends condition checks, deletes, puts, then updates: the woman's marker is the first
+    # item, the appointment the second, the slot's count (the only update) the last.
+    if failed[-1]:
         raise SlotTaken(a.day, a.start)
-    if failed[1]:
+    if failed[0]:
         raise WomanHasActive()
     raise NumberTaken(a.number)
 
