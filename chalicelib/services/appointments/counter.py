@@ -43,8 +43,8 @@ def _get(number: str) -> records.Appointment:
 def day_list(principal: auth.StaffPrincipal, office_code: str | None, day: str | None) -> dict[str, Any]:
     """The office's appointments of one day (today by default), by slot."""
     office = office_code or principal.office_code or ""
-    booking.offering_profile(office, path="office")
     _own(principal, office)
+    booking.offering_profile(office, path="office")
     try:
         which = date.fromisoformat(day) if day else config.today()
     except ValueError:
