@@ -51,6 +51,14 @@ def _public_office(office: dict[str, Any]) -> dict[str, Any]:
     return {k: office.get(k) for k in keys}
 
 
+def open_day(day: date) -> bool:
+    """A day an office may receive appointments: a working day by the calendar's data. A year
+    beyond chinese-calendar's data opens once the operator has entered its arrangement in the
+    Holidays parameter (its holidays are not guessed from weekdays)."""
+    calendar = working_calendar.calendar()
+    return calendar.knows(day) and calendar.is_working_day(day)
+
+
 def slots(office_code: str, *, first: date | None, days: int) -> dict[str, Any]:
     """The office's published slots from ``first`` (today) for ``days`` days, with the places
     still free; days without a slot (not published, holidays) are left out."""
@@ -59,8 +67,7 @@ def slots(office_code: str, *, first: date | None, days: int) -> dict[str, Any]:
     now = config.now()
     first = max(first or config.today(), config.today())
     days = max(1, min(days, MAX_DAYS))
-    calendar = working_calendar.calendar()
-    opening = list(rules.open_days(capacity_of(office), first, days, now=now, is_working_day=calendar.is_working_day))
+    opening = list(rules.open_days(capacity_of(office), first, days, now=now, is_working_day=open_day))
     taken = store.taken(office["office_code"], first.isoformat(), (first + timedelta(days=days)).isoformat()) if opening else {}
     by_day: dict[str, list[dict[str, Any]]] = {}
     for day, slot in opening:
@@ -113,7 +120,7 @@ def book(body: dict[str, Any], *, phone: str) -> dict[str, Any]:
     woman_id, man_id = _checked_couple(body)
     day = date.fromisoformat(body["date"])
     now = config.now()
-    slot = rules.bookable(capacity_of(office), day, body["start"], now=now, is_working_day=working_calendar.calendar().is_working_day)
+    slot = rules.bookable(capacity_of(office), day, body["start"], now=now, is_working_day=open_day)
     at = now.isoformat(timespec="seconds")
     fields = {"woman_name": body["woman"]["name"], "woman_id": woman_id, "man_name": body["man"]["name"], "man_id": man_id, "phone": phone}
     for _ in range(_NUMBER_TRIES):

@@ -44,8 +44,13 @@ def at_monday():
     config.clock.offset = start
 
 
+# The operator's arrangement of 2027 (beyond chinese-calendar's data), as the Holidays parameter holds it.
+HOLIDAYS_2027 = '{"2027": {"holidays": ["2027-01-01", "2027-01-04"], "workdays": []}}'
+
+
 @pytest.fixture
 def env(memory, adapters, offices, at_monday):
+    adapters.parameters["HOLIDAYS_PARAMETER"] = HOLIDAYS_2027
     return memory, adapters
 
 
@@ -187,3 +192,20 @@ def test_the_couple_must_match_to_register_from_an_appointment(env):
 def test_slots_of_a_province_without_appointments_are_refused(env):
     with pytest.raises(rules.AppointmentsNotOffered):
         booking.slots(GUIZHOU_OFFICE, first=date(2026, 12, 8), days=7)
+
+
+def _open_days(first: date) -> set[str]:
+    return {d["date"] for d in booking.slots(OFFICE, first=first, days=10)["days"]}
+
+
+def test_holidays_of_2027_come_from_the_operator_table_and_an_unknown_year_has_no_slot(env, recwarn):
+    _, adapters = env
+    assert _open_days(date(2026, 12, 28)) >= {"2026-12-31", "2027-01-05", "2027-01-06"}
+    assert not {"2027-01-01", "2027-01-04"} & _open_days(date(2026, 12, 28))  # holidays in the table
+    with pytest.raises(rules.SlotNotPublished):
+        booking.book(body(day="2027-01-04"), phone=PHONE)
+
+    adapters.parameters["HOLIDAYS_PARAMETER"] = "{}"  # the operator has not entered 2027 yet
+    assert not any(d.startswith("2027") for d in _open_days(date(2026, 12, 28)))
+    with pytest.raises(rules.SlotNotPublished):
+        booking.book(body(day="2027-01-05"), phone=PHONE)

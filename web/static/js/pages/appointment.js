@@ -46,7 +46,7 @@ async function loadSlots(office) {
   }
   slotsHint.textContent = "正在读取可预约时段…";
   try {
-    const r = await get(`/v1/appointment-slots?office=${encodeURIComponent(office)}&days=31`);
+    const r = await get(`/v1/appointment-slots?office=${encodeURIComponent(office)}&days=14`);
     const days = r.days.filter((d) => d.slots.some((s) => s.free > 0));
     slotsHint.textContent = days.length
       ? `${r.office.name || r.office.region_name}${r.office.address ? `（${r.office.address}）` : ""}：请选择日期和时段（节假日不预约）。`
