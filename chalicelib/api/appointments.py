@@ -57,7 +57,7 @@ def _no_store(body, status: int = 200) -> Response:
 
 
 # -- the couple ----------------------------------------------------------------------------------
-@route(bp, "/v1/appointment-slots", methods=["GET"], statuses=(409,))
+@route(bp, "/v1/appointment-slots", methods=["GET"], statuses=(400, 404, 409))
 def appointment_slots():
     """The free places of an office's published slots (三孩预约)."""
     from datetime import date
@@ -75,7 +75,7 @@ def appointment_slots():
     return _no_store(booking.slots(office, first=first, days=days))
 
 
-@route(bp, "/v1/appointments", methods=["POST"], body="AppointmentBooking", status=201, security=TOKEN, statuses=(409,))
+@route(bp, "/v1/appointments", methods=["POST"], body="AppointmentBooking", status=201, security=TOKEN, statuses=(404, 409))
 def book_appointment():
     """Book a slot (三孩预约); the SMS carries the appointment number."""
     from chalicelib.services.appointments import booking
@@ -106,7 +106,7 @@ def cancel_appointment(number: str):
 
 
 # -- the office ------------------------------------------------------------------------------------
-@route(bp, "/v1/staff/appointments", methods=["GET"], security=STAFF, statuses=(409,))
+@route(bp, "/v1/staff/appointments", methods=["GET"], security=STAFF, statuses=(404, 409))
 def office_appointments():
     """The office's appointments of a day."""
     from chalicelib.services.appointments import counter
