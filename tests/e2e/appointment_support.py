@@ -19,13 +19,18 @@ CAPACITY = {
 _admins: dict[str, str] = {}
 
 
-def publish_capacity(api: Api, township: str, capacity: dict[str, Any] = CAPACITY) -> dict[str, Any]:
-    """The township's administrator (created once per township) publishes its capacity."""
+def admin_token(api: Api, township: str) -> str:
+    """The ID token of the township's administrator (created once per township)."""
     from tests.e2e.test_staff_console import _township_admin
 
     if township not in _admins:
         _admins[township] = _township_admin(api, township)[1]
-    r = api.put(f"/v1/staff/offices/{township}", {"name": "计划生育服务站", "appointment_capacity": capacity}, headers=bearer(_admins[township]))
+    return _admins[township]
+
+
+def publish_capacity(api: Api, township: str, capacity: dict[str, Any] = CAPACITY) -> dict[str, Any]:
+    """The township's administrator publishes its capacity."""
+    r = api.put(f"/v1/staff/offices/{township}", {"name": "计划生育服务站", "appointment_capacity": capacity}, headers=bearer(admin_token(api, township)))
     assert r.status == 200, r.body
     return r.body
 

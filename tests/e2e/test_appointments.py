@@ -171,3 +171,21 @@ def test_a_no_show_is_marked_once_the_slot_has_started(api, office, couple, cloc
     clock.advance((starts - config.now()).total_seconds() + 60)
     marked = api.post(f"/v1/staff/appointments/{number}/no-show", headers=own)
     assert marked.status == 200 and marked.body["status"] == "no_show"
+
+
+def test_bad_capacity_is_refused_with_its_path_and_changes_nothing(api, office):
+    from tests.e2e.appointment_support import admin_token
+
+    before = api.get(f"/v1/offices/{office}").body
+    h = bearer(admin_token(api, office))
+    overlap = {"weekdays": [1, 2], "slots": [{"start": "09:00", "end": "10:00", "places": 2}, {"start": "09:30", "end": "11:00", "places": 2}]}
+    bad = [
+        (overlap, "SLOTS_OVERLAP", "appointment_capacity"),
+        ({"weekdays": [8], "slots": overlap["slots"][:1]}, "OUT_OF_RANGE", "appointment_capacity.weekdays.0"),
+        ({"weekdays": [1], "slots": [{"start": "9:00", "end": "10:00", "places": 1}]}, "INVALID_FORMAT", "appointment_capacity.slots.0.start"),
+        ({"weekdays": [1], "slots": [{"start": "09:00", "end": "10:00", "places": 0}]}, "OUT_OF_RANGE", "appointment_capacity.slots.0.places"),
+    ]
+    for capacity, code, path in bad:
+        r = api.put(f"/v1/staff/offices/{office}", {"name": "计划生育服务站", "appointment_capacity": capacity}, headers=h)
+        assert r.status == 400 and (code, path) in {(d["code"], d["path"]) for d in r.body["error"]["details"]}, r.body
+    assert api.get(f"/v1/offices/{office}").body == before

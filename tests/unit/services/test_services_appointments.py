@@ -209,3 +209,21 @@ def test_holidays_of_2027_come_from_the_operator_table_and_an_unknown_year_has_n
     assert not any(d.startswith("2027") for d in _open_days(date(2026, 12, 28)))
     with pytest.raises(rules.SlotNotPublished):
         booking.book(body(day="2027-01-05"), phone=PHONE)
+
+
+@pytest.mark.parametrize(
+    ("admin", "office", "code"),
+    [
+        (auth.StaffPrincipal("a1", "管理员", auth.ADMIN, GUIZHOU_OFFICE, None), GUIZHOU_OFFICE, "APPOINTMENTS_NOT_OFFERED"),
+        (auth.StaffPrincipal("a2", "管理员", auth.ADMIN, "510104", None), "510104", "NOT_A_TOWNSHIP_OFFICE"),
+    ],
+)
+def test_capacity_is_published_only_by_townships_of_a_province_with_appointments(admin, office, code, monkeypatch):
+    from chalicelib.services.staff import organisations
+
+    saved = []
+    monkeypatch.setattr(office_store, "save_organisation", lambda *a, **k: saved.append(a))
+    with pytest.raises(errors.DomainError) as raised:
+        organisations.update(admin, office, {"name": "计生办", "appointment_capacity": CAPACITY})
+    assert raised.value.details[0].code == code and raised.value.details[0].path == "appointment_capacity"
+    assert saved == []

@@ -77,6 +77,13 @@ async function loadSlots(office) {
 }
 picker.element.addEventListener("regionchange", (e) => loadSlots(e.detail.code));
 
+// The responsible office is the woman's hukou township (000 注 1–3): her ID number's county is
+// offered first; the couple picks the township (or any other of the province).
+$("#a-woman-id").addEventListener("change", (e) => {
+  const id = e.target.value.trim();
+  if (/^51\d{15}[\dXx]$/.test(id) && (picker.value || "").length < 6) picker.setValue(id.slice(0, 6)).catch(() => {});
+});
+
 const phoneOf = (form, input) => () => {
   const problems = checkRequired(input.closest(".field"));
   if (problems.length) {
