@@ -88,6 +88,11 @@ class SlotFull(errors.Conflict):
     default_message = "所选时段已约满，请选择其他时段"
 
 
+class SlotBusy(errors.Conflict):
+    code = "SLOT_BUSY"
+    default_message = "该时段正在被预约，请稍后重试"
+
+
 class ActiveAppointmentExists(errors.Conflict):
     code = "ACTIVE_APPOINTMENT_EXISTS"
     default_message = "女方已有一个有效的预约，请先取消原预约后再预约"

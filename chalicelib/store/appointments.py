@@ -17,6 +17,8 @@ exactly N appointments and a failed booking writes nothing.
 
 from __future__ import annotations
 
+import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +26,7 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.store.conditions import transacted
+from chalicelib.store.conditions import conflicted, transacted
 from chalicelib.store.connection import shared
 from chalicelib.store.offices import OfficeItem, office_key
 
@@ -32,6 +34,7 @@ from chalicelib.store.offices import OfficeItem, office_key
 OPERATIONS = ("book", "get", "day", "taken", "move")
 
 INFO = "INFO"
+CONFLICT_TRIES = 5
 WOMAN_SK = "APPOINTMENT"
 Addition = Callable[[Any], None]
 
@@ -42,6 +45,10 @@ class SlotTaken(Exception):
 
 class WomanHasActive(Exception):
     """The woman already holds an active appointment (nothing was written)."""
+
+
+class SlotBusy(Exception):
+    """Concurrent transactions kept conflicting on the slot (nothing was written): try again."""
 
 
 class NumberTaken(Exception):
@@ -115,7 +122,7 @@ def book(appointment: Appointment, *, places: int, also: tuple[Addition, ...] = 
             for add in also:
                 add(tx)
 
-    failed = transacted(write)
+    failed = _retried(write)
     if failed is None:
         return
     # PynamoDB sends condition checks, deletes, puts, then updates: the woman's marker is the first
@@ -172,4 +179,18 @@ def move(appointment: Appointment, *, from_statuses: tuple[str, ...], to: str, a
             for add in also:
                 add(tx)
 
-    return transacted(write) is None
+    return _retried(write) is None
+
+
+def _retried(write: Callable[[], None]) -> list[bool] | None:
+    """``transacted(write)``, run again (after a short random pause) while DynamoDB cancels it
+    for a conflict with a concurrent transaction on the same slot: bookings of a popular slot
+    arrive together. ``SlotBusy`` if it still conflicts."""
+    for attempt in range(CONFLICT_TRIES):
+        try:
+            return transacted(write)
+        except Exception as exc:
+            if not conflicted(exc):
+                raise
+            time.sleep((20 + secrets.randbelow(30)) / 1000 * (attempt + 1))
+    raise SlotBusy()

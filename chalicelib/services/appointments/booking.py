@@ -135,6 +135,8 @@ def book(body: dict[str, Any], *, phone: str) -> dict[str, Any]:
             store.book(appointment, places=slot.places, also=(outbox.put_operation(message),))
         except records.SlotTaken:
             raise rules.SlotFull(details=[errors.FieldError("start", "SLOT_FULL", rules.SlotFull.default_message)]) from None
+        except records.SlotBusy:
+            raise rules.SlotBusy(details=[errors.FieldError("start", "SLOT_BUSY", rules.SlotBusy.default_message)]) from None
         except records.WomanHasActive:
             raise rules.ActiveAppointmentExists(
                 details=[errors.FieldError("woman.id_number", "ACTIVE_APPOINTMENT_EXISTS", rules.ActiveAppointmentExists.default_message)]
@@ -145,6 +147,15 @@ def book(body: dict[str, Any], *, phone: str) -> dict[str, Any]:
         audit.append(f"APPOINTMENT#{number}", actor="citizen", action="appointment.book", after={"office_code": appointment.office, "date": appointment.day, "start": slot.start}, at=at)
         return describe(appointment, masked=True)
     raise errors.Conflict("预约号生成冲突，请重试", code="APPOINTMENT_NUMBER_CONFLICT")
+
+
+def moved(a: records.Appointment, **change: Any) -> bool:
+    """``store.move`` (False: no longer in a status it may move from); 409 ``SLOT_BUSY`` if
+    concurrent writes on its slot kept conflicting."""
+    try:
+        return store.move(a, **change)
+    except records.SlotBusy:
+        raise rules.SlotBusy() from None
 
 
 def describe(a: records.Appointment, *, masked: bool) -> dict[str, Any]:
@@ -192,7 +203,7 @@ def cancel(number: str, *, phone: str) -> dict[str, Any]:
     target = rules.next_status(a.status, "cancel")
     at = config.now().isoformat(timespec="seconds")
     message = outbox.sms(phone, rules.cancelled_sms(number), event_id=f"sms:appointment:{number}:cancelled", subject=number)
-    if not store.move(a, from_statuses=rules.ACTIVE, to=target, at=at, by="citizen", release=True, free_place=True, also=(outbox.put_operation(message),)):
+    if not moved(a, from_statuses=rules.ACTIVE, to=target, at=at, by="citizen", release=True, free_place=True, also=(outbox.put_operation(message),)):
         raise rules.AppointmentNotActive()
     outbox.deliver_now([message])
     audit.append(f"APPOINTMENT#{number}", actor="citizen", action="appointment.cancel", before={"status": a.status}, after={"status": target}, at=at)

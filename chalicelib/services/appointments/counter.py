@@ -65,7 +65,7 @@ def _move(principal: auth.StaffPrincipal, a: records.Appointment, action: str, *
     target = rules.next_status(a.status, action)
     at = config.now().isoformat(timespec="seconds")
     messages = [outbox.sms(booking.opened(a)["phone"], sms, event_id=f"sms:appointment:{a.number}:{action}", subject=a.number)] if sms else []
-    moved = store.move(
+    moved = booking.moved(
         a, from_statuses=rules.ACTIVE if action != "confirm" else (rules.BOOKED,), to=target, at=at, by=principal.staff_id,
         case_id=case_id, release=target != rules.CONFIRMED, free_place=False, also=tuple(outbox.put_operation(m) for m in messages),
     )

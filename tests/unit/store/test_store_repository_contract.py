@@ -565,3 +565,36 @@ def test_appointment_moves_are_conditional_and_release_what_they_say(store):
     b = _appointment("YY2", "w1")
     assert store.appointments.move(b, from_statuses=("booked",), to="registered", at="t4", by="op", case_id="C1", release=True, free_place=False)
     assert store.appointments.get("YY2").case_id == "C1"
+
+
+def test_a_booking_that_conflicts_with_a_concurrent_transaction_runs_again(monkeypatch):
+    """DynamoDB cancels a transaction that meets another on the same item (TransactionConflict,
+    no condition failed); moto never does, so the conflict is staged here."""
+    from chalicelib.store import appointments as appointment_store
+    from chalicelib.store import conditions
+
+    class Cancelled(Exception):
+        def __init__(self, code):
+            self.cancellation_reasons = [SimpleNamespace(code=code, message=""), None]
+
+    assert conditions.conflicted(Cancelled("TransactionConflict"))
+    assert not conditions.conflicted(Cancelled("ConditionalCheckFailed"))
+    runs = []
+
+    def transacted(write):
+        runs.append(1)
+        if len(runs) < 3:
+            raise Cancelled("TransactionConflict")
+        return None
+
+    monkeypatch.setattr(appointment_store, "transacted", transacted)
+    monkeypatch.setattr(appointment_store.time, "sleep", lambda s: None)
+    appointment_store.book(_appointment("YY1", "w1"), places=1)
+    assert len(runs) == 3
+    runs.clear()
+    monkeypatch.setattr(appointment_store, "CONFLICT_TRIES", 2)
+    with pytest.raises(appointment_store.SlotBusy):
+        appointment_store.book(_appointment("YY1", "w1"), places=1)
+    monkeypatch.setattr(appointment_store, "transacted", lambda write: (_ for _ in ()).throw(Cancelled("ValidationError")))
+    with pytest.raises(Cancelled):  # anything else is raised as it is
+        appointment_store.book(_appointment("YY1", "w1"), places=1)
