@@ -61,18 +61,18 @@ def get(principal: auth.StaffPrincipal, number: str) -> dict[str, Any]:
     return booking.describe(a, masked=False)
 
 
-def _move(principal: auth.StaffPrincipal, a: records.Appointment, action: str, *, sms: str | None, case_id: str | None = None) -> str:
+def _move(principal: auth.StaffPrincipal, a: records.Appointment, action: str, *, sms: str | None) -> str:
     target = rules.next_status(a.status, action)
     at = config.now().isoformat(timespec="seconds")
     messages = [outbox.sms(booking.opened(a)["phone"], sms, event_id=f"sms:appointment:{a.number}:{action}", subject=a.number)] if sms else []
     moved = booking.moved(
         a, from_statuses=rules.ACTIVE if action != "confirm" else (rules.BOOKED,), to=target, at=at, by=principal.staff_id,
-        case_id=case_id, release=target != rules.CONFIRMED, free_place=False, also=tuple(outbox.put_operation(m) for m in messages),
+        release=target != rules.CONFIRMED, free_place=False, also=tuple(outbox.put_operation(m) for m in messages),
     )
     if not moved:
         raise rules.AppointmentNotActive()
     outbox.deliver_now(messages)
-    audit.append(f"APPOINTMENT#{a.number}", actor=principal.staff_id, action=f"appointment.{action}", before={"status": a.status}, after={"status": target, "case_id": case_id}, at=at)
+    audit.append(f"APPOINTMENT#{a.number}", actor=principal.staff_id, action=f"appointment.{action}", before={"status": a.status}, after={"status": target}, at=at)
     return target
 
 
@@ -111,13 +111,26 @@ def register(principal: auth.StaffPrincipal, number: str, form: Any) -> dict[str
         raise errors.ValidationFailed(details=mismatched)
     result = accounts.register_onsite(form, principal)
     case_id = result["case_id"]
-    _move(principal, a, "register", sms=None, case_id=case_id)
+    _link(principal, a, case_id)
     _note_on_case(case_id, f"由三孩预约{number}（{a.day} {a.start}）现场登记", by=principal.staff_id)
     audit.append(
         f"CASE#{case_id}", actor=principal.staff_id, action="registration.onsite",
         after={"status": result.get("status"), "office_code": principal.office_code}, detail={"appointment_number": number},
     )
     return {**result, "appointment_number": number}
+
+
+def _link(principal: auth.StaffPrincipal, a: records.Appointment, case_id: str) -> None:
+    """The appointment becomes the case. The couple is registered at the counter whatever happened
+    to the appointment meanwhile: cancelled or marked no-show in the same instant, it is linked
+    all the same (its place and the woman's marker were released by that move already)."""
+    at = config.now().isoformat(timespec="seconds")
+    for statuses, release in ((rules.ACTIVE, True), ((rules.CANCELLED, rules.NO_SHOW), False)):
+        change = {"from_statuses": statuses, "to": rules.REGISTERED, "at": at, "by": principal.staff_id, "case_id": case_id}
+        if booking.moved(a, **change, release=release, free_place=False):
+            audit.append(f"APPOINTMENT#{a.number}", actor=principal.staff_id, action="appointment.register", after={"status": rules.REGISTERED, "case_id": case_id}, at=at)
+            return
+    raise rules.AppointmentNotActive()
 
 
 def _note_on_case(case_id: str, note: str, *, by: str) -> None:

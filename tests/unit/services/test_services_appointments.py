@@ -227,3 +227,16 @@ def test_capacity_is_published_only_by_townships_of_a_province_with_appointments
         organisations.update(admin, office, {"name": "计生办", "appointment_capacity": CAPACITY})
     assert raised.value.details[0].code == code and raised.value.details[0].path == "appointment_capacity"
     assert saved == []
+
+
+def test_a_couple_registered_while_its_appointment_was_cancelled_is_linked_all_the_same(env):
+    memory, _ = env
+    number = booking.book(body(), phone=PHONE)["appointment_number"]
+    read_before = memory.appointments.get(number)
+    booking.cancel(number, phone=PHONE)  # the same instant, from the couple's phone
+    counter._link(OPERATOR, read_before, "C1")
+    linked = memory.appointments.get(number)
+    assert (linked.status, linked.case_id) == ("registered", "C1")
+    assert memory.appointments.counts[(OFFICE, "2026-12-08", "09:00")] == 0 and memory.appointments.women == {}
+    with pytest.raises(rules.AppointmentNotActive):  # registered already: a second case is not linked
+        counter._link(OPERATOR, read_before, "C2")
