@@ -2,7 +2,7 @@
 
 from chalice import Chalice
 
-from chalicelib.api import births, citizen, console, health, http, openapi, regions, staff, verify
+from chalicelib.api import appointments, births, citizen, console, health, http, openapi, regions, staff, verify
 
 app = Chalice(app_name="birthreg-api")
 http.install(app)
@@ -14,3 +14,4 @@ app.register_blueprint(console.bp)
 app.register_blueprint(regions.bp)
 app.register_blueprint(openapi.bp)
 app.register_blueprint(births.bp)
+app.register_blueprint(appointments.bp)

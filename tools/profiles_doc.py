@@ -32,6 +32,7 @@ MEANING = {
     "online_max_order": "the highest child order registered online (empty: no limit)",
     "rebirth_after_children": "joint children a couple must have before a registration counts as a re-birth",
     "shares_with": "the government systems each registration is delivered to",
+    "appointments": "the township offices take 特殊情形再生育预约（三孩预约） online (appointment slots from the offices' published capacity)",
 }
 MESSAGES = (
     ("receipt_sms", "submission received"),
@@ -39,6 +40,7 @@ MESSAGES = (
     ("not_registered_sms", "not registered"),
     ("not_matched_sms", "比对未通过 (failed check, closed)"),
     ("manual_acceptance_sms", "sent to manual acceptance"),
+    ("initial_review_passed_sms", "初审 passed (two review stages)"),
     ("proofs_requested_sms", "documents asked for (failed check, reviewer)"),
     ("proofs_before_issue_sms", "documents required before issue"),
     ("proofs_overdue_sms", "closed: no documents by the deadline"),

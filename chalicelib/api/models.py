@@ -17,12 +17,21 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, WrapValidator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    WrapValidator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from chalicelib import auth
 from chalicelib.auth import OPERATIONS
-from chalicelib.domain import errors, idcard
+from chalicelib.domain import appointments, errors, idcard
 from chalicelib.domain.births import CLAIMANTS
 from chalicelib.domain.births import SEXES as BIRTH_SEXES
 from chalicelib.domain.evaluation import Evaluation
@@ -229,6 +238,31 @@ class StaffAccountUpdate(Body):
 
 
 OfficeText = Annotated[str, Field(min_length=1, max_length=100), Text]
+ClockTime = Annotated[str, Field(pattern=_pattern(appointments.TIME_RE))]
+
+
+class AppointmentSlot(Body):
+    """One time slot of an office's appointment day (三孩预约, 000 §2.1)."""
+
+    start: ClockTime
+    end: ClockTime
+    places: Annotated[int, Field(ge=1, le=appointments.MAX_PLACES)]
+
+
+class AppointmentCapacity(Body):
+    """What an office publishes for 三孩预约: the ISO weekdays (1 = Monday) it receives on -- a
+    holiday among them has no slot (services/shared/working_calendar.py) -- and each day's slots."""
+
+    weekdays: Annotated[list[Annotated[int, Field(ge=1, le=7)]], Field(min_length=1, max_length=7)]
+    slots: Annotated[list[AppointmentSlot], Field(min_length=1, max_length=appointments.MAX_SLOTS)]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AppointmentCapacity:
+        problems = appointments.capacity_problems(self.model_dump())
+        if problems:
+            path, code, message = problems[0]
+            raise PydanticCustomError(code, f"{message}（{path}）")
+        return self
 
 
 class OfficeInfo(Body):
@@ -240,6 +274,7 @@ class OfficeInfo(Body):
     phone: Annotated[str, Field(pattern=r"^[0-9][0-9-]{6,19}$")] | None = None  # mobile or 区号-号码
     address: OfficeText | None = None
     opening_hours: OfficeText | None = None
+    appointment_capacity: AppointmentCapacity | None = None
 
 
 Kind = _literal(KINDS)
@@ -396,6 +431,23 @@ class BirthReissue(Body):
     channel: Literal["online", "onsite"]
 
 
+# -- 三孩预约 (000 §2.1) -------------------------------------------------------------------------------
+class AppointmentPerson(Body):
+    name: Name
+    id_number: IdNumber
+
+
+class AppointmentBooking(Body):
+    """POST /v1/appointments: the office, the day and slot, and both spouses (the phone is the
+    SMS-verified token's)."""
+
+    office_code: Annotated[str, Field(pattern=r"^[0-9]{9}$")]
+    date: IsoDate
+    start: ClockTime
+    woman: AppointmentPerson
+    man: AppointmentPerson
+
+
 def parse(model: type[M], document: Any) -> M:
     if not isinstance(document, dict):
         raise errors.ValidationFailed(
@@ -413,6 +465,10 @@ def plain(body: BaseModel) -> dict[str, Any]:
 
 
 __all__ = [
+    "AppointmentBooking",
+    "AppointmentCapacity",
+    "AppointmentPerson",
+    "AppointmentSlot",
     "BirthClaim",
     "BirthCorrection",
     "BirthEntry",

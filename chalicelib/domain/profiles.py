@@ -168,6 +168,8 @@ class Profile:
     escalation_levels: int = 2
     # May a reviewer ask the couple to upload documents (the review decision ``request_documents``)?
     reviewer_requests_documents: bool = True
+    # Does the province take 特殊情形再生育预约（三孩预约） at its township offices (domain/appointments.py)?
+    appointments: bool = False
 
     @property
     def province_name(self) -> str:
@@ -229,6 +231,7 @@ class Profile:
             "supplement_before_review": self.supplement_before_review,
             "unverifiable_policy": self.unverifiable_policy,
             "online_max_order": self.online_max_order,
+            "appointments": self.appointments,
             "shares_with": [RECEIVING_SYSTEMS[code] for code in self.shares_with],
             "process": self.process(),
             "citations": dict(self.citations),
@@ -262,6 +265,7 @@ PROCESS_SETTINGS: tuple[str, ...] = (
     "online_max_order",
     "rebirth_after_children",
     "shares_with",
+    "appointments",
 )
 # What an operator may change without a code change (``Profile.with_settings``).
 OPERATOR_SETTINGS: tuple[str, ...] = ("proof_deadline_days", "escalation_levels", "verification_window")
@@ -315,8 +319,11 @@ SICHUAN = Profile(
     direct_registration_checks=("public_security", "civil_affairs"),
     proof_deadline_days=5,
     escalation_levels=2,
+    # 000 §2.1 "特殊情形再生育预约（三孩预约）": the couple books a time at the township office
+    appointments=True,
     citations=MappingProxyType(
         {
+            "appointments": "000 §2.1: 网上登记（一孩、二孩登记）、特殊情形再生育预约（三孩预约）及办件查询",
             "failed_check": "000 §2.3.5: 录入的对象信息没有校验通过的，系统会给出未通过的原因，此时需上传相关证明材料",
             "direct_registration_checks": "000 §1: 登记后直接办理生育登记; 000 §2.3.5: 通过…男女双方的姓名、身份证号及结婚证号去查验国家公安信息和四川民政信息 (no population comparison named)",
             "proof_deadline_days": "not in 000 (§2.3.5 names no deadline): a request must end for the case to close; operator default",
@@ -392,6 +399,7 @@ GUIZHOU = Profile(
     escalation_levels=2,
     citations=MappingProxyType(
         {
+            "appointments": "001/003 (silent): third children are registered on site (001 二(一) 一孩或二孩 online)",
             "failed_check": "003 V(B): If the automatic comparison is unsuccessful … transfer the birth registration business … to the manual acceptance process and send the … “query code” to the declarant",
             "direct_registration_checks": "003 V(B): the main information … is consistent with that recorded in the PCMIS, the platform will instantly issue an electronic birth service certificate",
             "proof_deadline_days": "not in 001/003 (no uploads online, 001 附件1 一–三): bounds only documents a reviewer asks for; operator default",
@@ -460,6 +468,7 @@ CHONGQING = Profile(
     reviewer_requests_documents=False,
     citations=MappingProxyType(
         {
+            "appointments": "002/004 (silent): 三孩 are registered online like other children (002 二(一))",
             "failed_check": "002 五(一)5: 情况不属实告知审核比对未通过不能办理或到登记机构现场核实办理; 002 六: 登记机构不需要提交证件材料",
             "direct_registration_checks": "002 五(三): 双向信息审核比对一致不需要核查验证相关证件资料即通过; 002 五(一)5: 情况属实，直接办结并短信通知",
             "proof_deadline_days": "not in 002/004 (002 六: no documents online): bounds only documents a reviewer asks for; operator default",

@@ -115,6 +115,13 @@ class WorkingCalendar:
             return True
         return d.weekday() < 5
 
+    def knows(self, d: date) -> bool:
+        """Whether ``d``'s answer comes from data -- the operator's tables, the package, or the
+        operator table of its year -- rather than the Monday–Friday fallback."""
+        if d in self.holidays or d in self.workdays or d.year in self._table_years:
+            return True
+        return _package_is_workday(d) is not None
+
     def next_working_day(self, d: date) -> date:
         """The first working day strictly after ``d``."""
         d += timedelta(days=1)

@@ -29,6 +29,18 @@ def cancelled_by_condition(exc: BaseException) -> list[bool] | None:
     return None
 
 
+def conflicted(exc: BaseException) -> bool:
+    """True if ``exc`` is a transaction cancelled because another one wrote the same item at the
+    same moment (``TransactionConflict``, none of its conditions failed): worth running again."""
+    reasons = getattr(exc, "cancellation_reasons", None)
+    if reasons is None:
+        response = getattr(exc, "response", None)
+        codes = [(r or {}).get("Code") for r in response.get("CancellationReasons", [])] if isinstance(response, dict) else []
+    else:
+        codes = [r.code if r is not None else None for r in reasons]
+    return "TransactionConflict" in codes and "ConditionalCheckFailed" not in codes
+
+
 def applied(write: Callable[[], Any]) -> bool:
     """Run one conditional write; False if its condition did not hold (nothing changed)."""
     from pynamodb.exceptions import PynamoDBException

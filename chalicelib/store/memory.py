@@ -19,11 +19,14 @@ a caller's object never aliases the stored item, as with a real table.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 from chalicelib import config
+from chalicelib.store import appointments as appointment_store
 from chalicelib.store import audit as audit_store
 from chalicelib.store import cases as case_store
 from chalicelib.store import certificates as certificate_store
@@ -709,12 +712,84 @@ class MemoryRegistry:
         self.records[tuple(key)] = json.dumps(data, ensure_ascii=False)
 
 
+# --------------------------------------------------------------------------------- appointments
+class MemoryAppointments:
+    """Appointments, slot counters, day lists and the women's markers (store/appointments.py).
+    A lock makes each transaction atomic under threads, as DynamoDB's are."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, appointment_store.Appointment] = {}
+        self.counts: dict[tuple[str, str, str], int] = {}
+        self.women: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def book(self, appointment: appointment_store.Appointment, *, places: int, also: tuple = ()) -> None:
+        a = appointment
+        slot = (a.office, a.day, a.start)
+
+        def add() -> None:
+            self.counts[slot] = self.counts.get(slot, 0) + 1
+            self.women[a.woman_key] = a.number
+            self.records[a.number] = a
+
+        tx = Transaction()
+        tx.write(lambda: self.counts.get(slot, 0) < places, add)
+        tx.write(lambda: a.woman_key not in self.women, lambda: None)
+        tx.write(lambda: a.number not in self.records, lambda: None)
+        for extra in also:
+            extra(tx)
+        with self._lock:
+            failed = tx.commit()
+        if failed is None:
+            return
+        if failed[0]:
+            raise appointment_store.SlotTaken(a.day, a.start)
+        if failed[1]:
+            raise appointment_store.WomanHasActive()
+        raise appointment_store.NumberTaken(a.number)
+
+    def get(self, number: str) -> appointment_store.Appointment | None:
+        return self.records.get(number)
+
+    def day(self, office: str, day: str) -> list[appointment_store.Appointment]:
+        found = [a for a in self.records.values() if a.office == office and a.day == day]
+        return sorted(found, key=lambda a: (a.start, a.number))
+
+    def taken(self, office: str, first_day: str, last_day: str) -> dict[tuple[str, str], int]:
+        return {(d, s): n for (o, d, s), n in self.counts.items() if o == office and first_day <= d <= last_day}
+
+    def move(self, appointment: appointment_store.Appointment, *, from_statuses: tuple[str, ...], to: str, at: str, by: str,
+             case_id: str | None = None, release: bool, free_place: bool, also: tuple = ()) -> bool:
+        a = appointment
+        slot = (a.office, a.day, a.start)
+
+        def change() -> None:
+            current = self.records[a.number]
+            self.records[a.number] = replace(current, status=to, at=at, by=by, case_id=case_id or current.case_id)
+            if release:
+                del self.women[a.woman_key]
+            if free_place:
+                self.counts[slot] -= 1
+
+        tx = Transaction()
+        tx.write(lambda: a.number in self.records and self.records[a.number].status in from_statuses, change)
+        if release:
+            tx.write(lambda: self.women.get(a.woman_key) == a.number, lambda: None)
+        if free_place:
+            tx.write(lambda: self.counts.get(slot, 0) > 0, lambda: None)
+        for extra in also:
+            extra(tx)
+        with self._lock:
+            return tx.commit() is None
+
+
 class InMemoryStore:
     """One fake per repository (``in_memory()`` installs them together: transactions
     across tables -- a case with its outbox message and idempotency answer -- use the fakes'
     ``Transaction`` throughout)."""
 
     def __init__(self) -> None:
+        self.appointments = MemoryAppointments()
         self.audit = MemoryAudit()
         self.cases = MemoryCases()
         self.certificates = MemoryCertificates()

@@ -14,6 +14,8 @@
   ``fulfilled`` (one open request per township and kind).
 - ``BLANK#<number>`` / ``USED``: a blank consumed (issued to a case, or written off), once.
 - ``SERIES#<length>`` / ``<first>``: every range ever taken into stock, so two never overlap.
+- ``APPOINTMENT#…``, ``OFFICE#<code>`` / ``SLOT#…`` and ``APPT#…``, ``WOMAN#…``: 三孩预约 and the
+  places taken in each slot (``store/appointments.py``).
 
 Every balance change is a conditional write in the transaction that moves the numbers, so a
 balance never goes negative and never disagrees with the ranges (two concurrent issues of the

@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
 
-NAMES = ("audit", "cases", "certificates", "codes", "idempotency", "outbox", "registry", "statistics", "tasks")
+NAMES = ("appointments", "audit", "cases", "certificates", "codes", "idempotency", "outbox", "registry", "statistics", "tasks")
 
 _installed: dict[str, Any] = {}
 
@@ -66,6 +66,7 @@ class Repository:
         return f"<repository {self.name}: {implementation}>"
 
 
+appointments = Repository("appointments")
 audit = Repository("audit")
 cases = Repository("cases")
 certificates = Repository("certificates")

@@ -61,7 +61,7 @@ def credentials(api, couple):
 
 class _Credentials:
     def __init__(self, api, body: dict) -> None:
-        self.citizen = {purpose: citizen_token(api, unique_phone(), purpose) for purpose in ("submit", "query", "verify", "birth")}
+        self.citizen = {purpose: citizen_token(api, unique_phone(), purpose) for purpose in ("submit", "query", "verify", "birth", "appointment")}
         r = register(api, body)
         assert r.status == 201, r.body
         self.case = (r.body["case_id"], r.body["query_code"])
@@ -86,6 +86,7 @@ class _Credentials:
                 "submit" if path == "/v1/registrations"
                 else "verify" if path.startswith("/v1/verify")
                 else "birth" if path.startswith("/v1/births")
+                else "appointment" if path.startswith("/v1/appointments")
                 else "query"
             )
             headers["X-Citizen-Token"] = self.citizen[purpose]

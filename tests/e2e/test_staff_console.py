@@ -45,8 +45,9 @@ def _create(api, admin: str, body: dict):
     return api.post("/v1/staff/accounts", body, headers=bearer(staff_token(api, admin)))
 
 
-def _township_admin(api) -> tuple[str, str]:
-    """(username, token) of a new administrator of 春熙路街道 (created by the county's admin)."""
+def _township_admin(api, township: str = "510104022") -> tuple[str, str]:
+    """(username, token) of a new administrator of a 成都市锦江区 township (春熙路街道 unless told;
+    created by the county's admin)."""
     city_admin = _create(api, "sc-admin", _account(role="admin", region_code="5101"))
     assert city_admin.status == 201, city_admin.body
     city = first_sign_in(api, city_admin.body["username"], city_admin.body["temporary_password"])["id_token"]
@@ -54,7 +55,7 @@ def _township_admin(api) -> tuple[str, str]:
     r = api.post("/v1/staff/accounts", body, headers=bearer(city))
     assert r.status == 201, r.body
     county = first_sign_in(api, body["username"], r.body["temporary_password"])["id_token"]
-    body = _account(role="admin", region_code="510104022")
+    body = _account(role="admin", region_code=township)
     r = api.post("/v1/staff/accounts", body, headers=bearer(county))
     assert r.status == 201, r.body
     return body["username"], first_sign_in(api, body["username"], r.body["temporary_password"])["id_token"]

@@ -93,11 +93,20 @@ birth_review    403/403  403/403  403/403  403/403  403/403  200/404  403/403  4
 birth_cert      403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  403/403  403/403
 birth_stamp     403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  403/403  403/403
 birth_reissue   403/403  403/403  403/403  403/403  403/403  202/404  403/403  403/403  403/403  403/403  403/403
+appt_day        200/403  403/403  403/403  403/403  403/403  403/403  403/403  409/403  403/403  403/403  403/403
+appt_view       200/404  200/404  403/403  403/403  403/403  403/403  403/403  404/403  403/403  403/403  403/403
+appt_confirm    200/404  403/404  403/403  403/403  403/403  403/403  403/403  404/403  403/403  403/403  403/403
+appt_no_show    409/404  403/404  403/403  403/403  403/403  403/403  403/403  404/403  403/403  403/403  403/403
+appt_register   201/404  201/404  403/403  403/403  403/403  403/403  403/403  404/403  403/403  403/403  403/403
 """
+# 三孩预约 (000 §2.1, Sichuan only): township operators with ``onsite``; the day's list, confirming
+# and no-shows are the office's own, viewing and registering any counter's of the province. A
+# Guizhou target is an appointment number that cannot exist (404); Guizhou's own day list is 409
+# APPOINTMENTS_NOT_OFFERED; the shared Sichuan appointment's slot has not started (no-show: 409).
 
 # Routes whose success changes the target so that it cannot succeed twice.
 ONE_SHOT = {"task_decide", "link_decide", "cert_birth", "paper", "onsite", "stock_intake", "stock_send", "stock_receipt",
-            "stock_write_off", "stock_request", "birth_correct", "birth_review", "birth_reissue"}
+            "stock_write_off", "stock_request", "birth_correct", "birth_review", "birth_reissue", "appt_confirm", "appt_register"}
 # Birth medical certificates (issue 16): each province's medical institution and the county it
 # was created for; a shared target is an issued e-licence of that institution.
 HOSPITAL = {"sc": ("sc-hospital-510104", "H510104001"), "gz": ("gz-hospital-520102", "H520102001")}
@@ -129,6 +138,23 @@ class Targets:
     tasks: dict[str, dict] = field(default_factory=dict)
     accounts: dict[str, str] = field(default_factory=dict)
     births: dict[str, dict] = field(default_factory=dict)
+    appointments: dict[str, dict] = field(default_factory=dict)
+
+    def new_appointment(self, province: str) -> dict:
+        """A booked 三孩预约 at the province's demo office (Sichuan), or a number no appointment has."""
+        from tests.e2e.appointment_support import book, publish_capacity
+
+        if province != "sc":
+            return {"number": "YY20260101000000"}
+        if not self.appointments:
+            publish_capacity(self.api, OFFICE[province])
+        form = self.couple("sichuan")
+        r, _, _ = book(self.api, form, OFFICE[province])
+        assert r.status == 201, r.body
+        return {"number": r.body["appointment_number"], "form": form}
+
+    def appointment(self, province: str, fresh: bool) -> dict:
+        return self._shared_or_fresh(self.appointments, self.new_appointment, province, fresh)
 
     def birth(self, province: str, kind: str = "issued") -> dict:
         """A birth of the province's medical institution: ``entered``, ``claimed`` (fresh each) or
@@ -279,6 +305,24 @@ def call(api, targets: Targets, route: str, token: str, province: str, *, fresh:
         return _stock_call(api, route, h, province, fresh, counter)
     if route.startswith("birth_"):
         return _birth_call(api, targets, route, h, province, fresh=fresh)
+    if route.startswith("appt_"):
+        return _appointment_call(api, targets, route, h, province, fresh=fresh)
+    raise AssertionError(route)
+
+
+def _appointment_call(api, targets: Targets, route: str, h: dict, province: str, *, fresh: bool):
+    if route == "appt_day":
+        return api.get(f"/v1/staff/appointments?office={OFFICE[province]}", headers=h)
+    target = targets.appointment(province, fresh)
+    one = f"/v1/staff/appointments/{target['number']}"
+    if route == "appt_view":
+        return api.get(one, headers=h)
+    if route == "appt_confirm":
+        return api.post(one + "/confirmation", headers=h)
+    if route == "appt_no_show":
+        return api.post(one + "/no-show", headers=h)
+    if route == "appt_register":
+        return api.post(one + "/registration", target.get("form") or targets.couple(PROFILE[province]), headers=h)
     raise AssertionError(route)
 
 
@@ -350,6 +394,11 @@ def test_every_staff_route_for_every_role_in_and_out_of_jurisdiction(api, couple
     for province, shared in targets.births.items():
         item = birth_store.get(shared["birth_id"])
         assert int(item.version) == 1 and item.certificate_number == shared["view"]["certificate"]["number"], province
+    # ... and the shared appointment: still booked, no case.
+    from chalicelib.store import appointments as appointment_store
+
+    shared = appointment_store.get(targets.appointments["sc"]["number"])
+    assert (shared.status, shared.case_id) == ("booked", None)
 
 
 STOCK = "/v1/staff/paper-stock/{office_code}"
@@ -378,6 +427,9 @@ def test_the_table_covers_every_staff_route():
         ("POST", STOCK + "/requests"),
         ("POST", "/v1/staff/births"), ("GET", "/v1/staff/births"), ("GET", "/v1/staff/births/{birth_id}"),
         ("PUT", "/v1/staff/births/{birth_id}"), ("POST", "/v1/staff/births/{birth_id}/review"),
+        ("GET", "/v1/staff/appointments"), ("GET", "/v1/staff/appointments/{number}"),
+        ("POST", "/v1/staff/appointments/{number}/confirmation"), ("POST", "/v1/staff/appointments/{number}/no-show"),
+        ("POST", "/v1/staff/appointments/{number}/registration"),
         ("GET", "/v1/staff/births/{birth_id}/certificate"), ("POST", "/v1/staff/births/{birth_id}/stamp-check"),
         ("POST", "/v1/staff/birth-certificates/{number}/reissue"),
     }

@@ -36,7 +36,7 @@ from chalicelib.services.shared import tokens
 
 log = logging.getLogger("birthreg.otp")
 
-PURPOSE_LABELS = {"submit": "提交生育登记", "query": "办件查询", "verify": "证件核验", "birth": "出生医学证明申领"}
+PURPOSE_LABELS = {"submit": "提交生育登记", "query": "办件查询", "verify": "证件核验", "birth": "出生医学证明申领", "appointment": "三孩预约"}
 CODE_RE = re.compile(r"[0-9]{6}")
 
 

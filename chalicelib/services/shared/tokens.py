@@ -17,7 +17,7 @@ import secrets
 from chalicelib import config
 from chalicelib.domain import errors
 
-PURPOSES = ("submit", "query", "verify", "birth")
+PURPOSES = ("submit", "query", "verify", "birth", "appointment")
 DEFAULT_TTL_SECONDS = 30 * 60
 ALG = "HS256"
 

@@ -12,7 +12,7 @@ from chalicelib.domain import errors, regions
 from chalicelib.store import audit
 from chalicelib.store import offices as office_store
 
-FIELDS = ("name", "head", "contact", "phone", "address", "opening_hours")
+FIELDS = ("name", "head", "contact", "phone", "address", "opening_hours", "appointment_capacity")
 
 
 def _known(code: str) -> str:
@@ -41,6 +41,8 @@ def update(admin: auth.StaffPrincipal, code: str, body: dict[str, Any]) -> dict[
     code = _known(code)
     if admin.role != auth.ADMIN or admin.unit_code != code:
         raise errors.Forbidden("只能维护本级机构的信息", code="NOT_OWN_OFFICE")
+    if body.get("appointment_capacity") is not None:
+        _may_publish_capacity(code)
     before = view(code)
     at = config.now().isoformat(timespec="seconds")
     info = {k: body.get(k) for k in FIELDS if body.get(k) is not None}
@@ -56,3 +58,19 @@ def update(admin: auth.StaffPrincipal, code: str, body: dict[str, Any]) -> dict[
         at=at,
     )
     return after
+
+
+def _may_publish_capacity(code: str) -> None:
+    """三孩预约 capacity (000 §2.1) is published by a township office of a province that offers it."""
+    from chalicelib.domain import appointments
+    from chalicelib.domain.profiles import profile_for_province
+
+    profile = profile_for_province(code[:2])
+    if profile is None or not profile.appointments:
+        raise appointments.AppointmentsNotOffered(
+            details=[errors.FieldError("appointment_capacity", "APPOINTMENTS_NOT_OFFERED", appointments.AppointmentsNotOffered.default_message)]
+        )
+    if regions.level_of(code) != "township":
+        raise errors.ValidationFailed(
+            details=[errors.FieldError("appointment_capacity", "NOT_A_TOWNSHIP_OFFICE", "只有乡（镇、街道）登记机构公布预约时段")]
+        )

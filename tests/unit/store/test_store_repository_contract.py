@@ -539,3 +539,80 @@ def test_registry_records(store):
     store.registry.put(registry.person_key("510104199001011234"), {"name": "张三"})
     assert store.registry.get(registry.person_key("510104199001011234")) == {"name": "张三"}
     assert store.registry.get(registry.person_key("x")) is None
+
+
+# ------------------------------------------------------------------------------------ appointments
+def _appointment(number: str, woman: str, start: str = "09:00", day: str = "2026-12-08"):
+    from chalicelib.store import appointments as appointment_store
+
+    return appointment_store.Appointment(number, "510104022", day, start, "10:00", "booked", woman, '{"sealed": 1}', "2026-12-01T10:00:00", "citizen")
+
+
+def test_appointments_fill_a_slot_once_per_place_and_one_per_woman(store):
+    from chalicelib.store import appointments as appointment_store
+
+    store.appointments.book(_appointment("YY1", "w1"), places=2)
+    with pytest.raises(appointment_store.WomanHasActive):
+        store.appointments.book(_appointment("YY2", "w1", start="14:00"), places=2)
+    with pytest.raises(appointment_store.NumberTaken):
+        store.appointments.book(_appointment("YY1", "w9", start="14:00"), places=2)
+    store.appointments.book(_appointment("YY3", "w2"), places=2)
+    with pytest.raises(appointment_store.SlotTaken):
+        store.appointments.book(_appointment("YY4", "w3"), places=2)
+    assert store.appointments.get("YY4") is None and store.appointments.get("YY2") is None  # nothing written
+    assert store.appointments.taken("510104022", "2026-12-08", "2026-12-08") == {("2026-12-08", "09:00"): 2}
+    assert [a.number for a in store.appointments.day("510104022", "2026-12-08")] == ["YY1", "YY3"]
+    assert store.appointments.day("510104022", "2026-12-09") == []
+    assert store.appointments.get("YY1") == _appointment("YY1", "w1")
+
+
+def test_appointment_moves_are_conditional_and_release_what_they_say(store):
+    from chalicelib.store import appointments as appointment_store
+
+    a = _appointment("YY1", "w1")
+    store.appointments.book(a, places=1)
+    moved = store.appointments.move(a, from_statuses=("booked",), to="confirmed", at="t1", by="op", release=False, free_place=False)
+    assert moved and store.appointments.get("YY1").status == "confirmed"
+    assert not store.appointments.move(a, from_statuses=("booked",), to="confirmed", at="t2", by="op", release=False, free_place=False)
+    with pytest.raises(appointment_store.WomanHasActive):  # confirming kept her marker
+        store.appointments.book(_appointment("YY2", "w1", start="14:00"), places=1)
+    assert store.appointments.move(a, from_statuses=("booked", "confirmed"), to="cancelled", at="t3", by="citizen", release=True, free_place=True)
+    assert store.appointments.get("YY1").status == "cancelled" and store.appointments.get("YY1").by == "citizen"
+    assert store.appointments.taken("510104022", "2026-12-08", "2026-12-08") == {("2026-12-08", "09:00"): 0}
+    store.appointments.book(_appointment("YY2", "w1"), places=1)  # her marker and the place are free again
+    b = _appointment("YY2", "w1")
+    assert store.appointments.move(b, from_statuses=("booked",), to="registered", at="t4", by="op", case_id="C1", release=True, free_place=False)
+    assert store.appointments.get("YY2").case_id == "C1"
+
+
+def test_a_booking_that_conflicts_with_a_concurrent_transaction_runs_again(monkeypatch):
+    """DynamoDB cancels a transaction that meets another on the same item (TransactionConflict,
+    no condition failed); moto never does, so the conflict is staged here."""
+    from chalicelib.store import appointments as appointment_store
+    from chalicelib.store import conditions
+
+    class Cancelled(Exception):
+        def __init__(self, code):
+            self.cancellation_reasons = [SimpleNamespace(code=code, message=""), None]
+
+    assert conditions.conflicted(Cancelled("TransactionConflict"))
+    assert not conditions.conflicted(Cancelled("ConditionalCheckFailed"))
+    runs = []
+
+    def transacted(write):
+        runs.append(1)
+        if len(runs) < 3:
+            raise Cancelled("TransactionConflict")
+        return None
+
+    monkeypatch.setattr(appointment_store, "transacted", transacted)
+    monkeypatch.setattr(appointment_store.time, "sleep", lambda s: None)
+    appointment_store.book(_appointment("YY1", "w1"), places=1)
+    assert len(runs) == 3
+    runs.clear()
+    monkeypatch.setattr(appointment_store, "CONFLICT_TRIES", 2)
+    with pytest.raises(appointment_store.SlotBusy):
+        appointment_store.book(_appointment("YY1", "w1"), places=1)
+    monkeypatch.setattr(appointment_store, "transacted", lambda write: (_ for _ in ()).throw(Cancelled("ValidationError")))
+    with pytest.raises(Cancelled):  # anything else is raised as it is
+        appointment_store.book(_appointment("YY1", "w1"), places=1)

@@ -14,6 +14,7 @@ import { LABELS, RegistrationForm, sectionOf } from "../form.js";
 import { PROFILES, profileByProvince } from "../profile.js";
 import { fullName } from "../regions.js";
 import { accountsView, organisationView } from "../staff-admin.js";
+import { appointmentPrefill, appointmentsView } from "../staff-appointments.js";
 import { certificateLookupView } from "../staff-hospital.js";
 import { comparisonCard, decidedState, proofsCard } from "../staff-review.js";
 import { stockView } from "../staff-stock.js";
@@ -36,6 +37,7 @@ const EXTRA_VIEWS = {
   "/staff/organisation": organisationView,
   "/staff/certificates": certificateLookupView,
   "/staff/stock": stockView,
+  "/staff/appointments": appointmentsView,
 };
 const CASE_ROLES = ["township_operator", "county_monitor", "city_monitor", "province_monitor"];
 const main = $("#main");
@@ -682,11 +684,14 @@ async function onsiteView() {
     return view("现场登记", h("div", { class: "notice" }, h("p", {}, "仅乡镇（街道）业务操作员可录入现场登记。")));
   }
   const form = new RegistrationForm({ profile, staff: true, officeCode: s.office_code });
+  // 三孩预约: started from an appointment, the couple is pre-filled and the case linked to it.
+  const appointment = await appointmentPrefill(sapi, new URLSearchParams(location.search).get("appointment"));
   const commitment = h("input", { type: "checkbox", id: "onsite-commitment", required: true, "data-path": "application.commitment_accepted", "data-required-message": "请确认登记对象已签字承诺" });
   const el = h(
     "form",
     { id: "onsite-form", novalidate: true },
     h("p", { class: "lead" }, `${profile.name} · 按《登记表》录入登记对象现场填写的信息`),
+    appointment ? h("p", { class: "notice", id: "onsite-appointment" }, `来自${appointment.label}`) : null,
     h("section", { class: "card" }, h("h2", {}, "女方信息"), form.sections.woman),
     h("section", { class: "card" }, h("h2", {}, "男方信息"), form.sections.man),
     h("section", { class: "card" }, h("h2", {}, "婚育信息"), form.sections.family),
@@ -699,6 +704,7 @@ async function onsiteView() {
   );
   view("现场登记", el);
   await form.ready;
+  if (appointment) await form.fill(appointment.body);
   el.addEventListener("regionchange", () => form.refreshOffices());
   el.addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -722,7 +728,8 @@ async function onsiteView() {
     const submit = async (button) => {
       button.disabled = true;
       try {
-        const r = await sapi("POST", "/v1/staff/registrations", body);
+        const path = appointment ? `/v1/staff/appointments/${encodeURIComponent(appointment.number)}/registration` : "/v1/staff/registrations";
+        const r = await sapi("POST", path, body);
         await onsiteResult(r, profile);
       } catch (err) {
         back();
