@@ -14,7 +14,7 @@
 | ``GET /v1/births/{birth_id}`` | the claimant's token | status, missing materials, the notice, PDF link |
 | ``POST /v1/births/{birth_id}/uploads`` | the claimant's token | a presigned upload of one material |
 | ``GET /v1/births/verify/{token}`` (and ``/vb/{token}``, the QR URL) | anyone | valid / revoked, no personal data |
-| ``GET /v1/births/revocations`` | anyone | the invalidated e-licences |
+| ``GET /v1/births/revocations?limit=&cursor=`` | anyone | the invalidated e-licences, a page at a time |
 
 Services are imported when a route first runs (see api/citizen.py).
 """
@@ -38,8 +38,9 @@ def _json(body, *, status: int = 200, cache: str = "no-store") -> Response:
 
 def _institution():
     from chalicelib import auth
+    from chalicelib.services.births import records
 
-    return auth.current_staff(bp, auth.MEDICAL_INSTITUTION)
+    return records.offered(auth.current_staff(bp, auth.MEDICAL_INSTITUTION))
 
 
 def _token() -> str | None:
@@ -157,4 +158,5 @@ def verify_birth_qr(token: str):
 def birth_revocations():
     from chalicelib.services.births import verification
 
-    return _json(verification.revocations(), cache="public, max-age=60")
+    params = bp.current_request.query_params or {}
+    return _json(verification.revocations(limit=params.get("limit"), cursor=params.get("cursor")), cache="public, max-age=60")

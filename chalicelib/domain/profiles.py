@@ -127,6 +127,8 @@ class Profile:
     rebirth_after_children: int = 3
     # Does the public-security check wait for working hours (the VerificationWindow parameter)?
     verification_window: bool = False
+    # Does the province run the birth medical certificate e-licence process (出生医学证明电子证照)?
+    birth_certificates: bool = False
 
     @property
     def province_name(self) -> str:
@@ -276,8 +278,11 @@ GUIZHOU = Profile(
     # 001 四(三) "乡级计生行政主管部门须及时将网上登记平台和现场登记的生育登记信息同步准确录入PIS"
     shares_with=("pis",),
     verification_window=False,  # 001 and 003 state no working-hours limit on the checks
+    # 003 四 "Guizhou Province, the birth of a medical certificate of electronic license": Guizhou's process.
+    birth_certificates=True,
     citations=MappingProxyType(
         {
+            "birth_certificates": "003 一–四: 贵州省出生医学证明电子证照首次签发、补发",
             "shares_with": "001 四(三): 及时将网上登记平台和现场登记的生育登记信息同步准确录入PIS",
             "verification_window": "001, 003 (silent): checks at any time",
             "rebirth_after_children": "001 (silent): 002 一(二)'s three children, as national practice; a re-birth is a 4th child, on site by 001 二(一)",

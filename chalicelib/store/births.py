@@ -19,9 +19,9 @@ Items (one table, told apart by the key):
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
-from collections.abc import Iterator
 from typing import Any
 
 from pynamodb.attributes import BooleanAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
@@ -330,5 +330,38 @@ def by_institution(institution_code: str, *, limit: int = 50) -> list[BirthItem]
     return [found[k] for k in keys if k in found]
 
 
-def revocations() -> Iterator[BirthItem]:
-    return BirthItem.revocation_index.query(REVOCATION_LIST)
+class BadCursor(ValueError):
+    pass
+
+
+_REVOCATION_CURSOR_KEYS = {"pk", "revocation_list", "revoked_key"}
+
+
+def _encode(key: dict[str, Any] | None) -> str | None:
+    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=") if key else None
+
+
+def _decode_revocation_cursor(cursor: str | None) -> dict[str, Any] | None:
+    if not cursor:
+        return None
+    try:
+        start = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except ValueError:
+        raise BadCursor(cursor) from None
+    # Only a key of the published list continues it (no other item of the table can be read so).
+    if (
+        not isinstance(start, dict)
+        or set(start) != _REVOCATION_CURSOR_KEYS
+        or not all(isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) for v in start.values())
+        or start["revocation_list"]["S"] != REVOCATION_LIST
+    ):
+        raise BadCursor(cursor)
+    return start
+
+
+def revocations(*, limit: int, cursor: str | None = None) -> tuple[list[BirthItem], str | None]:
+    """One page of the invalidated e-licences, oldest revocation first: one query of ``limit``
+    items (O(page) reads), and the next page's cursor (None on the last page)."""
+    result = BirthItem.revocation_index.query(REVOCATION_LIST, limit=limit, last_evaluated_key=_decode_revocation_cursor(cursor))
+    items = list(result)
+    return items, _encode(result.last_evaluated_key)

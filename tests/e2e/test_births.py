@@ -99,6 +99,20 @@ def wait_for(fetch, done, timeout: float = 60):
     raise AssertionError(f"condition not reached: {getattr(last, 'body', last)}")
 
 
+def revoked_numbers(api, *, limit: int = 2) -> list[str]:
+    """The whole published revocation list, read page by page (003 四(二)2)."""
+    numbers, cursor = [], ""
+    for _ in range(1000):
+        r = api.get(f"/v1/births/revocations?limit={limit}" + (f"&cursor={cursor}" if cursor else ""))
+        assert r.status == 200, r.body
+        assert len(r.body["items"]) <= limit
+        numbers += [i["number"] for i in r.body["items"]]
+        cursor = r.body["next_cursor"]
+        if not cursor:
+            return numbers
+    raise AssertionError("the revocation list does not end")
+
+
 def citizen_view(api, birth_id: str, token: str):
     return api.get(f"/v1/births/{birth_id}", headers={"X-Citizen-Token": token})
 
@@ -228,11 +242,19 @@ def test_required_materials_follow_003(api, hospital):
     assert [g["any_of"] for g in r.body["missing_materials"]] == [["MOTHER_ID"], ["MOTHER_STATEMENT"]]
 
 
+def texts_to(phone: str) -> list[str]:
+    from local import outbox
+
+    return [m["message"] for m in outbox.messages() if m["phone"] == "+86" + phone and "验证码" not in m["message"]]
+
+
 def test_missing_materials_are_listed_in_one_notice_once(api, hospital):
-    """003 三(三): "the issuing agency to inform the one-time need to make up for the material"."""
+    """003 三(三): "the issuing agency to inform the one-time need to make up for the material":
+    one notice, and one SMS telling the parent of it; at issue an SMS with the e-licence number."""
     body, entered = enter(api, hospital)
     birth_id = entered["birth_id"]
-    _r, token = claim(api, birth_id, body, claimant="father")
+    phone = unique_phone()
+    _r, token = claim(api, birth_id, body, claimant="father", phone=phone)
     upload(api, birth_id, token, ["FATHER_ID"])
     wait_for(lambda: citizen_view(api, birth_id, token), lambda v: len(v.body["missing_materials"]) == 2)
     first = api.post(f"/v1/staff/births/{birth_id}/review", headers=hospital)
@@ -244,11 +266,18 @@ def test_missing_materials_are_listed_in_one_notice_once(api, hospital):
     history = api.get(f"/v1/staff/births/{birth_id}", headers=hospital).body["history"]
     assert [h["action"] for h in history].count("birth.materials_notice") == 1
     assert citizen_view(api, birth_id, token).body["notice"] == first.body["notice"]
+    notices = [t for t in texts_to(phone) if "一次性告知" in t]
+    assert len(notices) == 1, texts_to(phone)
     # made up: issued on the spot (003 三(三) "make up for the complete on-the-spot closure")
     upload(api, birth_id, token, ["MOTHER_ID", "MOTHER_AUTHORIZATION"])
     wait_for(lambda: citizen_view(api, birth_id, token), lambda v: not v.body["missing_materials"])
     assert api.post(f"/v1/staff/births/{birth_id}/review", headers=hospital).status == 202
-    wait_for(lambda: citizen_view(api, birth_id, token), lambda v: v.body["status"] == "issued")
+    view = wait_for(lambda: citizen_view(api, birth_id, token), lambda v: v.body["status"] == "issued").body
+    # 003 一(一)3: issued -- the number and where to download it, by SMS, once
+    number = view["certificate"]["number"]
+    issued_texts = wait_for(lambda: [t for t in texts_to(phone) if number in t], bool)
+    assert len(issued_texts) == 1 and "下载" in issued_texts[0] and "凭申领手机号" in issued_texts[0]
+    assert len([t for t in texts_to(phone) if "一次性告知" in t]) == 1
 
 
 def test_a_material_of_the_wrong_type_is_rejected(api, hospital):
@@ -338,7 +367,7 @@ def test_reissue_invalidates_the_original(api, hospital, other_hospital):
     assert view["certificate"]["status"] == "valid"
     old_token = original["verify_url"].rsplit("/vb/", 1)[1]
     assert api.get(f"/v1/births/verify/{old_token}").body["result"] == "revoked"
-    assert original["number"] in [i["number"] for i in api.get("/v1/births/revocations").body["items"]]
+    assert original["number"] in revoked_numbers(api)
     again = api.post(f"/v1/staff/birth-certificates/{original['number']}/reissue",
                      {"application": "再次", "channel": "onsite"}, headers=hospital)
     assert again.status == 409
@@ -400,3 +429,27 @@ def test_statistics_count_entered_late_claimed_issued(api, hospital):
     after = births()
     for name, added in (("entered", 2), ("late", 1), ("claimed", 1), ("issued", 1)):
         assert after.get(name, 0) - before.get(name, 0) == added, (name, before, after)
+
+
+def test_revocation_list_is_paged(api, hospital):
+    """003 四(二)2 "invalidated in the system": the published list, a page (limit) at a time with
+    a cursor; each revoked e-licence once; bad paging parameters are 400 with the field."""
+    revoked = []
+    for _ in range(3):
+        done = issued(api, hospital)
+        number = done["view"]["certificate"]["number"]
+        r = api.post(f"/v1/staff/birth-certificates/{number}/reissue", {"application": "原证遗失", "channel": "online"}, headers=hospital)
+        assert r.status == 202, r.body
+        wait_for(lambda d=done, n=number: citizen_view(api, d["birth_id"], d["token"]),
+                 lambda v, n=number: v.body["certificate"]["number"] != n)
+        revoked.append(number)
+    paged = revoked_numbers(api, limit=2)
+    assert len(paged) == len(set(paged))
+    assert set(revoked) <= set(paged)
+    assert revoked_numbers(api, limit=100) == paged
+    for query, path, code in (("limit=0", "limit", "OUT_OF_RANGE"), ("limit=abc", "limit", "OUT_OF_RANGE"),
+                              ("limit=101", "limit", "OUT_OF_RANGE"), ("cursor=bm90LWEta2V5", "cursor", "INVALID_CURSOR"),
+                              ("cursor=%%%", "cursor", "INVALID_CURSOR")):
+        r = api.get(f"/v1/births/revocations?{query}")
+        assert r.status == 400, (query, r.body)
+        assert (r.body["error"]["details"][0]["path"], r.body["error"]["details"][0]["code"]) == (path, code)

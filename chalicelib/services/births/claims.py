@@ -83,7 +83,7 @@ def claim(birth_id: str, body: dict[str, Any], *, token: str | None) -> dict[str
     claim_hash = rules.record_hash({"birth_id": birth_id, "record_hash": item.record_hash, **document, "at": at})
     won = store.claim(
         item,
-        document,
+        {**document, "phone": phone},  # sealed; the SMS of the notice and of the issue go to it
         claimant=claimant,
         phone_key=_phone_key(phone),
         claim_hash=claim_hash,

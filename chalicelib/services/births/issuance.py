@@ -26,7 +26,7 @@ from chalicelib.adapters import storage
 from chalicelib.domain import births as rules
 from chalicelib.domain import errors
 from chalicelib.domain.idcard import mask_id
-from chalicelib.services.births import records
+from chalicelib.services.births import messages, records
 from chalicelib.services.shared import statistics
 from chalicelib.store import audit
 from chalicelib.store import births as store
@@ -69,6 +69,7 @@ def review(birth_id: str, staff) -> dict[str, Any]:
         if store.set_notice(item, notice):
             audit.append(records.subject(birth_id), actor=staff.staff_id, action="birth.materials_notice", after=notice, at=at)
         item = records.load(birth_id)
+        messages.materials_notice(item)  # once: the outbox keeps one message per record
         return {"result": "materials_missing", "notice": json.loads(item.notice), "birth_id": birth_id}
     audit.append(records.subject(birth_id), actor=staff.staff_id, action="birth.reviewed", after={"complete": True}, at=at)
     _start(birth_id, f"{birth_id}-issue", {"by": staff.staff_id})
@@ -102,6 +103,7 @@ def issue_birth_certificate(event: dict[str, Any]) -> dict[str, Any]:
     item = store.get(event["birth_id"])
     replaces = event.get("replaces")
     if (replaces and item.certificate_number != replaces) or (not replaces and item.certificate_number):
+        messages.issued(item)  # a retry after the write: the SMS once more, stored once
         return {"birth_id": item.birth_id, "number": item.certificate_number}  # a retry: done already
     if not replaces and item.status != rules.CLAIMED:
         raise ValueError(f"birth {item.birth_id} is {item.status}, not claimed")
@@ -138,8 +140,10 @@ def issue_birth_certificate(event: dict[str, Any]) -> dict[str, Any]:
     )
     counters = {"births|reissued": 1} if replaces else {"births|issued": 1}
     statistics.count(item.county, counters, once=f"{item.birth_id}#{number}")
+    current = store.get(item.birth_id)
+    messages.issued(current)
     if not replaces:
-        _link(store.get(item.birth_id), at=at)
+        _link(current, at=at)
     return {"birth_id": item.birth_id, "number": number}
 
 

@@ -22,6 +22,11 @@ class OutsideInstitution(errors.Forbidden):
     default_message = "只能办理本机构的出生医学证明"
 
 
+class NotOffered(errors.Forbidden):
+    code = "BIRTH_CERTIFICATES_NOT_OFFERED"
+    default_message = "出生医学证明电子证照业务仅在贵州省开办，本省医疗机构不能办理"
+
+
 class WrongStatus(errors.Conflict):
     code = "BIRTH_WRONG_STATUS"
     default_message = "该记录当前状态不能办理此事项"
@@ -49,6 +54,14 @@ def own(birth_id: str, staff) -> store.BirthItem:
     if item.institution_code != staff.office_code:
         raise BirthNotFound()
     return item
+
+
+def offered(staff):
+    """The staff member, if its province runs the e-licence process: seed 003 is Guizhou's
+    (003 四 "Guizhou Province ... electronic license"; ``Profile.birth_certificates``)."""
+    if not rules.offered_in((staff.region_code or "")[:2]):
+        raise NotOffered()
+    return staff
 
 
 def county_of(staff) -> str:
