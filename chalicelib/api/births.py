@@ -9,7 +9,8 @@
 | ``POST /v1/staff/births/{birth_id}/review`` | medical_institution | completeness review: one notice, or issue (003 一(一)3, 三) |
 | ``GET /v1/staff/births/{birth_id}/certificate`` | medical_institution | the e-licence and its PDF link (print) |
 | ``POST /v1/staff/births/{birth_id}/stamp-check`` | medical_institution | the scanned QR against the record (003 一(一)4) |
-| ``POST /v1/staff/birth-certificates/{number}/reissue`` | medical_institution | reissue, the original invalidated (003 四) |
+| ``POST /v1/staff/birth-certificates/{number}/reissue-scans`` | medical_institution, county_monitor (``birth_reissue``) | a presigned upload of a scan of the written application (003 四(一), 四(二)1) |
+| ``POST /v1/staff/birth-certificates/{number}/reissue`` | medical_institution, county_monitor (``birth_reissue``) | reissue, the original invalidated (003 四) |
 | ``POST /v1/births/{birth_id}/claim`` | parent: ``X-Citizen-Token`` (purpose ``birth``) | claim (003 一(一)2) |
 | ``GET /v1/births/{birth_id}`` | the claimant's token | status, missing materials, the notice, PDF link |
 | ``POST /v1/births/{birth_id}/uploads`` | the claimant's token | a presigned upload of one material |
@@ -106,12 +107,28 @@ def stamp_check(birth_id: str):
     return _json(verification.stamp_check(birth_id, request_body(bp), staff))
 
 
+def _reissuer():
+    """The issuing institution, or the county department of the original issuer (003 四(二)1)."""
+    from chalicelib import auth
+    from chalicelib.services.births import records
+
+    return records.offered(auth.current_staff(bp, auth.MEDICAL_INSTITUTION, auth.COUNTY_MONITOR))
+
+
+@route(bp, "/v1/staff/birth-certificates/{number}/reissue-scans", methods=["POST"], body="UploadRequest", status=201, security=STAFF, statuses=(409, 422))
+def reissue_scan(number: str):
+    from chalicelib.services.births import reissue
+
+    staff = _reissuer()
+    return _json(reissue.presign_scan(number, request_body(bp), staff), status=201)
+
+
 @route(bp, "/v1/staff/birth-certificates/{number}/reissue", methods=["POST"], body="BirthReissue", status=202, security=STAFF, statuses=(409,))
 def reissue(number: str):
-    from chalicelib.services.births import issuance
+    from chalicelib.services.births import reissue
 
-    staff = _institution()
-    return _json(issuance.reissue(number, request_body(bp), staff), status=202)
+    staff = _reissuer()
+    return _json(reissue.reissue(number, request_body(bp), staff), status=202)
 
 
 # -------------------------------------------------------------------------------- parents

@@ -42,6 +42,16 @@ MATERIALS = {
 }
 
 
+# The reissue's documents (003 四(一)): scans of the written application, and -- when the system
+# holds no original issuance record -- the original record or the issuer's certificate.
+REISSUE_DOCUMENTS = {
+    "REISSUE_APPLICATION": "补发出生医学证明的书面申请",
+    "ORIGINAL_RECORD": "原始签发记录或签发机构出具的证明",
+}
+# 003 四(一)1 "apply for reissue of the written application materials": needed for every reissue.
+REISSUE_REQUIRED = ("REISSUE_APPLICATION",)
+
+
 def is_late(born_at: datetime, entered_at: datetime) -> bool:
     """003 一(一)1 "within 24 hours after the birth": an entry after that is late (flagged)."""
     return entered_at - born_at > ENTRY_WINDOW

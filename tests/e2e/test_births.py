@@ -99,6 +99,29 @@ def wait_for(fetch, done, timeout: float = 60):
     raise AssertionError(f"condition not reached: {getattr(last, 'body', last)}")
 
 
+def reissue_scans(api, birth_id: str, number: str, headers: dict, hospital: dict, documents=("REISSUE_APPLICATION",)) -> None:
+    """Scans of the written application (003 四(二)1 "photographic (scanned) pieces"), presigned
+    and checked by CheckUpload; waits until each is decided (seen from the issuer's record)."""
+    ids = []
+    for document in documents:
+        p = api.post(f"/v1/staff/birth-certificates/{number}/reissue-scans",
+                     {"document": document, "content_type": "application/pdf", "filename": f"{document}.pdf"}, headers=headers)
+        assert p.status == 201, p.body
+        assert post_file(p.body["url"], p.body["fields"], PDF_BYTES, "application/pdf") in (200, 201, 204)
+        ids.append(p.body["upload_id"])
+    wait_for(lambda: api.get(f"/v1/staff/births/{birth_id}", headers=hospital),
+             lambda v: {m["upload_id"]: m["status"] for m in v.body["materials"] if m["upload_id"] in ids}
+             == dict.fromkeys(ids, "accepted"))
+
+
+def reissue(api, done: dict, headers: dict, hospital: dict, channel: str = "online"):
+    """A reissue of ``done``'s current e-licence: the application's scan, then the request."""
+    number = done["view"]["certificate"]["number"]
+    reissue_scans(api, done["birth_id"], number, headers, hospital)
+    return api.post(f"/v1/staff/birth-certificates/{number}/reissue",
+                    {"application": "原证遗失，申请补发", "channel": channel}, headers=headers)
+
+
 def revoked_numbers(api, *, limit: int = 2) -> list[str]:
     """The whole published revocation list, read page by page (003 四(二)2)."""
     numbers, cursor = [], ""
@@ -359,8 +382,12 @@ def test_reissue_invalidates_the_original(api, hospital, other_hospital):
                     {"application": "原证遗失", "channel": "online"}, headers=hospital).status == 404
     assert api.post(f"/v1/staff/birth-certificates/{original['number']}/reissue",
                     {"application": "原证遗失", "channel": "online"}, headers=other_hospital).status == 404
+    # 003 四(一)1: no reissue without the written application's scan
     r = api.post(f"/v1/staff/birth-certificates/{original['number']}/reissue",
                  {"application": "原证遗失，申请补发", "channel": "online"}, headers=hospital)
+    assert r.status == 409 and r.body["error"]["code"] == "REISSUE_APPLICATION_MISSING"
+    assert r.body["error"]["details"][0]["path"] == "scans"
+    r = reissue(api, done, hospital, hospital)
     assert r.status == 202, r.body
     view = wait_for(lambda: citizen_view(api, birth_id, done["token"]),
                     lambda v: v.body["certificate"]["number"] != original["number"]).body
@@ -376,6 +403,45 @@ def test_reissue_invalidates_the_original(api, hospital, other_hospital):
     assert stale.body["matches"] is False
     actions = [h["action"] for h in api.get(f"/v1/staff/births/{birth_id}", headers=hospital).body["history"]]
     assert "birth.reissue_requested" in actions and "birth.reissued" in actions
+
+
+def test_the_county_department_reissues_its_countys_certificates(api, hospital):
+    """003 四(二)1 "to the original issuing agency county (district) level health administrative
+    department to apply for reissue ... the photographic (scanned) pieces"; 四(二)2 the original
+    "need to be invalidated in the system". The county department (birth_reissue) of the issuer's
+    county reissues; another county's department does not see it; a scan of the wrong type is
+    rejected and does not count."""
+    county = bearer(staff_token("county_monitor", COUNTY)[1])
+    other_county = bearer(staff_token("county_monitor", "520103")[1])
+    sichuan_county = bearer(staff_token("county_monitor", "510104")[1])
+    done = issued(api, hospital)
+    birth_id, number = done["birth_id"], done["view"]["certificate"]["number"]
+    scan = {"document": "REISSUE_APPLICATION", "content_type": "application/pdf", "filename": "申请.pdf"}
+    r = api.post(f"/v1/staff/birth-certificates/{number}/reissue-scans", scan, headers=other_county)
+    assert r.status == 404 and r.body["error"]["code"] == "BIRTH_CERTIFICATE_NOT_FOUND"
+    r = api.post(f"/v1/staff/birth-certificates/{number}/reissue-scans", scan, headers=sichuan_county)
+    assert r.status == 403 and r.body["error"]["code"] == "BIRTH_CERTIFICATES_NOT_OFFERED"
+    r = api.post(f"/v1/staff/birth-certificates/{number}/reissue-scans", {**scan, "document": "MOTHER_ID"}, headers=county)
+    assert r.status == 422 and r.body["error"]["code"] == "DOCUMENT_NOT_REQUESTED"
+    # a PNG that is a PDF: rejected by the check, the reissue still lacks its application
+    p = api.post(f"/v1/staff/birth-certificates/{number}/reissue-scans", {**scan, "content_type": "image/png", "filename": "a.png"}, headers=county)
+    assert p.status == 201, p.body
+    post_file(p.body["url"], p.body["fields"], PDF_BYTES, "image/png")
+    wait_for(lambda: api.get(f"/v1/staff/births/{birth_id}", headers=hospital),
+             lambda v: any(m["upload_id"] == p.body["upload_id"] and m["status"] == "rejected" for m in v.body["materials"]))
+    r = api.post(f"/v1/staff/birth-certificates/{number}/reissue", {"application": "原证遗失", "channel": "onsite"}, headers=county)
+    assert r.status == 409 and r.body["error"]["code"] == "REISSUE_APPLICATION_MISSING"
+    assert api.post(f"/v1/staff/birth-certificates/{number}/reissue", {"application": "原证遗失", "channel": "onsite"},
+                    headers=other_county).status == 404
+    r = reissue(api, done, county, hospital, channel="onsite")
+    assert r.status == 202, r.body
+    view = wait_for(lambda: citizen_view(api, birth_id, done["token"]), lambda v: v.body["certificate"]["number"] != number).body
+    assert view["certificate"]["status"] == "valid"
+    assert api.get(f"/v1/births/verify/{done['view']['certificate']['verify_url'].rsplit('/vb/', 1)[1]}").body["result"] == "revoked"
+    history = api.get(f"/v1/staff/births/{birth_id}", headers=hospital).body["history"]
+    requested = next(h for h in history if h["action"] == "birth.reissue_requested")
+    assert requested["detail"]["by_role"] == "county_monitor" and requested["detail"]["channel"] == "onsite"
+    assert len(requested["detail"]["scans"]) == 1
 
 
 # -- 7. link to the birth-service registration -----------------------------------------------------
@@ -438,7 +504,7 @@ def test_revocation_list_is_paged(api, hospital):
     for _ in range(3):
         done = issued(api, hospital)
         number = done["view"]["certificate"]["number"]
-        r = api.post(f"/v1/staff/birth-certificates/{number}/reissue", {"application": "原证遗失", "channel": "online"}, headers=hospital)
+        r = reissue(api, done, hospital, hospital)
         assert r.status == 202, r.body
         wait_for(lambda d=done, n=number: citizen_view(api, d["birth_id"], d["token"]),
                  lambda v, n=number: v.body["certificate"]["number"] != n)

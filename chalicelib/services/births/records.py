@@ -129,7 +129,7 @@ def common_view(item: store.BirthItem) -> dict[str, Any]:
         "claimed_at": item.claimed_at,
         "materials": [
             {**{k: e.get(k) for k in ("upload_id", "document", "status", "reason", "filename", "at")},
-             "label": rules.MATERIALS.get(e.get("document"), e.get("document"))}
+             "label": {**rules.MATERIALS, **rules.REISSUE_DOCUMENTS}.get(e.get("document"), e.get("document"))}
             for e in materials(item)
         ],
         "notice": _notice(item),
