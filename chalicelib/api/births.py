@@ -11,6 +11,8 @@
 | ``POST /v1/staff/births/{birth_id}/stamp-check`` | medical_institution | the scanned QR against the record (003 一(一)4) |
 | ``POST /v1/staff/birth-certificates/{number}/reissue-scans`` | medical_institution, county_monitor (``birth_reissue``) | a presigned upload of a scan of the written application (003 四(一), 四(二)1) |
 | ``POST /v1/staff/birth-certificates/{number}/reissue`` | medical_institution, county_monitor (``birth_reissue``) | reissue, the original invalidated (003 四) |
+| ``POST /v1/births`` | parent: ``X-Citizen-Token`` (purpose ``birth``) | declare and claim a birth outside an institution (003 二(一)1) |
+| ``GET /v1/births/issuers?county=`` | anyone | the issuing institutions of a county (for the declaration) |
 | ``POST /v1/births/{birth_id}/claim`` | parent: ``X-Citizen-Token`` (purpose ``birth``) | claim (003 一(一)2) |
 | ``GET /v1/births/{birth_id}`` | the claimant's token | status, missing materials, the notice, PDF link |
 | ``POST /v1/births/{birth_id}/uploads`` | the claimant's token | a presigned upload of one material |
@@ -138,6 +140,22 @@ def claim(birth_id: str):
 
     body = request_body(bp)
     return _json(claims.claim(birth_id, body, token=_token()), status=201)
+
+
+@route(bp, "/v1/births", methods=["POST"], body="BirthDeclaration", status=201, security=CITIZEN, statuses=(403,))
+def declare_birth():
+    from chalicelib.services.births import declarations
+
+    body = request_body(bp)
+    return _json(declarations.declare(body, token=_token()), status=201)
+
+
+@route(bp, "/v1/births/issuers", methods=["GET"], statuses=(403,))
+def birth_issuers():
+    from chalicelib.services.births import declarations
+
+    county = (bp.current_request.query_params or {}).get("county")
+    return _json(declarations.issuers(county), cache="public, max-age=300")
 
 
 @route(bp, "/v1/births/{birth_id}", methods=["GET"], security=CITIZEN)

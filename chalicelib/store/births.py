@@ -64,6 +64,8 @@ class BirthItem(Model):
 
     pk = UnicodeAttribute(hash_key=True)
     birth_id = UnicodeAttribute(null=True)
+    # who started the record: "institution" (003 一(一)1, 二 entered by staff) or "parent" (二(一)1)
+    started_by = UnicodeAttribute(null=True)
     # the record as it stands
     status = UnicodeAttribute(null=True)
     version = NumberAttribute(null=True)
@@ -171,9 +173,12 @@ def _version_item(item: BirthItem) -> BirthItem:
     )
 
 
-def create(birth_id: str, document: dict[str, Any], *, fields: dict[str, Any]) -> BirthItem:
-    """A new birth record and its signed version 1, both or neither."""
+def create(birth_id: str, document: dict[str, Any], *, fields: dict[str, Any], claim: dict[str, Any] | None = None) -> BirthItem:
+    """A new birth record and its signed version 1, both or neither; ``claim``: the claim of a
+    record a parent starts (003 二(一)1), sealed like the claim of an entered one."""
     item = BirthItem(birth_id, birth_id=birth_id, version=1, record=_seal(document, birth_id, "v1"), **fields)
+    if claim is not None:
+        item.claim = _seal(claim, birth_id, "claim")
     with TransactWrite(connection=shared()) as tx:
         tx.save(item, condition=BirthItem.pk.does_not_exist())
         tx.save(_version_item(item), condition=BirthItem.pk.does_not_exist())

@@ -372,6 +372,89 @@ def test_birth_outside_an_institution_needs_a_paternity_declaration_or_appraisal
     assert ok.body["matches"] is True
 
 
+def declaration_body(*, claimant: str = "mother", father: bool = True, institution: str = INSTITUTION, hours_ago: float = 30) -> dict:
+    body = entry_body(father=father, institution=institution, hours_ago=hours_ago)
+    del body["institution_code"]
+    body["newborn"]["name"] = "李小禾"
+    out = {"institution_code": institution, "place": "贵阳市南明区某小区家中", "claimant": claimant, "confirm": True, **body}
+    if claimant == "father":
+        out["claimant_id_number"] = body["father"]["id_number"]
+    return out
+
+
+def declare(api, body: dict, phone: str | None = None):
+    token = citizen_token(api, phone or unique_phone(), "birth")
+    return api.post("/v1/births", body, headers={"X-Citizen-Token": token}), token
+
+
+def test_parent_declares_a_birth_outside_an_institution(api, hospital):
+    """003 二(一)1: the parent "supplement[s] the baby's name and its parents relevant
+    information, photographs and upload[s] a valid ID card, and then sign[s] and authorize[s]";
+    二(二)2-4: the paternity declaration or appraisal, the mother's power of attorney when the
+    father declares; 二(一)2, 3: the issuing institution reviews, prints, checks before stamping."""
+    issuers = api.get(f"/v1/births/issuers?county={COUNTY}")
+    assert issuers.status == 200 and INSTITUTION in [i["institution_code"] for i in issuers.body["items"]]
+    phone = unique_phone()
+    body = declaration_body(claimant="father")
+    r, token = declare(api, body, phone)
+    assert r.status == 201, r.body
+    view = r.body
+    birth_id = view["birth_id"]
+    assert view["status"] == "claimed" and view["started_by"] == "parent" and view["outside_institution"] is True
+    assert view["claimant"] == "father" and view["newborn"]["name"] == "李小禾" and view["place"] == body["place"]
+    assert [g["any_of"] for g in view["missing_materials"]] == [
+        ["MOTHER_ID"], ["FATHER_ID"], ["MOTHER_AUTHORIZATION"], ["PATERNITY_DECLARATION", "PATERNITY_APPRAISAL"]]
+    # the issuing institution sees it among the births awaiting its review, signed by the parent
+    listed = api.get("/v1/staff/births?status=claimed", headers=hospital).body["items"]
+    assert birth_id in [b["birth_id"] for b in listed]
+    staff_view = api.get(f"/v1/staff/births/{birth_id}", headers=hospital).body
+    assert staff_view["versions"][0]["signed_by"].startswith("citizen:") and staff_view["late"] is False
+    assert [h["action"] for h in staff_view["history"]] == ["birth.declared"]
+    # a second claim of the declared record is refused
+    again, _ = claim(api, birth_id, {"mother": body["mother"]})
+    assert again.status == 409 and again.body["error"]["code"] == "BIRTH_ALREADY_CLAIMED"
+    # one notice (and one SMS) of what is missing, then the materials, review, print, stamp check
+    first = api.post(f"/v1/staff/births/{birth_id}/review", headers=hospital)
+    assert first.body["result"] == "materials_missing" and len(first.body["notice"]["missing"]) == 4
+    upload(api, birth_id, token, ["MOTHER_ID", "FATHER_ID", "MOTHER_AUTHORIZATION", "PATERNITY_DECLARATION"])
+    wait_for(lambda: citizen_view(api, birth_id, token), lambda v: not v.body["missing_materials"])
+    assert api.post(f"/v1/staff/births/{birth_id}/review", headers=hospital).status == 202
+    issued_view = wait_for(lambda: citizen_view(api, birth_id, token), lambda v: v.body["status"] == "issued").body
+    number = issued_view["certificate"]["number"]
+    assert wait_for(lambda: [t for t in texts_to(phone) if number in t], bool)
+    ok = api.post(f"/v1/staff/births/{birth_id}/stamp-check", {"scanned": issued_view["certificate"]["verify_url"]}, headers=hospital)
+    assert ok.body["matches"] is True
+
+
+def test_a_declaration_with_bad_input_changes_nothing(api, hospital):
+    """Clear 4xx, nothing stored: an unknown or other-county issuer, an institution of a province
+    without the process (003 is Guizhou's), a future birth, the father declaring with another ID
+    number, the mother's ID a man's, no token."""
+    before = len(api.get("/v1/staff/births", headers=hospital).body["items"])
+    cases = [
+        ({"institution_code": "H520102999"}, 400, "institution_code", "UNKNOWN_ISSUER"),
+        ({"institution_code": "H510104001"}, 403, "institution_code", "NOT_OFFERED"),
+        ({"institution_code": "X1"}, 400, "institution_code", None),
+    ]
+    for change, status, path, code in cases:
+        r, _ = declare(api, {**declaration_body(), **change})
+        assert r.status == status, (change, r.body)
+        detail = r.body["error"]["details"][0]
+        assert detail["path"] == path and (code is None or detail["code"] == code), r.body
+    body = declaration_body()
+    future = {**body, "newborn": {**body["newborn"], "born_at": "2099-01-01T08:00:00+08:00"}}
+    r, _ = declare(api, future)
+    assert r.status == 400 and r.body["error"]["details"][0]["path"] == "newborn.born_at"
+    r, _ = declare(api, {**declaration_body(claimant="father"), "claimant_id_number": _ids()[1]})
+    assert r.status == 403 and r.body["error"]["details"][0]["path"] == "claimant_id_number"
+    r, _ = declare(api, {**body, "mother": {"name": "王芳", "id_number": body["father"]["id_number"]}})
+    assert r.status == 400 and r.body["error"]["details"][0]["code"] == "ID_SEX_MISMATCH"
+    assert api.post("/v1/births", declaration_body()).status == 401
+    assert api.get("/v1/births/issuers?county=510104").status == 403
+    assert api.get("/v1/births/issuers?county=abc").body["error"]["details"][0]["path"] == "county"
+    assert len(api.get("/v1/staff/births", headers=hospital).body["items"]) == before
+
+
 # -- 6. reissue (003 四) -------------------------------------------------------------------------
 def test_reissue_invalidates_the_original(api, hospital, other_hospital):
     """003 四(二)2: the original e-licence "need to be invalidated in the system, and do a good job
@@ -480,8 +563,9 @@ def test_issue_annotates_the_couples_registration(api, hospital, couple):
 
 
 # -- 8. statistics ----------------------------------------------------------------------------
-def test_statistics_count_entered_late_claimed_issued(api, hospital):
-    """Issue 16: "statistics include births entered, claimed, issued, late entries"."""
+def test_statistics_count_entered_late_claimed_issued_reissued_declared(api, hospital):
+    """Issue 16: "statistics include births entered, claimed, issued, late entries"; and the
+    reissues (003 四) and the births parents declared outside an institution (003 二(一)1)."""
     county = bearer(staff_token("county_monitor", COUNTY)[1])
 
     def births() -> dict:
@@ -491,9 +575,14 @@ def test_statistics_count_entered_late_claimed_issued(api, hospital):
 
     before = births()
     enter(api, hospital, hours_ago=40)
-    issued(api, hospital)
+    done = issued(api, hospital)
+    assert reissue(api, done, hospital, hospital).status == 202
+    wait_for(lambda: citizen_view(api, done["birth_id"], done["token"]),
+             lambda v: v.body["certificate"]["number"] != done["view"]["certificate"]["number"])
+    r, _ = declare(api, declaration_body())
+    assert r.status == 201, r.body
     after = births()
-    for name, added in (("entered", 2), ("late", 1), ("claimed", 1), ("issued", 1)):
+    for name, added in (("entered", 2), ("late", 1), ("claimed", 2), ("issued", 1), ("reissued", 1), ("declared", 1)):
         assert after.get(name, 0) - before.get(name, 0) == added, (name, before, after)
 
 

@@ -69,6 +69,18 @@ def county_of(staff) -> str:
     return (staff.region_code or "")[:6]
 
 
+def signature(birth_id: str, version: int, digest: str, signer: str, at: str) -> dict[str, Any]:
+    """003 一(一)1 "sign (electronic signature) confirmation and submit" (二(一)1 "sign and
+    authorize" for a parent's declaration): the signed version's hash, who signed, when, and a
+    keyed signature over the three."""
+    return {
+        "record_hash": digest,
+        "signed_by": signer,
+        "signed_at": at,
+        "signature": config.keyed_hash("birth-signature", f"{birth_id}:{version}:{digest}:{signer}:{at}"),
+    }
+
+
 def require_status(item: store.BirthItem, *statuses: str, message: str | None = None) -> None:
     if item.status not in statuses:
         raise WrongStatus(message or f"该记录当前状态为“{rules.STATUS_LABELS.get(item.status, item.status)}”，不能办理此事项")
@@ -116,6 +128,8 @@ def common_view(item: store.BirthItem) -> dict[str, Any]:
         "status_label": rules.STATUS_LABELS.get(item.status, item.status),
         "institution_name": item.institution_name,
         "outside_institution": bool(item.outside_institution),
+        "started_by": item.started_by or "institution",
+        "place": record.get("place"),
         "newborn": {
             "name": claim.get("newborn_name"),
             "sex": record["newborn"]["sex"],
