@@ -40,7 +40,7 @@ def _public_pages() -> list[Path]:
 
 def test_the_birth_pages_are_kept_offline():
     kept = _precache()
-    for page in ("/birth.html", "/birth-verify.html"):
+    for page in ("/birth.html", "/birth-verify.html", "/birth-declare.html"):
         assert page in kept
         assert _loaded_by(WEB / page.lstrip("/")) <= kept, page
 
