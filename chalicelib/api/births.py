@@ -150,7 +150,7 @@ def declare_birth():
     return _json(declarations.declare(body, token=_token()), status=201)
 
 
-@route(bp, "/v1/births/issuers", methods=["GET"], statuses=(403,))
+@route(bp, "/v1/births/issuers", methods=["GET"], headers=("county",), statuses=(403,))
 def birth_issuers():
     from chalicelib.services.births import declarations
 
@@ -189,7 +189,7 @@ def verify_birth_qr(token: str):
     return _json(verification.public_view(token))
 
 
-@route(bp, "/v1/births/revocations", methods=["GET"])
+@route(bp, "/v1/births/revocations", methods=["GET"], headers=("limit?", "cursor?"))
 def birth_revocations():
     from chalicelib.services.births import verification
 
