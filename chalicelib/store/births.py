@@ -19,7 +19,6 @@ Items (one table, told apart by the key):
 
 from __future__ import annotations
 
-import base64
 import json
 import secrets
 from typing import Any
@@ -30,7 +29,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjec
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import config, sealing
-from chalicelib.store import table_meta
+from chalicelib.store import cursors, table_meta
 from chalicelib.store.conditions import applied
 from chalicelib.store.connection import Model, shared
 
@@ -335,38 +334,15 @@ def by_institution(institution_code: str, *, limit: int = 50) -> list[BirthItem]
     return [found[k] for k in keys if k in found]
 
 
-class BadCursor(ValueError):
-    pass
-
-
+BadCursor = cursors.BadCursor
 _REVOCATION_CURSOR_KEYS = {"pk", "revocation_list", "revoked_key"}
-
-
-def _encode(key: dict[str, Any] | None) -> str | None:
-    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=") if key else None
-
-
-def _decode_revocation_cursor(cursor: str | None) -> dict[str, Any] | None:
-    if not cursor:
-        return None
-    try:
-        start = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except ValueError:
-        raise BadCursor(cursor) from None
-    # Only a key of the published list continues it (no other item of the table can be read so).
-    if (
-        not isinstance(start, dict)
-        or set(start) != _REVOCATION_CURSOR_KEYS
-        or not all(isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) for v in start.values())
-        or start["revocation_list"]["S"] != REVOCATION_LIST
-    ):
-        raise BadCursor(cursor)
-    return start
 
 
 def revocations(*, limit: int, cursor: str | None = None) -> tuple[list[BirthItem], str | None]:
     """One page of the invalidated e-licences, oldest revocation first: one query of ``limit``
     items (O(page) reads), and the next page's cursor (None on the last page)."""
-    result = BirthItem.revocation_index.query(REVOCATION_LIST, limit=limit, last_evaluated_key=_decode_revocation_cursor(cursor))
+    # Only a key of the published list continues it (no other item of the table can be read so).
+    start = cursors.decode(cursor, _REVOCATION_CURSOR_KEYS, revocation_list=REVOCATION_LIST)
+    result = BirthItem.revocation_index.query(REVOCATION_LIST, limit=limit, last_evaluated_key=start)
     items = list(result)
-    return items, _encode(result.last_evaluated_key)
+    return items, cursors.encode(result.last_evaluated_key)
