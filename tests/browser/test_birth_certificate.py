@@ -183,3 +183,34 @@ def test_a_parent_declares_a_birth_outside_an_institution(page, stack):
     page.reload()
     expect(page.get_by_role("link", name="下载出生医学证明")).to_be_visible()
     shoot(page, "birth-declared-issued")
+
+
+def test_the_county_department_reissues_from_the_staff_page(page, stack):
+    """003 四(二)1 "to the original issuing agency county (district) level health administrative
+    department to apply for reissue ... scanned pieces"; 四(二)2 the original invalidated."""
+    from local.seed import STAFF_PASSWORD
+
+    api = Api(stack.api_url)
+    hospital = test_births.bearer(test_births.staff_token("medical_institution", test_births.COUNTY, test_births.INSTITUTION)[1])
+    done = test_births.issued(api, hospital)
+    number = done["view"]["certificate"]["number"]
+    login = api.post("/v1/staff/login", {"username": "gz-county-520102", "password": STAFF_PASSWORD}).body
+    page.goto("/birth-staff.html")
+    page.evaluate("auth => sessionStorage.setItem('birthreg.staff', JSON.stringify(auth))", {"id_token": login["id_token"], "staff": login["staff"]})
+    page.reload()
+    expect(page.locator("#reissue")).to_be_visible()
+    expect(page.locator("#entry")).to_be_hidden()
+    page.get_by_role("button", name="上传并申请补发").click()
+    expect(page.locator("#reissue-form .error-summary")).to_contain_text("原证照编号")
+    shoot(page, "birth-county-reissue-errors")
+
+    page.fill("#r-number", number)
+    page.fill("#r-application", "原证遗失，申请补发")
+    page.set_input_files("#r-scan", {"name": "申请.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES})
+    page.get_by_role("button", name="上传并申请补发").click()
+    expect(page.locator("#reissue-status")).to_contain_text("已受理补发", timeout=40_000)
+    shoot(page, "birth-county-reissued")
+    view = test_births.wait_for(lambda: test_births.citizen_view(api, done["birth_id"], done["token"]),
+                                lambda v: v.body["certificate"]["number"] != number).body
+    assert view["certificate"]["status"] == "valid"
+    assert number in test_births.revoked_numbers(api, limit=100)

@@ -406,7 +406,8 @@ def test_parent_declares_a_birth_outside_an_institution(api, hospital):
         ["MOTHER_ID"], ["FATHER_ID"], ["MOTHER_AUTHORIZATION"], ["PATERNITY_DECLARATION", "PATERNITY_APPRAISAL"]]
     # the issuing institution sees it among the births awaiting its review, signed by the parent
     listed = api.get("/v1/staff/births?status=claimed", headers=hospital).body["items"]
-    assert birth_id in [b["birth_id"] for b in listed]
+    row = next(b for b in listed if b["birth_id"] == birth_id)
+    assert row["started_by"] == "parent" and row["outside_institution"] is True
     staff_view = api.get(f"/v1/staff/births/{birth_id}", headers=hospital).body
     assert staff_view["versions"][0]["signed_by"].startswith("citizen:") and staff_view["late"] is False
     assert [h["action"] for h in staff_view["history"]] == ["birth.declared"]

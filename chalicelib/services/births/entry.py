@@ -153,6 +153,8 @@ def list_births(staff, *, status: str | None = None) -> dict[str, Any]:
                 "born_at": item.born_at,
                 "entered_at": item.entered_at,
                 "late": bool(item.late),
+                "started_by": item.started_by or "institution",
+                "outside_institution": bool(item.outside_institution),
                 "mother_name": record["mother"]["name"],
                 "certificate_number": item.certificate_number,
             }
