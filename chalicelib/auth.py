@@ -23,7 +23,7 @@ admin                 the level it administers      create/disable accounts belo
 ====================  ============================  =====================================
 
 On top of the role, each account holds operation grants (``OPERATIONS``: review, onsite,
-paper_certificates, statistics, birth_records; 001 三(二)3 用户权限管理), checked by the routes
+paper_certificates, statistics, birth_records, birth_reissue; 001 三(二)3 用户权限管理), checked by the routes
 that use them (``require``). The account's profile (store/offices.py) carries the grants and a
 revocation marker: a disabled account's tokens, and tokens issued before it was last disabled,
 are refused on the next request (``with_access``; cached per container ``ACCESS_CACHE_SECONDS``).
@@ -66,10 +66,13 @@ ONSITE = "onsite"
 PAPER_CERTIFICATES = "paper_certificates"
 STATISTICS = "statistics"
 BIRTH_RECORDS = "birth_records"
-OPERATIONS = (REVIEW, ONSITE, PAPER_CERTIFICATES, STATISTICS, BIRTH_RECORDS)
+# 003 四(二)1 "to the original issuing agency county (district) level health administrative
+# department to apply for reissue": the county department reissues birth medical certificates.
+BIRTH_REISSUE = "birth_reissue"
+OPERATIONS = (REVIEW, ONSITE, PAPER_CERTIFICATES, STATISTICS, BIRTH_RECORDS, BIRTH_REISSUE)
 ROLE_OPERATIONS: dict[str, tuple[str, ...]] = {
     TOWNSHIP_OPERATOR: (REVIEW, ONSITE, PAPER_CERTIFICATES, STATISTICS),
-    COUNTY_MONITOR: (REVIEW, PAPER_CERTIFICATES, STATISTICS),
+    COUNTY_MONITOR: (REVIEW, PAPER_CERTIFICATES, STATISTICS, BIRTH_REISSUE),
     CITY_MONITOR: (REVIEW, STATISTICS),
     PROVINCE_MONITOR: (REVIEW, STATISTICS),  # review: sees the queues and tasks; deciding stays with the levels below
     MEDICAL_INSTITUTION: (BIRTH_RECORDS,),

@@ -656,6 +656,9 @@ ISSUE_BIRTH_CERTIFICATE = Function(
         # the couple's 生育服务证 gets the birth date and sex, its case a history line (issue 16 item 7)
         Grant("Cases", "write"),
         Grant("Certificates", "write"),
+        # the SMS to the claimant with the e-licence number (003 一(一)3), through the outbox
+        Grant("Outbox", "write"),
+        *_SMS_GRANTS,
     ),
     timeout=60,
     memory=1024,

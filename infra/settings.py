@@ -58,10 +58,10 @@ class Setting:
 _FUNCTIONS = {f.id for f in r.FUNCTIONS}
 ALL_UNITS: tuple[str, ...] = (API, *(f.id for f in r.FUNCTIONS))
 # who sends SMS (adapters/sms.py) and who computes workflow timers (config.workflow_seconds)
-_SMS = (API, r.APPLY_RULES.id, r.REQUEST_PROOFS.id, r.PROOFS_OVERDUE.id, r.NOTIFY.id, r.DISPATCH_OUTBOX.id)
+_SMS = (API, r.APPLY_RULES.id, r.REQUEST_PROOFS.id, r.PROOFS_OVERDUE.id, r.NOTIFY.id, r.DISPATCH_OUTBOX.id, r.ISSUE_BIRTH_CERTIFICATE.id)
 _TIMERS = (API, r.IDENTITY_CHECK.id, r.APPLY_RULES.id, r.ESCALATE_REVIEW.id, r.CHECK_UPLOAD.id)
 # who commits side effects to the outbox and delivers them (services/shared/outbox.py)
-_OUTBOX = (API, r.APPLY_RULES.id, r.NOTIFY.id, r.DISPATCH_OUTBOX.id)
+_OUTBOX = (API, r.APPLY_RULES.id, r.NOTIFY.id, r.DISPATCH_OUTBOX.id, r.ISSUE_BIRTH_CERTIFICATE.id)
 # who delivers registrations to 渝快办 / PIS (adapters/sharing.py): Notify at once, the sweeper on retry
 _SHARING = (r.NOTIFY.id, r.DISPATCH_OUTBOX.id)
 _REGISTRY_CALLERS = (API, r.IDENTITY_CHECK.id, r.MARRIAGE_CHECK.id, r.AUTO_COMPARE.id, r.UPDATE_REGISTRY.id)

@@ -32,6 +32,7 @@ MEANING = {
     "online_max_order": "the highest child order registered online (empty: no limit)",
     "rebirth_after_children": "joint children a couple must have before a registration counts as a re-birth",
     "shares_with": "the government systems each registration is delivered to",
+    "birth_certificates": "the birth medical certificate e-licence process (出生医学证明电子证照: entry, claim, issue, stamp check, reissue) runs for the province's medical institutions",
     "appointments": "the township offices take 特殊情形再生育预约（三孩预约） online (appointment slots from the offices' published capacity)",
 }
 MESSAGES = (

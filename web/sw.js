@@ -10,7 +10,7 @@
 // - a navigation that fails and is not cached: /offline.html.
 // The registration draft itself lives in localStorage (pages/register.js), not here.
 
-const VERSION = "birthreg-v1";
+const VERSION = "birthreg-v2";
 const OFFLINE = "/offline.html";
 const PRECACHE = [
   "/",
@@ -20,6 +20,9 @@ const PRECACHE = [
   "/special.html",
   "/query.html",
   "/verify.html",
+  "/birth.html",
+  "/birth-verify.html",
+  "/birth-declare.html",
   "/offline.html",
   "/404.html",
   "/manifest.webmanifest",
@@ -38,6 +41,9 @@ const PRECACHE = [
   "/static/js/pages/query.js",
   "/static/js/pages/register.js",
   "/static/js/pages/verify.js",
+  "/static/js/pages/birth.js",
+  "/static/js/pages/birth-verify.js",
+  "/static/js/pages/birth-declare.js",
   "/static/img/favicon.svg",
   "/static/img/logo.svg",
   "/static/img/guide.svg",

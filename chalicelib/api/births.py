@@ -9,12 +9,15 @@
 | ``POST /v1/staff/births/{birth_id}/review`` | medical_institution | completeness review: one notice, or issue (003 一(一)3, 三) |
 | ``GET /v1/staff/births/{birth_id}/certificate`` | medical_institution | the e-licence and its PDF link (print) |
 | ``POST /v1/staff/births/{birth_id}/stamp-check`` | medical_institution | the scanned QR against the record (003 一(一)4) |
-| ``POST /v1/staff/birth-certificates/{number}/reissue`` | medical_institution | reissue, the original invalidated (003 四) |
+| ``POST /v1/staff/birth-certificates/{number}/reissue-scans`` | medical_institution, county_monitor (``birth_reissue``) | a presigned upload of a scan of the written application (003 四(一), 四(二)1) |
+| ``POST /v1/staff/birth-certificates/{number}/reissue`` | medical_institution, county_monitor (``birth_reissue``) | reissue, the original invalidated (003 四) |
+| ``POST /v1/births`` | parent: ``X-Citizen-Token`` (purpose ``birth``) | declare and claim a birth outside an institution (003 二(一)1) |
+| ``GET /v1/births/issuers?county=`` | anyone | the issuing institutions of a county (for the declaration) |
 | ``POST /v1/births/{birth_id}/claim`` | parent: ``X-Citizen-Token`` (purpose ``birth``) | claim (003 一(一)2) |
 | ``GET /v1/births/{birth_id}`` | the claimant's token | status, missing materials, the notice, PDF link |
 | ``POST /v1/births/{birth_id}/uploads`` | the claimant's token | a presigned upload of one material |
 | ``GET /v1/births/verify/{token}`` (and ``/vb/{token}``, the QR URL) | anyone | valid / revoked, no personal data |
-| ``GET /v1/births/revocations`` | anyone | the invalidated e-licences |
+| ``GET /v1/births/revocations?limit=&cursor=`` | anyone | the invalidated e-licences, a page at a time |
 
 Services are imported when a route first runs (see api/citizen.py).
 """
@@ -38,8 +41,9 @@ def _json(body, *, status: int = 200, cache: str = "no-store") -> Response:
 
 def _institution():
     from chalicelib import auth
+    from chalicelib.services.births import records
 
-    return auth.current_staff(bp, auth.MEDICAL_INSTITUTION)
+    return records.offered(auth.current_staff(bp, auth.MEDICAL_INSTITUTION))
 
 
 def _token() -> str | None:
@@ -105,12 +109,28 @@ def stamp_check(birth_id: str):
     return _json(verification.stamp_check(birth_id, request_body(bp), staff))
 
 
+def _reissuer():
+    """The issuing institution, or the county department of the original issuer (003 四(二)1)."""
+    from chalicelib import auth
+    from chalicelib.services.births import records
+
+    return records.offered(auth.current_staff(bp, auth.MEDICAL_INSTITUTION, auth.COUNTY_MONITOR))
+
+
+@route(bp, "/v1/staff/birth-certificates/{number}/reissue-scans", methods=["POST"], body="UploadRequest", status=201, security=STAFF, statuses=(409, 422))
+def reissue_scan(number: str):
+    from chalicelib.services.births import reissue
+
+    staff = _reissuer()
+    return _json(reissue.presign_scan(number, request_body(bp), staff), status=201)
+
+
 @route(bp, "/v1/staff/birth-certificates/{number}/reissue", methods=["POST"], body="BirthReissue", status=202, security=STAFF, statuses=(409,))
 def reissue(number: str):
-    from chalicelib.services.births import issuance
+    from chalicelib.services.births import reissue
 
-    staff = _institution()
-    return _json(issuance.reissue(number, request_body(bp), staff), status=202)
+    staff = _reissuer()
+    return _json(reissue.reissue(number, request_body(bp), staff), status=202)
 
 
 # -------------------------------------------------------------------------------- parents
@@ -120,6 +140,22 @@ def claim(birth_id: str):
 
     body = request_body(bp)
     return _json(claims.claim(birth_id, body, token=_token()), status=201)
+
+
+@route(bp, "/v1/births", methods=["POST"], body="BirthDeclaration", status=201, security=CITIZEN, statuses=(403,))
+def declare_birth():
+    from chalicelib.services.births import declarations
+
+    body = request_body(bp)
+    return _json(declarations.declare(body, token=_token()), status=201)
+
+
+@route(bp, "/v1/births/issuers", methods=["GET"], headers=("county",), statuses=(403,))
+def birth_issuers():
+    from chalicelib.services.births import declarations
+
+    county = (bp.current_request.query_params or {}).get("county")
+    return _json(declarations.issuers(county), cache="public, max-age=300")
 
 
 @route(bp, "/v1/births/{birth_id}", methods=["GET"], security=CITIZEN)
@@ -153,8 +189,9 @@ def verify_birth_qr(token: str):
     return _json(verification.public_view(token))
 
 
-@route(bp, "/v1/births/revocations", methods=["GET"])
+@route(bp, "/v1/births/revocations", methods=["GET"], headers=("limit?", "cursor?"))
 def birth_revocations():
     from chalicelib.services.births import verification
 
-    return _json(verification.revocations(), cache="public, max-age=60")
+    params = bp.current_request.query_params or {}
+    return _json(verification.revocations(limit=params.get("limit"), cursor=params.get("cursor")), cache="public, max-age=60")

@@ -418,6 +418,24 @@ class BirthClaim(Body):
     confirm: Literal[True]  # 003 一(一)2 "confirm the correct signature and submit"
 
 
+class BirthDeclaredNewborn(BirthNewborn):
+    name: Name
+
+
+class BirthDeclaration(Body):
+    """POST /v1/births: a parent declares a birth outside a medical institution (003 二(一)1) and
+    claims it at once: the issuing institution, where the birth was, the child and the parents."""
+
+    institution_code: Annotated[str, Field(pattern=_pattern(OFFICE_RE))]
+    place: Annotated[str, Field(min_length=2, max_length=100), Text]
+    claimant: _literal(CLAIMANTS)
+    claimant_id_number: IdShape | None = None  # the father's, when he declares
+    newborn: BirthDeclaredNewborn
+    mother: BirthParent
+    father: BirthParent | None = None
+    confirm: Literal[True]  # 003 二(一)1 "confirm that there is no error after signing and submitting"
+
+
 class StampCheck(Body):
     """POST /v1/staff/births/{birth_id}/stamp-check: the printed e-licence's scanned QR code."""
 
@@ -471,6 +489,7 @@ __all__ = [
     "AppointmentSlot",
     "BirthClaim",
     "BirthCorrection",
+    "BirthDeclaration",
     "BirthEntry",
     "BirthRecord",
     "BirthReissue",

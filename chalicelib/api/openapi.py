@@ -47,6 +47,9 @@ _HEADERS = {
         "description": "the certificate's QR token (the URL's last segment): only its holder learns the status",
         "schema": {"type": "string", "maxLength": 2048},
     },
+    "county": {"name": "county", "in": "query", "description": "a county (6-digit region code)", "schema": {"type": "string"}},
+    "limit": {"name": "limit", "in": "query", "description": "items per page (1-100)", "schema": {"type": "string"}},
+    "cursor": {"name": "cursor", "in": "query", "description": "the previous page's next_cursor", "schema": {"type": "string"}},
 }
 _STATUS_TEXT = {
     200: "OK",

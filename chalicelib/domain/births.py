@@ -12,7 +12,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.domain import idcard
+from chalicelib.domain import idcard, profiles
 
 # 003 一(一)1: "by the midwife ... within 24 hours after the birth ... into the hospital information
 # system, after checking for accuracy, sign (electronic signature) confirmation and submit".
@@ -40,6 +40,16 @@ MATERIALS = {
     "PATERNITY_DECLARATION": "父母或监护人出具的亲子关系声明",
     "PATERNITY_APPRAISAL": "具有法定鉴定资质机构出具的亲子鉴定证明",
 }
+
+
+# The reissue's documents (003 四(一)): scans of the written application, and -- when the system
+# holds no original issuance record -- the original record or the issuer's certificate.
+REISSUE_DOCUMENTS = {
+    "REISSUE_APPLICATION": "补发出生医学证明的书面申请",
+    "ORIGINAL_RECORD": "原始签发记录或签发机构出具的证明",
+}
+# 003 四(一)1 "apply for reissue of the written application materials": needed for every reissue.
+REISSUE_REQUIRED = ("REISSUE_APPLICATION",)
 
 
 def is_late(born_at: datetime, entered_at: datetime) -> bool:
@@ -131,3 +141,21 @@ def certificate_number(county: str, year: int, seq: int) -> str:
     """The e-licence's own number series: ``Q`` + county + year + 6-digit sequence (the 生育服务证's
     numbers are digits only, so the two series never meet)."""
     return f"Q{county}{year}{seq:06d}"
+
+
+def offered_in(province_code: str) -> bool:
+    """Seed 003 is Guizhou's process (003 四 "Guizhou Province, the birth of a medical certificate
+    of electronic license"): only a province whose profile says ``birth_certificates`` runs it."""
+    profile = profiles.profile_for_province(province_code)
+    return bool(profile and profile.birth_certificates)
+
+
+# SMS to the claimant (at most 70 characters, adapters/sms.py). 003 三(三) "the issuing agency to
+# inform the one-time need to make up for the material": the notice itself is on the status page.
+NOTICE_SMS = "【出生医学证明】签发机构已一次性告知您需补齐的材料，请登录生育服务网上登记平台出生医学证明页面查看并上传。"
+# 003 一(一)3 "can be printed": the e-licence number and where to download it.
+ISSUED_SMS = "【出生医学证明】电子证照已签发，编号{number}，请登录生育服务网上登记平台出生医学证明页面，凭申领手机号下载。"
+
+
+def issued_sms(number: str) -> str:
+    return ISSUED_SMS.format(number=number)

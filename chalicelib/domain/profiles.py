@@ -170,6 +170,8 @@ class Profile:
     reviewer_requests_documents: bool = True
     # Does the province take 特殊情形再生育预约（三孩预约） at its township offices (domain/appointments.py)?
     appointments: bool = False
+    # Does the province run the birth medical certificate e-licence process (出生医学证明电子证照)?
+    birth_certificates: bool = False
 
     @property
     def province_name(self) -> str:
@@ -266,6 +268,7 @@ PROCESS_SETTINGS: tuple[str, ...] = (
     "rebirth_after_children",
     "shares_with",
     "appointments",
+    "birth_certificates",
 )
 # What an operator may change without a code change (``Profile.with_settings``).
 OPERATOR_SETTINGS: tuple[str, ...] = ("proof_deadline_days", "escalation_levels", "verification_window")
@@ -323,6 +326,7 @@ SICHUAN = Profile(
     appointments=True,
     citations=MappingProxyType(
         {
+            "birth_certificates": "000 (silent): the e-licence process is Guizhou's (003)",
             "appointments": "000 §2.1: 网上登记（一孩、二孩登记）、特殊情形再生育预约（三孩预约）及办件查询",
             "failed_check": "000 §2.3.5: 录入的对象信息没有校验通过的，系统会给出未通过的原因，此时需上传相关证明材料",
             "direct_registration_checks": "000 §1: 登记后直接办理生育登记; 000 §2.3.5: 通过…男女双方的姓名、身份证号及结婚证号去查验国家公安信息和四川民政信息 (no population comparison named)",
@@ -397,8 +401,11 @@ GUIZHOU = Profile(
     direct_registration_checks=("public_security", "civil_affairs", "population"),
     proof_deadline_days=5,
     escalation_levels=2,
+    # 003 四 "Guizhou Province, the birth of a medical certificate of electronic license": Guizhou's process.
+    birth_certificates=True,
     citations=MappingProxyType(
         {
+            "birth_certificates": "003 一–四: 贵州省出生医学证明电子证照首次签发、补发",
             "appointments": "001/003 (silent): third children are registered on site (001 二(一) 一孩或二孩 online)",
             "failed_check": "003 V(B): If the automatic comparison is unsuccessful … transfer the birth registration business … to the manual acceptance process and send the … “query code” to the declarant",
             "direct_registration_checks": "003 V(B): the main information … is consistent with that recorded in the PCMIS, the platform will instantly issue an electronic birth service certificate",
@@ -468,6 +475,7 @@ CHONGQING = Profile(
     reviewer_requests_documents=False,
     citations=MappingProxyType(
         {
+            "birth_certificates": "002/004 (silent): the e-licence process is Guizhou's (003)",
             "appointments": "002/004 (silent): 三孩 are registered online like other children (002 二(一))",
             "failed_check": "002 五(一)5: 情况不属实告知审核比对未通过不能办理或到登记机构现场核实办理; 002 六: 登记机构不需要提交证件材料",
             "direct_registration_checks": "002 五(三): 双向信息审核比对一致不需要核查验证相关证件资料即通过; 002 五(一)5: 情况属实，直接办结并短信通知",

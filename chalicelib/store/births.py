@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterator
 from typing import Any
 
 from pynamodb.attributes import BooleanAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
@@ -30,7 +29,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjec
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import config, sealing
-from chalicelib.store import table_meta
+from chalicelib.store import cursors, table_meta
 from chalicelib.store.conditions import applied
 from chalicelib.store.connection import Model, shared
 
@@ -64,6 +63,8 @@ class BirthItem(Model):
 
     pk = UnicodeAttribute(hash_key=True)
     birth_id = UnicodeAttribute(null=True)
+    # who started the record: "institution" (003 一(一)1, 二 entered by staff) or "parent" (二(一)1)
+    started_by = UnicodeAttribute(null=True)
     # the record as it stands
     status = UnicodeAttribute(null=True)
     version = NumberAttribute(null=True)
@@ -171,9 +172,12 @@ def _version_item(item: BirthItem) -> BirthItem:
     )
 
 
-def create(birth_id: str, document: dict[str, Any], *, fields: dict[str, Any]) -> BirthItem:
-    """A new birth record and its signed version 1, both or neither."""
+def create(birth_id: str, document: dict[str, Any], *, fields: dict[str, Any], claim: dict[str, Any] | None = None) -> BirthItem:
+    """A new birth record and its signed version 1, both or neither; ``claim``: the claim of a
+    record a parent starts (003 二(一)1), sealed like the claim of an entered one."""
     item = BirthItem(birth_id, birth_id=birth_id, version=1, record=_seal(document, birth_id, "v1"), **fields)
+    if claim is not None:
+        item.claim = _seal(claim, birth_id, "claim")
     with TransactWrite(connection=shared()) as tx:
         tx.save(item, condition=BirthItem.pk.does_not_exist())
         tx.save(_version_item(item), condition=BirthItem.pk.does_not_exist())
@@ -330,5 +334,15 @@ def by_institution(institution_code: str, *, limit: int = 50) -> list[BirthItem]
     return [found[k] for k in keys if k in found]
 
 
-def revocations() -> Iterator[BirthItem]:
-    return BirthItem.revocation_index.query(REVOCATION_LIST)
+BadCursor = cursors.BadCursor
+_REVOCATION_CURSOR_KEYS = {"pk", "revocation_list", "revoked_key"}
+
+
+def revocations(*, limit: int, cursor: str | None = None) -> tuple[list[BirthItem], str | None]:
+    """One page of the invalidated e-licences, oldest revocation first: one query of ``limit``
+    items (O(page) reads), and the next page's cursor (None on the last page)."""
+    # Only a key of the published list continues it (no other item of the table can be read so).
+    start = cursors.decode(cursor, _REVOCATION_CURSOR_KEYS, revocation_list=REVOCATION_LIST)
+    result = BirthItem.revocation_index.query(REVOCATION_LIST, limit=limit, last_evaluated_key=start)
+    items = list(result)
+    return items, cursors.encode(result.last_evaluated_key)

@@ -24,7 +24,6 @@ last blank: one transaction wins, the other is cancelled).
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,7 +36,7 @@ from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import config
-from chalicelib.store import table_meta
+from chalicelib.store import cursors, table_meta
 from chalicelib.store.conditions import applied
 from chalicelib.store.connection import Model, shared
 
@@ -148,8 +147,7 @@ def set_disabled(username: str, disabled: bool, *, valid_after: int | None, mana
     OfficeItem(staff_key(username), PROFILE).update(actions=actions)
 
 
-class BadCursor(ValueError):
-    pass
+BadCursor = cursors.BadCursor
 
 
 _MANAGER_CURSOR_KEYS = {"pk", "sk", "manager"}
@@ -158,24 +156,11 @@ _MANAGER_CURSOR_KEYS = {"pk", "sk", "manager"}
 def managed_by(manager: str, *, limit: int, cursor: str | None) -> tuple[list[OfficeItem], str | None]:
     """One page of the profiles ``manager`` administers (``ManagerIndex``), and the next page's
     cursor. A cursor continues only the same manager's list (``BadCursor`` otherwise)."""
-    start = None
-    if cursor:
-        try:
-            start = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        except ValueError:
-            raise BadCursor(cursor) from None
-        if (
-            not isinstance(start, dict)
-            or set(start) != _MANAGER_CURSOR_KEYS
-            or not all(isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) for v in start.values())
-            or start["manager"]["S"] != manager
-        ):
-            raise BadCursor(cursor)
+    start = cursors.decode(cursor, _MANAGER_CURSOR_KEYS, manager=manager)
     result = OfficeItem.manager_index.query(manager, limit=limit, last_evaluated_key=start)
     items = list(result)
     last = result.last_evaluated_key
-    encoded = base64.urlsafe_b64encode(json.dumps(last, separators=(",", ":")).encode()).decode().rstrip("=") if last else None
-    return items, encoded
+    return items, cursors.encode(last)
 
 
 # ------------------------------------------------------------------------ organisation info

@@ -17,7 +17,6 @@ the record.
 
 from __future__ import annotations
 
-import base64
 import json
 import secrets
 from typing import Any
@@ -27,7 +26,7 @@ from pynamodb.exceptions import DoesNotExist
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from chalicelib import config
-from chalicelib.store import table_meta
+from chalicelib.store import cursors, table_meta
 from chalicelib.store.conditions import applied
 from chalicelib.store.connection import Model
 
@@ -193,37 +192,15 @@ def record_decision(
 
 
 # ---------------------------------------------------------------------------------- work queue
-def encode_cursor(key: dict[str, Any] | None) -> str | None:
-    if not key:
-        return None
-    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
-
-
-class BadCursor(ValueError):
-    pass
-
-
+encode_cursor = cursors.encode
+BadCursor = cursors.BadCursor
 _CURSOR_KEYS = {"task_id", "office_code", "due_at"}
 
 
 def decode_cursor(cursor: str | None, office_code: str) -> dict[str, Any] | None:
-    if not cursor:
-        return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except ValueError:
-        raise BadCursor(cursor) from None
     # A cursor only continues the same office's queue (it cannot be used to read another office),
-    # and it is exactly the index's key: task_id, office_code and due_at, each a string
-    # (anything else was an AttributeError or an unmapped DynamoDB error, issue 12).
-    if (
-        not isinstance(key, dict)
-        or set(key) != _CURSOR_KEYS
-        or not all(isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) and v["S"] for v in key.values())
-        or key["office_code"]["S"] != office_code
-    ):
-        raise BadCursor(cursor)
-    return key
+    # and it is exactly the index's key: task_id, office_code and due_at (store/cursors.py).
+    return cursors.decode(cursor, _CURSOR_KEYS, office_code=office_code)
 
 
 def queue(

@@ -99,6 +99,43 @@ def wait_for(fetch, done, timeout: float = 60):
     raise AssertionError(f"condition not reached: {getattr(last, 'body', last)}")
 
 
+def reissue_scans(api, birth_id: str, number: str, headers: dict, hospital: dict, documents=("REISSUE_APPLICATION",)) -> None:
+    """Scans of the written application (003 四(二)1 "photographic (scanned) pieces"), presigned
+    and checked by CheckUpload; waits until each is decided (seen from the issuer's record)."""
+    ids = []
+    for document in documents:
+        p = api.post(f"/v1/staff/birth-certificates/{number}/reissue-scans",
+                     {"document": document, "content_type": "application/pdf", "filename": f"{document}.pdf"}, headers=headers)
+        assert p.status == 201, p.body
+        assert post_file(p.body["url"], p.body["fields"], PDF_BYTES, "application/pdf") in (200, 201, 204)
+        ids.append(p.body["upload_id"])
+    wait_for(lambda: api.get(f"/v1/staff/births/{birth_id}", headers=hospital),
+             lambda v: {m["upload_id"]: m["status"] for m in v.body["materials"] if m["upload_id"] in ids}
+             == dict.fromkeys(ids, "accepted"))
+
+
+def reissue(api, done: dict, headers: dict, hospital: dict, channel: str = "online"):
+    """A reissue of ``done``'s current e-licence: the application's scan, then the request."""
+    number = done["view"]["certificate"]["number"]
+    reissue_scans(api, done["birth_id"], number, headers, hospital)
+    return api.post(f"/v1/staff/birth-certificates/{number}/reissue",
+                    {"application": "原证遗失，申请补发", "channel": channel}, headers=headers)
+
+
+def revoked_numbers(api, *, limit: int = 2) -> list[str]:
+    """The whole published revocation list, read page by page (003 四(二)2)."""
+    numbers, cursor = [], ""
+    for _ in range(1000):
+        r = api.get(f"/v1/births/revocations?limit={limit}" + (f"&cursor={cursor}" if cursor else ""))
+        assert r.status == 200, r.body
+        assert len(r.body["items"]) <= limit
+        numbers += [i["number"] for i in r.body["items"]]
+        cursor = r.body["next_cursor"]
+        if not cursor:
+            return numbers
+    raise AssertionError("the revocation list does not end")
+
+
 def citizen_view(api, birth_id: str, token: str):
     return api.get(f"/v1/births/{birth_id}", headers={"X-Citizen-Token": token})
 
@@ -228,11 +265,19 @@ def test_required_materials_follow_003(api, hospital):
     assert [g["any_of"] for g in r.body["missing_materials"]] == [["MOTHER_ID"], ["MOTHER_STATEMENT"]]
 
 
+def texts_to(phone: str) -> list[str]:
+    from local import outbox
+
+    return [m["message"] for m in outbox.messages() if m["phone"] == "+86" + phone and "验证码" not in m["message"]]
+
+
 def test_missing_materials_are_listed_in_one_notice_once(api, hospital):
-    """003 三(三): "the issuing agency to inform the one-time need to make up for the material"."""
+    """003 三(三): "the issuing agency to inform the one-time need to make up for the material":
+    one notice, and one SMS telling the parent of it; at issue an SMS with the e-licence number."""
     body, entered = enter(api, hospital)
     birth_id = entered["birth_id"]
-    _r, token = claim(api, birth_id, body, claimant="father")
+    phone = unique_phone()
+    _r, token = claim(api, birth_id, body, claimant="father", phone=phone)
     upload(api, birth_id, token, ["FATHER_ID"])
     wait_for(lambda: citizen_view(api, birth_id, token), lambda v: len(v.body["missing_materials"]) == 2)
     first = api.post(f"/v1/staff/births/{birth_id}/review", headers=hospital)
@@ -244,11 +289,18 @@ def test_missing_materials_are_listed_in_one_notice_once(api, hospital):
     history = api.get(f"/v1/staff/births/{birth_id}", headers=hospital).body["history"]
     assert [h["action"] for h in history].count("birth.materials_notice") == 1
     assert citizen_view(api, birth_id, token).body["notice"] == first.body["notice"]
+    notices = [t for t in texts_to(phone) if "一次性告知" in t]
+    assert len(notices) == 1, texts_to(phone)
     # made up: issued on the spot (003 三(三) "make up for the complete on-the-spot closure")
     upload(api, birth_id, token, ["MOTHER_ID", "MOTHER_AUTHORIZATION"])
     wait_for(lambda: citizen_view(api, birth_id, token), lambda v: not v.body["missing_materials"])
     assert api.post(f"/v1/staff/births/{birth_id}/review", headers=hospital).status == 202
-    wait_for(lambda: citizen_view(api, birth_id, token), lambda v: v.body["status"] == "issued")
+    view = wait_for(lambda: citizen_view(api, birth_id, token), lambda v: v.body["status"] == "issued").body
+    # 003 一(一)3: issued -- the number and where to download it, by SMS, once
+    number = view["certificate"]["number"]
+    issued_texts = wait_for(lambda: [t for t in texts_to(phone) if number in t], bool)
+    assert len(issued_texts) == 1 and "下载" in issued_texts[0] and "凭申领手机号" in issued_texts[0]
+    assert len([t for t in texts_to(phone) if "一次性告知" in t]) == 1
 
 
 def test_a_material_of_the_wrong_type_is_rejected(api, hospital):
@@ -320,6 +372,90 @@ def test_birth_outside_an_institution_needs_a_paternity_declaration_or_appraisal
     assert ok.body["matches"] is True
 
 
+def declaration_body(*, claimant: str = "mother", father: bool = True, institution: str = INSTITUTION, hours_ago: float = 30) -> dict:
+    body = entry_body(father=father, institution=institution, hours_ago=hours_ago)
+    del body["institution_code"]
+    body["newborn"]["name"] = "李小禾"
+    out = {"institution_code": institution, "place": "贵阳市南明区某小区家中", "claimant": claimant, "confirm": True, **body}
+    if claimant == "father":
+        out["claimant_id_number"] = body["father"]["id_number"]
+    return out
+
+
+def declare(api, body: dict, phone: str | None = None):
+    token = citizen_token(api, phone or unique_phone(), "birth")
+    return api.post("/v1/births", body, headers={"X-Citizen-Token": token}), token
+
+
+def test_parent_declares_a_birth_outside_an_institution(api, hospital):
+    """003 二(一)1: the parent "supplement[s] the baby's name and its parents relevant
+    information, photographs and upload[s] a valid ID card, and then sign[s] and authorize[s]";
+    二(二)2-4: the paternity declaration or appraisal, the mother's power of attorney when the
+    father declares; 二(一)2, 3: the issuing institution reviews, prints, checks before stamping."""
+    issuers = api.get(f"/v1/births/issuers?county={COUNTY}")
+    assert issuers.status == 200 and INSTITUTION in [i["institution_code"] for i in issuers.body["items"]]
+    phone = unique_phone()
+    body = declaration_body(claimant="father")
+    r, token = declare(api, body, phone)
+    assert r.status == 201, r.body
+    view = r.body
+    birth_id = view["birth_id"]
+    assert view["status"] == "claimed" and view["started_by"] == "parent" and view["outside_institution"] is True
+    assert view["claimant"] == "father" and view["newborn"]["name"] == "李小禾" and view["place"] == body["place"]
+    assert [g["any_of"] for g in view["missing_materials"]] == [
+        ["MOTHER_ID"], ["FATHER_ID"], ["MOTHER_AUTHORIZATION"], ["PATERNITY_DECLARATION", "PATERNITY_APPRAISAL"]]
+    # the issuing institution sees it among the births awaiting its review, signed by the parent
+    listed = api.get("/v1/staff/births?status=claimed", headers=hospital).body["items"]
+    row = next(b for b in listed if b["birth_id"] == birth_id)
+    assert row["started_by"] == "parent" and row["outside_institution"] is True
+    staff_view = api.get(f"/v1/staff/births/{birth_id}", headers=hospital).body
+    assert staff_view["versions"][0]["signed_by"].startswith("citizen:") and staff_view["late"] is False
+    assert [h["action"] for h in staff_view["history"]] == ["birth.declared"]
+    # a second claim of the declared record is refused
+    again, _ = claim(api, birth_id, {"mother": body["mother"]})
+    assert again.status == 409 and again.body["error"]["code"] == "BIRTH_ALREADY_CLAIMED"
+    # one notice (and one SMS) of what is missing, then the materials, review, print, stamp check
+    first = api.post(f"/v1/staff/births/{birth_id}/review", headers=hospital)
+    assert first.body["result"] == "materials_missing" and len(first.body["notice"]["missing"]) == 4
+    upload(api, birth_id, token, ["MOTHER_ID", "FATHER_ID", "MOTHER_AUTHORIZATION", "PATERNITY_DECLARATION"])
+    wait_for(lambda: citizen_view(api, birth_id, token), lambda v: not v.body["missing_materials"])
+    assert api.post(f"/v1/staff/births/{birth_id}/review", headers=hospital).status == 202
+    issued_view = wait_for(lambda: citizen_view(api, birth_id, token), lambda v: v.body["status"] == "issued").body
+    number = issued_view["certificate"]["number"]
+    assert wait_for(lambda: [t for t in texts_to(phone) if number in t], bool)
+    ok = api.post(f"/v1/staff/births/{birth_id}/stamp-check", {"scanned": issued_view["certificate"]["verify_url"]}, headers=hospital)
+    assert ok.body["matches"] is True
+
+
+def test_a_declaration_with_bad_input_changes_nothing(api, hospital):
+    """Clear 4xx, nothing stored: an unknown or other-county issuer, an institution of a province
+    without the process (003 is Guizhou's), a future birth, the father declaring with another ID
+    number, the mother's ID a man's, no token."""
+    before = len(api.get("/v1/staff/births", headers=hospital).body["items"])
+    cases = [
+        ({"institution_code": "H520102999"}, 400, "institution_code", "UNKNOWN_ISSUER"),
+        ({"institution_code": "H510104001"}, 403, "institution_code", "NOT_OFFERED"),
+        ({"institution_code": "X1"}, 400, "institution_code", None),
+    ]
+    for change, status, path, code in cases:
+        r, _ = declare(api, {**declaration_body(), **change})
+        assert r.status == status, (change, r.body)
+        detail = r.body["error"]["details"][0]
+        assert detail["path"] == path and (code is None or detail["code"] == code), r.body
+    body = declaration_body()
+    future = {**body, "newborn": {**body["newborn"], "born_at": "2099-01-01T08:00:00+08:00"}}
+    r, _ = declare(api, future)
+    assert r.status == 400 and r.body["error"]["details"][0]["path"] == "newborn.born_at"
+    r, _ = declare(api, {**declaration_body(claimant="father"), "claimant_id_number": _ids()[1]})
+    assert r.status == 403 and r.body["error"]["details"][0]["path"] == "claimant_id_number"
+    r, _ = declare(api, {**body, "mother": {"name": "王芳", "id_number": body["father"]["id_number"]}})
+    assert r.status == 400 and r.body["error"]["details"][0]["code"] == "ID_SEX_MISMATCH"
+    assert api.post("/v1/births", declaration_body()).status == 401
+    assert api.get("/v1/births/issuers?county=510104").status == 403
+    assert api.get("/v1/births/issuers?county=abc").body["error"]["details"][0]["path"] == "county"
+    assert len(api.get("/v1/staff/births", headers=hospital).body["items"]) == before
+
+
 # -- 6. reissue (003 四) -------------------------------------------------------------------------
 def test_reissue_invalidates_the_original(api, hospital, other_hospital):
     """003 四(二)2: the original e-licence "need to be invalidated in the system, and do a good job
@@ -330,15 +466,19 @@ def test_reissue_invalidates_the_original(api, hospital, other_hospital):
                     {"application": "原证遗失", "channel": "online"}, headers=hospital).status == 404
     assert api.post(f"/v1/staff/birth-certificates/{original['number']}/reissue",
                     {"application": "原证遗失", "channel": "online"}, headers=other_hospital).status == 404
+    # 003 四(一)1: no reissue without the written application's scan
     r = api.post(f"/v1/staff/birth-certificates/{original['number']}/reissue",
                  {"application": "原证遗失，申请补发", "channel": "online"}, headers=hospital)
+    assert r.status == 409 and r.body["error"]["code"] == "REISSUE_APPLICATION_MISSING"
+    assert r.body["error"]["details"][0]["path"] == "scans"
+    r = reissue(api, done, hospital, hospital)
     assert r.status == 202, r.body
     view = wait_for(lambda: citizen_view(api, birth_id, done["token"]),
                     lambda v: v.body["certificate"]["number"] != original["number"]).body
     assert view["certificate"]["status"] == "valid"
     old_token = original["verify_url"].rsplit("/vb/", 1)[1]
     assert api.get(f"/v1/births/verify/{old_token}").body["result"] == "revoked"
-    assert original["number"] in [i["number"] for i in api.get("/v1/births/revocations").body["items"]]
+    assert original["number"] in revoked_numbers(api)
     again = api.post(f"/v1/staff/birth-certificates/{original['number']}/reissue",
                      {"application": "再次", "channel": "onsite"}, headers=hospital)
     assert again.status == 409
@@ -347,6 +487,45 @@ def test_reissue_invalidates_the_original(api, hospital, other_hospital):
     assert stale.body["matches"] is False
     actions = [h["action"] for h in api.get(f"/v1/staff/births/{birth_id}", headers=hospital).body["history"]]
     assert "birth.reissue_requested" in actions and "birth.reissued" in actions
+
+
+def test_the_county_department_reissues_its_countys_certificates(api, hospital):
+    """003 四(二)1 "to the original issuing agency county (district) level health administrative
+    department to apply for reissue ... the photographic (scanned) pieces"; 四(二)2 the original
+    "need to be invalidated in the system". The county department (birth_reissue) of the issuer's
+    county reissues; another county's department does not see it; a scan of the wrong type is
+    rejected and does not count."""
+    county = bearer(staff_token("county_monitor", COUNTY)[1])
+    other_county = bearer(staff_token("county_monitor", "520103")[1])
+    sichuan_county = bearer(staff_token("county_monitor", "510104")[1])
+    done = issued(api, hospital)
+    birth_id, number = done["birth_id"], done["view"]["certificate"]["number"]
+    scan = {"document": "REISSUE_APPLICATION", "content_type": "application/pdf", "filename": "申请.pdf"}
+    r = api.post(f"/v1/staff/birth-certificates/{number}/reissue-scans", scan, headers=other_county)
+    assert r.status == 404 and r.body["error"]["code"] == "BIRTH_CERTIFICATE_NOT_FOUND"
+    r = api.post(f"/v1/staff/birth-certificates/{number}/reissue-scans", scan, headers=sichuan_county)
+    assert r.status == 403 and r.body["error"]["code"] == "BIRTH_CERTIFICATES_NOT_OFFERED"
+    r = api.post(f"/v1/staff/birth-certificates/{number}/reissue-scans", {**scan, "document": "MOTHER_ID"}, headers=county)
+    assert r.status == 422 and r.body["error"]["code"] == "DOCUMENT_NOT_REQUESTED"
+    # a PNG that is a PDF: rejected by the check, the reissue still lacks its application
+    p = api.post(f"/v1/staff/birth-certificates/{number}/reissue-scans", {**scan, "content_type": "image/png", "filename": "a.png"}, headers=county)
+    assert p.status == 201, p.body
+    post_file(p.body["url"], p.body["fields"], PDF_BYTES, "image/png")
+    wait_for(lambda: api.get(f"/v1/staff/births/{birth_id}", headers=hospital),
+             lambda v: any(m["upload_id"] == p.body["upload_id"] and m["status"] == "rejected" for m in v.body["materials"]))
+    r = api.post(f"/v1/staff/birth-certificates/{number}/reissue", {"application": "原证遗失", "channel": "onsite"}, headers=county)
+    assert r.status == 409 and r.body["error"]["code"] == "REISSUE_APPLICATION_MISSING"
+    assert api.post(f"/v1/staff/birth-certificates/{number}/reissue", {"application": "原证遗失", "channel": "onsite"},
+                    headers=other_county).status == 404
+    r = reissue(api, done, county, hospital, channel="onsite")
+    assert r.status == 202, r.body
+    view = wait_for(lambda: citizen_view(api, birth_id, done["token"]), lambda v: v.body["certificate"]["number"] != number).body
+    assert view["certificate"]["status"] == "valid"
+    assert api.get(f"/v1/births/verify/{done['view']['certificate']['verify_url'].rsplit('/vb/', 1)[1]}").body["result"] == "revoked"
+    history = api.get(f"/v1/staff/births/{birth_id}", headers=hospital).body["history"]
+    requested = next(h for h in history if h["action"] == "birth.reissue_requested")
+    assert requested["detail"]["by_role"] == "county_monitor" and requested["detail"]["channel"] == "onsite"
+    assert len(requested["detail"]["scans"]) == 1
 
 
 # -- 7. link to the birth-service registration -----------------------------------------------------
@@ -385,8 +564,9 @@ def test_issue_annotates_the_couples_registration(api, hospital, couple):
 
 
 # -- 8. statistics ----------------------------------------------------------------------------
-def test_statistics_count_entered_late_claimed_issued(api, hospital):
-    """Issue 16: "statistics include births entered, claimed, issued, late entries"."""
+def test_statistics_count_entered_late_claimed_issued_reissued_declared(api, hospital):
+    """Issue 16: "statistics include births entered, claimed, issued, late entries"; and the
+    reissues (003 四) and the births parents declared outside an institution (003 二(一)1)."""
     county = bearer(staff_token("county_monitor", COUNTY)[1])
 
     def births() -> dict:
@@ -396,7 +576,36 @@ def test_statistics_count_entered_late_claimed_issued(api, hospital):
 
     before = births()
     enter(api, hospital, hours_ago=40)
-    issued(api, hospital)
+    done = issued(api, hospital)
+    assert reissue(api, done, hospital, hospital).status == 202
+    wait_for(lambda: citizen_view(api, done["birth_id"], done["token"]),
+             lambda v: v.body["certificate"]["number"] != done["view"]["certificate"]["number"])
+    r, _ = declare(api, declaration_body())
+    assert r.status == 201, r.body
     after = births()
-    for name, added in (("entered", 2), ("late", 1), ("claimed", 1), ("issued", 1)):
+    for name, added in (("entered", 2), ("late", 1), ("claimed", 2), ("issued", 1), ("reissued", 1), ("declared", 1)):
         assert after.get(name, 0) - before.get(name, 0) == added, (name, before, after)
+
+
+def test_revocation_list_is_paged(api, hospital):
+    """003 四(二)2 "invalidated in the system": the published list, a page (limit) at a time with
+    a cursor; each revoked e-licence once; bad paging parameters are 400 with the field."""
+    revoked = []
+    for _ in range(3):
+        done = issued(api, hospital)
+        number = done["view"]["certificate"]["number"]
+        r = reissue(api, done, hospital, hospital)
+        assert r.status == 202, r.body
+        wait_for(lambda d=done, n=number: citizen_view(api, d["birth_id"], d["token"]),
+                 lambda v, n=number: v.body["certificate"]["number"] != n)
+        revoked.append(number)
+    paged = revoked_numbers(api, limit=2)
+    assert len(paged) == len(set(paged))
+    assert set(revoked) <= set(paged)
+    assert revoked_numbers(api, limit=100) == paged
+    for query, path, code in (("limit=0", "limit", "OUT_OF_RANGE"), ("limit=abc", "limit", "OUT_OF_RANGE"),
+                              ("limit=101", "limit", "OUT_OF_RANGE"), ("cursor=bm90LWEta2V5", "cursor", "INVALID_CURSOR"),
+                              ("cursor=%%%", "cursor", "INVALID_CURSOR")):
+        r = api.get(f"/v1/births/revocations?{query}")
+        assert r.status == 400, (query, r.body)
+        assert (r.body["error"]["details"][0]["path"], r.body["error"]["details"][0]["code"]) == (path, code)

@@ -70,6 +70,8 @@ class _Credentials:
             "township_operator": staff_token("township_operator", office[:6], office)[1],
             "admin": staff_token("admin", office[:6])[1],
             "medical_institution": staff_token("medical_institution", office[:6], f"H{office}")[1],
+            # birth medical certificates are Guizhou's process (seed 003): a Guizhou institution
+            "birth_institution": staff_token("medical_institution", "520102", "H520102001")[1],
         }
 
     def headers(self, case) -> dict[str, str]:
@@ -78,8 +80,9 @@ class _Credentials:
         schemes = {name for alternative in security for name in alternative}
         headers: dict[str, str] = {}
         if "staff" in schemes:
-            institution = path.endswith("/birth") or path.startswith(("/v1/staff/births", "/v1/staff/birth-certificates"))
-            role = "admin" if "/accounts" in path else "medical_institution" if institution else "township_operator"
+            births = path.startswith(("/v1/staff/births", "/v1/staff/birth-certificates"))
+            role = ("admin" if "/accounts" in path else "birth_institution" if births
+                    else "medical_institution" if path.endswith("/birth") else "township_operator")
             headers["Authorization"] = f"Bearer {self.staff[role]}"
         if "citizen_token" in schemes:
             purpose = (

@@ -15,7 +15,11 @@ Rules the table encodes (chalicelib/auth.py ``covers`` and ``reaches``): review 
 queues and statistics follow the region hierarchy (a township operator: its own office only;
 only the level a task is assigned to decides it); at a counter — on-site entry, certificate
 lookup, paper certificates — a township operator serves any office of its own province;
-a medical institution looks up and annotates certificates of its own county; administrators
+a medical institution looks up and annotates certificates of its own county, and -- in
+Guizhou only, whose profile runs seed 003 -- enters, reviews and reissues its own births (a
+Sichuan hospital is refused every birth route; no Sichuan birth exists, so a Guizhou caller's
+"other" birth is an unknown id: 404); the county department of the issuer (``birth_reissue``)
+takes reissue scans and reissues its county's e-licences (003 四(二)1); administrators
 manage only the accounts below them (404 for the others, as if they did not exist) and the
 information of their own office only; a certificate outside one's reach is 404, like an
 unknown number; paper-certificate stock is the county's (intake, distribution) and each
@@ -53,51 +57,53 @@ ACTORS = {
     "gz-op": ("gz-op-520102016", "gz"),
     "gz-cnty": ("gz-county-520102", "gz"),
     "gz-city": ("gz-city-5201", "gz"),
+    "gz-hosp": ("gz-hospital-520102", "gz"),
     "gz-adm": ("gz-admin", "gz"),
 }
 
 EXPECTED = """
-route           sc-op    sc-op2   sc-cnty  sc-city  sc-prov  sc-hosp  sc-adm   gz-op    gz-cnty  gz-city  gz-adm
-me              200/-    200/-    200/-    200/-    200/-    200/-    200/-    200/-    200/-    200/-    200/-
-queue           200/403  403/403  200/403  200/403  200/403  403/403  403/403  200/403  200/403  200/403  403/403
-task_view       200/403  403/403  200/403  200/403  200/403  403/403  403/403  200/403  200/403  200/403  403/403
-task_decide     200/403  403/403  403/403  403/403  403/403  403/403  403/403  200/403  403/403  403/403  403/403
-link_view       200/403  403/403  200/403  200/403  200/403  403/403  403/403  200/403  200/403  200/403  403/403
-link_decide     200/403  403/403  403/403  403/403  403/403  403/403  403/403  200/403  403/403  403/403  403/403
-statistics      200/403  200/403  200/403  200/403  200/403  403/403  403/403  200/403  200/403  200/403  403/403
-stats_export    200/403  200/403  200/403  200/403  200/403  403/403  403/403  200/403  200/403  200/403  403/403
-onsite          201/403  201/403  403/403  403/403  403/403  403/403  403/403  201/403  403/403  403/403  403/403
-account_create  403/403  403/403  403/403  403/403  403/403  403/403  201/403  403/403  403/403  403/403  201/403
-account_get     403/403  403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  200/404
-account_disable 403/403  403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  200/404
-account_enable  403/403  403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  200/404
-cert_view       200/404  200/404  403/403  403/403  403/403  200/404  403/403  200/404  403/403  403/403  403/403
-cert_scan       200/404  200/404  403/403  403/403  403/403  200/404  403/403  200/404  403/403  403/403  403/403
-cert_birth      403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  403/403  403/403
-paper           201/403  201/403  403/403  403/403  403/403  403/403  403/403  201/403  403/403  403/403  403/403
-account_list    403/-    403/-    403/-    403/-    403/-    403/-    200/-    403/-    403/-    403/-    200/-
-account_update  403/403  403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  200/404
-office_update   403/403  403/403  403/403  403/403  403/403  403/403  200/403  403/403  403/403  403/403  200/403
-stock_view      200/403  403/403  200/403  403/403  403/403  403/403  403/403  200/403  200/403  403/403  403/403
-stock_intake    403/403  403/403  201/403  403/403  403/403  403/403  403/403  403/403  201/403  403/403  403/403
-stock_send      403/403  403/403  201/403  403/403  403/403  403/403  403/403  403/403  201/403  403/403  403/403
-stock_receipt   200/403  403/403  403/403  403/403  403/403  403/403  403/403  200/403  403/403  403/403  403/403
-stock_write_off 201/403  403/403  403/403  403/403  403/403  403/403  403/403  201/403  403/403  403/403  403/403
-stock_threshold 200/403  403/403  403/403  403/403  403/403  403/403  403/403  200/403  403/403  403/403  403/403
-stock_request   201/403  403/403  403/403  403/403  403/403  403/403  403/403  201/403  403/403  403/403  403/403
-birth_entry     403/403  403/403  403/403  403/403  403/403  201/403  403/403  403/403  403/403  403/403  403/403
-birth_list      403/-    403/-    403/-    403/-    403/-    200/-    403/-    403/-    403/-    403/-    403/-
-birth_view      403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  403/403  403/403
-birth_correct   403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  403/403  403/403
-birth_review    403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  403/403  403/403
-birth_cert      403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  403/403  403/403
-birth_stamp     403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  403/403  403/403
-birth_reissue   403/403  403/403  403/403  403/403  403/403  202/404  403/403  403/403  403/403  403/403  403/403
-appt_day        200/403  403/403  403/403  403/403  403/403  403/403  403/403  409/403  403/403  403/403  403/403
-appt_view       200/404  200/404  403/403  403/403  403/403  403/403  403/403  404/403  403/403  403/403  403/403
-appt_confirm    200/404  403/404  403/403  403/403  403/403  403/403  403/403  404/403  403/403  403/403  403/403
-appt_no_show    409/404  403/404  403/403  403/403  403/403  403/403  403/403  404/403  403/403  403/403  403/403
-appt_register   201/404  201/404  403/403  403/403  403/403  403/403  403/403  404/403  403/403  403/403  403/403
+route           sc-op    sc-op2   sc-cnty  sc-city  sc-prov  sc-hosp  sc-adm   gz-op    gz-cnty  gz-city  gz-hosp  gz-adm
+me              200/-    200/-    200/-    200/-    200/-    200/-    200/-    200/-    200/-    200/-    200/-    200/-
+queue           200/403  403/403  200/403  200/403  200/403  403/403  403/403  200/403  200/403  200/403  403/403  403/403
+task_view       200/403  403/403  200/403  200/403  200/403  403/403  403/403  200/403  200/403  200/403  403/403  403/403
+task_decide     200/403  403/403  403/403  403/403  403/403  403/403  403/403  200/403  403/403  403/403  403/403  403/403
+link_view       200/403  403/403  200/403  200/403  200/403  403/403  403/403  200/403  200/403  200/403  403/403  403/403
+link_decide     200/403  403/403  403/403  403/403  403/403  403/403  403/403  200/403  403/403  403/403  403/403  403/403
+statistics      200/403  200/403  200/403  200/403  200/403  403/403  403/403  200/403  200/403  200/403  403/403  403/403
+stats_export    200/403  200/403  200/403  200/403  200/403  403/403  403/403  200/403  200/403  200/403  403/403  403/403
+onsite          201/403  201/403  403/403  403/403  403/403  403/403  403/403  201/403  403/403  403/403  403/403  403/403
+account_create  403/403  403/403  403/403  403/403  403/403  403/403  201/403  403/403  403/403  403/403  403/403  201/403
+account_get     403/403  403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  403/403  200/404
+account_disable 403/403  403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  403/403  200/404
+account_enable  403/403  403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  403/403  200/404
+cert_view       200/404  200/404  403/403  403/403  403/403  200/404  403/403  200/404  403/403  403/403  200/404  403/403
+cert_scan       200/404  200/404  403/403  403/403  403/403  200/404  403/403  200/404  403/403  403/403  200/404  403/403
+cert_birth      403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  403/403  200/404  403/403
+paper           201/403  201/403  403/403  403/403  403/403  403/403  403/403  201/403  403/403  403/403  403/403  403/403
+account_list    403/-    403/-    403/-    403/-    403/-    403/-    200/-    403/-    403/-    403/-    403/-    200/-
+account_update  403/403  403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  403/403  200/404
+office_update   403/403  403/403  403/403  403/403  403/403  403/403  200/403  403/403  403/403  403/403  403/403  200/403
+stock_view      200/403  403/403  200/403  403/403  403/403  403/403  403/403  200/403  200/403  403/403  403/403  403/403
+stock_intake    403/403  403/403  201/403  403/403  403/403  403/403  403/403  403/403  201/403  403/403  403/403  403/403
+stock_send      403/403  403/403  201/403  403/403  403/403  403/403  403/403  403/403  201/403  403/403  403/403  403/403
+stock_receipt   200/403  403/403  403/403  403/403  403/403  403/403  403/403  200/403  403/403  403/403  403/403  403/403
+stock_write_off 201/403  403/403  403/403  403/403  403/403  403/403  403/403  201/403  403/403  403/403  403/403  403/403
+stock_threshold 200/403  403/403  403/403  403/403  403/403  403/403  403/403  200/403  403/403  403/403  403/403  403/403
+stock_request   201/403  403/403  403/403  403/403  403/403  403/403  403/403  201/403  403/403  403/403  403/403  403/403
+birth_entry     403/403  403/403  403/403  403/403  403/403  403/403  403/403  403/403  403/403  403/403  201/403  403/403
+birth_list      403/-    403/-    403/-    403/-    403/-    403/-    403/-    403/-    403/-    403/-    200/-    403/-
+birth_view      403/403  403/403  403/403  403/403  403/403  403/403  403/403  403/403  403/403  403/403  200/404  403/403
+birth_correct   403/403  403/403  403/403  403/403  403/403  403/403  403/403  403/403  403/403  403/403  200/404  403/403
+birth_review    403/403  403/403  403/403  403/403  403/403  403/403  403/403  403/403  403/403  403/403  200/404  403/403
+birth_cert      403/403  403/403  403/403  403/403  403/403  403/403  403/403  403/403  403/403  403/403  200/404  403/403
+birth_stamp     403/403  403/403  403/403  403/403  403/403  403/403  403/403  403/403  403/403  403/403  200/404  403/403
+birth_scan      403/403  403/403  403/403  403/403  403/403  403/403  403/403  403/403  201/404  403/403  201/404  403/403
+birth_reissue   403/403  403/403  403/403  403/403  403/403  403/403  403/403  403/403  202/404  403/403  202/404  403/403
+appt_day        200/403  403/403  403/403  403/403  403/403  403/403  403/403  409/403  403/403  403/403  403/403  403/403
+appt_view       200/404  200/404  403/403  403/403  403/403  403/403  403/403  404/403  403/403  403/403  403/403  403/403
+appt_confirm    200/404  403/404  403/403  403/403  403/403  403/403  403/403  404/403  403/403  403/403  403/403  403/403
+appt_no_show    409/404  403/404  403/403  403/403  403/403  403/403  403/403  404/403  403/403  403/403  403/403  403/403
+appt_register   201/404  201/404  403/403  403/403  403/403  403/403  403/403  404/403  403/403  403/403  403/403  403/403
 """
 # 三孩预约 (000 §2.1, Sichuan only): township operators with ``onsite``; the day's list, confirming
 # and no-shows are the office's own, viewing and registering any counter's of the province. A
@@ -111,6 +117,8 @@ ONE_SHOT = {"task_decide", "link_decide", "cert_birth", "paper", "onsite", "stoc
 # was created for; a shared target is an issued e-licence of that institution.
 HOSPITAL = {"sc": ("sc-hospital-510104", "H510104001"), "gz": ("gz-hospital-520102", "H520102001")}
 PROFILE = {"sc": "sichuan", "gz": "guizhou"}
+# The provinces whose profile runs the birth medical certificate process (seed 003: Guizhou's).
+BIRTH_PROVINCES = {"gz"}
 CAPITAL = {"sc": "5101", "gz": "5201"}
 OTHER = {"sc": "gz", "gz": "sc"}
 
@@ -162,6 +170,11 @@ class Targets:
         from tests.e2e import test_births
 
         username, institution = HOSPITAL[province]
+        if province not in BIRTH_PROVINCES:
+            # 003 is Guizhou's: no birth of another province can exist; its ids are unknown ones.
+            number = f"Q{institution[1:7]}2026999999"
+            return {"birth_id": "B" + "0" * 19, "body": test_births.entry_body(institution=institution),
+                    "view": {"certificate": {"number": number, "verify_url": f"https://example.invalid/vb/{number}"}}}
         hospital = bearer(staff_token(self.api, username))
         if kind == "entered":
             body, entered = test_births.enter(self.api, hospital, institution=institution)
@@ -340,8 +353,16 @@ def _birth_call(api, targets: Targets, route: str, h: dict, province: str, *, fr
         target = targets.birth(province, "claimed" if fresh else "issued")
         return api.post(f"/v1/staff/births/{target['birth_id']}/review", headers=h)
     if route == "birth_reissue":
-        number = targets.birth(province, "fresh_issued" if fresh else "issued")["view"]["certificate"]["number"]
+        target = targets.birth(province, "fresh_issued" if fresh else "issued")
+        number = target["view"]["certificate"]["number"]
+        if fresh:  # the written application's scan first (003 四(一)1), by the caller
+            hospital = bearer(staff_token(api, HOSPITAL[province][0]))
+            test_births.reissue_scans(api, target["birth_id"], number, h, hospital)
         return api.post(f"/v1/staff/birth-certificates/{number}/reissue", {"application": "原证遗失", "channel": "onsite"}, headers=h)
+    if route == "birth_scan":
+        number = targets.birth(province)["view"]["certificate"]["number"]
+        scan = {"document": "REISSUE_APPLICATION", "content_type": "application/pdf", "filename": "申请.pdf"}
+        return api.post(f"/v1/staff/birth-certificates/{number}/reissue-scans", scan, headers=h)
     target = targets.birth(province)
     if route == "birth_view":
         return api.get(f"/v1/staff/births/{target['birth_id']}", headers=h)
@@ -432,6 +453,7 @@ def test_the_table_covers_every_staff_route():
         ("POST", "/v1/staff/appointments/{number}/registration"),
         ("GET", "/v1/staff/births/{birth_id}/certificate"), ("POST", "/v1/staff/births/{birth_id}/stamp-check"),
         ("POST", "/v1/staff/birth-certificates/{number}/reissue"),
+        ("POST", "/v1/staff/birth-certificates/{number}/reissue-scans"),
     }
     assert staff_paths == called
     assert len(called) == len({row.split()[0] for row in EXPECTED.strip().splitlines()[1:]})

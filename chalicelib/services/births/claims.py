@@ -44,8 +44,19 @@ class NotClaimant(errors.Forbidden):
     default_message = "只有申领人本人（申领时验证的手机号码）可以办理"
 
 
-def _phone_key(phone: str) -> str:
+def phone_key(phone: str) -> str:
     return config.keyed_hash("phone", phone)
+
+
+def check_claimant(claimant: str, father: dict[str, Any] | None, claimant_id_number: str | None) -> None:
+    """003 一(二)2 / 二(二)4 "the witness is not the mother": the father claims with his own ID
+    number, which must be the father's recorded or given."""
+    if claimant != "father":
+        return
+    if not father:
+        raise errors.ValidationFailed(details=[errors.FieldError("father", "REQUIRED", "父亲申领时须填写父亲信息")])
+    if (claimant_id_number or "").upper() != father["id_number"]:
+        raise IdMismatch(details=[errors.FieldError("claimant_id_number", "ID_MISMATCH", "申领人身份证件号码与父亲信息不符")])
 
 
 def claim(birth_id: str, body: dict[str, Any], *, token: str | None) -> dict[str, Any]:
@@ -68,13 +79,7 @@ def claim(birth_id: str, body: dict[str, Any], *, token: str | None) -> dict[str
                     if p[0].startswith("father")]
         if problems:
             raise errors.ValidationFailed(details=[errors.FieldError(*p) for p in problems])
-    if claimant == "father":
-        if not father:
-            raise errors.ValidationFailed(
-                details=[errors.FieldError("father", "REQUIRED", "父亲申领时须填写父亲信息")]
-            )
-        if body.get("claimant_id_number", "").upper() != father["id_number"]:
-            raise IdMismatch(details=[errors.FieldError("claimant_id_number", "ID_MISMATCH", "申领人身份证件号码与父亲信息不符")])
+    check_claimant(claimant, father, body.get("claimant_id_number"))
     if item.status != rules.ENTERED or item.claimant:
         raise AlreadyClaimed()
     at = records.now_iso()
@@ -83,9 +88,9 @@ def claim(birth_id: str, body: dict[str, Any], *, token: str | None) -> dict[str
     claim_hash = rules.record_hash({"birth_id": birth_id, "record_hash": item.record_hash, **document, "at": at})
     won = store.claim(
         item,
-        document,
+        {**document, "phone": phone},  # sealed; the SMS of the notice and of the issue go to it
         claimant=claimant,
-        phone_key=_phone_key(phone),
+        phone_key=phone_key(phone),
         claim_hash=claim_hash,
         at=at,
         status=rules.CLAIMED,
@@ -95,7 +100,7 @@ def claim(birth_id: str, body: dict[str, Any], *, token: str | None) -> dict[str
         raise AlreadyClaimed()
     audit.append(
         records.subject(birth_id),
-        actor=f"citizen:{_phone_key(phone)[:12]}",
+        actor=f"citizen:{phone_key(phone)[:12]}",
         action="birth.claimed",
         after={"status": rules.CLAIMED, "claim_hash": claim_hash},
         detail={"claimant": claimant},
@@ -109,7 +114,7 @@ def claimed_by(birth_id: str, token: str | None) -> store.BirthItem:
     """The record, for the phone that claimed it."""
     phone = tokens.verify(token, PURPOSE)
     item = records.load(birth_id)
-    if not item.claimant_phone_key or item.claimant_phone_key != _phone_key(phone):
+    if not item.claimant_phone_key or item.claimant_phone_key != phone_key(phone):
         raise NotClaimant()
     return item
 

@@ -45,15 +45,6 @@ def _check(body: dict[str, Any], staff) -> tuple[dict[str, Any], datetime, datet
     return document, born_at, now
 
 
-def _signature(birth_id: str, version: int, digest: str, staff_id: str, at: str) -> dict[str, Any]:
-    return {
-        "record_hash": digest,
-        "signed_by": staff_id,
-        "signed_at": at,
-        "signature": config.keyed_hash("birth-signature", f"{birth_id}:{version}:{digest}:{staff_id}:{at}"),
-    }
-
-
 def enter(body: dict[str, Any], staff) -> dict[str, Any]:
     document, born_at, now = _check(body, staff)
     at = now.isoformat(timespec="seconds")
@@ -72,7 +63,7 @@ def enter(body: dict[str, Any], staff) -> dict[str, Any]:
         "materials": {},  # upload id -> entry (store.add_material sets one key of it)
         "mother_key": store.mother_key(document["mother"]["id_number"]),
         "updated_at": at,
-        **_signature(birth_id, 1, digest, staff.staff_id, at),
+        **records.signature(birth_id, 1, digest, staff.staff_id, at),
     }
     item = store.create(birth_id, document, fields=fields)
     audit.append(
@@ -104,7 +95,7 @@ def correct(birth_id: str, body: dict[str, Any], staff) -> dict[str, Any]:
         "outside_institution": document["outside_institution"],
         "mother_key": store.mother_key(document["mother"]["id_number"]),
         "updated_at": at,
-        **_signature(birth_id, version, digest, staff.staff_id, at),
+        **records.signature(birth_id, version, digest, staff.staff_id, at),
     }
     try:
         item = store.correct(item, document, fields=fields, open_statuses=(rules.ENTERED, rules.CLAIMED))
@@ -162,6 +153,8 @@ def list_births(staff, *, status: str | None = None) -> dict[str, Any]:
                 "born_at": item.born_at,
                 "entered_at": item.entered_at,
                 "late": bool(item.late),
+                "started_by": item.started_by or "institution",
+                "outside_institution": bool(item.outside_institution),
                 "mother_name": record["mother"]["name"],
                 "certificate_number": item.certificate_number,
             }

@@ -10,9 +10,7 @@
   the PDF into the Documents bucket, then the record -- and on a reissue the revocation of the
   original -- in one transaction. Rendering happens here and not in the API: reportlab and qrcode
   ship only in the certificate bundle (``infra/package.py``), and the API's bundle stays without them.
-- ``reissue``: 003 四(二)2 "the reissue of the original 'birth certificate' electronic license, need
-  to be invalidated in the system, and do a good job of reissuing the registration": the written
-  application is recorded, the new e-licence replaces the original, which is revoked.
+- the reissue (``reissue.py``, 003 四) starts the same machine with the e-licence it replaces.
 """
 
 from __future__ import annotations
@@ -26,7 +24,7 @@ from chalicelib.adapters import storage
 from chalicelib.domain import births as rules
 from chalicelib.domain import errors
 from chalicelib.domain.idcard import mask_id
-from chalicelib.services.births import records
+from chalicelib.services.births import messages, records
 from chalicelib.services.shared import statistics
 from chalicelib.store import audit
 from chalicelib.store import births as store
@@ -47,7 +45,7 @@ def pdf_key(birth_id: str, number: str) -> str:
     return f"births/{birth_id}/{number}.pdf"
 
 
-def _start(birth_id: str, name: str, payload: dict[str, Any]) -> None:
+def start(birth_id: str, name: str, payload: dict[str, Any]) -> None:
     client = config.client("stepfunctions")
     try:
         client.start_execution(
@@ -69,30 +67,11 @@ def review(birth_id: str, staff) -> dict[str, Any]:
         if store.set_notice(item, notice):
             audit.append(records.subject(birth_id), actor=staff.staff_id, action="birth.materials_notice", after=notice, at=at)
         item = records.load(birth_id)
+        messages.materials_notice(item)  # once: the outbox keeps one message per record
         return {"result": "materials_missing", "notice": json.loads(item.notice), "birth_id": birth_id}
     audit.append(records.subject(birth_id), actor=staff.staff_id, action="birth.reviewed", after={"complete": True}, at=at)
-    _start(birth_id, f"{birth_id}-issue", {"by": staff.staff_id})
+    start(birth_id, f"{birth_id}-issue", {"by": staff.staff_id})
     return {"result": "issuing", "birth_id": birth_id}
-
-
-def reissue(number: str, body: dict[str, Any], staff) -> dict[str, Any]:
-    licence = store.licence(number)
-    if licence is None:
-        raise CertificateNotFound()
-    item = records.own(licence.birth_id, staff)
-    if licence.licence_status != store.VALID or item.certificate_number != number:
-        raise errors.Conflict("该证照已作废，不能再申请补发", code="BIRTH_CERTIFICATE_REVOKED")
-    at = records.now_iso()
-    audit.append(
-        records.subject(item.birth_id),
-        actor=staff.staff_id,
-        action="birth.reissue_requested",
-        after={"replaces": number},
-        detail={"application": body["application"], "channel": body["channel"]},
-        at=at,
-    )
-    _start(item.birth_id, f"{item.birth_id}-reissue-{number}", {"replaces": number, "by": staff.staff_id})
-    return {"result": "reissuing", "birth_id": item.birth_id, "replaces": number}
 
 
 # --------------------------------------------------------------------------- the task function
@@ -102,6 +81,7 @@ def issue_birth_certificate(event: dict[str, Any]) -> dict[str, Any]:
     item = store.get(event["birth_id"])
     replaces = event.get("replaces")
     if (replaces and item.certificate_number != replaces) or (not replaces and item.certificate_number):
+        messages.issued(item)  # a retry after the write: the SMS once more, stored once
         return {"birth_id": item.birth_id, "number": item.certificate_number}  # a retry: done already
     if not replaces and item.status != rules.CLAIMED:
         raise ValueError(f"birth {item.birth_id} is {item.status}, not claimed")
@@ -138,8 +118,10 @@ def issue_birth_certificate(event: dict[str, Any]) -> dict[str, Any]:
     )
     counters = {"births|reissued": 1} if replaces else {"births|issued": 1}
     statistics.count(item.county, counters, once=f"{item.birth_id}#{number}")
+    current = store.get(item.birth_id)
+    messages.issued(current)
     if not replaces:
-        _link(store.get(item.birth_id), at=at)
+        _link(current, at=at)
     return {"birth_id": item.birth_id, "number": number}
 
 

@@ -36,6 +36,14 @@ def presign(birth_id: str, body: dict[str, Any], *, token: str | None) -> dict[s
     item = claims.claimed_by(birth_id, token)
     records.require_status(item, *OPEN, message="证件已签发，不能再上传材料")
     document, content_type, filename = uploads.requested_document(body, rules.uploadable(records.required(item)))
+    return presign_for(item, document, content_type, filename, statuses=OPEN, closed="证件已签发，不能再上传材料")
+
+
+def presign_for(
+    item: store.BirthItem, document: str, content_type: str, filename: str, *, statuses: tuple[str, ...], closed: str, **extra: str
+) -> dict[str, Any]:
+    """One upload entry on the record (while its status is one of ``statuses``) and its presigned
+    POST; ``extra``: what else the entry records (a reissue's scans: purpose, e-licence, staff)."""
     if len(item.material_entries()) >= MAX_UPLOADS:
         raise errors.Conflict("上传次数已达上限，请联系签发机构", code="UPLOAD_LIMIT_REACHED")
     upload_id = uuid.uuid4().hex
@@ -46,10 +54,11 @@ def presign(birth_id: str, body: dict[str, Any], *, token: str | None) -> dict[s
         "content_type": content_type,
         "filename": filename,
         "at": records.now_iso(),
+        **extra,
     }
-    if not store.add_material(item, upload_id, entry, statuses=OPEN):
-        raise records.WrongStatus("证件已签发，不能再上传材料")
-    return uploads.presigned_post(f"{PREFIX}{birth_id}/{document}/{upload_id}", upload_id, document, content_type)
+    if not store.add_material(item, upload_id, entry, statuses=statuses):
+        raise records.WrongStatus(closed)
+    return uploads.presigned_post(f"{PREFIX}{item.birth_id}/{document}/{upload_id}", upload_id, document, content_type)
 
 
 def check_object(bucket: str, key: str) -> dict[str, Any]:

@@ -22,6 +22,11 @@ class OutsideInstitution(errors.Forbidden):
     default_message = "只能办理本机构的出生医学证明"
 
 
+class NotOffered(errors.Forbidden):
+    code = "BIRTH_CERTIFICATES_NOT_OFFERED"
+    default_message = "出生医学证明电子证照业务仅在贵州省开办，本省医疗机构不能办理"
+
+
 class WrongStatus(errors.Conflict):
     code = "BIRTH_WRONG_STATUS"
     default_message = "该记录当前状态不能办理此事项"
@@ -51,9 +56,29 @@ def own(birth_id: str, staff) -> store.BirthItem:
     return item
 
 
+def offered(staff):
+    """The staff member, if its province runs the e-licence process: seed 003 is Guizhou's
+    (003 四 "Guizhou Province ... electronic license"; ``Profile.birth_certificates``)."""
+    if not rules.offered_in((staff.region_code or "")[:2]):
+        raise NotOffered()
+    return staff
+
+
 def county_of(staff) -> str:
     """The county a medical institution's account was created for (auth.py: its region code)."""
     return (staff.region_code or "")[:6]
+
+
+def signature(birth_id: str, version: int, digest: str, signer: str, at: str) -> dict[str, Any]:
+    """003 一(一)1 "sign (electronic signature) confirmation and submit" (二(一)1 "sign and
+    authorize" for a parent's declaration): the signed version's hash, who signed, when, and a
+    keyed signature over the three."""
+    return {
+        "record_hash": digest,
+        "signed_by": signer,
+        "signed_at": at,
+        "signature": config.keyed_hash("birth-signature", f"{birth_id}:{version}:{digest}:{signer}:{at}"),
+    }
 
 
 def require_status(item: store.BirthItem, *statuses: str, message: str | None = None) -> None:
@@ -103,6 +128,8 @@ def common_view(item: store.BirthItem) -> dict[str, Any]:
         "status_label": rules.STATUS_LABELS.get(item.status, item.status),
         "institution_name": item.institution_name,
         "outside_institution": bool(item.outside_institution),
+        "started_by": item.started_by or "institution",
+        "place": record.get("place"),
         "newborn": {
             "name": claim.get("newborn_name"),
             "sex": record["newborn"]["sex"],
@@ -116,7 +143,7 @@ def common_view(item: store.BirthItem) -> dict[str, Any]:
         "claimed_at": item.claimed_at,
         "materials": [
             {**{k: e.get(k) for k in ("upload_id", "document", "status", "reason", "filename", "at")},
-             "label": rules.MATERIALS.get(e.get("document"), e.get("document"))}
+             "label": {**rules.MATERIALS, **rules.REISSUE_DOCUMENTS}.get(e.get("document"), e.get("document"))}
             for e in materials(item)
         ],
         "notice": _notice(item),

@@ -17,6 +17,7 @@ from typing import Any
 
 from chalicelib.adapters import signing
 from chalicelib.domain import births as rules
+from chalicelib.domain import errors
 from chalicelib.services.births import records
 from chalicelib.store import audit
 from chalicelib.store import births as store
@@ -92,6 +93,18 @@ def stamp_check(birth_id: str, body: dict[str, Any], staff) -> dict[str, Any]:
     return {"matches": True, "number": item.certificate_number, "birth_id": birth_id, "stamped_at": records.load(birth_id).stamped_at}
 
 
-def revocations() -> dict[str, Any]:
-    return {"items": [{"number": r.pk, "revoked_at": r.revoked_at} for r in store.revocations()]}
+MAX_PAGE = 100
+
+
+def revocations(*, limit: str | None = None, cursor: str | None = None) -> dict[str, Any]:
+    """The published list of invalidated e-licences (003 四(二)2 "invalidated in the system"), one
+    page at a time (``limit``: the query parameter's text, 50 when absent)."""
+    limit = (limit or "50").strip()
+    if not limit.isdigit() or not 1 <= int(limit) <= MAX_PAGE:
+        raise errors.ValidationFailed(details=[errors.FieldError("limit", "OUT_OF_RANGE", f"每页条数须在1到{MAX_PAGE}之间")])
+    try:
+        items, next_cursor = store.revocations(limit=int(limit), cursor=cursor or None)
+    except store.BadCursor:
+        raise errors.ValidationFailed(details=[errors.FieldError("cursor", "INVALID_CURSOR", "分页游标无效，请从第一页重新查询")]) from None
+    return {"items": [{"number": r.pk, "revoked_at": r.revoked_at} for r in items], "next_cursor": next_cursor}
 

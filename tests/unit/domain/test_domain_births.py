@@ -82,3 +82,24 @@ def test_claimant_matches_the_recorded_parent_and_numbers_are_their_own_series()
     assert not births.claimant_id_matches(record(), "mother", FATHER)
     assert not births.claimant_id_matches(record(father=None), "father", FATHER)
     assert births.certificate_number("520102", 2026, 7) == "Q5201022026000007"
+
+
+def test_only_guizhou_runs_the_process():
+    """Seed 003 is Guizhou's (003 四 "Guizhou Province, the birth of a medical certificate of
+    electronic license"): the profile setting, cited; Sichuan and Chongqing do not run it."""
+    from chalicelib.domain import profiles
+
+    assert births.offered_in("52")
+    assert not births.offered_in("51") and not births.offered_in("50") and not births.offered_in("99")
+    assert profiles.GUIZHOU.citations["birth_certificates"].startswith("003")
+    assert [p.code for p in profiles.PROFILES.values() if p.birth_certificates] == ["guizhou"]
+
+
+def test_the_parents_sms_fit_one_segment():
+    """003 三(三) one notice; 一(一)3 issued: the number and where to download, within one SMS (70)."""
+    from chalicelib.adapters.sms import MAX_LENGTH
+
+    number = births.certificate_number("520102", 2026, 999999)
+    assert len(births.NOTICE_SMS) <= MAX_LENGTH and "一次性" in births.NOTICE_SMS
+    text = births.issued_sms(number)
+    assert len(text) <= MAX_LENGTH and number in text and "下载" in text

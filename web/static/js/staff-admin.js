@@ -22,11 +22,11 @@ const ROLE_LABELS = {
   medical_institution: "医疗卫生技术服务机构",
 };
 const LEVEL_MONITOR = { province: "province_monitor", city: "city_monitor", county: "county_monitor", township: "township_operator" };
-const OPERATIONS = { review: "审核办理", onsite: "现场登记", paper_certificates: "纸质证件", statistics: "统计监测", birth_records: "出生信息登记" };
+const OPERATIONS = { review: "审核办理", onsite: "现场登记", paper_certificates: "纸质证件", statistics: "统计监测", birth_records: "出生信息登记", birth_reissue: "出生医学证明补发" };
 // What each role may be granted (auth.ROLE_OPERATIONS).
 const ROLE_OPERATIONS = {
   township_operator: ["review", "onsite", "paper_certificates", "statistics"],
-  county_monitor: ["review", "paper_certificates", "statistics"],
+  county_monitor: ["review", "paper_certificates", "statistics", "birth_reissue"],
   city_monitor: ["review", "statistics"],
   province_monitor: ["statistics"],
   medical_institution: ["birth_records"],

@@ -78,7 +78,8 @@ function rowOf(b) {
   row.append(
     h("td", { "data-label": "登记号" }, b.birth_id),
     h("td", { "data-label": "母亲" }, b.mother_name),
-    h("td", { "data-label": "出生时间" }, formatTime(b.born_at), b.late ? h("span", { class: "badge warn" }, "逾时录入") : null),
+    h("td", { "data-label": "出生时间" }, formatTime(b.born_at), b.late ? h("span", { class: "badge warn" }, "逾时录入") : null,
+      b.started_by === "parent" ? h("span", { class: "badge" }, "医疗机构外·本人申报") : null),
     h("td", { "data-label": "状态" }, b.status_label, b.certificate_number ? ` ${b.certificate_number}` : ""),
     actions,
   );
@@ -104,10 +105,61 @@ async function list() {
   }
 }
 
-if (!auth || auth.staff?.role !== "medical_institution") {
-  $("#signed-out").hidden = false;
-} else {
+// 003 四(二)1-2: the reissue, by the issuing institution or the county department of the original
+// issuer: a scan of the written application (presigned POST, checked by CheckUpload), then the
+// reissue -- refused (409 REISSUE_APPLICATION_MISSING) until the scan passed the check.
+const TYPES = ["application/pdf", "image/jpeg", "image/png"];
+$("#reissue-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const line = $("#reissue-status");
+  clearErrors(form);
+  const number = $("#r-number").value.trim().toUpperCase();
+  const application = $("#r-application").value.trim();
+  const file = $("#r-scan").files[0];
+  const problems = [];
+  if (!number) problems.push({ path: "number", message: "请填写原证照编号" });
+  if (!application) problems.push({ path: "application", message: "请填写书面申请内容" });
+  if (!file) problems.push({ path: "scans", message: "请选择书面申请扫描件" });
+  else if (!TYPES.includes(file.type) || file.size > 2 * 1024 * 1024) problems.push({ path: "scans", message: "仅支持不超过2MB的PDF、JPG、PNG文件" });
+  if (problems.length) return showErrors(form, problems);
+  const base = `/v1/staff/birth-certificates/${encodeURIComponent(number)}`;
+  try {
+    status(line, "正在上传扫描件…");
+    const grant = await post(`${base}/reissue-scans`,
+      { document: "REISSUE_APPLICATION", content_type: file.type, filename: file.name.slice(-100) }, { headers: headers() });
+    const data = new FormData();
+    for (const [k, v] of Object.entries(grant.fields)) data.append(k, v);
+    data.append("file", file);
+    await fetch(grant.url, { method: "POST", body: data, mode: "no-cors" });
+    status(line, "已上传，正在检查扫描件…");
+    const body = { application, channel: form.channel.value };
+    for (let i = 0; i < 30; i++) {
+      try {
+        const r = await post(`${base}/reissue`, body, { headers: headers() });
+        status(line, `已受理补发，原证照 ${r.replaces} 作废，新证照签发中`, "ok");
+        if (!$("#births").hidden) setTimeout(list, 2000);
+        return;
+      } catch (err) {
+        if (!(err instanceof ApiError) || err.code !== "REISSUE_APPLICATION_MISSING") throw err;
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    status(line, "扫描件未通过检查（格式或内容不符），请重新上传", "bad");
+  } catch (err) {
+    status(line, "");
+    showErrors(form, err);
+  }
+});
+
+const role = auth?.staff?.role;
+if (role === "medical_institution") {
   $("#entry").hidden = false;
+  $("#reissue").hidden = false;
   $("#births").hidden = false;
   list();
+} else if (role === "county_monitor") {
+  $("#reissue").hidden = false; // 003 四(二)1: the county department reissues; it enters no births
+} else {
+  $("#signed-out").hidden = false;
 }

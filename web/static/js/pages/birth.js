@@ -117,7 +117,10 @@ function show(view, token) {
         h("dt", {}, "办理状态"), h("dd", { "data-field": "status" }, view.status_label),
         h("dt", {}, "新生儿"), h("dd", {}, `${view.newborn.name || ""}（${view.newborn.sex_label}）`),
         h("dt", {}, "出生时间"), h("dd", {}, formatTime(view.newborn.born_at)),
-        h("dt", {}, "助产机构"), h("dd", {}, view.outside_institution ? "医疗机构外出生" : view.institution_name),
+        view.outside_institution
+          ? [h("dt", {}, "出生地点"), h("dd", {}, `医疗机构外出生${view.place ? `（${view.place}）` : ""}`),
+             h("dt", {}, "签发机构"), h("dd", {}, view.institution_name)]
+          : [h("dt", {}, "助产机构"), h("dd", {}, view.institution_name)],
         h("dt", {}, "母亲"), h("dd", {}, `${view.mother.name} ${view.mother.id_number}`),
         view.father ? [h("dt", {}, "父亲"), h("dd", {}, `${view.father.name} ${view.father.id_number}`)] : null),
       view.notice ? h("div", { class: "notice warn", role: "note" }, h("h3", {}, "签发机构一次性告知"), h("p", {}, view.notice.text)) : null,
