@@ -13,9 +13,12 @@ NEEDS_ATTENTION = "needs_attention"
 # arrive by the deadline (not active: the couple may register again).
 AWAITING_PROOFS = "awaiting_proofs"
 INCOMPLETE = "incomplete"
+# The reviewer asked the couple to come to the office (004 (2) "Online registration review requires
+# on-site verification"; 002 五(一)5 "或到登记机构现场核实办理"); staff complete it after the visit.
+ONSITE_VERIFICATION = "onsite_verification"
 
 # "Active" statuses block a second registration of the same child by the same couple.
-ACTIVE_STATUSES = frozenset({SUBMITTED, CHECKING, AWAITING_PROOFS, AWAITING_REVIEW, REGISTERED, NEEDS_ATTENTION})
+ACTIVE_STATUSES = frozenset({SUBMITTED, CHECKING, AWAITING_PROOFS, AWAITING_REVIEW, ONSITE_VERIFICATION, REGISTERED, NEEDS_ATTENTION})
 # 办结: registered, not registered, or closed for missing documents (002 五(一)7 "好差评" follows it).
 COMPLETED_STATUSES = frozenset({REGISTERED, REJECTED, INCOMPLETE})
 
@@ -28,6 +31,7 @@ STATUS_LABELS = {
     NEEDS_ATTENTION: "处理异常，工作人员跟进中",
     AWAITING_PROOFS: "待补充证明材料",
     INCOMPLETE: "材料未按期补充，已终止办理",
+    ONSITE_VERIFICATION: "需现场核实",
 }
 
 
@@ -44,6 +48,7 @@ __all__ = [
     "COMPLETED_STATUSES",
     "INCOMPLETE",
     "NEEDS_ATTENTION",
+    "ONSITE_VERIFICATION",
     "REGISTERED",
     "REJECTED",
     "STATUS_LABELS",

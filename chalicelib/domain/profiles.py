@@ -33,6 +33,7 @@ from .jurisdiction import (
     JurisdictionRule,
 )
 from .proofs import NoUploads, ProofsRule, ResidentSpouseProofs
+from .review_decisions import ACCEPT, COMMON_DECISIONS, DECISIONS, ONSITE_VERIFICATION, REJECT
 
 UnverifiablePolicy = Literal["commitment_prevails", "manual_review"]
 
@@ -127,6 +128,13 @@ class Profile:
     rebirth_after_children: int = 3
     # Does the public-security check wait for working hours (the VerificationWindow parameter)?
     verification_window: bool = False
+    # The decisions this province's reviewers may take (domain/review_decisions.py), and the stage a
+    # case waits in for the couple's visit when one of them is 需现场核实 (``onsite_verification``).
+    review_decisions: tuple[str, ...] = COMMON_DECISIONS
+    onsite_verification: ReviewStage | None = None
+    # Are the couple of an on-site registration asked to upload documents when a check fails? Where
+    # not, staff see the originals at the counter and a failed check goes to the reviewer instead.
+    onsite_uploads: bool = True
 
     @property
     def province_name(self) -> str:
@@ -134,10 +142,14 @@ class Profile:
         return r.name if r else self.province_code
 
     def stage(self, code: str) -> ReviewStage:
-        for s in self.review_stages:
+        for s in (*self.review_stages, *((self.onsite_verification,) if self.onsite_verification else ())):
             if s.code == code:
                 return s
         raise KeyError(code)
+
+    def uploads_for(self, channel: str) -> bool:
+        """Whether a case of ``channel`` (online / onsite) may ask the couple for uploads."""
+        return channel != "onsite" or self.onsite_uploads
 
     @property
     def total_review_days(self) -> int:
@@ -172,6 +184,9 @@ class Profile:
             "unverifiable_policy": self.unverifiable_policy,
             "online_max_order": self.online_max_order,
             "shares_with": [RECEIVING_SYSTEMS[code] for code in self.shares_with],
+            "review_decisions": [{"decision": d, "label": DECISIONS[d]} for d in self.review_decisions],
+            "onsite_verification": self.onsite_verification.to_dict() if self.onsite_verification else None,
+            "onsite_uploads": self.onsite_uploads,
             "citations": dict(self.citations),
             "wording": self.wording.to_dict() if self.wording else None,
         }
@@ -233,6 +248,8 @@ SICHUAN = Profile(
             "onsite_post_divorce_pregnancy": "000 (silent)",
             "undecidable": "000 注 1–3 (address not at township level)",
             "online_max_order": "000 §2.1: 网上登记（一孩、二孩登记）、特殊情形再生育预约（三孩预约）",
+            "review_decisions": "000 (silent): 通过、不予登记、补充材料 (000 §2.3.5 此时需上传相关证明材料)",
+            "onsite_uploads": "000 (silent): an on-site case follows 000 §2.3.5 like an online one",
         }
     ),
 )
@@ -290,6 +307,8 @@ GUIZHOU = Profile(
             "onsite_post_divorce_pregnancy": "001 (silent)",
             "undecidable": "001 附件1 四: 未能正常通过网上生育登记平台成功进行生育登记的，可直接到…现场登记",
             "online_max_order": "001 二(一): 准备生育一孩或二孩的夫妇",
+            "review_decisions": "001 三(一)1(3): 符合生育政策的…进行网上生育服务登记；不符合…或无法…核实的，不进行生育登记",
+            "onsite_uploads": "001 (silent)",
         }
     ),
 )
@@ -330,6 +349,16 @@ CHONGQING = Profile(
     # 002 五(一)8 / 五(二)6 "生育服务证登记信息实时推送“渝快办”及共享给相关部门查询使用"
     shares_with=("yukuaiban",),
     verification_window=False,  # 002 and 004 state no working-hours limit on the comparison
+    # 002 五(一)5 "情况不属实告知审核比对未通过不能办理或到登记机构现场核实办理"; 004 (2) "Online
+    # registration review requires on-site verification". No 补充材料: 002 六 "网上登记…登记机构不需要
+    # 提交证件材料" -- what cannot be verified online is verified at the office.
+    review_decisions=(ACCEPT, REJECT, ONSITE_VERIFICATION),
+    # 002 and 004 give the couple no deadline for the visit: an operator default.
+    onsite_verification=ReviewStage(
+        "onsite_verification", "现场核实", 10, "not in 002/004; operator default (time for the couple's visit)", configurable=True
+    ),
+    # 002 六 "现场登记带上夫妻双方身份证、结婚证原件（含电子证件）": the originals are seen at the counter.
+    onsite_uploads=False,
     citations=MappingProxyType(
         {
             "shares_with": "002 五(一)8, 五(二)6: 生育服务证登记信息实时推送“渝快办”及共享给相关部门查询使用",
@@ -344,6 +373,9 @@ CHONGQING = Profile(
             "onsite_post_divorce_pregnancy": "004 (two): after divorce or widowhood, pregnancy and childbirth are found",
             "undecidable": "004 (two): Other special circumstances can not be successfully handled online",
             "online_max_order": "002 二(一)",
+            "review_decisions": "002 五(一)5: 情况不属实告知审核比对未通过不能办理或到登记机构现场核实办理; 004 (2): Online registration review requires on-site verification; no 补充材料, 002 六: 登记机构不需要提交证件材料",
+            "onsite_verification": "not in 002/004: the days the couple has for the visit, an operator default",
+            "onsite_uploads": "002 六: 网上登记…登记机构不需要提交证件材料。现场登记带上夫妻双方身份证、结婚证原件（含电子证件）",
         }
     ),
 )
@@ -360,6 +392,19 @@ def check_receiving_systems(profiles: Mapping[str, Profile]) -> None:
 
 
 check_receiving_systems(PROFILES)
+
+
+def check_review_decisions(profiles: Mapping[str, Profile]) -> None:
+    """A decision nobody implements, or 需现场核实 without the stage the case waits in, is refused at load."""
+    for profile in profiles.values():
+        unknown = [d for d in profile.review_decisions if d not in DECISIONS]
+        if unknown:
+            raise ValueError(f"profile {profile.code}: unknown review decision(s) {unknown}")
+        if (ONSITE_VERIFICATION in profile.review_decisions) != (profile.onsite_verification is not None):
+            raise ValueError(f"profile {profile.code}: {ONSITE_VERIFICATION} needs its stage, and the stage the decision")
+
+
+check_review_decisions(PROFILES)
 
 
 def get_profile(code: str) -> Profile:
