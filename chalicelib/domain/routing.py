@@ -67,11 +67,14 @@ def failed_checks(results: Mapping[str, Mapping[str, Any]]) -> list[str]:
     return [system for system in PROOF_CHECKS if results[system]["status"] != "match"]
 
 
-def choose_route(*, failed: Sequence[str], problems: Sequence[Any], decision: Mapping[str, Any]) -> str:
+def choose_route(*, failed: Sequence[str], problems: Sequence[Any], decision: Mapping[str, Any], uploads: bool = True) -> str:
     """The route after checks that ran (``wait_window`` is decided before, from the identity check).
-    ``decision``: the population comparison's (``domain/comparison.py``: ``issue``, ``update_registry``)."""
+    ``decision``: the population comparison's (``domain/comparison.py``: ``issue``, ``update_registry``).
+    ``uploads``: may the couple be asked for documents (``Profile.uploads_for`` the case's channel)?
+    Where not (Chongqing on site, 002 六: the originals are shown at the counter), a failed check
+    goes to the reviewer."""
     if failed:
-        return PROOFS
+        return PROOFS if uploads else REVIEW
     if problems or not decision["issue"]:
         return REVIEW
     if decision["update_registry"]:

@@ -175,7 +175,8 @@ def apply_rules(state: dict[str, Any]) -> dict[str, Any]:
     reasons = _rule_reasons(case)
     failed = routing.failed_checks(checks)
     decision = compare["decision"]
-    route = routing.choose_route(failed=failed, problems=reasons, decision=decision)
+    uploads = get_profile(case.profile).uploads_for(case.channel)
+    route = routing.choose_route(failed=failed, problems=reasons, decision=decision, uploads=uploads)
     mismatches = _mismatches(identity, marriage, compare, reasons)
     record = {
         "matched": route in routing.MATCHED,
