@@ -93,6 +93,9 @@ birth_review    403/403  403/403  403/403  403/403  403/403  200/404  403/403  4
 birth_cert      403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  403/403  403/403
 birth_stamp     403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  403/403  403/403
 birth_reissue   403/403  403/403  403/403  403/403  403/403  202/404  403/403  403/403  403/403  403/403  403/403
+cert_print      201/403  201/403  201/403  201/403  201/403  403/403  403/403  201/403  201/403  201/403  403/403
+form_upload     201/403  201/403  403/403  403/403  403/403  403/403  403/403  201/403  403/403  403/403  403/403
+form_list       200/403  200/403  200/403  200/403  200/403  403/403  403/403  200/403  200/403  200/403  403/403
 """
 
 # Routes whose success changes the target so that it cannot succeed twice.
@@ -129,6 +132,7 @@ class Targets:
     tasks: dict[str, dict] = field(default_factory=dict)
     accounts: dict[str, str] = field(default_factory=dict)
     births: dict[str, dict] = field(default_factory=dict)
+    onsite: dict[str, str] = field(default_factory=dict)
 
     def birth(self, province: str, kind: str = "issued") -> dict:
         """A birth of the province's medical institution: ``entered``, ``claimed`` (fresh each) or
@@ -173,6 +177,15 @@ class Targets:
         if province not in shared:
             shared[province] = make(province)
         return shared[province]
+
+    def onsite_case(self, province: str) -> str:
+        """A case the province's demo operator registered at its counter (shared)."""
+        if province not in self.onsite:
+            operator = staff_token(self.api, ACTORS[f"{province}-op"][0])
+            r = self.api.post("/v1/staff/registrations", self.couple(PROFILE[province]), headers=bearer(operator))
+            assert r.status == 201, r.body
+            self.onsite[province] = r.body["case_id"]
+        return self.onsite[province]
 
     def certificate(self, province: str, fresh: bool) -> dict:
         return self._shared_or_fresh(self.certificates, self.new_certificate, province, fresh)
@@ -269,6 +282,13 @@ def call(api, targets: Targets, route: str, token: str, province: str, *, fresh:
         number = blanks_for_case(api, counter, case_id)[0] if fresh and counter else UNUSED
         body = {"number": number, "issued_on": today}
         return api.post(f"/v1/staff/cases/{case_id}/paper-certificate", body, headers=h)
+    if route == "cert_print":
+        return api.post(f"/v1/staff/cases/{targets.certificate(province, False)['case_id']}/certificate-prints", headers=h)
+    if route == "form_upload":
+        body = {"content_type": "application/pdf", "filename": "登记表.pdf"}
+        return api.post(f"/v1/staff/cases/{targets.onsite_case(province)}/registration-form", body, headers=h)
+    if route == "form_list":
+        return api.get(f"/v1/staff/cases/{targets.onsite_case(province)}/registration-form", headers=h)
     if route == "account_list":
         return api.get("/v1/staff/accounts", headers=h)
     if route == "account_update":
@@ -380,6 +400,8 @@ def test_the_table_covers_every_staff_route():
         ("PUT", "/v1/staff/births/{birth_id}"), ("POST", "/v1/staff/births/{birth_id}/review"),
         ("GET", "/v1/staff/births/{birth_id}/certificate"), ("POST", "/v1/staff/births/{birth_id}/stamp-check"),
         ("POST", "/v1/staff/birth-certificates/{number}/reissue"),
+        ("POST", "/v1/staff/cases/{case_id}/certificate-prints"), ("POST", "/v1/staff/cases/{case_id}/registration-form"),
+        ("GET", "/v1/staff/cases/{case_id}/registration-form"),
     }
     assert staff_paths == called
     assert len(called) == len({row.split()[0] for row in EXPECTED.strip().splitlines()[1:]})
