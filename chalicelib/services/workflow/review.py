@@ -519,6 +519,7 @@ def task_summary(task: task_store.Task) -> dict[str, Any]:
         "status": task.status,
         "created_at": task.created_at,
         "decision": task.decision,
+        "decision_label": DECISIONS.get(task.decision or ""),
         "reason": task.reason,
         "decided_by": task.decided_by,
         "decided_at": task.decided_at,

@@ -599,14 +599,14 @@ async function followCase(taskId) {
 }
 
 function decidedCard(t) {
-  const labels = { accept: "通过", reject: "不予登记", request_documents: "补充材料", onsite_verification: "需现场核实" };
+  const labels = { accept: "通过", reject: "不予登记", request_documents: "补充材料" };
   return h(
     "section",
     { class: "card", id: "decision-result" },
     h("h2", {}, "审核结论"),
     t.decision
       ? factsList([
-          ["结论", labels[t.decision] || t.decision],
+          ["结论", t.decision_label || labels[t.decision] || t.decision],
           t.reason ? ["原因", t.reason] : null,
           ["审核人", t.decided_by_name ? `${t.decided_by_name}（${t.decided_by}）` : t.decided_by],
           ["审核时间", formatTime(t.decided_at)],
