@@ -234,3 +234,12 @@ def download_certificate(page, button) -> bytes:
     with page.expect_download() as info:
         button.click()
     return Path(info.value.path()).read_bytes()
+
+
+def fill_onsite(page, body: dict[str, Any]) -> None:
+    """The staff console's on-site form (现场登记), filled with ``body`` and the couple's signed commitment."""
+    page.wait_for_selector("#onsite-form")
+    fill_person(page, "woman", body["woman"])
+    fill_person(page, "man", body["man"])
+    fill_family(page, body)
+    page.check("#onsite-commitment")

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from local.seed import STAFF_PASSWORD
 from tests.browser.conftest import shoot
-from tests.browser.helpers import fill_family, fill_person, new_couple
+from tests.browser.helpers import fill_onsite, new_couple
 from tests.browser.test_staff_console import log_in
 from tests.e2e.conftest import PDF_BYTES, Api, register, wait_for_status
 
@@ -74,11 +74,7 @@ def test_the_on_site_page_files_the_signed_registration_form(new_context, stack)
     page.goto("/staff/onsite")
     log_in(page, SC_OP)
     counter = new_couple("sichuan")
-    page.wait_for_selector("#onsite-form")
-    fill_person(page, "woman", counter["woman"])
-    fill_person(page, "man", counter["man"])
-    fill_family(page, counter)
-    page.check("#onsite-commitment")
+    fill_onsite(page, counter)
     page.get_by_role("button", name="提交现场登记").click()
     page.get_by_role("button", name="确认无误，提交登记").click()
     expect(page.locator("#onsite-case-id")).to_be_visible()

@@ -10,15 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.workflow_support import (
-    audit_actions,
-    bearer,
-    find_task,
-    staff_token,
-    submit_scenario,
-    wait_sms,
-    wait_status,
-)
+from tests.e2e import workflow_support as flow
 
 pytestmark = pytest.mark.e2e
 
@@ -28,9 +20,9 @@ CQ_OFFICE = "500103003"
 
 
 def _waiting(api, profile: str, operator: str):
-    case = submit_scenario(api, profile, "registry_has_more")
-    wait_status(api, case, "awaiting_review")
-    return case, find_task(api, staff_token(api, operator), case.case_id)
+    case = flow.submit_scenario(api, profile, "registry_has_more")
+    flow.wait_status(api, case, "awaiting_review")
+    return case, flow.find_task(api, flow.staff_token(api, operator), case.case_id)
 
 
 @pytest.fixture
@@ -46,7 +38,7 @@ def office_info(stack):
 
 def test_chongqing_reviewer_sends_the_couple_on_site_then_registers_after_the_visit(api, office_info):
     case, task = _waiting(api, "chongqing", CQ_OP)
-    op = bearer(staff_token(api, CQ_OP))
+    op = flow.bearer(flow.staff_token(api, CQ_OP))
     view = api.get(f"/v1/staff/tasks/{task['task_id']}", headers=op).body
     # the profile's answer: 需现场核实 offered, 补充材料 not (002 六)
     assert [d["decision"] for d in view["decisions"]] == ["accept", "reject", "onsite_verification"]
@@ -55,16 +47,16 @@ def test_chongqing_reviewer_sends_the_couple_on_site_then_registers_after_the_vi
     assert r.status == 200, r.body
     assert (r.body["next"], r.body["next_stage"]) == ("review", "onsite_verification")
 
-    citizen = wait_status(api, case, "onsite_verification")
+    citizen = flow.wait_status(api, case, "onsite_verification")
     assert citizen["status_label"] == "需现场核实"
     note = citizen["history"][-1]["note"]
     for part in office_info.values():
         assert part in note, note
-    text = wait_sms(case.body["woman"]["phone"], case.case_id, "需现场核实")
+    text = flow.wait_sms(case.body["woman"]["phone"], case.case_id, "需现场核实")
     assert "解放碑街道" in text and len(text) <= 70
 
     # the visit: a task of its own at the case's office; only the outcome is left to decide
-    visit = find_task(api, staff_token(api, CQ_OP), case.case_id)
+    visit = flow.find_task(api, flow.staff_token(api, CQ_OP), case.case_id)
     assert visit["stage"] == "onsite_verification" and visit["task_id"] != task["task_id"]
     view = api.get(f"/v1/staff/tasks/{visit['task_id']}", headers=op).body
     assert [d["decision"] for d in view["decisions"]] == ["accept", "reject"]
@@ -73,25 +65,25 @@ def test_chongqing_reviewer_sends_the_couple_on_site_then_registers_after_the_vi
 
     r = api.post(f"/v1/staff/tasks/{visit['task_id']}", {"decision": "accept"}, headers=op)
     assert r.status == 200, r.body
-    done = wait_status(api, case, "registered")
+    done = flow.wait_status(api, case, "registered")
     assert done["certificate"]["registration_number"]
     # recorded in the history as an on-site verification, by the staff member (real name for staff)
     staff_view = api.get(f"/v1/staff/tasks/{visit['task_id']}", headers=op).body
     visited = [h for h in staff_view["case"]["history"] if h["note"] == "现场核实通过，正在办理登记"]
     assert len(visited) == 1 and visited[0]["by"] == CQ_OP and visited[0]["by_name"] == "胡静"
-    actions = [e["action"] for e in audit_actions(case.case_id)]
+    actions = [e["action"] for e in flow.audit_actions(case.case_id)]
     assert actions.count("review.onsite_verification") == 1 and "review.accept" in actions
 
 
 def test_after_the_visit_staff_may_refuse_with_the_reason(api):
     case, task = _waiting(api, "chongqing", CQ_OP)
-    op = bearer(staff_token(api, CQ_OP))
+    op = flow.bearer(flow.staff_token(api, CQ_OP))
     assert api.post(f"/v1/staff/tasks/{task['task_id']}", {"decision": "onsite_verification", "reason": "需核对户籍"}, headers=op).status == 200
-    wait_status(api, case, "onsite_verification")
-    visit = find_task(api, staff_token(api, CQ_OP), case.case_id)
+    flow.wait_status(api, case, "onsite_verification")
+    visit = flow.find_task(api, flow.staff_token(api, CQ_OP), case.case_id)
     r = api.post(f"/v1/staff/tasks/{visit['task_id']}", {"decision": "reject", "reason": "未到现场核实"}, headers=op)
     assert r.status == 200, r.body
-    done = wait_status(api, case, "rejected")
+    done = flow.wait_status(api, case, "rejected")
     assert "现场核实未通过：未到现场核实" in [h["note"] for h in done["history"]]
 
 
@@ -106,11 +98,11 @@ def test_a_decision_the_province_does_not_have_is_422_and_changes_nothing(api, p
     from chalicelib.store import tasks
 
     case, task = _waiting(api, profile, operator)
-    r = api.post(f"/v1/staff/tasks/{task['task_id']}", body, headers=bearer(staff_token(api, operator)))
+    r = api.post(f"/v1/staff/tasks/{task['task_id']}", body, headers=flow.bearer(flow.staff_token(api, operator)))
     assert r.status == 422, r.body
     assert r.body["error"]["code"] == "DECISION_NOT_AVAILABLE"
     assert r.body["error"]["details"][0]["path"] == "decision"
     assert tasks.get(task["task_id"]).status == "open"
-    assert wait_status(api, case, "awaiting_review")["status"] == "awaiting_review"
-    offered = api.get(f"/v1/staff/tasks/{task['task_id']}", headers=bearer(staff_token(api, operator))).body["decisions"]
+    assert flow.wait_status(api, case, "awaiting_review")["status"] == "awaiting_review"
+    offered = api.get(f"/v1/staff/tasks/{task['task_id']}", headers=flow.bearer(flow.staff_token(api, operator))).body["decisions"]
     assert body["decision"] not in [d["decision"] for d in offered]

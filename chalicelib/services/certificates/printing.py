@@ -38,7 +38,8 @@ def may_print(principal: auth.StaffPrincipal) -> None:
         raise errors.Forbidden("您的账号未被授予审核或现场登记权限，请联系管理员", code="OPERATION_NOT_GRANTED")
 
 
-def _case(case_id: str, principal: auth.StaffPrincipal) -> case_store.Case:
+def case_in_reach(case_id: str, principal: auth.StaffPrincipal) -> case_store.Case:
+    """A case a staff member may act on at a counter (``auth.reaches``): 404 unknown, 403 outside."""
     try:
         case = case_store.get(case_id)
     except case_store.CaseNotFound:
@@ -62,7 +63,7 @@ def print_for_couple(case_id: str, principal: auth.StaffPrincipal) -> dict[str, 
     """The registered case's current certificate PDF (a short link), the print audited and recorded
     in the case history. 409 ``NOT_REGISTERED`` before registration, 410 on a revoked certificate."""
     may_print(principal)
-    case = _case(case_id, principal)
+    case = case_in_reach(case_id, principal)
     if case.status != case_store.REGISTERED or case.certificate is None:
         raise errors.Conflict("该办件尚未完成生育登记，没有可打印的证书", code="NOT_REGISTERED")
     number = case.certificate.registration_number

@@ -20,6 +20,7 @@ from chalicelib.adapters import storage
 from chalicelib.domain import errors
 from chalicelib.domain.case_status import STATUS_LABELS
 from chalicelib.domain.documents import REGISTRATION_FORM
+from chalicelib.services.certificates.printing import case_in_reach
 from chalicelib.services.citizen import uploads
 from chalicelib.store.repositories import audit
 from chalicelib.store.repositories import cases as case_store
@@ -35,20 +36,10 @@ class NotOnsite(errors.Conflict):
     default_message = "只有现场登记的办件需要上传签字的《登记表》"
 
 
-def _case(case_id: str, principal: auth.StaffPrincipal) -> case_store.Case:
-    try:
-        case = case_store.get(case_id)
-    except case_store.CaseNotFound:
-        raise errors.NotFound("未找到该办件", code="CASE_NOT_FOUND") from None
-    if not auth.reaches(principal, case.office_code):
-        raise errors.OutsideJurisdiction("该办件不在您的辖区内")
-    return case
-
-
 def presign(case_id: str, body: dict[str, str], principal: auth.StaffPrincipal) -> dict[str, Any]:
     """A presigned POST for the scan of an on-site case. ``body``: validated by
     ``api/models.RegistrationFormScan`` (content type, file name)."""
-    case = _case(case_id, principal)
+    case = case_in_reach(case_id, principal)
     if case.channel != "onsite":
         raise NotOnsite()
     now = config.now()
@@ -78,7 +69,7 @@ def presign(case_id: str, body: dict[str, str], principal: auth.StaffPrincipal) 
 def scans(case_id: str, principal: auth.StaffPrincipal) -> dict[str, Any]:
     """The case's 《登记表》 scans, newest last: accepted ones with a short-lived link (inline),
     rejected ones with the reason, pending ones as such."""
-    case = _case(case_id, principal)
+    case = case_in_reach(case_id, principal)
     keep = ("upload_id", "status", "reason", "message", "content_type", "size", "sha256", "at", "by")
     out = []
     for e in case.uploads or []:

@@ -5,7 +5,7 @@
 //             form's scan (002 五(二)5 扫描上传《登记表》…电子档案存档), then
 //             GET  /v1/staff/cases/{case_id}/registration-form — the archive, each scan with a short link.
 
-import { ApiError } from "./api.js";
+import { ApiError, postPresigned } from "./api.js";
 import { clearErrors, formatTime, h, showErrors, status } from "./ui.js";
 
 const SCAN_TYPES = ["application/pdf", "image/jpeg"];
@@ -82,11 +82,7 @@ export async function registrationFormCard(sapi, caseId) {
     status(line, "正在上传…");
     try {
       const grant = await sapi("POST", `/v1/staff/cases/${encodeURIComponent(caseId)}/registration-form`, { content_type: file.type, filename: file.name.slice(-100) });
-      const data = new FormData();
-      for (const [k, v] of Object.entries(grant.fields)) data.append(k, v);
-      data.append("file", file);
-      // The object store answers without CORS headers for the page; the archive says how it went.
-      await fetch(grant.url, { method: "POST", body: data, mode: "no-cors" });
+      await postPresigned(grant, file);
       status(line, "已上传，正在检查文件…");
       for (let i = 0; i < 30; i++) {
         const scans = await refresh();
