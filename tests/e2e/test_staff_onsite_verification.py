@@ -106,3 +106,35 @@ def test_a_decision_the_province_does_not_have_is_422_and_changes_nothing(api, p
     assert flow.wait_status(api, case, "awaiting_review")["status"] == "awaiting_review"
     offered = api.get(f"/v1/staff/tasks/{task['task_id']}", headers=flow.bearer(flow.staff_token(api, operator))).body["decisions"]
     assert body["decision"] not in [d["decision"] for d in offered]
+
+
+def test_an_overdue_visit_escalates_and_the_case_stays_waiting_for_it(api, monkeypatch):
+    """The visit's days (an operator default, not in 002/004) run out: the task moves to the county
+    like any overdue review task (001 三(一) escalation), the case keeps 需现场核实 and the office to
+    visit, and the couple get no second SMS."""
+    import time
+
+    case, task = _waiting(api, "chongqing", CQ_OP)
+    op = flow.bearer(flow.staff_token(api, CQ_OP))
+    monkeypatch.setenv("WORKFLOW_TIME_SCALE", "0.00001")  # the visit's deadline lasts a moment
+    assert api.post(f"/v1/staff/tasks/{task['task_id']}", {"decision": "onsite_verification", "reason": "需核对子女信息"}, headers=op).status == 200
+    deadline = time.monotonic() + 40
+    while not [e for e in flow.audit_actions(case.case_id) if e["action"] == "review.escalated"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    monkeypatch.setenv("WORKFLOW_TIME_SCALE", "1")  # the next deadline is a real one
+    time.sleep(2.5)  # let a deadline already running at the small scale expire once more, if it does
+    escalated = [e for e in flow.audit_actions(case.case_id) if e["action"] == "review.escalated"]
+    assert escalated and all(e["detail"]["stage"] == "onsite_verification" for e in escalated)
+    assert escalated[0]["after"]["office_code"] == "500103"
+
+    holder = {"500103": "cq-county-500103", "50": "cq-city-50"}[escalated[-1]["after"]["office_code"]]
+    county = flow.staff_token(api, holder)
+    visit = flow.find_task(api, county, case.case_id)
+    assert visit["stage"] == "onsite_verification" and visit["level"] >= 1
+    view = flow.wait_status(api, case, "onsite_verification")
+    assert "需现场核实" in view["history"][-1]["note"] and "解放碑街道" in view["history"][-1]["note"]
+    assert len([m for m in flow.sms_to(case.body["woman"]["phone"]) if "需现场核实" in m]) == 1
+
+    r = api.post(f"/v1/staff/tasks/{visit['task_id']}", {"decision": "accept"}, headers=flow.bearer(county))
+    assert r.status == 200, r.body
+    flow.wait_status(api, case, "registered")
