@@ -539,12 +539,13 @@ def task_view(task_id: str, principal) -> dict[str, Any]:
     names = office_store.names([h.by for h in case.history] + [task.decided_by or ""])
     summary = task_summary(task)
     summary["decided_by_name"] = names.get(task.decided_by or "")
+    offered = decisions_for(case, task.stage) if can_decide else ()
     return {
         "task": summary,
         "can_decide": can_decide,
         # the profile's answer (004 (2): 需现场核实 for Chongqing only), never a list of the page's own
-        "decisions": [{"decision": d, "label": DECISIONS[d]} for d in decisions_for(case, task.stage)] if can_decide else [],
-        "documents": [{"code": c, "label": label} for c, label in DOCUMENTS.items()] if can_decide else [],
+        "decisions": [{"decision": d, "label": DECISIONS[d]} for d in offered],
+        "documents": [{"code": c, "label": label} for c, label in DOCUMENTS.items()] if review_decisions.REQUEST_DOCUMENTS in offered else [],
         "document_labels": DOCUMENT_LABELS,  # for the codes in the case's proofs and uploads
         "case": {
             "case_id": case.case_id,

@@ -12,8 +12,8 @@ const SCAN_TYPES = ["application/pdf", "image/jpeg"];
 const MAX_BYTES = 2 * 1024 * 1024;
 const SCAN_STATUS = { pending: "检查中", accepted: "已存档", rejected: "未通过检查" };
 
-/** The 打印证书 button of a registered case: opens the same PDF the couple prints. */
-export function printButton(sapi, caseId, certificateName = "证书") {
+/** The 打印证书 button and its status line: opens the same PDF the couple prints, the print audited. */
+export function printAction(sapi, caseId, certificateName = "证书") {
   const line = h("p", { class: "status-line", "aria-live": "polite", id: "print-status" });
   const button = h("button", { type: "button", class: "btn", id: "print-certificate" }, `打印${certificateName}`);
   button.addEventListener("click", async () => {
@@ -31,7 +31,12 @@ export function printButton(sapi, caseId, certificateName = "证书") {
       button.disabled = false;
     }
   });
-  return h("section", { class: "card", id: "print-card" }, h("h2", {}, "打印证书"), h("p", { class: "hint" }, "为登记对象打印其电子证书（与登记对象自行打印的为同一文件）。"), button, line);
+  return [button, line];
+}
+
+/** The task page's 打印证书 card of a registered case. */
+export function printButton(sapi, caseId, certificateName) {
+  return h("section", { class: "card", id: "print-card" }, h("h2", {}, "打印证书"), h("p", { class: "hint" }, "为登记对象打印其电子证书（与登记对象自行打印的为同一文件）。"), ...printAction(sapi, caseId, certificateName));
 }
 
 function scanRows(scans) {

@@ -8,13 +8,13 @@
 // The ID token is kept in this tab's sessionStorage and sent as "Authorization: Bearer …".
 
 import { ApiError, api } from "../api.js";
-import { downloadCertificate, loadCase } from "../case-view.js";
+import { loadCase } from "../case-view.js";
 import { barChart } from "../chart.js";
 import { LABELS, RegistrationForm, sectionOf } from "../form.js";
 import { PROFILES, profileByProvince } from "../profile.js";
 import { fullName } from "../regions.js";
 import { accountsView, organisationView } from "../staff-admin.js";
-import { printButton, registrationFormCard } from "../staff-case.js";
+import { printAction, printButton, registrationFormCard } from "../staff-case.js";
 import { certificateLookupView } from "../staff-hospital.js";
 import { comparisonCard, decidedState, proofsCard } from "../staff-review.js";
 import { stockView } from "../staff-stock.js";
@@ -656,7 +656,9 @@ function decisionForm(taskId, r) {
     const decision = $("input[name=decision]:checked", form)?.value;
     const problems = [];
     if (!decision) problems.push({ path: "decision", message: "请选择审核结论" });
-    if (REASON_REQUIRED.includes(decision) && !reason.value.trim()) problems.push({ path: "reason", message: "不予登记、要求补充材料或需现场核实必须填写原因" });
+    if (REASON_REQUIRED.includes(decision) && !reason.value.trim()) {
+      problems.push({ path: "reason", message: decision === "onsite_verification" ? "需现场核实必须填写原因（将告知登记对象需核实的内容）" : "不予登记或要求补充材料必须填写原因" });
+    }
     const documents = $$("input[name=documents]:checked", form).map((x) => x.value);
     if (decision === "request_documents" && !documents.length) problems.push({ path: "documents", message: "请选择需补充的材料" });
     if (problems.length) return showErrors(form, problems);
@@ -800,8 +802,8 @@ async function onsiteResult(r, profile) {
       h("p", {}, "办理状态：", statusBadge(v.status, v.status_label)),
       v.certificate
         ? [
-            h("button", { type: "button", class: "btn", onclick: () => downloadCertificate(v, credential) }, `打印${profile.certificate}`),
-            " ",
+            // 001 三(一)3 业务人员可帮助打印: the couple's own certificate, the print audited
+            ...printAction(sapi, r.case_id, profile.certificate),
             h("a", { class: "btn secondary", href: `/staff/stock?case=${encodeURIComponent(r.case_id)}`, "data-link": true }, "发放纸质生育服务证"),
           ]
         : null,
