@@ -52,6 +52,9 @@ function stateNotice(view) {
       return h("div", { class: "notice warn" }, h("p", {}, h("strong", {}, "已转工作人员审核。"), note ? ` ${note}` : ""));
     case "awaiting_proofs":
       return h("div", { class: "notice warn" }, h("p", {}, h("strong", {}, "请补充上传证明材料。"), note ? ` ${note}` : ""));
+    case "onsite_verification":
+      // 002 五(一)5 "或到登记机构现场核实办理": the note names the office, its address and hours
+      return h("div", { class: "notice warn" }, h("p", {}, h("strong", {}, "请到登记机构现场核实。"), note ? ` ${note}` : ""));
     case "registered":
       return h("div", { class: "notice ok" }, h("p", {}, h("strong", {}, "登记成功。"), ` 可打印${words.certificate}。${words.validity ? `${words.validity}。` : ""}`));
     case "rejected":
