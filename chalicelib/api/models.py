@@ -45,6 +45,7 @@ from chalicelib.services.citizen.uploads import CONTENT_TYPES, DOCUMENT_RE
 from chalicelib.services.shared.captcha import KINDS as CAPTCHA_KINDS
 from chalicelib.services.shared.otp import CODE_RE, PURPOSE_LABELS
 from chalicelib.services.staff.accounts import MFA_CODE_RE, OFFICE_RE, USERNAME_RE
+from chalicelib.services.staff.registration_forms import CONTENT_TYPES as SCAN_TYPES
 from chalicelib.services.workflow.review import DECISIONS, DOCUMENTS, MAX_REASON
 
 M = TypeVar("M", bound=BaseModel)
@@ -119,12 +120,16 @@ class Rating(Body):
     comment: Annotated[str, Field(max_length=MAX_COMMENT), LongText] | None = None
 
 
+# An uploaded file's name as the browser gives it (no directories).
+FileName = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^/\\]+$"), Text]
+
+
 class UploadRequest(Body):
     """POST /v1/registrations/{case_id}/uploads: which proof, its type and file name."""
 
     document: Annotated[str, Field(pattern=_pattern(DOCUMENT_RE))]
     content_type: _literal(CONTENT_TYPES)
-    filename: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^/\\]+$"), Text]
+    filename: FileName
 
 
 class CoupleIds(Body):
@@ -327,6 +332,13 @@ class ReviewDecision(Body):
     documents: Annotated[list[_literal(DOCUMENTS)], Field(max_length=len(DOCUMENTS))] | None = None
 
 
+class RegistrationFormScan(Body):
+    """POST /v1/staff/cases/{case_id}/registration-form: the signed 《登记表》's scan (002 五(二)5), PDF or JPEG."""
+
+    content_type: _literal(SCAN_TYPES)
+    filename: FileName
+
+
 class BirthRecord(Body):
     """POST /v1/staff/certificates/{registration_number}/birth (001 三(三)2)."""
 
@@ -509,6 +521,7 @@ __all__ = [
     "PaperWriteOff",
     "QueryCodeQuery",
     "Rating",
+    "RegistrationFormScan",
     "ReviewDecision",
     "SmsCodeRequest",
     "SmsCodeVerify",

@@ -124,7 +124,7 @@ def view_task(task_id: str):
     return _view(task_id)
 
 
-@route(bp, "/v1/staff/tasks/{task_id}", methods=["POST"], body="ReviewDecision", security=STAFF, statuses=(409,))
+@route(bp, "/v1/staff/tasks/{task_id}", methods=["POST"], body="ReviewDecision", security=STAFF, statuses=(409, 422))
 def decide_task(task_id: str):
     return _decide(task_id)
 
@@ -134,7 +134,7 @@ def view_task_link(task_id: str):
     return _view(task_id)
 
 
-@route(bp, "/staff/tasks/{task_id}", methods=["POST"], body="ReviewDecision", security=STAFF, statuses=(409,))
+@route(bp, "/staff/tasks/{task_id}", methods=["POST"], body="ReviewDecision", security=STAFF, statuses=(409, 422))
 def decide_task_link(task_id: str):
     return _decide(task_id)
 
@@ -203,6 +203,37 @@ def onsite_registration():
         after={"status": result.get("status"), "office_code": principal.office_code},
     )
     return Response(body=result, status_code=201, headers={"Location": f"/v1/registrations/{result['case_id']}"})
+
+
+# -- a case at the office: print its certificate, file the signed 登记表 (issue 14) -------------------
+@route(bp, "/v1/staff/cases/{case_id}/certificate-prints", methods=["POST"], status=201, security=STAFF, statuses=(409, 410))
+def print_certificate(case_id: str):
+    """001 三(一)3 业务人员可帮助打印“电子生育服务证”: the registered case's certificate PDF, audited."""
+    from chalicelib.services.certificates import printing
+
+    result = printing.print_for_couple(case_id, _staff())
+    return Response(body=result, status_code=201, headers={"Cache-Control": "no-store"})
+
+
+@route(bp, "/v1/staff/cases/{case_id}/registration-form", methods=["POST"], body="RegistrationFormScan", status=201, security=STAFF, statuses=(409,))
+def upload_registration_form(case_id: str):
+    """002 五(二)5 工作人员扫描上传《登记表》: a presigned POST for the scan of an on-site case."""
+    from chalicelib import auth
+    from chalicelib.services.staff import registration_forms
+
+    principal = _staff(auth.TOWNSHIP_OPERATOR, operation=auth.ONSITE)
+    body = request_body(bp)
+    return Response(body=registration_forms.presign(case_id, body, principal), status_code=201, headers={"Cache-Control": "no-store"})
+
+
+@route(bp, "/v1/staff/cases/{case_id}/registration-form", methods=["GET"], security=STAFF)
+def registration_form_scans(case_id: str):
+    """The case archive's 《登记表》 scans, each accepted one with a short-lived link."""
+    from chalicelib import auth
+    from chalicelib.services.staff import registration_forms
+
+    result = registration_forms.scans(case_id, _staff(*auth.CASE_ROLES))
+    return Response(body=result, status_code=200, headers={"Cache-Control": "no-store"})
 
 
 # -- accounts (001 一(二)1, 三(二)3) --------------------------------------------------------------

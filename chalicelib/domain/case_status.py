@@ -17,9 +17,12 @@ INCOMPLETE = "incomplete"
 # option (002 五(一)5 "情况不属实告知审核比对未通过不能办理或到登记机构现场核实办理"; the profile's
 # ``failed_check``). Not active: the couple may register on site or again.
 NOT_MATCHED = "not_matched"
+# The reviewer asked the couple to come to the office (004 (2) "Online registration review requires
+# on-site verification"; 002 五(一)5 "或到登记机构现场核实办理"); staff complete it after the visit.
+ONSITE_VERIFICATION = "onsite_verification"
 
 # "Active" statuses block a second registration of the same child by the same couple.
-ACTIVE_STATUSES = frozenset({SUBMITTED, CHECKING, AWAITING_PROOFS, AWAITING_REVIEW, REGISTERED, NEEDS_ATTENTION})
+ACTIVE_STATUSES = frozenset({SUBMITTED, CHECKING, AWAITING_PROOFS, AWAITING_REVIEW, ONSITE_VERIFICATION, REGISTERED, NEEDS_ATTENTION})
 # 办结: registered, not registered, or closed for missing documents (002 五(一)7 "好差评" follows it).
 COMPLETED_STATUSES = frozenset({REGISTERED, REJECTED, INCOMPLETE, NOT_MATCHED})
 
@@ -33,6 +36,7 @@ STATUS_LABELS = {
     AWAITING_PROOFS: "待补充证明材料",
     INCOMPLETE: "材料未按期补充，已终止办理",
     NOT_MATCHED: "审核比对未通过，不能办理",
+    ONSITE_VERIFICATION: "需现场核实",
 }
 
 
@@ -50,6 +54,7 @@ __all__ = [
     "INCOMPLETE",
     "NEEDS_ATTENTION",
     "NOT_MATCHED",
+    "ONSITE_VERIFICATION",
     "REGISTERED",
     "REJECTED",
     "STATUS_LABELS",

@@ -17,7 +17,12 @@ DOCUMENT_LABELS: dict[str, str] = {
     "MARRIAGE_PROOF": "结婚证明",
     "HUKOU_PROOF": "户籍证明",
     "CHILD_PROOF": "子女出生证明",
+    # 002 五(二)5 "工作人员扫描上传《登记表》图片进行电子档案存档": scanned by staff, never asked of the couple.
+    "REGISTRATION_FORM": "《登记表》签字扫描件",
 }
+
+# The scan staff attach to an on-site case (002 五(二)1 "现场填写…《登记表》…并承诺签字", 五(二)5).
+REGISTRATION_FORM = "REGISTRATION_FORM"
 
 # What a reviewer may ask the applicant to upload (the review decision ``request_documents``).
 REVIEW_REQUESTABLE: tuple[str, ...] = ("ID_CARD", "RESIDENCE_PROOF", "MARRIAGE_PROOF")
@@ -31,4 +36,4 @@ def document_label(code: str) -> str:
     return DOCUMENT_LABELS.get(code, code)
 
 
-__all__ = ["DOCUMENT_LABELS", "PROOF_FOR_CHECK", "REVIEW_REQUESTABLE", "document_label"]
+__all__ = ["DOCUMENT_LABELS", "PROOF_FOR_CHECK", "REGISTRATION_FORM", "REVIEW_REQUESTABLE", "document_label"]

@@ -42,6 +42,7 @@ from .jurisdiction import (
     JurisdictionRule,
 )
 from .proofs import NoUploads, ProofsRule, ResidentSpouseProofs
+from .review_decisions import ACCEPT, COMMON_DECISIONS, DECISIONS, ONSITE_VERIFICATION, REJECT
 
 # A record no registry can confirm (marriage registered elsewhere, no household in the population
 # registry): the commitment on the form prevails (002 五(三)), or it counts as a failed check.
@@ -166,12 +167,17 @@ class Profile:
     proof_deadline_days: int = 5
     # How many levels above the township an overdue review task climbs (1: county, 2: county then city).
     escalation_levels: int = 2
-    # May a reviewer ask the couple to upload documents (the review decision ``request_documents``)?
-    reviewer_requests_documents: bool = True
     # Does the province take 特殊情形再生育预约（三孩预约） at its township offices (domain/appointments.py)?
     appointments: bool = False
     # Does the province run the birth medical certificate e-licence process (出生医学证明电子证照)?
     birth_certificates: bool = False
+    # The decisions this province's reviewers may take (domain/review_decisions.py), and the stage a
+    # case waits in for the couple's visit when one of them is 需现场核实 (``onsite_verification``).
+    review_decisions: tuple[str, ...] = COMMON_DECISIONS
+    onsite_verification: ReviewStage | None = None
+    # Are the couple of an on-site registration asked to upload documents when a check fails? Where
+    # not, staff see the originals at the counter and a failed check goes to the reviewer instead.
+    onsite_uploads: bool = True
 
     @property
     def province_name(self) -> str:
@@ -179,10 +185,14 @@ class Profile:
         return r.name if r else self.province_code
 
     def stage(self, code: str) -> ReviewStage:
-        for s in self.review_stages:
+        for s in (*self.review_stages, *((self.onsite_verification,) if self.onsite_verification else ())):
             if s.code == code:
                 return s
         raise KeyError(code)
+
+    def uploads_for(self, channel: str) -> bool:
+        """Whether a case of ``channel`` (online / onsite) may ask the couple for uploads."""
+        return channel != "onsite" or self.onsite_uploads
 
     @property
     def total_review_days(self) -> int:
@@ -236,6 +246,9 @@ class Profile:
             "appointments": self.appointments,
             "shares_with": [RECEIVING_SYSTEMS[code] for code in self.shares_with],
             "process": self.process(),
+            "review_decisions": [{"decision": d, "label": DECISIONS[d]} for d in self.review_decisions],
+            "onsite_verification": self.onsite_verification.to_dict() if self.onsite_verification else None,
+            "onsite_uploads": self.onsite_uploads,
             "citations": dict(self.citations),
             "wording": self.wording.to_dict() if self.wording else None,
         }
@@ -260,7 +273,8 @@ PROCESS_SETTINGS: tuple[str, ...] = (
     "proofs",
     "proof_deadline_days",
     "escalation_levels",
-    "reviewer_requests_documents",
+    "review_decisions",
+    "onsite_uploads",
     "supplement_before_review",
     "modify_once",
     "online_proxy_allowed",
@@ -332,7 +346,6 @@ SICHUAN = Profile(
             "direct_registration_checks": "000 §1: 登记后直接办理生育登记; 000 §2.3.5: 通过…男女双方的姓名、身份证号及结婚证号去查验国家公安信息和四川民政信息 (no population comparison named)",
             "proof_deadline_days": "not in 000 (§2.3.5 names no deadline): a request must end for the case to close; operator default",
             "escalation_levels": "not in 000: an overdue review reaches the county, then the city, so someone who can act sees it; operator default",
-            "reviewer_requests_documents": "000 §2.3.5: 此时需上传相关证明材料 (documents are uploaded online)",
             "supplement_before_review": "000 (silent): only 001 附件1 一 (Guizhou) states it",
             "review_stages": "not in 000 (registration is immediate when the checks pass); default from 003 V(C) (Guizhou)",
             "shares_with": "000 (silent)",
@@ -347,6 +360,8 @@ SICHUAN = Profile(
             "onsite_post_divorce_pregnancy": "000 (silent)",
             "undecidable": "000 注 1–3 (address not at township level)",
             "online_max_order": "000 §2.1: 网上登记（一孩、二孩登记）、特殊情形再生育预约（三孩预约）",
+            "review_decisions": "000 (silent): 通过、不予登记、补充材料 (000 §2.3.5 此时需上传相关证明材料)",
+            "onsite_uploads": "000 (silent): an on-site case follows 000 §2.3.5 like an online one",
         }
     ),
 )
@@ -411,7 +426,6 @@ GUIZHOU = Profile(
             "direct_registration_checks": "003 V(B): the main information … is consistent with that recorded in the PCMIS, the platform will instantly issue an electronic birth service certificate",
             "proof_deadline_days": "not in 001/003 (no uploads online, 001 附件1 一–三): bounds only documents a reviewer asks for; operator default",
             "escalation_levels": "not in 001/003 (001 三(二) 县级 only monitors): an overdue task reaches the county, then the city; operator default",
-            "reviewer_requests_documents": "001/003 (silent): 003 V(C) staff verify with PCMIS data 'as well as the relevant information'; kept",
             "proofs": "001 附件1 一–三 (no uploads)",
             "modify_once": "001 (silent): supplements before 初审 instead (001 附件1 一)",
             "shares_with": "001 四(三): 及时将网上登记平台和现场登记的生育登记信息同步准确录入PIS",
@@ -426,6 +440,8 @@ GUIZHOU = Profile(
             "onsite_post_divorce_pregnancy": "001 (silent)",
             "undecidable": "001 附件1 四: 未能正常通过网上生育登记平台成功进行生育登记的，可直接到…现场登记",
             "online_max_order": "001 二(一): 准备生育一孩或二孩的夫妇",
+            "review_decisions": "001 三(一)1(3): 符合生育政策的…进行网上生育服务登记；不符合…或无法…核实的，不进行生育登记",
+            "onsite_uploads": "001 (silent)",
         }
     ),
 )
@@ -472,7 +488,16 @@ CHONGQING = Profile(
     direct_registration_checks=("public_security", "civil_affairs", "population"),
     proof_deadline_days=5,
     escalation_levels=2,
-    reviewer_requests_documents=False,
+    # 002 五(一)5 "情况不属实告知审核比对未通过不能办理或到登记机构现场核实办理"; 004 (2) "Online
+    # registration review requires on-site verification". No 补充材料: 002 六 "网上登记…登记机构不需要
+    # 提交证件材料" -- what cannot be verified online is verified at the office.
+    review_decisions=(ACCEPT, REJECT, ONSITE_VERIFICATION),
+    # 002 and 004 give the couple no deadline for the visit: an operator default.
+    onsite_verification=ReviewStage(
+        "onsite_verification", "现场核实", 10, "not in 002/004; operator default (time for the couple's visit)", configurable=True
+    ),
+    # 002 六 "现场登记带上夫妻双方身份证、结婚证原件（含电子证件）": the originals are seen at the counter.
+    onsite_uploads=False,
     citations=MappingProxyType(
         {
             "birth_certificates": "002/004 (silent): the e-licence process is Guizhou's (003)",
@@ -481,7 +506,6 @@ CHONGQING = Profile(
             "direct_registration_checks": "002 五(三): 双向信息审核比对一致不需要核查验证相关证件资料即通过; 002 五(一)5: 情况属实，直接办结并短信通知",
             "proof_deadline_days": "not in 002/004 (002 六: no documents online): bounds only documents a reviewer asks for; operator default",
             "escalation_levels": "not in 002/004: an overdue task reaches the county, then the city; operator default",
-            "reviewer_requests_documents": "002 六: 网上登记…登记机构不需要提交证件材料; 002 五(一)5: 或到登记机构现场核实办理 instead",
             "review_stages": "not in 002/004 (五(一)5 only 情况属实，直接办结); operator default",
             "supplement_before_review": "002 (silent)",
             "modify_once": "002 (silent)",
@@ -497,6 +521,9 @@ CHONGQING = Profile(
             "onsite_post_divorce_pregnancy": "004 (two): after divorce or widowhood, pregnancy and childbirth are found",
             "undecidable": "004 (two): Other special circumstances can not be successfully handled online",
             "online_max_order": "002 二(一)",
+            "review_decisions": "002 五(一)5: 情况不属实告知审核比对未通过不能办理或到登记机构现场核实办理; 004 (2): Online registration review requires on-site verification; no 补充材料, 002 六: 登记机构不需要提交证件材料",
+            "onsite_verification": "not in 002/004: the days the couple has for the visit, an operator default",
+            "onsite_uploads": "002 六: 网上登记…登记机构不需要提交证件材料。现场登记带上夫妻双方身份证、结婚证原件（含电子证件）",
         }
     ),
 )
@@ -557,6 +584,19 @@ def with_overrides(overrides: Mapping[str, Mapping[str, object]], profiles: Mapp
         days = values.pop("review_days", None) or {}
         out[code] = out[code].with_settings(**values).with_review_days(**dict(days))  # type: ignore[call-overload]
     return out
+
+
+def check_review_decisions(profiles: Mapping[str, Profile]) -> None:
+    """A decision nobody implements, or 需现场核实 without the stage the case waits in, is refused at load."""
+    for profile in profiles.values():
+        unknown = [d for d in profile.review_decisions if d not in DECISIONS]
+        if unknown:
+            raise ValueError(f"profile {profile.code}: unknown review decision(s) {unknown}")
+        if (ONSITE_VERIFICATION in profile.review_decisions) != (profile.onsite_verification is not None):
+            raise ValueError(f"profile {profile.code}: {ONSITE_VERIFICATION} needs its stage, and the stage the decision")
+
+
+check_review_decisions(PROFILES)
 
 
 def get_profile(code: str) -> Profile:

@@ -91,14 +91,6 @@ def failed_checks(results: Mapping[str, Mapping[str, Any]], profile: Profile) ->
     ]
 
 
-def population_confirms(decision: Mapping[str, Any], profile: Profile) -> bool:
-    """Does the population comparison let the case through? Its own decision, or -- where the
-    profile does not require it for direct registration -- the mere absence of a record."""
-    if decision["issue"]:
-        return True
-    return "population" not in profile.direct_registration_checks and decision.get("reason") == "UNVERIFIABLE"
-
-
 def choose_route(
     profile: Profile,
     *,
@@ -107,16 +99,19 @@ def choose_route(
     decision: Mapping[str, Any],
     proofs_required: Sequence[str] = (),
     proofs_accepted: Collection[str] = (),
+    uploads: bool = True,
 ) -> str:
     """The route after checks that ran (``wait_window`` is decided before, from the identity check).
     ``decision``: the population comparison's (``domain/comparison.py``: ``issue``, ``update_registry``);
     ``proofs_required``: the documents the profile requires before issue, ``proofs_accepted``: the
-    ones already accepted."""
+    ones already accepted. ``uploads``: may the couple be asked for documents (``Profile.uploads_for``
+    the case's channel)? Where not (Chongqing on site, 002 六: the originals are shown at the counter,
+    where staff verify them, 002 五(一)5 "到登记机构现场核实办理"), a failed check goes to the reviewer."""
     if failed:
-        return FAILED_CHECK_ROUTES[profile.failed_check]
+        return FAILED_CHECK_ROUTES[profile.failed_check] if uploads else REVIEW
     if problems or not population_confirms(decision, profile):
         return REVIEW
-    if proofs_required:
+    if proofs_required and uploads:
         return PROOFS if set(proofs_required) - set(proofs_accepted) else REVIEW
     if decision["update_registry"]:
         return UPDATE_REGISTRY

@@ -32,6 +32,7 @@ from chalicelib.domain.case_status import (  # noqa: F401  (re-exported)
     CHECKING,
     INCOMPLETE,
     NEEDS_ATTENTION,
+    ONSITE_VERIFICATION,
     REGISTERED,
     REJECTED,
     STATUS_LABELS,

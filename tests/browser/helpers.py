@@ -255,3 +255,10 @@ def query_by_code(page, query_code: str, name: str, case_id: str):
     page.fill("#q-name", name)
     page.locator("#panel-code").get_by_role("button", name="查询").click()
     return page.locator(f"article.case[data-case-id='{case_id}']")
+def fill_onsite(page, body: dict[str, Any]) -> None:
+    """The staff console's on-site form (现场登记), filled with ``body`` and the couple's signed commitment."""
+    page.wait_for_selector("#onsite-form")
+    fill_person(page, "woman", body["woman"])
+    fill_person(page, "man", body["man"])
+    fill_family(page, body)
+    page.check("#onsite-commitment")

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from local.seed import STAFF_PASSWORD
 from tests.browser.conftest import shoot
-from tests.browser.helpers import confirm_and_request_code, fill_family, fill_person, fill_registration, new_couple
+from tests.browser.helpers import confirm_and_request_code, fill_onsite, fill_registration, new_couple
 from tests.e2e.conftest import Api, register, unique_phone, wait_for_status
 
 OPERATOR = "sc-op-510104022"  # 成都市锦江区春熙路街道, the office of the Sichuan demo couples (local/seed.py)
@@ -132,11 +132,7 @@ def test_work_queue_on_site_entry_and_statistics(new_context, stack):
     # 现场登记: a couple at the counter, entered by the operator
     page.locator("#staff-nav").get_by_role("link", name="现场登记").click()
     counter = new_couple("sichuan")
-    page.wait_for_selector("#onsite-form")
-    fill_person(page, "woman", counter["woman"])
-    fill_person(page, "man", counter["man"])
-    fill_family(page, counter)
-    page.check("#onsite-commitment")
+    fill_onsite(page, counter)
     shoot(page, "staff-05-onsite")
     page.get_by_role("button", name="提交现场登记").click()
     # read back to the couple before it is submitted; 返回修改 keeps what was typed

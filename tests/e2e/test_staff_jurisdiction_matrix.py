@@ -104,6 +104,9 @@ appt_view       200/404  200/404  403/403  403/403  403/403  403/403  403/403  4
 appt_confirm    200/404  403/404  403/403  403/403  403/403  403/403  403/403  404/403  403/403  403/403  403/403  403/403
 appt_no_show    409/404  403/404  403/403  403/403  403/403  403/403  403/403  404/403  403/403  403/403  403/403  403/403
 appt_register   201/404  201/404  403/403  403/403  403/403  403/403  403/403  404/403  403/403  403/403  403/403  403/403
+cert_print      201/403  201/403  201/403  201/403  201/403  403/403  403/403  201/403  201/403  201/403  403/403  403/403
+form_upload     201/403  201/403  403/403  403/403  403/403  403/403  403/403  201/403  403/403  403/403  403/403  403/403
+form_list       200/403  200/403  200/403  200/403  200/403  403/403  403/403  200/403  200/403  200/403  403/403  403/403
 """
 # 三孩预约 (000 §2.1, Sichuan only): township operators with ``onsite``; the day's list, confirming
 # and no-shows are the office's own, viewing and registering any counter's of the province. A
@@ -163,6 +166,7 @@ class Targets:
 
     def appointment(self, province: str, fresh: bool) -> dict:
         return self._shared_or_fresh(self.appointments, self.new_appointment, province, fresh)
+    onsite: dict[str, str] = field(default_factory=dict)
 
     def birth(self, province: str, kind: str = "issued") -> dict:
         """A birth of the province's medical institution: ``entered``, ``claimed`` (fresh each) or
@@ -212,6 +216,15 @@ class Targets:
         if province not in shared:
             shared[province] = make(province)
         return shared[province]
+
+    def onsite_case(self, province: str) -> str:
+        """A case the province's demo operator registered at its counter (shared)."""
+        if province not in self.onsite:
+            operator = staff_token(self.api, ACTORS[f"{province}-op"][0])
+            r = self.api.post("/v1/staff/registrations", self.couple(PROFILE[province]), headers=bearer(operator))
+            assert r.status == 201, r.body
+            self.onsite[province] = r.body["case_id"]
+        return self.onsite[province]
 
     def certificate(self, province: str, fresh: bool) -> dict:
         return self._shared_or_fresh(self.certificates, self.new_certificate, province, fresh)
@@ -308,6 +321,13 @@ def call(api, targets: Targets, route: str, token: str, province: str, *, fresh:
         number = blanks_for_case(api, counter, case_id)[0] if fresh and counter else UNUSED
         body = {"number": number, "issued_on": today}
         return api.post(f"/v1/staff/cases/{case_id}/paper-certificate", body, headers=h)
+    if route == "cert_print":
+        return api.post(f"/v1/staff/cases/{targets.certificate(province, False)['case_id']}/certificate-prints", headers=h)
+    if route == "form_upload":
+        body = {"content_type": "application/pdf", "filename": "登记表.pdf"}
+        return api.post(f"/v1/staff/cases/{targets.onsite_case(province)}/registration-form", body, headers=h)
+    if route == "form_list":
+        return api.get(f"/v1/staff/cases/{targets.onsite_case(province)}/registration-form", headers=h)
     if route == "account_list":
         return api.get("/v1/staff/accounts", headers=h)
     if route == "account_update":
@@ -454,6 +474,8 @@ def test_the_table_covers_every_staff_route():
         ("GET", "/v1/staff/births/{birth_id}/certificate"), ("POST", "/v1/staff/births/{birth_id}/stamp-check"),
         ("POST", "/v1/staff/birth-certificates/{number}/reissue"),
         ("POST", "/v1/staff/birth-certificates/{number}/reissue-scans"),
+        ("POST", "/v1/staff/cases/{case_id}/certificate-prints"), ("POST", "/v1/staff/cases/{case_id}/registration-form"),
+        ("GET", "/v1/staff/cases/{case_id}/registration-form"),
     }
     assert staff_paths == called
     assert len(called) == len({row.split()[0] for row in EXPECTED.strip().splitlines()[1:]})

@@ -274,6 +274,8 @@ def check_object(bucket: str, key: str) -> dict[str, Any]:
         "filename": issued.get("filename", ""),
         "at": at,
     }
+    if issued.get("by"):
+        entry["by"] = issued["by"]  # staff who asked for the form (services/staff/registration_forms.py)
     kept = None
     if reason:
         entry.update(status=REJECTED, reason=reason, message=REJECTION_MESSAGES[reason])

@@ -182,7 +182,13 @@ def apply_rules(state: dict[str, Any]) -> dict[str, Any]:
     decision = compare["decision"]
     required, accepted = _proofs_before_issue(case)
     route = routing.choose_route(
-        profile, failed=failed, problems=reasons, decision=decision, proofs_required=required, proofs_accepted=accepted
+        profile,
+        failed=failed,
+        problems=reasons,
+        decision=decision,
+        proofs_required=required,
+        proofs_accepted=accepted,
+        uploads=profile.uploads_for(case.channel),
     )
     mismatches = _mismatches(identity, marriage, compare, reasons)
     if not decision["issue"] and routing.population_confirms(decision, profile):

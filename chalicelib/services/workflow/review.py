@@ -272,9 +272,12 @@ def await_review(case_id: str, task_token: str, review: dict[str, Any]) -> dict[
     )
     task_store.put_or_refresh(task)
     office = hierarchy.name_of(review["office_code"])
-    # The citizen reads this note: the deadline, not the (operator-facing) citation of the SLA.
-    note = f"{review['stage_title']}：已派发至{office}，{review['due_at'][:10]}前办结（{review['working_days']}个工作日）"
-    _transition(case, case_store.AWAITING_REVIEW, note=note[:MAX_REASON], review_task_id=task.task_id)
+    if _is_onsite_stage(case, review["stage"]):
+        _await_visit(case, review)
+    else:
+        # The citizen reads this note: the deadline, not the (operator-facing) citation of the SLA.
+        note = f"{review['stage_title']}：已派发至{office}，{review['due_at'][:10]}前办结（{review['working_days']}个工作日）"
+        _transition(case, case_store.AWAITING_REVIEW, note=note[:MAX_REASON], review_task_id=task.task_id)
     events.publish(
         config.staff_topic_arn(),
         "生育登记待审核任务" if level == 0 else "生育登记逾期上报任务",
@@ -297,6 +300,50 @@ def await_review(case_id: str, task_token: str, review: dict[str, Any]) -> dict[
     return {"task_id": task.task_id}
 
 
+def _is_onsite_stage(case: case_store.Case, stage: str) -> bool:
+    onsite = get_profile(case.profile).onsite_verification
+    return onsite is not None and stage == onsite.code
+
+
+def visit_office(office_code: str) -> dict[str, Any]:
+    """The office the couple visits, as its administrator describes it (services/staff/organisations.py):
+    name, address, opening hours; the region's name where nothing was entered yet."""
+    info = office_store.organisation(office_code) or {}
+    return {
+        "office_code": office_code,
+        "name": info.get("name") or hierarchy.name_of(office_code),
+        "address": info.get("address"),
+        "opening_hours": info.get("opening_hours"),
+    }
+
+
+def _visit_sms(case_id: str, office_name: str, due_at: str) -> str:
+    """One message (70 characters): the office and the date; the address and hours are in the case."""
+    text = f"【生育登记】办件{case_id}需现场核实，请于{int(due_at[5:7])}月{int(due_at[8:10])}日前到{office_name}办理，地址及办公时间可凭查询码查看。"
+    if len(text) > sms.MAX_LENGTH:
+        text = f"【生育登记】办件{case_id}需现场核实，请到登记机构办理，地址及办公时间可凭查询码查看。"
+    return text
+
+
+def _await_visit(case: case_store.Case, review: dict[str, Any]) -> None:
+    """需现场核实 (004 (2); 002 五(一)5 "或到登记机构现场核实办理"): the case tells the couple where
+    and by when to go -- the office that owns the case, whatever level the task was escalated to,
+    as the decision found it (``review["visit"]``: this step reads no office table)."""
+    visit = review.get("visit") or {"name": hierarchy.name_of(case.office_code)}
+    where = "，".join(x for x in (visit["name"], visit.get("address") and f"地址：{visit['address']}", visit.get("opening_hours") and f"办公时间：{visit['opening_hours']}") if x)
+    note = f"需现场核实：请于{review['due_at'][:10]}前携夫妻双方身份证、结婚证原件到{where}"
+    _transition(case, case_store.ONSITE_VERIFICATION, note=note[:MAX_REASON])
+
+
+def _tell_visit(case: case_store.Case, task_id: str, review: dict[str, Any]) -> None:
+    """The SMS of a 需现场核实 decision, once per decided task (the outbox's event id)."""
+    from chalicelib.services.shared import outbox
+
+    short = regions.lookup(case.office_code)
+    text = _visit_sms(case.case_id, short.name if short else review["visit"]["name"], review["due_at"])
+    outbox.deliver_now(outbox.enqueue([outbox.sms(case.contact_phone, text, event_id=f"sms:onsite:{task_id}", subject=case.case_id)]))
+
+
 def escalate_review(state: dict[str, Any]) -> dict[str, Any]:
     """The task's deadline passed: hand it to the next level (county, then city). At the top level
     the city keeps it with a new deadline and the operators are alerted."""
@@ -306,6 +353,8 @@ def escalate_review(state: dict[str, Any]) -> dict[str, Any]:
     level = int(task.level)
     top = level >= len(_chain(case)) - 1
     plan = plan_review(case, stage=task.stage, level=level + 1)
+    if review.get("visit"):
+        plan["visit"] = review["visit"]  # the couple still visits the case's own office
     try:
         task_store.close(task, task_store.ESCALATED, at=_iso(config.now()), escalated_to=plan["task_id"])
     except task_store.AlreadyClosed:
@@ -318,7 +367,7 @@ def escalate_review(state: dict[str, Any]) -> dict[str, Any]:
         note = f"{review['stage_title']}逾期仍未办理（时限{task.due_at[:10]}），{target}继续办理，已通知运维"
     else:
         note = f"{review['stage_title']}逾期未办理（时限{task.due_at[:10]}），已上报{target}"
-    _transition(case, case_store.AWAITING_REVIEW, note=note[:MAX_REASON])
+    _transition(case, case_store.ONSITE_VERIFICATION if _is_onsite_stage(case, task.stage) else case_store.AWAITING_REVIEW, note=note[:MAX_REASON])
     audit.append(
         f"CASE#{case_id}",
         actor="system",
@@ -383,13 +432,6 @@ def may_decide(principal, task: task_store.Task) -> bool:
     return principal.role in auth.CASE_ROLES and principal.unit_code == task.assigned_office
 
 
-def decisions_for(profile_code: str | None) -> dict[str, str]:
-    """The decisions a reviewer of the province may take (``Profile.reviewer_requests_documents``)."""
-    if profile_code and not get_profile(profile_code).reviewer_requests_documents:
-        return {d: label for d, label in DECISIONS.items() if d != review_decisions.REQUEST_DOCUMENTS}
-    return dict(DECISIONS)
-
-
 def _required_with(decision: str, reason: str | None, documents: list[str] | None) -> tuple[str | None, list[str]]:
     """(reason, documents) after the rules between the fields of a decision: a reason for every
     decision but accept, documents with (and only with) a request for documents. Each field's own
@@ -399,7 +441,7 @@ def _required_with(decision: str, reason: str | None, documents: list[str] | Non
     problems = []
     reason = reason or None
     if decision in review_decisions.REASON_REQUIRED and not reason:
-        problems.append(errors.FieldError("reason", "MISSING", "不予登记或要求补充材料必须填写原因"))
+        problems.append(errors.FieldError("reason", "MISSING", "不予登记、要求补充材料或需现场核实必须填写原因"))
     docs: list[str] = []
     if decision == review_decisions.REQUEST_DOCUMENTS:
         if not documents:
@@ -412,14 +454,39 @@ def _required_with(decision: str, reason: str | None, documents: list[str] | Non
     return reason, docs
 
 
+def decisions_for(case: case_store.Case, stage: str) -> tuple[str, ...]:
+    """The decisions open on a task at ``stage`` of ``case``: its province's (``Profile.review_decisions``),
+    only the outcome at the on-site verification, no document request where the couple uploads nothing."""
+    profile = get_profile(case.profile)
+    onsite = profile.onsite_verification.code if profile.onsite_verification else None
+    return review_decisions.available(profile.review_decisions, stage=stage, onsite_stage=onsite, uploads=profile.uploads_for(case.channel))
+
+
+class DecisionNotAvailable(errors.DomainError):
+    code = "DECISION_NOT_AVAILABLE"
+    status = 422
+    default_message = "该办件不能作出此审核决定"
+
+
+def _check_available(case: case_store.Case, task: task_store.Task, decision: str) -> None:
+    allowed = decisions_for(case, task.stage)
+    if decision not in allowed:
+        labels = "、".join(DECISIONS[d] for d in allowed)
+        raise DecisionNotAvailable(details=[errors.FieldError("decision", "DECISION_NOT_AVAILABLE", f"本省（本环节）可选的审核决定：{labels}")])
+
+
 def _outcome(case: case_store.Case, task: task_store.Task, decision: str, reason: str | None, documents: list[str], record: dict) -> dict[str, Any]:
-    stages = [s.code for s in get_profile(case.profile).review_stages]
-    route, stage = review_decisions.route_after(decision, stage=task.stage, stages=stages)
+    profile = get_profile(case.profile)
+    stages = [s.code for s in profile.review_stages]
+    onsite = profile.onsite_verification.code if profile.onsite_verification else None
+    route, stage = review_decisions.route_after(decision, stage=task.stage, stages=stages, onsite_stage=onsite)
     outcome: dict[str, Any] = {"case_id": case.case_id, "decision": record, "route": route}
     if route == "proofs":
         outcome["proofs"] = plan_proofs(case, documents, reason=reason or "", resume_stage=stage)
     elif route == "review":
         outcome["review"] = plan_review(case, stage=stage)
+        if decision == review_decisions.ONSITE_VERIFICATION:
+            outcome["review"]["visit"] = visit_office(case.office_code)
     return outcome
 
 
@@ -451,14 +518,12 @@ def decide(
     validated (``api/models.ReviewDecision``) or from code."""
     reason, docs = _required_with(decision, reason, documents)
     task = load_task(task_id)
-    if decision not in decisions_for(task.profile):
-        # 002 六 "网上登记…登记机构不需要提交证件材料": where the profile says so, no document is asked for online
-        raise errors.ValidationFailed(details=[errors.FieldError("decision", "DOCUMENTS_NOT_ONLINE", "本地网上登记不收取证件材料，请选择其他审核结果")])
     if principal is not None and not may_decide(principal, task):
         raise errors.Forbidden("该任务不属于您所在的办理机构（或已上报上级办理）", code="NOT_YOUR_TASK")
     if not task.is_open:
         raise _closed(task)
     case = case_store.get(task.case_id)
+    _check_available(case, task, decision)
     at = _iso(config.now())
     record = {"decision": decision, "reason": reason, "documents": docs, "stage": task.stage, "decided_by": staff_id, "decided_at": at}
     outcome = _outcome(case, task, decision, reason, docs, record)
@@ -467,9 +532,13 @@ def decide(
     except task_store.AlreadyClosed:
         raise _closed(task_store.get(task_id)) from None
     before_status = case.status
+    visited = _is_onsite_stage(case, task.stage)
     if decision == review_decisions.REJECT:
-        case = _transition(case, case_store.REJECTED, by=staff_id, note=reason)
-    elif outcome["route"] == "review":
+        case = _transition(case, case_store.REJECTED, by=staff_id, note=f"现场核实未通过：{reason}"[:MAX_REASON] if visited else reason)
+    elif visited:
+        # the on-site verification in the case history, by the staff member who made it (004 (2))
+        case = _transition(case, case_store.ONSITE_VERIFICATION, by=staff_id, note="现场核实通过，正在办理登记")
+    elif decision == review_decisions.ACCEPT and outcome["route"] == "review":
         case = _stage_passed(case, task, outcome["review"], by=staff_id)
     audit.append(
         f"CASE#{case.case_id}",
@@ -480,6 +549,8 @@ def decide(
         detail={"office_code": task.assigned_office, "level": int(task.level)},
         at=at,
     )
+    if decision == review_decisions.ONSITE_VERIFICATION:
+        _tell_visit(case, task.task_id, outcome["review"])
     statistics.stage_event(case.office_code, task.stage, decision, once=task.task_id)
     observability.count("Decided")
     notified = _answer(task.task_token, outcome)
@@ -518,6 +589,7 @@ def task_summary(task: task_store.Task) -> dict[str, Any]:
         "status": task.status,
         "created_at": task.created_at,
         "decision": task.decision,
+        "decision_label": DECISIONS.get(task.decision or ""),
         "reason": task.reason,
         "decided_by": task.decided_by,
         "decided_at": task.decided_at,
@@ -537,13 +609,13 @@ def task_view(task_id: str, principal) -> dict[str, Any]:
     names = office_store.names([h.by for h in case.history] + [task.decided_by or ""])
     summary = task_summary(task)
     summary["decided_by_name"] = names.get(task.decided_by or "")
+    offered = decisions_for(case, task.stage) if can_decide else ()
     return {
         "task": summary,
         "can_decide": can_decide,
-        "decisions": [{"decision": d, "label": label} for d, label in decisions_for(task.profile).items()] if can_decide else [],
-        "documents": [{"code": c, "label": label} for c, label in DOCUMENTS.items()]
-        if can_decide and review_decisions.REQUEST_DOCUMENTS in decisions_for(task.profile)
-        else [],
+        # the profile's answer (004 (2): 需现场核实 for Chongqing only), never a list of the page's own
+        "decisions": [{"decision": d, "label": DECISIONS[d]} for d in offered],
+        "documents": [{"code": c, "label": label} for c, label in DOCUMENTS.items()] if review_decisions.REQUEST_DOCUMENTS in offered else [],
         "document_labels": DOCUMENT_LABELS,  # for the codes in the case's proofs and uploads
         "case": {
             "case_id": case.case_id,

@@ -174,10 +174,11 @@ def test_chongqing_reviewers_do_not_ask_for_documents_online(memory, adapters):
     state = run_checks(case_id)
     assert state["route"] == "review"  # 002 五(三) 登记表信息少 → a person verifies
     review.await_review(case_id, "token-cq", state["review"])
-    assert "request_documents" not in review.decisions_for("chongqing") and "request_documents" in review.decisions_for("sichuan")
-    with pytest.raises(errors.ValidationFailed) as refused:
+    case = memory.cases.get(case_id)
+    assert "request_documents" not in review.decisions_for(case, "review")
+    with pytest.raises(errors.DomainError) as refused:
         review.decide(state["review"]["task_id"], "request_documents", staff_id="staff-500103", reason="请上传结婚证", documents=["MARRIAGE_PROOF"])
-    assert refused.value.status == 400 and refused.value.details[0].code == "DOCUMENTS_NOT_ONLINE"
+    assert refused.value.status == 422 and refused.value.details[0].code == "DECISION_NOT_AVAILABLE"
     assert memory.tasks.get(state["review"]["task_id"]).status == task_store.OPEN  # nothing written
     assert not adapters.answered
     assert review.decide(state["review"]["task_id"], "accept", staff_id="staff-500103")["decision"] == "accept"

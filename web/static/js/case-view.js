@@ -2,7 +2,7 @@
 // status and history, masked personal data, the certificate (PDF link), requested proof uploads,
 // the actions allowed (modify once / supplement, upload, rate) and the rating (好差评).
 
-import { ApiError, credentialHeaders, get, post } from "./api.js";
+import { ApiError, credentialHeaders, get, post, postPresigned } from "./api.js";
 import { PROFILES } from "./profile.js";
 import { clearErrors, fill, formatTime, h, showErrors, status, statusBadge } from "./ui.js";
 
@@ -52,6 +52,9 @@ function stateNotice(view) {
       return h("div", { class: "notice warn" }, h("p", {}, h("strong", {}, "已转工作人员审核。"), note ? ` ${note}` : ""));
     case "awaiting_proofs":
       return h("div", { class: "notice warn" }, h("p", {}, h("strong", {}, "请补充上传证明材料。"), note ? ` ${note}` : ""));
+    case "onsite_verification":
+      // 002 五(一)5 "或到登记机构现场核实办理": the note names the office, its address and hours
+      return h("div", { class: "notice warn" }, h("p", {}, h("strong", {}, "请到登记机构现场核实。"), note ? ` ${note}` : ""));
     case "registered":
       return h("div", { class: "notice ok" }, h("p", {}, h("strong", {}, "登记成功。"), ` 可打印${words.certificate}。${words.validity ? `${words.validity}。` : ""}`));
     case "rejected":
@@ -172,11 +175,7 @@ function uploadBlock(view, credential, onRefresh) {
         { document: doc, content_type: file.type, filename: file.name.slice(-100) },
         { headers: credentialHeaders(credential) },
       );
-      const data = new FormData();
-      for (const [k, v] of Object.entries(grant.fields)) data.append(k, v);
-      data.append("file", file);
-      // The object store answers without CORS headers for the page; the case says how it went.
-      await fetch(grant.url, { method: "POST", body: data, mode: "no-cors" });
+      await postPresigned(grant, file);
       status(line, "已上传，正在检查文件…");
       for (let i = 0; i < 30; i++) {
         const fresh = await loadCase(view.case_id, credential);

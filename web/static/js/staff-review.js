@@ -175,6 +175,7 @@ export function proofsCard(c, { loadedAt, refresh, documentLabel }) {
 export function decidedState(result, stageTitle) {
   if (result.decision === "reject") return { status: "rejected", label: "未予登记" };
   if (result.next === "proofs") return { status: "awaiting_proofs", label: "待补充证明材料（已通知申请人）" };
+  if (result.decision === "onsite_verification") return { status: "onsite_verification", label: "需现场核实（已短信通知申请人）" };
   if (result.next === "review") return { status: "awaiting_review", label: `本环节已通过，转${stageTitle(result.next_stage)}` };
   return { status: "checking", label: "审核通过，正在办理发证" };
 }

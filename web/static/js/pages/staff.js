@@ -8,13 +8,14 @@
 // The ID token is kept in this tab's sessionStorage and sent as "Authorization: Bearer …".
 
 import { ApiError, api } from "../api.js";
-import { downloadCertificate, loadCase } from "../case-view.js";
+import { loadCase } from "../case-view.js";
 import { barChart } from "../chart.js";
 import { LABELS, RegistrationForm, sectionOf } from "../form.js";
 import { PROFILES, profileByProvince } from "../profile.js";
 import { fullName } from "../regions.js";
 import { accountsView, organisationView } from "../staff-admin.js";
 import { appointmentPrefill, appointmentsView } from "../staff-appointments.js";
+import { printAction, printButton, registrationFormCard } from "../staff-case.js";
 import { certificateLookupView } from "../staff-hospital.js";
 import { comparisonCard, decidedState, proofsCard } from "../staff-review.js";
 import { stockView } from "../staff-stock.js";
@@ -578,6 +579,7 @@ async function taskView(taskId) {
           ]),
         ),
         decision,
+        c.status === "registered" ? printButton(sapi, c.case_id, PROFILES[c.profile]?.certificate) : null,
       ),
     ),
   );
@@ -606,7 +608,7 @@ function decidedCard(t) {
     h("h2", {}, "审核结论"),
     t.decision
       ? factsList([
-          ["结论", labels[t.decision] || t.decision],
+          ["结论", t.decision_label || labels[t.decision] || t.decision],
           t.reason ? ["原因", t.reason] : null,
           ["审核人", t.decided_by_name ? `${t.decided_by_name}（${t.decided_by}）` : t.decided_by],
           ["审核时间", formatTime(t.decided_at)],
@@ -614,6 +616,10 @@ function decidedCard(t) {
       : h("p", { class: "muted" }, t.status === "escalated" ? "该任务已逾期并上报上级办理。" : "您不能办理该任务（非本机构任务或已办结）。"),
   );
 }
+
+// The decisions that need a reason (domain/review_decisions.py REASON_REQUIRED); which decisions
+// are offered at all is the API's answer (r.decisions: 需现场核实 for Chongqing only, 004 (2)).
+const REASON_REQUIRED = ["reject", "request_documents", "onsite_verification"];
 
 function decisionForm(taskId, r) {
   const reason = h("textarea", { id: "decision-reason", "data-path": "reason", maxlength: "200", rows: "3" });
@@ -643,7 +649,7 @@ function decisionForm(taskId, r) {
   );
   choices.addEventListener("change", () => {
     const v = $("input[name=decision]:checked", form)?.value;
-    reasonField.hidden = !(v === "reject" || v === "request_documents");
+    reasonField.hidden = !REASON_REQUIRED.includes(v);
     docs.hidden = v !== "request_documents";
   });
   form.addEventListener("submit", async (e) => {
@@ -652,7 +658,9 @@ function decisionForm(taskId, r) {
     const decision = $("input[name=decision]:checked", form)?.value;
     const problems = [];
     if (!decision) problems.push({ path: "decision", message: "请选择审核结论" });
-    if ((decision === "reject" || decision === "request_documents") && !reason.value.trim()) problems.push({ path: "reason", message: "不予登记或要求补充材料必须填写原因" });
+    if (REASON_REQUIRED.includes(decision) && !reason.value.trim()) {
+      problems.push({ path: "reason", message: decision === "onsite_verification" ? "需现场核实必须填写原因（将告知登记对象需核实的内容）" : "不予登记或要求补充材料必须填写原因" });
+    }
     const documents = $$("input[name=documents]:checked", form).map((x) => x.value);
     if (decision === "request_documents" && !documents.length) problems.push({ path: "documents", message: "请选择需补充的材料" });
     if (problems.length) return showErrors(form, problems);
@@ -792,6 +800,8 @@ async function onsiteResult(r, profile) {
       statusBox,
       h("div", { class: "actions" }, h("a", { class: "btn secondary", href: "/staff/onsite", "data-link": true }, "继续录入"), h("a", { class: "btn link", href: "/staff/tasks", "data-link": true }, "返回工作任务")),
     ),
+    // 002 五(二)5: the signed 《登记表》 is scanned into the case archive
+    await registrationFormCard(sapi, r.case_id),
   );
   for (let i = 0; i < 60; i++) {
     const v = await loadCase(r.case_id, credential);
@@ -799,8 +809,8 @@ async function onsiteResult(r, profile) {
       h("p", {}, "办理状态：", statusBadge(v.status, v.status_label)),
       v.certificate
         ? [
-            h("button", { type: "button", class: "btn", onclick: () => downloadCertificate(v, credential) }, `打印${profile.certificate}`),
-            " ",
+            // 001 三(一)3 业务人员可帮助打印: the couple's own certificate, the print audited
+            ...printAction(sapi, r.case_id, profile.certificate),
             h("a", { class: "btn secondary", href: `/staff/stock?case=${encodeURIComponent(r.case_id)}`, "data-link": true }, "发放纸质生育服务证"),
           ]
         : null,
