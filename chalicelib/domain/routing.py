@@ -91,6 +91,14 @@ def failed_checks(results: Mapping[str, Mapping[str, Any]], profile: Profile) ->
     ]
 
 
+def population_confirms(decision: Mapping[str, Any], profile: Profile) -> bool:
+    """Does the population comparison let the case through? Its own decision, or -- where the
+    profile does not require it for direct registration -- the mere absence of a record."""
+    if decision["issue"]:
+        return True
+    return "population" not in profile.direct_registration_checks and decision.get("reason") == "UNVERIFIABLE"
+
+
 def choose_route(
     profile: Profile,
     *,

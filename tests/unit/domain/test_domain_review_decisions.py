@@ -72,5 +72,8 @@ def test_chongqing_on_site_cases_ask_for_no_uploads():
     assert profiles.SICHUAN.uploads_for("onsite")
     assert "002 六" in profiles.CHONGQING.citations["onsite_uploads"]
     # a failed check on such a case goes to the reviewer, not to an upload request
-    assert routing.choose_route(failed=["public_security"], problems=[], decision=ISSUE, uploads=False) == "review"
-    assert routing.choose_route(failed=["public_security"], problems=[], decision=ISSUE, uploads=True) == "proofs"
+    cq = profiles.CHONGQING
+    assert routing.choose_route(cq, failed=["public_security"], problems=[], decision=ISSUE, uploads=cq.uploads_for("onsite")) == "review"
+    # online, the same failure is the 比对未通过 notice (002 五(一)5); in Sichuan an upload request (000 §2.3.5)
+    assert routing.choose_route(cq, failed=["public_security"], problems=[], decision=ISSUE, uploads=cq.uploads_for("online")) == "not_matched"
+    assert routing.choose_route(profiles.SICHUAN, failed=["public_security"], problems=[], decision=ISSUE, uploads=True) == "proofs"
