@@ -10,7 +10,7 @@
 // - a navigation that fails and is not cached: /offline.html.
 // The registration draft itself lives in localStorage (pages/register.js), not here.
 
-const VERSION = "birthreg-v2";
+const VERSION = "birthreg-v3";
 const OFFLINE = "/offline.html";
 const PRECACHE = [
   "/",
@@ -23,6 +23,7 @@ const PRECACHE = [
   "/birth.html",
   "/birth-verify.html",
   "/birth-declare.html",
+  "/appointment.html",
   "/offline.html",
   "/404.html",
   "/manifest.webmanifest",
@@ -44,6 +45,7 @@ const PRECACHE = [
   "/static/js/pages/birth.js",
   "/static/js/pages/birth-verify.js",
   "/static/js/pages/birth-declare.js",
+  "/static/js/pages/appointment.js",
   "/static/img/favicon.svg",
   "/static/img/logo.svg",
   "/static/img/guide.svg",

@@ -60,7 +60,7 @@ def test_a_supplement_keeps_the_office_a_modification_may_move_it():
 
 def test_only_a_staff_decision_ends_the_time_before_the_initial_review():
     """001 附件1 一 "初审前": an escalation (the deadline passing) or a read is no decision."""
-    assert changes.DECISION_ACTIONS == {"review.accept", "review.reject", "review.request_documents"}
+    assert changes.DECISION_ACTIONS == {"review.accept", "review.reject", "review.request_documents", "review.onsite_verification"}
     assert "review.escalated" not in changes.DECISION_ACTIONS and "task.view" not in changes.DECISION_ACTIONS
 
 
