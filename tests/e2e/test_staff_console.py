@@ -358,6 +358,42 @@ def test_concurrent_distributions_never_send_more_than_the_county_holds(api):
     assert offices.balances(county)["first"]["balance"] == before - 4 >= 0
 
 
+def test_concurrent_intakes_of_overlapping_ranges_one_winner_nothing_half_written(api):
+    """Two counties' clerks take overlapping printed ranges in at once (different first numbers,
+    so the series items do not collide): one intake commits, the other is a 409 and leaves
+    neither a range nor a balance change behind."""
+    from chalicelib.store import offices
+    from tests.e2e.stock_support import fresh_range
+
+    first, _ = fresh_range(10)
+    ranges = [(first, str(int(first) + 5)), (str(int(first) + 3), str(int(first) + 9))]
+    counties = ["520102", "510104"]
+    before = {c: offices.balances(c).get("second", {}).get("balance", 0) for c in counties}
+    results: list = [None] * 2
+    start = threading.Barrier(2)
+
+    def take(i: int) -> None:
+        h = bearer(staff_token(api, COUNTY_STAFF[counties[i]]))
+        start.wait()
+        lo, hi = ranges[i]
+        results[i] = api.post(f"/v1/staff/paper-stock/{counties[i]}/intake", {"kind": "second", "first": lo, "last": hi}, headers=h)
+
+    threads = [threading.Thread(target=take, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(r.status for r in results) == [201, 409], [r.body for r in results]
+    won = next(i for i, r in enumerate(results) if r.status == 201)
+    lost = 1 - won
+    assert results[lost].body["error"]["code"] == "RANGE_OVERLAPS", results[lost].body
+    after = {c: offices.balances(c).get("second", {}).get("balance", 0) for c in counties}
+    assert after[counties[won]] == before[counties[won]] + 6
+    assert after[counties[lost]] == before[counties[lost]]
+    assert offices.holding_of(counties[lost], ranges[lost][0]) is None
+    assert [h.first for h in offices.holdings(counties[won]) if h.first == ranges[won][0]] == [ranges[won][0]]
+
+
 # ------------------------------------------------------------------------------ medical institutions
 def test_a_hospital_looks_a_certificate_up_by_its_qr_code_and_records_the_birth(api, registered):
     from chalicelib import config
