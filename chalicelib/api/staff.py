@@ -75,10 +75,9 @@ def mfa():
 
 @route(bp, "/v1/staff/me", methods=["GET"], security=STAFF)
 def me():
-    from chalicelib import auth
+    from chalicelib.services.staff import accounts as staff
 
-    principal = _staff()
-    return {**principal.to_dict(), "role_label": auth.role_label(principal.role)}
+    return staff.staff_view(_staff())
 
 
 # -- review tasks ---------------------------------------------------------------------------

@@ -114,8 +114,14 @@ def test_an_operator_without_the_review_grant_cannot_decide_and_an_admin_cannot_
     body = _account(role="township_operator", region_code="510104022", grants=["onsite", "statistics"])
     r = api.post("/v1/staff/accounts", body, headers=bearer(admin_token))
     assert r.status == 201 and r.body["grants"] == ["onsite", "statistics"], r.body
-    operator = first_sign_in(api, body["username"], r.body["temporary_password"])["id_token"]
-    assert api.get("/v1/staff/me", headers=bearer(operator)).body["grants"] == ["onsite", "statistics"]
+    signed_in = first_sign_in(api, body["username"], r.body["temporary_password"])
+    operator = signed_in["id_token"]
+    # the sign-in answer already carries the grants (with labels) and the real name: no second call
+    assert signed_in["staff"]["grants"] == ["onsite", "statistics"], signed_in["staff"]
+    assert signed_in["staff"]["operations"] == [{"code": "onsite", "label": "现场登记"}, {"code": "statistics", "label": "统计监测"}]
+    assert signed_in["staff"]["name"] == body["name"]
+    me = api.get("/v1/staff/me", headers=bearer(operator)).body
+    assert {k: me[k] for k in ("grants", "operations", "name")} == {k: signed_in["staff"][k] for k in ("grants", "operations", "name")}
 
     case = submit_scenario(api, "sichuan", "registry_has_more")
     wait_status(api, case, "awaiting_review")

@@ -93,12 +93,21 @@ function renderChrome() {
     if (el) el.textContent = name;
   });
   nav.hidden = false;
-  for (const li of $$("li[data-roles]", nav)) li.hidden = !li.dataset.roles.split(" ").includes(s.role);
+  // the sign-in answer carries the account's operation grants: only what the person may do is shown
+  const granted = (op) => !op || !Array.isArray(s.grants) || s.grants.includes(op);
+  for (const li of $$("li[data-roles]", nav)) li.hidden = !li.dataset.roles.split(" ").includes(s.role) || !granted(li.dataset.op);
   const section = location.pathname.split("/")[2] || "tasks";
   for (const a of $$("a[data-nav]", nav)) {
     if (a.dataset.nav === section) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
+}
+
+/** Where the account lands: its role's home if granted, else the first section it may open. */
+function homeOf(s) {
+  const visible = $$("#staff-nav li:not([hidden]) a[data-link]").map((a) => a.getAttribute("href"));
+  const home = HOME[s.role] || "/staff/tasks";
+  return visible.includes(home) || !visible.length ? home : visible[0];
 }
 
 function view(title, ...children) {
@@ -118,7 +127,7 @@ async function route(message = "") {
   document.body.dataset.ready = "false";
   try {
     if (path === "/staff/login") await loginView(message);
-    else if (path === "/staff") return go(HOME[auth.staff.role] || "/staff/tasks", { replace: true });
+    else if (path === "/staff") return go(homeOf(auth.staff), { replace: true });
     else if (path === "/staff/tasks") await queueView();
     else if (path.startsWith("/staff/tasks/")) await taskView(decodeURIComponent(path.slice("/staff/tasks/".length)));
     else if (path === "/staff/onsite") await onsiteView();
