@@ -220,6 +220,11 @@ CASES = Table(
         # citizen query by query code + name (001 附件1 一); sparse, keyed hash of the code; the
         # code's hash is compared on the index item, the case is read only when it matches
         Index("QueryCodeIndex", Attr("query_key"), projection="INCLUDE", include=("query_code_hash",)),
+        # staff search by either spouse's ID number (003 V(D)): keyed hashes, one index per spouse
+        # (an index keys one attribute); KEYS_ONLY, so one index write per case (its creation).
+        # CloudFormation adds one GSI per table update: on an existing stage deploy them in turn.
+        Index("WomanIdIndex", Attr("woman_key"), Attr("created_at"), projection="KEYS_ONLY"),
+        Index("ManIdIndex", Attr("man_key"), Attr("created_at"), projection="KEYS_ONLY"),
     ),
 )
 TASKS = Table(

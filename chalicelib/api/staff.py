@@ -97,6 +97,16 @@ def work_queue():
     )
 
 
+@route(bp, "/v1/staff/cases/search", methods=["POST"], body="CaseSearch", security=STAFF, statuses=(404,))
+def search_cases():
+    """Find a case in one's jurisdiction by case id or either spouse's ID number (003 V(D))."""
+    from chalicelib import auth
+    from chalicelib.services.staff import search
+
+    principal = _staff(*auth.CASE_ROLES, operation=auth.REVIEW)
+    return Response(body=search.search(principal, request_body(bp)), status_code=200, headers={"Cache-Control": "no-store"})
+
+
 def _view(task_id: str) -> dict[str, Any]:
     from chalicelib.services.workflow import review
 

@@ -149,6 +149,20 @@ class MemoryCases:
     def by_query_key(self, query_key: str, *, limit: int) -> list[tuple[str, str]]:
         return [(c.case_id, c.query_code_hash) for c in self.table.all() if c.query_key == query_key][:limit]
 
+    def by_person(self, person_key: str, *, limit: int) -> list[str]:
+        found = [c for c in self.table.all() if person_key in (c.woman_key, c.man_key)]
+        return [c.case_id for c in sorted(found, key=lambda c: (c.created_at, c.case_id), reverse=True)][:limit]
+
+    def scan_person_keys(self) -> Iterator[tuple[str, str, str | None, str | None]]:
+        for c in self.table.all():
+            yield c.case_id, c.form_json or "{}", c.woman_key, c.man_key
+
+    def set_person_keys(self, case_id: str, *, woman_key: str, man_key: str) -> bool:
+        def change(c: case_store.Case) -> None:
+            c.woman_key, c.man_key = woman_key, man_key
+
+        return self._attach(case_id, lambda c: (c.woman_key, c.man_key) != (woman_key, man_key), change)
+
     def load(self, case_ids: list[str]) -> list[case_store.Case]:
         return [c for c in (self.table.load(i) for i in dict.fromkeys(case_ids)) if c is not None]
 
@@ -200,6 +214,7 @@ class MemoryCases:
         note: str,
         rerun: bool,
         also: tuple = (),
+        person_keys: tuple[str, str] | None = None,
     ) -> case_store.Case:
         count = int(case.modifications or 0) + 1
         read_status = case.status
@@ -210,6 +225,8 @@ class MemoryCases:
             stored.child_order, stored.office_code, stored.modifications = child_order, office_code, count
             if rerun:
                 stored.check_json = None
+            if person_keys is not None:
+                stored.woman_key, stored.man_key = person_keys
 
         def condition(stored: case_store.Case) -> bool:
             return not stored.modifications if rerun else stored.status == read_status

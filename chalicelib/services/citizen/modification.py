@@ -34,7 +34,7 @@ from chalicelib.domain.evaluation import couple_key, evaluate
 from chalicelib.domain.form import parse_registration
 from chalicelib.domain.profiles import get_profile
 from chalicelib.services.citizen import registration
-from chalicelib.services.citizen.access import authorize
+from chalicelib.services.citizen.access import authorize, person_keys
 from chalicelib.services.shared import idempotency, outbox
 from chalicelib.store.repositories import audit
 from chalicelib.store.repositories import cases as case_store
@@ -198,6 +198,7 @@ def _modify(case: case_store.Case, body: Any, *, via: str, claim=None) -> dict[s
             at=at,
             note=note,
             rerun=rerun,
+            person_keys=person_keys(form.woman.id_number, form.man.id_number),
             also=also,
         )
     except case_store.ConcurrentChange:

@@ -546,7 +546,7 @@ def registry_children(form, *, masked: bool) -> dict[str, Any]:
     }
 
 
-def _applicant(case: case_store.Case | None, principal) -> dict[str, Any]:
+def applicant(case: case_store.Case | None, principal) -> dict[str, Any]:
     """What the queue shows of a task's case: the couple's names -- in full for the township
     office handling it at its counter, masked for the monitoring levels --, child order,
     submission time, channel and why it came to a person (the checks' mismatches)."""
@@ -594,6 +594,6 @@ def work_queue(
     return {
         "office_code": code,
         "office_name": hierarchy.name_of(code),
-        "tasks": [{**task_summary(t), **_applicant(cases.get(t.case_id), principal)} for t in items],
+        "tasks": [{**task_summary(t), **applicant(cases.get(t.case_id), principal)} for t in items],
         "next_cursor": next_cursor,
     }

@@ -176,7 +176,7 @@ def test_create_with_further_writes_is_all_or_nothing(store):
     assert store.idempotency.get("K2").status == idempotency_store.IN_PROGRESS
 
 
-def _modify(store, case, *, rerun: bool, office: str = "510104022", also=()):
+def _modify(store, case, *, rerun: bool, office: str = "510104022", also=(), person_keys=None):
     return store.cases.modify(
         case,
         form_json='{"v": 2}',
@@ -189,6 +189,7 @@ def _modify(store, case, *, rerun: bool, office: str = "510104022", also=()):
         note="modified",
         rerun=rerun,
         also=also,
+        person_keys=person_keys,
     )
 
 
@@ -262,6 +263,23 @@ def test_case_indexes(store):
     assert store.cases.by_query_key("Q1", limit=5) == [("A", "h-A")]
     assert store.cases.by_query_key("Q9", limit=5) == []
     assert [c.case_id for c in store.cases.load(["C", "missing", "A", "C"])] == ["C", "A"]
+
+
+def test_cases_by_either_spouses_key_the_backfill_and_a_corrected_number(store):
+    store.cases.create(new_case("A", created_at="2026-01-01T00:00:01", woman_key="w1", man_key="m1"))
+    store.cases.create(new_case("B", created_at="2026-01-01T00:00:03", woman_key="w2", man_key="w1"))  # w1 as the man (a key is per person)
+    store.cases.create(new_case("C", created_at="2026-01-01T00:00:02"))  # before the indexes: no keys
+    assert store.cases.by_person("w1", limit=5) == ["B", "A"]
+    assert store.cases.by_person("w1", limit=1) == ["B"]
+    assert store.cases.by_person("m1", limit=5) == ["A"]
+    assert store.cases.by_person("nobody", limit=5) == []
+    assert {row[0]: row[2:] for row in store.cases.scan_person_keys()} == {"A": ("w1", "m1"), "B": ("w2", "w1"), "C": (None, None)}
+    assert store.cases.set_person_keys("C", woman_key="w3", man_key="m3")
+    assert not store.cases.set_person_keys("C", woman_key="w3", man_key="m3")  # has them: nothing written
+    assert not store.cases.set_person_keys("missing", woman_key="w3", man_key="m3")
+    assert store.cases.by_person("m3", limit=5) == ["C"] and store.cases.get("C").version == 1  # the version does not move
+    _modify(store, store.cases.get("A"), rerun=True, person_keys=("w9", "m1"))
+    assert store.cases.by_person("w9", limit=5) == ["A"] and store.cases.by_person("w1", limit=5) == ["B"]
 
 
 # ---------------------------------------------------------------------------------------- tasks
