@@ -18,7 +18,7 @@ lookup, paper certificates — a township operator serves any office of its own 
 a medical institution looks up and annotates certificates of its own county; administrators
 manage only the accounts below them (404 for the others, as if they did not exist) and the
 information of their own office only; a certificate outside one's reach is 404, like an
-unknown number; paper-certificate stock is the county's (intake, distribution) and each
+unknown number, and so is a case searched for outside one's reach (``case_search``); paper-certificate stock is the county's (intake, distribution) and each
 township's own (receipt, write-off, threshold, request), seen by those with the
 ``paper_certificates`` grant within their jurisdiction. 403 for a role that may not use the
 route at all.
@@ -93,6 +93,7 @@ birth_review    403/403  403/403  403/403  403/403  403/403  200/404  403/403  4
 birth_cert      403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  403/403  403/403
 birth_stamp     403/403  403/403  403/403  403/403  403/403  200/404  403/403  403/403  403/403  403/403  403/403
 birth_reissue   403/403  403/403  403/403  403/403  403/403  202/404  403/403  403/403  403/403  403/403  403/403
+case_search     200/404  200/404  200/404  200/404  200/404  403/403  403/403  200/404  200/404  200/404  403/403
 """
 
 # Routes whose success changes the target so that it cannot succeed twice.
@@ -237,6 +238,9 @@ def call(api, targets: Targets, route: str, token: str, province: str, *, fresh:
     today = config.today().isoformat()
     if route == "me":
         return api.get("/v1/staff/me", headers=h)
+    if route == "case_search":  # by the woman's ID number; outside one's reach: 404 like an unknown case
+        case = targets.task(province, False)["case"]
+        return api.post("/v1/staff/cases/search", {"id_number": case.body["woman"]["id_number"]}, headers=h)
     if route == "queue":
         return api.get(f"/v1/staff/tasks?office={OFFICE[province]}", headers=h)
     if route in {"task_view", "link_view"}:
@@ -380,6 +384,7 @@ def test_the_table_covers_every_staff_route():
         ("PUT", "/v1/staff/births/{birth_id}"), ("POST", "/v1/staff/births/{birth_id}/review"),
         ("GET", "/v1/staff/births/{birth_id}/certificate"), ("POST", "/v1/staff/births/{birth_id}/stamp-check"),
         ("POST", "/v1/staff/birth-certificates/{number}/reissue"),
+        ("POST", "/v1/staff/cases/search"),
     }
     assert staff_paths == called
     assert len(called) == len({row.split()[0] for row in EXPECTED.strip().splitlines()[1:]})
