@@ -232,7 +232,15 @@ TASKS = Table(
     suffix="tasks",
     env="TASKS_TABLE",
     hash_key=Attr("task_id"),
-    indexes=(Index("OfficeDueIndex", Attr("office_code"), Attr("due_at")),),
+    indexes=(
+        Index("OfficeDueIndex", Attr("office_code"), Attr("due_at")),
+        # the work queue filtered by status and stage (prefix of status#stage#due_at): the
+        # queue's columns, never the task token or the workflow outcome (store/tasks.py)
+        Index("OfficeStatusIndex", Attr("queue_office"), Attr("queue_sort"), projection="INCLUDE", include=(
+            "kind", "case_id", "stage", "level", "assigned_office", "case_office", "profile", "due_at", "created_at",
+            "status", "decision", "reason", "decided_by", "decided_at", "escalated_to", "closed_at",
+        )),
+    ),
 )
 REGISTRY = Table(
     id="Registry",

@@ -94,6 +94,8 @@ def work_queue():
         limit=_int_query("limit", 20),
         cursor=_query("cursor"),
         overdue=None if overdue is None else overdue == "true",
+        status=_query("status") or "open",
+        stage=_query("stage"),
     )
 
 

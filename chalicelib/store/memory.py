@@ -270,7 +270,7 @@ class MemoryTasks:
     def put(self, task: task_store.Task) -> None:
         if task.task_id in self.table.items:
             raise task_store.TaskExists(task.task_id)
-        self.table.store(task.task_id, task)
+        self.table.store(task.task_id, task_store.with_queue_keys(task))
 
     def put_or_refresh(self, task: task_store.Task) -> None:
         try:
@@ -306,6 +306,8 @@ class MemoryTasks:
     def close(self, task: task_store.Task, status: str, *, at: str, **changes: Any) -> None:
         def change(t: task_store.Task) -> None:
             t.status, t.office_code, t.closed_at = status, None, at
+            if t.queue_office:
+                t.queue_sort = task_store.queue_sort(status, t.stage, t.due_at)
             for name, value in changes.items():
                 setattr(t, name, value)
 
@@ -325,19 +327,38 @@ class MemoryTasks:
         return sorted((t for t in self.table.all() if t.office_code == office_code), key=lambda t: (t.due_at, t.task_id))
 
     def queue(
-        self, office_code: str, *, limit: int = 20, cursor: str | None = None, overdue: bool | None = None, now_iso: str = ""
+        self,
+        office_code: str,
+        *,
+        limit: int = 20,
+        cursor: str | None = None,
+        overdue: bool | None = None,
+        now_iso: str = "",
+        status: str = task_store.OPEN,
+        stage: str | None = None,
     ) -> tuple[list[task_store.Task], str | None]:
-        start = task_store.decode_cursor(cursor, office_code)
-        tasks = self._queued(office_code)
-        if overdue is not None:  # the index's sort-key condition
-            tasks = [t for t in tasks if (t.due_at < now_iso) == overdue]
+        if status == task_store.OPEN and stage is None:
+            keys, prefix = ("task_id", "office_code", "due_at"), ""
+            tasks = self._queued(office_code)
+            if overdue is not None:  # the index's sort-key condition
+                tasks = [t for t in tasks if (t.due_at < now_iso) == overdue]
+        else:
+            keys = ("task_id", "queue_office", "queue_sort")
+            prefix, low, high = task_store.status_condition(status, stage, overdue, now_iso)
+            tasks = sorted(
+                (t for t in self.table.all() if t.queue_office == office_code and t.queue_sort and t.queue_sort.startswith(prefix)),
+                key=lambda t: (t.queue_sort, t.task_id),
+            )
+            if overdue is not None:  # BETWEEN low AND high, both inclusive
+                tasks = [t for t in tasks if low <= t.queue_sort <= high]
+        start = task_store.decode_cursor(cursor, office_code, keys=keys, prefix=prefix)
         if start is not None:
-            after = (start["due_at"]["S"], start["task_id"]["S"])
-            tasks = [t for t in tasks if (t.due_at, t.task_id) > after]
+            after = (start[keys[2]]["S"], start["task_id"]["S"])
+            tasks = [t for t in tasks if (getattr(t, keys[2]), t.task_id) > after]
         page = tasks[:limit]
         # DynamoDB answers a LastEvaluatedKey whenever a Query stops at its Limit
         last = page[-1] if len(page) == limit else None
-        key = None if last is None else {n: {"S": getattr(last, n)} for n in ("task_id", "office_code", "due_at")}
+        key = None if last is None else {n: {"S": getattr(last, n)} for n in keys}
         return page, task_store.encode_cursor(key)
 
     def count_overdue(self, office_code: str, now_iso: str) -> int:

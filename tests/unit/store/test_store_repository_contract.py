@@ -284,8 +284,8 @@ def test_cases_by_either_spouses_key_the_backfill_and_a_corrected_number(store):
 
 # ---------------------------------------------------------------------------------------- tasks
 def new_task(task_id: str, *, office: str | None = "510104022", due: str = "2026-01-05T00:00:00", **values) -> task_store.Task:
-    values = {"task_token": "tok", **values}
-    return task_store.Task(task_id, case_id="C1", stage="initial", office_code=office, assigned_office=office, due_at=due, created_at="2026", **values)
+    values = {"task_token": "tok", "stage": "initial", **values}
+    return task_store.Task(task_id, case_id="C1", office_code=office, assigned_office=office, due_at=due, created_at="2026", **values)
 
 
 def test_task_put_close_once(store):
@@ -345,6 +345,44 @@ def test_the_work_queue_pages_by_deadline(store):
     with pytest.raises(task_store.BadCursor):
         store.tasks.queue("510104022", cursor=other)
     assert store.tasks.count_overdue("510104022", "2026-01-03") == 2
+
+
+def test_the_work_queue_filters_by_status_stage_and_overdue_in_the_key_condition(store):
+    for i, (stage, due) in enumerate([("initial_review", "2026-01-03"), ("registration", "2026-01-01"), ("initial_review", "2026-01-01"),
+                                      ("registration", "2026-01-04"), ("initial_review", "2026-01-05")]):
+        store.tasks.put(new_task(f"T{i}", due=due, stage=stage))
+    store.tasks.put(new_task("elsewhere", office="510104099", due="2026-01-01", stage="initial_review"))
+    store.tasks.record_decision(store.tasks.get("T2"), decision="accept", reason=None, by="op", at="2026-01-02")
+    store.tasks.close(store.tasks.get("T3"), task_store.ESCALATED, at="2026-01-05")
+    store.tasks.put(new_task("P", office=None, due="2026-01-01", kind=task_store.PROOFS))  # not a review task: never queued
+
+    def ids(**filters) -> list[str]:
+        seen, cursor = [], None
+        while True:
+            page, cursor = store.tasks.queue("510104022", limit=1, cursor=cursor, now_iso="2026-01-04", **filters)
+            seen += [t.task_id for t in page]
+            if cursor is None:
+                return seen
+
+    assert ids() == ["T1", "T0", "T4"]  # open, every stage, by deadline
+    assert ids(stage="initial_review") == ["T0", "T4"]
+    assert ids(stage="initial_review", overdue=True) == ["T0"]
+    assert ids(stage="initial_review", overdue=False) == ["T4"]
+    assert ids(stage="registration") == ["T1"]
+    assert ids(status=task_store.DECIDED) == ["T2"]
+    assert ids(status=task_store.ESCALATED, stage="registration") == ["T3"]
+    assert ids(status=task_store.ESCALATED, stage="initial_review") == []
+    page, _ = store.tasks.queue("510104022", limit=5, status=task_store.DECIDED)
+    assert (page[0].decision, page[0].decided_by, page[0].case_id) == ("accept", "op", "C1")  # the queue's columns are projected
+    # a cursor continues only its own filter and office
+    _, cursor = store.tasks.queue("510104022", limit=1, stage="initial_review")
+    assert cursor is not None
+    with pytest.raises(task_store.BadCursor):
+        store.tasks.queue("510104022", limit=1, stage="registration", cursor=cursor)
+    with pytest.raises(task_store.BadCursor):
+        store.tasks.queue("510104022", limit=1, cursor=cursor)  # the deadline index's cursor has other keys
+    with pytest.raises(ValueError):
+        store.tasks.queue("510104022", status=task_store.DECIDED, overdue=True)
 
 
 # ---------------------------------------------------------------------------------------- codes
