@@ -75,6 +75,13 @@ class Bucket:
     notify: str | None = None
     # Browsers upload straight to it with a presigned POST (needs CORS for POST).
     browser_uploads: bool = False
+    # The staff review page shows its objects inline (image, PDF) by presigned GET: CORS allows GET
+    # from the site's origin and the pages' CSP names the bucket in img-src/frame-src/object-src.
+    browser_views: bool = False
+
+    @property
+    def cors_methods(self) -> tuple[str, ...]:
+        return (("POST",) if self.browser_uploads else ()) + (("GET",) if self.browser_views else ())
 
 
 @dataclass(frozen=True)
@@ -339,7 +346,7 @@ TABLES: tuple[Table, ...] = (
 # certificate PDFs under certificates/<case id>/v<version>.pdf
 DOCUMENTS = Bucket(id="Documents", suffix="documents", env="DOCUMENTS_BUCKET")
 # citizens' proof documents (000 §2.3.5), checked by CheckUpload after each upload
-UPLOADS = Bucket(id="Uploads", suffix="uploads", env="UPLOADS_BUCKET", notify="CheckUpload", browser_uploads=True)
+UPLOADS = Bucket(id="Uploads", suffix="uploads", env="UPLOADS_BUCKET", notify="CheckUpload", browser_uploads=True, browser_views=True)
 # the web front end's files (web/), read only by CloudFront (origin access control); see SITES
 WEB = Bucket(id="Web", suffix="web", env="WEB_BUCKET")
 BUCKETS: tuple[Bucket, ...] = (DOCUMENTS, UPLOADS, WEB)
@@ -413,6 +420,18 @@ class Site:
             "  };\n"
             "}\n"
         )
+
+
+def content_security_policy(storage: str) -> str:
+    """The pages' Content-Security-Policy (CloudFront's response headers policy, the local stack's
+    web server): this origin only, plus ``storage`` -- the origins of the object store the browser
+    uploads proofs to (connect-src) and shows them from inline on the review page (img-src for
+    JPEG/PNG, frame-src/object-src for PDF), nothing else."""
+    return (
+        f"default-src 'self'; img-src 'self' data: {storage}; style-src 'self'; script-src 'self'; "
+        f"connect-src 'self' {storage}; frame-src {storage}; object-src {storage}; "
+        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    )
 
 
 WEB_SITE = Site(
