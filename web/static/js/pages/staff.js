@@ -333,8 +333,11 @@ async function queueView() {
     if (cursor) q.set("cursor", cursor);
     return q;
   };
+  let asked = 0; // the latest request: an answer to an earlier filter that arrives late is dropped
   const load = async () => {
+    const mine = ++asked;
     const r = await sapi("GET", `/v1/staff/tasks?${query()}`);
+    if (mine !== asked) return;
     tasks = tasks.concat(r.tasks);
     cursor = r.next_cursor;
     more.hidden = !cursor;
