@@ -18,17 +18,13 @@ import json
 import os
 import sys
 
+from tools.stage import add_arguments, connect
+
 
 def _configure(args: argparse.Namespace) -> None:
     from infra import resources as r
 
-    region = args.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-    os.environ["AWS_REGION"] = os.environ["AWS_DEFAULT_REGION"] = region
-    if args.endpoint:  # the local stack's moto server
-        os.environ["AWS_ENDPOINT_URL"] = args.endpoint
-        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-            os.environ.setdefault(name, "local")
-    os.environ["BIRTHREG_STAGE"] = args.stage
+    connect(args)
     os.environ.setdefault(r.CASES.env, r.physical_name(r.CASES.suffix, args.stage))
     # Secrets Manager takes the secret's name where an ARN is expected
     os.environ.setdefault(r.TOKEN_KEY.env, r.physical_name(r.TOKEN_KEY.suffix, args.stage))
@@ -36,9 +32,7 @@ def _configure(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.person_keys", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--stage", default=os.environ.get("BIRTHREG_STAGE", "local"))
-    parser.add_argument("--region", default=None)
-    parser.add_argument("--endpoint", default=None, help="AWS endpoint of the local stack (printed by make run)")
+    add_arguments(parser)
     args = parser.parse_args(argv)
     _configure(args)
 

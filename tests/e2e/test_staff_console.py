@@ -340,6 +340,23 @@ def test_two_concurrent_issues_of_the_last_blank_one_winner_and_the_balance_neve
     assert holding is not None and offices.balances(township)[cases[0]["kind"]]["balance"] >= 0
 
 
+def _at_once(calls: list) -> list:
+    """The answers of ``calls``, each run in its own thread, released together."""
+    results: list = [None] * len(calls)
+    start = threading.Barrier(len(calls))
+
+    def run(i: int) -> None:
+        start.wait()
+        results[i] = calls[i]()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
 def test_concurrent_distributions_never_send_more_than_the_county_holds(api):
     from chalicelib.store import offices
 
@@ -347,19 +364,10 @@ def test_concurrent_distributions_never_send_more_than_the_county_holds(api):
     first, last = intake(api, county, 4)
     before = offices.balances(county)["first"]["balance"]
     h = bearer(staff_token(api, COUNTY_STAFF[county]))
-    results: list = [None] * 4
-    start = threading.Barrier(4)
-
-    def send(i: int) -> None:
-        start.wait()
-        # every thread asks for the whole range: one may take it
-        results[i] = api.post(f"/v1/staff/paper-stock/{county}/distributions", {"to_office": "520102016", "first": first, "last": last}, headers=h)
-
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    # every thread asks for the whole range: one may take it
+    results = _at_once([
+        lambda: api.post(f"/v1/staff/paper-stock/{county}/distributions", {"to_office": "520102016", "first": first, "last": last}, headers=h)
+    ] * 4)
     assert sorted(r.status for r in results) == [201, 409, 409, 409], [r.body for r in results]
     assert offices.balances(county)["first"]["balance"] == before - 4 >= 0
 
@@ -375,20 +383,13 @@ def test_concurrent_intakes_of_overlapping_ranges_one_winner_nothing_half_writte
     ranges = [(first, str(int(first) + 5)), (str(int(first) + 3), str(int(first) + 9))]
     counties = ["520102", "510104"]
     before = {c: offices.balances(c).get("second", {}).get("balance", 0) for c in counties}
-    results: list = [None] * 2
-    start = threading.Barrier(2)
+    tokens = [bearer(staff_token(api, COUNTY_STAFF[c])) for c in counties]
 
-    def take(i: int) -> None:
-        h = bearer(staff_token(api, COUNTY_STAFF[counties[i]]))
-        start.wait()
+    def take(i: int):
         lo, hi = ranges[i]
-        results[i] = api.post(f"/v1/staff/paper-stock/{counties[i]}/intake", {"kind": "second", "first": lo, "last": hi}, headers=h)
+        return lambda: api.post(f"/v1/staff/paper-stock/{counties[i]}/intake", {"kind": "second", "first": lo, "last": hi}, headers=tokens[i])
 
-    threads = [threading.Thread(target=take, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    results = _at_once([take(0), take(1)])
     assert sorted(r.status for r in results) == [201, 409], [r.body for r in results]
     won = next(i for i, r in enumerate(results) if r.status == 201)
     lost = 1 - won
