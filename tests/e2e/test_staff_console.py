@@ -395,7 +395,8 @@ def test_concurrent_intakes_of_overlapping_ranges_one_winner_nothing_half_writte
     lost = 1 - won
     assert results[lost].body["error"]["code"] == "RANGE_OVERLAPS", results[lost].body
     after = {c: offices.balances(c).get("second", {}).get("balance", 0) for c in counties}
-    assert after[counties[won]] == before[counties[won]] + 6
+    won_first, won_last = ranges[won]
+    assert after[counties[won]] == before[counties[won]] + int(won_last) - int(won_first) + 1
     assert after[counties[lost]] == before[counties[lost]]
     assert offices.holding_of(counties[lost], ranges[lost][0]) is None
     assert [h.first for h in offices.holdings(counties[won]) if h.first == ranges[won][0]] == [ranges[won][0]]
