@@ -75,6 +75,13 @@ class Bucket:
     notify: str | None = None
     # Browsers upload straight to it with a presigned POST (needs CORS for POST).
     browser_uploads: bool = False
+    # The staff review page shows its objects inline (image, PDF) by presigned GET: CORS allows GET
+    # from the site's origin and the pages' CSP names the bucket in img-src/frame-src/object-src.
+    browser_views: bool = False
+
+    @property
+    def cors_methods(self) -> tuple[str, ...]:
+        return (("POST",) if self.browser_uploads else ()) + (("GET",) if self.browser_views else ())
 
 
 @dataclass(frozen=True)
@@ -220,6 +227,11 @@ CASES = Table(
         # citizen query by query code + name (001 附件1 一); sparse, keyed hash of the code; the
         # code's hash is compared on the index item, the case is read only when it matches
         Index("QueryCodeIndex", Attr("query_key"), projection="INCLUDE", include=("query_code_hash",)),
+        # staff search by either spouse's ID number (003 V(D)): keyed hashes, one index per spouse
+        # (an index keys one attribute); KEYS_ONLY, so one index write per case (its creation).
+        # CloudFormation adds one GSI per table update: on an existing stage deploy them in turn.
+        Index("WomanIdIndex", Attr("woman_key"), Attr("created_at"), projection="KEYS_ONLY"),
+        Index("ManIdIndex", Attr("man_key"), Attr("created_at"), projection="KEYS_ONLY"),
     ),
 )
 TASKS = Table(
@@ -227,7 +239,15 @@ TASKS = Table(
     suffix="tasks",
     env="TASKS_TABLE",
     hash_key=Attr("task_id"),
-    indexes=(Index("OfficeDueIndex", Attr("office_code"), Attr("due_at")),),
+    indexes=(
+        Index("OfficeDueIndex", Attr("office_code"), Attr("due_at")),
+        # the work queue filtered by status and stage (prefix of status#stage#due_at): the
+        # queue's columns, never the task token or the workflow outcome (store/tasks.py)
+        Index("OfficeStatusIndex", Attr("queue_office"), Attr("queue_sort"), projection="INCLUDE", include=(
+            "kind", "case_id", "stage", "level", "assigned_office", "case_office", "profile", "due_at", "created_at",
+            "status", "decision", "reason", "decided_by", "decided_at", "escalated_to", "closed_at",
+        )),
+    ),
 )
 REGISTRY = Table(
     id="Registry",
@@ -326,7 +346,7 @@ TABLES: tuple[Table, ...] = (
 # certificate PDFs under certificates/<case id>/v<version>.pdf
 DOCUMENTS = Bucket(id="Documents", suffix="documents", env="DOCUMENTS_BUCKET")
 # citizens' proof documents (000 §2.3.5), checked by CheckUpload after each upload
-UPLOADS = Bucket(id="Uploads", suffix="uploads", env="UPLOADS_BUCKET", notify="CheckUpload", browser_uploads=True)
+UPLOADS = Bucket(id="Uploads", suffix="uploads", env="UPLOADS_BUCKET", notify="CheckUpload", browser_uploads=True, browser_views=True)
 # the web front end's files (web/), read only by CloudFront (origin access control); see SITES
 WEB = Bucket(id="Web", suffix="web", env="WEB_BUCKET")
 BUCKETS: tuple[Bucket, ...] = (DOCUMENTS, UPLOADS, WEB)
@@ -400,6 +420,18 @@ class Site:
             "  };\n"
             "}\n"
         )
+
+
+def content_security_policy(storage: str) -> str:
+    """The pages' Content-Security-Policy (CloudFront's response headers policy, the local stack's
+    web server): this origin only, plus ``storage`` -- the origins of the object store the browser
+    uploads proofs to (connect-src) and shows them from inline on the review page (img-src for
+    JPEG/PNG, frame-src/object-src for PDF), nothing else."""
+    return (
+        f"default-src 'self'; img-src 'self' data: {storage}; style-src 'self'; script-src 'self'; "
+        f"connect-src 'self' {storage}; frame-src {storage}; object-src {storage}; "
+        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    )
 
 
 WEB_SITE = Site(

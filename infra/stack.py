@@ -89,6 +89,7 @@ from infra.resources import (
     Table,
     Topic,
     UserPool,
+    content_security_policy,
     physical_name,
 )
 from infra.settings import API, LOCAL_STAGE, MissingSetting, check_units, environment_of, grants_of
@@ -392,11 +393,12 @@ class BirthRegStack(Stack):
                     expired_object_delete_marker=True,
                 )
             )
-            # Browsers POST straight to the bucket with a presigned POST policy; the policy is
-            # the authorisation, CORS only lets the page read the response.
+            # Browsers POST straight to the bucket with a presigned POST policy (and GET what the
+            # review page shows, by presigned URL); the signature is the authorisation, CORS only
+            # lets the page read the response.
             cors = [
                 s3.CorsRule(
-                    allowed_methods=[s3.HttpMethods.POST],
+                    allowed_methods=[s3.HttpMethods(m) for m in b.cors_methods],
                     allowed_origins=self.web_origins,
                     allowed_headers=["*"],
                     max_age=3000,
@@ -964,10 +966,7 @@ class BirthRegStack(Stack):
         The files are uploaded after a deployment: ``aws s3 sync web/ s3://<WebBucketName>``."""
         uploads = [physical_name(b.suffix, self.stage) for b in BUCKETS if b.browser_uploads]
         connect = " ".join(f"https://{n}.s3.amazonaws.com https://{n}.s3.{self.region}.{self.url_suffix}" for n in uploads)
-        csp = (
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            f"connect-src 'self' {connect}; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
-        )
+        csp = content_security_policy(connect)
         headers = cloudfront.ResponseHeadersPolicy(
             self,
             f"{site.id}Headers",

@@ -147,7 +147,7 @@ def deploy(
             s3.put_bucket_cors(
                 Bucket=name,
                 CORSConfiguration={
-                    "CORSRules": [{"AllowedMethods": ["POST"], "AllowedOrigins": ["*"], "AllowedHeaders": ["*"]}]
+                    "CORSRules": [{"AllowedMethods": list(bucket.cors_methods), "AllowedOrigins": ["*"], "AllowedHeaders": ["*"]}]
                 },
             )
     for topic in r.TOPICS:

@@ -14,7 +14,7 @@ import os
 import urllib.parse
 from pathlib import Path
 
-from infra.resources import WEB_SITE
+from infra.resources import WEB_SITE, content_security_policy
 
 ROOT = WEB_SITE.source.resolve()
 TYPES = {
@@ -74,9 +74,6 @@ def headers(file: Path, length: int) -> dict[str, str]:
         # As CloudFront's response headers policy: nothing but this origin, plus the object
         # store the browser uploads proofs to (moto here, S3 in AWS).
         storage = os.environ.get("AWS_ENDPOINT_URL", "")
-        out["Content-Security-Policy"] = (
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            f"connect-src 'self' {storage}; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
-        )
+        out["Content-Security-Policy"] = content_security_policy(storage)
         out["X-Frame-Options"] = "DENY"
     return out

@@ -16,6 +16,8 @@ import json
 import os
 import sys
 
+from tools.stage import add_arguments, connect
+
 
 def _environment(stage: str, region: str, account: str) -> dict[str, str]:
     """The environment variables the outbox's delivery reads, for ``stage``."""
@@ -30,27 +32,14 @@ def _environment(stage: str, region: str, account: str) -> dict[str, str]:
 
 
 def _configure(args: argparse.Namespace) -> None:
-    region = args.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-    os.environ["AWS_REGION"] = os.environ["AWS_DEFAULT_REGION"] = region
-    if args.endpoint:  # the local stack's moto server
-        os.environ["AWS_ENDPOINT_URL"] = args.endpoint
-        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-            os.environ.setdefault(name, "local")
-        account = "123456789012"
-    else:
-        import boto3
-
-        account = boto3.client("sts").get_caller_identity()["Account"]
-    os.environ["BIRTHREG_STAGE"] = args.stage
+    region, account = connect(args)
     for name, value in _environment(args.stage, region, account).items():
         os.environ.setdefault(name, value)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.outbox", description="List and replay dead outbox messages.")
-    parser.add_argument("--stage", default=os.environ.get("BIRTHREG_STAGE", "local"))
-    parser.add_argument("--region", default=None)
-    parser.add_argument("--endpoint", default=None, help="AWS endpoint of the local stack (printed by make run)")
+    add_arguments(parser)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("list-dead", help="list dead messages (JSON lines)")
     replay = commands.add_parser("replay", help="deliver dead messages again")

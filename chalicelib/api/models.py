@@ -391,6 +391,15 @@ ANSWERS = (Error, CaseForm, RegistrationCreated)
 IdShape = Annotated[IdNumber, AfterValidator(_id_shape)]
 
 
+class CaseSearch(Body):
+    """POST /v1/staff/cases/search: a case by its id, or by either spouse's ID number (003 V(D));
+    exactly one of the two (the service says which is missing). A POST, so the ID number never
+    appears in a URL or an access log."""
+
+    case_id: Annotated[str, Field(pattern=r"^[0-9]{8}[0-9A-Fa-f]{10}$")] | None = None
+    id_number: IdShape | None = None
+
+
 class BirthNewborn(Body):
     sex: _literal(BIRTH_SEXES)
     born_at: IsoDateTime
@@ -506,6 +515,7 @@ __all__ = [
     "BirthRecord",
     "BirthReissue",
     "CaptchaRequest",
+    "CaseSearch",
     "CaseSmsCodeRequest",
     "CaseSmsCodeVerify",
     "CertificateByNumber",

@@ -75,10 +75,9 @@ def mfa():
 
 @route(bp, "/v1/staff/me", methods=["GET"], security=STAFF)
 def me():
-    from chalicelib import auth
+    from chalicelib.services.staff import accounts as staff
 
-    principal = _staff()
-    return {**principal.to_dict(), "role_label": auth.role_label(principal.role)}
+    return staff.staff_view(_staff())
 
 
 # -- review tasks ---------------------------------------------------------------------------
@@ -95,7 +94,19 @@ def work_queue():
         limit=_int_query("limit", 20),
         cursor=_query("cursor"),
         overdue=None if overdue is None else overdue == "true",
+        status=_query("status") or "open",
+        stage=_query("stage"),
     )
+
+
+@route(bp, "/v1/staff/cases/search", methods=["POST"], body="CaseSearch", security=STAFF, statuses=(404,))
+def search_cases():
+    """Find a case in one's jurisdiction by case id or either spouse's ID number (003 V(D))."""
+    from chalicelib import auth
+    from chalicelib.services.staff import search
+
+    principal = _staff(*auth.CASE_ROLES, operation=auth.REVIEW)
+    return Response(body=search.search(principal, request_body(bp)), status_code=200, headers={"Cache-Control": "no-store"})
 
 
 def _view(task_id: str) -> dict[str, Any]:

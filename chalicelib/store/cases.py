@@ -44,7 +44,10 @@ from chalicelib.store.connection import Model, shared
 
 # The repository interface (store/repositories.py): what reads or writes the table; the fake in
 # store/memory.py implements exactly these, with the same signatures.
-OPERATIONS = ("create", "get", "by_couple", "by_phone", "by_query_key", "load", "transition", "modify", "append_upload", "decide_upload", "record_rating")
+OPERATIONS = (
+    "create", "get", "by_couple", "by_phone", "by_query_key", "by_person", "load", "transition", "modify",
+    "append_upload", "decide_upload", "record_rating", "set_person_keys", "scan_person_keys",
+)
 
 
 class PhoneIndex(GlobalSecondaryIndex):
@@ -82,6 +85,32 @@ class QueryCodeIndex(GlobalSecondaryIndex):
         projection = IncludeProjection(["query_code_hash"])
 
     query_key = UnicodeAttribute(hash_key=True)
+
+
+class WomanIdIndex(GlobalSecondaryIndex):
+    """The cases of one woman, by the keyed hash of her ID number (``woman_key``): staff find a
+    case by either spouse's ID number (003 V(D): a lost query code is looked up at the township).
+    KEYS_ONLY, so an index write happens only when the key itself is written (creation, a
+    modification that changes the number): one write unit per case, not one per case write."""
+
+    class Meta:
+        index_name = "WomanIdIndex"
+        projection = KeysOnlyProjection()
+
+    woman_key = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class ManIdIndex(GlobalSecondaryIndex):
+    """As ``WomanIdIndex``, for the man's ID number (``man_key``): one index cannot hold two
+    attributes of one item as its key."""
+
+    class Meta:
+        index_name = "ManIdIndex"
+        projection = KeysOnlyProjection()
+
+    man_key = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
 
 
 class HistoryEntry(MapAttribute):
@@ -131,6 +160,10 @@ class Case(Model):
     # The query code sealed (chalicelib/sealing.py), only where the profile's manual-acceptance SMS
     # carries it (003 V(B)); the query code itself is otherwise kept only as a keyed hash.
     query_code_sealed = UnicodeAttribute(null=True)
+    # keyed hashes of each spouse's ID number (services/citizen/access.person_key); absent on
+    # cases created before the indexes until ``python -m tools.person_keys`` has run
+    woman_key = UnicodeAttribute(null=True)
+    man_key = UnicodeAttribute(null=True)
     modifications = NumberAttribute(null=True)
     rating = MapAttribute(null=True)
     version = VersionAttribute()
@@ -139,6 +172,8 @@ class Case(Model):
     office_index = OfficeIndex()
     couple_index = CoupleIndex()
     query_code_index = QueryCodeIndex()
+    woman_id_index = WomanIdIndex()
+    man_id_index = ManIdIndex()
 
     # -- derived views -----------------------------------------------------
     @property
@@ -167,6 +202,20 @@ class CaseAttachments(Model):
     status = UnicodeAttribute(null=True)  # read in conditions only
     uploads = ListAttribute(of=MapAttribute, null=True)
     rating = MapAttribute(null=True)
+
+
+class CasePersonKeys(Model):
+    """The same Cases item, for the backfill of ``woman_key`` / ``man_key`` on cases created
+    before the ID-number indexes: written without moving the case's version, so a workflow task
+    that read the case meanwhile does not fail on it."""
+
+    class Meta(table_meta(config.cases_table)):
+        region = config.region()
+
+    case_id = UnicodeAttribute(hash_key=True)
+    form_json = UnicodeAttribute(null=True)  # read by the backfill's Scan only
+    woman_key = UnicodeAttribute(null=True)
+    man_key = UnicodeAttribute(null=True)
 
 
 class CaseNotFound(Exception):
@@ -253,6 +302,32 @@ def by_query_key(query_key: str, *, limit: int) -> list[tuple[str, str]]:
     return [(e.case_id, e.query_code_hash) for e in Case.query_code_index.query(query_key, limit=limit)]
 
 
+def by_person(person_key: str, *, limit: int) -> list[str]:
+    """The ids of the cases in which the person with this ID-number key is the woman or the man,
+    newest first, at most ``limit`` (one Query on each KEYS_ONLY index; ``load`` reads them)."""
+    found: list[tuple[str, str]] = []
+    for index in (Case.woman_id_index, Case.man_id_index):
+        found += [(k.created_at, k.case_id) for k in index.query(person_key, scan_index_forward=False, limit=limit)]
+    return [case_id for _, case_id in sorted(set(found), reverse=True)][:limit]
+
+
+def scan_person_keys() -> Iterator[tuple[str, str, str | None, str | None]]:
+    """``(case id, form JSON, woman_key, man_key)`` of every case: a Scan, for the one-off backfill
+    command only (tools/person_keys.py), never on a request path."""
+    for c in CasePersonKeys.scan(attributes_to_get=["case_id", "form_json", "woman_key", "man_key"]):
+        yield c.case_id, c.form_json or "{}", c.woman_key, c.man_key
+
+
+def set_person_keys(case_id: str, *, woman_key: str, man_key: str) -> bool:
+    """Record the spouses' ID-number keys on an existing case unless it has these already
+    (the backfill); False if the case is missing or already carries them (nothing written)."""
+    K = CasePersonKeys
+    differs = K.woman_key.does_not_exist() | (K.woman_key != woman_key) | K.man_key.does_not_exist() | (K.man_key != man_key)
+    return applied(
+        lambda: K(case_id).update(actions=[K.woman_key.set(woman_key), K.man_key.set(man_key)], condition=K.case_id.exists() & differs)
+    )
+
+
 def load(case_ids: list[str]) -> list[Case]:
     """The full items of cases found on a KEYS_ONLY / INCLUDE index, in the order given (one
     BatchGetItem per 100; a case deleted meanwhile is left out)."""
@@ -308,6 +383,7 @@ def modify(
     rerun: bool,
     once: bool = False,
     also: tuple[Addition, ...] = (),
+    person_keys: tuple[str, str] | None = None,
 ) -> Case:
     """Record the citizen's modification of the application: new form and evaluation, one more
     in ``modifications``, a history entry, with optimistic locking.
@@ -326,6 +402,8 @@ def modify(
         Case.office_code.set(office_code),
         Case.modifications.set(count),
     ]
+    if person_keys is not None:  # the spouses' ID numbers may have been corrected
+        actions += [Case.woman_key.set(person_keys[0]), Case.man_key.set(person_keys[1])]
     if rerun:
         actions.append(Case.check_json.remove())
     if once:

@@ -152,6 +152,20 @@ class MemoryCases:
     def by_query_key(self, query_key: str, *, limit: int) -> list[tuple[str, str]]:
         return [(c.case_id, c.query_code_hash) for c in self.table.all() if c.query_key == query_key][:limit]
 
+    def by_person(self, person_key: str, *, limit: int) -> list[str]:
+        found = [c for c in self.table.all() if person_key in (c.woman_key, c.man_key)]
+        return [c.case_id for c in sorted(found, key=lambda c: (c.created_at, c.case_id), reverse=True)][:limit]
+
+    def scan_person_keys(self) -> Iterator[tuple[str, str, str | None, str | None]]:
+        for c in self.table.all():
+            yield c.case_id, c.form_json or "{}", c.woman_key, c.man_key
+
+    def set_person_keys(self, case_id: str, *, woman_key: str, man_key: str) -> bool:
+        def change(c: case_store.Case) -> None:
+            c.woman_key, c.man_key = woman_key, man_key
+
+        return self._attach(case_id, lambda c: (c.woman_key, c.man_key) != (woman_key, man_key), change)
+
     def load(self, case_ids: list[str]) -> list[case_store.Case]:
         return [c for c in (self.table.load(i) for i in dict.fromkeys(case_ids)) if c is not None]
 
@@ -204,6 +218,7 @@ class MemoryCases:
         rerun: bool,
         once: bool = False,
         also: tuple = (),
+        person_keys: tuple[str, str] | None = None,
     ) -> case_store.Case:
         count = int(case.modifications or 0) + 1
         read_status = case.status
@@ -214,6 +229,8 @@ class MemoryCases:
             stored.child_order, stored.office_code, stored.modifications = child_order, office_code, count
             if rerun:
                 stored.check_json = None
+            if person_keys is not None:
+                stored.woman_key, stored.man_key = person_keys
 
         def condition(stored: case_store.Case) -> bool:
             return not stored.modifications if once else stored.status == read_status
@@ -257,7 +274,7 @@ class MemoryTasks:
     def put(self, task: task_store.Task) -> None:
         if task.task_id in self.table.items:
             raise task_store.TaskExists(task.task_id)
-        self.table.store(task.task_id, task)
+        self.table.store(task.task_id, task_store.with_queue_keys(task))
 
     def put_or_refresh(self, task: task_store.Task) -> None:
         try:
@@ -293,6 +310,8 @@ class MemoryTasks:
     def close(self, task: task_store.Task, status: str, *, at: str, **changes: Any) -> None:
         def change(t: task_store.Task) -> None:
             t.status, t.office_code, t.closed_at = status, None, at
+            if t.queue_office:
+                t.queue_sort = task_store.queue_sort(status, t.stage, t.due_at)
             for name, value in changes.items():
                 setattr(t, name, value)
 
@@ -312,19 +331,38 @@ class MemoryTasks:
         return sorted((t for t in self.table.all() if t.office_code == office_code), key=lambda t: (t.due_at, t.task_id))
 
     def queue(
-        self, office_code: str, *, limit: int = 20, cursor: str | None = None, overdue: bool | None = None, now_iso: str = ""
+        self,
+        office_code: str,
+        *,
+        limit: int = 20,
+        cursor: str | None = None,
+        overdue: bool | None = None,
+        now_iso: str = "",
+        status: str = task_store.OPEN,
+        stage: str | None = None,
     ) -> tuple[list[task_store.Task], str | None]:
-        start = task_store.decode_cursor(cursor, office_code)
-        tasks = self._queued(office_code)
-        if overdue is not None:  # the index's sort-key condition
-            tasks = [t for t in tasks if (t.due_at < now_iso) == overdue]
+        if status == task_store.OPEN and stage is None:
+            keys, prefix = ("task_id", "office_code", "due_at"), ""
+            tasks = self._queued(office_code)
+            if overdue is not None:  # the index's sort-key condition
+                tasks = [t for t in tasks if (t.due_at < now_iso) == overdue]
+        else:
+            keys = ("task_id", "queue_office", "queue_sort")
+            prefix, low, high = task_store.status_condition(status, stage, overdue, now_iso)
+            tasks = sorted(
+                (t for t in self.table.all() if t.queue_office == office_code and t.queue_sort and t.queue_sort.startswith(prefix)),
+                key=lambda t: (t.queue_sort, t.task_id),
+            )
+            if overdue is not None:  # BETWEEN low AND high, both inclusive
+                tasks = [t for t in tasks if low <= t.queue_sort <= high]
+        start = task_store.decode_cursor(cursor, office_code, keys=keys, prefix=prefix)
         if start is not None:
-            after = (start["due_at"]["S"], start["task_id"]["S"])
-            tasks = [t for t in tasks if (t.due_at, t.task_id) > after]
+            after = (start[keys[2]]["S"], start["task_id"]["S"])
+            tasks = [t for t in tasks if (getattr(t, keys[2]), t.task_id) > after]
         page = tasks[:limit]
         # DynamoDB answers a LastEvaluatedKey whenever a Query stops at its Limit
         last = page[-1] if len(page) == limit else None
-        key = None if last is None else {n: {"S": getattr(last, n)} for n in ("task_id", "office_code", "due_at")}
+        key = None if last is None else {n: {"S": getattr(last, n)} for n in keys}
         return page, task_store.encode_cursor(key)
 
     def count_overdue(self, office_code: str, now_iso: str) -> int:

@@ -13,7 +13,8 @@
 - ``OFFICE#<county>`` / ``REQUEST#<township>#<kind>``: a township's 申请调配, ``open`` or
   ``fulfilled`` (one open request per township and kind).
 - ``BLANK#<number>`` / ``USED``: a blank consumed (issued to a case, or written off), once.
-- ``SERIES#<length>`` / ``<first>``: every range ever taken into stock, so two never overlap.
+- ``SERIES#<length>`` / ``<first>``: every range ever taken into stock, so two never overlap;
+  ``SERIES#<length>`` / ``~HEAD``: the count of intakes, which serialises concurrent intakes.
 - ``APPOINTMENT#…``, ``OFFICE#<code>`` / ``SLOT#…`` and ``APPT#…``, ``WOMAN#…``: 三孩预约 and the
   places taken in each slot (``store/appointments.py``).
 
@@ -252,6 +253,9 @@ def _take_from_balance(tx: TransactWrite, h: Holding, count: int) -> None:
     )
 
 
+_SERIES_HEAD = "~HEAD"  # sorts after every number: never read as a series by the two Queries below
+
+
 def _series_overlaps(first: str, last: str) -> bool:
     """Whether [first, last] overlaps a range already taken into stock anywhere (two Queries:
     the series starting at or before ``first``, the first one starting after it)."""
@@ -265,12 +269,22 @@ def _series_overlaps(first: str, last: str) -> bool:
 
 def take_into_stock(h: Holding, *, at: str, by: str) -> None:
     """A printed range enters an office's stock (the county's 入库). ``StockConflict`` if it
-    overlaps a range already in stock anywhere."""
+    overlaps a range already in stock anywhere.
+
+    Two concurrent intakes of overlapping ranges with different first numbers would both pass
+    the overlap check; so every intake of one number length also moves the series' head
+    (``count``, read before the check) on the condition that it is still as read: of two
+    concurrent intakes one commits, the other is cancelled (nothing written) and answered
+    ``StockConflict``. Intakes are rare (a county's print runs), so serialising them costs nothing."""
+    pk = f"SERIES#{len(h.first):02d}"
+    head = _get(pk, _SERIES_HEAD)
+    seen = None if head is None else int(head.count or 0)
     if _series_overlaps(h.first, h.last):
         raise StockConflict("overlap")
-    series = OfficeItem(f"SERIES#{len(h.first):02d}", h.first, first=h.first, last=h.last, source=h.office, kind=h.kind, at=at, by=by)
+    series = OfficeItem(pk, h.first, first=h.first, last=h.last, source=h.office, kind=h.kind, at=at, by=by)
+    unchanged = OfficeItem.count.does_not_exist() if seen is None else OfficeItem.count == seen
     with _transaction("overlap") as tx:
-        # a concurrent overlapping range with the same first number fails here
+        tx.update(OfficeItem(pk, _SERIES_HEAD), actions=[OfficeItem.count.set((seen or 0) + 1), OfficeItem.at.set(at)], condition=unchanged)
         tx.save(series, condition=OfficeItem.pk.does_not_exist())
         _add_holding(tx, h, at, by)
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 
 from chalicelib import config
 from chalicelib.store import cursors, table_meta
@@ -36,6 +36,12 @@ OPERATIONS = ("put", "put_or_refresh", "replace_closed", "get", "find", "close",
 
 REVIEW = "review"
 PROOFS = "proofs"
+
+# what the work queue shows of a task (services/workflow/review.task_summary)
+QUEUE_ATTRIBUTES = (
+    "kind", "case_id", "stage", "level", "assigned_office", "case_office", "profile", "due_at", "created_at", "status",
+    "decision", "reason", "decided_by", "decided_at", "escalated_to", "closed_at",
+)
 
 OPEN = "open"
 DECIDED = "decided"  # a staff decision (review)
@@ -52,6 +58,21 @@ class OfficeDueIndex(GlobalSecondaryIndex):
 
     office_code = UnicodeAttribute(hash_key=True)
     due_at = UnicodeAttribute(range_key=True)
+
+
+class OfficeStatusIndex(GlobalSecondaryIndex):
+    """Every review task of an office by status, stage and deadline: ``queue_office`` (the office
+    it was assigned to) and ``queue_sort`` = ``<status>#<stage>#<due_at>``, so the queue's status
+    and stage filters are a key-condition prefix (``begins_with``) and the overdue filter a range
+    within one stage: a filtered page reads O(page) items. The sort key changes once, when the
+    task closes. Projects what the queue shows, never the task token or the workflow's outcome."""
+
+    class Meta:
+        index_name = "OfficeStatusIndex"
+        projection = IncludeProjection(list(QUEUE_ATTRIBUTES))
+
+    queue_office = UnicodeAttribute(hash_key=True)
+    queue_sort = UnicodeAttribute(range_key=True)
 
 
 class Task(Model):
@@ -80,8 +101,11 @@ class Task(Model):
     outcome_json = UnicodeAttribute(null=True)  # the workflow state the decision leads to
     escalated_to = UnicodeAttribute(null=True)
     closed_at = UnicodeAttribute(null=True)
+    queue_office = UnicodeAttribute(null=True)  # OfficeStatusIndex: review tasks only
+    queue_sort = UnicodeAttribute(null=True)
 
     office_due_index = OfficeDueIndex()
+    office_status_index = OfficeStatusIndex()
 
     @property
     def is_open(self) -> bool:
@@ -117,8 +141,21 @@ class TaskExists(Exception):
     pass
 
 
+def queue_sort(status: str, stage: str, due_at: str) -> str:
+    return f"{status}#{stage}#{due_at}"
+
+
+def with_queue_keys(task: Task) -> Task:
+    """A new review task with its OfficeStatusIndex keys (open, its stage and deadline)."""
+    if task.kind == REVIEW and task.office_code:
+        task.queue_office = task.office_code
+        task.queue_sort = queue_sort(task.status or OPEN, task.stage, task.due_at)
+    return task
+
+
 def put(task: Task) -> None:
     """Store a new task; ``TaskExists`` if a task with its id exists."""
+    with_queue_keys(task)
     if not applied(lambda: task.save(condition=Task.task_id.does_not_exist())):
         raise TaskExists(task.task_id)
 
@@ -170,6 +207,8 @@ def close(task: Task, status: str, *, at: str, **changes: Any) -> None:
     ``AlreadyClosed`` when another writer (a concurrent decision, the escalation) was first.
     """
     actions = [Task.status.set(status), Task.office_code.remove(), Task.closed_at.set(at)]
+    if task.queue_office:  # the queue filtered by status finds it under its new status
+        actions.append(Task.queue_sort.set(queue_sort(status, task.stage, task.due_at)))
     actions += [getattr(Task, name).set(value) for name, value in changes.items()]
     if not applied(lambda: task.update(actions=actions, condition=Task.status == OPEN)):
         raise AlreadyClosed(task.task_id)
@@ -194,32 +233,64 @@ def record_decision(
 # ---------------------------------------------------------------------------------- work queue
 encode_cursor = cursors.encode
 BadCursor = cursors.BadCursor
-_CURSOR_KEYS = {"task_id", "office_code", "due_at"}
+_DUE_KEYS = ("task_id", "office_code", "due_at")  # OfficeDueIndex: the key of its items
+_STATUS_KEYS = ("task_id", "queue_office", "queue_sort")  # OfficeStatusIndex
 
 
-def decode_cursor(cursor: str | None, office_code: str) -> dict[str, Any] | None:
+def decode_cursor(cursor: str | None, office_code: str, *, keys: tuple[str, str, str] = _DUE_KEYS, prefix: str = "") -> dict[str, Any] | None:
     # A cursor only continues the same office's queue (it cannot be used to read another office),
-    # and it is exactly the index's key: task_id, office_code and due_at (store/cursors.py).
-    return cursors.decode(cursor, _CURSOR_KEYS, office_code=office_code)
+    # and it is exactly the index's key (store/cursors.py); on the status index, within the same filter.
+    key = cursors.decode(cursor, set(keys), **{keys[1]: office_code})
+    if key is not None and not key[keys[2]]["S"].startswith(prefix):
+        raise BadCursor(cursor)
+    return key
+
+
+def status_condition(status: str, stage: str | None, overdue: bool | None, now_iso: str) -> tuple[str, str, str]:
+    """``(prefix, low, high)`` of an OfficeStatusIndex Query: the tasks of ``status`` (and
+    ``stage``), those due before ``now_iso`` (``overdue``) or not. The overdue filter needs the
+    stage in the prefix (the deadline follows it in the sort key), and applies to open tasks."""
+    if overdue is not None and (status != OPEN or stage is None):
+        raise ValueError("overdue filters the open tasks of one stage on this index")
+    prefix = f"{status}#{stage}#" if stage else f"{status}#"
+    if overdue is None:
+        return prefix, prefix, prefix + "~"
+    return (prefix, prefix, prefix + now_iso) if overdue else (prefix, prefix + now_iso, prefix + "~")
 
 
 def queue(
-    office_code: str, *, limit: int = 20, cursor: str | None = None, overdue: bool | None = None, now_iso: str = ""
+    office_code: str,
+    *,
+    limit: int = 20,
+    cursor: str | None = None,
+    overdue: bool | None = None,
+    now_iso: str = "",
+    status: str = OPEN,
+    stage: str | None = None,
 ) -> tuple[list[Task], str | None]:
-    """One page of an office's open review tasks, earliest deadline first (overdue ones lead).
+    """One page of an office's review tasks.
 
-    A single Query on the sparse OfficeDueIndex: reads ``limit`` items, never a Scan. ``overdue``
-    (True: due before ``now_iso``; False: not yet) is a condition on the index's sort key, so the
-    filtered page is read as exactly as the unfiltered one.
+    Open tasks of every stage: a single Query on the sparse OfficeDueIndex, earliest deadline
+    first (overdue ones lead); ``overdue`` (True: due before ``now_iso``; False: not yet) is a
+    condition on its sort key. With a ``stage`` or another ``status`` (decided, escalated): a
+    single Query on OfficeStatusIndex within the ``status#stage#`` prefix, by stage and deadline.
+    Either way reads ``limit`` items, never a Scan, and a filtered page is read as exactly as
+    an unfiltered one.
     """
-    due = None if overdue is None else (Task.due_at < now_iso if overdue else Task.due_at >= now_iso)
-    result = Task.office_due_index.query(
+    if status == OPEN and stage is None:
+        due = None if overdue is None else (Task.due_at < now_iso if overdue else Task.due_at >= now_iso)
+        index, condition, keys, prefix = Task.office_due_index, due, _DUE_KEYS, ""
+    else:
+        prefix, low, high = status_condition(status, stage, overdue, now_iso)
+        condition = Task.queue_sort.startswith(prefix) if overdue is None else Task.queue_sort.between(low, high)
+        index, keys = Task.office_status_index, _STATUS_KEYS
+    result = index.query(
         office_code,
-        due,
+        condition,
         scan_index_forward=True,
         limit=limit,
         page_size=limit,
-        last_evaluated_key=decode_cursor(cursor, office_code),
+        last_evaluated_key=decode_cursor(cursor, office_code, keys=keys, prefix=prefix),
     )
     items = []
     for task in result:

@@ -64,13 +64,13 @@ def test_the_reviewer_sees_the_child_the_form_lacks_and_the_decision_at_once(new
     expect(page.locator("#case-status")).to_contain_text("已登记", timeout=30_000)
     shoot(page, "staff-review-02-decided")
 
-    # the queue shows the task as done (whatever the index still says), found by its case id
+    # the open queue no longer lists it; the search by its case id shows what became of it
     page.locator("#staff-nav").get_by_role("link", name="工作任务").click()
-    page.fill("#queue-search", task["case_id"])
-    rows = page.locator("#task-table tbody tr[data-task-id]")
-    expect(rows.filter(has_text="已办结").or_(page.locator("#task-table tbody td.muted"))).to_be_visible()
-    page.select_option("#filter-state", "overdue")
-    expect(rows).to_have_count(0)
+    expect(page.locator("#queue-count")).to_contain_text("已加载")
+    expect(page.locator(f"#task-table tbody tr[data-task-id='{task['task_id']}']")).to_have_count(0)
+    page.fill("#case-search-q", task["case_id"])
+    page.get_by_role("button", name="查找", exact=True).click()
+    expect(page.locator(f"#case-search-table tr[data-case-id='{task['case_id']}']")).to_contain_text("已登记")
     shoot(page, "staff-review-03-queue")
 
 
@@ -100,11 +100,9 @@ def test_the_queue_filters_and_searches_at_phone_width(new_context, stack):
     expect(row).to_be_hidden()
     page.uncheck("#filter-overdue")
     expect(row).to_be_visible()
-    page.fill("#queue-search", task["case_id"][-6:])
-    expect(page.locator("#task-table tbody tr[data-task-id]")).to_have_count(1)
-    page.fill("#queue-search", "NO-SUCH-CASE")
-    expect(page.locator("#task-table tbody")).to_contain_text("没有与")
-    page.fill("#queue-search", "")
+    page.fill("#case-search-q", task["case_id"])  # the server's search (tests/browser/test_staff_queue_search.py)
+    page.get_by_role("button", name="查找", exact=True).click()
+    expect(page.locator(f"#case-search-table tr[data-case-id='{task['case_id']}']")).to_be_visible()
     page.set_viewport_size({"width": 375, "height": 800})
     expect(row.get_by_role("link", name="办理")).to_be_visible()
     shoot(page, "staff-queue-375")

@@ -115,8 +115,14 @@ def test_an_operator_without_the_review_grant_cannot_decide_and_an_admin_cannot_
     body = _account(role="township_operator", region_code="510104022", grants=["onsite", "statistics"])
     r = api.post("/v1/staff/accounts", body, headers=bearer(admin_token))
     assert r.status == 201 and r.body["grants"] == ["onsite", "statistics"], r.body
-    operator = first_sign_in(api, body["username"], r.body["temporary_password"])["id_token"]
-    assert api.get("/v1/staff/me", headers=bearer(operator)).body["grants"] == ["onsite", "statistics"]
+    signed_in = first_sign_in(api, body["username"], r.body["temporary_password"])
+    operator = signed_in["id_token"]
+    # the sign-in answer already carries the grants (with labels) and the real name: no second call
+    assert signed_in["staff"]["grants"] == ["onsite", "statistics"], signed_in["staff"]
+    assert signed_in["staff"]["operations"] == [{"code": "onsite", "label": "现场登记"}, {"code": "statistics", "label": "统计监测"}]
+    assert signed_in["staff"]["name"] == body["name"]
+    me = api.get("/v1/staff/me", headers=bearer(operator)).body
+    assert {k: me[k] for k in ("grants", "operations", "name")} == {k: signed_in["staff"][k] for k in ("grants", "operations", "name")}
 
     case = submit_scenario(api, "sichuan", "registry_has_more")
     wait_status(api, case, "awaiting_review")
@@ -335,6 +341,23 @@ def test_two_concurrent_issues_of_the_last_blank_one_winner_and_the_balance_neve
     assert holding is not None and offices.balances(township)[cases[0]["kind"]]["balance"] >= 0
 
 
+def _at_once(calls: list) -> list:
+    """The answers of ``calls``, each run in its own thread, released together."""
+    results: list = [None] * len(calls)
+    start = threading.Barrier(len(calls))
+
+    def run(i: int) -> None:
+        start.wait()
+        results[i] = calls[i]()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
 def test_concurrent_distributions_never_send_more_than_the_county_holds(api):
     from chalicelib.store import offices
 
@@ -342,21 +365,42 @@ def test_concurrent_distributions_never_send_more_than_the_county_holds(api):
     first, last = intake(api, county, 4)
     before = offices.balances(county)["first"]["balance"]
     h = bearer(staff_token(api, COUNTY_STAFF[county]))
-    results: list = [None] * 4
-    start = threading.Barrier(4)
-
-    def send(i: int) -> None:
-        start.wait()
-        # every thread asks for the whole range: one may take it
-        results[i] = api.post(f"/v1/staff/paper-stock/{county}/distributions", {"to_office": "520102016", "first": first, "last": last}, headers=h)
-
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    # every thread asks for the whole range: one may take it
+    results = _at_once([
+        lambda: api.post(f"/v1/staff/paper-stock/{county}/distributions", {"to_office": "520102016", "first": first, "last": last}, headers=h)
+    ] * 4)
     assert sorted(r.status for r in results) == [201, 409, 409, 409], [r.body for r in results]
     assert offices.balances(county)["first"]["balance"] == before - 4 >= 0
+
+
+def test_concurrent_intakes_of_overlapping_ranges_one_winner_nothing_half_written(api):
+    """Two counties' clerks take overlapping printed ranges in at once (different first numbers,
+    so the series items do not collide): one intake commits, the other is a 409 and leaves
+    neither a range nor a balance change behind."""
+    from chalicelib.store import offices
+    from tests.e2e.stock_support import fresh_range
+
+    first, _ = fresh_range(10)
+    ranges = [(first, str(int(first) + 5)), (str(int(first) + 3), str(int(first) + 9))]
+    counties = ["520102", "510104"]
+    before = {c: offices.balances(c).get("second", {}).get("balance", 0) for c in counties}
+    tokens = [bearer(staff_token(api, COUNTY_STAFF[c])) for c in counties]
+
+    def take(i: int):
+        lo, hi = ranges[i]
+        return lambda: api.post(f"/v1/staff/paper-stock/{counties[i]}/intake", {"kind": "second", "first": lo, "last": hi}, headers=tokens[i])
+
+    results = _at_once([take(0), take(1)])
+    assert sorted(r.status for r in results) == [201, 409], [r.body for r in results]
+    won = next(i for i, r in enumerate(results) if r.status == 201)
+    lost = 1 - won
+    assert results[lost].body["error"]["code"] == "RANGE_OVERLAPS", results[lost].body
+    after = {c: offices.balances(c).get("second", {}).get("balance", 0) for c in counties}
+    won_first, won_last = ranges[won]
+    assert after[counties[won]] == before[counties[won]] + int(won_last) - int(won_first) + 1
+    assert after[counties[lost]] == before[counties[lost]]
+    assert offices.holding_of(counties[lost], ranges[lost][0]) is None
+    assert [h.first for h in offices.holdings(counties[won]) if h.first == ranges[won][0]] == [ranges[won][0]]
 
 
 # ------------------------------------------------------------------------------ medical institutions

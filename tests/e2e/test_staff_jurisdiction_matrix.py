@@ -22,7 +22,7 @@ Sichuan hospital is refused every birth route; no Sichuan birth exists, so a Gui
 takes reissue scans and reissues its county's e-licences (003 四(二)1); administrators
 manage only the accounts below them (404 for the others, as if they did not exist) and the
 information of their own office only; a certificate outside one's reach is 404, like an
-unknown number; paper-certificate stock is the county's (intake, distribution) and each
+unknown number, and so is a case searched for outside one's reach (``case_search``); paper-certificate stock is the county's (intake, distribution) and each
 township's own (receipt, write-off, threshold, request), seen by those with the
 ``paper_certificates`` grant within their jurisdiction. 403 for a role that may not use the
 route at all.
@@ -107,6 +107,7 @@ appt_register   201/404  201/404  403/403  403/403  403/403  403/403  403/403  4
 cert_print      201/403  201/403  201/403  201/403  201/403  403/403  403/403  201/403  201/403  201/403  403/403  403/403
 form_upload     201/403  201/403  403/403  403/403  403/403  403/403  403/403  201/403  403/403  403/403  403/403  403/403
 form_list       200/403  200/403  200/403  200/403  200/403  403/403  403/403  200/403  200/403  200/403  403/403  403/403
+case_search     200/404  200/404  200/404  200/404  200/404  403/403  403/403  200/404  200/404  200/404  403/403  403/403
 """
 # 三孩预约 (000 §2.1, Sichuan only): township operators with ``onsite``; the day's list, confirming
 # and no-shows are the office's own, viewing and registering any counter's of the province. A
@@ -289,6 +290,9 @@ def call(api, targets: Targets, route: str, token: str, province: str, *, fresh:
     today = config.today().isoformat()
     if route == "me":
         return api.get("/v1/staff/me", headers=h)
+    if route == "case_search":  # by the woman's ID number; outside one's reach: 404 like an unknown case
+        case = targets.task(province, False)["case"]
+        return api.post("/v1/staff/cases/search", {"id_number": case.body["woman"]["id_number"]}, headers=h)
     if route == "queue":
         return api.get(f"/v1/staff/tasks?office={OFFICE[province]}", headers=h)
     if route in {"task_view", "link_view"}:
@@ -476,6 +480,7 @@ def test_the_table_covers_every_staff_route():
         ("POST", "/v1/staff/birth-certificates/{number}/reissue-scans"),
         ("POST", "/v1/staff/cases/{case_id}/certificate-prints"), ("POST", "/v1/staff/cases/{case_id}/registration-form"),
         ("GET", "/v1/staff/cases/{case_id}/registration-form"),
+        ("POST", "/v1/staff/cases/search"),
     }
     assert staff_paths == called
     assert len(called) == len({row.split()[0] for row in EXPECTED.strip().splitlines()[1:]})

@@ -390,13 +390,29 @@ def test_only_browser_upload_buckets_allow_cors(template, bucket: R.Bucket):
     p = template["Resources"][logical_ids(template)[bucket.id]]["Properties"]
     if bucket.browser_uploads:
         (rule,) = p["CorsConfiguration"]["CorsRules"]
-        assert rule["AllowedMethods"] == ["POST"]
+        # POST: the browser's presigned upload; GET: the review page shows the proofs inline
+        assert rule["AllowedMethods"] == list(bucket.cors_methods) == ["POST", "GET"]
         # only the site's own origin (the distribution), never "*"
         assert "*" not in rule["AllowedOrigins"]
         (distribution,) = of_type(template, "AWS::CloudFront::Distribution")
         assert any(distribution in referenced_ids(o) for o in rule["AllowedOrigins"])
     else:
         assert "CorsConfiguration" not in p
+
+
+def test_the_pages_csp_lets_the_review_page_show_proofs_from_the_upload_bucket_only(template):
+    """img-src (JPEG/PNG), frame-src and object-src (PDF) name exactly the upload bucket's origins,
+    as connect-src does for the upload itself; nothing else is added."""
+    (policy,) = of_type(template, "AWS::CloudFront::ResponseHeadersPolicy").values()
+    csp = policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+    if isinstance(csp, dict):  # Fn::Join around the region's tokens
+        csp = "".join(p if isinstance(p, str) else "TOKEN" for p in csp["Fn::Join"][1])
+    directives = {d.split()[0]: d.split()[1:] for d in csp.split(";") if d.strip()}
+    bucket_origins = [o for o in directives["connect-src"] if o != "'self'"]
+    assert bucket_origins and all(R.UPLOADS.suffix in o and o.startswith("https://") for o in bucket_origins)
+    assert directives["img-src"] == ["'self'", "data:", *bucket_origins]
+    assert directives["frame-src"] == directives["object-src"] == bucket_origins
+    assert directives["default-src"] == ["'self'"] and directives["frame-ancestors"] == ["'none'"]
 
 
 @pytest.mark.parametrize("key", R.KEYS, ids=lambda k: k.id)

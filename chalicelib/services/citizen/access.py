@@ -18,6 +18,16 @@ def query_key(query_code: str) -> str:
     return config.keyed_hash("query-code-lookup", query_code.strip().upper())
 
 
+def person_key(id_number: str) -> str:
+    """Keyed hash of one person's ID number: the WomanIdIndex / ManIdIndex key, so staff find a
+    case by either spouse's number (003 V(D)) without the number being stored in clear."""
+    return config.keyed_hash("person-id", id_number.strip().upper())
+
+
+def person_keys(woman_id: str, man_id: str) -> tuple[str, str]:
+    return person_key(woman_id), person_key(man_id)
+
+
 def load_for_citizen(case_id: str, query_code: str) -> case_store.Case:
     """The case, if the query code matches; otherwise 404 without saying which part was wrong."""
     try:

@@ -38,7 +38,7 @@ from chalicelib.domain.evaluation import couple_key, evaluate
 from chalicelib.domain.form import parse_registration
 from chalicelib.domain.profiles import get_profile
 from chalicelib.services.citizen import registration
-from chalicelib.services.citizen.access import authorize, authorize_session
+from chalicelib.services.citizen.access import authorize, authorize_session, person_keys
 from chalicelib.services.shared import idempotency, outbox
 from chalicelib.store.repositories import audit
 from chalicelib.store.repositories import cases as case_store
@@ -223,6 +223,7 @@ def _modify(case: case_store.Case, body: Any, *, via: str, claim=None) -> dict[s
             note=note,
             rerun=rerun,
             once=profile.modify_once,
+            person_keys=person_keys(form.woman.id_number, form.man.id_number),
             also=also,
         )
     except case_store.ConcurrentChange:

@@ -18,7 +18,7 @@ from chalicelib.domain.case_status import status_label
 from chalicelib.domain.evaluation import Evaluation, couple_key, evaluate
 from chalicelib.domain.form import parse_registration
 from chalicelib.domain.profiles import get_profile
-from chalicelib.services.citizen.access import query_key
+from chalicelib.services.citizen.access import person_keys, query_key
 from chalicelib.services.shared import idempotency, outbox
 from chalicelib.services.workflow import notifications
 from chalicelib.store.repositories import cases as case_store
@@ -165,6 +165,7 @@ def submit(
     now = config.now().isoformat(timespec="seconds")
     case_id = new_case_id(today)
     query_code = new_query_code()
+    woman_key, man_key = person_keys(form.woman.id_number, form.man.id_number)
     case = case_store.Case(
         case_id,
         profile=form.profile,
@@ -180,6 +181,8 @@ def submit(
         office_code=evaluation.jurisdiction.office_code or counter_office,
         queue_key=case_store.queue_key(case_store.SUBMITTED, now),
         couple_key=key,
+        woman_key=woman_key,
+        man_key=man_key,
         child_order=order,
         channel=channel,
         created_at=now,

@@ -53,16 +53,44 @@ def _code(exc: Exception) -> str:
     return getattr(exc, "response", {}).get("Error", {}).get("Code", "")
 
 
+# The operations' labels (001 三(二)3 用户权限管理), answered with the grants so the console names
+# them without a table of its own.
+OPERATION_LABELS = {
+    auth.REVIEW: "审核办理",
+    auth.ONSITE: "现场登记",
+    auth.PAPER_CERTIFICATES: "纸质证件",
+    auth.STATISTICS: "统计监测",
+    auth.BIRTH_RECORDS: "出生信息登记",
+}
+
+
+def staff_view(principal: auth.StaffPrincipal) -> dict[str, Any]:
+    """Who is signed in, as the sign-in answer and ``/v1/staff/me`` give it: the role, the
+    jurisdiction, the operations granted (with labels) and the real name of the account's 附件2
+    data (the token's name until an administrator has recorded one), so the console shows only
+    what the person may do without a second call."""
+    item = office_store.profile(principal.staff_id)
+    real_name = (item.loaded().get("name") if item is not None else None) or principal.name
+    return {
+        **principal.to_dict(),
+        "name": real_name,
+        "role_label": auth.role_label(principal.role),
+        "grants": list(principal.grants),
+        "operations": [{"code": g, "label": OPERATION_LABELS.get(g, g)} for g in principal.grants],
+    }
+
+
 def _tokens(result: dict[str, Any]) -> dict[str, Any]:
     claims = auth.verify_token(result["IdToken"])
-    principal = auth.principal_from_claims(claims)
+    # the grants of the account's profile, as every later request sees them (auth.with_access)
+    principal = auth.with_access(auth.principal_from_claims(claims), claims)
     return {
         "token_type": "Bearer",
         "id_token": result["IdToken"],  # send as "Authorization: Bearer <id_token>"
         "access_token": result.get("AccessToken"),
         "refresh_token": result.get("RefreshToken"),
         "expires_in": result.get("ExpiresIn"),
-        "staff": {**principal.to_dict(), "role_label": auth.role_label(principal.role)},
+        "staff": staff_view(principal),
     }
 
 

@@ -41,7 +41,7 @@ from chalicelib.domain import errors, hierarchy, regions, review_decisions
 from chalicelib.domain.case_status import status_label
 from chalicelib.domain.documents import DOCUMENT_LABELS, document_label
 from chalicelib.domain.form import RegistrationForm
-from chalicelib.domain.profiles import get_profile
+from chalicelib.domain.profiles import get_profile, profile_for_province
 from chalicelib.services.shared import alerts, outbox, statistics, working_calendar
 from chalicelib.store import offices as office_store
 from chalicelib.store.repositories import audit
@@ -700,7 +700,7 @@ def registry_children(form, *, masked: bool) -> dict[str, Any]:
     }
 
 
-def _applicant(case: case_store.Case | None, principal) -> dict[str, Any]:
+def applicant(case: case_store.Case | None, principal) -> dict[str, Any]:
     """What the queue shows of a task's case: the couple's names -- in full for the township
     office handling it at its counter, masked for the monitoring levels --, child order,
     submission time, channel and why it came to a person (the checks' mismatches)."""
@@ -724,13 +724,51 @@ def _applicant(case: case_store.Case | None, principal) -> dict[str, Any]:
     }
 
 
+# The queue's status filter (GET /v1/staff/tasks?status=): the task statuses an office's review
+# tasks can have, with their labels; ``open`` is the default (the work still to do).
+QUEUE_STATUSES = {task_store.OPEN: "待办理", task_store.DECIDED: "已办结", task_store.ESCALATED: "已逾期上报"}
+
+
+def queue_filters(code: str) -> dict[str, Any]:
+    """The values the queue's filters take for an office: statuses and the review stages of
+    the office's province (its profile), each with its label, so the console lists them
+    without a table of its own."""
+    profile = profile_for_province(code[:2])
+    stages = profile.review_stages if profile is not None else ()
+    return {
+        "statuses": [{"code": c, "label": label} for c, label in QUEUE_STATUSES.items()],
+        "stages": [{"code": st.code, "label": st.title} for st in stages],
+    }
+
+
+def _queue_filter_errors(filters: dict[str, Any], status: str, stage: str | None, overdue: bool | None) -> list[errors.FieldError]:
+    problems = []
+    if status not in QUEUE_STATUSES:
+        problems.append(errors.FieldError("status", "INVALID_ENUM", f"取值无效，可选值：{'、'.join(QUEUE_STATUSES)}"))
+    codes = [st["code"] for st in filters["stages"]]
+    if stage is not None and stage not in codes:
+        problems.append(errors.FieldError("stage", "INVALID_ENUM", f"取值无效，本机构的办理环节：{'、'.join(codes) or '无'}"))
+    if overdue is not None and status != task_store.OPEN:
+        problems.append(errors.FieldError("overdue", "NOT_ALLOWED", "只有待办理的任务才有是否逾期之分"))
+    return problems
+
+
 def work_queue(
-    principal, *, office: str | None = None, limit: int = 20, cursor: str | None = None, overdue: bool | None = None
+    principal,
+    *,
+    office: str | None = None,
+    limit: int = 20,
+    cursor: str | None = None,
+    overdue: bool | None = None,
+    status: str = task_store.OPEN,
+    stage: str | None = None,
 ) -> dict[str, Any]:
-    """One page of open review tasks of an office (default: the principal's own unit), earliest
-    deadline first — overdue tasks lead; ``overdue`` keeps only the overdue (True) or the not yet
-    overdue (False) ones. One Query on the sparse OfficeDueIndex (the filter is its sort-key
-    condition), then one BatchGetItem of the page's cases for the applicant columns."""
+    """One page of review tasks of an office (default: the principal's own unit). Open tasks
+    (the default) come earliest deadline first -- overdue tasks lead; ``overdue`` keeps only the
+    overdue (True) or the not yet overdue (False) ones; ``status`` (decided, escalated) and
+    ``stage`` select by the task's status and review stage. Every filter is a key condition of
+    one Query (store/tasks.py ``queue``), then one BatchGetItem of the page's cases for the
+    applicant columns: O(page) whatever the office's number of tasks."""
     from chalicelib import auth  # staff routes only: the workflow's task functions never load the JWT checks
 
     if principal.role not in auth.CASE_ROLES:
@@ -738,16 +776,24 @@ def work_queue(
     code = regions.canonical(office) if office else principal.unit_code
     if not code or not auth.covers(principal, code):
         raise errors.OutsideJurisdiction("只能查看本辖区的任务")
+    filters = queue_filters(code)
+    problems = _queue_filter_errors(filters, status, stage, overdue)
     if not isinstance(limit, int) or not 1 <= limit <= 100:
-        raise errors.ValidationFailed(details=[errors.FieldError("limit", "OUT_OF_RANGE", "limit 须为 1–100")])
+        problems.append(errors.FieldError("limit", "OUT_OF_RANGE", "limit 须为 1–100"))
+    if problems:
+        raise errors.ValidationFailed(details=problems)
     try:
-        items, next_cursor = task_store.queue(code, limit=limit, cursor=cursor, overdue=overdue, now_iso=_iso(config.now()))
+        items, next_cursor = task_store.queue(
+            code, limit=limit, cursor=cursor, overdue=overdue, now_iso=_iso(config.now()), status=status, stage=stage
+        )
     except task_store.BadCursor:
         raise errors.ValidationFailed(details=[errors.FieldError("cursor", "INVALID_CURSOR", "分页游标无效，请从第一页重新查询")]) from None
     cases = {c.case_id: c for c in case_store.load([t.case_id for t in items])}
     return {
         "office_code": code,
         "office_name": hierarchy.name_of(code),
-        "tasks": [{**task_summary(t), **_applicant(cases.get(t.case_id), principal)} for t in items],
+        "filters": filters,
+        "applied": {"status": status, "stage": stage, "overdue": overdue},
+        "tasks": [{**task_summary(t), **applicant(cases.get(t.case_id), principal)} for t in items],
         "next_cursor": next_cursor,
     }

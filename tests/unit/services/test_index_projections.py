@@ -44,4 +44,6 @@ def test_case_indexes_do_not_project_everything():
         "OfficeIndex": "KEYS_ONLY",
         "CoupleIndex": "INCLUDE",
         "QueryCodeIndex": "INCLUDE",
+        "WomanIdIndex": "KEYS_ONLY",  # the staff search by a spouse's ID number
+        "ManIdIndex": "KEYS_ONLY",
     }

@@ -176,7 +176,7 @@ def test_create_with_further_writes_is_all_or_nothing(store):
     assert store.idempotency.get("K2").status == idempotency_store.IN_PROGRESS
 
 
-def _modify(store, case, *, rerun: bool, once: bool | None = None, office: str = "510104022", also=()):
+def _modify(store, case, *, rerun: bool, once: bool | None = None, office: str = "510104022", also=(), person_keys=None):
     return store.cases.modify(
         case,
         form_json='{"v": 2}',
@@ -190,6 +190,7 @@ def _modify(store, case, *, rerun: bool, once: bool | None = None, office: str =
         rerun=rerun,
         once=rerun if once is None else once,
         also=also,
+        person_keys=person_keys,
     )
 
 
@@ -282,10 +283,27 @@ def test_case_indexes(store):
     assert [c.case_id for c in store.cases.load(["C", "missing", "A", "C"])] == ["C", "A"]
 
 
+def test_cases_by_either_spouses_key_the_backfill_and_a_corrected_number(store):
+    store.cases.create(new_case("A", created_at="2026-01-01T00:00:01", woman_key="w1", man_key="m1"))
+    store.cases.create(new_case("B", created_at="2026-01-01T00:00:03", woman_key="w2", man_key="w1"))  # w1 as the man (a key is per person)
+    store.cases.create(new_case("C", created_at="2026-01-01T00:00:02"))  # before the indexes: no keys
+    assert store.cases.by_person("w1", limit=5) == ["B", "A"]
+    assert store.cases.by_person("w1", limit=1) == ["B"]
+    assert store.cases.by_person("m1", limit=5) == ["A"]
+    assert store.cases.by_person("nobody", limit=5) == []
+    assert {row[0]: row[2:] for row in store.cases.scan_person_keys()} == {"A": ("w1", "m1"), "B": ("w2", "w1"), "C": (None, None)}
+    assert store.cases.set_person_keys("C", woman_key="w3", man_key="m3")
+    assert not store.cases.set_person_keys("C", woman_key="w3", man_key="m3")  # has them: nothing written
+    assert not store.cases.set_person_keys("missing", woman_key="w3", man_key="m3")
+    assert store.cases.by_person("m3", limit=5) == ["C"] and store.cases.get("C").version == 1  # the version does not move
+    _modify(store, store.cases.get("A"), rerun=True, person_keys=("w9", "m1"))
+    assert store.cases.by_person("w9", limit=5) == ["A"] and store.cases.by_person("w1", limit=5) == ["B"]
+
+
 # ---------------------------------------------------------------------------------------- tasks
 def new_task(task_id: str, *, office: str | None = "510104022", due: str = "2026-01-05T00:00:00", **values) -> task_store.Task:
-    values = {"task_token": "tok", **values}
-    return task_store.Task(task_id, case_id="C1", stage="initial", office_code=office, assigned_office=office, due_at=due, created_at="2026", **values)
+    values = {"task_token": "tok", "stage": "initial", **values}
+    return task_store.Task(task_id, case_id="C1", office_code=office, assigned_office=office, due_at=due, created_at="2026", **values)
 
 
 def test_task_put_close_once(store):
@@ -345,6 +363,44 @@ def test_the_work_queue_pages_by_deadline(store):
     with pytest.raises(task_store.BadCursor):
         store.tasks.queue("510104022", cursor=other)
     assert store.tasks.count_overdue("510104022", "2026-01-03") == 2
+
+
+def test_the_work_queue_filters_by_status_stage_and_overdue_in_the_key_condition(store):
+    for i, (stage, due) in enumerate([("initial_review", "2026-01-03"), ("registration", "2026-01-01"), ("initial_review", "2026-01-01"),
+                                      ("registration", "2026-01-04"), ("initial_review", "2026-01-05")]):
+        store.tasks.put(new_task(f"T{i}", due=due, stage=stage))
+    store.tasks.put(new_task("elsewhere", office="510104099", due="2026-01-01", stage="initial_review"))
+    store.tasks.record_decision(store.tasks.get("T2"), decision="accept", reason=None, by="op", at="2026-01-02")
+    store.tasks.close(store.tasks.get("T3"), task_store.ESCALATED, at="2026-01-05")
+    store.tasks.put(new_task("P", office=None, due="2026-01-01", kind=task_store.PROOFS))  # not a review task: never queued
+
+    def ids(**filters) -> list[str]:
+        seen, cursor = [], None
+        while True:
+            page, cursor = store.tasks.queue("510104022", limit=1, cursor=cursor, now_iso="2026-01-04", **filters)
+            seen += [t.task_id for t in page]
+            if cursor is None:
+                return seen
+
+    assert ids() == ["T1", "T0", "T4"]  # open, every stage, by deadline
+    assert ids(stage="initial_review") == ["T0", "T4"]
+    assert ids(stage="initial_review", overdue=True) == ["T0"]
+    assert ids(stage="initial_review", overdue=False) == ["T4"]
+    assert ids(stage="registration") == ["T1"]
+    assert ids(status=task_store.DECIDED) == ["T2"]
+    assert ids(status=task_store.ESCALATED, stage="registration") == ["T3"]
+    assert ids(status=task_store.ESCALATED, stage="initial_review") == []
+    page, _ = store.tasks.queue("510104022", limit=5, status=task_store.DECIDED)
+    assert (page[0].decision, page[0].decided_by, page[0].case_id) == ("accept", "op", "C1")  # the queue's columns are projected
+    # a cursor continues only its own filter and office
+    _, cursor = store.tasks.queue("510104022", limit=1, stage="initial_review")
+    assert cursor is not None
+    with pytest.raises(task_store.BadCursor):
+        store.tasks.queue("510104022", limit=1, stage="registration", cursor=cursor)
+    with pytest.raises(task_store.BadCursor):
+        store.tasks.queue("510104022", limit=1, cursor=cursor)  # the deadline index's cursor has other keys
+    with pytest.raises(ValueError):
+        store.tasks.queue("510104022", status=task_store.DECIDED, overdue=True)
 
 
 # ---------------------------------------------------------------------------------------- codes

@@ -2,7 +2,8 @@
 // registry says — public security (identity), civil affairs (marriage), the population registry
 // (children, read by GET /v1/staff/tasks/{id} as "registry.population") — with every difference named
 // in words and marked, so the reviewer sees e.g. which child the registry has that the form lacks.
-// Proofs: accepted uploads open through their short-lived link ("view_url", 5 minutes).
+// Proofs: accepted uploads are shown in the page (image / PDF) and open through their short-lived
+// link ("view_url", 5 minutes).
 
 import { LABELS } from "./form.js";
 import { dataTable } from "./staff-ui.js";
@@ -126,10 +127,36 @@ const UPLOAD_STATUS = { pending: ["上传中", "grey"], accepted: ["已通过检
 /** The card "证明材料": what was asked, every upload, and a 查看 link for each accepted file. The links
  * last ``view_expires_in`` seconds; ``refresh()`` reloads the page's view when one is older.
  * ``documentLabel``: the label of a document code, from the task answer (domain/documents.py). */
+/** An accepted proof shown in the page (issue 15 item 5) from its presigned GET link: an image
+ * inline, a PDF in an <object> (the pages' CSP allows exactly the upload bucket in img-src and
+ * object-src); a link that has expired meanwhile is fetched anew. */
+function inlineProof(u, label, onExpired) {
+  const title = `${label}：${u.filename || ""}`;
+  if ((u.content_type || "").startsWith("image/")) {
+    return h(
+      "figure",
+      { class: "proof-view" },
+      h("img", { src: u.view_url, alt: title, loading: "lazy", onerror: onExpired }),
+      h("figcaption", { class: "muted small" }, title),
+    );
+  }
+  return h(
+    "figure",
+    { class: "proof-view" },
+    h(
+      "object",
+      { data: u.view_url, type: u.content_type || "application/pdf", "aria-label": title, title },
+      h("p", {}, "浏览器无法在页面内显示该文件，", h("a", { href: u.view_url, target: "_blank", rel: "noopener noreferrer" }, "请在新窗口打开"), "。"),
+    ),
+    h("figcaption", { class: "muted small" }, title),
+  );
+}
+
 export function proofsCard(c, { loadedAt, refresh, documentLabel }) {
   const uploads = c.uploads || [];
+  const expired = (u) => Date.now() - loadedAt >= (u.view_expires_in - 15) * 1000;
   const open = (e, u) => {
-    if (Date.now() - loadedAt < (u.view_expires_in - 15) * 1000) return;
+    if (!expired(u)) return;
     e.preventDefault(); // the short-lived link has expired: fetch fresh links first
     refresh();
   };
@@ -163,6 +190,7 @@ export function proofsCard(c, { loadedAt, refresh, documentLabel }) {
                     h("span", { class: "visually-hidden" }, "（在新窗口打开，链接5分钟内有效）"),
                   )
                 : null,
+              u.view_url ? inlineProof(u, documentLabel(u.document), () => expired(u) && refresh()) : null,
             );
           }),
         )

@@ -96,12 +96,21 @@ function renderChrome() {
     if (el) el.textContent = name;
   });
   nav.hidden = false;
-  for (const li of $$("li[data-roles]", nav)) li.hidden = !li.dataset.roles.split(" ").includes(s.role);
+  // the sign-in answer carries the account's operation grants: only what the person may do is shown
+  const granted = (op) => !op || !Array.isArray(s.grants) || s.grants.includes(op);
+  for (const li of $$("li[data-roles]", nav)) li.hidden = !li.dataset.roles.split(" ").includes(s.role) || !granted(li.dataset.op);
   const section = location.pathname.split("/")[2] || "tasks";
   for (const a of $$("a[data-nav]", nav)) {
     if (a.dataset.nav === section) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
+}
+
+/** Where the account lands: its role's home if granted, else the first section it may open. */
+function homeOf(s) {
+  const visible = $$("#staff-nav li:not([hidden]) a[data-link]").map((a) => a.getAttribute("href"));
+  const home = HOME[s.role] || "/staff/tasks";
+  return visible.includes(home) || !visible.length ? home : visible[0];
 }
 
 function view(title, ...children) {
@@ -121,7 +130,7 @@ async function route(message = "") {
   document.body.dataset.ready = "false";
   try {
     if (path === "/staff/login") await loginView(message);
-    else if (path === "/staff") return go(HOME[auth.staff.role] || "/staff/tasks", { replace: true });
+    else if (path === "/staff") return go(homeOf(auth.staff), { replace: true });
     else if (path === "/staff/tasks") await queueView();
     else if (path.startsWith("/staff/tasks/")) await taskView(decodeURIComponent(path.slice("/staff/tasks/".length)));
     else if (path === "/staff/onsite") await onsiteView();
@@ -257,54 +266,43 @@ function signedIn(r, next) {
 async function queueView() {
   const s = auth.staff;
   if (!CASE_ROLES.includes(s.role)) return go(HOME[s.role] || "/staff/help", { replace: true });
-  const params = new URLSearchParams(location.search);
   let cursor = null;
   let tasks = [];
+  // Every filter is applied by the server, in the Query itself (GET /v1/staff/tasks?status=&stage=&overdue=):
+  // pages stay full, and the values the filters take come with the answer ("filters").
+  const statusSelect = h("select", { id: "filter-status" }, h("option", { value: "open" }, "待办理"));
   const stageSelect = h("select", { id: "filter-stage" }, h("option", { value: "" }, "全部环节"));
-  const stateSelect = h(
-    "select",
-    { id: "filter-state" },
-    h("option", { value: "" }, "全部状态"),
-    h("option", { value: "open" }, "待办理（未逾期）"),
-    h("option", { value: "overdue" }, "已逾期"),
-    h("option", { value: "done" }, "本次已办结"),
-  );
   const overdueOnly = h("input", { type: "checkbox", id: "filter-overdue" });
-  const search = h("input", { type: "search", id: "queue-search", placeholder: "办件号或申请人姓名", autocomplete: "off", value: params.get("q") || "" });
   const tbody = h("tbody");
   const more = h("button", { type: "button", class: "btn secondary", hidden: true }, "加载更多");
   const count = h("p", { class: "muted small", "aria-live": "polite", id: "queue-count" });
+  const caption = h("caption", {}, "待办审核任务（按办理期限排序，逾期任务在前）");
   const table = h(
     "div",
-    { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "待办任务表格（可左右滚动）" },
+    { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "审核任务表格（可左右滚动）" },
     h(
       "table",
       { id: "task-table", class: "cards" },
-      h("caption", {}, "待办审核任务（按办理期限排序，逾期任务在前）"),
+      caption,
       h("thead", {}, h("tr", {}, ["办件号", "申请人", "登记孩次", "提交时间", "转审原因", "办理环节", "办理期限", "状态", "操作"].map((t) => h("th", { scope: "col" }, t)))),
       tbody,
     ),
   );
-  const stateOf = (t) => (decided.has(t.task_id) ? "done" : t.overdue ? "overdue" : "open");
-  const matches = (t, q) => {
-    if (!q) return true;
-    const hay = [t.case_id, t.task_id, t.woman_name, t.man_name].join(" ").toUpperCase();
-    return hay.includes(q.toUpperCase());
+  const stateOf = (t) => (decided.has(t.task_id) || t.status === "decided" ? "done" : t.status === "escalated" ? "escalated" : t.overdue ? "overdue" : "open");
+  const badgeOf = (t) => {
+    const st = stateOf(t);
+    if (st === "done") return h("span", { class: "badge ok" }, decided.has(t.task_id) ? `已办结：${decided.get(t.task_id).state.label}` : "已办结");
+    if (st === "escalated") return h("span", { class: "badge grey" }, "已逾期上报");
+    return st === "overdue" ? h("span", { class: "badge bad" }, "已逾期") : h("span", { class: "badge warn" }, "待办理");
   };
   const draw = () => {
-    const stage = stageSelect.value;
-    const state = overdueOnly.checked ? "overdue" : stateSelect.value;
-    const q = search.value.trim();
-    const rows = tasks.filter((t) => (!stage || t.stage === stage) && (!state || stateOf(t) === state) && matches(t, q));
-    rows.sort((a, b) => Number(b.overdue) - Number(a.overdue) || a.due_at.localeCompare(b.due_at));
     tbody.replaceChildren(
-      ...(rows.length
-        ? rows.map((t) => {
+      ...(tasks.length
+        ? tasks.map((t) => {
             const st = stateOf(t);
-            const done = decided.get(t.task_id);
             return h(
               "tr",
-              { class: st === "done" ? "done" : t.overdue ? "overdue" : "", "data-task-id": t.task_id, "data-case-id": t.case_id },
+              { class: st === "done" ? "done" : st === "overdue" ? "overdue" : "", "data-task-id": t.task_id, "data-case-id": t.case_id },
               h("td", { "data-th": "办件号" }, t.case_id),
               h("td", { "data-th": "申请人" }, applicants(t)),
               h("td", { "data-th": "登记孩次" }, childOrder(t.child_order)),
@@ -312,69 +310,67 @@ async function queueView() {
               h("td", { "data-th": "转审原因" }, (t.review_reasons || []).join("；") || "—"),
               h("td", { "data-th": "办理环节" }, `${t.stage_title}（${t.level_title}）`),
               h("td", { "data-th": "办理期限" }, formatTime(t.due_at)),
-              h(
-                "td",
-                { "data-th": "状态" },
-                st === "done" ? h("span", { class: "badge ok" }, `已办结：${done.state.label}`) : t.overdue ? h("span", { class: "badge bad" }, "已逾期") : h("span", { class: "badge warn" }, "待办理"),
-              ),
+              h("td", { "data-th": "状态" }, badgeOf(t)),
               h(
                 "td",
                 { "data-th": "操作" },
-                h("a", { href: `/staff/tasks/${encodeURIComponent(t.task_id)}`, "data-link": true, class: "btn small" }, st === "done" ? "查看" : "办理", h("span", { class: "visually-hidden" }, ` 办件${t.case_id}`)),
+                h("a", { href: `/staff/tasks/${encodeURIComponent(t.task_id)}`, "data-link": true, class: "btn small" }, st === "open" || st === "overdue" ? "办理" : "查看", h("span", { class: "visually-hidden" }, ` 办件${t.case_id}`)),
               ),
             );
           })
-        : [h("tr", {}, h("td", { colspan: "9", class: "muted" }, q ? `已加载的任务中没有与“${q}”相符的办件` : "暂无待办任务"))]),
+        : [h("tr", {}, h("td", { colspan: "9", class: "muted" }, "没有符合条件的任务"))]),
     );
     const overdue = tasks.filter((t) => stateOf(t) === "overdue").length;
-    count.textContent = `显示 ${rows.length} 件 / 已加载 ${tasks.length} 件${overdue ? `，其中逾期 ${overdue} 件` : ""}${cursor ? "（还有更多，可加载）" : ""}`;
+    count.textContent = `已加载 ${tasks.length} 件${overdue ? `，其中逾期 ${overdue} 件` : ""}${cursor ? "（还有更多，可加载）" : ""}`;
   };
-  // 逾期 / 未逾期 are the index's own filter (GET /v1/staff/tasks?overdue=true|false): pages stay full.
-  const serverOverdue = () => {
-    const state = overdueOnly.checked ? "overdue" : stateSelect.value;
-    return state === "overdue" ? "true" : state === "open" ? "false" : "";
+  const options = (select, values, first) => {
+    const chosen = select.value;
+    select.replaceChildren(...(first ? [h("option", { value: "" }, first)] : []), ...values.map((v) => h("option", { value: v.code }, v.label)));
+    select.value = values.some((v) => v.code === chosen) ? chosen : first ? "" : values[0]?.code || "";
   };
-  let loadedFor = "";
-  const load = async () => {
-    const q = new URLSearchParams({ limit: "20" });
+  const query = () => {
+    const q = new URLSearchParams({ limit: "20", status: statusSelect.value || "open" });
+    if (stageSelect.value) q.set("stage", stageSelect.value);
+    overdueOnly.disabled = q.get("status") !== "open"; // only open tasks are overdue or not
+    if (overdueOnly.checked && !overdueOnly.disabled) q.set("overdue", "true");
     if (cursor) q.set("cursor", cursor);
-    loadedFor = serverOverdue();
-    if (loadedFor) q.set("overdue", loadedFor);
-    const r = await sapi("GET", `/v1/staff/tasks?${q}`);
+    return q;
+  };
+  let asked = 0; // the latest request: an answer to an earlier filter that arrives late is dropped
+  const load = async () => {
+    const mine = ++asked;
+    const r = await sapi("GET", `/v1/staff/tasks?${query()}`);
+    if (mine !== asked) return;
     tasks = tasks.concat(r.tasks);
     cursor = r.next_cursor;
     more.hidden = !cursor;
-    const stages = new Map(tasks.map((t) => [t.stage, t.stage_title]));
-    const chosen = stageSelect.value;
-    stageSelect.replaceChildren(h("option", { value: "" }, "全部环节"), ...[...stages].map(([v, l]) => h("option", { value: v }, l)));
-    stageSelect.value = stages.has(chosen) ? chosen : "";
+    options(statusSelect, r.filters.statuses, null);
+    options(stageSelect, r.filters.stages, "全部环节");
+    caption.textContent = statusSelect.value === "open" ? "待办审核任务（按办理期限排序，逾期任务在前）" : `审核任务：${statusSelect.selectedOptions[0]?.textContent || ""}`;
     $("#queue-office").textContent = r.office_name;
     draw();
   };
-  const refilter = () => {
-    if (serverOverdue() === loadedFor) return draw();
+  const reload = () => {
     tasks = [];
     cursor = null;
     return load();
   };
-  stageSelect.addEventListener("change", draw);
-  for (const el of [stateSelect, overdueOnly]) el.addEventListener("change", refilter);
-  search.addEventListener("input", draw);
+  for (const el of [statusSelect, stageSelect, overdueOnly]) el.addEventListener("change", reload);
   more.addEventListener("click", load);
   view(
     "工作任务",
     h("p", { class: "lead" }, "办理机构：", h("span", { id: "queue-office" }, "")),
+    caseSearch(),
     h(
       "div",
       { class: "card" },
       h(
         "div",
         { class: "toolbar" },
-        h("div", { class: "field" }, h("label", { for: "queue-search" }, "查找办件"), search),
-        h("div", { class: "field" }, h("label", { for: "filter-state" }, "状态"), stateSelect),
+        h("div", { class: "field" }, h("label", { for: "filter-status" }, "任务状态"), statusSelect),
         h("div", { class: "field" }, h("label", { for: "filter-stage" }, "办理环节"), stageSelect),
         h("label", { class: "choice", for: "filter-overdue" }, overdueOnly, "只看逾期任务"),
-        h("button", { type: "button", class: "btn secondary small", onclick: () => { tasks = []; cursor = null; load(); } }, "刷新"),
+        h("button", { type: "button", class: "btn secondary small", onclick: reload }, "刷新"),
       ),
       count,
       table,
@@ -382,6 +378,78 @@ async function queueView() {
     ),
   );
   await load();
+}
+
+// 查找办件 (003 V(D): a couple that lost its query code is looked up at the township): by case id or
+// either spouse's ID number, within the caller's jurisdiction (POST /v1/staff/cases/search; the
+// number travels in the body, never in a URL). Outside it the answer is "not found", as for no case.
+// Case ids are YYYYMMDD + 10 hex digits; an ID number starts with a province code (11–82), never "20".
+const CASE_ID = /^20[0-9]{6}[0-9A-F]{10}$/i;
+
+function caseSearch() {
+  const input = h("input", { id: "case-search-q", name: "q", type: "search", autocomplete: "off", spellcheck: "false", maxlength: "32", "aria-describedby": "case-search-hint" });
+  const results = h("div", { id: "case-search-results", "aria-live": "polite" });
+  const form = h(
+    "form",
+    { class: "card", id: "case-search", role: "search", novalidate: true },
+    h("h2", {}, "查找办件"),
+    h(
+      "div",
+      { class: "toolbar" },
+      // the API answers the field's path as case_id or id_number: both belong to this one box
+      h("div", { class: "field", "data-path": "case_id", "data-label": "办件号或身份证号" },
+        h("div", { "data-path": "id_number", "data-label": "办件号或身份证号" },
+          h("label", { for: "case-search-q" }, "办件号或男女方身份证号"),
+          h("p", { class: "hint", id: "case-search-hint" }, "仅查找本辖区内的办件；申请人遗失查询码时可据此查询办理情况"),
+          input)),
+      h("button", { type: "submit", class: "btn small" }, "查找"),
+    ),
+    results,
+  );
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    results.replaceChildren();
+    const q = input.value.trim().toUpperCase();
+    if (!q) return showErrors(form, [{ path: "case_id", message: "请输入办件号或身份证号" }]);
+    try {
+      const r = await sapi("POST", "/v1/staff/cases/search", CASE_ID.test(q) ? { case_id: q } : { id_number: q });
+      fill(results, caseResults(r.cases));
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) fill(results, h("p", { class: "notice warn", id: "case-search-none" }, err.message));
+      else showErrors(form, err);
+    }
+  });
+  return form;
+}
+
+function caseResults(cases) {
+  return h(
+    "div",
+    { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "查找结果（可左右滚动）" },
+    h(
+      "table",
+      { id: "case-search-table", class: "cards" },
+      h("caption", {}, `找到 ${cases.length} 件办件（新提交的在前）`),
+      h("thead", {}, h("tr", {}, ["办件号", "申请人", "登记孩次", "提交时间", "办理机构", "办理状态"].map((t) => h("th", { scope: "col" }, t)))),
+      h(
+        "tbody",
+        {},
+        cases.map((c) =>
+          h(
+            "tr",
+            { "data-case-id": c.case_id },
+            h("td", { "data-th": "办件号" }, c.case_id),
+            h("td", { "data-th": "申请人" }, applicants(c)),
+            h("td", { "data-th": "登记孩次" }, childOrder(c.child_order)),
+            h("td", { "data-th": "提交时间" }, formatTime(c.submitted_at || c.created_at)),
+            h("td", { "data-th": "办理机构" }, c.office_name),
+            h("td", { "data-th": "办理状态" }, statusBadge(c.status, c.status_label)),
+          ),
+        ),
+      ),
+    ),
+  );
 }
 
 const ORDER = ["", "一孩", "二孩", "三孩"];
