@@ -285,9 +285,14 @@ OUTBOX = Table(
     env="OUTBOX_TABLE",
     # side effects of committed writes (SMS, events, workflow starts), delivered at least once by
     # DispatchOutbox (chalicelib/store/outbox.py); "queue" is "pending" or "dead" (sparse: a
-    # delivered message has none), so the sweeper and the dead-letter list are one Query each
+    # delivered message has none), so the sweeper and the dead-letter list are one Query each.
+    # The index carries what the dead-letter list shows, not the lease or the payload: taking a
+    # lease writes no index entry (issue 18: one index write when stored, one when delivered).
     hash_key=Attr("event_id"),
-    indexes=(Index("QueueIndex", Attr("queue"), Attr("due_at")),),
+    indexes=(
+        Index("QueueIndex", Attr("queue"), Attr("due_at"), projection="INCLUDE",
+              include=("kind", "subject", "attempts", "last_error", "dead_at", "alerted")),
+    ),
     ttl_attribute="expires_at",
 )
 OFFICES = Table(
