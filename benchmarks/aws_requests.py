@@ -391,21 +391,33 @@ def _execution(stack, machine: str, name: str):
 
 
 def _execution_done(stack, case_id: str, timeout: float = 60) -> None:
-    """The case's Express execution ended, and the Standard one it handed over to, if any."""
+    """The case's Express execution ended, the Standard one it handed over to, if any, and the
+    Express one that took the case back after the staff decision (HandBack), if any."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         express, waiting = _execution(stack, "Registration", case_id), _execution(stack, "Waiting", case_id)
-        if express is not None and express.status != "RUNNING" and (waiting is None or waiting.status != "RUNNING"):
+        decided = _execution(stack, "Registration", f"{case_id}-decided")
+        if (
+            express is not None
+            and express.status != "RUNNING"
+            and (waiting is None or waiting.status != "RUNNING")
+            and (decided is None or decided.status != "RUNNING")
+        ):
             return
         time.sleep(0.05)
     raise RuntimeError(f"execution {case_id} still running")
 
 
 def _express_gb_seconds(stack, case_id: str) -> float:
-    """Billed GB-seconds of the case's Express execution: its duration (100 ms steps) x 64 MB."""
-    execution = _execution(stack, "Registration", case_id)
-    ms = (execution.stop_date - execution.start_date).total_seconds() * 1000
-    return math.ceil(ms / EXPRESS_BILLED_MS_STEP) * EXPRESS_BILLED_MS_STEP / 1000 * EXPRESS_BILLED_MB / 1024
+    """Billed GB-seconds of the case's Express executions (the first, and the one after a staff
+    decision): each one's duration (100 ms steps) x 64 MB."""
+    total = 0.0
+    for name in (case_id, f"{case_id}-decided"):
+        execution = _execution(stack, "Registration", name)
+        if execution is not None:
+            ms = (execution.stop_date - execution.start_date).total_seconds() * 1000
+            total += math.ceil(ms / EXPRESS_BILLED_MS_STEP) * EXPRESS_BILLED_MS_STEP / 1000 * EXPRESS_BILLED_MB / 1024
+    return total
 
 
 def _transitions(stack, case_id: str) -> int:

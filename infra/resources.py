@@ -616,6 +616,14 @@ HAND_OVER = Function(
     grants=(Grant("Waiting", "start"),),
     memory=256,  # one API call: I/O bound
 )
+HAND_BACK = Function(
+    id="HandBack",
+    module="functions.hand_back",
+    description="HandBack: the staff decided: the Express workflow resumes at Route (registry, certificate, notification)",
+    # starts the Registration workflow, and all it may do
+    grants=(Grant("Registration", "start"),),
+    memory=256,  # one API call: I/O bound
+)
 DISPATCH_OUTBOX = Function(
     id="DispatchOutbox",
     module="functions.dispatch_outbox",
@@ -670,6 +678,7 @@ FUNCTIONS: tuple[Function, ...] = (
     NOTIFY,
     RECORD_FAILURE,
     HAND_OVER,
+    HAND_BACK,
     CHECK_UPLOAD,
     DISPATCH_OUTBOX,
     ISSUE_BIRTH_CERTIFICATE,

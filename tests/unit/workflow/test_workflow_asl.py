@@ -136,7 +136,7 @@ def test_the_instant_path_is_one_express_execution():
     # VerifyRecords (three branch tasks), ApplyRules, Route, IssueCertificate, Notify: billed per
     # Express request and duration, not per transition. benchmarks/aws_requests.py prices it.
     s = EXPRESS["States"]
-    assert EXPRESS["StartAt"] == "VerifyRecords"
+    assert EXPRESS["StartAt"] == "Resume" and s["Resume"]["Default"] == "VerifyRecords"
     assert s["VerifyRecords"]["Next"] == "ApplyRules" and s["ApplyRules"]["Next"] == "Route"
     assert {"StringEquals": "issue", "Variable": "$.route", "Next": "IssueCertificate"} in s["Route"]["Choices"]
     assert s["IssueCertificate"]["Next"] == "Notify" and s["Notify"].get("End")
@@ -152,3 +152,21 @@ def test_only_hand_over_starts_the_waiting_workflow_and_it_starts_nothing_else()
     arns = {m.id: f"arn:aws:states:r:1:stateMachine:{m.suffix}" for m in resources.STATE_MACHINES}
     (statement,) = policies.statements(start, arns)
     assert statement["Action"] == ["states:StartExecution"] and statement["Resource"] == [arns["Waiting"]]
+
+
+def test_a_decision_that_waits_for_nobody_is_handed_back_to_express():
+    # After AwaitReview: issuing, the registry update and a rejection's SMS are automated steps,
+    # so HandBack starts the Express workflow at its Route instead of three more Standard transitions.
+    s = STANDARD["States"]
+    assert s["AwaitReview"]["Next"] == "AfterReview"
+    after = s["AfterReview"]
+    assert {c["StringEquals"]: c["Next"] for c in after["Choices"]} == dict.fromkeys(("issue", "update_registry", "rejected"), "HandBack")
+    assert after["Default"] == "Route", "another stage, proofs or a closed case go on in the Standard workflow"
+    hand_back = s["HandBack"]
+    assert hand_back["Parameters"]["Payload"]["execution_name.$"] == "$$.Execution.Name"
+    assert hand_back["Parameters"]["Payload"]["state.$"] == "$"
+    assert hand_back.get("End") is True
+    # the Express machine takes the decided state at its Route; a new case (its id only) is verified first
+    resume = EXPRESS["States"]["Resume"]
+    assert resume["Choices"] == [{"Variable": "$$.Execution.Name", "StringMatches": "*-decided", "Next": "Route"}]
+    assert resources.HAND_BACK.grants == (resources.Grant("Registration", "start"),)
