@@ -212,8 +212,9 @@ CASES = Table(
         # citizen query by registered phone (办件查询, 000 §2.4.1): newest first; the keys, then one
         # BatchGetItem of at most 20 cases
         Index("PhoneIndex", Attr("phone_key"), Attr("created_at"), projection="KEYS_ONLY"),
-        # cases of one office in queue order (001 三(一)1(1) 接收任务; operators' queries)
-        Index("OfficeIndex", Attr("office_code"), Attr("queue_key"), projection="KEYS_ONLY"),
+        # (No index by office: the staff queue is the Tasks table, the statistics are counters. The
+        # former OfficeIndex, keyed on status#created_at, had no reader left and cost two index
+        # writes on every status change -- issue 18.)
         # duplicate detection (same couple, same child order) reads status and child order only
         Index("CoupleIndex", Attr("couple_key"), Attr("created_at"), projection="INCLUDE",
               include=("status", "child_order")),

@@ -175,7 +175,6 @@ class MemoryCases:
     def _move(case: case_store.Case, status: str, at: str, by: str, note: str | None) -> None:
         case.status = status
         case.updated_at = at
-        case.queue_key = case_store.queue_key(status, case.created_at)
         case.history = [*(case.history or []), case_store.HistoryEntry(status=status, at=at, by=by, note=note)]
 
     def transition(self, case: case_store.Case, status: str, *, at: str, by: str, note: str | None = None, **changes: Any) -> case_store.Case:

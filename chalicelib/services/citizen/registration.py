@@ -175,7 +175,6 @@ def submit(
         phone_key=config.keyed_hash("phone", phone),
         contact_phone=phone,
         office_code=evaluation.jurisdiction.office_code or counter_office,
-        queue_key=case_store.queue_key(case_store.SUBMITTED, now),
         couple_key=key,
         child_order=order,
         channel=channel,
