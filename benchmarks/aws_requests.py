@@ -396,7 +396,7 @@ def _execution_done(stack, case_id: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         express, waiting = _execution(stack, "Registration", case_id), _execution(stack, "Waiting", case_id)
-        decided = _execution(stack, "Registration", f"{case_id}-decided")
+        decided = _execution(stack, "Registration", f"{case_id}-d1")
         if (
             express is not None
             and express.status != "RUNNING"
@@ -412,7 +412,7 @@ def _express_gb_seconds(stack, case_id: str) -> float:
     """Billed GB-seconds of the case's Express executions (the first, and the one after a staff
     decision): each one's duration (100 ms steps) x 64 MB."""
     total = 0.0
-    for name in (case_id, f"{case_id}-decided"):
+    for name in (case_id, f"{case_id}-d1"):
         execution = _execution(stack, "Registration", name)
         if execution is not None:
             ms = (execution.stop_date - execution.start_date).total_seconds() * 1000

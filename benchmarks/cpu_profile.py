@@ -92,7 +92,7 @@ def main() -> int:
     try:
         client = bench.Client(stack.api_url)
         bench.run_instant(stack, client, None)  # warm-up: imports, first connections
-        sampler = subprocess.Popen(  # noqa: S603 - the venv's py-spy on this process
+        sampler = subprocess.Popen(  # the venv's py-spy, on this process
             [str(spy), "record", "--pid", str(os.getpid()), "--format", "raw", "--full-filenames",
              "--rate", "100", "--nonblocking", "-o", str(RAW)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -1,8 +1,9 @@
-"""Task state ``HandBack`` (the Waiting workflow, after ``AwaitReview``): the staff decided, and
-what follows -- updating the registry, issuing, notifying -- waits for nobody. Starts the Express
-workflow at its ``Route`` with the decided state, and the Standard execution ends: each Standard
-transition is billed, the Express steps are not (issue 18: the manual path's IssueCertificate,
-Notify and the Route before them were three of its six transitions)."""
+"""Task state ``HandBack`` (the Waiting workflow, after ``AwaitReview``): the staff decided. Starts
+the Express workflow at its ``Route`` with the decided state, and the Standard execution ends:
+each Standard transition is billed, the Express steps are not (issue 18: the manual path's Route,
+UpdateRegistry, IssueCertificate and Notify after the decision were four of its six transitions;
+now Route, AwaitReview, HandBack). A decision that waits again (another stage, proofs) is handed
+over by the Express workflow to a new Waiting execution, as a new case is."""
 
 from chalicelib.adapters import workflow
 from functions._runtime import logger, task

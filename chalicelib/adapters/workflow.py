@@ -30,12 +30,22 @@ def start_waiting(execution_name: str, state: dict[str, Any]) -> str:
     return _start(config.waiting_state_machine_arn(), execution_name, state)
 
 
+def resumed_name(execution_name: str) -> str:
+    """The name of the Express execution that takes a case back from the Waiting execution
+    ``execution_name`` after a staff decision: ``<case id>[-v<version>]-d<n>``, n counting the
+    decisions of the case version (a further wait goes to a Waiting execution of this same name,
+    started by HandOver). The ``-d`` is what the Express definition's ``Resume`` matches."""
+    base, _, n = execution_name.rpartition("-d")
+    if base and n.isdigit():
+        return f"{base}-d{int(n) + 1}"
+    return f"{execution_name}-d1"
+
+
 def resume_registration(execution_name: str, state: dict[str, Any]) -> str:
     """Hand a decided case back to the Express workflow, which resumes at its ``Route`` with
     ``state`` (issue 18: what follows a staff decision is automated, and Express bills no
-    transitions). Named ``<waiting execution>-decided``: one per Waiting execution, and the name is
-what the Express definition's ``Resume`` choice matches (registration.asl.json)."""
-    return _start(config.registration_state_machine_arn(), f"{execution_name}-decided", state)
+    transitions). One per Waiting execution (``resumed_name``)."""
+    return _start(config.registration_state_machine_arn(), resumed_name(execution_name), state)
 
 
 def _start(state_machine_arn: str, name: str, state: dict[str, Any]) -> str:

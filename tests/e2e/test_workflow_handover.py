@@ -84,7 +84,7 @@ def _states_entered(stack, machine: str, name: str) -> list[str]:
 
 def test_after_the_staff_decision_the_express_workflow_issues_and_notifies(api, stack):
     # The staff decision waits for nobody after it: the Standard execution hands the case back
-    # (HandBack) and ends; the Express one named <case>-decided resumes at Route and issues.
+    # (HandBack) and ends; the Express one named <case>-d1 resumes at Route and issues.
     case = submit_scenario(api, "sichuan", "registry_has_more")
     wait_status(api, case, "awaiting_review")
     operator = "sc-op-510104022"
@@ -94,11 +94,11 @@ def test_after_the_staff_decision_the_express_workflow_issues_and_notifies(api, 
     view = wait_status(api, case, "registered")
     wait_sms(case.body["woman"]["phone"], view["certificate"]["registration_number"])
     assert _finished(stack, "Waiting", case.case_id)["status"] == "SUCCEEDED"
-    assert _states_entered(stack, "Waiting", case.case_id) == ["Route", "AwaitReview", "AfterReview", "HandBack"]
-    decided = _finished(stack, "Registration", f"{case.case_id}-decided")
+    assert _states_entered(stack, "Waiting", case.case_id) == ["Route", "AwaitReview", "HandBack"]
+    decided = _finished(stack, "Registration", f"{case.case_id}-d1")
     assert decided["status"] == "SUCCEEDED"
     # 登记表信息少 (002 五(三)), accepted: the registry gets the form's child first, then the certificate
-    resumed = _states_entered(stack, "Registration", f"{case.case_id}-decided")
+    resumed = _states_entered(stack, "Registration", f"{case.case_id}-d1")
     assert resumed == ["Resume", "Route", "UpdateRegistry", "IssueCertificate", "Notify"], resumed
     assert case.body["woman"]["id_number"] not in decided["input"], "personal data stays in DynamoDB"
 
@@ -110,8 +110,8 @@ def test_a_retried_hand_back_does_not_issue_twice(api, stack):
     task = find_task(api, staff_token(api, operator), case.case_id)
     assert api.post(f"/staff/tasks/{task['task_id']}", {"decision": "accept"}, headers=bearer(staff_token(api, operator))).status == 200
     view = wait_status(api, case, "registered")
-    _finished(stack, "Registration", f"{case.case_id}-decided")
-    state = json.loads(_finished(stack, "Registration", f"{case.case_id}-decided")["input"])
+    _finished(stack, "Registration", f"{case.case_id}-d1")
+    state = json.loads(_finished(stack, "Registration", f"{case.case_id}-d1")["input"])
     # Standard tasks run at least once: the same HandBack again is answered as done
     answer = boto3.client("lambda").invoke(
         FunctionName=stack.names["HandBack"],
