@@ -106,6 +106,7 @@ class Recorder:
         self.lambda_gb_s: Counter = Counter()
         self.lambda_ms: dict[str, list[tuple[str, float]]] = defaultdict(list)
         self.index_wru: dict[str, Counter] = defaultdict(Counter)
+        self.wru_by: dict[str, Counter] = defaultdict(Counter)  # write units by request kind, index writes apart
         self.lock = threading.Lock()
 
     def add_index_writes(self, table: str, wru: float) -> None:
@@ -114,6 +115,7 @@ class Recorder:
             if self.window:
                 self.index_wru[self.window][table] += wru
                 self.wru[self.window] += wru
+                self.wru_by[self.window][f"index writes:{table}"] += wru
 
     def add(self, key: str, *, rru: float = 0, wru: float = 0) -> None:
         with self.lock:
@@ -121,6 +123,8 @@ class Recorder:
                 self.requests[self.window][key] += 1
                 self.rru[self.window] += rru
                 self.wru[self.window] += wru
+                if wru:
+                    self.wru_by[self.window][key.split(":", 1)[-1]] += wru
 
 
 recorder = Recorder()
@@ -241,6 +245,19 @@ def _key_of(table: str, request: dict[str, Any]) -> dict[str, Any] | None:
     return {k: item[k] for k in (t.hash_key_attr, t.range_key_attr) if k and k in item}
 
 
+def _transaction_writes(request: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(table, key) of each item a TransactWriteItems request puts, updates or deletes."""
+    writes = []
+    for entry in request.get("TransactItems", []):
+        for kind in ("Put", "Update", "Delete"):
+            if kind in entry:
+                part = entry[kind]
+                key = _key_of(part["TableName"], part)
+                if key:
+                    writes.append((part["TableName"], key))
+    return writes
+
+
 def install_counter() -> None:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
@@ -259,15 +276,20 @@ def install_counter() -> None:
         table = request.get("TableName", "")
         key = _key_of(table, request) if op in ("PutItem", "UpdateItem", "DeleteItem", "GetItem") else None
         before = _item(table, key) if op in ("PutItem", "UpdateItem", "DeleteItem") else None
+        # the items a transaction writes: their index writes are billed like those of single writes
+        written = _transaction_writes(request) if op == "TransactWriteItems" else []
+        befores = [_item(t, k) for t, k in written]
         chunks = list(original(self, environ, start_response))
         response = b"".join(chunks)
         if service == "dynamodb":
             after = _item(table, key)
             rru, wru = _dynamodb_units(op, request, response, (_size(before), _size(after)))
-            if op in ("PutItem", "UpdateItem", "DeleteItem"):
-                index_wru = _index_wru(table, before, after)
+            changes = [(table, before, after)] if op in ("PutItem", "UpdateItem", "DeleteItem") else []
+            changes += [(t, b, _item(t, k)) for (t, k), b in zip(written, befores, strict=True)]
+            for physical, old, new in changes:
+                index_wru = _index_wru(physical, old, new)
                 if index_wru:
-                    recorder.add_index_writes(table.rsplit("-", 1)[-1], index_wru)
+                    recorder.add_index_writes(physical.rsplit("-", 1)[-1], index_wru)
             if not table and op == "TransactWriteItems":
                 tables = {v["TableName"] for item in request.get("TransactItems", []) for v in item.values()}
                 table = "+".join(sorted(t.rsplit("-", 1)[-1] for t in tables))
@@ -369,21 +391,33 @@ def _execution(stack, machine: str, name: str):
 
 
 def _execution_done(stack, case_id: str, timeout: float = 60) -> None:
-    """The case's Express execution ended, and the Standard one it handed over to, if any."""
+    """The case's Express execution ended, the Standard one it handed over to, if any, and the
+    Express one that took the case back after the staff decision (HandBack), if any."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         express, waiting = _execution(stack, "Registration", case_id), _execution(stack, "Waiting", case_id)
-        if express is not None and express.status != "RUNNING" and (waiting is None or waiting.status != "RUNNING"):
+        decided = _execution(stack, "Registration", f"{case_id}-d1")
+        if (
+            express is not None
+            and express.status != "RUNNING"
+            and (waiting is None or waiting.status != "RUNNING")
+            and (decided is None or decided.status != "RUNNING")
+        ):
             return
         time.sleep(0.05)
     raise RuntimeError(f"execution {case_id} still running")
 
 
 def _express_gb_seconds(stack, case_id: str) -> float:
-    """Billed GB-seconds of the case's Express execution: its duration (100 ms steps) x 64 MB."""
-    execution = _execution(stack, "Registration", case_id)
-    ms = (execution.stop_date - execution.start_date).total_seconds() * 1000
-    return math.ceil(ms / EXPRESS_BILLED_MS_STEP) * EXPRESS_BILLED_MS_STEP / 1000 * EXPRESS_BILLED_MB / 1024
+    """Billed GB-seconds of the case's Express executions (the first, and the one after a staff
+    decision): each one's duration (100 ms steps) x 64 MB."""
+    total = 0.0
+    for name in (case_id, f"{case_id}-d1"):
+        execution = _execution(stack, "Registration", name)
+        if execution is not None:
+            ms = (execution.stop_date - execution.start_date).total_seconds() * 1000
+            total += math.ceil(ms / EXPRESS_BILLED_MS_STEP) * EXPRESS_BILLED_MS_STEP / 1000 * EXPRESS_BILLED_MB / 1024
+    return total
 
 
 def _transitions(stack, case_id: str) -> int:
@@ -608,6 +642,8 @@ def main() -> int:
         if recorder.index_wru[window]:
             print("  of the WRU, index writes: " + ", ".join(
                 f"{t} {u:.0f}" for t, u in sorted(recorder.index_wru[window].items())))
+        if recorder.wru_by[window]:
+            print("  WRU by request: " + ", ".join(f"{k} {u:.0f}" for k, u in sorted(recorder.wru_by[window].items(), key=lambda kv: -kv[1])))
         by_service: Counter = Counter()
         for key, n in recorder.requests[window].items():
             by_service[key.split(":")[0]] += n

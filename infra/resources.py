@@ -219,8 +219,9 @@ CASES = Table(
         # citizen query by registered phone (办件查询, 000 §2.4.1): newest first; the keys, then one
         # BatchGetItem of at most 20 cases
         Index("PhoneIndex", Attr("phone_key"), Attr("created_at"), projection="KEYS_ONLY"),
-        # cases of one office in queue order (001 三(一)1(1) 接收任务; operators' queries)
-        Index("OfficeIndex", Attr("office_code"), Attr("queue_key"), projection="KEYS_ONLY"),
+        # (No index by office: the staff queue is the Tasks table, the statistics are counters. The
+        # former OfficeIndex, keyed on status#created_at, had no reader left and cost two index
+        # writes on every status change -- issue 18.)
         # duplicate detection (same couple, same child order) reads status and child order only
         Index("CoupleIndex", Attr("couple_key"), Attr("created_at"), projection="INCLUDE",
               include=("status", "child_order")),
@@ -305,9 +306,14 @@ OUTBOX = Table(
     env="OUTBOX_TABLE",
     # side effects of committed writes (SMS, events, workflow starts), delivered at least once by
     # DispatchOutbox (chalicelib/store/outbox.py); "queue" is "pending" or "dead" (sparse: a
-    # delivered message has none), so the sweeper and the dead-letter list are one Query each
+    # delivered message has none), so the sweeper and the dead-letter list are one Query each.
+    # The index carries what the dead-letter list shows, not the lease or the payload: taking a
+    # lease writes no index entry (issue 18: one index write when stored, one when delivered).
     hash_key=Attr("event_id"),
-    indexes=(Index("QueueIndex", Attr("queue"), Attr("due_at")),),
+    indexes=(
+        Index("QueueIndex", Attr("queue"), Attr("due_at"), projection="INCLUDE",
+              include=("kind", "subject", "attempts", "last_error", "dead_at", "alerted")),
+    ),
     ttl_attribute="expires_at",
 )
 OFFICES = Table(
@@ -652,6 +658,14 @@ HAND_OVER = Function(
     grants=(Grant("Waiting", "start"),),
     memory=256,  # one API call: I/O bound
 )
+HAND_BACK = Function(
+    id="HandBack",
+    module="functions.hand_back",
+    description="HandBack: the staff decided: the Express workflow resumes at Route (registry, certificate, notification)",
+    # starts the Registration workflow, and all it may do
+    grants=(Grant("Registration", "start"),),
+    memory=256,  # one API call: I/O bound
+)
 DISPATCH_OUTBOX = Function(
     id="DispatchOutbox",
     module="functions.dispatch_outbox",
@@ -709,6 +723,7 @@ FUNCTIONS: tuple[Function, ...] = (
     NOTIFY,
     RECORD_FAILURE,
     HAND_OVER,
+    HAND_BACK,
     CHECK_UPLOAD,
     DISPATCH_OUTBOX,
     ISSUE_BIRTH_CERTIFICATE,

@@ -153,7 +153,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "OUTBOX_SWEEP_AFTER_SECONDS",
         _OUTBOX,
-        "a new message is the sweeper's only after this long (the committing request delivers it first)",
+        "a new message is the sweeper's only after this long (the committing request delivers it first, without a lease: keep it above one attempt's longest time)",
         default="60",
         local="3",
     ),

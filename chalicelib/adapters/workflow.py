@@ -1,5 +1,6 @@
 """Step Functions: start a registration (the Express workflow of the automated steps), hand a case
-over to the Standard workflow where a person or a timer waits, answer its waiting task tokens."""
+over to the Standard workflow where a person or a timer waits and back after a staff decision,
+answer its waiting task tokens."""
 
 from __future__ import annotations
 
@@ -27,6 +28,24 @@ def start_waiting(execution_name: str, state: dict[str, Any]) -> str:
     Express execution's state and under its name: one per case version, so a retried hand-over
     (Express runs at least once) finds it started (``ExecutionAlreadyStarted``)."""
     return _start(config.waiting_state_machine_arn(), execution_name, state)
+
+
+def resumed_name(execution_name: str) -> str:
+    """The name of the Express execution that takes a case back from the Waiting execution
+    ``execution_name`` after a staff decision: ``<case id>[-v<version>]-d<n>``, n counting the
+    decisions of the case version (a further wait goes to a Waiting execution of this same name,
+    started by HandOver). The ``-d`` is what the Express definition's ``Resume`` matches."""
+    base, _, n = execution_name.rpartition("-d")
+    if base and n.isdigit():
+        return f"{base}-d{int(n) + 1}"
+    return f"{execution_name}-d1"
+
+
+def resume_registration(execution_name: str, state: dict[str, Any]) -> str:
+    """Hand a decided case back to the Express workflow, which resumes at its ``Route`` with
+    ``state`` (issue 18: what follows a staff decision is automated, and Express bills no
+    transitions). One per Waiting execution (``resumed_name``)."""
+    return _start(config.registration_state_machine_arn(), resumed_name(execution_name), state)
 
 
 def _start(state_machine_arn: str, name: str, state: dict[str, Any]) -> str:

@@ -59,15 +59,6 @@ class PhoneIndex(GlobalSecondaryIndex):
     created_at = UnicodeAttribute(range_key=True)
 
 
-class OfficeIndex(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "OfficeIndex"
-        projection = KeysOnlyProjection()
-
-    office_code = UnicodeAttribute(hash_key=True)
-    queue_key = UnicodeAttribute(range_key=True)
-
-
 class CoupleIndex(GlobalSecondaryIndex):
     class Meta:
         index_name = "CoupleIndex"
@@ -143,7 +134,6 @@ class Case(Model):
     # before 初审 replaces (services/workflow/review.supersede).
     review_task_id = UnicodeAttribute(null=True)
     office_code = UnicodeAttribute()
-    queue_key = UnicodeAttribute()
     couple_key = UnicodeAttribute()
     child_order = NumberAttribute()
     channel = UnicodeAttribute(default="online")
@@ -169,7 +159,6 @@ class Case(Model):
     version = VersionAttribute()
 
     phone_index = PhoneIndex()
-    office_index = OfficeIndex()
     couple_index = CoupleIndex()
     query_code_index = QueryCodeIndex()
     woman_id_index = WomanIdIndex()
@@ -228,10 +217,6 @@ class CaseExists(Exception):
 
 class ConcurrentChange(Exception):
     """The case changed between reading and writing it; reload and decide again."""
-
-
-def queue_key(status: str, created_at: str) -> str:
-    return f"{status}#{created_at}"
 
 
 # a further write in a case's transaction (an outbox message, an idempotency record's answer)
@@ -349,11 +334,10 @@ def _update(case: Case, actions: list, *, condition: Any = None, also: tuple[Add
 
 
 def _history(case: Case, status: str, at: str, by: str, note: str | None) -> list:
-    """The actions of a move to ``status``: the status, its queue key and a history entry."""
+    """The actions of a move to ``status``: the status and a history entry."""
     return [
         Case.status.set(status),
         Case.updated_at.set(at),
-        Case.queue_key.set(queue_key(status, case.created_at)),
         Case.history.set(Case.history.append([HistoryEntry(status=status, at=at, by=by, note=note)])),
     ]
 

@@ -192,7 +192,6 @@ class MemoryCases:
     def _move(case: case_store.Case, status: str, at: str, by: str, note: str | None) -> None:
         case.status = status
         case.updated_at = at
-        case.queue_key = case_store.queue_key(status, case.created_at)
         case.history = [*(case.history or []), case_store.HistoryEntry(status=status, at=at, by=by, note=note)]
 
     def transition(self, case: case_store.Case, status: str, *, at: str, by: str, note: str | None = None, **changes: Any) -> case_store.Case:
@@ -648,14 +647,25 @@ class MemoryOutbox:
             return None
         return self._update(event_id, lambda m: setattr(m, "lease_until", now + seconds))
 
-    def mark_delivered(self, message: outbox_store.OutboxMessage, *, at: str, keep_seconds: int, now: int) -> None:
+    def _pending(self, event_id: str) -> bool:
+        stored = self.table.load(event_id)
+        return stored is not None and stored.queue == outbox_store.PENDING
+
+    def mark_delivered(self, message: outbox_store.OutboxMessage, *, at: str, keep_seconds: int, now: int) -> bool:
+        if not self._pending(message.event_id):
+            return False
+
         def change(m: Any) -> None:
             m.delivered_at, m.attempts, m.expires_at = at, int(m.attempts or 0) + 1, now + keep_seconds
             m.queue = m.due_at = m.payload = m.lease_until = None
 
         _refresh(message, self._update(message.event_id, change))
+        return True
 
-    def mark_failed(self, message: outbox_store.OutboxMessage, *, error: str, retry_at: str | None, at: str) -> None:
+    def mark_failed(self, message: outbox_store.OutboxMessage, *, error: str, retry_at: str | None, at: str) -> bool:
+        if not self._pending(message.event_id):
+            return False
+
         def change(m: Any) -> None:
             m.attempts, m.last_error, m.lease_until = int(m.attempts or 0) + 1, error[:500], None
             if retry_at is None:
@@ -664,6 +674,7 @@ class MemoryOutbox:
                 m.due_at = retry_at
 
         _refresh(message, self._update(message.event_id, change))
+        return True
 
     def mark_alerted(self, message: outbox_store.OutboxMessage) -> None:
         _refresh(message, self._update(message.event_id, lambda m: setattr(m, "alerted", True)))

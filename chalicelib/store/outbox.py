@@ -6,8 +6,12 @@ an operator lists and replays it); a delivered message has no ``queue`` (the spa
 then drops it), no payload, and expires (``expires_at``, the table's TTL attribute).
 
 Writes are conditional: a lease (``lease_until``) lets one dispatcher at a time work on a
-message, so the API's delivery right after the commit and the sweeper rarely both send it
-(delivery is still at least once: a dispatcher may die after sending and before recording it).
+message, so the sweeper and a replay rarely both send it (delivery is still at least once: a
+dispatcher may die after sending and before recording it). A message is recorded delivered or
+failed only while it is pending, so a late attempt never undoes what another one recorded.
+
+Index writes (issue 18): QueueIndex projects only what the dead-letter list shows, so a lease
+touches no index entry; a message costs one index write when stored and one when delivered.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from collections.abc import Callable, Iterator
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import config
@@ -35,7 +39,8 @@ DEAD = "dead"
 class QueueIndex(GlobalSecondaryIndex):
     class Meta:
         index_name = "QueueIndex"
-        projection = AllProjection()
+        # what sweep() and dead_letters() read (infra/resources.py declares the same)
+        projection = IncludeProjection(["kind", "subject", "attempts", "last_error", "dead_at", "alerted"])
 
     queue = UnicodeAttribute(hash_key=True)
     due_at = UnicodeAttribute(range_key=True)
@@ -109,30 +114,36 @@ def lease(event_id: str, *, now: int, seconds: int) -> OutboxMessage | None:
     return message  # update() loaded the item as written (ALL_NEW)
 
 
-def mark_delivered(message: OutboxMessage, *, at: str, keep_seconds: int, now: int) -> None:
+def mark_delivered(message: OutboxMessage, *, at: str, keep_seconds: int, now: int) -> bool:
+    """Delivered: False (nothing written) if it is no longer pending -- another dispatcher
+    recorded it first."""
     M = OutboxMessage
-    message.update(
-        actions=[
-            M.delivered_at.set(at),
-            M.attempts.add(1),
-            M.queue.remove(),
-            M.due_at.remove(),
-            M.payload.remove(),
-            M.lease_until.remove(),
-            M.expires_at.set(now + keep_seconds),
-        ]
+    return applied(
+        lambda: message.update(
+            actions=[
+                M.delivered_at.set(at),
+                M.attempts.add(1),
+                M.queue.remove(),
+                M.due_at.remove(),
+                M.payload.remove(),
+                M.lease_until.remove(),
+                M.expires_at.set(now + keep_seconds),
+            ],
+            condition=M.queue == PENDING,
+        )
     )
 
 
-def mark_failed(message: OutboxMessage, *, error: str, retry_at: str | None, at: str) -> None:
-    """One more failed attempt: again at ``retry_at``, or dead when it is None."""
+def mark_failed(message: OutboxMessage, *, error: str, retry_at: str | None, at: str) -> bool:
+    """One more failed attempt: again at ``retry_at``, or dead when it is None. False (nothing
+    written) if it is no longer pending."""
     M = OutboxMessage
     actions = [M.attempts.add(1), M.last_error.set(error[:500]), M.lease_until.remove()]
     if retry_at is None:
         actions += [M.queue.set(DEAD), M.due_at.set(at), M.dead_at.set(at), M.alerted.set(False)]
     else:
         actions += [M.due_at.set(retry_at)]
-    message.update(actions=actions)
+    return applied(lambda: message.update(actions=actions, condition=M.queue == PENDING))
 
 
 def mark_alerted(message: OutboxMessage) -> None:

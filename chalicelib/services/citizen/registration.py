@@ -179,7 +179,6 @@ def submit(
         phone_key=config.keyed_hash("phone", phone),
         contact_phone=phone,
         office_code=evaluation.jurisdiction.office_code or counter_office,
-        queue_key=case_store.queue_key(case_store.SUBMITTED, now),
         couple_key=key,
         woman_key=woman_key,
         man_key=man_key,

@@ -214,31 +214,49 @@ def dispatch(event_id: str) -> str:
     message = store.lease(event_id, now=int(now.timestamp()), seconds=lease_seconds())
     if message is None:
         return "skipped"
+    return _attempt(message, now)
+
+
+def _attempt(message: store.OutboxMessage, now) -> str:
+    """Deliver ``message`` once and record the outcome (one write; ``skipped`` if another
+    dispatcher recorded one first)."""
     try:
         _DELIVERERS[message.kind](_unseal(message), message.event_id)
     except Exception as exc:  # any failure is retried, then dead-lettered and alerted
         attempts = int(message.attempts or 0) + 1
         error = _error_text(exc)
-        log.warning("outbox %s attempt %d failed: %s", event_id, attempts, error)
+        log.warning("outbox %s attempt %d failed: %s", message.event_id, attempts, error)
         if attempts >= max_attempts():
             message.last_error = error
-            store.mark_failed(message, error=error, retry_at=None, at=_iso(now))
+            if not store.mark_failed(message, error=error, retry_at=None, at=_iso(now)):
+                return "skipped"
             _dead(message)
             store.mark_alerted(message)
             return "dead"
         retry_at = now + timedelta(seconds=backoff_seconds() * 2 ** (attempts - 1))
-        store.mark_failed(message, error=error, retry_at=_iso(retry_at), at=_iso(now))
-        return "retry"
+        return "retry" if store.mark_failed(message, error=error, retry_at=_iso(retry_at), at=_iso(now)) else "skipped"
     store.mark_delivered(message, at=_iso(config.now()), keep_seconds=keep_seconds(), now=int(now.timestamp()))
     return "delivered"
 
 
+def _fresh(message: store.OutboxMessage, now) -> bool:
+    """Stored by this request and not yet the sweeper's (``sweep_after_seconds``, like a lease):
+    the request delivers it without taking a lease first (one write less per message)."""
+    return message.queue == store.PENDING and not message.attempts and bool(message.due_at) and message.due_at > _iso(now)
+
+
 def deliver_now(messages: Iterable[store.OutboxMessage]) -> None:
     """Right after the commit: try each message once. Never raises -- the write is committed and
-    its request must succeed; what fails here is left to the sweeper."""
+    its request must succeed; what fails here is left to the sweeper. A message this request
+    has just stored is delivered as it is (the sweeper leaves it alone until it is due); one
+    that is due already goes through ``dispatch`` and its lease."""
     for message in messages:
         try:
-            dispatch(message.event_id)
+            now = config.now()
+            if _fresh(message, now):
+                _attempt(message, now)
+            else:
+                dispatch(message.event_id)
         except Exception:  # the message stays pending (its lease lapses) for the sweeper
             log.warning("outbox %s: delivery after commit failed; the sweeper retries it", message.event_id, exc_info=True)
 

@@ -41,7 +41,6 @@ def test_model_indexes_match_the_declared_projection(table):
 def test_case_indexes_do_not_project_everything():
     assert {ix.name: ix.projection for ix in R.CASES.indexes} == {
         "PhoneIndex": "KEYS_ONLY",
-        "OfficeIndex": "KEYS_ONLY",
         "CoupleIndex": "INCLUDE",
         "QueryCodeIndex": "INCLUDE",
         "WomanIdIndex": "KEYS_ONLY",  # the staff search by a spouse's ID number

@@ -128,13 +128,52 @@ def test_a_leased_message_is_skipped_by_a_second_dispatcher(table, now, sms_gate
     assert outbox.dispatch(event_id) == "delivered", "the lease of a dispatcher that died lapses"
 
 
-def test_deliver_now_never_raises(table, now, monkeypatch):
+def test_deliver_now_never_raises(table, now, sms_gateway, monkeypatch):
     def broken(*_args, **_kwargs):
         raise RuntimeError("DynamoDB throttled")
 
     monkeypatch.setattr(table, "lease", broken)
-    message = outbox.sms("13800001111", "【生育登记】测试", event_id="sms:x", subject="C2")
-    outbox.deliver_now([message])  # no exception: the write is committed, the sweeper retries
+    monkeypatch.setattr(table, "mark_delivered", broken)
+    fresh = outbox.sms("13800001111", "【生育登记】测试", event_id="sms:x", subject="C2")
+    table.put_new(fresh)
+    outbox.deliver_now([fresh])  # no exception: the write is committed, the sweeper retries
+    now.advance(outbox.sweep_after_seconds() + 1)
+    outbox.deliver_now([fresh])  # due now: through the (throttled) lease, still no exception
+    assert table.get("sms:x").queue == outbox.store.PENDING, "left pending for the sweeper"
+
+
+def test_the_committing_request_delivers_its_fresh_message_with_one_write_and_no_lease(table, now, sms_gateway, monkeypatch):
+    monkeypatch.setenv("OUTBOX_SWEEP_AFTER_SECONDS", "60")
+    message = outbox.sms("13800001111", "【生育登记】查询码ABCD2345", event_id="sms:receipt:C1", subject="C1")
+    table.put_new(message)
+    monkeypatch.setattr(table, "lease", lambda *_a, **_k: pytest.fail("a message the sweeper cannot take yet needs no lease"))
+    outbox.deliver_now([message])
+    assert [s[2] for s in sms_gateway["sent"]] == ["sms:receipt:C1"]
+    stored = table.get("sms:receipt:C1")
+    assert stored.queue is None and stored.delivered_at and stored.payload is None and int(stored.attempts) == 1
+    now.advance(61)
+    assert outbox.sweep()["delivered"] == 0 and len(sms_gateway["sent"]) == 1
+
+
+def test_a_message_due_for_the_sweeper_is_delivered_now_only_under_a_lease(table, now, sms_gateway, monkeypatch):
+    monkeypatch.setenv("OUTBOX_SWEEP_AFTER_SECONDS", "60")
+    message = outbox.sms("13800001111", "【生育登记】测试", event_id="sms:late", subject="C3")
+    table.put_new(message)
+    now.advance(61)
+    table.lease("sms:late", now=int(config.now().timestamp()), seconds=60)  # the sweeper holds it
+    outbox.deliver_now([message])
+    assert sms_gateway["sent"] == [], "the sweeper's lease is respected"
+
+
+def test_a_late_failed_attempt_does_not_undo_a_delivery_recorded_first(table, now, sms_gateway, monkeypatch):
+    monkeypatch.setenv("OUTBOX_SWEEP_AFTER_SECONDS", "60")
+    message = outbox.sms("13800001111", "【生育登记】测试", event_id="sms:race", subject="C4")
+    table.put_new(message)
+    assert outbox.dispatch("sms:race") == "delivered"  # another dispatcher was quicker
+    sms_gateway["fail"] = 1
+    outbox.deliver_now([message])  # this request's own attempt fails afterwards
+    stored = table.get("sms:race")
+    assert stored.queue is None and stored.last_error is None and int(stored.attempts) == 1
 
 
 def test_unknown_topic_and_too_long_sms_are_refused_at_the_write():

@@ -163,7 +163,7 @@ def test_query_by_phone_lists_the_phones_cases_newest_first_at_most_the_limit(me
             case_store.Case(
                 f"C{n}", profile="sichuan", status=case_store.SUBMITTED, form_json=demo_registration_json(), evaluation_json="{}",
                 query_code_hash="h", phone_key=config.keyed_hash("phone", phone), contact_phone=phone, office_code="510104022",
-                queue_key="q", couple_key=f"k{n}", child_order=1, created_at=f"2026-01-0{n + 1}T00:00:00", updated_at="x",
+                couple_key=f"k{n}", child_order=1, created_at=f"2026-01-0{n + 1}T00:00:00", updated_at="x",
             )
         )
     listed = query.by_phone(tokens.issue(phone, "query"))["cases"]

@@ -145,7 +145,7 @@ def test_the_instant_path_is_one_express_execution():
     # VerifyRecords (three branch tasks), ApplyRules, Route, IssueCertificate, Notify: billed per
     # Express request and duration, not per transition. benchmarks/aws_requests.py prices it.
     s = EXPRESS["States"]
-    assert EXPRESS["StartAt"] == "VerifyRecords"
+    assert EXPRESS["StartAt"] == "Resume" and s["Resume"]["Default"] == "VerifyRecords"
     assert s["VerifyRecords"]["Next"] == "ApplyRules" and s["ApplyRules"]["Next"] == "Route"
     assert {"StringEquals": "issue", "Variable": "$.route", "Next": "IssueCertificate"} in s["Route"]["Choices"]
     assert s["IssueCertificate"]["Next"] == "Notify" and s["Notify"].get("End")
@@ -161,3 +161,33 @@ def test_only_hand_over_starts_the_waiting_workflow_and_it_starts_nothing_else()
     arns = {m.id: f"arn:aws:states:r:1:stateMachine:{m.suffix}" for m in resources.STATE_MACHINES}
     (statement,) = policies.statements(start, arns)
     assert statement["Action"] == ["states:StartExecution"] and statement["Resource"] == [arns["Waiting"]]
+
+
+def test_every_decision_is_handed_back_to_express():
+    # After AwaitReview: issuing, the registry update and a rejection's SMS are automated steps,
+    # so HandBack starts the Express workflow at its Route instead of more Standard transitions;
+    # a decision that waits again is handed over from there to a new Waiting execution.
+    s = STANDARD["States"]
+    assert s["AwaitReview"]["Next"] == "HandBack", "Route, AwaitReview, HandBack: three transitions per decision"
+    hand_back = s["HandBack"]
+    assert hand_back["Parameters"]["Payload"]["execution_name.$"] == "$$.Execution.Name"
+    assert hand_back["Parameters"]["Payload"]["state.$"] == "$"
+    assert hand_back.get("End") is True
+    # the Express machine takes the decided state at its Route; a new case (its id only) is verified first
+    resume = EXPRESS["States"]["Resume"]
+    assert resume["Choices"] == [{"Variable": "$$.Execution.Name", "StringMatches": "*-d*", "Next": "Route"}]
+    assert resources.HAND_BACK.grants == (resources.Grant("Registration", "start"),)
+
+
+@pytest.mark.parametrize(
+    ("waiting", "resumed"),
+    [("C1", "C1-d1"), ("C1-v2", "C1-v2-d1"), ("C1-d1", "C1-d2"), ("C1-v2-d9", "C1-v2-d10")],
+)
+def test_each_decision_resumes_under_a_name_of_its_own_that_resume_matches(waiting, resumed):
+    import fnmatch
+
+    from chalicelib.adapters import workflow
+
+    assert workflow.resumed_name(waiting) == resumed
+    pattern = EXPRESS["States"]["Resume"]["Choices"][0]["StringMatches"]
+    assert fnmatch.fnmatchcase(resumed, pattern) and not fnmatch.fnmatchcase(waiting.split("-d")[0], pattern)
