@@ -177,7 +177,9 @@ def couple(stack):
         body = demo_registration(profile)
         for role, parity in (("woman", 0), ("man", 1)):
             old = body[role]["id_number"]
-            born: date = idcard.birth_date(old)
+            # 500 couples per birth date (the sequence code has 3 digits): the next 500 are born a
+            # day later, so no two couples of one test session share an ID number
+            born: date = idcard.birth_date(old) + timedelta(days=n // 500)
             body[role]["id_number"] = idcard.make_id(old[:6], born, (2 * n + parity) % 1000)
         body["marriage"]["certificate_number"] = f"J{n:06d}-E2E"
         body["woman"]["phone"], body["man"]["phone"] = unique_phone(), unique_phone()
