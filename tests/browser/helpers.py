@@ -250,11 +250,14 @@ def download_certificate(page, button) -> bytes:
 def query_by_code(page, query_code: str, name: str, case_id: str):
     """The query page's 查询码 + 姓名 tab (001 附件1 一); returns the card of ``case_id``."""
     page.goto("/query.html")
+    page.wait_for_selector("body[data-ready=true]")
     page.get_by_role("tab", name="查询码查询").click()
     page.fill("#q-code", query_code)
     page.fill("#q-name", name)
     page.locator("#panel-code").get_by_role("button", name="查询").click()
     return page.locator(f"article.case[data-case-id='{case_id}']")
+
+
 def fill_onsite(page, body: dict[str, Any]) -> None:
     """The staff console's on-site form (现场登记), filled with ``body`` and the couple's signed commitment."""
     page.wait_for_selector("#onsite-form")

@@ -15,20 +15,11 @@ from tests.browser.helpers import (
     new_couple,
     next_step,
     open_prefilled,
+    query_by_code,
     request_code,
 )
 from tests.e2e.conftest import Api, register, wait_for_status
 from tests.e2e.workflow_support import bearer, find_task, staff_token, wait_sms
-
-
-def _find_by_code(page, code: str, name: str, case_id: str):
-    page.goto("/query.html")
-    page.wait_for_selector("body[data-ready=true]")
-    page.get_by_role("tab", name="查询码查询").click()
-    page.fill("#q-code", code)
-    page.fill("#q-name", name)
-    page.locator("#panel-code").get_by_role("button", name="查询").click()
-    return page.locator(f"article.case[data-case-id='{case_id}']")
 
 
 def test_guizhou_couple_supplements_before_the_initial_review_and_not_after(new_context, stack, clock):
@@ -43,7 +34,7 @@ def test_guizhou_couple_supplements_before_the_initial_review_and_not_after(new_
 
     install_captcha_spy()
     page = new_context().new_page()
-    case = _find_by_code(page, code, body["man"]["name"], case_id)
+    case = query_by_code(page, code, body["man"]["name"], case_id)
     expect(case).to_have_attribute("data-status", "awaiting_review")
     expect(case).not_to_contain_text(body["woman"]["id_number"])  # 查询码 alone: masked
     shoot(page, "guizhou-supplement-found")
@@ -85,7 +76,7 @@ def test_guizhou_couple_supplements_before_the_initial_review_and_not_after(new_
     decided = api.post(f"/v1/staff/tasks/{task['task_id']}", {"decision": "accept"}, headers=bearer(township))
     assert decided.status == 200, decided.body
     wait_sms(phone, "已通过信息初审")
-    again = _find_by_code(page, code, body["woman"]["name"], case_id)
+    again = query_by_code(page, code, body["woman"]["name"], case_id)
     expect(again).to_have_attribute("data-status", "awaiting_review")
     expect(again.locator("[data-action=modify]")).to_have_count(0)
     expect(again.locator("[data-notice=supplement-closed]")).to_contain_text("不能再网上补充完善")
