@@ -56,11 +56,17 @@ _SKIP = ("__pycache__", ".pytest_cache")
 # Code of this repository (and chalice's runtime module): shipped with sources and __pycache__.
 OWN_CODE = frozenset({"app.py", "chalicelib", "functions", "chalice", "assets"})
 # Files of the wheels no code here uses: Pillow's AVIF, WebP, colour-management and Tk modules and
-# their libraries (captcha draws PNGs with FreeType fonts; 3.9 MiB of the API's zip), scripts.
+# their libraries (captcha draws PNGs with FreeType fonts; 3.9 MiB of the API's zip), scripts;
+# pydantic's v1 compatibility package (every model here is v2) and Powertools' event handler (the API
+# routes with Chalice; the task functions take Step Functions events): 0.9 MiB of the API's zip.
+# tests/integration checks that no module of this repository imports any of them.
 UNUSED_FILES = (
     "PIL/_avif*", "pillow.libs/libavif-*", "PIL/_webp*", "pillow.libs/libwebp*", "pillow.libs/libsharpyuv-*",
     "PIL/_imagingcms*", "pillow.libs/liblcms2-*", "PIL/_imagingtk*", "bin/*",
+    "pydantic/v1/**/*", "aws_lambda_powertools/event_handler/**/*",
 )
+# The packages of those patterns, which no module here may import (a test walks every module).
+UNUSED_PACKAGES = ("pydantic.v1", "aws_lambda_powertools.event_handler")
 # A fixed timestamp for zip entries (1980-01-01, the earliest a zip can hold): reproducible zips.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 

@@ -78,3 +78,34 @@ def test_only_the_certificate_issuers_get_the_renderer():
     names = lambda lines: {line.split("==")[0].lower() for line in lines}  # noqa: E731
     assert {"reportlab", "qrcode", "captcha", "pillow"}.isdisjoint(names(tasks))
     assert {"reportlab", "qrcode"} <= names(cert) and "captcha" not in names(cert)
+
+
+def test_the_packages_left_out_of_the_bundles_are_imported_by_no_module_here():
+    """``package.UNUSED_FILES`` drops pydantic.v1 and Powertools' event handler from every bundle:
+    importing every module of the API and of the task functions (in a fresh interpreter) loads
+    neither, and the patterns do remove them from a tree."""
+    probe = (
+        "import importlib, pkgutil, sys\n"
+        "import app, chalicelib, functions\n"
+        "for pkg in (chalicelib, functions):\n"
+        "    for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):\n"
+        "        importlib.import_module(m.name)\n"
+        f"print(sorted(k for k in sys.modules if k.startswith({package.UNUSED_PACKAGES!r})))\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    env = {"BIRTHREG_STAGE": "local", "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1", "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-c", probe], cwd=root, env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout
+
+
+def test_the_unused_patterns_remove_whole_packages(tmp_path):
+    for name in package.UNUSED_PACKAGES:
+        pkg = tmp_path.joinpath(*name.split("."))
+        (pkg / "sub").mkdir(parents=True)
+        (pkg / "__init__.py").write_text("")
+        (pkg / "sub" / "deep.py").write_text("")
+    (tmp_path / "pydantic" / "main.py").write_text("")  # the rest of pydantic stays
+    removed = package.leave_out_unused(tmp_path)
+    assert "pydantic/v1/sub/deep.py" in removed and "aws_lambda_powertools/event_handler/__init__.py" in removed
+    assert (tmp_path / "pydantic" / "main.py").is_file()
+    assert not [p for p in tmp_path.rglob("*.py") if "v1" in p.parts or "event_handler" in p.parts]
