@@ -25,6 +25,7 @@ def test_a_couple_books_a_slot_gets_the_number_by_sms_and_cancels(page, stack):
     page.goto("/special.html")
     page.get_by_role("link", name="特殊情形再生育预约（三孩预约）").click()
     expect(page.get_by_role("heading", name="特殊情形再生育预约（三孩预约）")).to_be_visible()
+    page.wait_for_selector("body[data-ready=true]")  # the office picker has loaded its regions
     page.fill("#a-woman-name", couple["woman"]["name"])
     page.fill("#a-woman-id", couple["woman"]["id_number"])
     page.fill("#a-man-name", couple["man"]["name"])
@@ -56,6 +57,7 @@ def test_a_couple_books_a_slot_gets_the_number_by_sms_and_cancels(page, stack):
 def test_a_missing_slot_and_a_bad_id_number_are_shown_on_their_fields(page, stack):
     publish_capacity(Api(stack.api_url), "510104023")
     page.goto("/appointment.html")
+    page.wait_for_selector("body[data-ready=true]")
     pick_region(page, "a-office", "510104023")
     expect(page.locator("#slots input[type=radio]").first).to_be_visible()
     page.fill("#a-woman-id", "51010419920301123")

@@ -171,3 +171,8 @@ findForm.addEventListener("submit", async (e) => {
     showErrors(findForm, err);
   }
 });
+
+// the office picker has its regions: the page takes input (tests wait on this, as on the other pages)
+picker.ready.then(() => {
+  document.body.dataset.ready = "true";
+});
