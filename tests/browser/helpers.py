@@ -24,6 +24,12 @@ from tests.e2e.conftest import unique_phone
 _serial = itertools.count(1)
 
 
+def ready(page) -> None:
+    """Waits until the page's script has attached its handlers and loaded what it needs (every
+    page module marks ``body[data-ready=true]``); a click before that would go to no handler."""
+    page.wait_for_selector("body[data-ready=true]")
+
+
 # ---------------------------------------------------------------------------------------- couples
 def new_couple(profile: str = "sichuan", *, matched: bool = True, scenario: str | None = None) -> dict[str, Any]:
     """A valid registration body of a couple no other test uses.

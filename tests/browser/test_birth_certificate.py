@@ -7,7 +7,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests.browser.conftest import shoot
-from tests.browser.helpers import request_code
+from tests.browser.helpers import ready, request_code
 from tests.e2e import test_births
 from tests.e2e.conftest import PDF_BYTES, Api, unique_phone
 
@@ -20,6 +20,7 @@ def test_a_parent_claims_uploads_and_downloads_the_e_licence(page, stack):
     phone = unique_phone()
 
     page.goto(f"/birth.html?id={birth_id}")
+    ready(page)
     shoot(page, "birth-claim")
     page.fill("#b-mother-id", body["mother"]["id_number"])
     page.fill("#b-name", "李小满")
@@ -43,6 +44,7 @@ def test_a_parent_claims_uploads_and_downloads_the_e_licence(page, stack):
     assert api.post(f"/v1/staff/births/{birth_id}/review", headers=hospital).status == 202
     test_births.wait_for(lambda: api.get(f"/v1/staff/births/{birth_id}", headers=hospital), lambda r: r.body["status"] == "issued")
     page.reload()
+    ready(page)
     link = page.get_by_role("link", name="下载出生医学证明")
     expect(link).to_be_visible()
     shoot(page, "birth-issued")
@@ -61,6 +63,7 @@ def test_a_wrong_mother_id_is_shown_at_its_field(page, stack):
     other_mother, _ = test_births._ids()
     phone = unique_phone()
     page.goto(f"/birth.html?id={entered['birth_id']}")
+    ready(page)
     page.fill("#b-mother-id", other_mother)
     page.fill("#b-name", "李小满")
     page.fill("#b-phone", phone)
@@ -84,6 +87,7 @@ def test_institution_staff_enter_review_and_stamp_check(page, stack):
     page.goto("/birth-staff.html")
     page.evaluate("auth => sessionStorage.setItem('birthreg.staff', JSON.stringify(auth))", {"id_token": login["id_token"], "staff": login["staff"]})
     page.reload()
+    ready(page)
 
     body = test_births.entry_body()
     page.check("input[name=sex][value=female]")
@@ -102,6 +106,7 @@ def test_institution_staff_enter_review_and_stamp_check(page, stack):
     claimed, token = test_births.claim(api, birth_id, body)
     assert claimed.status == 201, claimed.body
     page.reload()
+    ready(page)
     row = page.locator(f"tr[data-birth={birth_id}]")
     row.get_by_role("button", name="审核签发").click()
     expect(row.locator(".status-line")).to_contain_text("请一次性补齐以下材料")
@@ -110,9 +115,11 @@ def test_institution_staff_enter_review_and_stamp_check(page, stack):
     test_births.upload(api, birth_id, token, ["MOTHER_ID", "FATHER_ID"])
     test_births.wait_for(lambda: test_births.citizen_view(api, birth_id, token), lambda v: not v.body["missing_materials"])
     page.reload()
+    ready(page)
     page.locator(f"tr[data-birth={birth_id}]").get_by_role("button", name="审核签发").click()
     issued = test_births.wait_for(lambda: test_births.citizen_view(api, birth_id, token), lambda v: v.body["status"] == "issued").body
     page.reload()
+    ready(page)
     row = page.locator(f"tr[data-birth={birth_id}]")
     expect(row).to_have_attribute("data-status", "issued")
     row.get_by_label("扫描二维码内容").fill(issued["certificate"]["verify_url"])
@@ -136,13 +143,16 @@ def test_a_parent_declares_a_birth_outside_an_institution(page, stack):
     phone = unique_phone()
 
     page.goto("/birth.html")
+    ready(page)
     page.get_by_role("link", name="本人申报").click()
+    ready(page)
     expect(page.locator("h1")).to_contain_text("医疗机构外出生")
     # nothing filled: every required field is named, nothing is sent
     page.get_by_role("button", name="签名提交").click()
     expect(page.locator(".error-summary")).to_contain_text("出生地点")
     shoot(page, "birth-declare-errors")
     page.reload()
+    ready(page)
 
     page.select_option("#d-county-1", "5201")
     page.select_option("#d-county-2", test_births.COUNTY)
@@ -181,6 +191,7 @@ def test_a_parent_declares_a_birth_outside_an_institution(page, stack):
     assert api.post(f"/v1/staff/births/{birth_id}/review", headers=hospital).status == 202
     test_births.wait_for(lambda: test_births.citizen_view(api, birth_id, token), lambda v: v.body["status"] == "issued")
     page.reload()
+    ready(page)
     expect(page.get_by_role("link", name="下载出生医学证明")).to_be_visible()
     shoot(page, "birth-declared-issued")
 
@@ -198,6 +209,7 @@ def test_the_county_department_reissues_from_the_staff_page(page, stack):
     page.goto("/birth-staff.html")
     page.evaluate("auth => sessionStorage.setItem('birthreg.staff', JSON.stringify(auth))", {"id_token": login["id_token"], "staff": login["staff"]})
     page.reload()
+    ready(page)
     expect(page.locator("#reissue")).to_be_visible()
     expect(page.locator("#entry")).to_be_hidden()
     page.get_by_role("button", name="上传并申请补发").click()

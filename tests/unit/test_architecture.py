@@ -12,6 +12,8 @@ from pathlib import Path
 import grimp
 import pytest
 
+from tests import pysource
+
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "chalicelib"
 
@@ -105,7 +107,7 @@ def _private(name: str) -> bool:
 
 
 def _private_uses(path: Path) -> list[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = pysource.parse(path.read_text(encoding="utf-8"), str(path))
     here = _module_name(path)
     modules: dict[str, str] = {}  # local name -> chalicelib module it stands for
     found: list[str] = []

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import pysource
+
 ROOT = Path(__file__).resolve().parents[3]
 CHECKED = ("chalicelib/services", "chalicelib/api")
 # Methods that build expressions on a model's attributes, or read a table through a model class.
@@ -51,7 +53,7 @@ def _tail(node: ast.AST) -> str | None:
 
 
 def violations(source: str, models: dict[str, set[str]]) -> list[str]:
-    tree = ast.parse(source)
+    tree = pysource.parse(source)
     aliases: dict[str, str] = {}  # A = case_store.CaseAttachments
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign) and _tail(node.value) in models:

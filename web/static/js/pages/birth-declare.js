@@ -71,3 +71,8 @@ form.addEventListener("submit", async (event) => {
     showErrors(form, err);
   }
 });
+
+// the county picker has its regions and the submit handler is attached: the page takes input
+region.ready.then(() => {
+  document.body.dataset.ready = "true";
+});

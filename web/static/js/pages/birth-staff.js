@@ -163,3 +163,4 @@ if (role === "medical_institution") {
 } else {
   $("#signed-out").hidden = false;
 }
+document.body.dataset.ready = "true"; // the sections of this role are shown and take input

@@ -53,4 +53,6 @@ async function check() {
   box.removeAttribute("aria-busy");
 }
 
-check();
+check().finally(() => {
+  document.body.dataset.ready = "true";
+});

@@ -152,4 +152,6 @@ async function resume() {
   }
 }
 
-resume();
+resume().finally(() => {
+  document.body.dataset.ready = "true"; // a saved record is shown, or the forms take input
+});

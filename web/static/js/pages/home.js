@@ -2,3 +2,4 @@
 import { initLayout } from "../profile.js";
 
 initLayout();
+document.body.dataset.ready = "true";
