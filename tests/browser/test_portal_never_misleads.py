@@ -114,6 +114,7 @@ def test_steps_live_in_the_history_and_the_draft_survives_a_restart(browser, sta
     # the browser (the installed app) closed and opened again: the draft is still there
     ctx, page = launch()
     page.goto("/register.html?profile=guizhou&step=man")
+    page.wait_for_selector("body[data-ready=true]")
     expect(page.get_by_role("heading", name="男方信息")).to_be_visible()
     page.locator(".step:not([hidden]) [data-prev]").click()
     expect(page.locator("#f-woman-name")).to_have_value(body["woman"]["name"])
@@ -144,6 +145,7 @@ def test_the_verify_page_is_the_certificates_province_and_verifies_by_number(new
     # 证件核验 without the QR code: registration number + both ID numbers
     number = view["certificate"]["registration_number"]
     page.goto("/verify.html")
+    page.wait_for_selector("body[data-ready=true]")
     page.fill("#n-number", number)
     page.fill("#n-woman-id", body["woman"]["id_number"])
     page.fill("#n-man-id", body["woman"]["id_number"])
