@@ -40,11 +40,26 @@ def _manual(case: case_store.Case) -> bool:
     return any(h.status == case_store.AWAITING_REVIEW for h in case.history)
 
 
+def result_step(case: case_store.Case) -> int:
+    """The position in the history of the entry that moved the case into its present status.
+
+    Entries that keep the status (a staff member's print of the paper certificate, a note at the
+    counter) come after it and do not move it, so a Notify retried after such an entry names the
+    same result as the first attempt; a case that reaches a result again (after a modification) has
+    a new position, and its new result is sent."""
+    step = len(case.history)
+    while step > 1 and case.history[step - 2].status == case.status:
+        step -= 1
+    return step
+
+
 def notify(case_id: str) -> dict[str, Any]:
     """The result SMS and the completion event go through the outbox under ids fixed by the case's
-    history, so a retried Notify stores (and sends) them once; receivers deduplicate on the id."""
+    history (``result_step``), so a retried Notify stores (and sends) them once; receivers
+    deduplicate on the id."""
     case = case_store.get(case_id)
-    step = f"{case_id}:{len(case.history)}"
+    position = result_step(case)
+    step = f"{case_id}:{position}"
     messages = [outbox.sms(case.contact_phone, result_message(case), event_id=f"sms:result:{step}", subject=case_id)]
     if case.status == case_store.REGISTERED:
         # No personal data in the shared event: departments look the case up with rights of their own.
@@ -67,7 +82,7 @@ def notify(case_id: str) -> dict[str, Any]:
             )
         )
     if case.status == case_store.REGISTERED:
-        messages.extend(_shares(case, step=len(case.history)))
+        messages.extend(_shares(case, step=position))
     stored = outbox.enqueue(messages)
     if stored and case.status in (case_store.REGISTERED, case_store.REJECTED, NOT_MATCHED):
         # counted with the first storing of the messages, so a retried Notify does not count twice

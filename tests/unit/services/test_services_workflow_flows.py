@@ -109,6 +109,25 @@ def test_issue_certificate_once_even_when_the_step_is_retried(memory, adapters):
     assert len(issued) == 1
 
 
+def test_a_notify_retried_after_a_print_sends_the_result_once(memory, adapters):
+    """Notify is delivered at least once; a staff member's print of the paper certificate (a history
+    entry that keeps the status) between two attempts must not make the result SMS, the completion
+    event or the statistics count a second time."""
+    from chalicelib.services.workflow import notifications
+
+    case_id = instant_case()
+    issuance.issue_certificate(case_id)
+    first = notifications.notify(case_id)
+    case = memory.cases.get(case_id)
+    memory.cases.transition(case, case_store.REGISTERED, at=config.now().isoformat(timespec="seconds"), by="staff-1", note="打印纸质证件")
+    again = notifications.notify(case_id)
+    assert again["outbox"] == first["outbox"]
+    results = [text for _, text, _ in adapters.sms.sent if "完成生育登记" in text]
+    assert len(results) == 1, results
+    office = memory.cases.get(case_id).office_code
+    assert statistics.report(office)["totals"]["registered"]["total"] == 1
+
+
 def test_a_retry_after_the_record_but_before_the_case_moved_reuses_the_number(memory, adapters):
     case_id = instant_case()
     original = memory.cases.transition
