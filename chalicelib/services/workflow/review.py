@@ -204,6 +204,9 @@ def supersede(case: case_store.Case) -> task_store.Task:
         raise task_store.AlreadyClosed(case.review_task_id or case.case_id)
     outcome = {"case_id": case.case_id, "route": "closed"}
     task_store.close(task, task_store.SUPERSEDED, at=_iso(config.now()), outcome_json=json.dumps(outcome))
+    if task.kind != task_store.PROOFS:
+        # the statistics' 派发 of this stage is then matched by its outcome (decided, escalated or this)
+        statistics.stage_event(case.office_code, task.stage, "superseded", once=task.task_id)
     return task
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from chalicelib.domain import errors
 from chalicelib.services.citizen import access, modification, view
-from chalicelib.services.shared import tokens
+from chalicelib.services.shared import statistics, tokens
 from chalicelib.services.workflow import review
 from chalicelib.store import cases as case_store
 from chalicelib.store import tasks as task_store
@@ -67,6 +67,9 @@ def test_a_supplement_before_the_initial_review_is_checked_again(memory, adapter
     assert memory.cases.get(case["case_id"]).review_task_id == state["review"]["task_id"]
     again = _supplement(case, _supplemented(case["body"], "再次补充的单位"))
     assert again["version"] == 3
+    # two 初审 tasks were assigned and both superseded: the statistics say so (none is left open)
+    figures = statistics.report(stored.office_code)["totals"]["stage"]["initial_review"]
+    assert (figures["assigned"], figures["superseded"]) == (2, 2)
     actions = [e.action for e in memory.audit.for_subject(f"CASE#{case['case_id']}") if e.action.startswith("case.")]
     assert actions == ["case.supplemented", "case.supplemented"]
 

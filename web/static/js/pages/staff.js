@@ -942,7 +942,7 @@ async function statisticsView() {
     }),
     barChart({
       id: "chart-stages",
-      title: "审核环节（派发、通过、不予登记、补充材料、逾期上报）",
+      title: "审核环节（派发、通过、不予登记、补充材料、逾期上报、补充后重新核验）",
       categories: stages.map(([k]) => STAGE_TITLES[k] || k),
       series: [
         { name: "派发", values: stages.map(([, v]) => Number(v.assigned || 0)) },
@@ -950,6 +950,7 @@ async function statisticsView() {
         { name: "不予登记", values: stages.map(([, v]) => Number(v.reject || 0)) },
         { name: "补充材料", values: stages.map(([, v]) => Number(v.request_documents || 0)) },
         { name: "逾期上报", values: stages.map(([, v]) => Number(v.escalated || 0)) },
+        { name: "补充后重新核验", values: stages.map(([, v]) => Number(v.superseded || 0)) },
       ],
     }),
     barChart({
