@@ -40,6 +40,13 @@ def test_a_case_is_found_by_a_spouses_id_number_within_the_jurisdiction(new_cont
     expect(other.locator("#case-search-none")).to_contain_text("本辖区内未找到")
     expect(other.locator("#case-search-table")).to_have_count(0)
 
+    # the case waits for review: its row opens the task
+    page.fill("#case-search-q", task["case_id"])
+    page.get_by_role("button", name="查找", exact=True).click()
+    page.locator(f"#case-search-table tr[data-case-id='{task['case_id']}']").get_by_role("link", name="打开任务").click()
+    page.wait_for_url(f"**/staff/tasks/{task['task_id']}")
+    expect(page.locator("main")).to_contain_text(task["case_id"])
+
 
 def test_status_and_stage_filters_reload_from_the_server_at_phone_width(new_context, stack):
     _, task = waiting_case(stack, "registry_has_more")

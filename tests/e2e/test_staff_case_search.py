@@ -45,6 +45,22 @@ def test_a_lower_case_x_and_a_case_id_find_it_too_and_a_monitor_sees_names_maske
     assert "*" in row["woman_name"]
 
 
+def test_a_waiting_case_names_its_open_task_and_the_task_opens(api, case):
+    wait_status(api, case, "awaiting_review")
+    headers = bearer(staff_token(api, "sc-op-510104022"))
+    [row] = api.post(SEARCH, {"case_id": case.case_id}, headers=headers).body["cases"]
+    task = api.get(f"/v1/staff/tasks/{row['open_task_id']}", headers=headers)
+    assert task.status == 200, task.body
+    assert task.body["task"]["case_id"] == case.case_id and task.body["task"]["status"] == "open"
+
+
+def test_a_case_without_a_waiting_task_names_none(api):
+    done = submit_scenario(api, "sichuan", "instant")
+    wait_status(api, done, "registered")
+    [row] = _search(api, "sc-op-510104022", {"case_id": done.case_id}).body["cases"]
+    assert row["open_task_id"] is None
+
+
 @pytest.mark.parametrize("username", ["gz-op-520102016", "cq-county-500103", "gz-city-5201"])
 def test_outside_the_jurisdiction_the_answer_is_exactly_that_of_a_case_that_does_not_exist(api, case, username):
     from chalicelib.domain import idcard

@@ -10,7 +10,8 @@ Jurisdiction: a case is found only if the staff member could act on it (``auth.r
 own area; a township operator, any office of its province, 001 三(一)3(2)). A case outside it
 is answered exactly like a case that does not exist -- 404 ``CASE_NOT_FOUND`` with the same
 message --, so a search never tells whether another area's couple has a case. Every search is
-audited (the ID number only as its keyed hash).
+audited (the ID number only as its keyed hash). A waiting case's row names its open task
+(``open_task_id``), which the console links to.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ def _not_found() -> errors.NotFound:
 
 
 def _row(case: case_store.Case, principal: auth.StaffPrincipal) -> dict[str, Any]:
+    # the open task of a waiting case (its review or its proofs request), for the link to it: one
+    # GetItem for a waiting case only, at most MAX_RESULTS
+    task = review.waiting_task(case)
     return {
         "case_id": case.case_id,
         "status": case.status,
@@ -41,6 +45,7 @@ def _row(case: case_store.Case, principal: auth.StaffPrincipal) -> dict[str, Any
         "office_code": case.office_code,
         "office_name": hierarchy.name_of(case.office_code),
         "created_at": case.created_at,
+        "open_task_id": task.task_id if task is not None else None,
         **review.applicant(case, principal),
     }
 

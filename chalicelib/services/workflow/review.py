@@ -182,7 +182,7 @@ def proofs_overdue(state: dict[str, Any]) -> dict[str, Any]:
 
 
 # ======================================================================= supplement before 初审
-def _waiting_task(case: case_store.Case) -> task_store.Task | None:
+def waiting_task(case: case_store.Case) -> task_store.Task | None:
     """The open task the case's waiting workflow holds: its review task or its proofs request."""
     if case.status == case_store.AWAITING_PROOFS:
         task = task_store.find(task_store.proofs_task_id(case.case_id))
@@ -199,7 +199,7 @@ def supersede(case: case_store.Case) -> task_store.Task:
     ``AlreadyClosed``) with the outcome ``closed``, so that execution ends, and the supplemented
     version runs through the checks as a new one. Call ``release`` once the supplement is stored
     (or ``restore`` if it was not)."""
-    task = _waiting_task(case)
+    task = waiting_task(case)
     if task is None:
         raise task_store.AlreadyClosed(case.review_task_id or case.case_id)
     outcome = {"case_id": case.case_id, "route": "closed"}

@@ -431,7 +431,7 @@ function caseResults(cases) {
       "table",
       { id: "case-search-table", class: "cards" },
       h("caption", {}, `找到 ${cases.length} 件办件（新提交的在前）`),
-      h("thead", {}, h("tr", {}, ["办件号", "申请人", "登记孩次", "提交时间", "办理机构", "办理状态"].map((t) => h("th", { scope: "col" }, t)))),
+      h("thead", {}, h("tr", {}, ["办件号", "申请人", "登记孩次", "提交时间", "办理机构", "办理状态", "待办任务"].map((t) => h("th", { scope: "col" }, t)))),
       h(
         "tbody",
         {},
@@ -445,6 +445,13 @@ function caseResults(cases) {
             h("td", { "data-th": "提交时间" }, formatTime(c.submitted_at || c.created_at)),
             h("td", { "data-th": "办理机构" }, c.office_name),
             h("td", { "data-th": "办理状态" }, statusBadge(c.status, c.status_label)),
+            h(
+              "td",
+              { "data-th": "待办任务" },
+              c.open_task_id
+                ? h("a", { href: `/staff/tasks/${encodeURIComponent(c.open_task_id)}`, "data-link": true, class: "btn small" }, "打开任务", h("span", { class: "visually-hidden" }, ` 办件${c.case_id}`))
+                : "—",
+            ),
           ),
         ),
       ),
