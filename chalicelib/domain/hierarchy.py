@@ -1,7 +1,8 @@
 """Administrative levels of a township office: township → county → city → province.
 
 Used for escalation ("county, then city", issue 5), statistics (a case counts for every level
-above its office, 001 三(二)1 统计监测) and jurisdiction (``chalicelib.auth.covers``).
+above its office, 001 三(二)1 统计监测: stored at township and county, summed above, see
+``counted_levels``) and jurisdiction (``chalicelib.auth.covers``).
 
 Placeholder prefectures (NBS "市辖区"/"县" of the municipalities, "省直辖县级行政区划") are not a
 level of their own: the province-level unit stands in. Chongqing's "city" level is therefore
@@ -60,3 +61,26 @@ def children(code: str) -> list[str]:
         else:
             out.append(child.code)
     return out
+
+
+# Statistics counters are stored per township and per county only (001 三(二)1 统计监测 asks for
+# every level): a city or province is the sum of its counties, read in a few BatchGets. Storing
+# the upper levels too would make every case of a province write the same item (a hot item that
+# conflicts between concurrent transactions) and cost two more transactional writes per event.
+COUNTED_LEVELS = ("township", "county")
+
+
+def counted_levels(code: str) -> list[str]:
+    """The stored statistics items an event of ``code`` is added to: its township (if it is one)
+    and its county, most local first. Empty for a city or province code (nothing sums it up)."""
+    return [c for c in chain(code) if level_of(c) in COUNTED_LEVELS]
+
+
+def stored_regions_under(code: str) -> list[str]:
+    """The stored statistics items whose sum makes up ``code``'s figures: a township or county is
+    its own item; a city its counties; a province the counties of each child (Chongqing's children
+    are counties already)."""
+    c = regions.canonical(code) or code
+    if level_of(c) in COUNTED_LEVELS:
+        return [c]
+    return [stored for child in children(c) for stored in stored_regions_under(child)]

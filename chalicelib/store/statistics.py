@@ -1,15 +1,19 @@
 """The Statistics table: counters per administrative region and year (001 三(一)4, 三(二)1 统计监测).
 
-One item per ``(pk=<region code>, sk=<year>)``: a township office ``510104022``, its county
-``510104``, city ``5101`` and province ``51`` each get the same increments, so the figures of
-any level are one GetItem and a level's children one BatchGetItem — never a Scan of the cases.
+One item per ``(pk=<region code>, sk=<year>)`` for townships and counties only: a township office
+``510104022`` and its county ``510104`` get the same increments (``hierarchy.counted_levels``). A
+city or province is the sum of its counties, which the service reads with ``get_many`` (BatchGetItem,
+100 keys a request: a province's ~200 counties in 2–3) — never a Scan of the cases. City (``5101``)
+and province (``51``) items written by earlier versions are no longer read or written: the county
+items hold every event already.
+
 Counter names are flat attribute names such as ``received|online`` or ``stage|initial_review|escalated``.
 
 Counters are advanced by the workflow steps and by staff decisions (``services/shared/statistics.py``).
 Each increment names its event (``once``, e.g. ``<case id>#received``): one transaction writes a
 marker item ``(pk="EVENT#<event>", sk="-")`` on the condition that it does not exist, together
-with the counters of every level. A step retried after a timeout (at-least-once delivery) finds
-the marker and counts nothing: each event is counted exactly once.
+with the counters of the township and county items. A step retried after a timeout (at-least-once
+delivery) finds the marker and counts nothing: each event is counted exactly once.
 
 Ratings (好差评) also keep their latest comments per office: ``(pk="COMMENTS#<office>",
 sk="<at>#<case id>")``, read newest first with one Query of one page (``comments``).

@@ -4,9 +4,14 @@
 Counters (``chalicelib/store/statistics.py``) are advanced as a case moves: received and
 completed by channel (online / onsite), instant or manual path, review stages assigned,
 decided and escalated, proofs requested, cases closed as incomplete or needing attention,
-and citizen ratings. Every increment goes to the case's township office and to each level
-above it, so ``report`` reads a region and its children with one GetItem and one
-BatchGetItem — a constant number of requests, never a Scan.
+and citizen ratings. Every increment goes to the case's township office and its county only
+(``hierarchy.counted_levels``; a county-coded event, e.g. a birth's, to its county): a city is the
+sum of its counties and a province the sum of the counties of its cities, added up by ``report``
+from one BatchGetItem per 100 items (a province's ~200 counties: 2–3 requests, never a Scan,
+nothing that grows with the cases). City and province items written by earlier versions are no
+longer read or written: the county items hold every event already. Keeping the upper levels out
+of the write saves two transactional writes per event and the province item every case of the
+province would otherwise update (a hot item that makes concurrent transactions conflict).
 
 Every increment names its event (``once``): the workflow delivers each step at least once, and
 a retried step finds its event counted already and adds nothing (store/statistics.py).
@@ -26,11 +31,13 @@ RECENT_COMMENTS = 20
 
 
 def count(office_code: str | None, counters: dict[str, int], *, once: str) -> bool:
-    """Add ``counters`` to the office and every level above it, once per event ``once``
-    (e.g. ``<case id>#received``); False if the event was counted before."""
-    if not office_code:
+    """Add ``counters`` to the office's township and county items, once per event ``once``
+    (e.g. ``<case id>#received``); False if the event was counted before (or ``office_code``
+    names no township or county: nothing would add it up)."""
+    levels = hierarchy.counted_levels(office_code) if office_code else []
+    if not levels:
         return False
-    return store.add(hierarchy.chain(office_code), str(config.now().year), counters, once=once)
+    return store.add(levels, str(config.now().year), counters, once=once)
 
 
 def received(office_code: str, channel: str, *, case_id: str) -> None:
@@ -92,20 +99,37 @@ def _nest(counters: dict[str, int]) -> dict[str, Any]:
     return out
 
 
+def _summed(regions: list[str], figures: dict[str, dict[str, int]]) -> dict[str, int] | None:
+    """The flat counters of the stored ``regions`` added up (None if none of them has an item);
+    summed before ``_nest`` so the ratings average comes from the summed sum and count."""
+    stored = [figures[r] for r in regions if r in figures]
+    if not stored:
+        return None
+    out: dict[str, int] = {}
+    for counters in stored:
+        for name, value in counters.items():
+            out[name] = out.get(name, 0) + value
+    return out
+
+
 def report(region: str, *, year: int | None = None, overdue_open: int | None = None) -> dict[str, Any]:
-    """Figures of ``region`` and of each region one level below (the caller checks jurisdiction)."""
+    """Figures of ``region`` and of each region one level below (the caller checks jurisdiction).
+    Each is the sum of its stored township or county items (``hierarchy.stored_regions_under``),
+    all read with one ``get_many`` (BatchGetItem, 100 keys per request)."""
     year_s = str(year or config.now().year)
     codes = hierarchy.children(region)
-    figures = store.get_many([region, *codes], year_s)
+    parts = {c: hierarchy.stored_regions_under(c) for c in [region, *codes]}
+    figures = store.get_many(list(dict.fromkeys(r for regions in parts.values() for r in regions)), year_s)
+    children = {c: _summed(parts[c], figures) for c in codes}
     return {
         "region": {"code": region, "name": hierarchy.name_of(region), "level": hierarchy.level_of(region)},
         "year": int(year_s),
-        "totals": _nest(figures.get(region, {})),
+        "totals": _nest(_summed(parts[region], figures) or {}),
         "overdue_open_tasks": overdue_open,
         "children": [
-            {"code": c, "name": hierarchy.name_of(c), "level": hierarchy.level_of(c), "totals": _nest(figures[c])}
-            for c in codes
-            if c in figures
+            {"code": c, "name": hierarchy.name_of(c), "level": hierarchy.level_of(c), "totals": _nest(totals)}
+            for c, totals in children.items()
+            if totals is not None
         ],
     }
 

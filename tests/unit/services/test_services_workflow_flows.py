@@ -158,12 +158,65 @@ def test_revoking_twice_is_refused(memory):
 
 
 # --------------------------------------------------------------------------------- statistics
-def test_an_event_is_counted_once_on_every_level(memory):
+def test_an_event_is_counted_once_at_its_township_and_county(memory):
     assert statistics.count("510104022", {"received|online": 1}, once="C1#received")
     assert not statistics.count("510104022", {"received|online": 1}, once="C1#received")  # a retried step
     year = str(config.now().year)
-    for region in ("510104022", "510104", "5101", "51"):
+    for region in ("510104022", "510104"):
         assert memory.statistics.get(region, year) == {"received|online": 1}, region
+    for region in ("5101", "51"):  # no stored item: the reports sum the counties
+        assert memory.statistics.get(region, year) == {}, region
+        assert statistics.report(region)["totals"] == {"received": {"online": 1}}, region
+
+
+def test_city_and_province_reports_are_the_sums_of_their_counties(memory, monkeypatch):
+    """Counters are stored per township and county only (issue 18 item 5): a city adds up its
+    counties, a province the counties of each city, from one batch read; the ratings average
+    comes from the summed sum and count, not from averaging the counties' averages."""
+    a, b, other = "510104022", "510105002", "510302001"  # 成都: 锦江区, 青羊区; 自贡: 自流井区
+    statistics.received(a, "online", case_id="A1")
+    statistics.received(a, "online", case_id="A2")
+    statistics.received(b, "onsite", case_id="B1")
+    statistics.received(other, "online", case_id="O1")
+    statistics.record_rating(a, 5, case_id="A1", at="2026-03-01T10:00:00+08:00")
+    statistics.record_rating(a, 4, case_id="A2", at="2026-03-01T11:00:00+08:00")
+    statistics.record_rating(b, 1, case_id="B1", at="2026-03-01T12:00:00+08:00")
+    statistics.count("510105", {"births|entered": 1}, once="BIRTH1#entered")  # a county-coded event
+    assert {region for region, _ in memory.statistics.counters} == {a, "510104", b, "510105", other, "510302"}
+
+    reads = []
+    get_many = memory.statistics.get_many
+    monkeypatch.setattr(memory.statistics, "get_many", lambda regions, year: reads.append(list(regions)) or get_many(regions, year))
+
+    county_a, county_b = statistics.report("510104"), statistics.report("510105")
+    city = statistics.report("5101")
+    assert city["region"] == {"code": "5101", "name": "四川省成都市", "level": "city"}
+    assert city["totals"] == {
+        "received": {"total": 3, "online": 2, "onsite": 1},
+        "ratings": {"count": 3, "sum": 10, "average": 3.33, "good": 2, "bad": 1, "score": {"1": 1, "4": 1, "5": 1}},
+        "births": {"entered": 1},
+    }
+    assert (county_a["totals"]["ratings"]["average"], county_b["totals"]["ratings"]["average"]) == (4.5, 1.0)
+    assert [(c["code"], c["level"], c["totals"]) for c in city["children"]] == [
+        ("510104", "county", county_a["totals"]),
+        ("510105", "county", county_b["totals"]),
+    ]
+
+    province = statistics.report("51")
+    assert province["totals"]["received"] == {"total": 4, "online": 3, "onsite": 1}
+    assert province["totals"]["ratings"] == city["totals"]["ratings"]
+    assert [(c["code"], c["level"]) for c in province["children"]] == [("5101", "city"), ("5103", "city")]
+    assert province["children"][0]["totals"] == city["totals"]
+    assert province["children"][1]["totals"] == {"received": {"total": 1, "online": 1}}
+    # One batch read per report, of township/county items only, each once; nothing was written above.
+    assert len(reads) == 4 and all(len(r) == len(set(r)) and {len(c) for c in r} <= {6, 9} for r in reads)
+    assert {region for region, _ in memory.statistics.counters} == {a, "510104", b, "510105", other, "510302"}
+
+
+def test_a_code_without_township_or_county_is_not_counted(memory):
+    assert not statistics.count("5101", {"received|online": 1}, once="C9#received")
+    assert not statistics.count(None, {"received|online": 1}, once="C9#received")
+    assert memory.statistics.counters == {} and memory.statistics.events == set()
 
 
 def test_received_is_counted_once_when_the_checks_run_again(memory):

@@ -24,6 +24,32 @@ def test_children_of_a_county_are_its_townships():
     assert "510104022" in kids and all(len(k) == 9 for k in kids)
 
 
+def test_statistics_are_stored_at_township_and_county_only():
+    assert hierarchy.counted_levels("510104022") == ["510104022", "510104"]
+    assert hierarchy.counted_levels("500103003") == ["500103003", "500103"]  # 重庆: no placeholder city
+    assert hierarchy.counted_levels("510104") == ["510104"]  # a county-coded event (births)
+    assert hierarchy.counted_levels("5101") == [] and hierarchy.counted_levels("51") == []
+
+
+def test_a_region_is_the_sum_of_its_stored_townships_or_counties():
+    from chalicelib.domain import regions
+
+    assert hierarchy.stored_regions_under("510104022") == ["510104022"]
+    assert hierarchy.stored_regions_under("510104") == ["510104"]  # the county item holds it all
+    city = hierarchy.stored_regions_under("5101")
+    assert "510104" in city and all(len(c) == 6 and c.startswith("5101") for c in city)
+    assert hierarchy.stored_regions_under("510100") == city  # GB/T spelling
+    # A province: the counties of each child city, each county once, every county of the province.
+    province = hierarchy.stored_regions_under("51")
+    assert len(province) == len(set(province)) == len([c for k in regions.children("51") for c in regions.children(k.code)])
+    assert set(city) < set(province)
+    # 重庆's children are counties already (placeholder prefectures skipped); 湖北's
+    # 省直辖县级行政区划 counties sit next to its cities.
+    assert set(hierarchy.stored_regions_under("50")) == set(hierarchy.children("50"))
+    assert "429004" in hierarchy.children("42") and "429004" in hierarchy.stored_regions_under("42")
+    assert len(province) <= 200  # a province's report: at most two BatchGetItem of 100 keys
+
+
 def P(role, region, office=None):
     return auth.StaffPrincipal("u", "n", role, region, office)
 
