@@ -84,6 +84,14 @@ def optional_setting(name: str) -> str:
     return (_environ(name) or "").strip()
 
 
+def apply_profile_overrides() -> None:
+    """Put the deployment's process settings per province (PROFILE_OVERRIDES: JSON, checked at synth;
+    empty: the profiles as the code states them) in force for this request or invocation."""
+    from chalicelib.domain import profiles
+
+    profiles.use_overrides(optional_setting("PROFILE_OVERRIDES"))
+
+
 def int_setting(name: str) -> int:
     """An integer setting (limits, lifetimes): read on every call, so tests and operators can change it."""
     return int(setting(name))

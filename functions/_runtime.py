@@ -16,6 +16,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from chalicelib import config
 from chalicelib.observability import correlate, flush, get_logger, tracer
 
 logger = get_logger()
@@ -103,6 +104,7 @@ def observed(handler: Handler) -> Handler:
     def wrapped(event: dict[str, Any], context: Any) -> Any:
         case_id = event.get("case_id") if isinstance(event, dict) else None
         correlate(case_id)
+        config.apply_profile_overrides()
         xray = tracer()
         try:
             if xray is None:

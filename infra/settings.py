@@ -15,13 +15,21 @@ Pure Python, like ``resources.py``: no boto3, no aws_cdk.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from infra import resources as r
 
 LOCAL_STAGE = "local"
 API = "api"  # the HTTP API (Chalice app.py); the task functions are named by their Function.id
+
+
+class InvalidSetting(ValueError):
+    """A setting's value the units would refuse (the deploy stops at synth)."""
+
+    def __init__(self, name: str, unit: str, stage: str, problem: str) -> None:
+        super().__init__(f"setting {name} of stage {stage!r} (unit {unit}) is refused: {problem} (declared in infra/settings.py)")
+        self.name = name
 
 
 class MissingSetting(ValueError):
@@ -46,6 +54,8 @@ class Setting:
     # (setting, value): only delivered (and only required) when that setting has that value
     only_if: tuple[str, str] | None = None
     hint: str = ""  # how an operator gives it, for the error message
+    # refuses a value the units would refuse at run time (raises ValueError): the synth stops
+    check: Callable[[str], object] | None = None
 
     def value(self, stage: str, context: Mapping[str, str]) -> str | None:
         if self.name in context:
@@ -65,6 +75,12 @@ _OUTBOX = (API, r.APPLY_RULES.id, r.NOTIFY.id, r.DISPATCH_OUTBOX.id, r.ISSUE_BIR
 # who delivers registrations to 渝快办 / PIS (adapters/sharing.py): Notify at once, the sweeper on retry
 _SHARING = (r.NOTIFY.id, r.DISPATCH_OUTBOX.id)
 _REGISTRY_CALLERS = (API, r.IDENTITY_CHECK.id, r.MARRIAGE_CHECK.id, r.AUTO_COMPARE.id, r.UPDATE_REGISTRY.id)
+
+def _profile_overrides(value: str) -> object:
+    from chalicelib.domain.profiles import parse_overrides  # pure Python, like this module
+
+    return parse_overrides(value)
+
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(
@@ -105,6 +121,15 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("SMS_GATEWAY_TIMEOUT_SECONDS", _SMS, "seconds per gateway attempt", default="5", only_if=("SMS_SENDER", "gateway")),
     Setting("SMS_GATEWAY_RETRIES", _SMS, "gateway retries after the first attempt", default="2", only_if=("SMS_SENDER", "gateway")),
+    Setting(
+        "PROFILE_OVERRIDES",
+        ALL_UNITS,
+        "the operator's process settings per province, JSON, e.g. "
+        '`{"sichuan": {"proof_deadline_days": 7, "review_days": {"review": 7}}}` '
+        "(what may change and the defaults: docs/profiles.md); empty: the profiles as the code states them. "
+        "Checked at synth: an unknown province, setting, stage or value stops the deploy",
+        check=_profile_overrides,
+    ),
     Setting(
         "WORKFLOW_TIME_SCALE",
         _TIMERS,
@@ -218,6 +243,11 @@ def settings_of(unit: str, stage: str, context: Mapping[str, str] | None = None)
             if s.required and stage != LOCAL_STAGE:
                 raise MissingSetting(s.name, unit, stage, s.hint)
             continue
+        if s.check is not None:
+            try:
+                s.check(value)
+            except (ValueError, KeyError) as exc:
+                raise InvalidSetting(s.name, unit, stage, str(exc)) from None
         env[s.name] = value
     return env
 

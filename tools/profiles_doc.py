@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from chalicelib.domain.profiles import PROCESS_SETTINGS, PROFILES, Profile
+from chalicelib.domain.profiles import DEFAULT_PROFILES, PROCESS_SETTINGS, Profile
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "profiles.md"
 
@@ -89,15 +89,16 @@ def render() -> str:
         "notice, 002 Chongqing notice, 003 Guizhou (English), 004 Chongqing online steps (English). A source",
         "reading \"(silent)\" or \"not in …\" marks a setting no seed states: its value is a default with the reason.",
         "Operators change `proof_deadline_days`, `escalation_levels`, `verification_window` and review-stage days",
-        "through `Profile.with_settings` / `with_review_days` / `with_overrides`; a setting or stage a province",
-        "does not have is refused.",
+        "with the deployment setting `PROFILE_OVERRIDES` (JSON, e.g. `{\"sichuan\": {\"proof_deadline_days\": 7,",
+        "\"review_days\": {\"review\": 7}}}`; README \"Configuration\"), applied by `with_overrides`; a province,",
+        "setting, stage or value a profile does not have is refused at synth. The values below are the defaults.",
         "",
         "| setting | what it decides |",
         "| --- | --- |",
         *(f"| `{name}` | {_escape(MEANING[name])} |" for name in PROCESS_SETTINGS),
         "",
     ]
-    for p in PROFILES.values():
+    for p in DEFAULT_PROFILES.values():
         lines += _profile_section(p)
     return "\n".join(lines)
 

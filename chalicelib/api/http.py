@@ -24,7 +24,7 @@ from typing import Any
 
 from chalice import Blueprint, Chalice, Response
 
-from chalicelib import observability
+from chalicelib import config, observability
 from chalicelib.domain import errors
 
 log = logging.getLogger("birthreg.api")
@@ -233,6 +233,7 @@ def install(app: Chalice) -> None:
         observability.get_logger().clear_state()
         observability.correlate((event.uri_params or {}).get("case_id"), request_id=request_id, path=event.path)
         try:
+            config.apply_profile_overrides()
             response = _traced(get_response, event)
         except Exception:
             log.exception("unhandled error", extra={"request_id": request_id, "path": event.path})

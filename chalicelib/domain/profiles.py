@@ -20,7 +20,10 @@ sentence in ``citations``; one no seed states says "(silent)" or "not in …" wi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+import json
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Literal
@@ -528,7 +531,28 @@ CHONGQING = Profile(
     ),
 )
 
-PROFILES: Mapping[str, Profile] = MappingProxyType({p.code: p for p in (SICHUAN, GUIZHOU, CHONGQING)})
+# The profiles as this code states them; a deployment may change the operator settings
+# (``OPERATOR_SETTINGS`` and review days) with its PROFILE_OVERRIDES setting (``use_overrides``).
+DEFAULT_PROFILES: Mapping[str, Profile] = MappingProxyType({p.code: p for p in (SICHUAN, GUIZHOU, CHONGQING)})
+_ACTIVE: ContextVar[Mapping[str, Profile]] = ContextVar("active_profiles", default=DEFAULT_PROFILES)
+
+
+class _ActiveProfiles(Mapping[str, Profile]):
+    """The profiles in force for this request or invocation: the defaults, or the deployment's
+    overrides once ``use_overrides`` installed them (per context: the local stack runs many
+    units, each with its own environment, in one process)."""
+
+    def __getitem__(self, code: str) -> Profile:
+        return _ACTIVE.get()[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_ACTIVE.get())
+
+    def __len__(self) -> int:
+        return len(_ACTIVE.get())
+
+
+PROFILES: Mapping[str, Profile] = _ActiveProfiles()
 
 
 def check_receiving_systems(profiles: Mapping[str, Profile]) -> None:
@@ -537,6 +561,10 @@ def check_receiving_systems(profiles: Mapping[str, Profile]) -> None:
         unknown = [s for s in profile.shares_with if s not in RECEIVING_SYSTEMS]
         if unknown:
             raise ValueError(f"profile {profile.code}: unknown receiving system(s) {unknown}")
+
+
+def _count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def check_settings(profiles: Mapping[str, Profile]) -> None:
@@ -551,10 +579,12 @@ def check_settings(profiles: Mapping[str, Profile]) -> None:
         unknown = [c for c in p.direct_registration_checks if c not in CHECKS]
         if unknown or not p.direct_registration_checks:
             problems.append(f"direct_registration_checks {list(p.direct_registration_checks)}: each one of {CHECKS}")
-        if not isinstance(p.proof_deadline_days, int) or p.proof_deadline_days < 1:
+        if not _count(p.proof_deadline_days) or p.proof_deadline_days < 1:
             problems.append("proof_deadline_days must be a positive number of working days")
-        if not isinstance(p.escalation_levels, int) or not 0 <= p.escalation_levels <= 2:
+        if not _count(p.escalation_levels) or not 0 <= p.escalation_levels <= 2:
             problems.append("escalation_levels must be 0, 1 (county) or 2 (county, city)")
+        if not isinstance(p.verification_window, bool):
+            problems.append("verification_window must be true or false")
         if p.failed_check == "not_matched_notice" and (p.wording is None or not p.wording.not_matched_sms):
             problems.append("failed_check not_matched_notice needs wording.not_matched_sms")
         if p.failed_check == "manual_acceptance" and (p.wording is None or not p.wording.manual_acceptance_sms):
@@ -570,7 +600,7 @@ check_receiving_systems(PROFILES)
 check_settings(PROFILES)
 
 
-def with_overrides(overrides: Mapping[str, Mapping[str, object]], profiles: Mapping[str, Profile] = PROFILES) -> dict[str, Profile]:
+def with_overrides(overrides: Mapping[str, Mapping[str, object]], profiles: Mapping[str, Profile] = DEFAULT_PROFILES) -> dict[str, Profile]:
     """The profiles with an operator's settings mapping applied, e.g.
     ``{"sichuan": {"proof_deadline_days": 7, "review_days": {"review": 7}}}``. Everything is checked
     before anything is used: an unknown province, setting or review stage is refused
@@ -584,6 +614,31 @@ def with_overrides(overrides: Mapping[str, Mapping[str, object]], profiles: Mapp
         days = values.pop("review_days", None) or {}
         out[code] = out[code].with_settings(**values).with_review_days(**dict(days))  # type: ignore[call-overload]
     return out
+
+
+@functools.lru_cache(maxsize=8)
+def parse_overrides(text: str) -> Mapping[str, Profile]:
+    """The profiles a deployment's PROFILE_OVERRIDES setting gives: JSON such as
+    ``{"sichuan": {"proof_deadline_days": 7, "review_days": {"review": 7}}}`` applied to the
+    defaults (``with_overrides``); empty: the defaults. Refused whole (``ValueError`` or
+    ``UnknownSetting``) if it is not JSON, not an object of objects, or names an unknown province,
+    setting, stage or value -- the synth checks it (infra/settings.py), so a deployment never starts
+    with a setting it would refuse."""
+    if not text.strip():
+        return DEFAULT_PROFILES
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"PROFILE_OVERRIDES is not JSON: {exc}") from None
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise ValueError('PROFILE_OVERRIDES must be an object of objects: {"<province>": {"<setting>": <value>}}')
+    return MappingProxyType(with_overrides(data, DEFAULT_PROFILES))
+
+
+def use_overrides(text: str) -> None:
+    """Put a deployment's PROFILE_OVERRIDES (``parse_overrides``) in force for this context;
+    parsed once per distinct text."""
+    _ACTIVE.set(parse_overrides(text))
 
 
 def check_review_decisions(profiles: Mapping[str, Profile]) -> None:
@@ -613,6 +668,7 @@ def profile_for_province(province_code: str) -> Profile | None:
 __all__ = [
     "CHECKS",
     "CHONGQING",
+    "DEFAULT_PROFILES",
     "GUIZHOU",
     "OPERATOR_SETTINGS",
     "PROCESS_SETTINGS",
@@ -625,6 +681,8 @@ __all__ = [
     "UnverifiablePolicy",
     "check_settings",
     "get_profile",
+    "parse_overrides",
     "profile_for_province",
+    "use_overrides",
     "with_overrides",
 ]

@@ -187,3 +187,49 @@ def test_a_token_signed_with_any_other_key_is_refused(monkeypatch):
         with pytest.raises(errors.Unauthorized) as refused:
             tokens.verify(forged, "submit")
         assert refused.value.code == "INVALID_TOKEN"
+
+
+def test_profile_overrides_reach_every_unit_and_a_refused_value_stops_the_synth():
+    text = '{"sichuan": {"proof_deadline_days": 7}}'
+    for unit in S.ALL_UNITS:
+        assert S.settings_of(unit, "local", {"PROFILE_OVERRIDES": text})["PROFILE_OVERRIDES"] == text
+    assert "PROFILE_OVERRIDES" not in S.settings_of(S.API, "local")  # no value: the code's profiles
+    with pytest.raises(S.InvalidSetting, match=r"PROFILE_OVERRIDES.*beijing"):
+        S.settings_of(S.API, "local", {"PROFILE_OVERRIDES": '{"beijing": {"proof_deadline_days": 7}}'})
+    with pytest.raises(S.InvalidSetting, match="not JSON"):
+        S.settings_of(R.NOTIFY.id, "local", {"PROFILE_OVERRIDES": "proof_deadline_days=7"})
+
+
+def test_a_task_and_an_api_request_run_with_their_units_overrides():
+    """functions/_runtime.observed and the API middleware put PROFILE_OVERRIDES in force per invocation."""
+    import contextvars
+
+    from chalicelib.domain.profiles import get_profile
+    from functions._runtime import observed
+
+    @observed
+    def handler(event, context):
+        return get_profile("sichuan").proof_deadline_days
+
+    class Context:
+        function_name, memory_limit_in_mb, invoked_function_arn, aws_request_id = "f", 256, "arn:aws:lambda:us-east-1:1:function:f", "r"
+
+    def invoke(text: str) -> int:
+        with config.unit_environment({"PROFILE_OVERRIDES": text}, frozenset()):
+            return handler({"case_id": "C1"}, Context())
+
+    assert contextvars.copy_context().run(invoke, '{"sichuan": {"proof_deadline_days": 11}}') == 11
+    assert contextvars.copy_context().run(invoke, "") == 5
+
+    from chalice.test import Client
+
+    import app as api_app
+
+    def request() -> dict:
+        with config.unit_environment({"PROFILE_OVERRIDES": '{"sichuan": {"escalation_levels": 1}}'}, frozenset()), Client(api_app.app) as client:
+            return client.http.get("/v1/profiles").json_body
+
+    body = contextvars.copy_context().run(request)  # the override stays in that context, not this test's
+    assert get_profile("sichuan").escalation_levels == 2
+    [sichuan] = [p for p in body["profiles"] if p["code"] == "sichuan"]
+    assert sichuan["process"]["escalation_levels"] == 1

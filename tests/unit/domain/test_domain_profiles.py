@@ -143,6 +143,48 @@ def test_a_settings_mapping_is_checked_whole_before_use():
             profiles.with_overrides(bad)
 
 
+def test_the_deployment_setting_puts_the_operators_values_in_force_for_its_context():
+    """PROFILE_OVERRIDES (infra/settings.py): JSON applied to the defaults, per context; empty: the defaults."""
+    import contextvars
+
+    def in_force(text: str) -> tuple[int, int, int]:
+        profiles.use_overrides(text)
+        sichuan = profiles.get_profile("sichuan")
+        return sichuan.proof_deadline_days, sichuan.stage("review").working_days, len(profiles.PROFILES)
+
+    default_days = SICHUAN.proof_deadline_days
+    text = '{"sichuan": {"proof_deadline_days": 9, "review_days": {"review": 6}}}'
+    assert contextvars.copy_context().run(in_force, text) == (9, 6, 3)
+    # another context (another request or unit) keeps the defaults; an empty setting restores them
+    assert profiles.get_profile("sichuan").proof_deadline_days == default_days
+    assert contextvars.copy_context().run(in_force, "")[0] == default_days
+    assert profiles.parse_overrides(text) is profiles.parse_overrides(text)  # parsed once per text
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("{sichuan: 7}", ValueError),  # not JSON
+        ('["sichuan"]', ValueError),  # not an object
+        ('{"sichuan": 7}', ValueError),  # not an object of objects
+        ('{"beijing": {"proof_deadline_days": 7}}', profiles.UnknownSetting),
+        ('{"sichuan": {"failed_check": "manual_acceptance"}}', profiles.UnknownSetting),  # the seeds', not an operator's
+        ('{"sichuan": {"proof_deadline_days": true}}', ValueError),
+        ('{"sichuan": {"verification_window": "yes"}}', ValueError),
+        ('{"sichuan": {"review_days": {"review": 0}}}', ValueError),
+    ],
+)
+def test_a_deployment_setting_the_units_would_refuse_is_refused_whole(text, error):
+    import contextvars
+
+    def attempt():
+        with pytest.raises(error):
+            profiles.use_overrides(text)
+        return profiles.get_profile("sichuan")
+
+    assert contextvars.copy_context().run(attempt) is SICHUAN  # nothing changed
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
