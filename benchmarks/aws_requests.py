@@ -22,7 +22,8 @@ Cost model (``PRICES``): AWS list prices, us-east-1, on-demand, as published on 
 pages below (the prices as known in mid-2025; this machine has no network to re-check them —
 update ``PRICES`` and ``PRICES_AS_OF`` when they change). Not in the model: SMS delivery (a
 per-message fee of the SMS provider; mainland deployments use a domestic gateway,
-chalicelib/adapters/sms.py — the count of SMS is printed), Cognito (billed per monthly
+chalicelib/adapters/sms.py — the count of SMS is printed; the local stack's SMS go through SNS and
+are listed as ``Publish(SMS)``, not priced), Cognito (billed per monthly
 active staff user, not per case), storage at rest, data transfer, CloudWatch metrics.
 What runs on a clock rather than per case -- the outbox sweeper (``resources.OUTBOX_SWEEP``) -- is
 kept out of the per-case windows (the local stack's scheduler is slowed down for the benchmark) and
@@ -303,6 +304,9 @@ def install_counter() -> None:
         else:
             if service == "sns" and op == "Publish" and b"PhoneNumber=" in body:
                 recorder.sms[recorder.window] += 1
+                # the local stack sends SMS through SNS; a deployment through the domestic gateway
+                # (SMS_SENDER=gateway, HTTPS, no AWS request): the provider's fee is not modelled
+                op = "Publish(SMS)"
             if service == "stepfunctions" and op == "StartExecution":  # which workflow: billed apart
                 op += ":" + json.loads(body)["stateMachineArn"].rsplit("-", 1)[-1]
             recorder.add(f"{service}:{op}")
