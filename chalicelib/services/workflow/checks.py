@@ -80,7 +80,8 @@ def verify_records(state: dict[str, Any]) -> dict[str, Any]:
 
     ``state`` is the workflow state: the case id, and after ``WaitForWindow`` the route
     ``wait_window`` (the window has opened: the identity check runs without asking the clock).
-    The first lookup that raises fails the step, after the others ended, with nothing written.
+    A lookup that raises fails the step (the first such in this order), once the others have ended,
+    with nothing written.
     """
     case_id = state["case_id"]
     lookups = (
