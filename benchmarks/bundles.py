@@ -40,7 +40,7 @@ RUNTIME_MODULES = ("boto3", "botocore", "s3transfer", "jmespath", "urllib3", "da
 # What each bundle's cold start loads: the handler module and what its first request imports.
 WORKLOADS = {
     "api": "import app, chalicelib.services.citizen.registration, chalicelib.store.cases, chalicelib.store.codes",
-    "tasks": "import functions.apply_rules, functions.identity_check, functions.notify, functions.await_review",
+    "tasks": "import functions.verify_records, functions.notify, functions.await_review",
     "certificate": (
         "import functions.issue_certificate, chalicelib.documents.certificate_pdf, reportlab.pdfgen.canvas, "
         "reportlab.pdfbase.ttfonts, qrcode"

@@ -519,48 +519,38 @@ PARAMETERS: tuple[Parameter, ...] = (HOLIDAYS, VERIFICATION_WINDOW)
 # ---------------------------------------------------------------------------
 # Step Functions task functions (one module per task state)
 # ---------------------------------------------------------------------------
-# Registration workflow (statemachines/registration.asl.json). The three checks only read;
-# ApplyRules is the one writer of their results.
-_CHECK_GRANTS = (Grant("Cases", "read"), Grant("Registry", "read"))
+# Registration workflow (statemachines/registration.asl.json).
 # Every unit that computes a deadline in working days reads the operator's holiday table.
 _HOLIDAYS = Grant("Holidays", "read")
 # Every unit that sends an SMS: SNS (local stack, explicit choice) or the gateway (its secret).
 _SMS_GRANTS = (Grant("sms", "sms"), Grant("SmsGatewayCredentials", "read"))
-IDENTITY_CHECK = Function(
-    id="IdentityCheck",
-    module="functions.identity_check",
-    description="IdentityCheck: names and ID numbers against public security, in working hours only",
-    grants=(*_CHECK_GRANTS, _HOLIDAYS, Grant("VerificationWindow", "read")),
-    memory=256,  # one registry lookup: I/O bound
-)
-MARRIAGE_CHECK = Function(
-    id="MarriageCheck",
-    module="functions.marriage_check",
-    description="MarriageCheck: the marriage certificate against civil affairs",
-    grants=_CHECK_GRANTS,
-    memory=256,  # one registry lookup: I/O bound
-)
-AUTO_COMPARE = Function(
-    id="AutoCompare",
-    module="functions.auto_compare",
-    description="AutoCompare: two-way comparison of the children with the population registry",
-    grants=_CHECK_GRANTS,
-    memory=256,  # one registry lookup: I/O bound
-)
-APPLY_RULES = Function(
-    id="ApplyRules",
-    module="functions.apply_rules",
-    description="ApplyRules: record the checks, apply the domain rules, choose the route",
+# Issue 18: one invocation for the three lookups (each a registry round trip, I/O bound: run
+# concurrently) and the rules, instead of a Parallel state of three functions and ApplyRules.
+# Its grants are what those four needed, nothing more.
+VERIFY_RECORDS = Function(
+    id="VerifyRecords",
+    module="functions.verify_records",
+    description="VerifyRecords: public security, civil affairs and the population registry at once; the domain rules; the route",
     grants=(
+        # the case (read by the lookups, written with their results), the registries' records
         Grant("Cases", "write"),
-        Grant("Statistics", "write"),
+        Grant("Registry", "read"),
+        # the working-hours window of the identity check (000 §2.3.5 注) and the deadlines
         _HOLIDAYS,
+        Grant("VerificationWindow", "read"),
+        # received, counted once per case
+        Grant("Statistics", "write"),
         # the manual-acceptance SMS with the query code (003 V(B)): through the outbox, its text and the
         # query code sealed with the token key
         Grant("Outbox", "write"),
         Grant("TokenKey", "read"),
         *_SMS_GRANTS,
     ),
+    # the lookups at once: REGISTRY_HTTP_ATTEMPTS x REGISTRY_HTTP_TIMEOUT_SECONDS (3 x 5 s) and
+    # backoff, then the manual-acceptance SMS's gateway attempts (3 x 5 s): 32 s at worst with
+    # the defaults (tests/unit/workflow/test_workflow_asl.py adds it up)
+    timeout=45,
+    memory=256,  # three registry lookups and a few DynamoDB writes: I/O bound
 )
 UPDATE_REGISTRY = Function(
     id="UpdateRegistry",
@@ -710,10 +700,7 @@ ISSUE_BIRTH_CERTIFICATE = Function(
     memory=1024,
 )
 FUNCTIONS: tuple[Function, ...] = (
-    IDENTITY_CHECK,
-    MARRIAGE_CHECK,
-    AUTO_COMPARE,
-    APPLY_RULES,
+    VERIFY_RECORDS,
     UPDATE_REGISTRY,
     REQUEST_PROOFS,
     PROOFS_OVERDUE,

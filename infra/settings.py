@@ -68,13 +68,13 @@ class Setting:
 _FUNCTIONS = {f.id for f in r.FUNCTIONS}
 ALL_UNITS: tuple[str, ...] = (API, *(f.id for f in r.FUNCTIONS))
 # who sends SMS (adapters/sms.py) and who computes workflow timers (config.workflow_seconds)
-_SMS = (API, r.APPLY_RULES.id, r.REQUEST_PROOFS.id, r.PROOFS_OVERDUE.id, r.NOTIFY.id, r.DISPATCH_OUTBOX.id, r.ISSUE_BIRTH_CERTIFICATE.id)
-_TIMERS = (API, r.IDENTITY_CHECK.id, r.APPLY_RULES.id, r.ESCALATE_REVIEW.id, r.CHECK_UPLOAD.id)
+_SMS = (API, r.VERIFY_RECORDS.id, r.REQUEST_PROOFS.id, r.PROOFS_OVERDUE.id, r.NOTIFY.id, r.DISPATCH_OUTBOX.id, r.ISSUE_BIRTH_CERTIFICATE.id)
+_TIMERS = (API, r.VERIFY_RECORDS.id, r.ESCALATE_REVIEW.id, r.CHECK_UPLOAD.id)
 # who commits side effects to the outbox and delivers them (services/shared/outbox.py)
-_OUTBOX = (API, r.APPLY_RULES.id, r.NOTIFY.id, r.DISPATCH_OUTBOX.id, r.ISSUE_BIRTH_CERTIFICATE.id)
+_OUTBOX = (API, r.VERIFY_RECORDS.id, r.NOTIFY.id, r.DISPATCH_OUTBOX.id, r.ISSUE_BIRTH_CERTIFICATE.id)
 # who delivers registrations to 渝快办 / PIS (adapters/sharing.py): Notify at once, the sweeper on retry
 _SHARING = (r.NOTIFY.id, r.DISPATCH_OUTBOX.id)
-_REGISTRY_CALLERS = (API, r.IDENTITY_CHECK.id, r.MARRIAGE_CHECK.id, r.AUTO_COMPARE.id, r.UPDATE_REGISTRY.id)
+_REGISTRY_CALLERS = (API, r.VERIFY_RECORDS.id, r.UPDATE_REGISTRY.id)
 
 def _profile_overrides(value: str) -> object:
     from chalicelib.domain.profiles import parse_overrides  # pure Python, like this module
@@ -136,11 +136,11 @@ SETTINGS: tuple[Setting, ...] = (
         "factor on every workflow timer (tests shrink it); 1 in a deployment",
         default="1",
     ),
-    Setting("PUBLIC_SECURITY_URL", (r.IDENTITY_CHECK.id,), "public-security registry API; empty: the Registry table"),
-    Setting("CIVIL_AFFAIRS_URL", (r.MARRIAGE_CHECK.id,), "civil-affairs registry API; empty: the Registry table"),
+    Setting("PUBLIC_SECURITY_URL", (r.VERIFY_RECORDS.id,), "public-security registry API; empty: the Registry table"),
+    Setting("CIVIL_AFFAIRS_URL", (r.VERIFY_RECORDS.id,), "civil-affairs registry API; empty: the Registry table"),
     Setting(
         "POPULATION_REGISTRY_URL",
-        (API, r.AUTO_COMPARE.id, r.UPDATE_REGISTRY.id),
+        (API, r.VERIFY_RECORDS.id, r.UPDATE_REGISTRY.id),
         "population registry API; empty: the Registry table",
     ),
     Setting("REGISTRY_HTTP_TIMEOUT_SECONDS", _REGISTRY_CALLERS, "seconds per registry request", default="5"),

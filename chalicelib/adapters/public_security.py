@@ -1,7 +1,7 @@
 """Public security (公安) identity check: does this name belong to this ID number?
 
 000 §2.3.5: the system checks "男女双方的姓名、身份证号" against public security; 注 "公安校验只在
-正常工作时间范围内开放" (the workflow waits for the window; see ``services/checks.identity_check``).
+正常工作时间范围内开放" (the workflow waits for the window; see ``services/workflow/checks.identity_check``).
 
 Interface: ``PublicSecurity.verify(people) -> list[IdentityAnswer]``, one answer per person, in order.
 Statuses: ``match``; ``name_mismatch`` (the ID number exists, under another name); ``not_found``.

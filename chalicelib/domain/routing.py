@@ -1,4 +1,4 @@
-"""Where a case goes after the automated checks: state ``ApplyRules``
+"""Where a case goes after the automated checks: state ``VerifyRecords``
 (statemachines/registration.asl.json) records the results, this module decides from the province's
 profile (``domain/profiles.py``: ``failed_check``, ``direct_registration_checks``,
 ``unverifiable_policy``, ``proofs``) -- no province is named here.

@@ -2,9 +2,10 @@
 environment of its Lambda function's configuration, and every AWS call it makes is judged against
 its role's policy (local/iam.py, infra/policies.py).
 
-Each test deploys a copy of IdentityCheck (same handler) next to the real one, so the workflow's
+Each test deploys a copy of VerifyRecords (same handler) next to the real one, so the workflow's
 own function is never touched: first as deployed (it works), then without one variable or one
-grant (it fails, as it would in AWS).
+grant (it fails, as it would in AWS). Its three registry lookups run in threads of their own: they
+must see the unit's environment and be judged against its policy as the invocation's thread is.
 """
 
 from __future__ import annotations
@@ -20,21 +21,24 @@ from infra import resources as R
 from local import iam
 from local.deploy import ACCOUNT, _assume
 from local.stack import REGION
-from tests.e2e.conftest import register
+from tests.e2e.conftest import register, wait_for_status
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
 def case_id(api, couple) -> str:
+    """A case the workflow has registered: the copy's run is then one more (at-least-once) run of
+    the step, racing nothing."""
     r = register(api, couple("sichuan"))
     assert r.status == 201, r.body
+    wait_for_status(api, r.body["case_id"], r.body["query_code"], {"registered"})
     return r.body["case_id"]
 
 
-def deploy_identity_check(stack, *, grants: tuple[R.Grant, ...], environment: dict[str, str]) -> str:
-    """A function running ``functions.identity_check`` with its own role; returns its name."""
-    name = f"identity-check-copy-{uuid.uuid4().hex[:8]}"
+def deploy_verify_records(stack, *, grants: tuple[R.Grant, ...], environment: dict[str, str]) -> str:
+    """A function running ``functions.verify_records`` with its own role; returns its name."""
+    name = f"verify-records-copy-{uuid.uuid4().hex[:8]}"
     iam_client = boto3.client("iam")
     role = iam_client.create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument=_assume("lambda.amazonaws.com"))
     document = policies.document(grants, policies.deployed_arns(stack.names, REGION, ACCOUNT))
@@ -43,7 +47,7 @@ def deploy_identity_check(stack, *, grants: tuple[R.Grant, ...], environment: di
         FunctionName=name,
         Runtime="python3.11",
         Role=role["Role"]["Arn"],
-        Handler=R.IDENTITY_CHECK.handler,
+        Handler=R.VERIFY_RECORDS.handler,
         Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18},  # runs in-process (local/lambdas.py)
         Environment={"Variables": environment},
     )
@@ -62,19 +66,21 @@ def deployed_environment(stack, function_id: str) -> dict[str, str]:
 
 
 def test_a_function_as_deployed_runs(stack, case_id):
-    env = deployed_environment(stack, "IdentityCheck")
-    name = deploy_identity_check(stack, grants=R.IDENTITY_CHECK.grants, environment=env)
+    env = deployed_environment(stack, "VerifyRecords")
+    name = deploy_verify_records(stack, grants=R.VERIFY_RECORDS.grants, environment=env)
+    calls = iam.calls[name]
     failed, payload = invoke(name, case_id)
     assert not failed, payload
-    assert payload["system"] == "public_security" and payload["status"] == "match", payload
+    assert payload == {"case_id": case_id, "route": "issue"}
+    assert iam.calls[name] > calls  # the lookups' calls too were made (and judged) as this unit
 
 
 def test_a_function_missing_a_variable_fails_although_the_process_has_it(stack, case_id):
     import os
 
-    env = deployed_environment(stack, "IdentityCheck")
+    env = deployed_environment(stack, "VerifyRecords")
     assert os.environ["CASES_TABLE"] == env.pop("CASES_TABLE")  # the process has it; the function not
-    name = deploy_identity_check(stack, grants=R.IDENTITY_CHECK.grants, environment=env)
+    name = deploy_verify_records(stack, grants=R.VERIFY_RECORDS.grants, environment=env)
     failed, payload = invoke(name, case_id)
     assert failed
     assert payload["errorType"] == "MissingSetting"  # a RuntimeError naming the variable
@@ -83,20 +89,21 @@ def test_a_function_missing_a_variable_fails_although_the_process_has_it(stack, 
 
 @pytest.mark.denies_access
 def test_a_function_calling_outside_its_grants_gets_access_denied(stack, case_id):
-    env = deployed_environment(stack, "IdentityCheck")
-    without_cases = tuple(g for g in R.IDENTITY_CHECK.grants if g.resource != "Cases")
-    name = deploy_identity_check(stack, grants=without_cases, environment=env)
+    env = deployed_environment(stack, "VerifyRecords")
+    without_cases = tuple(g for g in R.VERIFY_RECORDS.grants if g.resource != "Cases")
+    name = deploy_verify_records(stack, grants=without_cases, environment=env)
     denied = len(iam.denials)
     failed, payload = invoke(name, case_id)
     assert failed, payload
     assert "AccessDenied" in json.dumps(payload, ensure_ascii=False)
     table_arn = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{stack.names['Cases']}"
-    assert [(d.unit, d.action, d.resource) for d in iam.denials[denied:]] == [(name, "dynamodb:GetItem", table_arn)]
+    # each of the three lookups reads the case, in its own thread, judged as this unit
+    assert [(d.unit, d.action, d.resource) for d in iam.denials[denied:]] == [(name, "dynamodb:GetItem", table_arn)] * 3
 
 
 def test_a_unit_sees_only_its_own_resources(stack):
-    """IdentityCheck's configuration names the tables it is granted, nothing else (as the template)."""
-    env = deployed_environment(stack, "IdentityCheck")
+    """VerifyRecords' configuration names the tables it is granted, nothing else (as the template)."""
+    env = deployed_environment(stack, "VerifyRecords")
     assert set(env) >= {"CASES_TABLE", "REGISTRY_TABLE"}
     assert not {"CODES_TABLE", "DOCUMENTS_BUCKET", "STAFF_TOPIC_ARN"} & set(env)
     assert {"CODES_TABLE", "DOCUMENTS_BUCKET", "STAFF_TOPIC_ARN"} <= iam.deployed_variables

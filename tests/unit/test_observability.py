@@ -13,9 +13,9 @@ from functions._runtime import observed, task
 
 
 class _Context:
-    function_name = "birthreg-ci-apply-rules"
+    function_name = "birthreg-ci-verify-records"
     memory_limit_in_mb = 256
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:birthreg-ci-apply-rules"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:birthreg-ci-verify-records"
     aws_request_id = "req-1"
 
 

@@ -4,6 +4,6 @@ states (proofs, review tasks with escalation), plus the result messages it sends
 
 Below the citizen use cases (an upload that completes the requested proofs resumes the workflow
 through ``review.proofs_received``), independent of certificates, above shared. Inside: ``checks``
-(the automated steps, ending in ApplyRules) hands over to ``review``; ``notifications`` stands
+(the automated steps, VerifyRecords) hands over to ``review``; ``notifications`` stands
 apart.
 """

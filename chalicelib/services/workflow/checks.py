@@ -1,14 +1,17 @@
 """The automated part of the registration workflow (statemachines/registration.asl.json).
 
-- ``identity_check`` — state ``IdentityCheck``: names and ID numbers of both spouses against public
+- ``verify_records`` — state ``VerifyRecords``: the three lookups below at once (each a registry
+  round trip: I/O bound), then ``apply_rules`` on their results -- one Lambda invocation instead
+  of four (issue 18: each paid a request, its logs and now and then a cold start).
+- ``identity_check`` — public security: names and ID numbers of both spouses against public
   security, only inside the working-hours window (000 §2.3.5 注 "公安校验只在正常工作时间范围内开放");
   outside it the answer is ``window_closed`` with the wait until the next window (working-day
   calendar, holidays included).
-- ``marriage_check`` — state ``MarriageCheck``: certificate number + both ID numbers + date against
+- ``marriage_check`` — civil affairs: certificate number + both ID numbers + date against
   civil affairs (000 §2.3.5 "结婚证号…查验…四川民政信息").
-- ``auto_compare`` — state ``AutoCompare``: two-way comparison of the children with the population
+- ``auto_compare`` — population registry: two-way comparison of the children with the population
   registry (002 五(三); 003 (B)), decided by ``chalicelib.domain.comparison`` and the profile.
-- ``apply_rules`` — state ``ApplyRules``: records the three results on the case, applies the domain
+- ``apply_rules`` — records the three results on the case, applies the domain
   rules again (eligibility, jurisdiction, child order: ``domain.evaluation.evaluate``, the same
   function as at submission) and takes the route the domain chooses from the province's profile
   (``domain/routing.py``): ``wait_window``, ``proofs``, ``review``, ``not_matched``,
@@ -18,12 +21,19 @@
 - ``update_registry`` — state ``UpdateRegistry``: "《登记表》信息比系统行政记录记载信息多…应及时增加或
   更新办证系统信息并视同审核比对一致" (002 五(三)).
 
-The three checks run in parallel branches and only read; ``apply_rules`` is the one writer.
+The three lookups only read; ``apply_rules`` is the one writer. A failed lookup fails the whole
+step before anything is written, and the step's Retry runs it all again: the lookups read, and
+``apply_rules`` is idempotent (the statistics count once per case, the SMS goes through the outbox
+under an event id; a second run records the status and the checks again, with one more history
+line).
 """
 
 from __future__ import annotations
 
+import contextvars
 import json
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 from chalicelib import config, observability
@@ -64,7 +74,29 @@ def _iso(dt) -> str:
     return dt.isoformat(timespec="seconds")
 
 
-# ------------------------------------------------------------------------------ IdentityCheck
+# ------------------------------------------------------------------------------ VerifyRecords
+def verify_records(state: dict[str, Any]) -> dict[str, Any]:
+    """The three lookups concurrently, then the rules; returns the next workflow state.
+
+    ``state`` is the workflow state: the case id, and after ``WaitForWindow`` the route
+    ``wait_window`` (the window has opened: the identity check runs without asking the clock).
+    A lookup that raises fails the step (the first such in this order), once the others have ended,
+    with nothing written.
+    """
+    case_id = state["case_id"]
+    lookups = (
+        partial(identity_check, case_id, window_waited=state.get("route") == routing.WAIT_WINDOW),
+        partial(marriage_check, case_id),
+        partial(auto_compare, case_id),
+    )
+    with ThreadPoolExecutor(max_workers=len(lookups), thread_name_prefix="verify-records") as pool:
+        # each in a copy of this context: the unit's settings (config.unit_environment) and log keys
+        futures = [pool.submit(contextvars.copy_context().run, lookup) for lookup in lookups]
+        found = [future.result() for future in futures]
+    return apply_rules({**state, "checks": found})
+
+
+# ------------------------------------------------------------------------------ identity (public security)
 def identity_check(case_id: str, *, window_waited: bool = False) -> dict[str, Any]:
     now = config.now()
     case = case_store.get(case_id)
@@ -90,7 +122,7 @@ def identity_check(case_id: str, *, window_waited: bool = False) -> dict[str, An
     }
 
 
-# ------------------------------------------------------------------------------ MarriageCheck
+# ------------------------------------------------------------------------------ marriage (civil affairs)
 def marriage_check(case_id: str) -> dict[str, Any]:
     case = case_store.get(case_id)
     form = _form(case)
@@ -107,7 +139,7 @@ def marriage_check(case_id: str) -> dict[str, Any]:
     return {"system": "civil_affairs", "status": status, "detail": answer.status, "checked_at": _iso(config.now())}
 
 
-# ------------------------------------------------------------------------------ AutoCompare
+# ------------------------------------------------------------------------------ comparison (population registry)
 def auto_compare(case_id: str) -> dict[str, Any]:
     case = case_store.get(case_id)
     form = _form(case)
@@ -131,7 +163,7 @@ def auto_compare(case_id: str) -> dict[str, Any]:
     }
 
 
-# ------------------------------------------------------------------------------ ApplyRules
+# ------------------------------------------------------------------------------ rules and route
 def _mismatches(identity: dict, marriage: dict, compare: dict, rule_reasons: list[dict]) -> list[dict[str, str]]:
     out = []
     for person in identity.get("people", []):
@@ -161,7 +193,8 @@ def _first_check(case: case_store.Case) -> bool:
 
 
 def apply_rules(state: dict[str, Any]) -> dict[str, Any]:
-    """Record the checks and choose the route; returns the next workflow state."""
+    """Record the checks (``state["checks"]``: identity, marriage, comparison) and choose the
+    route; returns the next workflow state."""
     case_id = state["case_id"]
     checks = {c["system"]: c for c in state["checks"]}
     identity, marriage, compare = checks["public_security"], checks["civil_affairs"], checks["population"]

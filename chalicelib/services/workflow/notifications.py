@@ -3,7 +3,7 @@ and when something goes wrong, make it visible (``record_failure``, with ``share
 
 The texts are the province's (``Profile.wording``): registered, not registered, 比对未通过 (002 五(一)5,
 Chongqing's ``failed_check``), and the manual-acceptance SMS with the query code (003 V(B),
-Guizhou's), sent by ApplyRules through ``manual_acceptance``.
+Guizhou's), sent by VerifyRecords through ``manual_acceptance``.
 
 Result SMS (003 (B): "sends the declarant a text message notification … of the status of the
 birth registration"): the query code itself is stored only as a keyed hash, so the message
@@ -123,7 +123,7 @@ ONSITE_OPTION = "可携带夫妻双方身份证、结婚证原件到登记机构
 
 def not_matched_notice(case: case_store.Case) -> dict[str, Any] | None:
     """The 比对未通过 notice of a case closed by a failed check (002 五(一)5 "告知审核比对未通过不能办理
-    或到登记机构现场核实办理"): the reasons ApplyRules recorded and the on-site option, with the
+    或到登记机构现场核实办理"): the reasons VerifyRecords recorded and the on-site option, with the
     office's name, address, phone and hours as its administrator entered them (read now: they change)."""
     if case.status != NOT_MATCHED:
         return None

@@ -656,7 +656,7 @@ def _viewable(upload: dict[str, Any]) -> dict[str, Any]:
 
 
 def registry_children(form, *, masked: bool) -> dict[str, Any]:
-    """The population registry's children of the couple next to the form's, paired as AutoCompare
+    """The population registry's children of the couple next to the form's, paired as VerifyRecords' comparison
     pairs them (``domain/comparison.py``), read now: the reviewer must see which child the registry
     has that the form lacks (002 五(三) "《登记表》信息比办证系统行政记录信息少或有差错…应及时与相关信息
     采集提供地核实"). ``rows``: one per child, ``form``/``registry`` the index on each side (None where

@@ -1,4 +1,4 @@
-"""The route ApplyRules takes (domain/routing.py): precedence of the routes, what counts as a
+"""The route VerifyRecords takes (domain/routing.py): precedence of the routes, what counts as a
 problem at check time, and which document answers which failed check."""
 
 from __future__ import annotations

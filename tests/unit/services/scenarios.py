@@ -3,6 +3,7 @@ workflow's checks. They run on whatever repositories and adapters are installed 
 
 from __future__ import annotations
 
+from chalicelib.domain import routing
 from chalicelib.domain.demo import demo_registration
 from chalicelib.services.citizen import registration
 from chalicelib.services.workflow import checks
@@ -24,6 +25,6 @@ def submit(body: dict, **kw) -> dict:
 
 
 def run_checks(case_id: str) -> dict:
-    """The workflow's IdentityCheck, MarriageCheck, AutoCompare and ApplyRules states, in order."""
-    found = [checks.identity_check(case_id, window_waited=True), checks.marriage_check(case_id), checks.auto_compare(case_id)]
-    return checks.apply_rules({"case_id": case_id, "checks": found})
+    """The workflow's VerifyRecords state (the three lookups, the rules, the route) as it runs after
+    WaitForWindow: the working-hours window is open, whatever the clock says."""
+    return checks.verify_records({"case_id": case_id, "route": routing.WAIT_WINDOW})

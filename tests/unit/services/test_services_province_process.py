@@ -1,5 +1,5 @@
 """Each province's handling of a failed or unverifiable check, on the in-memory store and fake
-adapters: ApplyRules (``services/workflow/checks.py``) takes the route the province's profile names
+adapters: VerifyRecords (``services/workflow/checks.py``) takes the route the province's profile names
 (domain/profiles.py ``failed_check``, ``direct_registration_checks``, ``unverifiable_policy``,
 ``proofs``), and Notify / the case view say what the seeds say. Each test cites its seed sentence."""
 
@@ -138,7 +138,7 @@ def test_guizhou_a_failed_comparison_goes_to_manual_acceptance_with_the_query_co
     assert state["route"] == "review" and "proofs" not in state
     manual = [t for t in texts(adapters) if "人工受理" in t]
     assert len(manual) == 1 and result["query_code"] in manual[0]
-    # the Express workflow runs at least once: a second ApplyRules sends nothing more
+    # the Express workflow runs at least once: a second VerifyRecords sends nothing more
     run_checks(result["case_id"])
     assert len([t for t in texts(adapters) if "人工受理" in t]) == 1
 

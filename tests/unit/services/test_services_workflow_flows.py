@@ -225,5 +225,5 @@ def test_received_is_counted_once_when_the_checks_run_again(memory):
     office = memory.cases.get(case_id).office_code
     once = memory.statistics.get(office, str(config.now().year))
     assert once and all(v == 1 for k, v in once.items() if k.startswith("received|"))
-    run_checks(case_id)  # a retried ApplyRules
+    run_checks(case_id)  # a retried VerifyRecords
     assert memory.statistics.get(office, str(config.now().year)) == once

@@ -11,7 +11,7 @@ from infra import resources
 
 EXPRESS = json.loads(resources.REGISTRATION_WORKFLOW.definition.read_text(encoding="utf-8"))
 STANDARD = json.loads(resources.WAITING_WORKFLOW.definition.read_text(encoding="utf-8"))
-# the domain's routes (ApplyRules) and the waiting steps' own (a staff rejection, overdue proofs)
+# the domain's routes (VerifyRecords) and the waiting steps' own (a staff rejection, overdue proofs)
 ROUTES = set(routing.ROUTES) | {"rejected", "closed"}
 MACHINES = {"Registration": EXPRESS, "Waiting": STANDARD}
 
@@ -56,7 +56,7 @@ def test_the_route_choice_knows_every_route_and_fails_visibly_otherwise(machine)
 
 @pytest.mark.parametrize("machine", MACHINES)
 def test_a_not_matched_case_is_closed_then_notified(machine):
-    """002 五(一)5 "告知审核比对未通过不能办理": ApplyRules closes the case, Notify sends the SMS."""
+    """002 五(一)5 "告知审核比对未通过不能办理": VerifyRecords closes the case, Notify sends the SMS."""
     choices = {c["StringEquals"]: c["Next"] for c in MACHINES[machine]["States"]["Route"]["Choices"]}
     assert choices["not_matched"] == "Notify"
 
@@ -67,8 +67,6 @@ def test_every_task_retries_transient_errors_and_ends_visibly(machine):
         if state["Type"] != "Task":
             continue
         assert any("TransientError" in r["ErrorEquals"] for r in state.get("Retry", [])), name
-        if name in ("IdentityCheck", "MarriageCheck", "AutoCompare"):
-            continue  # inside VerifyRecords, whose Catch applies
         catch = {e for c in state.get("Catch", []) for e in c["ErrorEquals"]}
         assert "States.ALL" in catch, name
 
@@ -99,17 +97,16 @@ def test_transient_retries_outlast_a_brief_outage(machine):
 
 def test_the_express_retries_fit_its_five_minutes():
     """An Express execution ends after 5 minutes, uncaught: the longest chain of its tasks
-    (VerifyRecords, ApplyRules, UpdateRegistry, IssueCertificate, Notify) must fit with every retry."""
+    (VerifyRecords, UpdateRegistry, IssueCertificate, Notify) must fit with every retry."""
     waits = {name: sum(_waits(_transient_retrier(s))) for name, s in states(EXPRESS) if s["Type"] == "Task"}
-    chain = max(waits[n] for n in ("IdentityCheck", "MarriageCheck", "AutoCompare"))
-    chain += sum(waits[n] for n in ("ApplyRules", "UpdateRegistry", "IssueCertificate", "Notify"))
+    chain = sum(waits[n] for n in ("VerifyRecords", "UpdateRegistry", "IssueCertificate", "Notify"))
     assert chain < 300
 
 
 def test_the_copied_states_are_the_same_in_both_machines():
     """The automated states exist in both (the Standard one checks again after the window and
     issues after a decision): one text, so a change to one copy must be made to the other."""
-    for name in ("VerifyRecords", "ApplyRules", "UpdateRegistry", "IssueCertificate", "Notify", "RecordFailure", "NeedsAttention", "Closed"):
+    for name in ("VerifyRecords", "UpdateRegistry", "IssueCertificate", "Notify", "RecordFailure", "NeedsAttention", "Closed"):
         assert EXPRESS["States"][name] == STANDARD["States"][name], name
 
 
@@ -142,11 +139,11 @@ def test_waits_have_deadlines_from_the_workflow_state():
 
 
 def test_the_instant_path_is_one_express_execution():
-    # VerifyRecords (three branch tasks), ApplyRules, Route, IssueCertificate, Notify: billed per
-    # Express request and duration, not per transition. benchmarks/aws_requests.py prices it.
+    # VerifyRecords, Route, IssueCertificate, Notify: billed per Express request and duration, not
+    # per transition. benchmarks/aws_requests.py prices it.
     s = EXPRESS["States"]
     assert EXPRESS["StartAt"] == "Resume" and s["Resume"]["Default"] == "VerifyRecords"
-    assert s["VerifyRecords"]["Next"] == "ApplyRules" and s["ApplyRules"]["Next"] == "Route"
+    assert s["VerifyRecords"]["Next"] == "Route"
     assert {"StringEquals": "issue", "Variable": "$.route", "Next": "IssueCertificate"} in s["Route"]["Choices"]
     assert s["IssueCertificate"]["Next"] == "Notify" and s["Notify"].get("End")
 
@@ -191,3 +188,42 @@ def test_each_decision_resumes_under_a_name_of_its_own_that_resume_matches(waiti
     assert workflow.resumed_name(waiting) == resumed
     pattern = EXPRESS["States"]["Resume"]["Choices"][0]["StringMatches"]
     assert fnmatch.fnmatchcase(resumed, pattern) and not fnmatch.fnmatchcase(waiting.split("-d")[0], pattern)
+
+
+@pytest.mark.parametrize("machine", MACHINES)
+def test_the_checks_are_one_task_returning_the_next_state(machine):
+    # Issue 18: three lookups and the rules in one invocation (each Lambda invocation pays a
+    # request, its logs and now and then a cold start); the Parallel state and ApplyRules are gone.
+    asl = MACHINES[machine]
+    verify = asl["States"]["VerifyRecords"]
+    assert verify["Type"] == "Task" and "Branches" not in verify
+    assert verify["Parameters"] == {"FunctionName": "${VerifyRecordsFunctionArn}", "Payload.$": "$"}
+    assert verify["OutputPath"] == "$.Payload" and "ResultPath" not in verify  # the state Route reads
+    assert verify["Next"] == "Route"
+    assert verify["Catch"] == [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "RecordFailure"}]
+    assert not {"IdentityCheck", "MarriageCheck", "AutoCompare", "ApplyRules"} & {n for n, _ in states(asl)}
+    assert [n for n, s in asl["States"].items() if s.get("Next") == "VerifyRecords" or s.get("Default") == "VerifyRecords"] == (
+        ["Resume"] if machine == "Registration" else ["WaitForWindow"]
+    )
+
+
+def test_the_checks_task_outlasts_its_lookups():
+    """The lookups run at once, each up to REGISTRY_HTTP_ATTEMPTS x REGISTRY_HTTP_TIMEOUT_SECONDS
+    with backoff; then the rules, whose manual-acceptance SMS may take the gateway's attempts. The
+    function's timeout covers both with the defaults, the task's TimeoutSeconds the function's."""
+    from chalicelib.adapters import registries
+    from infra import settings
+
+    default = {s.name: s.default for s in settings.SETTINGS}
+
+    def attempts(count: int, timeout: float, backoff: float = 0.2) -> float:
+        return count * timeout + sum(backoff * 2**k for k in range(count - 1))
+
+    lookup = attempts(int(default["REGISTRY_HTTP_ATTEMPTS"]), float(default["REGISTRY_HTTP_TIMEOUT_SECONDS"]), registries.BACKOFF_SECONDS)
+    sms = attempts(1 + int(default["SMS_GATEWAY_RETRIES"]), float(default["SMS_GATEWAY_TIMEOUT_SECONDS"]))
+    function = resources.VERIFY_RECORDS
+    assert lookup + sms + 5 <= function.timeout  # 5 s for the case's reads and writes
+    assert 3 * lookup + sms > function.timeout  # one after the other, it would not fit
+    assert function.memory == 256
+    for asl in MACHINES.values():
+        assert function.timeout < asl["States"]["VerifyRecords"]["TimeoutSeconds"] <= function.timeout + 10
