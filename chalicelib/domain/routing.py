@@ -43,6 +43,7 @@ REVIEW = "review"
 NOT_MATCHED = "not_matched"
 UPDATE_REGISTRY = "update_registry"
 ISSUE = "issue"
+CLOSED = "closed"  # nothing more for this execution to do (Route -> Closed)
 ROUTES = (WAIT_WINDOW, PROOFS, REVIEW, NOT_MATCHED, UPDATE_REGISTRY, ISSUE)
 # The route each ``Profile.failed_check`` takes.
 FAILED_CHECK_ROUTES = {"proofs": PROOFS, "not_matched_notice": NOT_MATCHED, "manual_acceptance": REVIEW}

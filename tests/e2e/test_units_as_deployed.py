@@ -28,11 +28,17 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def case_id(api, couple) -> str:
-    """A case the workflow has registered: the copy's run is then one more (at-least-once) run of
-    the step, racing nothing."""
+    """A case whose workflow has ended, then marked as needing attention (as a failed step leaves
+    it): the copy's run is an operator's restart of the checks, racing nothing. (A case past its
+    checks, e.g. registered, the step leaves alone: tests/unit/services/test_services_verify_records.py.)"""
+    from chalicelib import config
+    from chalicelib.store import cases as case_store
+
     r = register(api, couple("sichuan"))
     assert r.status == 201, r.body
     wait_for_status(api, r.body["case_id"], r.body["query_code"], {"registered"})
+    case = case_store.get(r.body["case_id"])
+    case_store.transition(case, case_store.NEEDS_ATTENTION, at=config.now().isoformat(timespec="seconds"), by="system", note="测试：重新核验")
     return r.body["case_id"]
 
 
@@ -90,15 +96,16 @@ def test_a_function_missing_a_variable_fails_although_the_process_has_it(stack, 
 @pytest.mark.denies_access
 def test_a_function_calling_outside_its_grants_gets_access_denied(stack, case_id):
     env = deployed_environment(stack, "VerifyRecords")
-    without_cases = tuple(g for g in R.VERIFY_RECORDS.grants if g.resource != "Cases")
-    name = deploy_verify_records(stack, grants=without_cases, environment=env)
+    without_registry = tuple(g for g in R.VERIFY_RECORDS.grants if g.resource != "Registry")
+    name = deploy_verify_records(stack, grants=without_registry, environment=env)
     denied = len(iam.denials)
     failed, payload = invoke(name, case_id)
     assert failed, payload
     assert "AccessDenied" in json.dumps(payload, ensure_ascii=False)
-    table_arn = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{stack.names['Cases']}"
-    # each of the three lookups reads the case, in its own thread, judged as this unit
-    assert [(d.unit, d.action, d.resource) for d in iam.denials[denied:]] == [(name, "dynamodb:GetItem", table_arn)] * 3
+    table_arn = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{stack.names['Registry']}"
+    # each of the three lookups asks its registry once, in its own thread, judged as this unit
+    seen = [(d.unit, d.action, d.resource) for d in iam.denials[denied:]]
+    assert seen == [(name, "dynamodb:GetItem", table_arn)] * 3
 
 
 def test_a_unit_sees_only_its_own_resources(stack):

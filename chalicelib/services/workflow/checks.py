@@ -25,7 +25,8 @@ The three lookups only read; ``apply_rules`` is the one writer. A failed lookup 
 step before anything is written, and the step's Retry runs it all again: the lookups read, and
 ``apply_rules`` is idempotent (the statistics count once per case, the SMS goes through the outbox
 under an event id; a second run records the status and the checks again, with one more history
-line).
+line). A run that finds the case past its checks (waiting for a person, registered, closed: a
+second execution of the same start) changes nothing and ends (``VERIFIED_STATUSES``).
 """
 
 from __future__ import annotations
@@ -75,15 +76,24 @@ def _iso(dt) -> str:
 
 
 # ------------------------------------------------------------------------------ VerifyRecords
+# The statuses the checks run on: a new or supplemented case (submitted), one whose identity check
+# waited for the working-hours window (checking), one an operator restarts after a failure.
+VERIFIED_STATUSES = frozenset({case_store.SUBMITTED, case_store.CHECKING, case_store.NEEDS_ATTENTION})
+
+
 def verify_records(state: dict[str, Any]) -> dict[str, Any]:
     """The three lookups concurrently, then the rules; returns the next workflow state.
 
     ``state`` is the workflow state: the case id, and after ``WaitForWindow`` the route
     ``wait_window`` (the window has opened: the identity check runs without asking the clock).
     A lookup that raises fails the step (the first such in this order), once the others have ended,
-    with nothing written.
+    with nothing written. A case no longer in ``VERIFIED_STATUSES`` is left as it is (route ``closed``).
     """
     case_id = state["case_id"]
+    if case_store.get(case_id).status not in VERIFIED_STATUSES:
+        # a second execution of one start (the outbox delivers at least once; Express does not
+        # refuse a name it ran before) finds the case past its checks: it leaves the case alone
+        return {"case_id": case_id, "route": routing.CLOSED}
     lookups = (
         partial(identity_check, case_id, window_waited=state.get("route") == routing.WAIT_WINDOW),
         partial(marriage_check, case_id),

@@ -124,3 +124,29 @@ def test_the_handler_turns_a_registry_outage_into_the_error_the_workflow_retries
     with pytest.raises(TransientError, match="population did not answer"):
         verify_records.handler({"case_id": case_id, "route": routing.WAIT_WINDOW}, context)
     assert memory.cases.get(case_id).check is None
+
+
+
+@pytest.mark.parametrize("past", ["registered", "awaiting_review"])
+def test_a_second_execution_of_one_start_leaves_a_case_past_its_checks_alone(memory, adapters, past):
+    """The outbox delivers the start at least once and Express runs a name twice: the second run
+    must not set a case that waits for a reviewer (or is registered) back to 'checking'."""
+    from chalicelib.services.certificates import issuance
+    from chalicelib.services.workflow import review
+
+    if past == "registered":
+        case_id = submit(known_couple())["case_id"]
+        assert run_checks(case_id)["route"] == routing.ISSUE
+        issuance.issue_certificate(case_id)
+    else:
+        other_child = [{"name": "别人", "id_number": None, "birth_date": "2015-01-01", "sex": "male", "relation": "son"}]
+        case_id = submit(known_couple(children=other_child))["case_id"]
+        state = run_checks(case_id)
+        assert state["route"] == routing.REVIEW
+        review.await_review(case_id, "token-1", state["review"])
+    before = memory.cases.get(case_id)
+    assert before.status == past
+    entries, sms = len(before.history), len(adapters.sms.sent)
+    assert checks.verify_records({"case_id": case_id}) == {"case_id": case_id, "route": routing.CLOSED}
+    after = memory.cases.get(case_id)
+    assert (after.status, len(after.history), len(adapters.sms.sent)) == (past, entries, sms)
