@@ -79,6 +79,7 @@ def test_the_office_confirms_and_registers_the_couple_from_the_appointment(new_c
     page.goto("/staff/")
     log_in(page, OPERATOR)
     page.locator("#staff-nav").get_by_role("link", name="三孩预约").click()
+    expect(page.get_by_role("heading", name="三孩预约", exact=True)).to_be_visible()
     page.fill("#appointments-day", day)
     page.get_by_role("button", name="查看").click()
     row = page.locator(f"#appointments-table tr[data-appointment='{number}']")
@@ -107,3 +108,24 @@ def test_the_office_confirms_and_registers_the_couple_from_the_appointment(new_c
 
     linked = appointment_store.get(number)
     assert linked.status == "registered" and linked.case_id == case_id.inner_text()
+
+
+def test_a_page_still_loading_does_not_replace_the_one_opened_after_it(new_context, stack):
+    """The operator opens 三孩预约 while the work queue (the page after sign-in) is still loading: the
+    queue's answer, arriving last, must not replace the appointments page (pages/staff.js Superseded)."""
+    page = new_context().new_page()
+    held = []
+    page.route("**/v1/staff/tasks?**", lambda route: held.append(route))  # the queue's answer waits until released
+    page.goto("/staff/")
+    log_in(page, OPERATOR)
+    page.locator("#staff-nav").get_by_role("link", name="三孩预约").click()
+    expect(page.get_by_role("heading", name="三孩预约", exact=True)).to_be_visible()
+    assert held, "the work queue was requested after sign-in"
+    with page.expect_response(lambda r: "/v1/staff/tasks?" in r.url) as answered:
+        held[0].continue_()
+    answered.value.finished()
+    # the page has run what the answer queued (a task, then a frame): the appointments page is still shown
+    page.evaluate("() => new Promise((done) => setTimeout(() => requestAnimationFrame(() => done()), 0))")
+    expect(page.get_by_role("heading", name="三孩预约", exact=True)).to_be_visible()
+    expect(page.locator("#appointments-day")).to_be_visible()
+

@@ -94,6 +94,7 @@ export function fieldError(root, path, message) {
  * (role=alert, focused). Returns the fields that got an error, in order.
  */
 export function showErrors(root, error, { title = "请按提示修改以下信息" } = {}) {
+  if (error && error.name === "Superseded") return; // a page left meanwhile (pages/staff.js): nothing to show
   clearErrors(root);
   const details = Array.isArray(error) ? error : error.details || [];
   const items = [];

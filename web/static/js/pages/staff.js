@@ -45,15 +45,36 @@ const main = $("#main");
 let auth = session.get(KEY); // {id_token, staff}
 
 // ------------------------------------------------------------------------------- plumbing
+// Each navigation supersedes the one before. A view still loading for an earlier address must not
+// replace the page of a newer one (its answer may well arrive last): what it read after the
+// navigation is dropped (``Superseded``), and so is whatever its route would still render.
+let navigation = 0;
+
+class Superseded extends Error {
+  constructor() {
+    super("superseded by a newer navigation");
+    this.name = "Superseded";
+  }
+}
+
 function sapi(method, path, body) {
   const headers = auth ? { Authorization: `Bearer ${auth.id_token}` } : {};
-  return api(method, path, { body, headers }).catch((err) => {
-    if (err instanceof ApiError && err.status === 401 && auth) {
-      logout(false);
-      go(`/staff/login?next=${encodeURIComponent(location.pathname)}`, { replace: true, message: err.message });
-    }
-    throw err;
-  });
+  const mine = navigation;
+  const stale = () => method === "GET" && mine !== navigation;
+  return api(method, path, { body, headers }).then(
+    (data) => {
+      if (stale()) throw new Superseded();
+      return data;
+    },
+    (err) => {
+      if (stale()) throw new Superseded();
+      if (err instanceof ApiError && err.status === 401 && auth) {
+        logout(false);
+        go(`/staff/login?next=${encodeURIComponent(location.pathname)}`, { replace: true, message: err.message });
+      }
+      throw err;
+    },
+  );
 }
 
 function go(path, { replace = false, message = "" } = {}) {
@@ -127,6 +148,8 @@ async function route(message = "") {
     return go(`/staff/login?next=${encodeURIComponent(location.pathname)}`, { replace: true, message });
   }
   renderChrome();
+  navigation += 1;
+  const mine = navigation;
   document.body.dataset.ready = "false";
   try {
     if (path === "/staff/login") await loginView(message);
@@ -138,11 +161,12 @@ async function route(message = "") {
     else if (EXTRA_VIEWS[path]) await EXTRA_VIEWS[path]({ auth, sapi, view, go });
     else view("页面不存在", h("p", {}, h("a", { href: "/staff/tasks", "data-link": true }, "返回工作任务")));
   } catch (err) {
+    if (mine !== navigation) return; // a newer navigation shows its own page
     if (!(err instanceof ApiError && err.status === 401)) {
       view("无法打开", h("div", { class: "notice bad" }, h("p", {}, err.message || "加载失败")), h("p", {}, h("a", { href: "/staff/tasks", "data-link": true }, "返回工作任务")));
     }
   }
-  document.body.dataset.ready = "true";
+  if (mine === navigation) document.body.dataset.ready = "true";
 }
 
 // ------------------------------------------------------------------------------- 登录
