@@ -233,7 +233,8 @@ def confirm_and_request_code(page, phone: str) -> str:
 def qr_url_of(pdf: bytes) -> str:
     """The URL in the certificate's QR code: page 1 rendered by pdftoppm, decoded by zbar."""
     from PIL import Image
-    from pyzbar.pyzbar import decode
+
+    from tests.qrcodes import decode_qr
 
     pdftoppm = shutil.which("pdftoppm")
     assert pdftoppm, "pdftoppm is missing: bash .ci/system-deps (poppler-utils)"
@@ -242,7 +243,8 @@ def qr_url_of(pdf: bytes) -> str:
         source.write_bytes(pdf)
         subprocess.run([pdftoppm, "-r", "150", "-png", "-f", "1", "-l", "1", str(source), str(Path(tmp) / "page")], check=True)
         (png,) = Path(tmp).glob("page*.png")
-        found = [s.data.decode() for s in decode(Image.open(png))]
+        with Image.open(png) as image:
+            found = decode_qr(image)
     assert len(found) == 1, found
     return found[0]
 
