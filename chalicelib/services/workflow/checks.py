@@ -90,10 +90,6 @@ def verify_records(state: dict[str, Any]) -> dict[str, Any]:
     with nothing written. A case no longer in ``VERIFIED_STATUSES`` is left as it is (route ``closed``).
     """
     case_id = state["case_id"]
-    if case_store.get(case_id).status not in VERIFIED_STATUSES:
-        # a second execution of one start (the outbox delivers at least once; Express does not
-        # refuse a name it ran before) finds the case past its checks: it leaves the case alone
-        return {"case_id": case_id, "route": routing.CLOSED}
     lookups = (
         partial(identity_check, case_id, window_waited=state.get("route") == routing.WAIT_WINDOW),
         partial(marriage_check, case_id),
@@ -209,6 +205,10 @@ def apply_rules(state: dict[str, Any]) -> dict[str, Any]:
     checks = {c["system"]: c for c in state["checks"]}
     identity, marriage, compare = checks["public_security"], checks["civil_affairs"], checks["population"]
     case = case_store.get(case_id)
+    if case.status not in VERIFIED_STATUSES:
+        # a second execution of one start (the outbox delivers at least once; Express does not
+        # refuse a name it ran before) finds the case past its checks: it leaves the case alone
+        return {"case_id": case_id, "route": routing.CLOSED}
     at = _iso(config.now())
     if _first_check(case):
         statistics.received(case.office_code, case.channel, case_id=case_id)
