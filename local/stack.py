@@ -100,9 +100,9 @@ class LocalStack:
         _prepare_environment(self.moto_port)
 
         from moto.core.config import default_user_config
-        from moto.server import ThreadedMotoServer
 
         from local import atomic_writes, iam, lambdas, moto_overheads, outbox
+        from local.keepalive import LocalEndpoint
 
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's per-request lines
         default_user_config["stepfunctions"]["execute_state_machine"] = True
@@ -111,8 +111,7 @@ class LocalStack:
         outbox.install()
         atomic_writes.install()  # DynamoDB's conditional writes are atomic; moto's are not
         moto_overheads.install()  # per-request work whose answer never changes, done once
-        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
-        self._moto.start()
+        self._moto = LocalEndpoint(self.moto_port).start()  # moto's app, connections kept alive
 
         import boto3
 
