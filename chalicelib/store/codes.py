@@ -10,6 +10,10 @@ Items (``pk``):
   ``secret_hash`` (keyed hash of the code), ``attempts``, ``used``. A new code replaces it.
 - ``CAPTCHA#<id>`` — a captcha answer's keyed hash; consumed by its first check.
 - ``RATE#<limit>#<subject key>[#<window>]`` — rate-limit state (``count`` or an interval).
+- ``SENDS#<subject key>`` — the codes sent to one phone for one purpose (``Sends``): the day
+  counted (``day``), how many that day (``count``), whether the day's send without a captcha was
+  taken (``free``) and when the next send may go (``next_at``). One item for the three limits of
+  a send, so a code request writes two items (this and the client address's window), not four.
 - ``SUBMIT#<couple key>#<child order>`` — a short lock: one submission at a time for the
   same couple and child, so two concurrent submits cannot both pass the duplicate check.
 
@@ -46,6 +50,9 @@ class CodeItem(Model):
     attempts = NumberAttribute(null=True)
     used = BooleanAttribute(null=True)
     count = NumberAttribute(null=True)
+    day = UnicodeAttribute(null=True)
+    next_at = NumberAttribute(null=True)
+    free = NumberAttribute(null=True)
 
 
 def _now() -> int:
@@ -84,34 +91,111 @@ def window(name: str, key: str, *, seconds: int, limit: int) -> Limit:
     return Limit(name, f"RATE#{key}#{index}", "window", limit=limit, resets_at=(index + 1) * seconds)
 
 
-def take(limits: list[Limit]) -> None:
+@dataclass(frozen=True)
+class Sends:
+    """The sends to one subject (a phone, for one purpose) as one item (``SENDS#<key>``): one per
+    ``gap`` seconds (refused as ``gap_name``), at most ``per_day`` on the local date ``day`` (which
+    ends at ``day_ends_at``; ``day_name``), and, for a ``free`` send (no captcha was solved), only
+    the first such send of the day (``free_name``). The gap holds across midnight: the item is the
+    subject's, the day one of its attributes.
+    """
+
+    key: str
+    day: str
+    day_ends_at: int
+    per_day: int
+    gap: int
+    free: bool
+    gap_name: str
+    day_name: str
+    free_name: str
+
+    @property
+    def pk(self) -> str:
+        return f"SENDS#{self.key}"
+
+    def refusal(self, item: CodeItem | None, now: int) -> LimitExceeded | None:
+        """Why ``item`` refuses one more send now; None if it does not."""
+        if item is None:
+            return None
+        if int(item.next_at or 0) > now:
+            return LimitExceeded(self.gap_name, int(item.next_at) - now)
+        if item.day == self.day and int(item.count or 0) >= self.per_day:
+            return LimitExceeded(self.day_name, max(1, self.day_ends_at - now))
+        if item.day == self.day and self.free and item.free:
+            return LimitExceeded(self.free_name, max(1, self.day_ends_at - now))
+        return None
+
+
+def _add_send(tx: TransactWrite, sends: Sends, seen: CodeItem | None, now: int) -> None:
+    """One send, written on the condition that the item is still as ``seen`` in what matters:
+    the same day (one more on its count) or another day or none (the count starts again)."""
+    M = CodeItem
+    actions = [M.next_at.set(now + sends.gap), M.expires_at.set(max(sends.day_ends_at, now + sends.gap))]
+    if seen is not None and seen.day == sends.day:
+        condition = (M.day == sends.day) & (M.count < sends.per_day) & (M.next_at <= now)
+        if sends.free:
+            condition &= M.free.does_not_exist()
+        actions.append(M.count.add(1))
+    else:
+        condition = M.pk.does_not_exist() | ((M.day != sends.day) & (M.next_at <= now))
+        actions += [M.day.set(sends.day), M.count.set(1)]
+        if not sends.free:
+            actions.append(M.free.remove())
+    if sends.free:
+        actions.append(M.free.set(1))
+    tx.update(M(sends.pk), actions=actions, condition=condition)
+
+
+def _load(pk: str) -> CodeItem | None:
+    try:
+        return CodeItem.get(pk, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def take(limits: list[Limit | Sends]) -> None:
     """Take one unit from every limit, all or nothing (one DynamoDB transaction).
 
-    Raises ``LimitExceeded`` for the first limit that refused (nothing is counted then).
+    Raises ``LimitExceeded`` for the first limit that refused (nothing is counted then). A
+    ``Sends`` item is read first (its write depends on the day it holds); if another send
+    changed it in between, the transaction is tried again with the item as it is now.
     """
-    now = _now()
+    for _ in range(3):
+        now = _now()
+        seen = {lim.pk: _load(lim.pk) for lim in limits if isinstance(lim, Sends)}
 
-    def write() -> None:
-        with TransactWrite(connection=shared()) as tx:
-            for lim in limits:
-                item = CodeItem(lim.pk)
-                if lim.kind == "interval":
-                    tx.update(
-                        item,
-                        actions=[CodeItem.expires_at.set(now + lim.seconds)],
-                        condition=CodeItem.pk.does_not_exist() | (CodeItem.expires_at <= now),
-                    )
-                else:
-                    tx.update(
-                        item,
-                        actions=[CodeItem.count.add(1), CodeItem.expires_at.set(lim.resets_at)],
-                        condition=CodeItem.pk.does_not_exist() | (CodeItem.count < lim.limit),
-                    )
+        def write(now: int = now, seen: dict[str, CodeItem | None] = seen) -> None:
+            with TransactWrite(connection=shared()) as tx:
+                for lim in limits:
+                    if isinstance(lim, Sends):
+                        _add_send(tx, lim, seen[lim.pk], now)
+                        continue
+                    item = CodeItem(lim.pk)
+                    if lim.kind == "interval":
+                        tx.update(
+                            item,
+                            actions=[CodeItem.expires_at.set(now + lim.seconds)],
+                            condition=CodeItem.pk.does_not_exist() | (CodeItem.expires_at <= now),
+                        )
+                    else:
+                        tx.update(
+                            item,
+                            actions=[CodeItem.count.add(1), CodeItem.expires_at.set(lim.resets_at)],
+                            condition=CodeItem.pk.does_not_exist() | (CodeItem.count < lim.limit),
+                        )
 
-    failed = transacted(write)
-    if failed is not None:
+        failed = transacted(write)
+        if failed is None:
+            return
         lim = next(lim for lim, f in zip(limits, failed, strict=False) if f)
-        raise LimitExceeded(lim.name, _retry_after(lim, now))
+        if not isinstance(lim, Sends):
+            raise LimitExceeded(lim.name, _retry_after(lim, now))
+        refusal = lim.refusal(_load(lim.pk), _now())
+        if refusal is not None:
+            raise refusal
+    # three sends raced for one subject and this one lost every time: it is too frequent
+    raise LimitExceeded(next(lim for lim in limits if isinstance(lim, Sends)).gap_name, 1)
 
 
 def _retry_after(lim: Limit, now: int) -> int:

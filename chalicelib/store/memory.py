@@ -467,10 +467,15 @@ class MemoryCodes:
     def __init__(self) -> None:
         self.table = _Table(code_store.CodeItem)
 
-    def take(self, limits: list[code_store.Limit]) -> None:
+    def take(self, limits: list[code_store.Limit | code_store.Sends]) -> None:
         now = _now()
         for lim in limits:  # all or nothing: check every limit first
             item = self.table.load(lim.pk)
+            if isinstance(lim, code_store.Sends):
+                refusal = lim.refusal(item, now)
+                if refusal is not None:
+                    raise refusal
+                continue
             if item is None:
                 continue
             if (lim.kind == "interval" and int(item.expires_at) > now) or (lim.kind == "window" and int(item.count or 0) >= lim.limit):
@@ -478,7 +483,13 @@ class MemoryCodes:
                 raise code_store.LimitExceeded(lim.name, max(1, retry))
         for lim in limits:
             item = self.table.load(lim.pk) or code_store.CodeItem(lim.pk, expires_at=0)
-            if lim.kind == "interval":
+            if isinstance(lim, code_store.Sends):
+                same_day = item.day == lim.day
+                item.count = int(item.count or 0) + 1 if same_day else 1
+                item.day, item.next_at = lim.day, now + lim.gap
+                item.expires_at = max(lim.day_ends_at, now + lim.gap)
+                item.free = 1 if lim.free else (item.free if same_day else None)
+            elif lim.kind == "interval":
                 item.expires_at = now + lim.seconds
             else:
                 item.count, item.expires_at = int(item.count or 0) + 1, lim.resets_at

@@ -118,20 +118,17 @@ def _limits(phone: str, purpose: str, client_ip: str | None, *, first_free: bool
     first send of the day to this phone for this purpose (``SMS_CAPTCHA_REQUIRED`` otherwise)."""
     from chalicelib.store.repositories import codes
 
-    Limit, window = codes.Limit, codes.window
-
     now = config.now()
-    phone_key = f"{purpose}#{config.keyed_hash('phone', phone)}"
     tomorrow = int(datetime.combine(now.date() + timedelta(days=1), time(0), tzinfo=SHANGHAI).timestamp())
-    limits = []
+    limits: list = []
     if client_ip:
-        limits.append(window("SMS_IP_LIMIT", f"ip#{config.keyed_hash('ip', client_ip)}", seconds=ip_window(), limit=ip_limit()))
-    limits.append(Limit("SMS_TOO_FREQUENT", f"RATE#interval#{phone_key}", "interval", seconds=send_interval()))
-    limits.append(
-        Limit("SMS_DAILY_LIMIT", f"RATE#day#{phone_key}#{now:%Y%m%d}", "window", limit=daily_limit(), resets_at=tomorrow)
-    )
-    if first_free:
-        limits.append(Limit("SMS_CAPTCHA_REQUIRED", f"RATE#free#{phone_key}#{now:%Y%m%d}", "window", limit=1, resets_at=tomorrow))
+        limits.append(codes.window("SMS_IP_LIMIT", f"ip#{config.keyed_hash('ip', client_ip)}", seconds=ip_window(), limit=ip_limit()))
+    # the phone's three limits are one item (one write): the gap, the day's count, the free send
+    limits.append(codes.Sends(
+        f"{purpose}#{config.keyed_hash('phone', phone)}", day=f"{now:%Y%m%d}", day_ends_at=tomorrow,
+        per_day=daily_limit(), gap=send_interval(), free=first_free,
+        gap_name="SMS_TOO_FREQUENT", day_name="SMS_DAILY_LIMIT", free_name="SMS_CAPTCHA_REQUIRED",
+    ))
     return limits
 
 

@@ -423,6 +423,45 @@ def test_limits_are_all_or_nothing(store, later):
     assert store.codes.count("RATE#none") == 0
 
 
+def _sends(day: str, *, free: bool, ends_in: int = 3600) -> code_store.Sends:
+    return code_store.Sends(
+        "sms#x", day=day, day_ends_at=int(config.now().timestamp()) + ends_in, per_day=3, gap=60, free=free,
+        gap_name="GAP", day_name="DAY", free_name="FREE",
+    )
+
+
+def test_one_item_holds_a_phones_gap_daily_count_and_free_send(store, later):
+    """otp._limits: one code per 60 s, at most ``per_day`` a day, one send a day without a captcha."""
+    store.codes.take([_sends("d1", free=True)])
+    with pytest.raises(code_store.LimitExceeded) as refused:
+        store.codes.take([_sends("d1", free=False)])
+    assert refused.value.name == "GAP" and 1 <= refused.value.retry_after <= 60
+    later(61)
+    with pytest.raises(code_store.LimitExceeded) as refused:
+        store.codes.take([_sends("d1", free=True)])  # the day's send without a captcha is taken
+    assert refused.value.name == "FREE"
+    for _ in range(2):
+        store.codes.take([_sends("d1", free=False)])
+        later(61)
+    with pytest.raises(code_store.LimitExceeded) as refused:
+        store.codes.take([_sends("d1", free=False)])
+    assert refused.value.name == "DAY" and refused.value.retry_after > 1
+    store.codes.take([_sends("d2", free=True)])  # a new day: the count and the free send start again
+    later(30)
+    with pytest.raises(code_store.LimitExceeded) as refused:
+        store.codes.take([_sends("d3", free=True)])  # the gap holds across midnight
+    assert refused.value.name == "GAP"
+
+
+def test_a_refused_send_takes_nothing_from_the_other_limits(store, later):
+    ip = code_store.Limit("IP", "RATE#ip#x", "window", limit=5, resets_at=int(config.now().timestamp()) + 600)
+    store.codes.take([ip, _sends("d1", free=False)])
+    with pytest.raises(code_store.LimitExceeded) as refused:
+        store.codes.take([ip, _sends("d1", free=False)])
+    assert refused.value.name == "GAP"
+    assert store.codes.count("RATE#ip#x") == 1
+
+
 def test_locks_expire(store, later):
     assert store.codes.claim("SUBMIT#a", seconds=30)
     assert not store.codes.claim("SUBMIT#a", seconds=30)
