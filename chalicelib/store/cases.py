@@ -39,6 +39,7 @@ from chalicelib.domain.case_status import (  # noqa: F401  (re-exported)
     SUBMITTED,
 )
 from chalicelib.store import table_meta
+from chalicelib.store.compact_text import CompactText
 from chalicelib.store.conditions import applied, transacted
 from chalicelib.store.connection import Model, shared
 
@@ -125,8 +126,9 @@ class Case(Model):
     case_id = UnicodeAttribute(hash_key=True)
     profile = UnicodeAttribute()
     status = UnicodeAttribute()
-    form_json = UnicodeAttribute()
-    evaluation_json = UnicodeAttribute()
+    # the three documents are stored compressed (store/compact_text.py): the same text to the code
+    form_json = CompactText()
+    evaluation_json = CompactText()
     query_code_hash = UnicodeAttribute()
     phone_key = UnicodeAttribute()
     contact_phone = UnicodeAttribute()
@@ -140,7 +142,7 @@ class Case(Model):
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     history = ListAttribute(of=HistoryEntry, default=list)
-    check_json = UnicodeAttribute(null=True)
+    check_json = CompactText(null=True)
     certificate = Certificate(null=True)
     # Citizen services (issue 4): documents asked for (codes such as "ID_CARD"), uploaded files
     # (services/citizen/uploads.py), modifications so far (services/citizen/modification.py), the rating.
@@ -202,7 +204,7 @@ class CasePersonKeys(Model):
         region = config.region()
 
     case_id = UnicodeAttribute(hash_key=True)
-    form_json = UnicodeAttribute(null=True)  # read by the backfill's Scan only
+    form_json = CompactText(null=True)  # read by the backfill's Scan only
     woman_key = UnicodeAttribute(null=True)
     man_key = UnicodeAttribute(null=True)
 

@@ -1,7 +1,8 @@
 """The Idempotency table: one record per client idempotency key (``services/shared/idempotency.py``).
 
 Layout: ``id`` (hash key: keyed hash of scope + client key), ``status`` (``INPROGRESS`` |
-``COMPLETED``), ``body_hash``, ``nonce``, ``response`` (JSON, sealed fields), ``expiration``
+``COMPLETED``), ``body_hash``, ``nonce``, ``response`` (JSON, sealed fields; stored compressed,
+``store/compact_text.py``: a submission's answer repeats its evaluation), ``expiration``
 (epoch seconds, the table's TTL attribute; the code also checks it, since DynamoDB deletes
 expired items only eventually) and ``in_progress_expiry`` (a crashed request's claim can be
 taken over after it).
@@ -16,6 +17,7 @@ from pynamodb.exceptions import DoesNotExist
 
 from chalicelib import config
 from chalicelib.store import table_meta
+from chalicelib.store.compact_text import CompactText
 from chalicelib.store.conditions import applied
 from chalicelib.store.connection import Model
 
@@ -38,7 +40,7 @@ class IdempotencyRecord(Model):
     expiration = NumberAttribute()
     in_progress_expiry = NumberAttribute(null=True)
     status_code = NumberAttribute(null=True)
-    response = UnicodeAttribute(null=True)
+    response = CompactText(null=True)
 
 
 class AlreadyClaimed(Exception):

@@ -12,12 +12,14 @@ Why here and not under tests/: the fakes change together with the store function
 (one diff, one review), and the benchmarks import them as the tests do. No runtime code imports
 this module (``in_memory`` does, only when a test or benchmark asks for it).
 
-Items are kept as DynamoDB JSON (``to_dynamodb_dict``) and handed out as fresh model objects:
-a caller's object never aliases the stored item, as with a real table.
+Items are kept as DynamoDB attribute values (``serialize``: what PynamoDB sends, binary values as
+bytes) and handed out as fresh model objects: a caller's object never aliases the stored item,
+as with a real table.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -70,10 +72,10 @@ class _Table:
 
     def load(self, key: Any) -> Any:
         raw = self.items.get(key)
-        return None if raw is None else self.model.from_raw_data(json.loads(json.dumps(raw)))
+        return None if raw is None else self.model.from_raw_data(copy.deepcopy(raw))
 
     def store(self, key: Any, obj: Any) -> None:
-        self.items[key] = obj.to_dynamodb_dict()
+        self.items[key] = obj.serialize(null_check=False)
 
     def all(self) -> list[Any]:
         return [self.load(k) for k in self.items]
@@ -110,7 +112,7 @@ class MemoryCases:
 
     def create(self, case: case_store.Case, *, also: tuple = ()) -> None:
         def change() -> None:
-            stored = case_store.Case.from_raw_data(case.to_dynamodb_dict())
+            stored = case_store.Case.from_raw_data(case.serialize(null_check=False))
             stored.version = (case.version or 0) + 1
             self.table.store(case.case_id, stored)
 
