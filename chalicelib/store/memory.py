@@ -737,15 +737,19 @@ class MemoryStatistics:
         self.events: set[str] = set()
         self.comment_items: dict[str, dict[str, dict[str, Any]]] = {}
 
-    def add(self, regions: Iterable[str], year: str, counters: dict[str, int], *, once: str) -> bool:
-        if not counters or once in self.events:
+    def add(self, regions: Iterable[str], year: str, counters: dict[str, int], *, once: str | tuple[str, ...]) -> bool:
+        events = {once} if isinstance(once, str) else set(once)
+        if not counters or events & self.events:
             return False
-        self.events.add(once)
+        self.events |= events
         for region in dict.fromkeys(regions):
             item = self.counters.setdefault((region, year), {})
             for name, value in counters.items():
                 item[name] = item.get(name, 0) + int(value)
         return True
+
+    def counted(self, once: str) -> bool:
+        return once in self.events
 
     def add_comment(self, office_code: str, at: str, case_id: str, comment: dict[str, Any]) -> None:
         self.comment_items.setdefault(office_code, {})[f"{at}#{case_id}"] = json.loads(json.dumps(comment))

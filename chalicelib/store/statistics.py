@@ -13,7 +13,9 @@ Counters are advanced by the workflow steps and by staff decisions (``services/s
 Each increment names its event (``once``, e.g. ``<case id>#received``): one transaction writes a
 marker item ``(pk="EVENT#<event>", sk="-")`` on the condition that it does not exist, together
 with the counters of the township and county items. A step retried after a timeout (at-least-once
-delivery) finds the marker and counts nothing: each event is counted exactly once.
+delivery) finds the marker and counts nothing: each event is counted exactly once. Two events
+counted together (an instant case's receipt and completion) write two markers in the one
+transaction; ``counted`` tells whether an event's marker is there.
 
 Ratings (好差评) also keep their latest comments per office: ``(pk="COMMENTS#<office>",
 sk="<at>#<case id>")``, read newest first with one Query of one page (``comments``).
@@ -30,30 +32,32 @@ from chalicelib.store.conditions import transacted
 
 # The repository interface (store/repositories.py): what reads or writes the table; the fake in
 # store/memory.py implements exactly these, with the same signatures.
-OPERATIONS = ("add", "add_comment", "comments", "get", "get_many")
+OPERATIONS = ("add", "counted", "add_comment", "comments", "get", "get_many")
 
 
 def _key(region: str, year: str) -> dict[str, Any]:
     return {"pk": {"S": region}, "sk": {"S": year}}
 
 
-def add(regions: Iterable[str], year: str, counters: dict[str, int], *, once: str) -> bool:
-    """Add ``counters`` to every region's item, all or nothing, unless event ``once`` was counted
-    already (then nothing changes and the answer is False)."""
+def add(regions: Iterable[str], year: str, counters: dict[str, int], *, once: str | tuple[str, ...]) -> bool:
+    """Add ``counters`` to every region's item, all or nothing, unless an event of ``once`` (one
+    name, or several counted together) was counted already (then nothing changes: False)."""
     if not counters:
         return False
     names = {f"#c{i}": name for i, name in enumerate(counters)}
     values = {f":v{i}": {"N": str(int(v))} for i, v in enumerate(counters.values())}
     expression = "ADD " + ", ".join(f"#c{i} :v{i}" for i in range(len(counters)))
     table = config.statistics_table()
+    counted_at = config.now().isoformat(timespec="seconds")
     items: list[dict[str, Any]] = [
         {
             "Put": {
                 "TableName": table,
-                "Item": {**_key(f"EVENT#{once}", "-"), "counted_at": {"S": config.now().isoformat(timespec="seconds")}},
+                "Item": {**_key(f"EVENT#{event}", "-"), "counted_at": {"S": counted_at}},
                 "ConditionExpression": "attribute_not_exists(pk)",
             }
         }
+        for event in ((once,) if isinstance(once, str) else dict.fromkeys(once))
     ]
     for region in dict.fromkeys(regions):
         items.append(
@@ -67,8 +71,16 @@ def add(regions: Iterable[str], year: str, counters: dict[str, int], *, once: st
                 }
             }
         )
-    # Only the marker has a condition: a failed one means counted before (a retried step).
+    # Only the markers have a condition: a failed one means counted before (a retried step).
     return transacted(lambda: config.client("dynamodb").transact_write_items(TransactItems=items)) is None
+
+
+def counted(once: str) -> bool:
+    """Whether event ``once`` was counted (its marker, read consistently)."""
+    item = config.client("dynamodb").get_item(
+        TableName=config.statistics_table(), Key=_key(f"EVENT#{once}", "-"), ConsistentRead=True, ProjectionExpression="pk"
+    )
+    return "Item" in item
 
 
 def add_comment(office_code: str, at: str, case_id: str, comment: dict[str, Any]) -> None:

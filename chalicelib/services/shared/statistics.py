@@ -30,18 +30,34 @@ from chalicelib.store.repositories import statistics as store
 RECENT_COMMENTS = 20
 
 
-def count(office_code: str | None, counters: dict[str, int], *, once: str) -> bool:
+def count(office_code: str | None, counters: dict[str, int], *, once: str | tuple[str, ...]) -> bool:
     """Add ``counters`` to the office's township and county items, once per event ``once``
-    (e.g. ``<case id>#received``); False if the event was counted before (or ``office_code``
-    names no township or county: nothing would add it up)."""
+    (e.g. ``<case id>#received``; several events counted together: a tuple); False if an event was
+    counted before (or ``office_code`` names no township or county: nothing would add it up)."""
     levels = hierarchy.counted_levels(office_code) if office_code else []
     if not levels:
         return False
     return store.add(levels, str(config.now().year), counters, once=once)
 
 
+def _received(channel: str) -> dict[str, int]:
+    return {"received|total": 1, f"received|{channel}": 1}
+
+
 def received(office_code: str, channel: str, *, case_id: str) -> None:
-    count(office_code, {"received|total": 1, f"received|{channel}": 1}, once=f"{case_id}#received")
+    count(office_code, _received(channel), once=f"{case_id}#received")
+
+
+def _with_receipt(office_code: str, counters: dict[str, int], channel: str, *, case_id: str, once: str) -> None:
+    """``counters`` once per ``once``, and the case's receipt with them if it was not counted yet:
+    a case the registries confirmed at its first check is counted received with its completion,
+    in one transaction (``checks.apply_rules`` leaves it to this), and so is a case that failed
+    before its checks were recorded."""
+    receipt = f"{case_id}#received"
+    if store.counted(receipt):
+        count(office_code, counters, once=once)
+    else:
+        count(office_code, {**counters, **_received(channel)}, once=(receipt, once))
 
 
 def completed(office_code: str, status: str, channel: str, *, case_id: str, at: str, manual: bool | None = None) -> None:
@@ -49,7 +65,12 @@ def completed(office_code: str, status: str, channel: str, *, case_id: str, at: 
     counters = {f"{status}|total": 1, f"{status}|{channel}": 1}
     if manual is not None:
         counters[f"{status}|{'manual' if manual else 'instant'}"] = 1
-    count(office_code, counters, once=f"{case_id}#{status}#{at}")
+    _with_receipt(office_code, counters, channel, case_id=case_id, once=f"{case_id}#{status}#{at}")
+
+
+def needs_attention(office_code: str, channel: str, *, case_id: str, at: str) -> None:
+    """A workflow step failed for good: the case waits for an operator (RecordFailure)."""
+    _with_receipt(office_code, {"needs_attention|total": 1}, channel, case_id=case_id, once=f"{case_id}#needs_attention#{at}")
 
 
 def stage_event(office_code: str, stage: str, event: str, *, once: str) -> None:

@@ -210,10 +210,11 @@ def apply_rules(state: dict[str, Any]) -> dict[str, Any]:
         # refuse a name it ran before) finds the case past its checks: it leaves the case alone
         return {"case_id": case_id, "route": routing.CLOSED}
     at = _iso(config.now())
-    if _first_check(case):
-        statistics.received(case.office_code, case.channel, case_id=case_id)
+    first = _first_check(case)
 
     if identity["status"] == "window_closed":
+        if first:
+            statistics.received(case.office_code, case.channel, case_id=case_id)
         opens = identity["opens_at"]
         note = f"公安校验仅在工作时间开放，将于{opens[5:7]}月{opens[8:10]}日{opens[11:16]}进行校验"
         _transition(case, case_store.CHECKING, at=at, note=note)
@@ -233,6 +234,10 @@ def apply_rules(state: dict[str, Any]) -> dict[str, Any]:
         proofs_accepted=accepted,
         uploads=profile.uploads_for(case.channel),
     )
+    if first and route not in routing.MATCHED:
+        # a case issued at once is counted received with its completion: one transaction
+        # (statistics.completed; RecordFailure's needs_attention if the issue fails)
+        statistics.received(case.office_code, case.channel, case_id=case_id)
     mismatches = _mismatches(identity, marriage, compare, reasons)
     if not decision["issue"] and routing.population_confirms(decision, profile):
         # no population record, and the comparison is not a check of the province's direct registration

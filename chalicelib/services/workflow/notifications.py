@@ -193,7 +193,7 @@ def record_failure(state: dict[str, Any]) -> dict[str, Any]:
         {"case_id": case_id, "error": error, "previous_status": previous, "office_code": case.office_code, "at": at},
     )
     if previous != case_store.NEEDS_ATTENTION:  # a retried step finds the case there already
-        statistics.count(case.office_code, {"needs_attention|total": 1}, once=f"{case_id}#needs_attention#{at}")
+        statistics.needs_attention(case.office_code, case.channel, case_id=case_id, at=at)
         observability.count("NeedsAttention")
     log.error("case %s needs attention: %s", case_id, error)
     return {"case_id": case_id, "status": case.status}

@@ -220,10 +220,39 @@ def test_a_code_without_township_or_county_is_not_counted(memory):
 
 
 def test_received_is_counted_once_when_the_checks_run_again(memory):
-    case_id = submit(known_couple())["case_id"]
-    run_checks(case_id)
+    case_id, _ = case_in_review()
     office = memory.cases.get(case_id).office_code
     once = memory.statistics.get(office, str(config.now().year))
-    assert once and all(v == 1 for k, v in once.items() if k.startswith("received|"))
-    run_checks(case_id)  # a retried VerifyRecords
-    assert memory.statistics.get(office, str(config.now().year)) == once
+    assert once["received|total"] == 1 and once["received|online"] == 1
+    memory.cases.transition(memory.cases.get(case_id), case_store.CHECKING, at="t", by="system")  # as after a supplement
+    run_checks(case_id)
+    assert memory.statistics.get(office, str(config.now().year))["received|total"] == 1
+
+
+def test_an_instant_case_is_counted_received_with_its_completion_in_one_write(memory, adapters):
+    """The registries confirm the couple at the first check: the receipt is counted when the case
+    completes (Notify), in the transaction of the completion -- once, however often Notify runs."""
+    from chalicelib.services.workflow import notifications
+
+    case_id = instant_case()
+    office = memory.cases.get(case_id).office_code
+    assert memory.statistics.get(office, str(config.now().year)) == {}
+    writes = []
+    add = memory.statistics.add
+    memory.statistics.add = lambda *a, **kw: writes.append(kw["once"]) or add(*a, **kw)
+    issuance.issue_certificate(case_id)
+    notifications.notify(case_id)
+    notifications.notify(case_id)  # delivered again
+    figures = memory.statistics.get(office, str(config.now().year))
+    assert (figures["received|total"], figures["registered|total"], figures["registered|instant"]) == (1, 1, 1)
+    assert len(writes[0]) == 2 and writes[0][0] == f"{case_id}#received"  # one write, both events
+
+
+def test_a_case_that_fails_before_completing_is_still_counted_received(memory, adapters):
+    from chalicelib.services.workflow import notifications
+
+    case_id = instant_case()
+    notifications.record_failure({"case_id": case_id, "error": {"Error": "States.Timeout"}})
+    office = memory.cases.get(case_id).office_code
+    figures = memory.statistics.get(office, str(config.now().year))
+    assert (figures["received|total"], figures["needs_attention|total"]) == (1, 1)
