@@ -168,9 +168,8 @@ def _dynamodb_units(op: str, request: dict[str, Any], response: bytes, sizes: tu
     if op in ("GetItem",):
         factor = 1.0 if request.get("ConsistentRead") else 0.5
         return max(1, math.ceil(after / 4096)) * factor, 0.0
-    if op == "TransactWriteItems":
-        # 2 write units per item of up to 1 KB (the transactions here write counters and pointers)
-        return 0.0, 2.0 * len(request.get("TransactItems", []))
+    if op == "TransactWriteItems":  # billed per item by the caller (_transaction_wru): sizes differ
+        return 0.0, 0.0
     if op in ("Query", "Scan", "BatchGetItem"):
         factor = 1.0 if request.get("ConsistentRead") else 0.5
         # the answer's JSON is a little larger than the items' DynamoDB size: a slight overestimate
@@ -250,6 +249,17 @@ def _key_of(table: str, request: dict[str, Any]) -> dict[str, Any] | None:
     return {k: item[k] for k in (t.hash_key_attr, t.range_key_attr) if k and k in item}
 
 
+def _transaction_wru(request: dict[str, Any], sizes: list[tuple[int, int]]) -> float:
+    """Write units of a TransactWriteItems: two per KB of each item (the larger of before and
+    after, as for a single write), a ConditionCheck like a write of the item it reads."""
+    units = sum(2.0 * max(1, math.ceil(max(b, a) / 1024)) for b, a in sizes)
+    for entry in request.get("TransactItems", []):
+        if "ConditionCheck" in entry:
+            part = entry["ConditionCheck"]
+            units += 2.0 * max(1, math.ceil(_size(_item(part["TableName"], _key_of(part["TableName"], part))) / 1024))
+    return units
+
+
 def _transaction_writes(request: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """(table, key) of each item a TransactWriteItems request puts, updates or deletes."""
     writes = []
@@ -290,7 +300,10 @@ def install_counter() -> None:
             after = _item(table, key)
             rru, wru = _dynamodb_units(op, request, response, (_size(before), _size(after)))
             changes = [(table, before, after)] if op in ("PutItem", "UpdateItem", "DeleteItem") else []
-            changes += [(t, b, _item(t, k)) for (t, k), b in zip(written, befores, strict=True)]
+            transacted = [(t, b, _item(t, k)) for (t, k), b in zip(written, befores, strict=True)]
+            changes += transacted
+            if op == "TransactWriteItems":
+                wru = _transaction_wru(request, [(_size(b), _size(a)) for _, b, a in transacted])
             for physical, old, new in changes:
                 index_wru = _index_wru(physical, old, new)
                 if index_wru:
@@ -315,6 +328,14 @@ def install_counter() -> None:
     DomainDispatcherApplication.__call__ = counting
 
 
+def _function_suffix(function_name: str) -> str:
+    """The declared function (``resources.Function.suffix``) a deployed function name is of."""
+    from infra import resources
+
+    names = [f.suffix for f in resources.FUNCTIONS if function_name.endswith("-" + f.suffix)]
+    return max(names, key=len) if names else function_name
+
+
 def install_lambda_timer() -> None:
     from moto.awslambda.models import LambdaFunction
 
@@ -330,7 +351,7 @@ def install_lambda_timer() -> None:
             if window:
                 with recorder.lock:
                     recorder.lambda_gb_s[window] += math.ceil(elapsed * 1000) / 1000 * int(self.memory_size) / 1024
-                    recorder.lambda_ms[window].append((self.function_name.rsplit("-", 1)[-1], elapsed * 1000))
+                    recorder.lambda_ms[window].append((_function_suffix(self.function_name), elapsed * 1000))
 
     LambdaFunction._invoke_lambda = timed
 
@@ -560,10 +581,21 @@ def _cold_init_ms() -> tuple[dict[str, float], str]:
 
 
 def _memory_mb() -> dict[str, int]:
-    """Memory of each function by its name's last part (as recorder.lambda_ms names them)."""
+    """Memory of each function by its suffix (as recorder.lambda_ms names them)."""
     from infra import resources
 
-    return {f.suffix.rsplit("-", 1)[-1]: f.memory for f in resources.FUNCTIONS}
+    return {f.suffix: f.memory for f in resources.FUNCTIONS}
+
+
+def _function_init_ms(suffix: str, init_ms: dict[str, Any]) -> float:
+    """A function's own INIT (benchmarks.bundles measures each), else its bundle's."""
+    from infra import package, resources
+
+    own = init_ms.get("functions", {}).get(suffix)
+    if own is not None:
+        return own
+    fn = next((f for f in resources.FUNCTIONS if f.suffix == suffix), None)
+    return init_ms[package.bundle_for(fn.id).name if fn else "tasks"]
 
 
 def init_cost(window: str, api_requests: int) -> float:
@@ -573,7 +605,7 @@ def init_cost(window: str, api_requests: int) -> float:
     gb_s = 0.0
     for name, _ms in recorder.lambda_ms[window]:
         mb = memory.get(name, 512)
-        seconds = init_ms["certificate" if name == "certificate" else "tasks"] / 1000 * 1769 / mb
+        seconds = _function_init_ms(name, init_ms) / 1000 * 1769 / mb
         gb_s += COLD_START_SHARE * seconds * mb / 1024
     gb_s += api_requests * COLD_START_SHARE * init_ms["api"] / 1000 * 1769 / 512 * 512 / 1024
     return gb_s * PRICES["lambda_gb_second"]
@@ -663,8 +695,11 @@ def main() -> int:
           f"({'met' if instant_cost * 1000 <= TARGET_COST_PER_1000 else 'NOT met'}), manual path <= "
           f"${TARGET_MANUAL_COST_PER_1000:.2f} ({'met' if manual_cost * 1000 <= TARGET_MANUAL_COST_PER_1000 else 'NOT met'})")
     init_ms, source = _cold_init_ms()
+    functions = init_ms.get("functions", {})
     print(f"cold starts: {COLD_START_SHARE:.0%} of invocations assumed cold; INIT CPU {source}: "
-          + ", ".join(f"{k} {v:.0f} ms" for k, v in sorted(init_ms.items())) + ", scaled by 1769 MB / memory")
+          + ", ".join(f"{k} {v:.0f} ms" for k, v in sorted(init_ms.items()) if k != "functions")
+          + (", per function " + ", ".join(f"{k} {v:.0f} ms" for k, v in sorted(functions.items())) if functions else "")
+          + ", scaled by 1769 MB / memory")
     print(f"submit -> registered over {len(latencies)} instant registrations: p50 {statistics.median(latencies):.0f} ms, "
           f"p95 {_p95(latencies):.0f} ms, max {max(latencies):.0f} ms; local CPU {cpu_ms:.0f} ms per registration")
     for window, api_requests in (("instant", client.api_requests["instant"]), ("manual", client.api_requests["manual"]), ("staff_pages", client.api_requests["staff_pages"])):

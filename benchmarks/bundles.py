@@ -10,8 +10,12 @@ of the runtime's own boto3/botocore (what the python3.11 runtime provides, byte-
 - ``bundle_cold_import_ratio_<name>``: cold import as built ÷ the same files byte-compiled (a
   writable copy after ``compileall``): 1.0 means no cold start compiles anything.
 - ``api_bundle_zip_mb``: the API's zip (MiB).
-- ``cold_init_ms_<name>``: the cold import's median CPU time (this machine), which aws_requests
-  prices as Lambda INIT duration.
+- ``cold_init_ms_<name>``: the cold import's median CPU time (this machine).
+- ``cold_init_ms_fn_<function>``: the same for each task function on its own, which aws_requests
+  prices as that function's Lambda INIT duration. Each function is its own Lambda and imports only
+  its handler module; what its invocations import later (imports inside functions) is counted too:
+  the workload imports every module its handler's code names anywhere, followed through the
+  project's own modules (``function_workload``) -- an upper bound of what one container loads.
 
 Times are CPU seconds (user + system) of the importing process, medians of ``BENCH_IMPORT_RUNS``.
 """
@@ -47,6 +51,56 @@ WORKLOADS = {
     ),
 }
 ENV = {"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1", "BIRTHREG_STAGE": "local"}
+
+
+PROJECT_PACKAGES = ("chalicelib", "functions")
+REPOSITORY_SLOTS = "chalicelib.store.repositories."  # chalicelib/store/repositories.py
+
+
+def _module_file(module: str) -> Path | None:
+    base = ROOT / module.replace(".", "/")
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
+
+
+def function_workload(module: str) -> str:
+    """Code importing what the function of handler module ``module`` can load: the module, then
+    every module named by an ``import`` anywhere in it (top level or inside a function), followed
+    through the project's packages (a repository slot to its store module); a module the bundle does not carry is skipped (the code that
+    names it never runs in that function)."""
+    import ast
+
+    project, other, todo = [], set(), [module]
+    while todo:
+        name = todo.pop()
+        path = _module_file(name)
+        if name in project or path is None:
+            continue
+        project.append(name)
+        parts = name.split(".")
+        package = parts if path.name == "__init__.py" else parts[:-1]
+        todo.extend(".".join(parts[:i]) for i in range(1, len(parts)))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                named = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = ".".join(package[: len(package) - node.level + 1] if node.level else [])
+                source = ".".join(p for p in (base, node.module or "") if p)
+                named = [source, *(f"{source}.{a.name}" for a in node.names)]
+            else:
+                continue
+            for n in named:
+                if n.startswith(REPOSITORY_SLOTS):  # a slot imports its store module on first use
+                    todo.append("chalicelib.store." + n[len(REPOSITORY_SLOTS) :])
+                elif n.split(".")[0] in PROJECT_PACKAGES:
+                    todo.append(n)
+                elif isinstance(node, ast.Import) or n == named[0]:
+                    other.add(n)
+    lines = [f"import {module}"]  # the handler itself must import: a failure is loud
+    lines += [f"try:\n    import {m}\nexcept ImportError:\n    pass" for m in sorted(other) + project[1:]]
+    return "\n".join(lines)
 
 
 def api_zip() -> Path:
@@ -125,6 +179,27 @@ def measure(name: str, source: Path, runtime: Path, tmp: Path) -> tuple[float, f
     return statistics.median(a), statistics.median(b), statistics.median(bare)
 
 
+def measure_functions(tmp: Path, runtime: Path) -> dict[str, float]:
+    """Median cold INIT CPU (ms, minus the bare interpreter) of every task function, in the
+    bundle it ships in (unpacked read-only by ``measure``)."""
+    from infra import package, resources
+
+    out: dict[str, float] = {}
+    for fn in resources.FUNCTIONS:
+        built = tmp / f"{package.bundle_for(fn.id).name}-built"
+        if not built.is_dir():
+            continue
+        _read_only(built)
+        code = function_workload(fn.module)
+        times, bare = [], []
+        for _ in range(RUNS):
+            bare.append(_cold(built, runtime, "pass"))
+            times.append(_cold(built, runtime, code))
+        _writable(built)
+        out[fn.suffix] = round((statistics.median(times) - statistics.median(bare)) * 1000, 1)
+    return out
+
+
 def captcha_works(api_dir: Path, runtime: Path) -> bool:
     """The slimmed API bundle still draws a captcha (Pillow without the codecs left out)."""
     code = "from captcha.image import ImageCaptcha; assert ImageCaptcha(width=160, height=60).generate('A3K9').read(8)"
@@ -144,13 +219,17 @@ def main() -> int:
         for name, source in sources.items():
             results[name] = measure(name, source, runtime, tmp)
         captcha_ok = captcha_works(tmp / "api-built", runtime)
+        functions = measure_functions(tmp, runtime)
     zip_mb = sources["api"].stat().st_size / 2**20
     COLD_INIT_FILE.parent.mkdir(parents=True, exist_ok=True)  # for aws_requests' INIT billing
-    COLD_INIT_FILE.write_text(json.dumps({n: round((b - z) * 1000, 1) for n, (b, _, z) in results.items()}))
+    measured = {n: round((b - z) * 1000, 1) for n, (b, _, z) in results.items()}
+    COLD_INIT_FILE.write_text(json.dumps({**measured, "functions": functions}))
     for name, (built, compiled, bare) in results.items():
         ratio = (built - bare) / max(compiled - bare, 1e-6)
         print(f"bundle_cold_import_ratio_{name}: {ratio:.2f}")
         print(f"cold_init_ms_{name}: {(built - bare) * 1000:.0f}")
+    for suffix, ms in functions.items():
+        print(f"cold_init_ms_fn_{suffix.replace('-', '_')}: {ms:.0f}")
     print(f"api_bundle_zip_mb: {zip_mb:.2f}")
     print()
     for name, (built, compiled, bare) in results.items():
