@@ -109,13 +109,18 @@ class LocalEndpoint:
     """moto's application on 127.0.0.1:``port``, served with keep-alive (``ThreadedMotoServer``'s
     start/stop, plus closing the connections still open)."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, app: Any = None) -> None:
         self.port = port
+        self.app = app  # moto's, unless a test gives another WSGI application
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
+    @property
+    def open_connections(self) -> int:
+        return len(self._server.open_connections) if self._server is not None else 0  # type: ignore[attr-defined]
+
     def start(self) -> LocalEndpoint:
-        app = DomainDispatcherApplication(create_backend_app)
+        app = self.app or DomainDispatcherApplication(create_backend_app)
         self._server = make_server("127.0.0.1", self.port, app, threaded=True, request_handler=KeepAliveHandler)
         self._server.open_connections = set()  # type: ignore[attr-defined]
         self._thread = threading.Thread(target=self._server.serve_forever, name="local-aws-endpoint", daemon=True)
