@@ -52,6 +52,7 @@ def _rows(data: BirthCertificateData) -> list[tuple[str, str]]:
     ]
 
 
+@base.one_render_at_a_time
 def render_birth_certificate(data: BirthCertificateData) -> bytes:
     import io
 

@@ -295,3 +295,30 @@ def test_metadata_is_chinese_and_created_at_the_issue_time(tmp_path):
 
 def test_without_an_issue_time_the_registration_date_is_the_creation_date(pdf, tmp_path):
     assert _info(pdf, tmp_path)["CreationDate"].startswith("2024-03-01T00:00:00+08")
+
+
+def test_documents_rendered_on_several_threads_at_once_are_the_ones_rendered_alone():
+    """reportlab's fonts are shared by the process and not safe for two documents at once; a host
+    with threads (the local stack runs every function in one process) must still get, for each
+    certificate, the bytes it gets alone -- not a KeyError, not another certificate's glyphs."""
+    import threading
+
+    variants = [dataclasses.replace(SAMPLE, registration_number=f"50010320240{n:05d}", woman_name=name)
+                for n, name in enumerate(("张晓梅", "李娟", "王芳", "陈静", "刘洋", "赵敏"))]
+    alone = [render_certificate(v) for v in variants]
+    results: dict[tuple[int, int], bytes | Exception] = {}
+
+    def render(i: int) -> None:
+        for round_ in range(16):
+            try:
+                results[(i, round_)] = render_certificate(variants[i])
+            except Exception as exc:  # the failure the test is about
+                results[(i, round_)] = exc
+
+    threads = [threading.Thread(target=render, args=(i,)) for i in range(len(variants))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wrong = {k: (type(v).__name__ if isinstance(v, Exception) else "other bytes") for k, v in results.items() if v != alone[k[0]]}
+    assert len(results) == 96 and not wrong, wrong
