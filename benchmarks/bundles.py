@@ -68,8 +68,8 @@ def _module_file(module: str) -> Path | None:
 def function_workload(module: str) -> str:
     """Code importing what the function of handler module ``module`` can load: the module, then
     every module named by an ``import`` anywhere in it (top level or inside a function), followed
-    through the project's packages (a repository slot to its store module); a module the bundle does not carry is skipped (the code that
-    names it never runs in that function)."""
+    through the project's packages (a repository slot to its store module); a module the bundle
+    does not carry is skipped (the code that names it never runs in that function)."""
     import ast
 
     project, other, todo = [], set(), [module]

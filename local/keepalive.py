@@ -3,9 +3,9 @@
 moto's ``ThreadedMotoServer`` serves through werkzeug's development server, which closes every
 connection after one response (``Connection: close``: its handler cannot tell where a request body
 ends, so it drains the socket after each answer). Every AWS call of the local stack then paid for
-a new TCP connection and a new server thread -- about a quarter of the local stack's CPU per
-registration (profiled) -- while a Lambda function on AWS keeps its HTTPS connection to DynamoDB
-open across invocations.
+a new TCP connection and a new server thread (measured: local CPU per registration 614 → 573 ms
+with this module, the suite's time on a fresh clone 1013 → 883 s), while a Lambda function on AWS
+keeps its HTTPS connection to DynamoDB open across invocations.
 
 ``KeepAliveHandler`` reads each request's body completely before the application runs (the
 declared ``Content-Length``, or the chunks up to the last one), so nothing of a request is ever
