@@ -204,6 +204,25 @@ def failures(case_ids: list[str]) -> Counter:
     return why
 
 
+def wait_executions_ended(case_ids: list[str], timeout: float) -> None:
+    """Until no workflow execution of these cases runs (straight from moto, no AWS call). A case's
+    status is final before its execution ends: RecordFailure records "needs attention" first, then
+    alerts the operators, and a failed alert is retried with backoff (up to a minute)."""
+    from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+    wanted = set(case_ids)
+    backend = stepfunctions_parser_backends[ACCOUNT][REGION]
+    deadline = time.monotonic() + timeout
+    while wanted and time.monotonic() < deadline:
+        running = [
+            e for e in backend._get_executions()
+            if getattr(e.exec_status, "value", e.exec_status) == "RUNNING" and e.name.split("-")[0] in wanted
+        ]
+        if not running:
+            return
+        time.sleep(0.2)
+
+
 def wait_terminal(case_ids: list[str], cases_table: str, timeout: float, *, progress: bool = False) -> dict[str, str | None]:
     deadline = time.monotonic() + timeout
     reported = time.monotonic()
@@ -283,6 +302,7 @@ def run_on(
         submitted_in = time.monotonic() - started
         acknowledged = [a["case_id"] for a in answers if "case_id" in a]
         final = wait_terminal(acknowledged, os.environ["CASES_TABLE"], timeout, progress=progress)
+        wait_executions_ended([c for c, s in final.items() if s == "needs_attention"], 120)
         settled_in = time.monotonic() - started
         outbox = wait_outbox_settled(os.environ["OUTBOX_TABLE"], 60)
     finally:
